@@ -1,0 +1,187 @@
+"""Teleportal: the application factory.
+
+``gunicorn 'app:create_app()'`` serves it; ``flask --app app …`` runs the
+operator CLI (see cli.py). Nothing runs at import time.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, g, render_template, request
+from flask_babel import Babel
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from database import db, make_database
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+babel = Babel()
+
+LANGUAGES = ("sv", "en", "da")
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _secret_key(instance: Path) -> str:
+    """SECRET_KEY from the environment, else generated once into the instance folder."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = instance / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def load_config(app: Flask) -> None:
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    env = os.environ.get
+    app.config.update(
+        SECRET_KEY=_secret_key(instance),
+        DATABASE_URL=env("DATABASE_URL") or f"sqlite:///{instance / 'teleportal.db'}",
+        BABEL_DEFAULT_LOCALE=env("TELEPORTAL_LANGUAGE", "sv"),
+        BABEL_DEFAULT_TIMEZONE="Europe/Stockholm",
+        # Sessions: secure by default; a plain-http local demo turns Secure off.
+        SESSION_COOKIE_SECURE=_env_bool("SESSION_COOKIE_SECURE", True),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=_env_bool("SESSION_COOKIE_SECURE", True),
+        REMEMBER_COOKIE_HTTPONLY=True,
+        PERMANENT_SESSION_LIFETIME=int(env("SESSION_HOURS", "8")) * 3600,
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+        MAX_CONTENT_LENGTH=int(env("MAX_UPLOAD_MB", "25")) * 1024 * 1024,
+        # Mail: "outbox" keeps messages in the outbox table (development);
+        # "smtp" sends them through the SMTP server below, with retries.
+        MAIL_BACKEND=env("MAIL_BACKEND", "outbox"),
+        MAIL_FROM=env("MAIL_FROM", "Teleportal <noreply@teleportal.local>"),
+        SMTP_HOST=env("SMTP_HOST", "localhost"),
+        SMTP_PORT=int(env("SMTP_PORT", "25")),
+        SMTP_TLS=env("SMTP_TLS", "none"),  # none, starttls, ssl
+        SMTP_USER=env("SMTP_USER", ""),
+        SMTP_PASSWORD=env("SMTP_PASSWORD", ""),
+        SMS_BACKEND=env("SMS_BACKEND", "outbox"),
+        PUBLIC_URL=env("PUBLIC_URL", "http://127.0.0.1:8000"),
+        ATTACHMENT_DIR=env("ATTACHMENT_DIR") or str(instance / "attachments"),
+        INVOICE_PDF_DIR=env("INVOICE_PDF_DIR") or str(instance / "invoices"),
+        # UI-10: the operator's name and customer service, shown in the layout
+        OPERATOR_NAME=env("OPERATOR_NAME", "Teleportal"),
+        OPERATOR_PHONE=env("OPERATOR_PHONE", "0771 – 40 40 40"),
+        OPERATOR_WEB=env("OPERATOR_WEB", "https://teleportal.example/foretag"),
+        OPERATOR_SUPPORT_URL=env("OPERATOR_SUPPORT_URL", "https://teleportal.example/support"),
+    )
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("TELEPORTAL_INSTANCE") or None,
+        instance_relative_config=True,
+    )
+    load_config(app)
+    if config:
+        app.config.update(config)
+
+    db.initialize(make_database(app.config["DATABASE_URL"]))
+
+    @app.before_request
+    def _open_db():
+        db.connect(reuse_if_open=True)
+
+    @app.teardown_appcontext
+    def _close_db(exc):
+        if not db.is_closed():
+            db.close()
+
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    _init_login(app)
+
+    from web import formatting, security
+
+    formatting.init_app(app)
+    security.init_app(app)
+    _register_blueprints(app)
+    _register_error_handlers(app)
+
+    import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _select_locale():
+    from flask_login import current_user
+
+    if current_user and getattr(current_user, "language", None) in LANGUAGES:
+        return current_user.language
+    return request.accept_languages.best_match(LANGUAGES) or "sv"
+
+
+def _init_login(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Logga in för att fortsätta."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from web.auth import load_session_user
+
+        return load_session_user(user_id)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from blueprints import auth, dashboard, invoices, orders, services, staff, tickets
+
+    for module in (auth, dashboard, services, invoices, orders, tickets, staff):
+        app.register_blueprint(module.bp)
+
+
+def _register_error_handlers(app: Flask) -> None:
+    def page(code: int, title: str, text: str):
+        g.error_page = True
+        return render_template("error.html", code=code, title=title, text=text), code
+
+    @app.errorhandler(400)
+    def bad_request(e):
+        return page(400, "Felaktig begäran", "Begäran kunde inte tolkas.")
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(e):
+        return page(
+            400,
+            "Sidan har gått ut",
+            "Formuläret saknade en giltig säkerhetstoken. Ladda om sidan och försök igen.",
+        )
+
+    @app.errorhandler(403)
+    def forbidden(e):
+        return page(403, "Behörighet saknas", "Du har inte behörighet till den här sidan.")
+
+    @app.errorhandler(404)
+    def not_found(e):
+        return page(404, "Sidan finns inte", "Sidan eller objektet kunde inte hittas.")
+
+    @app.errorhandler(405)
+    def method_not_allowed(e):
+        return page(405, "Otillåten metod", "Metoden stöds inte för den här adressen.")
+
+    @app.errorhandler(413)
+    def too_large(e):
+        return page(413, "För stor fil", "Den skickade filen är för stor.")
+
+    @app.errorhandler(500)
+    def server_error(e):
+        return page(500, "Något gick fel", "Ett oväntat fel inträffade. Försök igen om en stund.")

@@ -1,0 +1,91 @@
+"""Översikt: the start page with the dashboard tiles and Driftinformation."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, render_template, url_for
+from flask_login import current_user
+
+from database import utcnow
+from permissions import ORDER_AREA, TICKET_AREA, holds_any
+from tables.billing import Invoice
+from tables.ops import Outage
+from tables.orders import CLOSED_ORDER_STATUSES, Order
+from tables.org import Account
+from tables.scope import visible_accounts
+from tables.services import SERVICE_KINDS, Service
+from tables.tickets import OPEN_TICKET_STATUSES, Ticket
+from web.auth import customer_required
+
+bp = Blueprint("dashboard", __name__)
+
+OPEN_ORDER_STATUSES = ("draft", "awaiting_approval", "received", "in_progress")
+RESOLVED_SHOWN_DAYS = 30
+
+
+def tiles(user) -> list[dict]:
+    """UI-1: each tile counts exactly what its pre-filtered list shows."""
+    out = []
+    if user.has("services.view"):
+        out.append({
+            "label": "Aktiva tjänster",
+            "count": Service.visible_to(user).where(Service.status == "active").count(),
+            "url": url_for("services.index"),
+        })
+    if holds_any(user, ORDER_AREA):
+        out.append({
+            "label": "Pågående beställningar",
+            "count": Order.visible_to(user).where(Order.status.not_in(CLOSED_ORDER_STATUSES)).count(),
+            "url": url_for("orders.index", f_status=list(OPEN_ORDER_STATUSES)),
+        })
+    if holds_any(user, TICKET_AREA):
+        out.append({
+            "label": "Pågående ärenden",
+            "count": Ticket.visible_to(user).where(Ticket.status.in_(OPEN_TICKET_STATUSES)).count(),
+            "url": url_for("tickets.index", f_status=list(OPEN_TICKET_STATUSES)),
+        })
+    if user.has("invoices.view"):
+        out.append({
+            "label": "Obetalda fakturor",
+            "count": Invoice.visible_to(user).where(Invoice.status == "unpaid").count(),
+            "url": url_for("invoices.index", f_status=["unpaid", "overdue"]),
+        })
+    return out
+
+
+def outages(user) -> dict[str, list]:
+    """Driftinformation: current, planned and recently resolved outages,
+    those touching the user's own services marked."""
+    now = utcnow()
+    since = now - dt.timedelta(days=RESOLVED_SHOWN_DAYS)
+    rows = Outage.select().where(Outage.resolved_at.is_null() | (Outage.resolved_at >= since))
+    kinds, postcodes = set(), set()
+    if user.has("services.view"):
+        kinds = {
+            k for (k,) in Service.visible_to(user)
+            .select(Service.kind).where(Service.status == "active").distinct().tuples()
+        }
+        postcodes = {
+            p for (p,) in visible_accounts(user).select(Account.postcode).distinct().tuples()
+        }
+    groups = {"current": [], "planned": [], "resolved": []}
+    for outage in rows.order_by(Outage.starts_at.desc()):
+        touched_kinds = kinds.intersection(outage.kinds)
+        outage_postcodes = set(outage.postcodes.split())
+        outage.touches_me = bool(touched_kinds) and (
+            not outage_postcodes or bool(outage_postcodes & postcodes)
+        )
+        groups[outage.state(now)].append(outage)
+    return groups
+
+
+@bp.route("/")
+@customer_required
+def index():
+    return render_template(
+        "dashboard/index.html",
+        tiles=tiles(current_user),
+        outages=outages(current_user),
+        service_kinds=SERVICE_KINDS,
+    )

@@ -1,0 +1,120 @@
+"""Fakturor (INV-1): the invoice list, invoice PDFs and a zip of several."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import io
+import operator as op
+import zipfile
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, send_file
+from flask_login import current_user
+
+from domain.invoice_pdf import render_invoice_pdf
+from tables.billing import INVOICE_STATUSES, Invoice, InvoiceLine
+from tables.org import Account
+from web import excel
+from web.auth import get_visible_or_404, require
+from web.listview import AmountRangeFilter, ChoiceFilter, Column, DateRangeFilter, ListView, TextFilter
+
+bp = Blueprint("invoices", __name__, url_prefix="/invoices")
+
+MAX_ZIP = 200
+
+
+def invoices_query(user):
+    return (
+        Invoice.visible_to(user)
+        .select(Invoice, Account)
+        .join(Account, on=(Invoice.account == Account.id))
+    )
+
+
+def status_condition(values):
+    """Shown statuses as conditions the indexes can serve."""
+    today = dt.date.today()
+    parts = {
+        "paid": Invoice.status == "paid",
+        "unpaid": (Invoice.status == "unpaid") & (Invoice.due_date >= today),
+        "overdue": (Invoice.status == "unpaid") & (Invoice.due_date < today),
+    }
+    return functools.reduce(op.or_, (parts[v] for v in values))
+
+
+def invoice_pdf_bytes(invoice: Invoice) -> bytes:
+    if invoice.pdf_file:
+        base = Path(current_app.config["INVOICE_PDF_DIR"]).resolve()
+        path = (base / invoice.pdf_file).resolve()
+        if path.is_relative_to(base) and path.is_file():
+            return path.read_bytes()
+    lines = list(invoice.lines.order_by(InvoiceLine.position, InvoiceLine.id))
+    operator = {"name": current_app.config["OPERATOR_NAME"], "phone": current_app.config["OPERATOR_PHONE"]}
+    return render_invoice_pdf(invoice, lines, invoice.account, operator)
+
+
+def zip_response(query):
+    """INV-3: the ticked invoices' PDFs as one zip."""
+    invoices = list(query.limit(MAX_ZIP))
+    if not invoices:
+        abort(404)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for invoice in invoices:
+            archive.writestr(f"Faktura {invoice.number}.pdf", invoice_pdf_bytes(invoice))
+    buffer.seek(0)
+    return send_file(buffer, mimetype="application/zip", as_attachment=True,
+                     download_name=f"Fakturor {dt.date.today().isoformat()}.zip")
+
+
+INVOICE_LIST = ListView(
+    name="invoices",
+    model=Invoice,
+    query=invoices_query,
+    row_template="partials/invoices/_rows.html",
+    default_sort=("due", "desc"),
+    export_title="Fakturor",
+    bulk_actions=[("xlsx", "Exportera markerade"), ("zip", "Ladda ned PDF (zip)")],
+    bulk_handlers={"zip": zip_response},
+    columns=[
+        Column(
+            "status", "Status", sort=Invoice.status_expression,
+            filter=ChoiceFilter(INVOICE_STATUSES, condition=status_condition),
+            export=Invoice.status_expression,
+            export_format=excel.labels(INVOICE_STATUSES),
+        ),
+        Column("customer", "Kundnummer", sort=Account.customer_number, filter=TextFilter(),
+               export=Account.customer_number),
+        Column("account", "Konto", sort=Account.company_name, filter=TextFilter(),
+               filter_expr=(Account.company_name, Account.alias), export=Account.company_name),
+        Column("number", "Fakturanummer", sort=Invoice.number, filter=TextFilter(),
+               export=Invoice.number),
+        Column("due", "Förfallodatum", sort=Invoice.due_date, filter=DateRangeFilter(),
+               export=Invoice.due_date, export_format=excel.to_date, text=False),
+        Column("date", "Fakturadatum", sort=Invoice.invoice_date, filter=DateRangeFilter(),
+               export=Invoice.invoice_date, export_format=excel.to_date, text=False),
+        Column("amount", "Belopp", sort=Invoice.amount_ore, filter=AmountRangeFilter(),
+               export=Invoice.amount_ore, export_format=excel.to_kronor, text=False,
+               align="right"),
+        Column("pdf", "PDF"),
+    ],
+)
+
+
+@bp.route("")
+@require("invoices.view")
+def index():
+    return INVOICE_LIST.respond(current_user, "invoices/list.html", today=dt.date.today())
+
+
+@bp.route("/<int:invoice_id>/pdf")
+@require("invoices.view")
+def pdf(invoice_id: int):
+    invoice = get_visible_or_404(Invoice, invoice_id)
+    return send_file(
+        io.BytesIO(invoice_pdf_bytes(invoice)),
+        mimetype="application/pdf",
+        as_attachment=False,
+        download_name=f"Faktura {invoice.number}.pdf",
+    )

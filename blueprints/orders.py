@@ -1,0 +1,81 @@
+"""Beställningar (ORD-1): the order list."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from flask import Blueprint
+from flask_login import current_user
+
+from permissions import ORDER_AREA
+from tables.org import Account
+from tables.orders import ORDER_STATUSES, ORDER_TYPES, Order, OrderLine
+from web import excel
+from web.auth import require
+from web.listview import ChoiceFilter, Column, DateRangeFilter, ListView, TextFilter
+
+bp = Blueprint("orders", __name__, url_prefix="/orders")
+
+
+def orders_query(user):
+    return (
+        Order.visible_to(user)
+        .select(Order, Account)
+        .join(Account, on=(Order.account == Account.id))
+    )
+
+
+def attach_products(orders):
+    """Produkter: the names of each order's lines, in one query for the page."""
+    names = defaultdict(list)
+    lines = (
+        OrderLine.select(OrderLine.order, OrderLine.name)
+        .where(OrderLine.order.in_([o.id for o in orders]))
+        .order_by(OrderLine.order, OrderLine.position, OrderLine.id)
+        .tuples()
+    )
+    for order_id, name in lines:
+        names[order_id].append(name)
+    for order in orders:
+        order.product_names = ", ".join(names[order.id])
+
+
+class ProductFilter(TextFilter):
+    """Orders with a line whose product name contains the text."""
+
+    def condition(self, expr, value):
+        return Order.id.in_(OrderLine.select(OrderLine.order).where(OrderLine.name.contains(value)))
+
+
+ORDER_LIST = ListView(
+    name="orders",
+    model=Order,
+    query=orders_query,
+    row_template="partials/orders/_rows.html",
+    default_sort=("date", "desc"),
+    export_title="Beställningar",
+    rows_loader=attach_products,
+    columns=[
+        Column("number", "Ordernummer", sort=Order.number, filter=TextFilter(),
+               filter_expr=Order.number.cast("TEXT"), export=Order.number, text=False),
+        Column("status", "Status", sort=Order.status, filter=ChoiceFilter(ORDER_STATUSES),
+               export=Order.status, export_format=excel.labels(ORDER_STATUSES)),
+        Column("type", "Typ", sort=Order.type, filter=ChoiceFilter(ORDER_TYPES),
+               export=Order.type, export_format=excel.labels(ORDER_TYPES)),
+        Column("date", "Orderdatum", sort=Order.created_at, filter=DateRangeFilter(),
+               export=Order.created_at, export_format=excel.to_datetime, text=False),
+        Column("end", "Slutdatum", sort=Order.completed_at, filter=DateRangeFilter(),
+               export=Order.completed_at, export_format=excel.to_datetime, text=False),
+        Column("account", "Konto", sort=Account.customer_number, filter=TextFilter(),
+               filter_expr=(Account.customer_number, Account.company_name, Account.alias),
+               export=Account.customer_number),
+        Column("products", "Produkter", filter=ProductFilter()),
+        Column("show", ""),
+    ],
+)
+
+
+@bp.route("")
+@require(ORDER_AREA)
+def index():
+    return ORDER_LIST.respond(current_user, "orders/list.html")

@@ -1,0 +1,57 @@
+"""The audit log: every change records who, what, before/after, when, where."""
+
+from __future__ import annotations
+
+import json
+
+from flask import has_request_context, request
+from flask_login import current_user
+
+from tables.ops import AuditLog
+
+
+def client_ip() -> str:
+    if not has_request_context():
+        return ""
+    return request.remote_addr or ""
+
+
+def _json(value) -> str | None:
+    if value is None:
+        return None
+    return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
+
+
+def record(
+    action: str,
+    obj=None,
+    *,
+    summary: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
+    organisation=None,
+    actor=None,
+) -> AuditLog:
+    """Write one audit row; call inside ``write_tx`` with the change itself."""
+    if actor is None and has_request_context() and current_user.is_authenticated:
+        actor = current_user._get_current_object()
+    is_staff = bool(actor is not None and actor.is_staff)
+    if organisation is None:
+        org_id = getattr(obj, "organisation_id", None)
+        if org_id is None and actor is not None and not is_staff:
+            org_id = actor.organisation_id
+    else:
+        org_id = getattr(organisation, "id", organisation)
+    return AuditLog.create(
+        organisation=org_id,
+        actor_user=None if actor is None or is_staff else actor.id,
+        actor_staff=actor.id if is_staff else None,
+        actor_label=actor.name if actor is not None else "system",
+        action=action,
+        object_type=type(obj).__name__ if obj is not None else "",
+        object_id=str(obj.id) if obj is not None and getattr(obj, "id", None) else "",
+        summary=summary,
+        before=_json(before),
+        after=_json(after),
+        ip=client_ip(),
+    )

@@ -1,0 +1,141 @@
+"""The whole domain model, importable from one place: ``from models import X``.
+
+The tables are defined by area in ``tables/`` (org, catalogue, services,
+orders, billing, tickets, ops) to keep each file readable; this module
+re-exports them with the query helpers that span areas.
+"""
+
+from __future__ import annotations
+
+from database import BaseModel, db, utcnow, write_tx
+from tables.billing import (
+    INVOICE_STATUSES,
+    TRAFFIC_TYPES,
+    CallRecord,
+    CreditNote,
+    CreditNoteLine,
+    ImportBatch,
+    Invoice,
+    InvoiceLine,
+)
+from tables.catalogue import PRODUCT_KINDS, OptionGroup, OptionGroupItem, Product, ProductCategory
+from tables.ops import (
+    AuditLog,
+    Coverage,
+    OutboxMessage,
+    Outage,
+    ScheduledReport,
+    Sequence,
+    Setting,
+)
+from tables.orders import (
+    CLOSED_ORDER_STATUSES,
+    ORDER_STATUSES,
+    ORDER_TYPES,
+    PRODUCT_AREAS,
+    ApproverChainEntry,
+    Order,
+    OrderApproval,
+    OrderEvent,
+    OrderLine,
+    OrderVersion,
+)
+from tables.org import (
+    CONTACT_ROLES,
+    INVOICE_DELIVERY,
+    Account,
+    Agreement,
+    AgreementProduct,
+    ApiToken,
+    AuthToken,
+    CompanyProfile,
+    Contact,
+    Group,
+    GroupCategory,
+    LoginThrottle,
+    Organisation,
+    PriceList,
+    PriceListItem,
+    RecoveryCode,
+    Role,
+    SavedFilter,
+    Shortcut,
+    SLADefinition,
+    SLATarget,
+    StaffUser,
+    User,
+)
+from tables.scope import scope_condition, visible_accounts
+from tables.services import (
+    BARRING_KINDS,
+    FORWARDING_KINDS,
+    LINE_SECTIONS,
+    MOBILE_KINDS,
+    SERVICE_KINDS,
+    SERVICE_STATUSES,
+    Barring,
+    CallForwarding,
+    Device,
+    GroupMembership,
+    MonitoringSample,
+    MonthlyUsage,
+    PhoneNumber,
+    Service,
+    ServiceAddon,
+    ServiceLine,
+    SimCard,
+    SpendingLimit,
+    TopUp,
+    UserObjectAccess,
+)
+from tables.tickets import (
+    OPEN_TICKET_STATUSES,
+    TICKET_CATEGORIES,
+    TICKET_PRIORITIES,
+    TICKET_STATUSES,
+    InboundMail,
+    RequestType,
+    Ticket,
+    TicketAttachment,
+    TicketContact,
+    TicketMessage,
+)
+
+ALL_MODELS = [
+    ProductCategory, Product, OptionGroup, OptionGroupItem,
+    PriceList, PriceListItem, SLADefinition, SLATarget,
+    Organisation, CompanyProfile, Agreement, AgreementProduct,
+    Account, Contact, Role, User, StaffUser,
+    AuthToken, RecoveryCode, LoginThrottle, ApiToken, SavedFilter, Shortcut,
+    GroupCategory, Group,
+    Service, ServiceLine, SimCard, Device, Barring, CallForwarding, PhoneNumber,
+    MonthlyUsage, SpendingLimit, ServiceAddon, TopUp, MonitoringSample,
+    UserObjectAccess, GroupMembership,
+    Order, OrderLine, OrderVersion, OrderEvent, OrderApproval, ApproverChainEntry,
+    ImportBatch, Invoice, InvoiceLine, CreditNote, CreditNoteLine, CallRecord,
+    RequestType, Ticket, TicketMessage, TicketAttachment, TicketContact, InboundMail,
+    Outage, Coverage, AuditLog, OutboxMessage, ScheduledReport, Setting, Sequence,
+]  # fmt: skip
+
+# First values of the numbers the system hands out.
+SEQUENCE_STARTS = {
+    "customer_number": 23090000,
+    "order_number": 1410400,
+    "ticket_number": 5515500,
+    "invoice_number": 720000,
+}
+
+
+def next_number(name: str) -> int:
+    """Hand out the next number of a sequence; call inside ``write_tx``."""
+    row = Sequence.get_or_none(Sequence.name == name)
+    if row is None:
+        value = SEQUENCE_STARTS[name]
+        Sequence.create(name=name, value=value + 1)
+        return value
+    Sequence.update(value=Sequence.value + 1).where(Sequence.name == name).execute()
+    return row.value
+
+
+__all__ = [name for name in dir() if not name.startswith("_")]
+__all__ += ["BaseModel", "db", "utcnow", "write_tx", "scope_condition", "visible_accounts"]

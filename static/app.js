@@ -1,0 +1,49 @@
+// Teleportal front-end glue. No inline scripts anywhere: the CSP forbids them.
+(function () {
+  "use strict";
+
+  // Every htmx request carries the CSRF token (Flask-WTF reads X-CSRFToken).
+  document.addEventListener("htmx:configRequest", function (event) {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    if (meta) event.detail.headers["X-CSRFToken"] = meta.content;
+  });
+
+  // List view: "select all" and the bulk-action bar.
+  function bulkForm(list) {
+    return list ? list.querySelector("form[data-bulk]") : null;
+  }
+  function refreshBulk(list) {
+    var form = bulkForm(list);
+    if (!form) return;
+    var boxes = list.querySelectorAll('input[name="ids"]');
+    var n = 0;
+    boxes.forEach(function (b) { if (b.checked) n += 1; });
+    var counter = form.querySelector("[data-bulk-count]");
+    if (counter) counter.textContent = n + " markerade";
+    form.querySelectorAll("[data-bulk-action]").forEach(function (button) { button.disabled = n === 0; });
+    var all = list.querySelector("[data-select-all]");
+    if (all) all.checked = n > 0 && n === boxes.length;
+  }
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    var list = target.closest(".listview");
+    if (!list) return;
+    if (target.matches("[data-select-all]")) {
+      list.querySelectorAll('input[name="ids"]').forEach(function (b) { b.checked = target.checked; });
+    }
+    if (target.matches('[data-select-all], input[name="ids"]')) refreshBulk(list);
+  });
+
+  // Close an open filter popover when clicking elsewhere or pressing Escape.
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.col-filter[open], details.usermenu[open]").forEach(function (d) {
+      if (!d.contains(event.target)) d.removeAttribute("open");
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    document.querySelectorAll("details.col-filter[open], details.usermenu[open]").forEach(function (d) {
+      d.removeAttribute("open");
+    });
+  });
+})();

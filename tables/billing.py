@@ -1,0 +1,168 @@
+"""Invoices with lines, credit notes, call detail records and import batches."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from peewee import (
+    BigIntegerField,
+    BooleanField,
+    Case,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
+
+from database import BaseModel, utcnow
+from tables.org import Account, Organisation, StaffUser
+from tables.scope import scope_condition
+from tables.services import Service
+
+# Stored statuses are paid/unpaid; "overdue" is unpaid past the due date.
+INVOICE_STATUSES = {"unpaid": "Obetald", "paid": "Betald", "overdue": "Förfallen"}
+
+
+class ImportBatch(BaseModel):
+    kind = CharField()  # invoices, cdr
+    filename = CharField()
+    status = CharField(default="running")  # running, done, failed
+    rows_total = IntegerField(default=0)
+    rows_ok = IntegerField(default=0)
+    rows_failed = IntegerField(default=0)
+    errors = TextField(default="[]")  # JSON: [{"row": n, "error": "…"}]
+    created_at = DateTimeField(default=utcnow)
+    finished_at = DateTimeField(null=True)
+    staff = ForeignKeyField(StaffUser, null=True)
+
+
+class Invoice(BaseModel):
+    organisation = ForeignKeyField(Organisation, backref="invoices")
+    account = ForeignKeyField(Account, backref="invoices")
+    number = CharField(unique=True)  # 6789-711662
+    invoice_date = DateField()
+    due_date = DateField()
+    period_start = DateField(null=True)
+    period_end = DateField(null=True)
+    amount_ore = IntegerField()  # to pay, VAT included
+    vat_ore = IntegerField(default=0)
+    status = CharField(default="unpaid")  # unpaid, paid
+    paid_at = DateField(null=True)
+    reference = CharField(default="")  # the Fakturareferens printed on it
+    delivery = CharField(default="email")
+    pdf_file = CharField(null=True)  # an imported PDF, else rendered from the lines
+    import_batch = ForeignKeyField(ImportBatch, null=True)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = (
+            (("organisation", "due_date"), False),
+            (("organisation", "status", "due_date"), False),
+            (("organisation", "invoice_date"), False),
+            (("account", "due_date"), False),
+        )
+
+    @classmethod
+    def visible_to(cls, user):
+        return cls.select().where(scope_condition(cls, user, cls.account))
+
+    @classmethod
+    def status_expression(cls, today: dt.date | None = None):
+        """SQL for the shown status, overdue included."""
+        today = today or dt.date.today()
+        return Case(
+            None,
+            (
+                (cls.status == "paid", "paid"),
+                (cls.due_date < today, "overdue"),
+            ),
+            "unpaid",
+        )
+
+    def shown_status(self, today: dt.date | None = None) -> str:
+        if self.status == "paid":
+            return "paid"
+        return "overdue" if self.due_date < (today or dt.date.today()) else "unpaid"
+
+    def status_label(self, today: dt.date | None = None) -> str:
+        return INVOICE_STATUSES[self.shown_status(today)]
+
+
+class InvoiceLine(BaseModel):
+    invoice = ForeignKeyField(Invoice, backref="lines", on_delete="CASCADE")
+    service = ForeignKeyField(Service, null=True)
+    description = CharField()
+    user_name = CharField(default="")
+    invoice_text = CharField(default="")
+    period_start = DateField(null=True)
+    period_end = DateField(null=True)
+    quantity = IntegerField(default=1)
+    amount_ore = IntegerField()  # excluding VAT
+    vat_percent = IntegerField(default=25)
+    position = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("invoice", "position"), False), (("service",), False))
+
+
+class CreditNote(BaseModel):
+    organisation = ForeignKeyField(Organisation)
+    account = ForeignKeyField(Account)
+    invoice = ForeignKeyField(Invoice, backref="credit_notes")
+    number = CharField(unique=True)
+    issued_on = DateField()
+    amount_ore = IntegerField()
+    reason = TextField(default="")
+
+
+class CreditNoteLine(BaseModel):
+    credit_note = ForeignKeyField(CreditNote, backref="lines", on_delete="CASCADE")
+    invoice_line = ForeignKeyField(InvoiceLine, null=True)
+    service = ForeignKeyField(Service, null=True)
+    description = CharField()
+    amount_ore = IntegerField()
+
+
+TRAFFIC_TYPES = {
+    "mobile": "Samtal till mobil",
+    "national": "Nationella samtal",
+    "international": "Utlandssamtal",
+    "sms": "SMS",
+    "mms": "MMS",
+    "data": "Data",
+    "roaming": "Roaming",
+}
+
+
+class CallRecord(BaseModel):
+    """A call detail record from the operator's billing system."""
+
+    organisation = ForeignKeyField(Organisation)
+    account = ForeignKeyField(Account)
+    service = ForeignKeyField(Service)
+    started_at = DateTimeField()
+    direction = CharField(default="out")  # out, in
+    a_number = CharField()
+    b_number = CharField(default="")
+    traffic_type = CharField()
+    country = CharField(default="SE")
+    duration_s = IntegerField(default=0)
+    bytes = BigIntegerField(default=0)
+    price_ore = IntegerField(default=0)
+    invoiced = BooleanField(default=False)
+    invoice = ForeignKeyField(Invoice, null=True)
+    import_batch = ForeignKeyField(ImportBatch, null=True)
+
+    class Meta:
+        indexes = (
+            (("service", "started_at"), False),
+            (("organisation", "started_at"), False),
+            (("account", "started_at"), False),
+            (("invoice",), False),
+        )
+
+    @classmethod
+    def visible_to(cls, user):
+        return cls.select().where(scope_condition(cls, user, cls.account, cls.service))

@@ -1,0 +1,65 @@
+"""Product catalogue (ORD-3): categories, products, option groups."""
+
+from peewee import (
+    BooleanField,
+    CharField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
+
+from database import BaseModel
+
+# What a product is. Subscriptions create services; the rest configure them.
+PRODUCT_KINDS = {
+    "subscription": "Abonnemang",
+    "price_plan": "Prislista",
+    "data_package": "Datapaket",
+    "addon": "Tilläggstjänst",
+    "handset": "Handtag",
+    "sim_type": "SIM-kortstyp",
+    "included": "Ingår alltid",
+    "hardware": "Hårdvara",
+    "topup": "Påfyllning",
+    "function": "Växelfunktion",
+}
+
+
+class ProductCategory(BaseModel):
+    name = CharField()
+    section = CharField()  # Hårdvara, Mobiltjänster, Växel, Bredband …
+    position = IntegerField(default=0)
+    active = BooleanField(default=True)
+
+
+class Product(BaseModel):
+    category = ForeignKeyField(ProductCategory, null=True, backref="products")
+    code = CharField(unique=True)
+    name = CharField()
+    kind = CharField(index=True)
+    service_kind = CharField(null=True)  # for subscriptions: the Service.kind created
+    monthly_ore = IntegerField(default=0)
+    start_ore = IntegerField(default=0)
+    binding_months = IntegerField(default=0)
+    data_mb = IntegerField(null=True)  # data packages and top-ups
+    rank = IntegerField(default=0)  # orders packages: higher is an upgrade
+    description = TextField(default="")
+    active = BooleanField(default=True)
+
+
+class OptionGroup(BaseModel):
+    """A configuration step of a subscription product (Prislista, Datapaket …)."""
+
+    product = ForeignKeyField(Product, backref="option_groups", on_delete="CASCADE")
+    name = CharField()
+    kind = CharField()  # price_plan, data_package, addon, handset, sim_type, included
+    optional = BooleanField(default=False)
+    multiple = BooleanField(default=False)
+    position = IntegerField(default=0)
+
+
+class OptionGroupItem(BaseModel):
+    group = ForeignKeyField(OptionGroup, backref="items", on_delete="CASCADE")
+    product = ForeignKeyField(Product)
+    is_default = BooleanField(default=False)
+    position = IntegerField(default=0)

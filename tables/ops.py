@@ -1,0 +1,132 @@
+"""Operations: outages and coverage, audit log, mail/SMS outbox, scheduled
+reports, operator settings and number sequences."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from peewee import (
+    BooleanField,
+    CharField,
+    DateTimeField,
+    FloatField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
+
+from database import BaseModel, utcnow
+from tables.org import Organisation, StaffUser, User
+
+
+class Outage(BaseModel):
+    """Driftinformation. Planned, current or resolved follows from the times."""
+
+    title = CharField()
+    description = TextField(default="")
+    area = CharField(default="")  # municipality
+    postcodes = TextField(default="")  # space separated
+    latitude = FloatField(null=True)
+    longitude = FloatField(null=True)
+    starts_at = DateTimeField()
+    expected_end = DateTimeField(null=True)
+    resolved_at = DateTimeField(null=True)
+    service_kinds = CharField(default="")  # space separated Service.kind values
+    created_at = DateTimeField(default=utcnow)
+    created_by = ForeignKeyField(StaffUser, null=True)
+
+    class Meta:
+        indexes = ((("resolved_at", "starts_at"), False),)
+
+    def state(self, now: dt.datetime | None = None) -> str:
+        now = now or utcnow()
+        if self.resolved_at is not None and self.resolved_at <= now:
+            return "resolved"
+        return "planned" if self.starts_at > now else "current"
+
+    @property
+    def kinds(self) -> list[str]:
+        return self.service_kinds.split()
+
+
+class Coverage(BaseModel):
+    """Mobile coverage per place and network, imported from the operator."""
+
+    place = CharField()  # address or area
+    postcode = CharField(default="", index=True)
+    network = CharField()  # 2G, 3G, 4G, 4G+, 5G
+    voice = BooleanField(default=True)  # Tal
+    data = BooleanField(default=True)  # Surf
+    strength = IntegerField(default=2)  # 3 Mycket god, 2 God, 1 Bas
+
+
+class AuditLog(BaseModel):
+    """Who changed what, before and after, when and from where."""
+
+    at = DateTimeField(default=utcnow)
+    organisation = ForeignKeyField(Organisation, null=True)
+    actor_user = ForeignKeyField(User, null=True)
+    actor_staff = ForeignKeyField(StaffUser, null=True)
+    actor_label = CharField(default="")  # name at the time
+    action = CharField()  # e.g. auth.login, account.alias
+    object_type = CharField(default="")
+    object_id = CharField(default="")
+    summary = TextField(default="")
+    before = TextField(null=True)  # JSON
+    after = TextField(null=True)  # JSON
+    ip = CharField(default="")
+
+    class Meta:
+        indexes = (
+            (("organisation", "at"), False),
+            (("organisation", "action", "at"), False),
+            (("actor_user", "at"), False),
+            (("at",), False),
+        )
+
+
+class OutboxMessage(BaseModel):
+    """E-mail and SMS waiting to be sent, sent, or failed (with retries)."""
+
+    channel = CharField()  # email, sms
+    organisation = ForeignKeyField(Organisation, null=True)
+    recipient = CharField()
+    subject = CharField(default="")
+    body = TextField()
+    html = TextField(null=True)
+    reply_to = CharField(default="")
+    status = CharField(default="pending")  # pending, sent, failed
+    attempts = IntegerField(default=0)
+    last_error = TextField(default="")
+    next_attempt_at = DateTimeField(default=utcnow)
+    created_at = DateTimeField(default=utcnow)
+    sent_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("status", "next_attempt_at"), False),)
+
+
+class ScheduledReport(BaseModel):
+    organisation = ForeignKeyField(Organisation)
+    user = ForeignKeyField(User, on_delete="CASCADE")
+    report_key = CharField()
+    params = TextField(default="{}")
+    frequency = CharField(default="monthly")  # weekly, monthly
+    recipients = TextField(default="")
+    next_run_at = DateTimeField()
+    last_run_at = DateTimeField(null=True)
+    active = BooleanField(default=True)
+
+
+class Setting(BaseModel):
+    """Operator settings editable in the back office (name, phone, colours …)."""
+
+    key = CharField(primary_key=True)
+    value = TextField()
+
+
+class Sequence(BaseModel):
+    """Next numbers handed out by the system (kundnummer, ordernummer …)."""
+
+    name = CharField(primary_key=True)
+    value = IntegerField()

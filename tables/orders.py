@@ -1,0 +1,179 @@
+"""Orders (SPEC §6) with lines, versions, history and approvals.
+
+Every service action becomes an order too (type SIM-byte, Flytt, Avslut …),
+so the orders list shows everything that was asked of the operator.
+"""
+
+from __future__ import annotations
+
+from peewee import (
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
+
+from database import BaseModel, utcnow
+from tables.catalogue import Product
+from tables.org import Account, Contact, Organisation, StaffUser, User
+from tables.scope import scope_condition
+from tables.services import Service
+
+ORDER_TYPES = {
+    "new": "Nybeställning",
+    "change": "Tjänsteförändring",
+    "move": "Flytt",
+    "termination": "Avslut",
+    "sim_swap": "SIM-byte",
+    "topup": "Påfyllning",
+    "barring": "Spärr",
+    "forwarding": "Vidarekoppling",
+    "setting": "Inställning",
+    "addon": "Tilläggstjänst",
+    "lost_sim": "Spärr av förlorat SIM",
+}
+
+ORDER_STATUSES = {
+    "draft": "Utkast",
+    "awaiting_approval": "Väntar på godkännande",
+    "received": "Mottagen",
+    "in_progress": "Pågår",
+    "completed": "Slutförd",
+    "cancelled": "Avbruten",
+    "rejected": "Avslagen",
+}
+CLOSED_ORDER_STATUSES = ("completed", "cancelled", "rejected")
+
+PRODUCT_AREAS = {"mobile": "Mobiltelefoni", "fixed": "Fast telefoni", "data": "Datanät"}
+
+
+class Order(BaseModel):
+    organisation = ForeignKeyField(Organisation, backref="orders")
+    account = ForeignKeyField(Account, backref="orders")
+    service = ForeignKeyField(Service, null=True, backref="orders")
+    number = IntegerField(unique=True)  # Ordernummer
+    version = IntegerField(default=0)  # rises each time it is changed after submission
+    type = CharField(default="new")
+    status = CharField(default="draft")
+    is_quote = BooleanField(default=False)  # offert: handled manually by the operator
+    product_area = CharField(default="mobile")
+    created_by = ForeignKeyField(User, null=True, backref="orders")
+    created_at = DateTimeField(default=utcnow)
+    submitted_at = DateTimeField(null=True)
+    desired_date = DateField(null=True)
+    completed_at = DateTimeField(null=True)  # Slutdatum
+    # Slutför beställningen
+    end_user = CharField(default="")  # Slutanvändare/Alias
+    sim_choice = CharField(default="")
+    mobile_number = CharField(default="")
+    delivery_name = CharField(default="")
+    delivery_street = CharField(default="")
+    delivery_postcode = CharField(default="")
+    delivery_city = CharField(default="")
+    billing_address = CharField(default="")
+    contact_method = CharField(default="")
+    contact_phone = CharField(default="")
+    extra_contact = ForeignKeyField(Contact, null=True)
+    mbb_public_ip = BooleanField(default=False)
+    mbb_contact_number = CharField(default="")
+    payload = TextField(default="{}")  # JSON: what a service action asked for
+    comment = TextField(default="")
+
+    class Meta:
+        indexes = (
+            (("organisation", "status", "created_at"), False),
+            (("organisation", "created_at"), False),
+            (("account", "created_at"), False),
+            (("service", "status"), False),
+            (("created_by", "created_at"), False),
+        )
+
+    @classmethod
+    def visible_to(cls, user):
+        """Orders in scope for orders.manage; otherwise only one's own."""
+        condition = scope_condition(cls, user, cls.account, cls.service)
+        if not user.is_staff and not user.has("orders.manage"):
+            condition &= cls.created_by == user.id
+        return cls.select().where(condition)
+
+    @property
+    def label(self) -> str:
+        return f"{self.number} v{self.version}"
+
+    @property
+    def type_label(self) -> str:
+        return ORDER_TYPES.get(self.type, self.type)
+
+    @property
+    def status_label(self) -> str:
+        return ORDER_STATUSES.get(self.status, self.status)
+
+
+class OrderLine(BaseModel):
+    order = ForeignKeyField(Order, backref="lines", on_delete="CASCADE")
+    product = ForeignKeyField(Product, null=True)
+    name = CharField()
+    option_group = CharField(default="")
+    quantity = IntegerField(default=1)
+    monthly_ore = IntegerField(default=0)
+    start_ore = IntegerField(default=0)
+    binding_months = IntegerField(default=0)
+    position = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("order", "position"), False),)
+
+
+class OrderVersion(BaseModel):
+    """A frozen copy of the order form as submitted, one per version."""
+
+    order = ForeignKeyField(Order, backref="versions", on_delete="CASCADE")
+    version = IntegerField()
+    snapshot = TextField()  # JSON
+    created_at = DateTimeField(default=utcnow)
+    created_by = ForeignKeyField(User, null=True)
+
+    class Meta:
+        indexes = ((("order", "version"), True),)
+
+
+class OrderEvent(BaseModel):
+    """The order's history: every status change with who and why."""
+
+    order = ForeignKeyField(Order, backref="events", on_delete="CASCADE")
+    at = DateTimeField(default=utcnow)
+    from_status = CharField(null=True)
+    to_status = CharField()
+    user = ForeignKeyField(User, null=True)
+    staff = ForeignKeyField(StaffUser, null=True)
+    comment = TextField(default="")
+
+    class Meta:
+        indexes = ((("order", "at"), False),)
+
+
+class OrderApproval(BaseModel):
+    order = ForeignKeyField(Order, backref="approvals", on_delete="CASCADE")
+    position = IntegerField()
+    approver = ForeignKeyField(User)
+    status = CharField(default="pending")  # pending, approved, rejected
+    decided_at = DateTimeField(null=True)
+    comment = TextField(default="")
+
+    class Meta:
+        indexes = ((("order", "position"), True), (("approver", "status"), False))
+
+
+class ApproverChainEntry(BaseModel):
+    """Attestering (ORD-4): up to five approvers per product area, in order."""
+
+    organisation = ForeignKeyField(Organisation, backref="approver_chain")
+    product_area = CharField()
+    position = IntegerField()
+    user = ForeignKeyField(User, on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("organisation", "product_area", "position"), True),)

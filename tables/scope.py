@@ -1,0 +1,47 @@
+"""What a user may see, as one SQL condition per table (SPEC §1).
+
+Organisation first (the tenant column every scoped table carries), then the
+user's scope account and everything below it, then the optional narrower
+object access. Staff see everything.
+"""
+
+from __future__ import annotations
+
+from peewee import SQL
+
+from tables.org import Account
+
+
+def scope_condition(model, user, account_field=None, service_field=None):
+    """Condition limiting ``model`` rows to ``user``'s organisation and sub-tree.
+
+    ``account_field`` names the row's account; ``service_field`` the row's
+    service, used when the user is limited to chosen services.
+    """
+    if user.is_staff:
+        return SQL("1 = 1")
+    account_field = account_field if account_field is not None else model.account
+    condition = model.organisation == user.organisation_id
+    if not user.is_admin:
+        condition &= account_field.in_(user.scope_account.subtree_ids())
+    if user.restricted:
+        from tables.services import UserObjectAccess
+
+        allowed = UserObjectAccess.user == user.id
+        narrowed = account_field.in_(
+            UserObjectAccess.select(UserObjectAccess.account).where(
+                allowed & UserObjectAccess.account.is_null(False)
+            )
+        )
+        if service_field is not None:
+            narrowed |= service_field.in_(
+                UserObjectAccess.select(UserObjectAccess.service).where(
+                    allowed & UserObjectAccess.service.is_null(False)
+                )
+            )
+        condition &= narrowed
+    return condition
+
+
+def visible_accounts(user):
+    return Account.select().where(scope_condition(Account, user, Account.id))

@@ -1,0 +1,294 @@
+"""Services of every kind (SPEC §5) and what hangs off them: SIM cards,
+devices, barrings, call forwardings, numbers, usage, limits, add-ons,
+top-ups and monitoring samples."""
+
+from __future__ import annotations
+
+from peewee import (
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+)
+
+from database import BaseModel, utcnow
+from tables.catalogue import Product
+from tables.org import Account, Agreement, Group, Organisation, User
+from tables.scope import scope_condition
+
+SERVICE_KINDS = {
+    "mobile": "Mobiltelefoni",
+    "mobile_pbx": "Mobil växelanvändare",
+    "mbb": "Mobilt bredband",
+    "broadband": "Bredband",
+    "capacity": "Kapacitetstjänst",
+    "cloud_pbx": "Molnväxel",
+    "sip_trunk": "SIP-trunk",
+    "number_series": "Nummerserie",
+    "hosting": "Hosting",
+}
+MOBILE_KINDS = ("mobile", "mobile_pbx", "mbb")
+
+SERVICE_STATUSES = {
+    "ordered": "Beställd",
+    "active": "Aktiv",
+    "barred": "Spärrad",
+    "terminating": "Uppsagd",
+    "terminated": "Avslutad",
+}
+
+BARRING_KINDS = {
+    "incoming": "Inkommande samtal",
+    "outgoing": "Utgående samtal",
+    "international": "Utlandssamtal",
+    "premium": "Betalsamtal",
+    "roaming": "Roaming",
+}
+
+FORWARDING_KINDS = {
+    "direct": "Direkt vidarekoppling",
+    "unavailable": "Vidarekoppla vid ej tillgänglig",
+    "busy": "Vidarekoppla vid upptaget",
+    "no_answer": "Vidarekoppla efter ringtid",
+}
+
+LINE_SECTIONS = {
+    "start": "Startpaket",
+    "data": "Datapaket",
+    "handset": "Handtag",
+    "addon": "Tilläggstjänster",
+}
+
+
+class Service(BaseModel):
+    organisation = ForeignKeyField(Organisation, backref="services")
+    account = ForeignKeyField(Account, backref="services")
+    parent = ForeignKeyField("self", null=True, backref="members")  # PBX user → molnväxel
+    kind = CharField()
+    number = CharField()  # phone number, or the service id (NRS-2852640)
+    user_name = CharField(default="")  # Användare: shown in the portal and on invoices
+    external_username = CharField(default="")
+    product = ForeignKeyField(Product)  # Tjänst
+    price_plan = ForeignKeyField(Product, null=True)  # Prislista
+    status = CharField(default="active")
+    monthly_ore = IntegerField(default=0)  # Månadsavg.: sum of the specification lines
+    hidden = BooleanField(default=False)  # the operator hides it from the portal
+    # contract terms
+    agreement = ForeignKeyField(Agreement, null=True)
+    start_date = DateField(null=True)
+    binding_end = DateField(null=True)
+    notice_months = IntegerField(default=0)
+    end_date = DateField(null=True)  # technical end (Uppsagd → Avslutad)
+    # Stofa mobile administration (SRV-4)
+    invoice_text = CharField(default="")
+    caller_id_hidden = BooleanField(default=False)
+    directory_listed = BooleanField(default=False)
+    roaming_voice = BooleanField(default=True)
+    roaming_data = BooleanField(default=True)
+    auto_upgrade = BooleanField(default=False)
+    mex_status = CharField(null=True)  # växelanvändare in/out of the switchboard
+    profile_name = CharField(default="")
+    profile_address = CharField(default="")
+    profile_user_email = CharField(default="")
+    profile_admin_email = CharField(default="")
+    # broadband / capacity / hosting
+    bandwidth = CharField(default="")
+    address = CharField(default="")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = (
+            (("organisation", "hidden", "status", "number"), False),
+            (("organisation", "hidden", "status", "user_name"), False),
+            (("organisation", "hidden", "status", "monthly_ore"), False),
+            (("organisation", "hidden", "kind", "status"), False),
+            (("account", "hidden", "status", "number"), False),
+            (("number",), False),
+            (("user_name",), False),
+            (("price_plan",), False),
+            (("product",), False),
+        )
+
+    @classmethod
+    def visible_to(cls, user):
+        return cls.select().where(
+            scope_condition(cls, user, cls.account, cls.id) & (cls.hidden == False)  # noqa: E712
+        )
+
+    @property
+    def kind_label(self) -> str:
+        return SERVICE_KINDS.get(self.kind, self.kind)
+
+    @property
+    def status_label(self) -> str:
+        return SERVICE_STATUSES.get(self.status, self.status)
+
+    @property
+    def is_mobile(self) -> bool:
+        return self.kind in MOBILE_KINDS
+
+
+class ServiceLine(BaseModel):
+    """A line of the Tjänstespecifikation."""
+
+    service = ForeignKeyField(Service, backref="lines", on_delete="CASCADE")
+    section = CharField()  # start, data, handset, addon
+    product = ForeignKeyField(Product, null=True)
+    name = CharField()
+    monthly_ore = IntegerField(default=0)
+    position = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("service", "position"), False),)
+
+
+class SimCard(BaseModel):
+    service = ForeignKeyField(Service, null=True, backref="sim_cards")
+    organisation = ForeignKeyField(Organisation, null=True)  # customer-placed stock
+    icc = CharField(max_length=19, unique=True)
+    imsi = CharField(max_length=15)
+    pin = CharField(max_length=8)
+    puk = CharField(max_length=8)
+    pin_changed = BooleanField(default=False)
+    sim_type = CharField(default="physical")  # physical, esim
+    status = CharField(default="active")  # active, stock, replaced, blocked
+    activated_at = DateTimeField(null=True)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("service", "status"), False),)
+
+
+class Device(BaseModel):
+    service = ForeignKeyField(Service, backref="devices", on_delete="CASCADE")
+    imei = CharField(max_length=16)
+    model = CharField()
+    seen_at = DateTimeField(default=utcnow)
+
+
+class Barring(BaseModel):
+    service = ForeignKeyField(Service, backref="barrings", on_delete="CASCADE")
+    kind = CharField()
+    created_at = DateTimeField(default=utcnow)
+    created_by = ForeignKeyField(User, null=True)
+
+    class Meta:
+        indexes = ((("service", "kind"), True),)
+
+
+class CallForwarding(BaseModel):
+    service = ForeignKeyField(Service, backref="forwardings", on_delete="CASCADE")
+    kind = CharField()
+    target = CharField()
+    ring_seconds = IntegerField(null=True)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("service", "kind"), True),)
+
+
+class PhoneNumber(BaseModel):
+    """A number of a PBX user, molnväxel, SIP trunk or number series."""
+
+    service = ForeignKeyField(Service, backref="numbers", on_delete="CASCADE")
+    number = CharField(index=True)
+    range_end = CharField(null=True)  # number series: last number of the range
+    number_type = CharField(default="fixed")  # mobile, fixed
+    is_main = BooleanField(default=False)
+    position = IntegerField(default=0)
+
+
+class MonthlyUsage(BaseModel):
+    service = ForeignKeyField(Service, backref="usage", on_delete="CASCADE")
+    month = DateField()  # first day of the month
+    data_used_mb = IntegerField(default=0)
+    data_quota_mb = IntegerField(default=0)
+    topup_mb = IntegerField(default=0)
+    voice_seconds = IntegerField(default=0)
+    calls = IntegerField(default=0)
+    sms = IntegerField(default=0)
+    mms = IntegerField(default=0)
+    cost_ore = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("service", "month"), True),)
+
+
+class SpendingLimit(BaseModel):
+    """Stofa: call limit (kr) and Speed Stop data limit (MB)."""
+
+    service = ForeignKeyField(Service, backref="limits", on_delete="CASCADE")
+    kind = CharField()  # call, data
+    amount_ore = IntegerField(null=True)
+    data_mb = IntegerField(null=True)
+    active = BooleanField(default=True)
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("service", "kind"), True),)
+
+
+class ServiceAddon(BaseModel):
+    """An add-on subscription on a service for a period."""
+
+    service = ForeignKeyField(Service, backref="addons", on_delete="CASCADE")
+    product = ForeignKeyField(Product)
+    start_date = DateField()
+    end_date = DateField(null=True)
+    created_at = DateTimeField(default=utcnow)
+
+
+class TopUp(BaseModel):
+    """Fyll på data: extra data valid for the month it was bought in."""
+
+    service = ForeignKeyField(Service, backref="topups", on_delete="CASCADE")
+    product = ForeignKeyField(Product)
+    month = DateField()
+    data_mb = IntegerField(default=0)
+    price_ore = IntegerField()
+    created_at = DateTimeField(default=utcnow)
+    created_by = ForeignKeyField(User, null=True)
+
+
+class MonitoringSample(BaseModel):
+    """Traffic of a broadband/capacity service (Övervakning), bits per second."""
+
+    service = ForeignKeyField(Service, backref="samples", on_delete="CASCADE")
+    at = DateTimeField()
+    rx_bps = BigIntegerField(default=0)
+    tx_bps = BigIntegerField(default=0)
+
+    class Meta:
+        indexes = ((("service", "at"), False),)
+
+
+class UserObjectAccess(BaseModel):
+    """Narrower access (Tele2 "Tilldela objekt"): one allowed account or service."""
+
+    user = ForeignKeyField(User, backref="object_access", on_delete="CASCADE")
+    account = ForeignKeyField(Account, null=True, on_delete="CASCADE")
+    service = ForeignKeyField(Service, null=True, on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("user", "account", "service"), False),)
+
+
+class GroupMembership(BaseModel):
+    """An account or a service in a group for a period of months (GRP-2)."""
+
+    group = ForeignKeyField(Group, backref="memberships", on_delete="CASCADE")
+    account = ForeignKeyField(Account, null=True, on_delete="CASCADE")
+    service = ForeignKeyField(Service, null=True, on_delete="CASCADE")
+    start_month = DateField()  # first day of the month
+    end_month = DateField(null=True)
+
+    class Meta:
+        indexes = (
+            (("account", "start_month"), False),
+            (("service", "start_month"), False),
+            (("group", "start_month"), False),
+        )
+

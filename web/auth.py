@@ -1,0 +1,104 @@
+"""Who is signed in, what they may open, and scoped object look-ups."""
+
+from __future__ import annotations
+
+import functools
+
+from flask import abort, redirect, request, url_for
+from flask_login import current_user
+from peewee import JOIN
+
+from permissions import holds_any
+from tables.org import Account, Role, StaffUser, User
+
+
+def load_session_user(session_id: str):
+    """Flask-Login loader for ids ``u:<id>:<version>`` and ``s:<id>:<version>``.
+
+    A bumped ``session_version`` (password change, deactivation) ends every
+    session that carries the old one.
+    """
+    try:
+        kind, raw_id, version = session_id.split(":")
+        user_id, version = int(raw_id), int(version)
+    except ValueError:
+        return None
+    if kind == "u":
+        user = (
+            User.select(User, Account, Role)
+            .join(Account, on=(User.scope_account == Account.id))
+            .switch(User)
+            .join(Role, join_type=JOIN.LEFT_OUTER, on=(User.role == Role.id))
+            .where(User.id == user_id)
+            .get_or_none()
+        )
+    elif kind == "s":
+        user = StaffUser.get_or_none(StaffUser.id == user_id)
+    else:
+        return None
+    if user is None or not user.active or user.session_version != version:
+        return None
+    return user
+
+
+def _login_redirect():
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def customer_required(view):
+    """A signed-in portal user; staff are sent to the back office."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return _login_redirect()
+        if current_user.is_staff:
+            return redirect(url_for("staff.index"))
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def require(permission):
+    """A portal user holding ``permission`` (or one of a tuple); others get 403."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return _login_redirect()
+            if current_user.is_staff:
+                return redirect(url_for("staff.index"))
+            if not holds_any(current_user, permission):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def staff_required(view):
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated or not current_user.is_staff:
+            return redirect(url_for("staff.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def get_visible_or_404(model, object_id: int, query=None):
+    """Load ``model`` by id through the user's scope; outside it answers 404."""
+    query = query if query is not None else model.visible_to(current_user)
+    obj = query.where(model.id == object_id).get_or_none()
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only same-site relative paths are followed after login."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default

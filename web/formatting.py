@@ -1,0 +1,143 @@
+"""Swedish formats for templates (UI-7) and what every page's layout needs.
+
+Amounts "1 234,00 kr", dates ISO "2022-04-10", times "2021-12-03 11:35" or
+"Idag kl 14:26" in Europe/Stockholm (timestamps are stored in UTC).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask import current_app, request, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+
+from permissions import ORDER_AREA, TICKET_AREA, holds_any
+
+LOCAL_TZ = ZoneInfo("Europe/Stockholm")
+
+# (label, endpoint, permission(s) or None) in menu order (UI-2). An item
+# shows when its area is installed and the user holds one of the permissions.
+MAIN_MENU = [
+    ("Översikt", "dashboard.index", None),
+    ("Konton", "accounts.index", "accounts.view"),
+    ("Tjänster", "services.index", "services.view"),
+    ("Beställningar", "orders.index", ORDER_AREA),
+    ("Fakturor", "invoices.index", "invoices.view"),
+    ("Rapporter", "reports.index", "reports.view"),
+    ("Ärenden", "tickets.index", TICKET_AREA),
+    ("Användare", "users.index", "users.manage"),
+]
+
+
+def _group_thousands(digits: str) -> str:
+    out = []
+    while len(digits) > 3:
+        out.insert(0, digits[-3:])
+        digits = digits[:-3]
+    out.insert(0, digits)
+    return "\u00a0".join(out)
+
+
+def amount(ore: int | None) -> str:
+    """Öre as "1 234,00"."""
+    if ore is None:
+        return ""
+    sign = "-" if ore < 0 else ""
+    kronor, rest = divmod(abs(int(ore)), 100)
+    return f"{sign}{_group_thousands(str(kronor))},{rest:02d}"
+
+
+def kr(ore: int | None) -> str:
+    return "" if ore is None else f"{amount(ore)}\u00a0kr"
+
+
+def local(value: dt.datetime | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=dt.UTC).astimezone(LOCAL_TZ)
+
+
+def isodate(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = local(value).date()
+    return value.isoformat()
+
+
+def stamp(value: dt.datetime | None) -> str:
+    """UTC timestamp as local "2021-12-03 11:35"."""
+    if value is None:
+        return ""
+    return local(value).strftime("%Y-%m-%d %H:%M")
+
+
+def when(value: dt.datetime | None) -> str:
+    """Like stamp, but "Idag kl 14:26" for today."""
+    if value is None:
+        return ""
+    shown = local(value)
+    if shown.date() == dt.datetime.now(LOCAL_TZ).date():
+        return f"Idag kl {shown:%H:%M}"
+    return shown.strftime("%Y-%m-%d %H:%M")
+
+
+def gigabytes(mb: int | None) -> str:
+    """MB as "1,00GB" (the manual's format)."""
+    if mb is None:
+        return ""
+    return f"{mb / 1024:.2f}".replace(".", ",") + "GB"
+
+
+def duration(seconds: int | None) -> str:
+    """Seconds as "01:39:27"."""
+    seconds = int(seconds or 0)
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
+
+
+def visible_menu():
+    endpoints = current_app.view_functions
+    user = current_user
+    if not user.is_authenticated or user.is_staff:
+        return []
+    return [
+        (label, endpoint)
+        for label, endpoint, permission in MAIN_MENU
+        if endpoint in endpoints and (permission is None or holds_any(user, permission))
+    ]
+
+
+def url_if(endpoint: str, **values) -> str | None:
+    """The URL of ``endpoint``, or None while that page does not exist yet."""
+    if endpoint not in current_app.view_functions:
+        return None
+    return url_for(endpoint, **values)
+
+
+def init_app(app):
+    app.jinja_env.filters.update(
+        amount=amount,
+        kr=kr,
+        isodate=isodate,
+        stamp=stamp,
+        when=when,
+        gigabytes=gigabytes,
+        duration=duration,
+    )
+    app.jinja_env.globals.update(visible_menu=visible_menu, url_if=url_if, get_locale=get_locale)
+
+    @app.context_processor
+    def operator():
+        cfg = app.config
+        return {
+            "operator": {
+                "name": cfg["OPERATOR_NAME"],
+                "phone": cfg["OPERATOR_PHONE"],
+                "web": cfg["OPERATOR_WEB"],
+                "support_url": cfg["OPERATOR_SUPPORT_URL"],
+            },
+            "current_endpoint": request.endpoint,
+        }

@@ -1,0 +1,28 @@
+"""The one place that decides between a full page and its htmx partial."""
+
+from __future__ import annotations
+
+import json
+
+from flask import make_response, render_template, request
+
+
+def is_htmx() -> bool:
+    """An htmx request that wants a fragment (history restores want the page)."""
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def render(page: str, partial: str, **context):
+    """Render ``page``, or only ``partial`` for htmx; the answer varies by HX-Request."""
+    response = make_response(render_template(partial if is_htmx() else page, **context))
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+def trigger(response, **events):
+    """Attach ``HX-Trigger`` events (``closeDialog=True, contactAdded=12``)."""
+    response.headers["HX-Trigger"] = json.dumps(events)
+    return response

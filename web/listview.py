@@ -1,0 +1,498 @@
+"""The list view (Listvy, UI-4), written once and configured by every list.
+
+A list is a :class:`ListView`: column definitions (label, sort expression,
+filter, export value), a scoped base query and a row template. It reads its
+whole state from the query string (``sort``, ``dir``, ``page``,
+``per_page``, ``f_<column>…``), so reload, back/forward and a copied link
+give the same view; htmx requests get the list fragment only. Bad input
+never fails: unknown sorts fall back to the default, pages are clamped,
+malformed filter values are ignored and explained next to the filter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import types
+from dataclasses import dataclass, field
+from typing import Any, Callable
+from urllib.parse import urlencode
+
+from flask import abort, request
+from peewee import DateTimeField, fn
+from werkzeug.datastructures import MultiDict
+
+from web import excel
+from web.formatting import LOCAL_TZ
+from web.htmx import render
+
+MAX_FILTER_TEXT = 100
+MAX_IDS = 10_000
+
+
+# --------------------------------------------------------------------------- filters
+
+
+class Filter:
+    kind = ""
+
+    def params(self, key: str) -> list[str]:
+        return [f"f_{key}"]
+
+    def parse(self, args, key: str) -> tuple[Any, str | None]:
+        """(value or None when inactive, error message or None)."""
+        raise NotImplementedError
+
+    def condition(self, expr, value):
+        raise NotImplementedError
+
+    @property
+    def has_default(self) -> bool:
+        return False
+
+
+class TextFilter(Filter):
+    """Contains-search, case-insensitive."""
+
+    kind = "text"
+
+    def parse(self, args, key):
+        value = args.get(f"f_{key}", "").strip()
+        if len(value) > MAX_FILTER_TEXT:
+            return None, f"Högst {MAX_FILTER_TEXT} tecken."
+        return (value or None), None
+
+    def condition(self, expr, value):
+        exprs = expr if isinstance(expr, tuple) else (expr,)
+        cond = exprs[0].contains(value)
+        for other in exprs[1:]:
+            cond |= other.contains(value)
+        return cond
+
+
+class ChoiceFilter(Filter):
+    """One or more of fixed choices (checkboxes). ``default`` applies while
+    the parameter is absent; an empty parameter (``f_status=``) means all."""
+
+    kind = "choice"
+
+    def __init__(self, choices: dict[str, str], default: tuple[str, ...] | None = None,
+                 condition: Callable | None = None):
+        self.choices = choices
+        self.default = default
+        self._condition = condition
+
+    @property
+    def has_default(self):
+        return bool(self.default)
+
+    def parse(self, args, key):
+        name = f"f_{key}"
+        if name not in args:
+            return (list(self.default) if self.default else None), None
+        raw = [v for v in args.getlist(name) if v != ""]
+        values = [v for v in raw if v in self.choices]
+        error = "Okänt val ignorerades." if len(values) != len(raw) else None
+        return (values or None), error
+
+    def condition(self, expr, value):
+        if self._condition is not None:
+            return self._condition(value)
+        return expr.in_(value)
+
+
+def _parse_date(text: str) -> dt.date | None:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise ValueError(text)
+    return dt.date.fromisoformat(text)
+
+
+def _local_midnight_utc(day: dt.date) -> dt.datetime:
+    start = dt.datetime.combine(day, dt.time(), tzinfo=LOCAL_TZ)
+    return start.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+class DateRangeFilter(Filter):
+    """From and to dates (inclusive), ISO ÅÅÅÅ-MM-DD."""
+
+    kind = "daterange"
+
+    def params(self, key):
+        return [f"f_{key}_from", f"f_{key}_to"]
+
+    def parse(self, args, key):
+        bounds, error = [], None
+        for name in self.params(key):
+            text = args.get(name, "").strip()
+            if not text:
+                bounds.append(None)
+                continue
+            try:
+                bounds.append(_parse_date(text))
+            except ValueError:
+                bounds.append(None)
+                error = "Ange datum som ÅÅÅÅ-MM-DD."
+        start, end = bounds
+        if start and end and start > end:
+            return None, "Från-datum är efter till-datum."
+        if start is None and end is None:
+            return None, error
+        return (start, end), error
+
+    def condition(self, expr, value):
+        start, end = value
+        is_timestamp = isinstance(expr, DateTimeField)
+        cond = None
+        if start:
+            low = _local_midnight_utc(start) if is_timestamp else start
+            cond = expr >= low
+        if end:
+            high = (expr < _local_midnight_utc(end + dt.timedelta(days=1))) if is_timestamp else (
+                expr <= end
+            )
+            cond = high if cond is None else (cond & high)
+        return cond
+
+
+def parse_kronor(text: str) -> int:
+    """"1 234,50" or "1234.5" kronor → öre."""
+    cleaned = text.replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    if not re.fullmatch(r"-?\d{1,9}(\.\d{1,2})?", cleaned):
+        raise ValueError(text)
+    kronor, _, ore = cleaned.partition(".")
+    sign = -1 if kronor.startswith("-") else 1
+    return sign * (abs(int(kronor)) * 100 + int((ore + "00")[:2]))
+
+
+class AmountRangeFilter(Filter):
+    """Minimum and maximum amounts in kronor; the column holds öre."""
+
+    kind = "amountrange"
+
+    def params(self, key):
+        return [f"f_{key}_min", f"f_{key}_max"]
+
+    def parse(self, args, key):
+        bounds, error = [], None
+        for name in self.params(key):
+            text = args.get(name, "").strip()
+            if not text:
+                bounds.append(None)
+                continue
+            try:
+                bounds.append(parse_kronor(text))
+            except ValueError:
+                bounds.append(None)
+                error = "Ange ett belopp i kronor, t.ex. 99,50."
+        low, high = bounds
+        if low is not None and high is not None and low > high:
+            return None, "Lägsta belopp är större än högsta."
+        if low is None and high is None:
+            return None, error
+        return (low, high), error
+
+    def condition(self, expr, value):
+        low, high = value
+        if low is not None and high is not None:
+            return expr.between(low, high)
+        return expr >= low if low is not None else expr <= high
+
+
+# --------------------------------------------------------------------------- columns
+
+
+def _resolve(expr):
+    """Expressions may be given as functions, evaluated per request (today's date)."""
+    return expr() if isinstance(expr, (types.FunctionType, types.MethodType)) else expr
+
+
+@dataclass
+class Column:
+    """One column. ``sort``, ``filter_expr`` and ``export`` are SQL expressions,
+    or functions returning one when it depends on the request (e.g. today)."""
+
+    key: str
+    label: str
+    sort: Any = None  # expression to order by; None: not sortable
+    filter: Filter | None = None
+    filter_expr: Any = None  # defaults to ``sort``
+    export: Any = None  # expression for the Excel column; None: not exported
+    export_format: Callable | None = None  # raw value → cell value
+    text: bool = True  # Excel: escape text that a spreadsheet could run
+    align: str = "left"
+    show: bool = True  # False: only in the Excel export
+
+    @property
+    def target(self):
+        return _resolve(self.filter_expr if self.filter_expr is not None else self.sort)
+
+    @property
+    def sort_expr(self):
+        return _resolve(self.sort)
+
+    @property
+    def export_expr(self):
+        return _resolve(self.export)
+
+
+@dataclass
+class ListState:
+    """The list's state as read from the query string."""
+
+    view: ListView
+    args: MultiDict
+    path: str
+    sort_key: str
+    descending: bool
+    page: int
+    per_page: int
+    filters: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.filters)
+
+    def url(self, **changes) -> str:
+        """This list with some parameters changed; None removes one."""
+        args = MultiDict(self.args)
+        for key, value in changes.items():
+            args.poplist(key)
+            if value is None:
+                continue
+            for item in value if isinstance(value, (list, tuple)) else [value]:
+                args.add(key, item)
+        query = urlencode(list(args.items(multi=True)))
+        return f"{self.path}?{query}" if query else self.path
+
+    def sort_url(self, key: str) -> str:
+        descending = not self.descending if key == self.sort_key else False
+        return self.url(sort=key, dir="desc" if descending else "asc", page=None)
+
+    def page_url(self, page: int) -> str:
+        return self.url(page=page if page > 1 else None)
+
+    def clear_url(self, key: str) -> str:
+        """This list without the filter of one column (default off too)."""
+        column_filter = self.view.by_key[key].filter
+        changes: dict[str, Any] = {name: None for name in column_filter.params(key)}
+        if column_filter.has_default:
+            changes[f"f_{key}"] = ""
+        return self.url(page=None, **changes)
+
+    def reset_url(self) -> str:
+        """Nollställ filtrering: no filters at all, defaults included."""
+        changes: dict[str, Any] = {"page": None}
+        for column in self.view.columns:
+            if column.filter:
+                for name in column.filter.params(column.key):
+                    changes[name] = None
+                if column.filter.has_default:
+                    changes[f"f_{column.key}"] = ""
+        return self.url(**changes)
+
+    def hidden_fields(self, *exclude: str) -> list[tuple[str, str]]:
+        """Current parameters as (name, value) for a form, minus ``exclude``."""
+        return [
+            (k, v)
+            for k, v in self.args.items(multi=True)
+            if k not in exclude and k not in ("page", "export", "ids")
+        ]
+
+    def export_url(self) -> str:
+        return self.url(export="xlsx", page=None)
+
+    def filter_value(self, key: str):
+        return self.filters.get(key)
+
+
+@dataclass
+class ListPage:
+    state: ListState
+    rows: list
+    total: int
+    pages: int
+
+    @property
+    def first(self) -> int:
+        return 0 if not self.total else (self.state.page - 1) * self.state.per_page + 1
+
+    @property
+    def last(self) -> int:
+        return min(self.total, self.state.page * self.state.per_page)
+
+    def page_numbers(self) -> list[int | None]:
+        """Page links around the current page; None marks a gap."""
+        current, last = self.state.page, self.pages
+        shown = sorted({1, last, *range(max(1, current - 2), min(last, current + 2) + 1)})
+        out: list[int | None] = []
+        for number in shown:
+            if out and number - (out[-1] or 0) > 1:
+                out.append(None)
+            out.append(number)
+        return out
+
+
+class ListView:
+    """One list: its columns, base query and templates."""
+
+    per_page_choices = (10, 20, 50, 100)
+
+    def __init__(
+        self,
+        name: str,
+        model,
+        columns: list[Column],
+        query: Callable,
+        row_template: str,
+        default_sort: tuple[str, str],
+        export_title: str,
+        empty_text: str = "Det finns inga poster",
+        bulk_actions: list[tuple[str, str]] | None = None,
+        bulk_handlers: dict[str, Callable] | None = None,
+        rows_loader: Callable[[list], None] | None = None,
+    ):
+        self.name = name
+        self.model = model
+        self.columns = columns
+        self.by_key = {c.key: c for c in columns}
+        self.base_query = query
+        self.row_template = row_template
+        self.default_sort = default_sort
+        self.export_title = export_title
+        self.empty_text = empty_text
+        # Bulk actions act on the ticked rows: (value of ``export``, label).
+        # "xlsx" is built in; other values are answered by bulk_handlers.
+        self.bulk_actions = bulk_actions if bulk_actions is not None else [
+            ("xlsx", "Exportera markerade")
+        ]
+        self.bulk_handlers = bulk_handlers or {}
+        self.rows_loader = rows_loader
+        self.shown = [c for c in columns if c.show]
+
+    # -- state
+
+    def state(self, args: MultiDict | None = None, path: str | None = None) -> ListState:
+        args = MultiDict(request.args if args is None else args)
+        sort_key = args.get("sort", "")
+        column = self.by_key.get(sort_key)
+        if column is None or column.sort is None:
+            sort_key, direction = self.default_sort
+        else:
+            direction = args.get("dir", "asc")
+        try:
+            per_page = int(args.get("per_page", 20))
+        except ValueError:
+            per_page = 20
+        if per_page not in self.per_page_choices:
+            per_page = min(self.per_page_choices, key=lambda n: abs(n - per_page))
+        try:
+            page = max(1, min(int(args.get("page", 1)), 10**9))
+        except ValueError:
+            page = 1
+        state = ListState(
+            view=self,
+            args=args,
+            path=path or request.path,
+            sort_key=sort_key,
+            descending=direction == "desc",
+            page=page,
+            per_page=per_page,
+        )
+        for column in self.columns:
+            if column.filter is None:
+                continue
+            value, error = column.filter.parse(args, column.key)
+            if value is not None:
+                state.filters[column.key] = value
+            if error:
+                state.errors[column.key] = error
+        return state
+
+    # -- queries
+
+    def filtered(self, user, state: ListState, extra=None):
+        query = self.base_query(user)
+        if extra is not None:
+            query = query.where(extra)
+        for key, value in state.filters.items():
+            column = self.by_key[key]
+            query = query.where(column.filter.condition(column.target, value))
+        return query
+
+    def ordered(self, query, state: ListState):
+        expr = self.by_key[state.sort_key].sort_expr
+        tiebreak = self.model.id
+        if state.descending:
+            return query.order_by(expr.desc(), tiebreak.desc())
+        return query.order_by(expr.asc(), tiebreak.asc())
+
+    def page(self, user, state: ListState | None = None, extra=None) -> ListPage:
+        state = state or self.state()
+        query = self.filtered(user, state, extra)
+        total = query.select(fn.COUNT(self.model.id)).order_by().scalar() or 0
+        pages = max(1, math.ceil(total / state.per_page))
+        state.page = min(state.page, pages)
+        # Late row look-up: find the page's ids on the indexes alone, then
+        # load just those rows with their joins (deep pages stay cheap).
+        ids = [
+            row_id
+            for (row_id,) in self.ordered(query.select(self.model.id), state)
+            .paginate(state.page, state.per_page)
+            .tuples()
+        ]
+        rows = []
+        if ids:
+            rows = list(self.ordered(self.base_query(user).where(self.model.id.in_(ids)), state))
+        if self.rows_loader and rows:
+            self.rows_loader(rows)
+        return ListPage(state=state, rows=rows, total=total, pages=pages)
+
+    # -- responses
+
+    def respond(self, user, page_template: str, extra=None, **context):
+        """The whole list endpoint: Excel export, htmx fragment or full page."""
+        state = self.state()
+        action = request.args.get("export")
+        if action == "xlsx":
+            return self.export_response(user, state, extra)
+        if action in self.bulk_handlers:
+            ids = self.selected_ids()
+            query = self.filtered(user, state, extra).where(self.model.id.in_(ids))
+            return self.bulk_handlers[action](query)
+        listing = self.page(user, state, extra)
+        return render(
+            page_template,
+            "partials/_listview.html",
+            lv=self,
+            lp=listing,
+            **context,
+        )
+
+    def export_rows(self, user, state: ListState, extra=None, ids=None):
+        """(headers, row iterator, column specs) of the filtered, sorted rows."""
+        columns = [c for c in self.columns if c.export is not None]
+        query = self.ordered(self.filtered(user, state, extra), state)
+        if ids is not None:
+            query = query.where(self.model.id.in_(ids))
+        query = query.select(*[c.export_expr for c in columns]).tuples()
+        return columns, excel.iterate(query)
+
+    @staticmethod
+    def selected_ids() -> list[int]:
+        try:
+            return [int(v) for v in request.args.getlist("ids")][:MAX_IDS]
+        except ValueError:
+            abort(400)
+
+    def export_response(self, user, state: ListState, extra=None):
+        ids = self.selected_ids() if "ids" in request.args else None
+        columns, rows = self.export_rows(user, state, extra, ids)
+        return excel.send_rows(
+            title=self.export_title,
+            headers=[c.label for c in columns],
+            rows=rows,
+            formats=[c.export_format for c in columns],
+            escape=[c.text for c in columns],
+        )

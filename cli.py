@@ -1,10 +1,10 @@
 """The operator CLI: ``flask --app app <command>``.
 
-    flask db upgrade            apply pending migrations (idempotent)
-    flask db status             list migrations and when they were applied
-    flask db makemigration NAME write the next migration from the model diff
-    flask seed-demo             load demo data (``--scale large`` for benchmarks)
-    flask create-staff          create an operator staff user
+flask db upgrade            apply pending migrations (idempotent)
+flask db status             list migrations and when they were applied
+flask db makemigration NAME write the next migration from the model diff
+flask seed-demo             load demo data (``--scale large`` for benchmarks)
+flask create-staff          create an operator staff user
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-
 from flask.cli import AppGroup
 from playhouse.migrations import Runner, template
 from playhouse.schema_diff import diff_models
@@ -87,6 +86,20 @@ def seed_demo_command(scale, if_empty):
     click.echo(f"demo data loaded ({scale})")
 
 
+@click.command("demo-logins")
+@click.option("--url", default="http://127.0.0.1:8000")
+def demo_logins_command(url):
+    """Print the portal's address and the demo logins."""
+    from seed.demo import DEMO_LOGINS, DEMO_PASSWORD
+
+    click.echo("")
+    click.echo(f"Teleportal körs på {url}  (back office: {url}/staff/login)")
+    click.echo(f"Demoinloggningar, lösenord för alla: {DEMO_PASSWORD}")
+    for username, what in DEMO_LOGINS:
+        click.echo(f"  {username:22} {what}")
+    click.echo("")
+
+
 @click.command("create-staff")
 @click.option("--username", prompt="Användarnamn (e-post)")
 @click.option("--name", prompt="Namn")
@@ -100,8 +113,11 @@ def create_staff_command(username, name, password, admin):
     migrate()
     with write_tx():
         StaffUser.create(
-            username=username.strip().lower(), email=username.strip().lower(), name=name,
-            password_hash=hash_password(password), is_admin=admin,
+            username=username.strip().lower(),
+            email=username.strip().lower(),
+            name=name,
+            password_hash=hash_password(password),
+            is_admin=admin,
         )
     click.echo(f"staff user {username} created")
 
@@ -110,4 +126,4 @@ def init_app(app) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_staff_command)
-
+    app.cli.add_command(demo_logins_command)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from database import BaseModel, db, utcnow, write_tx
 from tables.billing import (
-    INVOICE_STATUSES,
-    TRAFFIC_TYPES,
     CallRecord,
     CreditNote,
     CreditNoteLine,
@@ -18,21 +16,17 @@ from tables.billing import (
     Invoice,
     InvoiceLine,
 )
-from tables.catalogue import PRODUCT_KINDS, OptionGroup, OptionGroupItem, Product, ProductCategory
+from tables.catalogue import OptionGroup, OptionGroupItem, Product, ProductCategory
 from tables.ops import (
     AuditLog,
     Coverage,
-    OutboxMessage,
     Outage,
+    OutboxMessage,
     ScheduledReport,
     Sequence,
     Setting,
 )
 from tables.orders import (
-    CLOSED_ORDER_STATUSES,
-    ORDER_STATUSES,
-    ORDER_TYPES,
-    PRODUCT_AREAS,
     ApproverChainEntry,
     Order,
     OrderApproval,
@@ -41,8 +35,6 @@ from tables.orders import (
     OrderVersion,
 )
 from tables.org import (
-    CONTACT_ROLES,
-    INVOICE_DELIVERY,
     Account,
     Agreement,
     AgreementProduct,
@@ -67,12 +59,6 @@ from tables.org import (
 )
 from tables.scope import scope_condition, visible_accounts
 from tables.services import (
-    BARRING_KINDS,
-    FORWARDING_KINDS,
-    LINE_SECTIONS,
-    MOBILE_KINDS,
-    SERVICE_KINDS,
-    SERVICE_STATUSES,
     Barring,
     CallForwarding,
     Device,
@@ -89,10 +75,6 @@ from tables.services import (
     UserObjectAccess,
 )
 from tables.tickets import (
-    OPEN_TICKET_STATUSES,
-    TICKET_CATEGORIES,
-    TICKET_PRIORITIES,
-    TICKET_STATUSES,
     InboundMail,
     RequestType,
     Ticket,

@@ -46,6 +46,7 @@ def parse_permissions(text: str | None) -> frozenset[str]:
 def format_permissions(keys) -> str:
     return " ".join(sorted(set(keys) & ALL_PERMISSIONS))
 
+
 # Areas that more than one permission opens. Everyone sees their own orders
 # and tickets, but only users who may work with orders or tickets see the area.
 ORDER_AREA = ("orders.create", "orders.manage", "orders.undo", "orders.approve")

@@ -28,29 +28,41 @@ def tiles(user) -> list[dict]:
     """UI-1: each tile counts exactly what its pre-filtered list shows."""
     out = []
     if user.has("services.view"):
-        out.append({
-            "label": "Aktiva tjänster",
-            "count": Service.visible_to(user).where(Service.status == "active").count(),
-            "url": url_for("services.index"),
-        })
+        out.append(
+            {
+                "label": "Aktiva tjänster",
+                "count": Service.visible_to(user).where(Service.status == "active").count(),
+                "url": url_for("services.index"),
+            }
+        )
     if holds_any(user, ORDER_AREA):
-        out.append({
-            "label": "Pågående beställningar",
-            "count": Order.visible_to(user).where(Order.status.not_in(CLOSED_ORDER_STATUSES)).count(),
-            "url": url_for("orders.index", f_status=list(OPEN_ORDER_STATUSES)),
-        })
+        out.append(
+            {
+                "label": "Pågående beställningar",
+                "count": Order.visible_to(user)
+                .where(Order.status.not_in(CLOSED_ORDER_STATUSES))
+                .count(),
+                "url": url_for("orders.index", f_status=list(OPEN_ORDER_STATUSES)),
+            }
+        )
     if holds_any(user, TICKET_AREA):
-        out.append({
-            "label": "Pågående ärenden",
-            "count": Ticket.visible_to(user).where(Ticket.status.in_(OPEN_TICKET_STATUSES)).count(),
-            "url": url_for("tickets.index", f_status=list(OPEN_TICKET_STATUSES)),
-        })
+        out.append(
+            {
+                "label": "Pågående ärenden",
+                "count": Ticket.visible_to(user)
+                .where(Ticket.status.in_(OPEN_TICKET_STATUSES))
+                .count(),
+                "url": url_for("tickets.index", f_status=list(OPEN_TICKET_STATUSES)),
+            }
+        )
     if user.has("invoices.view"):
-        out.append({
-            "label": "Obetalda fakturor",
-            "count": Invoice.visible_to(user).where(Invoice.status == "unpaid").count(),
-            "url": url_for("invoices.index", f_status=["unpaid", "overdue"]),
-        })
+        out.append(
+            {
+                "label": "Obetalda fakturor",
+                "count": Invoice.visible_to(user).where(Invoice.status == "unpaid").count(),
+                "url": url_for("invoices.index", f_status=["unpaid", "overdue"]),
+            }
+        )
     return out
 
 
@@ -63,8 +75,12 @@ def outages(user) -> dict[str, list]:
     kinds, postcodes = set(), set()
     if user.has("services.view"):
         kinds = {
-            k for (k,) in Service.visible_to(user)
-            .select(Service.kind).where(Service.status == "active").distinct().tuples()
+            k
+            for (k,) in Service.visible_to(user)
+            .select(Service.kind)
+            .where(Service.status == "active")
+            .distinct()
+            .tuples()
         }
         postcodes = {
             p for (p,) in visible_accounts(user).select(Account.postcode).distinct().tuples()

@@ -17,7 +17,14 @@ from tables.billing import INVOICE_STATUSES, Invoice, InvoiceLine
 from tables.org import Account
 from web import excel
 from web.auth import get_visible_or_404, require
-from web.listview import AmountRangeFilter, ChoiceFilter, Column, DateRangeFilter, ListView, TextFilter
+from web.listview import (
+    AmountRangeFilter,
+    ChoiceFilter,
+    Column,
+    DateRangeFilter,
+    ListView,
+    TextFilter,
+)
 
 bp = Blueprint("invoices", __name__, url_prefix="/invoices")
 
@@ -50,7 +57,10 @@ def invoice_pdf_bytes(invoice: Invoice) -> bytes:
         if path.is_relative_to(base) and path.is_file():
             return path.read_bytes()
     lines = list(invoice.lines.order_by(InvoiceLine.position, InvoiceLine.id))
-    operator = {"name": current_app.config["OPERATOR_NAME"], "phone": current_app.config["OPERATOR_PHONE"]}
+    operator = {
+        "name": current_app.config["OPERATOR_NAME"],
+        "phone": current_app.config["OPERATOR_PHONE"],
+    }
     return render_invoice_pdf(invoice, lines, invoice.account, operator)
 
 
@@ -64,8 +74,12 @@ def zip_response(query):
         for invoice in invoices:
             archive.writestr(f"Faktura {invoice.number}.pdf", invoice_pdf_bytes(invoice))
     buffer.seek(0)
-    return send_file(buffer, mimetype="application/zip", as_attachment=True,
-                     download_name=f"Fakturor {dt.date.today().isoformat()}.zip")
+    return send_file(
+        buffer,
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=f"Fakturor {dt.date.today().isoformat()}.zip",
+    )
 
 
 INVOICE_LIST = ListView(
@@ -79,24 +93,63 @@ INVOICE_LIST = ListView(
     bulk_handlers={"zip": zip_response},
     columns=[
         Column(
-            "status", "Status", sort=Invoice.status_expression,
+            "status",
+            "Status",
+            sort=Invoice.status_expression,
             filter=ChoiceFilter(INVOICE_STATUSES, condition=status_condition),
             export=Invoice.status_expression,
             export_format=excel.labels(INVOICE_STATUSES),
         ),
-        Column("customer", "Kundnummer", sort=Account.customer_number, filter=TextFilter(),
-               export=Account.customer_number),
-        Column("account", "Konto", sort=Account.company_name, filter=TextFilter(),
-               filter_expr=(Account.company_name, Account.alias), export=Account.company_name),
-        Column("number", "Fakturanummer", sort=Invoice.number, filter=TextFilter(),
-               export=Invoice.number),
-        Column("due", "Förfallodatum", sort=Invoice.due_date, filter=DateRangeFilter(),
-               export=Invoice.due_date, export_format=excel.to_date, text=False),
-        Column("date", "Fakturadatum", sort=Invoice.invoice_date, filter=DateRangeFilter(),
-               export=Invoice.invoice_date, export_format=excel.to_date, text=False),
-        Column("amount", "Belopp", sort=Invoice.amount_ore, filter=AmountRangeFilter(),
-               export=Invoice.amount_ore, export_format=excel.to_kronor, text=False,
-               align="right"),
+        Column(
+            "customer",
+            "Kundnummer",
+            sort=Account.customer_number,
+            filter=TextFilter(),
+            export=Account.customer_number,
+        ),
+        Column(
+            "account",
+            "Konto",
+            sort=Account.company_name,
+            filter=TextFilter(),
+            filter_expr=(Account.company_name, Account.alias),
+            export=Account.company_name,
+        ),
+        Column(
+            "number",
+            "Fakturanummer",
+            sort=Invoice.number,
+            filter=TextFilter(),
+            export=Invoice.number,
+        ),
+        Column(
+            "due",
+            "Förfallodatum",
+            sort=Invoice.due_date,
+            filter=DateRangeFilter(),
+            export=Invoice.due_date,
+            export_format=excel.to_date,
+            text=False,
+        ),
+        Column(
+            "date",
+            "Fakturadatum",
+            sort=Invoice.invoice_date,
+            filter=DateRangeFilter(),
+            export=Invoice.invoice_date,
+            export_format=excel.to_date,
+            text=False,
+        ),
+        Column(
+            "amount",
+            "Belopp",
+            sort=Invoice.amount_ore,
+            filter=AmountRangeFilter(),
+            export=Invoice.amount_ore,
+            export_format=excel.to_kronor,
+            text=False,
+            align="right",
+        ),
         Column("pdf", "PDF"),
     ],
 )

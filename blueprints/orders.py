@@ -8,8 +8,8 @@ from flask import Blueprint
 from flask_login import current_user
 
 from permissions import ORDER_AREA
-from tables.org import Account
 from tables.orders import ORDER_STATUSES, ORDER_TYPES, Order, OrderLine
+from tables.org import Account
 from web import excel
 from web.auth import require
 from web.listview import ChoiceFilter, Column, DateRangeFilter, ListView, TextFilter
@@ -56,19 +56,57 @@ ORDER_LIST = ListView(
     export_title="Beställningar",
     rows_loader=attach_products,
     columns=[
-        Column("number", "Ordernummer", sort=Order.number, filter=TextFilter(),
-               filter_expr=Order.number.cast("TEXT"), export=Order.number, text=False),
-        Column("status", "Status", sort=Order.status, filter=ChoiceFilter(ORDER_STATUSES),
-               export=Order.status, export_format=excel.labels(ORDER_STATUSES)),
-        Column("type", "Typ", sort=Order.type, filter=ChoiceFilter(ORDER_TYPES),
-               export=Order.type, export_format=excel.labels(ORDER_TYPES)),
-        Column("date", "Orderdatum", sort=Order.created_at, filter=DateRangeFilter(),
-               export=Order.created_at, export_format=excel.to_datetime, text=False),
-        Column("end", "Slutdatum", sort=Order.completed_at, filter=DateRangeFilter(),
-               export=Order.completed_at, export_format=excel.to_datetime, text=False),
-        Column("account", "Konto", sort=Account.customer_number, filter=TextFilter(),
-               filter_expr=(Account.customer_number, Account.company_name, Account.alias),
-               export=Account.customer_number),
+        Column(
+            "number",
+            "Ordernummer",
+            sort=Order.number,
+            filter=TextFilter(),
+            filter_expr=Order.number.cast("TEXT"),
+            export=Order.number,
+            text=False,
+        ),
+        Column(
+            "status",
+            "Status",
+            sort=Order.status,
+            filter=ChoiceFilter(ORDER_STATUSES),
+            export=Order.status,
+            export_format=excel.labels(ORDER_STATUSES),
+        ),
+        Column(
+            "type",
+            "Typ",
+            sort=Order.type,
+            filter=ChoiceFilter(ORDER_TYPES),
+            export=Order.type,
+            export_format=excel.labels(ORDER_TYPES),
+        ),
+        Column(
+            "date",
+            "Orderdatum",
+            sort=Order.created_at,
+            filter=DateRangeFilter(),
+            export=Order.created_at,
+            export_format=excel.to_datetime,
+            text=False,
+        ),
+        Column(
+            "end",
+            "Slutdatum",
+            sort=Order.completed_at,
+            filter=DateRangeFilter(),
+            export=Order.completed_at,
+            export_format=excel.to_datetime,
+            text=False,
+        ),
+        Column(
+            "account",
+            "Konto",
+            sort=Account.customer_number,
+            filter=TextFilter(),
+            filter_expr=(Account.customer_number, Account.company_name, Account.alias),
+            export=Account.customer_number,
+        ),
         Column("products", "Produkter", filter=ProductFilter()),
         Column("show", ""),
     ],

@@ -10,8 +10,8 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from blueprints.auth import LoginForm
-from tables.org import Organisation, StaffUser
 from tables.orders import CLOSED_ORDER_STATUSES, Order
+from tables.org import Organisation, StaffUser
 from tables.tickets import OPEN_TICKET_STATUSES, Ticket
 from web.auth import safe_next, staff_required
 from web.signin import GENERIC_ERROR, authenticate, complete_login
@@ -31,7 +31,9 @@ def login():
             complete_login(user, form.password.data)
             return redirect(safe_next(request.args.get("next"), url_for("staff.index")))
         error = GENERIC_ERROR
-    return render_template("auth/login.html", form=form, error=error, heading="Back office – logga in")
+    return render_template(
+        "auth/login.html", form=form, error=error, heading="Back office – logga in"
+    )
 
 
 @bp.route("/")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from tables.org import Account
 
 
-def create_account(organisation, parent: Account | None, customer_number: str | None = None,
-                   **fields) -> Account:
+def create_account(
+    organisation, parent: Account | None, customer_number: str | None = None, **fields
+) -> Account:
     """Create an account under ``parent`` (None: the organisation's top account).
 
     Call inside ``write_tx``. The kundnummer comes from the system sequence

@@ -24,13 +24,13 @@ def luhn_valid(number: str) -> bool:
 
 
 def normalise_org_number(text: str) -> str | None:
-    """"556629-0549" or "5566290549" → "5566290549" when the check digit holds."""
+    """ "556629-0549" or "5566290549" → "5566290549" when the check digit holds."""
     digits = re.sub(r"[\s-]", "", text or "")
     return digits if len(digits) == 10 and luhn_valid(digits) else None
 
 
 def normalise_postcode(text: str) -> str | None:
-    """"903 04" → "90304"; None unless five digits."""
+    """ "903 04" → "90304"; None unless five digits."""
     digits = re.sub(r"\s", "", text or "")
     return digits if re.fullmatch(r"\d{5}", digits) else None
 

@@ -68,9 +68,7 @@ class Organisation(BaseModel):
     created_at = DateTimeField(default=utcnow)
 
     def top_account(self):
-        return Account.get_or_none(
-            (Account.organisation == self) & Account.parent.is_null()
-        )
+        return Account.get_or_none((Account.organisation == self) & Account.parent.is_null())
 
 
 class CompanyProfile(BaseModel):

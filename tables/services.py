@@ -291,4 +291,3 @@ class GroupMembership(BaseModel):
             (("service", "start_month"), False),
             (("group", "start_month"), False),
         )
-

@@ -15,8 +15,8 @@ from peewee import (
 
 from database import BaseModel, utcnow
 from tables.billing import Invoice
-from tables.org import Account, Contact, Organisation, StaffUser, User
 from tables.orders import Order
+from tables.org import Account, Contact, Organisation, StaffUser, User
 from tables.scope import scope_condition
 from tables.services import Service
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from typing import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from flask import send_file
 from openpyxl import Workbook
@@ -88,8 +88,14 @@ def _row_converter(ws, formats, escape):
     return convert
 
 
-def write_rows(fileobj, title: str, headers: list[str], rows: Iterable,
-               formats: list | None = None, escape: list | None = None) -> int:
+def write_rows(
+    fileobj,
+    title: str,
+    headers: list[str],
+    rows: Iterable,
+    formats: list | None = None,
+    escape: list | None = None,
+) -> int:
     """Write a one-sheet workbook to ``fileobj``; returns the number of rows."""
     formats = formats or [None] * len(headers)
     escape = escape if escape is not None else [True] * len(headers)
@@ -115,7 +121,7 @@ def write_rows(fileobj, title: str, headers: list[str], rows: Iterable,
 
 def send_rows(title: str, headers: list[str], rows: Iterable, formats=None, escape=None):
     """An .xlsx download of ``rows``, spooled to disk beyond 8 MB."""
-    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - send_file closes it
     write_rows(spool, title, headers, rows, formats, escape)
     spool.seek(0)
     filename = f"{title} {dt.date.today().isoformat()}.xlsx"

@@ -15,8 +15,9 @@ import datetime as dt
 import math
 import re
 import types
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import abort, request
@@ -77,8 +78,12 @@ class ChoiceFilter(Filter):
 
     kind = "choice"
 
-    def __init__(self, choices: dict[str, str], default: tuple[str, ...] | None = None,
-                 condition: Callable | None = None):
+    def __init__(
+        self,
+        choices: dict[str, str],
+        default: tuple[str, ...] | None = None,
+        condition: Callable | None = None,
+    ):
         self.choices = choices
         self.default = default
         self._condition = condition
@@ -148,15 +153,17 @@ class DateRangeFilter(Filter):
             low = _local_midnight_utc(start) if is_timestamp else start
             cond = expr >= low
         if end:
-            high = (expr < _local_midnight_utc(end + dt.timedelta(days=1))) if is_timestamp else (
-                expr <= end
+            high = (
+                (expr < _local_midnight_utc(end + dt.timedelta(days=1)))
+                if is_timestamp
+                else (expr <= end)
             )
             cond = high if cond is None else (cond & high)
         return cond
 
 
 def parse_kronor(text: str) -> int:
-    """"1 234,50" or "1234.5" kronor → öre."""
+    """ "1 234,50" or "1234.5" kronor → öre."""
     cleaned = text.replace("\u00a0", "").replace(" ", "").replace(",", ".")
     if not re.fullmatch(r"-?\d{1,9}(\.\d{1,2})?", cleaned):
         raise ValueError(text)
@@ -364,9 +371,9 @@ class ListView:
         self.empty_text = empty_text
         # Bulk actions act on the ticked rows: (value of ``export``, label).
         # "xlsx" is built in; other values are answered by bulk_handlers.
-        self.bulk_actions = bulk_actions if bulk_actions is not None else [
-            ("xlsx", "Exportera markerade")
-        ]
+        self.bulk_actions = (
+            bulk_actions if bulk_actions is not None else [("xlsx", "Exportera markerade")]
+        )
         self.bulk_handlers = bulk_handlers or {}
         self.rows_loader = rows_loader
         self.shown = [c for c in columns if c.show]

@@ -1,0 +1,59 @@
+# Teleportal — the two commands:
+#   make run    install, create/migrate the database, load demo data, start on http://127.0.0.1:8000
+#   make test   install test tools (Chromium included) and run every test
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 3
+export TELEPORTAL_INSTANCE ?= $(CURDIR)/instance
+
+.PHONY: run test install install-dev chromium lint format bench seed-large clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt requirements.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	$(BIN)/flask --app app db upgrade
+	$(BIN)/flask --app app seed-demo --if-empty
+	@$(BIN)/flask --app app demo-logins --url http://$(HOST):$(PORT)
+	SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-0} PUBLIC_URL=$${PUBLIC_URL:-http://$(HOST):$(PORT)} \
+		$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - 'app:create_app()'
+
+chromium:
+	@scripts/ensure-chromium.sh
+
+test: install-dev chromium
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+seed-large: install
+	TELEPORTAL_INSTANCE=$(CURDIR)/instance-large $(BIN)/flask --app app seed-demo --scale large --if-empty
+
+bench: install-dev seed-large
+	TELEPORTAL_INSTANCE=$(CURDIR)/instance-large $(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

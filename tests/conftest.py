@@ -1,0 +1,297 @@
+"""Shared fixtures.
+
+* ``app``: a fresh database per test, copied from a template built once per
+  session (schema only, or schema plus demo data with ``demo_app``).
+* ``client``: a test client whose POSTs carry a valid CSRF token unless
+  ``csrf=False`` is passed; ``login_as(client, username)`` signs a user in.
+* Factories ``make_org``, ``make_account``, ``make_user``, ``make_service``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import os
+import re
+import secrets
+import shutil
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+
+from domain import passwords
+
+# Fast hashing in tests only; production uses the argon2id cost in domain/passwords.py.
+passwords.configure(time_cost=1, memory_kib=8 * 1024)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _build_template(path: Path, with_demo: bool) -> Path:
+    from app import create_app
+    from cli import migrate
+    from database import db
+
+    app = create_app(_config(path))
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        migrate()
+        if with_demo:
+            from seed import demo
+
+            demo.seed()
+        db.close()
+    return path
+
+
+def _config(db_path: Path, **extra) -> dict:
+    base = db_path.parent
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "DATABASE_URL": f"sqlite:///{db_path}",
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+        "ATTACHMENT_DIR": str(base / "attachments"),
+        "INVOICE_PDF_DIR": str(base / "invoices"),
+        "MAIL_BACKEND": "outbox",
+    }
+    config.update(extra)
+    return config
+
+
+@pytest.fixture(scope="session")
+def template_dir(tmp_path_factory):
+    os.environ.setdefault("TELEPORTAL_INSTANCE", str(tmp_path_factory.mktemp("instance")))
+    return tmp_path_factory.mktemp("templates")
+
+
+@pytest.fixture(scope="session")
+def empty_template(template_dir) -> Path:
+    return _build_template(template_dir / "empty.db", with_demo=False)
+
+
+@pytest.fixture(scope="session")
+def demo_template(template_dir) -> Path:
+    return _build_template(template_dir / "demo.db", with_demo=True)
+
+
+class CsrfClient(FlaskClient):
+    """POST/PUT/PATCH/DELETE carry the session's CSRF token unless csrf=False."""
+
+    def csrf_token(self) -> str:
+        with self.session_transaction() as session:
+            raw = session.setdefault("csrf_token", secrets.token_hex(20))
+        serializer = URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token")
+        return serializer.dumps(raw)
+
+    def _with_token(self, kwargs):
+        if kwargs.pop("csrf", True):
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("X-CSRFToken", self.csrf_token())
+            kwargs["headers"] = headers
+        return kwargs
+
+    def post(self, *args, **kwargs):
+        return super().post(*args, **self._with_token(kwargs))
+
+    def put(self, *args, **kwargs):
+        return super().put(*args, **self._with_token(kwargs))
+
+    def patch(self, *args, **kwargs):
+        return super().patch(*args, **self._with_token(kwargs))
+
+    def delete(self, *args, **kwargs):
+        return super().delete(*args, **self._with_token(kwargs))
+
+
+def _make_app(template: Path, tmp_path: Path, **config):
+    from app import create_app
+    from database import db
+
+    path = tmp_path / "test.db"
+    shutil.copyfile(template, path)
+    app = create_app(_config(path, **config))
+    app.test_client_class = CsrfClient
+    ctx = app.app_context()
+    ctx.push()
+    db.connect(reuse_if_open=True)
+    return app, ctx
+
+
+@pytest.fixture
+def app(empty_template, tmp_path):
+    app, ctx = _make_app(empty_template, tmp_path)
+    yield app
+    _teardown(ctx)
+
+
+@pytest.fixture
+def demo_app(demo_template, tmp_path):
+    app, ctx = _make_app(demo_template, tmp_path)
+    yield app
+    _teardown(ctx)
+
+
+def _teardown(ctx):
+    from database import db
+
+    if not db.is_closed():
+        db.close()
+    ctx.pop()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def demo_client(demo_app):
+    return demo_app.test_client()
+
+
+def login_as(client, username: str):
+    """Sign ``username`` in (portal user or staff) without the login form."""
+    from models import StaffUser, User
+
+    user = User.get_or_none(User.username == username) or StaffUser.get(
+        StaffUser.username == username
+    )
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+    return user
+
+
+@pytest.fixture
+def login():
+    return login_as
+
+
+# Demo users by role (see seed/demo.py DEMO_LOGINS).
+ADMIN = "admin@a3demo.se"
+ACCOUNT_ADMIN = "konto@a3demo.se"
+INVOICES_ONLY = "faktura@a3demo.se"
+OTHER_ORG_ADMIN = "admin@norrbygg.se"
+STAFF = "staff@teleportal.se"
+DEMO_PASSWORD = "Teleportal-demo-2026"
+
+
+# ----------------------------------------------------------------------- factories
+
+_seq = itertools.count(1)
+
+
+@pytest.fixture
+def make_org(app):
+    from database import write_tx
+    from domain.accounts import create_account
+    from domain.numbers import luhn_digit
+    from models import CompanyProfile, Organisation
+
+    def factory(name=None, **fields):
+        n = next(_seq)
+        body = f"55{n:07d}"
+        with write_tx():
+            org = Organisation.create(
+                name=name or f"Testbolag {n} AB", org_number=body + luhn_digit(body), **fields
+            )
+            CompanyProfile.create(organisation=org)
+            create_account(
+                org,
+                None,
+                f"{90000000 + n}",
+                company_name=org.name,
+                street="Gata 1",
+                postcode="90155",
+                city="Umeå",
+            )
+        return org
+
+    return factory
+
+
+@pytest.fixture
+def make_account(app):
+    from database import write_tx
+    from domain.accounts import create_account
+
+    def factory(org, parent=None, **fields):
+        parent = parent or org.top_account()
+        n = next(_seq)
+        fields.setdefault("company_name", f"{org.name} konto {n}")
+        with write_tx():
+            return create_account(org, parent, f"{80000000 + n}", **fields)
+
+    return factory
+
+
+@pytest.fixture
+def make_user(app):
+    from database import write_tx
+    from domain.passwords import hash_password
+    from models import Contact, Role, User
+    from permissions import format_permissions
+
+    def factory(
+        org, account=None, permissions=(), superuser=False, password=DEMO_PASSWORD, **fields
+    ):
+        account = account or org.top_account()
+        n = next(_seq)
+        username = fields.pop("username", f"user{n}@example.se")
+        with write_tx():
+            role = None
+            if superuser:
+                role = Role.get_or_none(Role.is_superuser == True) or Role.create(  # noqa: E712
+                    name="Superuser", is_superuser=True
+                )
+            contact = Contact.create(
+                organisation=org, account=account, name=f"Person {n}", email=username
+            )
+            return User.create(
+                organisation=org,
+                contact=contact,
+                scope_account=account,
+                role=role,
+                username=username,
+                email=username,
+                name=fields.pop("name", f"Person {n}"),
+                password_hash=hash_password(password),
+                permissions=format_permissions(permissions),
+                **fields,
+            )
+
+    return factory
+
+
+@pytest.fixture
+def make_service(app):
+    from database import write_tx
+    from models import Product, Service
+
+    def factory(account, kind="mobile", status="active", number=None, **fields):
+        n = next(_seq)
+        with write_tx():
+            product = Product.get_or_none(Product.code == "TEST") or Product.create(
+                code="TEST", name="Testabonnemang", kind="subscription", monthly_ore=13900
+            )
+            return Service.create(
+                organisation=account.organisation_id,
+                account=account,
+                kind=kind,
+                status=status,
+                number=number or f"070{n:07d}",
+                product=product,
+                start_date=dt.date.today(),
+                **fields,
+            )
+
+    return factory
+
+
+def csrf_meta(html: str) -> str | None:
+    match = re.search(r'name="csrf-token" content="([^"]+)"', html)
+    return match.group(1) if match else None

@@ -86,6 +86,25 @@ def seed_demo_command(scale, if_empty):
     click.echo(f"demo data loaded ({scale})")
 
 
+outbox_cli = AppGroup("outbox", help="Outgoing e-mail and SMS.")
+
+
+@outbox_cli.command("deliver")
+@click.option("--loop", type=int, default=0, help="Keep delivering every N seconds.")
+def outbox_deliver_command(loop):
+    """Send pending e-mail/SMS that are due, retrying failed ones with back-off."""
+    import time
+
+    from domain.mail import deliver_pending
+
+    while True:
+        sent, failed = deliver_pending(limit=500)
+        click.echo(f"sent {sent}, failed {failed}")
+        if not loop:
+            break
+        time.sleep(loop)
+
+
 @click.command("demo-logins")
 @click.option("--url", default="http://127.0.0.1:8000")
 def demo_logins_command(url):
@@ -124,6 +143,7 @@ def create_staff_command(username, name, password, admin):
 
 def init_app(app) -> None:
     app.cli.add_command(db_cli)
+    app.cli.add_command(outbox_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_staff_command)
     app.cli.add_command(demo_logins_command)

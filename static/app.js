@@ -34,6 +34,39 @@
     if (target.matches('[data-select-all], input[name="ids"]')) refreshBulk(list);
   });
 
+  // Dialogs (UI-5): content swapped into <dialog id="dialog"> opens it; an
+  // empty swap or the closeDialog event (HX-Trigger) closes it.
+  function dialogEl() { return document.getElementById("dialog"); }
+  function closeDialog() {
+    var d = dialogEl();
+    if (!d) return;
+    if (d.open) d.close();
+    d.innerHTML = "";
+  }
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var d = dialogEl();
+    if (!d || event.detail.target !== d) return;
+    if (d.innerHTML.trim() === "") { closeDialog(); return; }
+    if (!d.open) d.showModal();
+    var first = d.querySelector("[aria-invalid=true], input:not([type=hidden]), select, textarea");
+    if (first) first.focus();
+  });
+  document.addEventListener("closeDialog", closeDialog);
+  document.addEventListener("click", function (event) {
+    var closer = event.target.closest("[data-close-dialog]");
+    if (closer && closer.closest("#dialog")) {
+      event.preventDefault();
+      closeDialog();
+    }
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    // Show server error pages for dialogs instead of failing silently.
+    if (event.detail.target === dialogEl() && event.detail.xhr.status >= 400) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
   // Close an open filter popover when clicking elsewhere or pressing Escape.
   document.addEventListener("click", function (event) {
     document.querySelectorAll("details.col-filter[open], details.usermenu[open]").forEach(function (d) {

@@ -70,6 +70,27 @@ class Organisation(BaseModel):
     def top_account(self):
         return Account.get_or_none((Account.organisation == self) & Account.parent.is_null())
 
+    def current_agreement(self, today=None):
+        """The agreement (ramavtal) in force today, if any."""
+        import datetime as dt
+
+        today = today or dt.date.today()
+        return (
+            Agreement.select()
+            .where(
+                (Agreement.organisation == self.id)
+                & (Agreement.start_date <= today)
+                & (Agreement.end_date.is_null() | (Agreement.end_date >= today))
+            )
+            .order_by(Agreement.start_date.desc())
+            .first()
+        )
+
+    def profile(self):
+        """The Företagsprofil (unsaved defaults when none exists yet)."""
+        found = CompanyProfile.get_or_none(CompanyProfile.organisation == self.id)
+        return found or CompanyProfile(organisation=self.id)
+
 
 class CompanyProfile(BaseModel):
     """Företagsprofil: organisation-wide settings kept by its Superusers."""

@@ -31,6 +31,27 @@ MAIN_MENU = [
 ]
 
 
+# The back office menu (staff users).
+STAFF_MENU = [
+    ("Översikt", "staff.index"),
+    ("Ärenden", "staff.tickets"),
+    ("Ändringar", "staff.changes"),
+    ("Beställningar", "staff.orders"),
+    ("Kunder", "staff.organisations"),
+    ("Driftinformation", "staff.outages"),
+    ("Utkorg", "staff.outbox"),
+    ("Granskningslogg", "staff.audit"),
+]
+
+# The user menu (Användarmeny) below the user's name.
+USER_MENU = [
+    ("Min profil", "profile.index", None),
+    ("Rapportera fel", "profile.report_bug", None),
+    ("Företagsprofil", "company.profile", "users.manage"),
+    ("Granskningslogg", "audit.index", "users.manage"),
+]
+
+
 def _group_thousands(digits: str) -> str:
     out = []
     while len(digits) > 3:
@@ -99,14 +120,39 @@ def duration(seconds: int | None) -> str:
 
 
 def visible_menu():
+    """Main menu entries (label, endpoint) the signed-in user may open."""
+    endpoints = current_app.view_functions
+    user = current_user
+    if not user.is_authenticated:
+        return []
+    if user.is_staff:
+        return [(label, endpoint) for label, endpoint in STAFF_MENU if endpoint in endpoints]
+    return [
+        (label, endpoint)
+        for label, endpoint, permission in MAIN_MENU
+        if endpoint in endpoints and (permission is None or holds_any(user, permission))
+    ]
+
+
+def is_current(endpoint: str) -> bool:
+    """Whether a menu entry is the page shown: same blueprint for the portal;
+    for the back office, endpoints share the entry's name as prefix
+    (``staff.tickets``, ``staff.tickets_detail``)."""
+    current = request.endpoint or ""
+    if endpoint.startswith("staff."):
+        return current == endpoint or (endpoint != "staff.index" and current.startswith(endpoint))
+    return current.split(".")[0] == endpoint.split(".")[0]
+
+
+def visible_user_menu():
     endpoints = current_app.view_functions
     user = current_user
     if not user.is_authenticated or user.is_staff:
         return []
     return [
         (label, endpoint)
-        for label, endpoint, permission in MAIN_MENU
-        if endpoint in endpoints and (permission is None or holds_any(user, permission))
+        for label, endpoint, permission in USER_MENU
+        if endpoint in endpoints and (permission is None or user.has(permission))
     ]
 
 
@@ -127,7 +173,13 @@ def init_app(app):
         gigabytes=gigabytes,
         duration=duration,
     )
-    app.jinja_env.globals.update(visible_menu=visible_menu, url_if=url_if, get_locale=get_locale)
+    app.jinja_env.globals.update(
+        visible_menu=visible_menu,
+        visible_user_menu=visible_user_menu,
+        is_current=is_current,
+        url_if=url_if,
+        get_locale=get_locale,
+    )
 
     @app.context_processor
     def operator():

@@ -1,7 +1,9 @@
 """The operator's back office (/staff): sign-in and the start page.
 
 Staff are a separate kind of user with their own sign-in; they never see a
-customer's view (SPEC §1).
+customer's view (SPEC §1). Each back-office area is a module of this package
+that adds its routes to ``bp`` (``/staff/tickets`` → ``blueprints/staff/tickets.py``)
+and is imported at the bottom of this file.
 """
 
 from __future__ import annotations

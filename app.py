@@ -6,7 +6,9 @@ operator CLI (see cli.py). Nothing runs at import time.
 
 from __future__ import annotations
 
+import importlib
 import os
+import pkgutil
 import secrets
 from pathlib import Path
 
@@ -145,10 +147,13 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from blueprints import auth, dashboard, invoices, orders, services, staff, tickets
+    """Register every ``bp`` found in the modules and packages of ``blueprints/``."""
+    import blueprints
 
-    for module in (auth, dashboard, services, invoices, orders, tickets, staff):
-        app.register_blueprint(module.bp)
+    for info in sorted(pkgutil.iter_modules(blueprints.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"blueprints.{info.name}")
+        if hasattr(module, "bp"):
+            app.register_blueprint(module.bp)
 
 
 def _register_error_handlers(app: Flask) -> None:

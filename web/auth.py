@@ -98,7 +98,19 @@ def get_visible_or_404(model, object_id: int, query=None):
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """Only same-site relative paths are followed after login."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """Only same-site relative paths are followed after login.
+
+    Control characters are refused as well: browsers drop tabs and newlines
+    from a URL (and Werkzeug drops them from the Location header), so
+    ``/\\t/evil.example`` would become the protocol-relative ``//evil.example``,
+    and a CR/LF cannot go into a header at all.
+    """
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target)
+    ):
         return target
     return default

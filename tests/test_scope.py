@@ -139,6 +139,12 @@ def test_account_admin_cannot_open_invoices_above_the_sub_tree(demo_client, logi
     assert demo_client.get(f"/invoices/{missing}/pdf").status_code == 404
 
 
+@pytest.mark.parametrize("invoice_id", ["0", "9223372036854775808", "99999999999999999999999"])
+def test_invoice_ids_beyond_the_database_answer_404(demo_client, login, invoice_id):
+    login(demo_client, ADMIN)
+    assert demo_client.get(f"/invoices/{invoice_id}/pdf").status_code == 404
+
+
 # ------------------------------------------------------------ invoices-only user
 
 

@@ -90,6 +90,8 @@ def staff_required(view):
 
 def get_visible_or_404(model, object_id: int, query=None):
     """Load ``model`` by id through the user's scope; outside it answers 404."""
+    if not 0 < object_id < 2**63:  # beyond a database integer: no such object
+        abort(404)
     query = query if query is not None else model.visible_to(current_user)
     obj = query.where(model.id == object_id).get_or_none()
     if obj is None:

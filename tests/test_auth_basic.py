@@ -292,3 +292,17 @@ def test_audit_log_records_login_and_failures(demo_client):
         (admin.id, admin.organisation_id)
     ]
     assert all(r.ip == "127.0.0.1" for r in failed + logins)
+
+
+@pytest.mark.parametrize(
+    ("target", "landing"),
+    [("/staff/", "/staff/"), ("https://evil.example/", "/staff/"), ("/\t/evil.example", "/staff/")],
+)
+def test_staff_login_follows_only_local_paths(demo_client, target, landing):
+    response = demo_client.post(
+        "/staff/login",
+        query_string={"next": target},
+        data={"username": STAFF, "password": DEMO_PASSWORD},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == landing

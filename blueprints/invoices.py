@@ -110,7 +110,7 @@ INVOICE_LIST = ListView(
         Column(
             "account",
             "Konto",
-            sort=Account.company_name,
+            sort=Account.display_name_sql,  # what the row shows: the alias where set
             filter=TextFilter(),
             filter_expr=(Account.company_name, Account.alias),
             export=Account.company_name,

@@ -84,7 +84,7 @@ TICKET_LIST = ListView(
         Column(
             "account",
             "Konto",
-            sort=Account.company_name,
+            sort=Account.display_name_sql,  # what the row shows: the alias where set
             filter=TextFilter(),
             filter_expr=(Account.customer_number, Account.company_name, Account.alias),
             export=Account.customer_number,

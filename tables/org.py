@@ -14,6 +14,7 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     TextField,
+    fn,
 )
 
 from database import BaseModel, is_sqlite, utcnow
@@ -169,6 +170,11 @@ class Account(BaseModel):
     def display_name(self) -> str:
         """The alias where set, otherwise the company name (Trädvy)."""
         return self.alias or self.company_name
+
+    @staticmethod
+    def display_name_sql():
+        """``display_name`` in SQL, for lists that show it and sort on it."""
+        return fn.COALESCE(fn.NULLIF(Account.alias, ""), Account.company_name)
 
     @property
     def label(self) -> str:

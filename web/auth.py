@@ -90,6 +90,8 @@ def staff_required(view):
 
 def get_visible_or_404(model, object_id: int, query=None):
     """Load ``model`` by id through the user's scope; outside it answers 404."""
+    if not 0 < object_id < 2**63:  # beyond a database integer: no such object
+        abort(404)
     query = query if query is not None else model.visible_to(current_user)
     obj = query.where(model.id == object_id).get_or_none()
     if obj is None:
@@ -98,7 +100,19 @@ def get_visible_or_404(model, object_id: int, query=None):
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """Only same-site relative paths are followed after login."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """Only same-site relative paths are followed after login.
+
+    Control characters are refused as well: browsers drop tabs and newlines
+    from a URL (and Werkzeug drops them from the Location header), so
+    ``/\\t/evil.example`` would become the protocol-relative ``//evil.example``,
+    and a CR/LF cannot go into a header at all.
+    """
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target)
+    ):
         return target
     return default

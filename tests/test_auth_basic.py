@@ -306,3 +306,14 @@ def test_staff_login_follows_only_local_paths(demo_client, target, landing):
     )
     assert response.status_code == 302
     assert response.headers["Location"] == landing
+
+
+def test_signed_out_htmx_request_redirects_the_browser(demo_client):
+    response = demo_client.get(
+        "/services?page=2",
+        headers={"HX-Request": "true", "HX-Current-URL": "http://localhost/services?page=2"},
+    )
+    assert response.status_code == 200
+    assert response.data == b""
+    assert response.headers["HX-Redirect"].startswith("/login?next=")
+    assert "services" in response.headers["HX-Redirect"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from flask import abort, redirect, request, url_for
+from flask import abort, make_response, redirect, request, url_for
 from flask_login import current_user
 from peewee import JOIN
 
@@ -41,8 +41,24 @@ def load_session_user(session_id: str):
     return user
 
 
-def _login_redirect():
-    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+def _login_redirect(endpoint: str = "auth.login"):
+    """To the sign-in page. An htmx request (session expired while on a page)
+    gets ``HX-Redirect`` so the browser navigates instead of swapping the
+    login page into a fragment; ``next`` is the page the user was on."""
+    from urllib.parse import urlsplit
+
+    from web.htmx import is_htmx
+
+    if is_htmx():
+        current = urlsplit(request.headers.get("HX-Current-URL", ""))
+        target = url_for(
+            endpoint,
+            next=safe_next(current.path + ("?" + current.query if current.query else ""), "/"),
+        )
+        response = make_response("")
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(url_for(endpoint, next=request.full_path.rstrip("?")))
 
 
 def customer_required(view):
@@ -82,7 +98,7 @@ def staff_required(view):
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         if not current_user.is_authenticated or not current_user.is_staff:
-            return redirect(url_for("staff.login", next=request.full_path.rstrip("?")))
+            return _login_redirect("staff.login")
         return view(*args, **kwargs)
 
     return wrapper

@@ -57,6 +57,7 @@ STATUS_CHOICES = {
     "inactive": "Inaktiv",
 }
 TWOFACTOR_CHOICES = {"yes": "Ja", "no": "Nej"}
+INDENT = "\u00a0\u00a0\u00a0"  # options cannot be styled: show the tree with spaces
 ACCESS_CHOICES = [
     ("all", "Alla konton och tjänster i Tillgång till konton"),
     ("some", "Vissa konton och tjänster"),
@@ -293,7 +294,7 @@ class UserForm(FlaskForm):
         self.scope_account.choices = [
             (
                 a.id,
-                f"{'  ' * a.depth}{a.customer_number} - {a.display_name} ({rules.type_label(a)})",
+                f"{INDENT * a.depth}{a.customer_number} - {a.display_name} ({rules.type_label(a)})",
             )
             for a in accounts
         ]

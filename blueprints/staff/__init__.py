@@ -82,3 +82,7 @@ def index():
         open_tickets=Ticket.select().where(Ticket.status.in_(OPEN_TICKET_STATUSES)).count(),
         open_orders=Order.select().where(Order.status.not_in(CLOSED_ORDER_STATUSES)).count(),
     )
+
+
+# Back-office areas (each adds its routes to ``bp``).
+from blueprints.staff import audit, security  # noqa: E402, F401

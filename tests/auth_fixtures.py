@@ -90,3 +90,33 @@ def reload(user):
 
 def user_by_name(username: str) -> User:
     return User.get(User.username == username)
+
+
+_numbers = iter(range(1, 10_000))
+
+
+def add_user(org, account, permissions=(), superuser=False, password=DEMO_PASSWORD, **fields):
+    """A user in the current database (conftest's ``make_user`` opens an empty one)."""
+    from domain.passwords import hash_password
+    from models import Contact, Role
+    from permissions import format_permissions
+
+    n = next(_numbers)
+    username = fields.pop("username", f"kollega{n}@a3demo.se")
+    with write_tx():
+        role = Role.get(Role.is_superuser == True) if superuser else None  # noqa: E712
+        contact = Contact.create(
+            organisation=org, account=account, name=f"Kollega {n}", email=username
+        )
+        return User.create(
+            organisation=org,
+            contact=contact,
+            scope_account=account,
+            role=role,
+            username=username,
+            email=username,
+            name=fields.pop("name", f"Kollega {n}"),
+            password_hash=hash_password(password),
+            permissions=format_permissions(permissions),
+            **fields,
+        )

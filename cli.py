@@ -5,6 +5,9 @@ flask db status             list migrations and when they were applied
 flask db makemigration NAME write the next migration from the model diff
 flask seed-demo             load demo data (``--scale large`` for benchmarks)
 flask create-staff          create an operator staff user
+flask create-organisation   create a customer, its top account and first Superuser (invited)
+flask reset-2fa NAME        remove a user's second factors (lost phone)
+flask unlock NAME           lift a sign-in lockout
 """
 
 from __future__ import annotations
@@ -141,9 +144,166 @@ def create_staff_command(username, name, password, admin):
     click.echo(f"staff user {username} created")
 
 
+@click.command("create-organisation")
+@click.option("--name", prompt="Företagsnamn")
+@click.option("--org-number", prompt="Organisationsnummer")
+@click.option("--admin-email", prompt="Superuserns e-postadress")
+@click.option("--admin-name", prompt="Superuserns namn")
+@click.option("--admin-mobile", default="", help="Mobilnummer (för SMS-koder).")
+@click.option(
+    "--customer-number", default=None, help="Toppkontots kundnummer (annars nästa lediga)."
+)
+@click.option("--street", default="")
+@click.option("--postcode", default="")
+@click.option("--city", default="")
+@click.option("--require-2fa", is_flag=True, help="Kräv tvåstegsverifiering för alla användare.")
+def create_organisation_command(
+    name,
+    org_number,
+    admin_email,
+    admin_name,
+    admin_mobile,
+    customer_number,
+    street,
+    postcode,
+    city,
+    require_2fa,
+):
+    """Create a customer organisation, its top account and its first Superuser,
+    who is invited by e-mail to choose a password (AUTH-4)."""
+    from domain import audit
+    from domain.accounts import create_account
+    from domain.numbers import normalise_org_number, normalise_phone, normalise_postcode
+    from domain.users import invite
+    from models import CompanyProfile, Contact, Organisation, Role, User
+    from permissions import format_permissions
+
+    migrate()
+    number = normalise_org_number(org_number)
+    if number is None:
+        raise click.BadParameter("ogiltigt organisationsnummer (10 siffror med kontrollsiffra)")
+    email = admin_email.strip().lower()
+    if "@" not in email:
+        raise click.BadParameter("ogiltig e-postadress")
+    if User.select().where(User.username == email).exists():
+        raise click.BadParameter(f"användarnamnet {email} finns redan")
+    mobile = normalise_phone(admin_mobile) if admin_mobile else ""
+    if mobile is None:
+        raise click.BadParameter("ogiltigt mobilnummer")
+    post = normalise_postcode(postcode) if postcode else ""
+    if post is None:
+        raise click.BadParameter("ogiltigt postnummer")
+    with write_tx():
+        superuser = Role.get_or_none(Role.is_superuser == True) or Role.create(  # noqa: E712
+            name="Superuser", is_superuser=True
+        )
+        org = Organisation.create(name=name.strip(), org_number=number)
+        CompanyProfile.create(
+            organisation=org,
+            require_2fa=require_2fa,
+            delivery_name=name.strip(),
+            delivery_street=street,
+            delivery_postcode=post,
+            delivery_city=city,
+        )
+        top = create_account(
+            org,
+            None,
+            customer_number,
+            company_name=name.strip(),
+            street=street,
+            postcode=post,
+            city=city,
+        )
+        contact = Contact.create(
+            organisation=org,
+            account=top,
+            name=admin_name.strip(),
+            email=email,
+            mobile=mobile,
+        )
+        user = User.create(
+            organisation=org,
+            contact=contact,
+            scope_account=top,
+            role=superuser,
+            permissions=format_permissions(superuser.permission_set),
+            username=email,
+            email=email,
+            name=admin_name.strip(),
+            mobile=mobile,
+            password_hash=None,
+        )
+        audit.record(
+            "staff.organisation_create",
+            org,
+            summary=f"Organisation {org.name} skapad från kommandoraden med Superuser {email}",
+            organisation=org.id,
+        )
+        invite(user)
+    from domain.mail import deliver_pending
+
+    sent, failed = deliver_pending()
+    click.echo(
+        f"organisation {org.name} (kundnummer {top.customer_number}) skapad; "
+        f"inbjudan till {email} {'skickad' if sent and not failed else 'ligger i utkorgen'}"
+    )
+
+
+def _find_login(username, staff):
+    from models import StaffUser, User
+
+    model = StaffUser if staff else User
+    user = model.get_or_none(model.username == username.strip().lower())
+    if user is None:
+        raise click.BadParameter(f"ingen {'personal' if staff else 'användare'} {username}")
+    return user
+
+
+@click.command("reset-2fa")
+@click.argument("username")
+@click.option("--staff", is_flag=True, help="A back-office user.")
+def reset_2fa_command(username, staff):
+    """Remove a user's second factors (lost phone); they enrol again if required."""
+    from domain import audit, twofactor
+
+    user = _find_login(username, staff)
+    with write_tx():
+        twofactor.reset(user)
+        audit.record(
+            "auth.2fa_reset",
+            user,
+            summary="Tvåstegsverifiering återställd från kommandoraden",
+            organisation=getattr(user, "organisation_id", None),
+        )
+    click.echo(f"tvåstegsverifiering för {user.username} återställd")
+
+
+@click.command("unlock")
+@click.argument("username")
+@click.option("--staff", is_flag=True, help="A back-office user.")
+def unlock_command(username, staff):
+    """Lift a sign-in lockout of a user name."""
+    from domain import audit, throttle
+
+    user = _find_login(username, staff)
+    with write_tx():
+        throttle.lift(user)
+        audit.record(
+            "auth.lockout_lifted",
+            user,
+            summary="Inloggningsspärr hävd från kommandoraden",
+            organisation=getattr(user, "organisation_id", None),
+        )
+    click.echo(f"spärren för {user.username} är hävd")
+
+
 def init_app(app) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_staff_command)
     app.cli.add_command(demo_logins_command)
+    app.cli.add_command(create_organisation_command)
+    app.cli.add_command(reset_2fa_command)
+    app.cli.add_command(unlock_command)

@@ -26,7 +26,7 @@ import logging
 import smtplib
 import ssl
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import formatdate, make_msgid
 
 from flask import current_app, g, has_request_context
 
@@ -36,6 +36,7 @@ from tables.ops import OutboxMessage
 log = logging.getLogger("teleportal.outbox")
 
 MAX_ATTEMPTS = 10
+LEASE = dt.timedelta(minutes=10)  # a claimed message is retried after this if the sender died
 BACKOFF_MINUTES = [1, 2, 5, 10, 30, 60, 120, 240, 480]
 
 
@@ -84,6 +85,7 @@ def _smtp_send(message: OutboxMessage, config) -> None:
     email["From"] = config["MAIL_FROM"]
     email["To"] = message.recipient
     email["Subject"] = message.subject
+    email["Date"] = formatdate(localtime=False)
     email["Message-ID"] = make_msgid(domain=config["MAIL_FROM"].rsplit("@", 1)[-1].strip(">"))
     if message.reply_to:
         email["Reply-To"] = message.reply_to
@@ -124,6 +126,22 @@ def _deliver_one(message: OutboxMessage, config) -> None:
         raise RuntimeError(f"unknown {message.channel} backend {backend!r}")
 
 
+def _claim(message: OutboxMessage) -> bool:
+    """Take a pending, due message for this process by pushing its next
+    attempt into the future, so two senders never both send it."""
+    now = utcnow()
+    with write_tx():
+        return bool(
+            OutboxMessage.update(next_attempt_at=now + LEASE)
+            .where(
+                (OutboxMessage.id == message.id)
+                & (OutboxMessage.status == "pending")
+                & (OutboxMessage.next_attempt_at <= now)
+            )
+            .execute()
+        )
+
+
 def deliver_pending(ids: list[int] | None = None, limit: int = 100) -> tuple[int, int]:
     """Try to send pending messages that are due (or exactly ``ids``).
 
@@ -138,6 +156,8 @@ def deliver_pending(ids: list[int] | None = None, limit: int = 100) -> tuple[int
         query = query.where(OutboxMessage.next_attempt_at <= utcnow())
     sent = failed = 0
     for message in query.order_by(OutboxMessage.id).limit(limit):
+        if not _claim(message):
+            continue  # another worker or `flask outbox deliver` is sending it
         try:
             _deliver_one(message, config)
         except Exception as exc:  # the server was away, refused, timed out …

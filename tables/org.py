@@ -293,6 +293,7 @@ class User(_LoginFields):
     language = CharField(default="sv")
     sms_2fa_enabled = BooleanField(default=False)
     restricted = BooleanField(default=False)  # limited to UserObjectAccess rows
+    removed_at = DateTimeField(null=True)  # "Ta bort": kept for history, never shown
 
     is_staff = False
 

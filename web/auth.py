@@ -38,6 +38,8 @@ def load_session_user(session_id: str):
         return None
     if user is None or not user.active or user.session_version != version:
         return None
+    if getattr(user, "removed_at", None) is not None:
+        return None
     return user
 
 

@@ -51,6 +51,9 @@ USER_MENU = [
     ("Granskningslogg", "audit.index", "users.manage"),
 ]
 
+# The back office's user menu.
+STAFF_USER_MENU = [("Säkerhet och inloggning", "staff.security")]
+
 
 def _group_thousands(digits: str) -> str:
     out = []
@@ -147,8 +150,10 @@ def is_current(endpoint: str) -> bool:
 def visible_user_menu():
     endpoints = current_app.view_functions
     user = current_user
-    if not user.is_authenticated or user.is_staff:
+    if not user.is_authenticated:
         return []
+    if user.is_staff:
+        return [(label, endpoint) for label, endpoint in STAFF_USER_MENU if endpoint in endpoints]
     return [
         (label, endpoint)
         for label, endpoint, permission in USER_MENU

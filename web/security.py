@@ -3,7 +3,10 @@ scripts or styles, no framing, no sniffing, no caching of signed-in pages."""
 
 from __future__ import annotations
 
+import os
+
 from flask import request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = "; ".join(
     [
@@ -21,7 +24,36 @@ CSP = "; ".join(
 )
 
 
+# Sign-in security settings (docs/SECURITY.md), from the environment unless
+# the app's config already has them.
+_INT_SETTINGS = {
+    "SESSION_IDLE_MINUTES": 60,
+    "LOGIN_THROTTLE_AFTER": 3,
+    "LOGIN_LOCK_AFTER": 5,
+    "LOGIN_LOCK_MINUTES": 15,
+    "LOGIN_IP_LOCK_AFTER": 30,
+    "LOGIN_IP_WINDOW_MINUTES": 15,
+    "TRUSTED_PROXIES": 0,
+}
+
+
+def _load_settings(app):
+    for name, default in _INT_SETTINGS.items():
+        app.config.setdefault(name, int(os.environ.get(name) or default))
+    app.config.setdefault(
+        "STAFF_REQUIRE_2FA", os.environ.get("STAFF_REQUIRE_2FA", "").lower() in ("1", "true", "yes")
+    )
+    app.config.setdefault("TOTP_ENCRYPTION_KEY", os.environ.get("TOTP_ENCRYPTION_KEY", ""))
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:
+        # The client address (lockouts, audit log) from X-Forwarded-For, trusting
+        # exactly this many proxies in front of the app.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+
+
 def init_app(app):
+    _load_settings(app)
+
     @app.after_request
     def headers(response):
         h = response.headers

@@ -1,47 +1,276 @@
-"""Signing in and out, shared by the customer portal and the back office."""
+"""Signing in and out, shared by the customer portal and the back office.
+
+The flow (AUTH-1/2/3):
+
+1. ``password_step``: the throttle is asked first (a locked name or address
+   is refused without looking at the password), then the password is
+   checked; a failure is counted and audited with one generic message.
+2. ``begin``: the session is cleared (no fixation). A user with 2FA gets a
+   short-lived *pending* state in the session — who, which session
+   version, until when — and is **not** signed in; a user whose
+   organisation requires 2FA but has none is sent to enrol first.
+3. ``complete_login`` after the second factor (or right away without one):
+   the session is cleared again, Flask-Login signs the user in, the name's
+   failure count is forgotten and the sign-in is audited.
+
+Sessions end after ``SESSION_IDLE_MINUTES`` without a request and
+``SESSION_HOURS`` after sign-in, whatever the cookie says
+(``enforce_session_limits``).
+"""
 
 from __future__ import annotations
 
-from flask import session
+import time
+from dataclasses import dataclass
+
+from flask import current_app, session
 from flask_login import login_user, logout_user
 
 from database import utcnow, write_tx
-from domain import audit
+from domain import audit, throttle, twofactor
 from domain.passwords import hash_password, needs_rehash, verify_password
+from tables.org import StaffUser, User
 
 GENERIC_ERROR = "Fel användarnamn eller lösenord."
+PENDING_SECONDS = 600  # time to type the second factor (an SMS may take a while)
 
 
-def authenticate(model, username: str, password: str):
-    """The active user with this user name and password, else None.
+@dataclass(frozen=True)
+class Realm:
+    """The customer portal or the back office: who signs in and where to."""
 
-    Unknown user names cost the same hashing time as known ones.
-    """
-    user = model.get_or_none(model.username == username.strip().lower())
+    kind: str
+    model: type
+    login: str
+    verify: str
+    setup: str
+    home: str
+    forgot: str
+    verify_sms: str
+    setup_sms: str
+
+
+CUSTOMER = Realm(
+    kind="u",
+    model=User,
+    login="auth.login",
+    verify="auth.verify",
+    setup="auth.setup",
+    home="dashboard.index",
+    forgot="auth.forgot",
+    verify_sms="auth.verify_sms",
+    setup_sms="auth.setup_sms",
+)
+STAFF = Realm(
+    kind="s",
+    model=StaffUser,
+    login="staff.login",
+    verify="staff.login_verify",
+    setup="staff.login_setup",
+    home="staff.index",
+    forgot="staff.forgot",
+    verify_sms="staff.login_verify_sms",
+    setup_sms="staff.login_setup_sms",
+)
+
+
+def client_ip() -> str:
+    return audit.client_ip()
+
+
+def _find(model, username: str):
+    name = (username or "").strip().lower()
+    if not name:
+        return None
+    query = model.select().where(model.username == name)
+    if model is User:
+        query = query.where(User.removed_at.is_null())
+    return query.get_or_none()
+
+
+def password_step(realm: Realm, username: str, password: str):
+    """(user, None) when the password is right, else (None, message)."""
+    model = realm.model
+    refusal = throttle.check(throttle.name_key(model, username), throttle.ip_key(client_ip()))
+    if refusal is not None:
+        return None, refusal.message
+    user = _find(model, username)
     ok = verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.active:
         with write_tx():
+            lock = throttle.record_failure(model, username, client_ip(), user)
             audit.record(
                 "auth.login_failed",
+                user,
                 summary=f"Misslyckad inloggning för {username.strip()[:80]!r}",
                 organisation=getattr(user, "organisation_id", None),
                 actor=user,
             )
+        return None, lock.message if lock else GENERIC_ERROR
+    if needs_rehash(user.password_hash):
+        with write_tx():
+            model.update(password_hash=hash_password(password)).where(model.id == user.id).execute()
+    return user, None
+
+
+def authenticate(model, username: str, password: str):
+    """The user when name and password are right (throttled and audited), else None."""
+    realm = STAFF if model is StaffUser else CUSTOMER
+    user, _ = password_step(realm, username, password)
+    return user
+
+
+# --------------------------------------------------------------------------- pending
+
+
+def begin(realm: Realm, user, next_url: str) -> str:
+    """After a correct password: sign in, or hold a pending second-factor state.
+
+    Returns what comes next: ``"done"``, ``"verify"`` or ``"setup"``.
+    """
+    session.clear()
+    if twofactor.has_2fa(user):
+        mode = "verify"
+    elif twofactor.required_for(user):
+        mode = "setup"
+    else:
+        complete_login(user)
+        return "done"
+    session["pending"] = {
+        "k": realm.kind,
+        "id": user.id,
+        "v": user.session_version,
+        "exp": int(time.time()) + PENDING_SECONDS,
+        "next": next_url,
+        "mode": mode,
+    }
+    if mode == "verify" and not user.totp_enabled and twofactor.sms_enabled(user):
+        send_login_sms(user)
+    return mode
+
+
+def pending(realm: Realm, mode: str | None = None):
+    """The user of a live pending sign-in in this realm, else None (and it is dropped)."""
+    state = session.get("pending")
+    if not state or state.get("k") != realm.kind:
+        return None
+    if state.get("exp", 0) < time.time() or (mode and state.get("mode") != mode):
+        session.pop("pending", None)
+        return None
+    user = realm.model.get_or_none(realm.model.id == state.get("id"))
+    if (
+        user is None
+        or not user.active
+        or user.session_version != state.get("v")
+        or getattr(user, "removed_at", None)
+    ):
+        session.pop("pending", None)
         return None
     return user
 
 
-def complete_login(user, password: str | None = None) -> None:
+def pending_state() -> dict:
+    return session.get("pending") or {}
+
+
+def set_pending(**changes) -> None:
+    state = dict(session.get("pending") or {})
+    state.update(changes)
+    session["pending"] = state
+
+
+def drop_pending() -> None:
+    session.pop("pending", None)
+
+
+def send_login_sms(user) -> None:
+    with write_tx():
+        row = twofactor.send_sms_code(user, "sms_login")
+        audit.record(
+            "auth.sms_code_sent",
+            user,
+            summary=f"Inloggningskod skickad med SMS till {twofactor.masked_mobile(user.mobile)}",
+            actor=user,
+        )
+    set_pending(sms=row.id)
+
+
+def sms_recently_sent(user, kind: str) -> bool:
+    """At most one SMS a minute and five in ten minutes per user (ASVS §6.6.3)."""
+    import datetime as dt
+
+    from domain import tokens
+
+    return (
+        tokens.recent_count(user, kind, dt.timedelta(minutes=1)) >= 1
+        or tokens.recent_count(user, kind, dt.timedelta(minutes=10)) >= 5
+    )
+
+
+def second_factor(realm: Realm, user, code: str, method: str) -> str | None:
+    """Check a second factor of a pending sign-in; None when accepted, else a message."""
+    from domain import tokens
+
+    refusal = throttle.check(
+        throttle.name_key(realm.model, user.username), throttle.ip_key(client_ip())
+    )
+    if refusal is not None:
+        if refusal.locked:
+            drop_pending()
+        return refusal.message
+    with write_tx():
+        if method == "recovery":
+            ok = twofactor.use_recovery_code(user, code)
+        elif method == "sms":
+            ok = tokens.check_code(pending_state().get("sms"), user, "sms_login", code)
+        else:
+            ok = twofactor.verify_totp(user, code)
+        if ok:
+            if method == "recovery":
+                left = twofactor.remaining_recovery_codes(user)
+                audit.record(
+                    "auth.recovery_code_used",
+                    user,
+                    summary=f"Återställningskod använd vid inloggning ({left} kvar)",
+                    actor=user,
+                )
+            return None
+        lock = throttle.record_failure(realm.model, user.username, client_ip(), user)
+        audit.record(
+            "auth.2fa_failed",
+            user,
+            summary="Fel kod i andra steget av inloggningen",
+            actor=user,
+        )
+    if lock is not None:
+        drop_pending()
+        return lock.message
+    return "Koden stämmer inte eller har redan använts. Försök igen."
+
+
+# --------------------------------------------------------------------------- signed in
+
+
+def complete_login(user) -> None:
     """Start a fresh session for ``user`` (no fixation) and record it."""
     session.clear()
     login_user(user)
     session.permanent = True
+    session["auth_at"] = session["seen_at"] = int(time.time())
+    model = type(user)
     with write_tx():
-        changes = {"last_login_at": utcnow(), "failed_logins": 0}
-        if password and needs_rehash(user.password_hash):
-            changes["password_hash"] = hash_password(password)
-        type(user).update(changes).where(type(user).id == user.id).execute()
+        model.update(last_login_at=utcnow()).where(model.id == user.id).execute()
+        throttle.clear_name(model, user.username, user)
         audit.record("auth.login", user, summary="Inloggning", actor=user)
+
+
+def relogin(user) -> None:
+    """Keep this browser signed in after the user's session version changed."""
+    auth_at = session.get("auth_at")
+    login_user(user)
+    session.permanent = True
+    session["auth_at"] = auth_at or int(time.time())
+    session["seen_at"] = int(time.time())
 
 
 def end_session(user) -> None:
@@ -50,3 +279,31 @@ def end_session(user) -> None:
             audit.record("auth.logout", user, summary="Utloggning", actor=user)
     logout_user()
     session.clear()
+
+
+def bump_session_version(user) -> None:
+    """End every session of ``user`` (others keep the old version); inside ``write_tx``."""
+    model = type(user)
+    model.update(session_version=model.session_version + 1).where(model.id == user.id).execute()
+    user.session_version = model.get_by_id(user.id).session_version
+
+
+def session_expired() -> str | None:
+    """Why the signed-in session must end now (idle or too old), else None."""
+    now = int(time.time())
+    config = current_app.config
+    idle = int(config.get("SESSION_IDLE_MINUTES", 60)) * 60
+    lifetime = int(config.get("PERMANENT_SESSION_LIFETIME", 8 * 3600))
+    if hasattr(lifetime, "total_seconds"):
+        lifetime = int(lifetime.total_seconds())
+    if "seen_at" not in session:  # signed in before these limits existed
+        session["auth_at"] = session["seen_at"] = now
+        return None
+    auth_at = session.get("auth_at", 0)
+    if now - session.get("seen_at", 0) > idle:
+        return "Du har loggats ut efter en tids inaktivitet. Logga in igen."
+    if now - auth_at > lifetime:
+        return "Din session har gått ut. Logga in igen."
+    if now - session.get("seen_at", 0) > 60:
+        session["seen_at"] = now
+    return None

@@ -8,34 +8,69 @@ and is imported at the bottom of this file.
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import Blueprint, render_template
 
-from blueprints.auth import LoginForm
+from blueprints.auth import (
+    forgot_view,
+    login_view,
+    setup_sms_view,
+    setup_view,
+    token_view,
+    verify_sms_view,
+    verify_view,
+)
+from domain import tokens
 from tables.orders import CLOSED_ORDER_STATUSES, Order
-from tables.org import Organisation, StaffUser
+from tables.org import Organisation
 from tables.tickets import OPEN_TICKET_STATUSES, Ticket
-from web.auth import safe_next, staff_required
-from web.signin import GENERIC_ERROR, authenticate, complete_login
+from web.auth import staff_required
+from web.signin import STAFF
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 
+# Sign-in: the same flow as the portal's (password, second factor, enrolment
+# when STAFF_REQUIRE_2FA is set, reset and invitation links), for StaffUser.
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    if current_user.is_authenticated and current_user.is_staff:
-        return redirect(url_for("staff.index"))
-    form = LoginForm()
-    error = None
-    if form.validate_on_submit():
-        user = authenticate(StaffUser, form.username.data, form.password.data)
-        if user is not None:
-            complete_login(user, form.password.data)
-            return redirect(safe_next(request.args.get("next"), url_for("staff.index")))
-        error = GENERIC_ERROR
-    return render_template(
-        "auth/login.html", form=form, error=error, heading="Back office – logga in"
-    )
+    return login_view(STAFF, "Back office – logga in")
+
+
+@bp.route("/login/verify", methods=["GET", "POST"])
+def login_verify():
+    return verify_view(STAFF)
+
+
+@bp.post("/login/verify/sms")
+def login_verify_sms():
+    return verify_sms_view(STAFF)
+
+
+@bp.route("/login/setup", methods=["GET", "POST"])
+def login_setup():
+    return setup_view(STAFF)
+
+
+@bp.post("/login/setup/sms")
+def login_setup_sms():
+    return setup_sms_view(STAFF)
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+def forgot():
+    return forgot_view(STAFF)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset(token):
+    return token_view(STAFF, token, tokens.RESET)
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+def invite(token):
+    return token_view(STAFF, token, tokens.INVITE)
 
 
 @bp.route("/")
@@ -47,3 +82,7 @@ def index():
         open_tickets=Ticket.select().where(Ticket.status.in_(OPEN_TICKET_STATUSES)).count(),
         open_orders=Order.select().where(Order.status.not_in(CLOSED_ORDER_STATUSES)).count(),
     )
+
+
+# Back-office areas (each adds its routes to ``bp``).
+from blueprints.staff import audit, security  # noqa: E402, F401

@@ -1,0 +1,593 @@
+"""Användare (SPEC §1, AUTH-4): the users list and Skapa/Redigera användare.
+
+Creating and editing is two steps on one URL — *Uppgifter* (contact person,
+Tillgång till konton, e-post, mobil, användarnamn, roll), then *Behörigheter
+och åtkomst* (every permission box and the optional narrowing to chosen
+accounts and services). Each step carries the other's values as hidden
+fields; only the final save writes, after ``domain.users`` has checked
+every rule on the server.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from peewee import Case, fn
+from wtforms import (
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from database import utcnow, write_tx
+from domain import throttle, twofactor
+from domain import users as rules
+from domain.numbers import normalise_phone
+from permissions import PERMISSION_LABELS, PERMISSIONS
+from tables.org import Account, Contact, Role, User
+from tables.services import Service
+from web import dialogs, excel
+from web.auth import require
+from web.htmx import is_htmx
+from web.listview import ChoiceFilter, Column, DateRangeFilter, ListView, TextFilter
+
+bp = Blueprint("users", __name__, url_prefix="/users")
+
+TYPE_CHOICES = {"admin": "Administratör", "account_admin": "Kontoadministratör"}
+STATUS_CHOICES = {
+    "active": "Aktiv",
+    "invited": "Inbjuden",
+    "locked": "Spärrad",
+    "inactive": "Inaktiv",
+}
+TWOFACTOR_CHOICES = {"yes": "Ja", "no": "Nej"}
+INDENT = "\u00a0\u00a0\u00a0"  # options cannot be styled: show the tree with spaces
+ACCESS_CHOICES = [
+    ("all", "Alla konton och tjänster i Tillgång till konton"),
+    ("some", "Vissa konton och tjänster"),
+    ("none", "Inga (bara det användaren själv har skapat)"),
+]
+
+
+def _status_condition(values):
+    now = utcnow()
+    parts = {
+        "active": User.active
+        & User.password_hash.is_null(False)
+        & (User.locked_until.is_null() | (User.locked_until <= now)),
+        "invited": User.active & User.password_hash.is_null(),
+        "locked": User.active & (User.locked_until > now),
+        "inactive": ~User.active,
+    }
+    condition = None
+    for value in values:
+        condition = parts[value] if condition is None else (condition | parts[value])
+    return condition
+
+
+def _permission_condition(values):
+    condition = Role.is_superuser == True  # noqa: E712
+    for key in values:
+        # Keys are stored space separated; pad so "orders.manage" never matches a prefix.
+        condition |= fn.INSTR(" " + User.permissions + " ", f" {key} ") > 0
+    return condition
+
+
+def _users_query(manager):
+    return rules.manageable_users(manager)
+
+
+USER_LIST = ListView(
+    name="users",
+    model=User,
+    query=_users_query,
+    row_template="partials/users/_rows.html",
+    default_sort=("name", "asc"),
+    export_title="Användare",
+    columns=[
+        Column(
+            "account",
+            "Konto",
+            sort=Account.customer_number,
+            filter=TextFilter(),
+            filter_expr=(Account.customer_number, Account.company_name, Account.alias),
+            export=Account.customer_number,
+        ),
+        Column(
+            "type",
+            "Typ",
+            sort=Account.depth,
+            filter=ChoiceFilter(
+                TYPE_CHOICES,
+                condition=lambda values: (
+                    Account.parent.is_null()
+                    if values == ["admin"]
+                    else Account.parent.is_null(False)
+                    if values == ["account_admin"]
+                    else Account.id.is_null(False)
+                ),
+            ),
+            export=Case(None, [(Account.parent.is_null(), "Administratör")], "Kontoadministratör"),
+        ),
+        Column("name", "Namn", sort=User.name, filter=TextFilter(), export=User.name),
+        Column(
+            "username",
+            "Användarnamn",
+            sort=User.username,
+            filter=TextFilter(),
+            filter_expr=(User.username, User.email),
+            export=User.username,
+        ),
+        Column("email", "E-post", export=User.email, show=False),
+        Column("mobile", "Mobilnummer", export=User.mobile, show=False),
+        Column(
+            "rights",
+            "Rättigheter",
+            sort=Role.name,
+            filter=ChoiceFilter(
+                {key: label for key, label, _ in PERMISSIONS}, condition=_permission_condition
+            ),
+            export=fn.COALESCE(Role.name, "Egendefinierad"),
+        ),
+        Column(
+            "permissions",
+            "Behörigheter",
+            export=Case(None, [(Role.is_superuser == True, "*")], User.permissions),  # noqa: E712
+            export_format=lambda value: (
+                "Alla"
+                if value == "*"
+                else ", ".join(PERMISSION_LABELS.get(k, k) for k in (value or "").split())
+            ),
+            show=False,
+        ),
+        Column(
+            "twofactor",
+            "2FA",
+            sort=User.totp_enabled,
+            filter=ChoiceFilter(
+                TWOFACTOR_CHOICES,
+                condition=lambda values: (
+                    (User.totp_enabled | User.sms_2fa_enabled)
+                    if values == ["yes"]
+                    else ~(User.totp_enabled | User.sms_2fa_enabled)
+                    if values == ["no"]
+                    else User.id.is_null(False)
+                ),
+            ),
+            export=Case(
+                None,
+                [(User.totp_enabled | User.sms_2fa_enabled, "Ja")],
+                "Nej",
+            ),
+        ),
+        Column(
+            "last_login",
+            "Senast inloggad",
+            sort=User.last_login_at,
+            filter=DateRangeFilter(),
+            export=User.last_login_at,
+            export_format=lambda v: excel.to_datetime(v) if v else None,
+            text=False,
+        ),
+        Column(
+            "status",
+            "Status",
+            sort=User.active,
+            filter=ChoiceFilter(STATUS_CHOICES, condition=_status_condition),
+            export=Case(None, [(User.active == False, "Inaktiv")], "Aktiv"),  # noqa: E712
+        ),
+        Column("edit", ""),  # the Redigera button of each row
+    ],
+)
+
+
+def user_status(user) -> str:
+    if not user.active:
+        return "inactive"
+    if throttle.is_locked(user):
+        return "locked"
+    if user.password_hash is None:
+        return "invited"
+    return "active"
+
+
+@bp.app_template_global()
+def user_status_label(user) -> str:
+    return STATUS_CHOICES[user_status(user)]
+
+
+@bp.app_template_global()
+def user_rights_summary(user) -> str:
+    return rules.permission_summary(user)
+
+
+@bp.app_template_global()
+def user_type_label(account) -> str:
+    return rules.type_label(account)
+
+
+@bp.app_template_global()
+def twofactor_label(user) -> str:
+    return twofactor.methods_label(user)
+
+
+@bp.route("")
+@require("users.manage")
+def index():
+    return USER_LIST.respond(current_user, "users/list.html")
+
+
+# --------------------------------------------------------------------------- the form
+
+
+STEP1 = (
+    "contact",
+    "name",
+    "scope_account",
+    "email",
+    "mobile",
+    "username",
+    "microsoft_email",
+    "role",
+)
+STEP2 = ("permissions", "access", "accounts", "services")
+
+
+class UserForm(FlaskForm):
+    step = HiddenField(default="1")
+    role_was = HiddenField(default="")
+    contact = SelectField(
+        "Kontaktperson", validators=[DataRequired("Välj eller skapa en kontaktperson.")]
+    )
+    name = StringField("Namn", validators=[Length(max=200)])
+    scope_account = SelectField(
+        "Tillgång till konton", coerce=int, validators=[DataRequired("Välj ett konto.")]
+    )
+    email = StringField(
+        "E-postadress",
+        validators=[
+            DataRequired("Ange en e-postadress."),
+            Email("Ange en giltig e-postadress.", check_deliverability=False),
+            Length(max=254),
+        ],
+    )
+    mobile = StringField("Mobilnummer", validators=[Length(max=30)])
+    username = StringField("Användarnamn", validators=[Length(max=254)])
+    microsoft_email = StringField(
+        "Microsoft e-postadress",
+        validators=[
+            Optional(),
+            Email("Ange en giltig e-postadress.", check_deliverability=False),
+            Length(max=254),
+        ],
+    )
+    role = SelectField("Roll", default="")
+    permissions = SelectMultipleField(
+        "Behörigheter", choices=[(key, label) for key, label, _ in PERMISSIONS]
+    )
+    access = RadioField("Åtkomst", choices=ACCESS_CHOICES, default="all")
+    accounts = SelectMultipleField("Konton", coerce=int, choices=[])
+    services = TextAreaField("Tjänster", validators=[Length(max=5000)])
+
+    def setup(self, manager):
+        contacts = rules.visible_contacts(manager)
+        self.contact.choices = [("new", "Skapa ny kontaktperson")] + [
+            (str(c.id), f"{c.name}{' – ' + c.email if c.email else ''}") for c in contacts
+        ]
+        accounts = list(rules.assignable_accounts(manager))
+        self.scope_account.choices = [
+            (
+                a.id,
+                f"{INDENT * a.depth}{a.customer_number} - {a.display_name} ({rules.type_label(a)})",
+            )
+            for a in accounts
+        ]
+        self.accounts.choices = [(a.id, a.label) for a in accounts]
+        self._accounts = {a.id: a for a in accounts}
+        self._roles = {str(r.id): r for r in Role.select()}
+        assignable = rules.assignable_roles(manager)
+        self.role.choices = [("", "Egendefinierad")] + [(str(r.id), r.name) for r in assignable]
+
+    def step1_valid(self, target) -> bool:
+        ok = all(getattr(self, name).validate(self) for name in STEP1)
+        if self.contact.data == "new" and not (self.name.data or "").strip():
+            self.name.errors = [*self.name.errors, "Ange namnet på den nya kontaktpersonen."]
+            ok = False
+        if (self.mobile.data or "").strip() and normalise_phone(self.mobile.data) is None:
+            self.mobile.errors = [*self.mobile.errors, "Ange ett telefonnummer, t.ex. 0701234567."]
+            ok = False
+        username = (self.username.data or self.email.data or "").strip().lower()
+        if username and rules.username_taken(username, target.id if target else None):
+            self.username.errors = [*self.username.errors, "Användarnamnet används redan."]
+            ok = False
+        return ok
+
+    def details(self, contact) -> dict:
+        email = self.email.data.strip().lower()
+        return {
+            "name": (self.name.data or "").strip() or contact.name,
+            "email": email,
+            "username": (self.username.data or "").strip().lower() or email,
+            "mobile": normalise_phone(self.mobile.data) or "",
+            "microsoft_email": (self.microsoft_email.data or "").strip().lower(),
+        }
+
+    def chosen_contact(self, manager) -> Contact | None:
+        if self.contact.data == "new":
+            return None
+        contact = rules.visible_contacts(manager).where(Contact.id == self.contact.data).first()
+        if contact is None:
+            abort(400)
+        return contact
+
+    def chosen_role(self) -> Role | None:
+        return self._roles.get(self.role.data or "")
+
+    def wanted_access(self, manager) -> rules.Access | None:
+        """The access asked for, or None with errors on the fields."""
+        scope = self._accounts.get(self.scope_account.data)
+        if scope is None:
+            self.scope_account.errors = ["Välj ett konto."]
+            return None
+        restricted = self.access.data in ("some", "none")
+        accounts, services = [], []
+        if self.access.data == "some":
+            accounts = [self._accounts[i] for i in self.accounts.data or [] if i in self._accounts]
+            numbers = [n for n in re.split(r"[\s,;]+", self.services.data or "") if n]
+            visible = Service.visible_to(manager)
+            for number in numbers[:500]:
+                service = visible.where(
+                    (Service.number == number)
+                    | (Service.number == (normalise_phone(number) or number))
+                ).first()
+                if service is None:
+                    self.services.errors = [
+                        *self.services.errors,
+                        f"Tjänsten {number[:30]} finns inte bland de tjänster du ser.",
+                    ]
+                else:
+                    services.append(service)
+            if self.services.errors:
+                return None
+            if not accounts and not services:
+                self.accounts.errors = ["Välj minst ett konto eller en tjänst, eller välj Inga."]
+                return None
+        return rules.Access(
+            scope_account=scope,
+            role=self.chosen_role(),
+            permissions=frozenset(self.permissions.data or ()),
+            restricted=restricted,
+            accounts=accounts,
+            services=services,
+        )
+
+
+def _fill_from_user(form: UserForm, user: User) -> None:
+    access = rules.current_access(user)
+    form.contact.data = str(user.contact_id)
+    form.name.data = user.name
+    form.scope_account.data = user.scope_account_id
+    form.email.data = user.email
+    form.mobile.data = user.mobile
+    form.username.data = user.username
+    form.microsoft_email.data = user.microsoft_email
+    form.role.data = str(user.role_id) if user.role_id else ""
+    form.role_was.data = form.role.data
+    form.permissions.data = sorted(user.permission_set)
+    if access.restricted:
+        form.access.data = "some" if (access.accounts or access.services) else "none"
+    form.accounts.data = [a.id for a in access.accounts]
+    form.services.data = "\n".join(s.number for s in access.services)
+
+
+def _render(form, target, step, error=None):
+    manager = current_user
+    scope = form._accounts.get(form.scope_account.data)
+    in_scope = [
+        (a.id, a)
+        for a in form._accounts.values()
+        if scope is not None and a.path.startswith(scope.path)
+    ]
+    own = manager.permission_set
+    groups: dict[str, list] = {}
+    for key, label, group in PERMISSIONS:
+        groups.setdefault(group, []).append((key, label, key in own))
+    return render_template(
+        "users/form.html",
+        form=form,
+        target=target,
+        step=step,
+        error=error,
+        permission_groups=groups,
+        in_scope=in_scope,
+        scope=scope,
+        step1_fields=STEP1,
+        step2_fields=STEP2,
+        is_self=target is not None and target.id == manager.id,
+        can_manage=target is None or rules.can_manage(manager, target),
+    )
+
+
+def _user_form_view(target: User | None):
+    manager = current_user
+    form = UserForm()
+    form.setup(manager)
+    if request.method == "GET":
+        if target is not None:
+            _fill_from_user(form, target)
+        else:
+            form.scope_account.data = manager.scope_account_id
+        return _render(form, target, 1)
+    action = request.form.get("action", "next")
+    if action == "back":
+        return _render(form, target, 1)
+    if not form.step1_valid(target):
+        return _render(form, target, 1)
+    if action == "next":
+        if (
+            (form.role.data or "") != (form.role_was.data or "")
+            and form.chosen_role()
+            or target is None
+            and not form.permissions.data
+            and form.chosen_role()
+        ):
+            form.permissions.data = sorted(form.chosen_role().permission_set)
+        form.role_was.data = form.role.data
+        return _render(form, target, 2)
+    # Save.
+    if not all(getattr(form, name).validate(form) for name in ("access", "accounts", "services")):
+        return _render(form, target, 2)
+    wanted = form.wanted_access(manager)
+    if wanted is None:
+        return _render(form, target, 2)
+    contact = form.chosen_contact(manager)
+    details = form.details(contact) if contact else form.details(Contact(name=form.name.data))
+    try:
+        with write_tx():
+            if target is None:
+                user = rules.create_user(manager, details, contact, wanted)
+            else:
+                user = rules.update_user(manager, target, details, contact, wanted)
+    except rules.Refused as refusal:
+        return _render(form, target, 2, error=str(refusal))
+    if target is None:
+        flash(
+            f"Användaren {user.name} är skapad och har fått en inbjudan till {user.email}.",
+            "success",
+        )
+    else:
+        flash(f"Ändringarna för {user.name} är sparade.", "success")
+    return redirect(url_for("users.index"), code=303)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require("users.manage")
+def new():
+    return _user_form_view(None)
+
+
+def _target_or_404(user_id: int) -> User:
+    target = rules.manageable_users(current_user).where(User.id == user_id).first()
+    if target is None:
+        abort(404)
+    return target
+
+
+@bp.route("/<int:user_id>/edit", methods=["GET", "POST"])
+@require("users.manage")
+def edit(user_id):
+    target = _target_or_404(user_id)
+    if target.id == current_user.id and request.method == "GET":
+        flash("Dina egna uppgifter ändrar du under Min profil.", "info")
+        return redirect(url_for("profile.index"))
+    return _user_form_view(target)
+
+
+# --------------------------------------------------------------------------- actions (dialogs)
+
+
+class ConfirmForm(FlaskForm):
+    pass
+
+
+ACTIONS = {
+    "deactivate": (
+        "Inaktivera användare",
+        "Inaktivera",
+        "{name} kan inte längre logga in och loggas ut överallt.",
+    ),
+    "activate": ("Aktivera användare", "Aktivera", "{name} kan logga in igen."),
+    "remove": (
+        "Ta bort användare",
+        "Ta bort",
+        "{name} tas bort från portalen. Historiken (ärenden, beställningar, logg) finns kvar.",
+    ),
+    "reset-2fa": (
+        "Återställ tvåstegsverifiering",
+        "Återställ",
+        "Appen, SMS-koden och återställningskoderna för {name} tas bort. "
+        "Om organisationen kräver tvåstegsverifiering får {name} aktivera den igen vid nästa inloggning.",
+    ),
+    "unlock": ("Häv inloggningsspärr", "Häv spärr", "{name} kan logga in igen direkt."),
+    "invite": (
+        "Skicka inbjudan igen",
+        "Skicka",
+        "En ny inbjudan skickas till {email}; tidigare länkar slutar gälla.",
+    ),
+}
+
+
+@bp.route(
+    "/<int:user_id>/<any(deactivate, activate, remove, 'reset-2fa', unlock, invite):action>",
+    methods=["GET", "POST"],
+)
+@require("users.manage")
+def user_action(user_id, action):
+    target = _target_or_404(user_id)
+    title, submit, text = ACTIONS[action]
+    back = url_for("users.edit", user_id=target.id)
+    form = ConfirmForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            with write_tx():
+                _perform(action, target)
+        except rules.Refused as refusal:
+            error = str(refusal)
+        else:
+            flash(f"{title}: klart för {target.name}.", "success")
+            to = url_for("users.index") if action == "remove" else back
+            if is_htmx():
+                response = make_response("")
+                response.headers["HX-Redirect"] = to
+                return response
+            return redirect(to, code=303)
+    elif request.method == "POST":
+        abort(400)
+    return dialogs.show(
+        "partials/users/_confirm.html",
+        back,
+        form=form,
+        dialog_title=title,
+        title=title,
+        submit=submit,
+        text=text.format(name=target.name, email=target.email),
+        action_url=url_for("users.user_action", user_id=target.id, action=action),
+        error=error,
+    )
+
+
+def _perform(action: str, target: User) -> None:
+    manager = current_user._get_current_object()
+    if action == "deactivate":
+        rules.set_active(manager, target, False)
+    elif action == "activate":
+        rules.set_active(manager, target, True)
+    elif action == "remove":
+        rules.remove(manager, target)
+    elif action == "reset-2fa":
+        rules.reset_2fa(manager, target)
+    elif action == "unlock":
+        rules.lift_lockout(target)
+    elif action == "invite":
+        if target.password_hash is not None:
+            raise rules.Refused("Användaren har redan valt ett lösenord.")
+        if not rules.can_manage(manager, target):
+            raise rules.Refused("Du kan inte ändra en användare som har fler behörigheter än du.")
+        rules.invite(target, manager)

@@ -127,11 +127,29 @@ def backend():
     return cache[spec]
 
 
+# Orders made before service actions recorded their operation (imports, demo
+# data) have only a type: the operation it stands for.
+TYPE_OPERATIONS = {
+    "termination": "terminate",
+    "move": "move",
+    "change": "change_service",
+    "topup": "topup",
+    "addon": "addons",
+    "lost_sim": "lost_sim",
+}
+
+
 def payload_of(order) -> dict:
     try:
-        return json.loads(order.payload or "{}")
+        payload = json.loads(order.payload or "{}")
     except ValueError:
-        return {}
+        payload = {}
+    if "op" not in payload:
+        if order.type == "sim_swap":
+            payload["op"] = "sim_customer" if payload.get("method") == "customer" else "sim_send"
+        elif order.type in TYPE_OPERATIONS:
+            payload["op"] = TYPE_OPERATIONS[order.type]
+    return payload
 
 
 def _event(order, to_status: str, *, user=None, staff=None, comment: str = ""):
@@ -158,7 +176,7 @@ def submit(order, service, actor) -> bool:
     Returns True when it was carried out at once.
     """
     payload = payload_of(order)
-    done = backend().submit(order, Change(order, service, payload["op"], payload))
+    done = backend().submit(order, Change(order, service, payload.get("op", ""), payload))
     if done:
         carry_out(order, actor, comment="Genomförd direkt")
     return bool(done)
@@ -173,13 +191,19 @@ def carry_out(order, actor=None, *, comment: str = "", extra: dict | None = None
         payload.update(extra)
     payload.pop("scheduled", None)
     service = order.service
-    before, after = service_actions.apply(order, service, payload, actor)
+    try:
+        before, after = service_actions.apply(order, service, payload, actor)
+    except (KeyError, ValueError, TypeError) as error:
+        raise ProvisioningError(
+            "Ändringen saknar uppgifter som behövs för att genomföra den här "
+            f"({error}). Genomför den i näten och avvisa den här, eller be kunden beställa igen."
+        ) from error
     order.payload = json.dumps(payload, ensure_ascii=False)
     _event(order, "completed", comment=comment, **_actor_fields(actor))
     order.completed_at = utcnow()
     order.save()
     audit.record(
-        f"service.{payload['op']}",
+        f"service.{payload.get('op', order.type)}",
         service,
         summary=f"{payload.get('summary', order.type_label)} ({service.number}, order {order.label})",
         before=before,
@@ -198,7 +222,7 @@ def complete(order, actor=None, *, comment: str = "", extra: dict | None = None,
     payload = payload_of(order)
     if extra:
         payload.update(extra)
-    if payload["op"] in DATED_OPERATIONS and order.desired_date and order.desired_date > today:
+    if payload.get("op") in DATED_OPERATIONS and order.desired_date and order.desired_date > today:
         payload["scheduled"] = True
         order.payload = json.dumps(payload, ensure_ascii=False)
         text = f"Godkänd, genomförs {order.desired_date.isoformat()}"

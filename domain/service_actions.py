@@ -1021,7 +1021,7 @@ def applier(op: str):
 
 def apply(order, service, payload: dict, actor):
     """Carry out the order's operation on the service; returns (before, after)."""
-    return APPLIERS[payload["op"]](order, service, payload, actor)
+    return APPLIERS[payload.get("op")](order, service, payload, actor)
 
 
 def _set_fields(service, values: dict):
@@ -1337,4 +1337,11 @@ def _apply_limits(order, service, payload, actor):
 def order_summary(order) -> str:
     """What a service order asks for, in words (Produkter for orders without lines)."""
     payload = provisioning.payload_of(order)
-    return payload.get("summary") or ORDER_TYPES.get(order.type, order.type)
+    if payload.get("summary"):
+        return payload["summary"]
+    label = ORDER_TYPES.get(order.type, order.type)
+    if order.type == "termination" and payload.get("end_date"):
+        return f"Avslut per {payload['end_date']}"
+    if order.type == "sim_swap" and payload.get("method") == "send":
+        return f"Nytt SIM-kort ({SIM_TYPES.get(payload.get('sim_type'), 'SIM-kort')}) skickas"
+    return label

@@ -37,7 +37,7 @@ from tables.services import (
 from tables.tickets import Ticket
 from web.auth import get_visible_or_404, require
 from web.formatting import gigabytes, kr, local
-from web.htmx import render
+from web.htmx import is_htmx, render
 
 RELATED_LIMIT = 10
 MONITORING_DAYS = 7
@@ -266,5 +266,8 @@ def _topups(service, today):
 def detail(service_id: int):
     service = get_visible_or_404(Service, service_id)
     return render(
-        "services/detail.html", "partials/services/_detail.html", **detail_context(service)
+        "services/detail.html",
+        "partials/services/_detail.html",
+        refreshing=is_htmx(),
+        **detail_context(service),
     )

@@ -14,6 +14,10 @@ backend's ``submit(order, change)`` decides what happens to it:
 * it raises :class:`ProvisioningError`: the message is shown to the user
   and nothing is saved (the transaction rolls back).
 
+``submit`` runs inside the database write transaction, so that a refusal
+leaves nothing behind: keep it quick (a synchronous API call with a short
+timeout), and return ``False`` for work that takes longer, completing it later.
+
 When staff reject a pending order, the backend's optional ``cancel(order)``
 is called. Dated changes (change of service, move, add-ons) completed before
 their date are *scheduled*: the order stays *Pågår* and

@@ -366,18 +366,14 @@ def request(
     needed = OPERATION_PERMISSION.get(op)
     if needed and not user.has(needed):
         raise ActionError(f"Du har inte behörighet att använda {action.label} på det sättet.")
-    if op in ONE_PENDING:
-        for order in pending_orders(service):
-            if provisioning.payload_of(order).get("op") == op:
-                raise ActionError(
-                    f"Det finns redan en pågående beställning ({order.label}) av samma slag "
-                    "för tjänsten."
-                )
     from models import next_number
 
     payload = {"op": op, "summary": summary, **payload}
     try:
         with write_tx():
+            # inside the write transaction, so two requests cannot both pass
+            if op in ONE_PENDING:
+                _refuse_second_pending(service, op)
             order = Order.create(
                 organisation=service.organisation_id,
                 account=service.account_id,
@@ -414,6 +410,15 @@ def request(
     except provisioning.ProvisioningError as error:
         raise ActionError(str(error)) from error
     return order
+
+
+def _refuse_second_pending(service, op: str) -> None:
+    for order in pending_orders(service):
+        if provisioning.payload_of(order).get("op") == op:
+            raise ActionError(
+                f"Det finns redan en pågående beställning ({order.label}) av samma slag "
+                "för tjänsten."
+            )
 
 
 # ----------------------------------------------------------------- prepare (validate)

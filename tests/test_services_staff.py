@@ -296,3 +296,14 @@ def test_order_missing_what_it_needs_is_explained_to_staff(staff):
     response = post(staff, f"/staff/changes/{order.id}/complete")
     assert "saknar uppgifter" in response.get_data(as_text=True)
     assert snapshot() == before
+
+
+def test_changes_export(staff):
+    import io
+
+    from openpyxl import load_workbook
+
+    response = staff.get("/staff/changes?export=xlsx")
+    rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("Status", "Order", "Typ")
+    assert {"Mottagen", "Pågår"} >= {r[0] for r in rows[1:]} and len(rows) > 1

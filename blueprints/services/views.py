@@ -191,12 +191,15 @@ def detail_context(service) -> dict:
         else service.organisation.current_agreement(),
         "price_plan": service.price_plan if service.price_plan_id else None,
         "notice_end": sa.notice_end(service, today),
+        "billed_if_today": sa.billed_until(service, today, today),
     }
     if service.is_mobile:
         ctx.update(usage_context(service, today))
         ctx.update(
             sim=sa.active_sim(service),
-            device=_device(service),
+            # device info is gated by "Hantera hårdvara" (SPEC §1)
+            show_device=user.has("services.hardware"),
+            device=_device(service) if user.has("services.hardware") else None,
             barrings=list(service.barrings),
             forwardings=list(service.forwardings),
             limits=_limits(service),

@@ -24,7 +24,7 @@ from domain.service_actions import order_summary
 from tables.orders import ORDER_STATUSES, ORDER_TYPES, Order
 from tables.org import Account, Organisation
 from tables.services import Service, SimCard
-from web import dialogs
+from web import dialogs, excel
 from web.auth import get_visible_or_404, safe_next, staff_required
 from web.htmx import is_htmx
 from web.listview import ChoiceFilter, Column, DateRangeFilter, ListView, TextFilter
@@ -69,6 +69,7 @@ CHANGE_LIST = ListView(
             sort=Order.status,
             filter=ChoiceFilter(SHOWN_STATUSES, default=provisioning.PENDING_STATUSES),
             export=Order.status,
+            export_format=excel.labels(ORDER_STATUSES),
         ),
         Column(
             "number",
@@ -79,7 +80,14 @@ CHANGE_LIST = ListView(
             export=Order.number,
             text=False,
         ),
-        Column("type", "Typ", sort=Order.type, filter=ChoiceFilter(ORDER_TYPES), export=Order.type),
+        Column(
+            "type",
+            "Typ",
+            sort=Order.type,
+            filter=ChoiceFilter(ORDER_TYPES),
+            export=Order.type,
+            export_format=excel.labels(ORDER_TYPES),
+        ),
         Column(
             "customer",
             "Kund",
@@ -98,6 +106,7 @@ CHANGE_LIST = ListView(
             sort=Order.desired_date,
             filter=DateRangeFilter(),
             export=Order.desired_date,
+            export_format=excel.to_date,
             text=False,
         ),
         Column(
@@ -106,6 +115,7 @@ CHANGE_LIST = ListView(
             sort=Order.created_at,
             filter=DateRangeFilter(),
             export=Order.created_at,
+            export_format=excel.to_datetime,
             text=False,
         ),
         Column("handle", ""),

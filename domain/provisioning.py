@@ -188,7 +188,7 @@ def submit(order, service, actor) -> bool:
 
 def carry_out(order, actor=None, *, comment: str = "", extra: dict | None = None):
     """Apply the order to the service and mark it Slutförd (inside ``write_tx``)."""
-    from domain import service_actions
+    from domain import service_changes
 
     payload = payload_of(order)
     if extra:
@@ -196,7 +196,7 @@ def carry_out(order, actor=None, *, comment: str = "", extra: dict | None = None
     payload.pop("scheduled", None)
     service = order.service
     try:
-        before, after = service_actions.apply(order, service, payload, actor)
+        before, after = service_changes.apply(order, service, payload, actor)
     except (KeyError, ValueError, TypeError) as error:
         raise ProvisioningError(
             "Ändringen saknar uppgifter som behövs för att genomföra den här "

@@ -115,6 +115,13 @@ def test_without_htmx_a_valid_change_redirects_back(admin):
     assert reload(service).user_name == "Utan Htmx"
 
 
+def test_without_htmx_a_dialog_is_a_page_of_its_own(admin):
+    service = demo_service("mobile")
+    text = admin.get(url(service, "user-name")).get_data(as_text=True)
+    assert "<html" in text and f'action="/services/{service.id}/user-name"' in text
+    assert f'href="/services/{service.id}" class="button cancel"' in text
+
+
 # ----------------------------------------------------------------- Externt användarnamn
 
 

@@ -6,9 +6,9 @@ actions.
 * ``actions.py`` — every action as an in-place dialog (SRV-3, SRV-4)
 * ``forms.py``, ``charts.py`` — their forms and the server-rendered charts
 
-What the actions may do and what they change lives in
-domain/service_actions.py; how changes are carried out in
-domain/provisioning.py.
+What the actions may do lives in domain/service_actions.py, what carrying
+them out changes in domain/service_changes.py, and who carries them out
+(at once, staff, an operator's network backend) in domain/provisioning.py.
 """
 
 from __future__ import annotations

@@ -108,7 +108,7 @@ def dialog(name: str, service, **context):
     )
 
 
-def finished(service, order, note: str = "", close: bool = True):
+def finished(service, order, note: str = ""):
     """After a request: close the dialog (immediate changes) or show a
     receipt; the page refreshes itself (serviceChanged)."""
     done = order.status == "completed"
@@ -123,7 +123,7 @@ def finished(service, order, note: str = "", close: bool = True):
     if not is_htmx():
         flash(" ".join(p for p in (text, note) if p), "success")
         return redirect(back_url(service), code=303)
-    if done and close and not note:
+    if done and not note:
         return dialogs.done(back_url(service), serviceChanged=service.id)
     response = dialogs.show(
         DIALOGS + "_done.html",

@@ -7,9 +7,11 @@ from collections import defaultdict
 from flask import Blueprint
 from flask_login import current_user
 
+from domain.service_actions import order_summary
 from permissions import ORDER_AREA
 from tables.orders import ORDER_STATUSES, ORDER_TYPES, Order, OrderLine
 from tables.org import Account
+from tables.services import Service
 from web import excel
 from web.auth import require
 from web.listview import ChoiceFilter, Column, DateRangeFilter, ListView, TextFilter
@@ -36,8 +38,15 @@ def attach_products(orders):
     )
     for order_id, name in lines:
         names[order_id].append(name)
+    # Service actions (Avslut, Spärr, Flytt …) have no lines: say what they ask for.
+    service_ids = {o.service_id for o in orders if o.service_id and not names[o.id]}
+    numbers = dict(
+        Service.select(Service.id, Service.number).where(Service.id.in_(service_ids)).tuples()
+    )
     for order in orders:
         order.product_names = ", ".join(names[order.id])
+        if not order.product_names and order.service_id:
+            order.product_names = f"{order_summary(order)} – {numbers.get(order.service_id, '')}"
 
 
 class ProductFilter(TextFilter):

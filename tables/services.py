@@ -85,6 +85,7 @@ class Service(BaseModel):
     # Stofa mobile administration (SRV-4)
     invoice_text = CharField(default="")
     caller_id_hidden = BooleanField(default=False)
+    caller_id = CharField(default="")  # number shown on outgoing calls; "" = own number
     directory_listed = BooleanField(default=False)
     roaming_voice = BooleanField(default=True)
     roaming_data = BooleanField(default=True)

@@ -59,9 +59,9 @@ def test_sort_filter_page_and_back(page):
     page2 = numbers_shown(page)
 
     # Filter Användare through the funnel.
-    page.locator("th:has-text('Användare') details.col-filter summary").click()
+    page.get_by_label("Filtrera Användare").click()
     page.locator("input[name=f_user]").fill("Router")
-    page.locator("th:has-text('Användare') button[type=submit]").click()
+    page.locator("th:has(summary[aria-label='Filtrera Användare']) button[type=submit]").click()
     page.wait_for_url(re.compile(r"f_user=Router"))
     users = page.locator("#list-services tbody td[data-label='Användare']").all_inner_texts()
     assert users and all("Router" in u for u in users)

@@ -15,7 +15,21 @@ from tests.conftest import ACCOUNT_ADMIN, ADMIN, OTHER_ORG_ADMIN
 from tests.listpage import all_rows, get_list, read_xlsx, xlsx_column
 
 HEADERS = {
-    "services": ["Status", "Nummer", "Användare", "Produkt", "Månadsavg.", "Konto", "Kontonamn"],
+    "services": [
+        "Status",
+        "Nummer",
+        "Användare",
+        "Typ",
+        "Produkt",
+        "Prislista",
+        "Månadsavg.",
+        "Konto",
+        "Kontonamn",
+        "Startdatum",
+        "Bindningstid t.o.m.",
+        "Uppsägningstid (mån)",
+        "Slutdatum",
+    ],
     "invoices": [
         "Status",
         "Kundnummer",

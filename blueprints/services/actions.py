@@ -1,0 +1,669 @@
+"""The service actions (SRV-3, SRV-4), each an in-place dialog.
+
+Every endpoint loads the service through the user's scope (404 outside it),
+refuses with a clear message (403) when the action does not exist for the
+kind, the status or the user's permissions, and hands valid input to
+domain/service_actions.py. Invalid input re-renders the dialog with the
+message next to the field and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import current_app, flash, redirect, request, url_for
+from flask_login import current_user
+
+from blueprints.services import bp
+from blueprints.services.forms import (
+    AutoUpgradeForm,
+    BarringForm,
+    CallerIdForm,
+    ChangeForm,
+    ExternalUsernameForm,
+    ForwardingForm,
+    InvoiceTextForm,
+    LimitsForm,
+    LostSimForm,
+    MexForm,
+    MoveForm,
+    OptionsForm,
+    ProfileForm,
+    SimForm,
+    TerminateForm,
+    TopupForm,
+    UserNameForm,
+    add_error,
+    choices,
+    parse_date,
+)
+from database import write_tx
+from domain import service_actions as sa
+from tables.services import BARRING_KINDS, FORWARDING_KINDS, Service, SpendingLimit
+from web import dialogs
+from web.auth import get_visible_or_404, require
+from web.formatting import amount, kr
+from web.htmx import is_htmx, trigger
+
+DIALOGS = "partials/services/dialogs/"
+
+
+class Refused(Exception):
+    """The action is not there for this service or user."""
+
+    def __init__(self, service, message: str):
+        super().__init__(message)
+        self.service = service
+        self.message = message
+
+
+@bp.errorhandler(Refused)
+def refused(error: Refused):
+    response = dialogs.show(
+        DIALOGS + "_refused.html",
+        back_url(error.service),
+        service=error.service,
+        message=error.message,
+        dialog_title="Åtgärden kan inte utföras",
+    )
+    response.status_code = 403
+    return response
+
+
+def back_url(service) -> str:
+    return url_for("services.detail", service_id=service.id)
+
+
+def load(service_id: int, key: str):
+    """The service, if the user may use action ``key`` on it (else Refused)."""
+    service = get_visible_or_404(Service, service_id)
+    message = sa.refusal(current_user, service, key)
+    if message:
+        raise Refused(service, message)
+    return service
+
+
+def refresh_attrs(service, endpoint: str) -> dict:
+    """htmx attributes that re-render the dialog when a choice changes."""
+    return {
+        "hx-post": url_for(endpoint, service_id=service.id),
+        "hx-trigger": "change",
+        "hx-target": "#dialog",
+        "hx-vals": '{"refresh": "1"}',
+    }
+
+
+def is_refresh() -> bool:
+    return request.method == "POST" and request.form.get("refresh") == "1"
+
+
+def dialog(name: str, service, **context):
+    action = sa.ACTIONS.get(context.pop("action_key", ""), None)
+    return dialogs.show(
+        f"{DIALOGS}_{name}.html",
+        back_url(service),
+        service=service,
+        dialog_title=context.pop("title", action.label if action else ""),
+        **context,
+    )
+
+
+def finished(service, order, note: str = ""):
+    """After a request: close the dialog (immediate changes) or show a
+    receipt; the page refreshes itself (serviceChanged)."""
+    done = order.status == "completed"
+    if done:
+        text = "Ändringen är genomförd."
+    else:
+        text = (
+            f"Beställningen {order.label} är mottagen och genomförs av "
+            f"{current_app.config['OPERATOR_NAME']}. Den visas under Pågående ändringar "
+            "tills den är klar."
+        )
+    if not is_htmx():
+        flash(" ".join(p for p in (text, note) if p), "success")
+        return redirect(back_url(service), code=303)
+    if done and not note:
+        return dialogs.done(back_url(service), serviceChanged=service.id)
+    response = dialogs.show(
+        DIALOGS + "_done.html",
+        back_url(service),
+        service=service,
+        order=order,
+        summary=sa.order_summary(order),
+        text=text,
+        note=note,
+        dialog_title="Tack!",
+    )
+    return trigger(response, serviceChanged=service.id)
+
+
+def perform(service, form, prepare, name: str, **context):
+    """Validate with ``prepare()`` and request the change; errors go back to
+    the dialog ``name`` next to their fields."""
+    try:
+        args = prepare()
+        order = sa.request(current_user, service, args.pop("op"), args.pop("payload"), **args)
+    except sa.ActionError as error:
+        add_error(form, error)
+        return dialog(name, service, form=form, **context)
+    return finished(service, order, note=context.get("note_after", ""))
+
+
+# --------------------------------------------------------------------- Användare (pencil)
+
+
+@bp.route("/<int:service_id>/user-name", methods=["GET", "POST"])
+@require("services.view")
+def user_name(service_id: int):
+    service = load(service_id, "user_name")
+    form = UserNameForm(data={"user_name": service.user_name})
+    context = {"title": "Ändra användare", "action_key": "user_name"}
+    if form.validate_on_submit():
+        return perform(
+            service, form, lambda: sa.prepare_user_name(service, form.user_name.data),
+            "user_name", **context,
+        )  # fmt: skip
+    return dialog("user_name", service, form=form, **context)
+
+
+# --------------------------------------------------------------------- Ersätt SIM-kort
+
+
+def company_address(service) -> dict:
+    """The Företagsprofil delivery address, else the account's address."""
+    profile = service.organisation.profile()
+    if profile.delivery_street:
+        return {
+            "delivery_name": profile.delivery_name or service.organisation.name,
+            "delivery_street": profile.delivery_street,
+            "delivery_postcode": profile.delivery_postcode,
+            "delivery_city": profile.delivery_city,
+        }
+    account = service.account
+    return {
+        "delivery_name": account.company_name,
+        "delivery_street": account.street,
+        "delivery_postcode": account.postcode,
+        "delivery_city": account.city,
+    }
+
+
+def sim_methods(user) -> list[tuple[str, str]]:
+    methods = [("", "Välj metod...")]
+    if user.has("services.hardware"):
+        methods.append(("send", "Skicka nytt SIM"))
+    if user.has("services.allocate_sim"):
+        methods.append(("customer", "Använd kundplacerat SIM-kort"))
+    return methods
+
+
+@bp.route("/<int:service_id>/sim", methods=["GET", "POST"])
+@require("services.view")
+def sim(service_id: int):
+    service = load(service_id, "sim")
+    form = SimForm(data={**company_address(service), "msisdn": service.number})
+    form.method.choices = choices(sim_methods(current_user))
+    context = {
+        "action_key": "sim",
+        "refresh": refresh_attrs(service, "services.sim"),
+        "profile_email": current_user.email,
+    }
+    if is_refresh() or not form.validate_on_submit():
+        return dialog("sim", service, form=form, **context)
+
+    def prepare():
+        method = form.method.data
+        if method == "send":
+            if not current_user.has("services.hardware"):
+                raise sa.ActionError("Du har inte behörighet att beställa nya SIM-kort.", "method")
+            address = {k: form[k].data for k in sa.DELIVERY_FIELDS}
+            return sa.prepare_sim_send(service, form.sim_type.data, address, form.email.data)
+        if method == "customer":
+            if not current_user.has("services.allocate_sim"):
+                raise sa.ActionError(
+                    "Du har inte behörighet att allokera kundplacerade SIM-kort.", "method"
+                )
+            return sa.prepare_sim_customer(service, form.msisdn.data, form.icc.data)
+        raise sa.ActionError("Välj metod.", "method")
+
+    if form.method.data == "customer":
+        note = (
+            "Sätt i det nya SIM-kortet i mobilen och starta om den. När telefonen har fått "
+            "nät är bytet klart."
+        )
+    elif form.sim_type.data == "esim":
+        note = (
+            "Aktiveringsuppgifterna skickas med e-post. Installera eSIM-profilen och starta "
+            "om telefonen."
+        )
+    else:
+        note = "När SIM-kortet har kommit: sätt i det i mobilen och starta om den."
+    return perform(service, form, prepare, "sim", note_after=note, **context)
+
+
+# --------------------------------------------------------------------- Mobilspärrar
+
+
+def barrings_dialog(service, form=None, message=None, status=200):
+    form = form or BarringForm()
+    kinds = sa.barring_kinds_for(service)
+    active = {b.kind for b in service.barrings}
+    form.kind.choices = choices((k, v) for k, v in kinds.items() if k not in active)
+    response = dialog(
+        "barrings",
+        service,
+        action_key="barrings",
+        title="Hantera spärrar",
+        form=form,
+        barrings=list(service.barrings),
+        barring_kinds=BARRING_KINDS,
+        message=message,
+    )
+    response.status_code = status
+    return response
+
+
+def barring_changed(service, order):
+    text = order_text(order)
+    if not is_htmx():
+        flash(text, "success")
+        return redirect(url_for("services.barrings", service_id=service.id), code=303)
+    return trigger(barrings_dialog(service, message=text), serviceChanged=service.id)
+
+
+def order_text(order) -> str:
+    summary = sa.order_summary(order)
+    if order.status == "completed":
+        return f"Klart: {summary}."
+    return f"Beställt: {summary} (order {order.label})."
+
+
+@bp.route("/<int:service_id>/barrings", methods=["GET", "POST"])
+@require("services.view")
+def barrings(service_id: int):
+    """Hantera spärrar: the active barrings, "Lägg till" one at a time."""
+    service = load(service_id, "barrings")
+    form = BarringForm()
+    if not form.validate_on_submit():
+        return barrings_dialog(service, form)
+    try:
+        args = sa.prepare_barring_add(service, form.kind.data)
+        order = sa.request(current_user, service, args.pop("op"), args.pop("payload"), **args)
+    except sa.ActionError as error:
+        add_error(form, error)
+        return barrings_dialog(service, form)
+    return barring_changed(service, order)
+
+
+@bp.post("/<int:service_id>/barrings/remove")
+@require("services.view")
+def barring_remove(service_id: int):
+    service = load(service_id, "barrings")
+    form = BarringForm()
+    if not form.validate_on_submit():
+        return barrings_dialog(service, form)
+    try:
+        args = sa.prepare_barring_remove(service, request.form.get("barring", type=int))
+        order = sa.request(current_user, service, args.pop("op"), args.pop("payload"), **args)
+    except sa.ActionError as error:
+        add_error(form, error)
+        return barrings_dialog(service, form)
+    return barring_changed(service, order)
+
+
+# --------------------------------------------------------------------- Vidarekopplingar
+
+
+@bp.route("/<int:service_id>/forwardings", methods=["GET", "POST"])
+@require("services.view")
+def forwardings(service_id: int):
+    service = load(service_id, "forwardings")
+    current = {f.kind: f for f in service.forwardings}
+    data = {f"{kind}_target": f.target for kind, f in current.items()}
+    if "no_answer" in current and current["no_answer"].ring_seconds:
+        data["no_answer_seconds"] = str(current["no_answer"].ring_seconds)
+    form = ForwardingForm(data=data)
+    context = {"title": "Hantera vidarekopplingar", "action_key": "forwardings"}
+    if form.validate_on_submit():
+
+        def prepare():
+            values = {
+                kind: (form[f"{kind}_target"].data, form.no_answer_seconds.data)
+                for kind in FORWARDING_KINDS
+            }
+            return sa.prepare_forwarding(service, values)
+
+        return perform(service, form, prepare, "forwardings", **context)
+    return dialog("forwardings", service, form=form, **context)
+
+
+# --------------------------------------------------------------------- Externt användarnamn
+
+
+@bp.route("/<int:service_id>/external-username", methods=["GET", "POST"])
+@require("services.view")
+def external_username(service_id: int):
+    service = load(service_id, "external_username")
+    form = ExternalUsernameForm(data={"external_username": service.external_username})
+    if form.validate_on_submit():
+        return perform(
+            service, form,
+            lambda: sa.prepare_external_username(service, form.external_username.data),
+            "external_username", action_key="external_username",
+        )  # fmt: skip
+    return dialog("external_username", service, form=form, action_key="external_username")
+
+
+# --------------------------------------------------------------------- Ändra tjänst
+
+
+def _option_choices(products, org) -> list[tuple[str, str]]:
+    return [(p.code, f"{p.name} – {kr(sa.prices(org, p)[0])}/mån") for p in products]
+
+
+@bp.route("/<int:service_id>/change", methods=["GET", "POST"])
+@require("services.view")
+def change(service_id: int):
+    """Ändra tjänst: choose data package and price list (with the new costs),
+    then "Nästa »" and the desired activation date."""
+    service = load(service_id, "change")
+    options = sa.change_options(service)
+    org = service.organisation
+    current = sa.change_preview(service, None, None)
+    form = ChangeForm(
+        data={
+            "price_plan": current["current_plan"].code if current["current_plan"] else "",
+            "data_package": current["current_data"].code if current["current_data"] else "",
+        }
+    )
+    form.price_plan.choices = choices(_option_choices(options["price_plan"], org))
+    form.data_package.choices = choices(_option_choices(options["data_package"], org))
+    context = {"action_key": "change", "refresh": refresh_attrs(service, "services.change")}
+
+    def preview():
+        return sa.change_preview(service, form.price_plan.data, form.data_package.data)
+
+    if not form.validate_on_submit() or is_refresh():
+        return dialog("change", service, form=form, preview=preview(), step="choose", **context)
+    if form.step.data != "confirm":
+        shown = preview()
+        if not shown["changed"]:
+            add_error(
+                form,
+                sa.ActionError(
+                    "Välj ett annat datapaket eller en annan prislista än de nuvarande."
+                ),
+            )
+            return dialog("change", service, form=form, preview=shown, step="choose", **context)
+        form.desired_date.data = shown["earliest"].isoformat()
+        return dialog("change", service, form=form, preview=shown, step="confirm", **context)
+    try:
+        desired = parse_date(form.desired_date.data, "desired_date")
+        args = sa.prepare_change_service(
+            service, form.price_plan.data, form.data_package.data, desired
+        )
+        order = sa.request(current_user, service, args.pop("op"), args.pop("payload"), **args)
+    except sa.ActionError as error:
+        add_error(form, error)
+        step = "confirm" if error.field == "desired_date" else "choose"
+        return dialog("change", service, form=form, preview=preview(), step=step, **context)
+    return finished(service, order)
+
+
+# --------------------------------------------------------------------- Flytta till annat konto
+
+
+@bp.route("/<int:service_id>/move", methods=["GET", "POST"])
+@require("services.view")
+def move(service_id: int):
+    service = load(service_id, "move")
+    earliest = sa.earliest_move_date()
+    targets = sa.move_targets(current_user, service)
+    form = MoveForm(data={"start_date": earliest.isoformat()})
+    form.account.choices = choices(
+        [("", "Välj konto...")] + [(str(a.id), a.label) for a in targets]
+    )
+    context = {"action_key": "move", "earliest": earliest, "targets": targets}
+    if form.validate_on_submit():
+
+        def prepare():
+            start = parse_date(form.start_date.data, "start_date")
+            return sa.prepare_move(current_user, service, form.account.data, start)
+
+        return perform(service, form, prepare, "move", **context)
+    return dialog("move", service, form=form, **context)
+
+
+# --------------------------------------------------------------------- Fyll på data
+
+
+@bp.route("/<int:service_id>/topup", methods=["GET", "POST"])
+@require("services.view")
+def topup(service_id: int):
+    service = load(service_id, "topup")
+    products = sa.topup_products(service)
+    org = service.organisation
+    form = TopupForm(data={"product": products[0].code if products else ""})
+    form.product.choices = choices(
+        (p.code, f"{p.name} {amount(sa.prices(org, p)[0] or sa.prices(org, p)[1])} kr")
+        for p in products
+    )
+    today = dt.date.today()
+    context = {"action_key": "topup", "valid_until": sa.last_of_month(today)}
+    if form.validate_on_submit():
+        return perform(
+            service, form, lambda: sa.prepare_topup(service, form.product.data), "topup", **context
+        )
+    return dialog("topup", service, form=form, **context)
+
+
+# --------------------------------------------------------------------- Avsluta tjänst
+
+
+@bp.route("/<int:service_id>/terminate", methods=["GET", "POST"])
+@require("services.view")
+def terminate(service_id: int):
+    service = load(service_id, "terminate")
+    today = dt.date.today()
+    form = TerminateForm()
+    context = {
+        "action_key": "terminate",
+        "notice_end": sa.notice_end(service, today),
+        "today_iso": today.isoformat(),
+        "refresh": refresh_attrs(service, "services.terminate"),
+    }
+    try:
+        chosen = parse_date(form.end_date.data, "end_date")
+    except sa.ActionError:
+        chosen = None
+    if chosen and chosen >= today:
+        context["billed_until"] = sa.billed_until(service, chosen, today)
+    if is_refresh() or not form.validate_on_submit():
+        return dialog("terminate", service, form=form, **context)
+
+    def prepare():
+        return sa.prepare_terminate(service, parse_date(form.end_date.data, "end_date"))
+
+    return perform(service, form, prepare, "terminate", **context)
+
+
+# --------------------------------------------------------------------- Mobiladministration
+
+
+@bp.route("/<int:service_id>/limits", methods=["GET", "POST"])
+@require("services.view")
+def limits(service_id: int):
+    service = load(service_id, "limits")
+    current = {
+        limit.kind: limit
+        for limit in service.limits.where(SpendingLimit.active == True)  # noqa: E712
+    }
+    data = {}
+    if "call" in current and current["call"].amount_ore:
+        data["call_limit"] = str(current["call"].amount_ore // 100)
+    if "data" in current and current["data"].data_mb:
+        data["data_limit"] = f"{current['data'].data_mb / 1024:g}".replace(".", ",")
+    form = LimitsForm(data=data)
+    if form.validate_on_submit():
+        return perform(
+            service, form,
+            lambda: sa.prepare_limits(service, form.call_limit.data, form.data_limit.data),
+            "limits", action_key="limits",
+        )  # fmt: skip
+    return dialog("limits", service, form=form, action_key="limits")
+
+
+@bp.route("/<int:service_id>/options", methods=["GET", "POST"])
+@require("services.view")
+def options(service_id: int):
+    service = load(service_id, "options")
+    form = OptionsForm(
+        data={
+            "directory_listed": service.directory_listed,
+            "roaming_voice": service.roaming_voice,
+            "roaming_data": service.roaming_data,
+        }
+    )
+    if form.validate_on_submit():
+
+        def prepare():
+            return sa.prepare_options(
+                service,
+                form.directory_listed.data,
+                form.roaming_voice.data,
+                form.roaming_data.data,
+            )
+
+        return perform(service, form, prepare, "options", action_key="options")
+    return dialog("options", service, form=form, action_key="options")
+
+
+@bp.route("/<int:service_id>/addons", methods=["GET", "POST"])
+@require("services.view")
+def addons(service_id: int):
+    service = load(service_id, "addons")
+    from blueprints.services.forms import AddonsForm
+
+    form = AddonsForm()
+    products = sa.addon_options(service)
+    current = set(sa.current_addon_codes(service))
+    chosen = set(request.form.getlist("addons")) if request.method == "POST" else current
+    org = service.organisation
+    context = {
+        "action_key": "addons",
+        "choices": [(p, sa.prices(org, p)[0], p.code in chosen) for p in products],
+        "effective": sa.first_of_month(dt.date.today()),
+    }
+    if form.validate_on_submit():
+        return perform(
+            service, form,
+            lambda: sa.prepare_addons(service, request.form.getlist("addons")),
+            "addons", **context,
+        )  # fmt: skip
+    return dialog("addons", service, form=form, **context)
+
+
+@bp.route("/<int:service_id>/auto-upgrade", methods=["GET", "POST"])
+@require("services.view")
+def auto_upgrade(service_id: int):
+    service = load(service_id, "auto_upgrade")
+    form = AutoUpgradeForm(data={"auto_upgrade": service.auto_upgrade})
+    if form.validate_on_submit():
+        return perform(
+            service, form,
+            lambda: sa.prepare_auto_upgrade(service, form.auto_upgrade.data),
+            "auto_upgrade", action_key="auto_upgrade",
+        )  # fmt: skip
+    return dialog("auto_upgrade", service, form=form, action_key="auto_upgrade")
+
+
+@bp.route("/<int:service_id>/lost-sim", methods=["GET", "POST"])
+@require("services.view")
+def lost_sim(service_id: int):
+    """Spärra ett förlorat SIM-kort, and optionally order a new one at once."""
+    service = load(service_id, "lost_sim")
+    form = LostSimForm(data={**company_address(service), "order_new": True})
+    context = {"action_key": "lost_sim", "sim": sa.active_sim(service)}
+    if not form.validate_on_submit():
+        return dialog("lost_sim", service, form=form, **context)
+    try:
+        with write_tx():
+            block = sa.prepare_lost_sim(service)
+            order = sa.request(
+                current_user, service, block.pop("op"), block.pop("payload"), **block
+            )
+            if form.order_new.data:
+                address = {k: form[k].data for k in sa.DELIVERY_FIELDS}
+                new = sa.prepare_sim_send(service, "physical", address, "")
+                new["payload"]["after_lost_sim"] = True
+                service = Service.get_by_id(service.id)
+                sa.request(current_user, service, new.pop("op"), new.pop("payload"), **new)
+    except sa.ActionError as error:
+        add_error(form, error)
+        return dialog("lost_sim", service, form=form, **context)
+    note = (
+        "Ett nytt SIM-kort skickas till leveransadressen. Sätt i det och starta om telefonen "
+        "när det har kommit."
+        if form.order_new.data
+        else ""
+    )
+    return finished(service, order, note=note)
+
+
+@bp.route("/<int:service_id>/caller-id", methods=["GET", "POST"])
+@require("services.view")
+def caller_id(service_id: int):
+    service = load(service_id, "caller_id")
+    mode = "hidden" if service.caller_id_hidden else ("other" if service.caller_id else "own")
+    form = CallerIdForm(data={"mode": mode, "number": service.caller_id})
+    context = {"action_key": "caller_id", "refresh": refresh_attrs(service, "services.caller_id")}
+    if is_refresh() or not form.validate_on_submit():
+        return dialog("caller_id", service, form=form, **context)
+    return perform(
+        service, form,
+        lambda: sa.prepare_caller_id(service, form.mode.data, form.number.data),
+        "caller_id", **context,
+    )  # fmt: skip
+
+
+@bp.route("/<int:service_id>/invoice-text", methods=["GET", "POST"])
+@require("services.view")
+def invoice_text(service_id: int):
+    service = load(service_id, "invoice_text")
+    form = InvoiceTextForm(data={"invoice_text": service.invoice_text})
+    if form.validate_on_submit():
+        return perform(
+            service, form,
+            lambda: sa.prepare_invoice_text(service, form.invoice_text.data),
+            "invoice_text", action_key="invoice_text",
+        )  # fmt: skip
+    return dialog("invoice_text", service, form=form, action_key="invoice_text")
+
+
+@bp.route("/<int:service_id>/profile", methods=["GET", "POST"])
+@require("services.view")
+def profile(service_id: int):
+    service = load(service_id, "profile")
+    fields = ("profile_name", "profile_address", "profile_user_email", "profile_admin_email")
+    form = ProfileForm(data={k: getattr(service, k) for k in fields})
+    if form.validate_on_submit():
+        return perform(
+            service, form,
+            lambda: sa.prepare_profile(service, *(form[k].data for k in fields)),
+            "profile", action_key="profile",
+        )  # fmt: skip
+    return dialog("profile", service, form=form, action_key="profile")
+
+
+@bp.route("/<int:service_id>/mex", methods=["GET", "POST"])
+@require("services.view")
+def mex(service_id: int):
+    service = load(service_id, "mex")
+    form = MexForm(data={"mex_status": service.mex_status or "in"})
+    if form.validate_on_submit():
+        return perform(
+            service, form, lambda: sa.prepare_mex(service, form.mex_status.data), "mex",
+            action_key="mex",
+        )  # fmt: skip
+    return dialog("mex", service, form=form, action_key="mex")

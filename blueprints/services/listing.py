@@ -1,0 +1,218 @@
+"""Tjänster (SRV-1): the list of every service in the user's scope, and
+Verktyg: find a SIM card by its ICC."""
+
+from __future__ import annotations
+
+import re
+
+from flask import request, url_for
+from flask_login import current_user
+
+from blueprints.services import bp
+from tables.catalogue import Product
+from tables.org import Account
+from tables.services import SERVICE_KINDS, SERVICE_STATUSES, Service, SimCard
+from web import dialogs, excel
+from web.auth import require
+from web.listview import (
+    AmountRangeFilter,
+    ChoiceFilter,
+    Column,
+    ListView,
+    TextFilter,
+)
+
+SIM_STATUSES = {
+    "active": "Aktivt",
+    "blocked": "Spärrat",
+    "replaced": "Ersatt",
+    "stock": "I lager",
+}
+MAX_SIM_RESULTS = 10
+
+
+def services_query(user):
+    return (
+        Service.visible_to(user)
+        .select(Service, Account, Product)
+        .join(Account, on=(Service.account == Account.id))
+        .switch(Service)
+        .join(Product, on=(Service.product == Product.id))
+    )
+
+
+def attach_price_plans(services):
+    """Prislista of each row, in one query for the page."""
+    ids = {s.price_plan_id for s in services if s.price_plan_id}
+    names = dict(Product.select(Product.id, Product.name).where(Product.id.in_(ids)).tuples())
+    for service in services:
+        service.price_plan_name = names.get(service.price_plan_id, "")
+
+
+class PricePlanFilter(ChoiceFilter):
+    """Prislista by product code; the choices are the catalogue's price plans."""
+
+    def __init__(self):
+        self.default = None
+        self._condition = None
+
+    @property
+    def choices(self) -> dict[str, str]:
+        query = (
+            Product.select(Product.code, Product.name)
+            .where(Product.kind == "price_plan")
+            .order_by(Product.name)
+        )
+        return dict(query.tuples())
+
+    def condition(self, expr, value):
+        return Service.price_plan.in_(Product.select(Product.id).where(Product.code.in_(value)))
+
+
+_Plan = Product.alias("plan")
+PLAN_NAME = _Plan.select(_Plan.name).where(_Plan.id == Service.price_plan)
+
+SERVICE_LIST = ListView(
+    name="services",
+    model=Service,
+    query=services_query,
+    row_template="partials/services/_rows.html",
+    default_sort=("number", "asc"),
+    export_title="Tjänster",
+    rows_loader=attach_price_plans,
+    columns=[
+        Column(
+            "status",
+            "Status",
+            sort=Service.status,
+            filter=ChoiceFilter(SERVICE_STATUSES, default=("active",)),
+            export=Service.status,
+            export_format=excel.labels(SERVICE_STATUSES),
+        ),
+        Column("number", "Nummer", sort=Service.number, filter=TextFilter(), export=Service.number),
+        Column(
+            "user",
+            "Användare",
+            sort=Service.user_name,
+            filter=TextFilter(),
+            export=Service.user_name,
+        ),
+        Column(
+            "kind",
+            "Typ",
+            sort=Service.kind,
+            filter=ChoiceFilter(SERVICE_KINDS),
+            export=Service.kind,
+            export_format=excel.labels(SERVICE_KINDS),
+        ),
+        Column("product", "Produkt", sort=Product.name, filter=TextFilter(), export=Product.name),
+        Column("plan", "Prislista", filter=PricePlanFilter(), export=PLAN_NAME),
+        Column(
+            "monthly",
+            "Månadsavg.",
+            sort=Service.monthly_ore,
+            filter=AmountRangeFilter(),
+            export=Service.monthly_ore,
+            export_format=excel.to_kronor,
+            text=False,
+            align="right",
+        ),
+        Column(
+            "account",
+            "Konto",
+            sort=Account.customer_number,
+            filter=TextFilter(),
+            filter_expr=(Account.customer_number, Account.company_name, Account.alias),
+            export=Account.customer_number,
+        ),
+        Column("account_name", "Kontonamn", export=Account.company_name, show=False),
+        # Contract terms (SPEC §5): in the export, and on each service's page.
+        Column(
+            "start",
+            "Startdatum",
+            export=Service.start_date,
+            export_format=excel.to_date,
+            text=False,
+            show=False,
+        ),
+        Column(
+            "binding",
+            "Bindningstid t.o.m.",
+            export=Service.binding_end,
+            export_format=excel.to_date,
+            text=False,
+            show=False,
+        ),
+        Column(
+            "notice", "Uppsägningstid (mån)", export=Service.notice_months, text=False, show=False
+        ),
+        Column(
+            "end",
+            "Slutdatum",
+            export=Service.end_date,
+            export_format=excel.to_date,
+            text=False,
+            show=False,
+        ),
+    ],
+)
+
+
+@bp.route("")
+@require("services.view")
+def index():
+    return SERVICE_LIST.respond(current_user, "services/list.html")
+
+
+def find_sims(user, text: str):
+    """SIM cards of services the user may see whose ICC contains ``text``."""
+    return (
+        SimCard.select(SimCard, Service)
+        .join(Service, on=(SimCard.service == Service.id))
+        .where(
+            SimCard.icc.contains(text) & Service.id.in_(Service.visible_to(user).select(Service.id))
+        )
+        .order_by(SimCard.icc, SimCard.id.desc())
+        .limit(MAX_SIM_RESULTS + 1)
+    )
+
+
+def find_stock_sims(user, text: str):
+    """Customer-placed SIM cards in the organisation's stock (not yet on a service)."""
+    return (
+        SimCard.select()
+        .where(
+            SimCard.icc.contains(text)
+            & (SimCard.organisation == user.organisation_id)
+            & SimCard.service.is_null()
+        )
+        .order_by(SimCard.icc)
+        .limit(MAX_SIM_RESULTS)
+    )
+
+
+@bp.route("/sim-search")
+@require("services.view")
+def sim_search():
+    """Verktyg: Sök SIM-kort. Whole ICC or at least six of its digits."""
+    text = re.sub(r"\s", "", request.args.get("icc", ""))
+    error, sims, stock = None, [], []
+    searched = "icc" in request.args
+    if searched:
+        if not re.fullmatch(r"\d{6,19}", text):
+            error = "Ange ICC-numret (19 siffror) eller minst sex siffror ur det."
+        else:
+            sims = list(find_sims(current_user, text))
+            stock = list(find_stock_sims(current_user, text))
+    return dialogs.show(
+        "partials/services/dialogs/_sim_search.html",
+        url_for("services.index"),
+        dialog_title="Sök SIM-kort",
+        icc=text,
+        searched=searched,
+        error=error,
+        sims=sims[:MAX_SIM_RESULTS],
+        more=len(sims) > MAX_SIM_RESULTS,
+        stock=stock,
+        sim_statuses=SIM_STATUSES,
+    )

@@ -1,0 +1,286 @@
+"""Ändringar (/staff/changes): the service changes waiting for operator staff.
+
+Changes the provisioning backend did not carry out at once (new SIM by post,
+change of service, add-ons, move, termination) wait here as Mottagen. Staff
+carry them out ("Slutför") or refuse them ("Avvisa", with a reason the
+customer sees); both are audited and mailed to the customer who asked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from flask import redirect, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
+
+from blueprints.staff import bp
+from database import write_tx
+from domain import provisioning
+from domain.numbers import valid_icc
+from domain.service_actions import order_summary
+from tables.orders import ORDER_STATUSES, ORDER_TYPES, Order
+from tables.org import Account, Organisation
+from tables.services import Service, SimCard
+from web import dialogs, excel
+from web.auth import get_visible_or_404, safe_next, staff_required
+from web.htmx import is_htmx
+from web.listview import ChoiceFilter, Column, DateRangeFilter, ListView, TextFilter
+
+SHOWN_STATUSES = {
+    k: ORDER_STATUSES[k] for k in ("received", "in_progress", "completed", "rejected")
+}
+
+
+def changes_query(user):
+    return (
+        Order.select(Order, Organisation, Account, Service)
+        .join(Organisation, on=(Order.organisation == Organisation.id))
+        .switch(Order)
+        .join(Account, on=(Order.account == Account.id))
+        .switch(Order)
+        .join(Service, on=(Order.service == Service.id))
+    )
+
+
+def attach_summaries(orders):
+    for order in orders:
+        payload = provisioning.payload_of(order)
+        order.summary = order_summary(order)
+        order.op = payload.get("op", "")
+        order.scheduled = bool(payload.get("scheduled"))
+
+
+CHANGE_LIST = ListView(
+    name="changes",
+    model=Order,
+    query=changes_query,
+    row_template="partials/staff/_changes_rows.html",
+    default_sort=("date", "asc"),
+    export_title="Ändringar",
+    rows_loader=attach_summaries,
+    bulk_actions=[],
+    columns=[
+        Column(
+            "status",
+            "Status",
+            sort=Order.status,
+            filter=ChoiceFilter(SHOWN_STATUSES, default=provisioning.PENDING_STATUSES),
+            export=Order.status,
+            export_format=excel.labels(ORDER_STATUSES),
+        ),
+        Column(
+            "number",
+            "Order",
+            sort=Order.number,
+            filter=TextFilter(),
+            filter_expr=Order.number.cast("TEXT"),
+            export=Order.number,
+            text=False,
+        ),
+        Column(
+            "type",
+            "Typ",
+            sort=Order.type,
+            filter=ChoiceFilter(ORDER_TYPES),
+            export=Order.type,
+            export_format=excel.labels(ORDER_TYPES),
+        ),
+        Column(
+            "customer",
+            "Kund",
+            sort=Organisation.name,
+            filter=TextFilter(),
+            filter_expr=(Organisation.name, Account.customer_number),
+            export=Organisation.name,
+        ),
+        Column(
+            "service", "Tjänst", sort=Service.number, filter=TextFilter(), export=Service.number
+        ),
+        Column("change", "Ändring"),
+        Column(
+            "desired",
+            "Önskat datum",
+            sort=Order.desired_date,
+            filter=DateRangeFilter(),
+            export=Order.desired_date,
+            export_format=excel.to_date,
+            text=False,
+        ),
+        Column(
+            "date",
+            "Beställd",
+            sort=Order.created_at,
+            filter=DateRangeFilter(),
+            export=Order.created_at,
+            export_format=excel.to_datetime,
+            text=False,
+        ),
+        Column("handle", ""),
+    ],
+)
+
+
+@bp.route("/changes")
+@staff_required
+def changes():
+    return CHANGE_LIST.respond(current_user, "staff/changes.html")
+
+
+class CompleteForm(FlaskForm):
+    comment = TextAreaField("Kommentar till kunden")
+    icc = StringField("ICC")
+    imsi = StringField("IMSI")
+    pin = StringField("PIN")
+    puk = StringField("PUK")
+
+
+class RejectForm(FlaskForm):
+    comment = TextAreaField("Orsak")
+
+
+def pending_order(order_id: int):
+    order = get_visible_or_404(Order, order_id, Order.select().where(Order.service.is_null(False)))
+    order.summary = order_summary(order)
+    order.op = provisioning.payload_of(order).get("op", "")
+    return order
+
+
+def back() -> str:
+    return safe_next(request.values.get("next"), url_for("staff.changes"))
+
+
+def handled(order):
+    """Close the dialog and reload the list (it drops handled rows)."""
+    target = back()
+    if is_htmx():
+        response = dialogs.done(target, changeHandled=order.id)
+        response.headers["HX-Refresh"] = "true"
+        return response
+    return redirect(target, code=303)
+
+
+def sim_details(form, order) -> dict | None:
+    """A new SIM sent by post: the shipped card's numbers (ICC required)."""
+    icc = (form.icc.data or "").replace(" ", "")
+    ok = True
+    if not valid_icc(icc):
+        form.icc.errors = [
+            "ICC ska vara 19 siffror som börjar med 89 och ha giltig kontrollsiffra."
+        ]
+        ok = False
+    elif (
+        SimCard.select()
+        .where(
+            (SimCard.icc == icc) & ((SimCard.status != "stock") | SimCard.service.is_null(False))
+        )
+        .exists()
+    ):
+        form.icc.errors = ["Det SIM-kortet används redan."]
+        ok = False
+    checks = (("imsi", r"\d{15}", "IMSI är 15 siffror."), ("pin", r"\d{4,8}", "PIN är 4–8 siffror."),
+              ("puk", r"\d{8}", "PUK är 8 siffror."))  # fmt: skip
+    for name, pattern, message in checks:
+        value = (form[name].data or "").strip()
+        if value and not re.fullmatch(pattern, value):
+            form[name].errors = [message]
+            ok = False
+    if not ok:
+        return None
+    return {
+        "icc": icc,
+        "imsi": (form.imsi.data or "").strip(),
+        "pin": (form.pin.data or "").strip(),
+        "puk": (form.puk.data or "").strip(),
+    }
+
+
+@bp.route("/changes/<int:order_id>/complete", methods=["GET", "POST"])
+@staff_required
+def changes_complete(order_id: int):
+    """Slutför: carry out the change (or schedule it for its date)."""
+    order = pending_order(order_id)
+    form = CompleteForm()
+    context = {
+        "order": order,
+        "form": form,
+        "next": back(),
+        "dialog_title": "Slutför ändring",
+        "today": dt.date.today(),
+    }
+    if order.status not in provisioning.PENDING_STATUSES:
+        form.form_errors.append("Ändringen är redan hanterad.")
+        return dialogs.show("partials/staff/_change_complete.html", back(), **context)
+    if form.validate_on_submit():
+        extra = None
+        if order.op == "sim_send":
+            extra = sim_details(form, order)
+        if order.op != "sim_send" or extra is not None:
+            try:
+                with write_tx():
+                    provisioning.complete(
+                        order, current_user, comment=(form.comment.data or "").strip(), extra=extra
+                    )
+            except provisioning.ProvisioningError as error:
+                form.form_errors.append(str(error))
+            else:
+                return handled(order)
+    return dialogs.show("partials/staff/_change_complete.html", back(), **context)
+
+
+@bp.route("/changes/<int:order_id>/reject", methods=["GET", "POST"])
+@staff_required
+def changes_reject(order_id: int):
+    """Avvisa: refuse the change with a reason; nothing changes on the service."""
+    order = pending_order(order_id)
+    form = RejectForm()
+    context = {"order": order, "form": form, "next": back(), "dialog_title": "Avvisa ändring"}
+    if form.validate_on_submit():
+        reason = (form.comment.data or "").strip()
+        if not reason:
+            form.comment.errors = ["Ange orsaken; kunden får se den."]
+        else:
+            try:
+                with write_tx():
+                    provisioning.reject(order, current_user, reason)
+            except provisioning.ProvisioningError as error:
+                form.form_errors.append(str(error))
+            else:
+                return handled(order)
+    return dialogs.show("partials/staff/_change_reject.html", back(), **context)
+
+
+def payload_lines(order) -> list[tuple[str, str]]:
+    """The order's payload as label/value pairs for staff."""
+    labels = {
+        "method": "Metod",
+        "sim_type": "SIM-typ",
+        "delivery_name": "Mottagare",
+        "delivery_street": "Gatuadress",
+        "delivery_postcode": "Postnummer",
+        "delivery_city": "Ort",
+        "email": "E-post",
+        "account": "Till konto",
+        "start_date": "Debiteras från",
+        "end_date": "Tekniskt avslutsdatum",
+        "billed_until": "Debiteras t.o.m.",
+        "price_plan": "Prislista",
+        "data_package": "Datapaket",
+        "add": "Lägg till",
+        "remove": "Ta bort",
+        "effective": "Gäller från",
+    }
+    payload = provisioning.payload_of(order)
+    out = []
+    for key, label in labels.items():
+        if payload.get(key) not in (None, "", []):
+            value = payload[key]
+            out.append((label, ", ".join(value) if isinstance(value, list) else str(value)))
+    return out
+
+
+@bp.app_template_filter("change_details")
+def change_details(order) -> list[tuple[str, str]]:
+    return payload_lines(order)

@@ -1,0 +1,327 @@
+"""How service changes are carried out: the provisioning interface.
+
+Every service action (SRV-3, SRV-4) becomes an :class:`~tables.orders.Order`
+whose payload names the operation (``{"op": "barring_add", …}``). Right
+after the order is written, inside the same transaction, the configured
+backend's ``submit(order, change)`` decides what happens to it:
+
+* it returns ``True``: the change has been carried out in the network now;
+  the portal applies it to its own records and the order is *Slutförd*;
+* it returns ``False``: the order stays *Mottagen* until it is completed
+  later — by operator staff in the back office (``/staff/changes``:
+  "Slutför" / "Avvisa"), or by the backend itself calling
+  :func:`complete` (e.g. from a callback or a cron job of its own);
+* it raises :class:`ProvisioningError`: the message is shown to the user
+  and nothing is saved (the transaction rolls back).
+
+``submit`` runs inside the database write transaction, so that a refusal
+leaves nothing behind: keep it quick (a synchronous API call with a short
+timeout), and return ``False`` for work that takes longer, completing it later.
+
+When staff reject a pending order, the backend's optional ``cancel(order)``
+is called. Dated changes (change of service, move, add-ons) completed before
+their date are *scheduled*: the order stays *Pågår* and
+``flask services apply-due`` (run daily from cron) carries them out on the
+date, and turns services that were given notice (*Uppsagd*) into
+*Avslutad* on their end date.
+
+Choose the backend with the config/environment value ``PROVISIONING_BACKEND``:
+``builtin`` (default) or ``package.module:ClassName`` of an operator's own
+backend, e.g. one that talks to the mobile core network's provisioning API::
+
+    class MyNetwork:
+        def submit(self, order, change) -> bool:
+            if change.op == "barring_add":
+                network_api.add_barring(change.service.number, change.payload["kind"])
+                return True
+            return False            # leave the rest to staff
+
+        def cancel(self, order) -> None:
+            pass
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import json
+import os
+from dataclasses import dataclass
+
+from flask import current_app, has_app_context
+
+from database import utcnow, write_tx
+from domain import audit, mail
+from tables.orders import Order, OrderEvent
+
+# Operations the built-in backend carries out at once; everything else
+# (new SIM by post, change of service, add-on subscriptions, move,
+# termination) waits for operator staff.
+IMMEDIATE_OPERATIONS = frozenset(
+    {
+        "user_name",
+        "external_username",
+        "barring_add",
+        "barring_remove",
+        "forwarding",
+        "sim_customer",
+        "topup",
+        "limits",
+        "options",
+        "auto_upgrade",
+        "lost_sim",
+        "caller_id",
+        "invoice_text",
+        "profile",
+        "mex",
+    }
+)
+
+# Operations with a date from which they apply (Önskad aktivering, the move's
+# billing start, the add-on month): completed early, they wait for the date.
+DATED_OPERATIONS = frozenset({"change_service", "move"})
+
+PENDING_STATUSES = ("received", "in_progress")
+
+
+class ProvisioningError(Exception):
+    """The backend refused a change; the message is shown to the user."""
+
+
+@dataclass
+class Change:
+    """What a backend is asked to carry out."""
+
+    order: Order
+    service: object
+    op: str
+    payload: dict
+
+
+class BuiltinBackend:
+    """Completes the immediate changes at once; leaves the rest for staff."""
+
+    name = "builtin"
+
+    def submit(self, order, change: Change) -> bool:
+        return change.op in IMMEDIATE_OPERATIONS
+
+    def cancel(self, order) -> None:
+        return None
+
+
+def config_value(name: str, default: str) -> str:
+    """A setting from the app config, else the environment, else ``default``."""
+    if has_app_context() and current_app.config.get(name):
+        return str(current_app.config[name])
+    return os.environ.get(name) or default
+
+
+def backend():
+    """The configured backend (one instance per app)."""
+    spec = config_value("PROVISIONING_BACKEND", "builtin")
+    cache = current_app.extensions.setdefault("provisioning", {})
+    if spec not in cache:
+        if spec == "builtin":
+            cache[spec] = BuiltinBackend()
+        else:
+            module_name, _, attr = spec.partition(":")
+            cls = getattr(importlib.import_module(module_name), attr or "Backend")
+            cache[spec] = cls()
+    return cache[spec]
+
+
+# Orders made before service actions recorded their operation (imports, demo
+# data) have only a type: the operation it stands for.
+TYPE_OPERATIONS = {
+    "termination": "terminate",
+    "move": "move",
+    "change": "change_service",
+    "topup": "topup",
+    "addon": "addons",
+    "lost_sim": "lost_sim",
+}
+
+
+def payload_of(order) -> dict:
+    try:
+        payload = json.loads(order.payload or "{}")
+    except ValueError:
+        payload = {}
+    if "op" not in payload:
+        if order.type == "sim_swap":
+            payload["op"] = "sim_customer" if payload.get("method") == "customer" else "sim_send"
+        elif order.type in TYPE_OPERATIONS:
+            payload["op"] = TYPE_OPERATIONS[order.type]
+    return payload
+
+
+def _event(order, to_status: str, *, user=None, staff=None, comment: str = ""):
+    OrderEvent.create(
+        order=order,
+        from_status=order.status,
+        to_status=to_status,
+        user=user,
+        staff=staff,
+        comment=comment,
+    )
+    order.status = to_status
+
+
+def _actor_fields(actor):
+    if actor is None:
+        return {}
+    return {"staff": actor} if actor.is_staff else {"user": actor}
+
+
+def submit(order, service, actor) -> bool:
+    """Hand a new order to the backend; call inside ``write_tx``.
+
+    Returns True when it was carried out at once.
+    """
+    payload = payload_of(order)
+    done = backend().submit(order, Change(order, service, payload.get("op", ""), payload))
+    if done:
+        carry_out(order, actor, comment="Genomförd direkt")
+    return bool(done)
+
+
+def carry_out(order, actor=None, *, comment: str = "", extra: dict | None = None):
+    """Apply the order to the service and mark it Slutförd (inside ``write_tx``)."""
+    from domain import service_changes
+
+    payload = payload_of(order)
+    if extra:
+        payload.update(extra)
+    payload.pop("scheduled", None)
+    service = order.service
+    try:
+        before, after = service_changes.apply(order, service, payload, actor)
+    except (KeyError, ValueError, TypeError) as error:
+        raise ProvisioningError(
+            "Ändringen saknar uppgifter som behövs för att genomföra den här "
+            f"({error}). Genomför den i näten och avvisa den här, eller be kunden beställa igen."
+        ) from error
+    order.payload = json.dumps(payload, ensure_ascii=False)
+    _event(order, "completed", comment=comment, **_actor_fields(actor))
+    order.completed_at = utcnow()
+    order.save()
+    audit.record(
+        f"service.{payload.get('op', order.type)}",
+        service,
+        summary=f"{payload.get('summary', order.type_label)} ({service.number}, order {order.label})",
+        before=before,
+        after=after,
+        actor=actor,
+    )
+    return order
+
+
+def complete(order, actor=None, *, comment: str = "", extra: dict | None = None, today=None):
+    """Complete a pending order: carry it out now, or on its date when that is
+    still ahead (dated operations). Notifies the creator. Inside ``write_tx``."""
+    today = today or dt.date.today()
+    if order.status not in PENDING_STATUSES:
+        raise ProvisioningError("Ändringen är redan hanterad.")
+    payload = payload_of(order)
+    if extra:
+        payload.update(extra)
+    if payload.get("op") in DATED_OPERATIONS and order.desired_date and order.desired_date > today:
+        payload["scheduled"] = True
+        order.payload = json.dumps(payload, ensure_ascii=False)
+        text = f"Godkänd, genomförs {order.desired_date.isoformat()}"
+        _event(order, "in_progress", comment=comment or text, **_actor_fields(actor))
+        order.save()
+        audit.record(
+            "order.scheduled",
+            order,
+            summary=f"Order {order.label} {text.lower()}",
+            actor=actor,
+        )
+    else:
+        carry_out(order, actor, comment=comment, extra=extra)
+    notify(order)
+    return order
+
+
+def reject(order, actor, comment: str = ""):
+    """Avvisa: the pending order is refused and nothing changes (inside ``write_tx``)."""
+    if order.status not in PENDING_STATUSES:
+        raise ProvisioningError("Ändringen är redan hanterad.")
+    backend_ = backend()
+    if hasattr(backend_, "cancel"):
+        backend_.cancel(order)
+    _event(order, "rejected", comment=comment, **_actor_fields(actor))
+    order.completed_at = utcnow()
+    order.save()
+    audit.record(
+        "order.rejected",
+        order,
+        summary=f"Order {order.label} avvisad" + (f": {comment}" if comment else ""),
+        actor=actor,
+    )
+    notify(order)
+    return order
+
+
+def apply_due(today: dt.date | None = None) -> dict:
+    """Carry out scheduled orders whose date has come and end services whose
+    notice ran out (Uppsagd → Avslutad on the end date)."""
+    from tables.services import Service
+
+    today = today or dt.date.today()
+    done = {"orders": 0, "terminated": 0}
+    with write_tx():
+        due = Order.select().where(
+            (Order.status == "in_progress")
+            & Order.service.is_null(False)
+            & (Order.desired_date <= today)
+            & Order.payload.contains('"scheduled": true')
+        )
+        for order in due:
+            carry_out(order, None, comment="Genomförd på önskat datum")
+            notify(order)
+            done["orders"] += 1
+        ending = Service.select().where(
+            (Service.status == "terminating") & (Service.end_date <= today)
+        )
+        for service in ending:
+            Service.update(status="terminated").where(Service.id == service.id).execute()
+            audit.record(
+                "service.terminated",
+                service,
+                summary=f"Tjänsten {service.number} avslutad {service.end_date.isoformat()}",
+                before={"status": "terminating"},
+                after={"status": "terminated"},
+            )
+            done["terminated"] += 1
+    return done
+
+
+def notify(order) -> None:
+    """E-mail the creator about a status change made by someone else, when
+    the organisation's Företagsprofil has notifications on."""
+    user = order.created_by
+    if user is None or not user.email:
+        return
+    if not order.organisation.profile().notify_email:
+        return
+    payload = payload_of(order)
+    what = payload.get("summary") or order.type_label
+    lines = [
+        f"Hej {user.name},",
+        "",
+        f"Order {order.label} ({order.type_label}) har fått status {order.status_label}.",
+        f"Gäller: {what}" + (f", tjänst {order.service.number}" if order.service_id else ""),
+    ]
+    if order.status == "in_progress" and order.desired_date:
+        lines.append(f"Ändringen genomförs {order.desired_date.isoformat()}.")
+    comment = order.events.order_by(OrderEvent.id.desc()).first()
+    if comment is not None and comment.comment and order.status == "rejected":
+        lines.append(f"Kommentar: {comment.comment}")
+    mail.send_email(
+        user.email,
+        f"Order {order.label}: {order.status_label}",
+        "\n".join(lines),
+        organisation=order.organisation_id,
+    )

@@ -27,5 +27,8 @@ def done(back_url: str, **events):
     if is_htmx():
         response = make_response("")
         response.headers["Vary"] = "HX-Request"
-        return trigger(response, closeDialog=True, **events)
+        # closeDialog last: htmx fires the events on the form in the dialog,
+        # and closing the dialog empties it, so events after it would fire
+        # on a detached element and never reach ``from:body`` listeners.
+        return trigger(response, **events, closeDialog=True)
     return redirect(back_url, code=303)

@@ -369,3 +369,23 @@ def test_tab_export_is_limited_to_the_scope(demo_client, login):
     sheet = load_workbook(io.BytesIO(response.data)).active
     accounts = {r[5] for r in sheet.iter_rows(min_row=2, values_only=True)}
     assert accounts == {SUB1}
+
+
+def test_user_limited_to_chosen_accounts_sees_just_those(demo_client, login):
+    """Tele2 "Tilldela objekt": the tree's roots are the chosen accounts."""
+    from database import write_tx
+    from models import User, UserObjectAccess
+
+    user = User.get(User.username == ACCOUNT_ADMIN)
+    with write_tx():
+        User.update(restricted=True).where(User.id == user.id).execute()
+        UserObjectAccess.create(user=user, account=account(SUB11))
+        UserObjectAccess.create(user=user, account=account(SUB12))
+    login(demo_client, ACCOUNT_ADMIN)
+    html = demo_client.get("/accounts").get_data(as_text=True)
+    assert listed_numbers(html) == {SUB11, SUB12}
+    assert tree_numbers(html) == {SUB11, SUB12}
+    assert demo_client.get(f"/accounts/{account(SUB1).id}").status_code == 404
+    assert demo_client.get(f"/accounts/tree/{account(SUB1).id}").status_code == 404
+    html = demo_client.get(f"/accounts/{account(SUB12).id}").get_data(as_text=True)
+    assert "Huvudkonto" not in html  # the parent is not shown to this user

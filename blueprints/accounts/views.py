@@ -99,11 +99,10 @@ ACCOUNT_LIST = ListView(
 def index():
     """Konton: list view on the right, searchable tree on the left (ACC-1)."""
     tree_query = request.args.get("tq", "").strip()
+    # htmx asks for the list only (sorting, paging, filters): no tree then.
+    tree_parts = {} if is_htmx() else tree_context(current=None, query=tree_query)
     return ACCOUNT_LIST.respond(
-        current_user,
-        "accounts/index.html",
-        tree_query=tree_query,
-        **tree_context(current=None, query=tree_query),
+        current_user, "accounts/index.html", tree_query=tree_query, **tree_parts
     )
 
 

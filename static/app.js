@@ -48,7 +48,8 @@
     if (!d || event.detail.target !== d) return;
     if (d.innerHTML.trim() === "") { closeDialog(); return; }
     if (!d.open) d.showModal();
-    var first = d.querySelector("[aria-invalid=true], input:not([type=hidden]), select, textarea");
+    var first = d.querySelector("[aria-invalid=true]") ||
+      d.querySelector("input:not([type=hidden]), select, textarea");
     if (first) first.focus();
   });
   document.addEventListener("closeDialog", closeDialog);

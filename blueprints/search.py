@@ -1,0 +1,257 @@
+"""Global search (UI-2): the box at the top of every customer page.
+
+/search?q= finds accounts (kundnummer, name, alias, org.nr), services (phone
+number, user name, ICC), tickets (number, title), invoices (number) and
+portal users (name), each group only for users who may open that area and
+only within their scope (every group goes through the model's
+``visible_to(user)`` or ``visible_accounts``). htmx gets the grouped
+drop-down as the user types; without htmx (Enter) it is a page of results.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from flask import Blueprint, request, url_for
+from flask_login import current_user
+from markupsafe import Markup, escape
+from peewee import JOIN
+
+from blueprints.accounts.tree import search_condition
+from permissions import TICKET_AREA, holds_any
+from tables.billing import Invoice
+from tables.catalogue import Product
+from tables.org import Account, User
+from tables.scope import scope_condition, visible_accounts
+from tables.services import PhoneNumber, Service, SimCard
+from tables.tickets import Ticket
+from web.auth import customer_required
+from web.formatting import isodate, kr, url_if
+from web.htmx import is_htmx, render
+
+bp = Blueprint("search", __name__, url_prefix="/search")
+
+MIN_LENGTH = 2
+MAX_LENGTH = 100
+DROPDOWN_LIMIT = 5
+PAGE_LIMIT = 50
+
+
+@dataclass
+class Hit:
+    title: str
+    detail: str
+    url: str | None
+
+
+@dataclass
+class Group:
+    key: str
+    title: str
+    hits: list[Hit] = field(default_factory=list)
+    more: bool = False  # there are more hits than shown
+
+
+def compact(text: str) -> str:
+    """The query as a number: no spaces or dashes, "+46…" as "0…"."""
+    digits = re.sub(r"[\s()-]", "", text)
+    if digits.startswith("+46"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("0046"):
+        digits = "0" + digits[4:]
+    return digits
+
+
+def _limited(query, limit: int) -> tuple[list, bool]:
+    rows = list(query.limit(limit + 1))
+    return rows[:limit], len(rows) > limit
+
+
+def search_accounts(user, text: str, limit: int) -> Group | None:
+    if not user.has("accounts.view"):
+        return None
+    query = visible_accounts(user).where(search_condition(text)).order_by(Account.path)
+    rows, more = _limited(query, limit)
+    hits = [
+        Hit(
+            title=f"{a.customer_number} {a.company_name}",
+            detail=" · ".join(
+                p for p in (f"Org. nr {a.org_number}", a.alias and f"Alias {a.alias}") if p
+            ),
+            url=url_for("accounts.detail", account_id=a.id),
+        )
+        for a in rows
+    ]
+    return Group("accounts", "Konton", hits, more)
+
+
+def search_services(user, text: str, limit: int) -> Group | None:
+    if not user.has("services.view"):
+        return None
+    number = compact(text)
+    condition = Service.user_name.contains(text) | Service.number.contains(text)
+    icc_matches = None
+    if number and number != text:
+        condition |= Service.number.contains(number)
+    if number.isdigit() and len(number) >= 3:
+        condition |= Service.id.in_(
+            PhoneNumber.select(PhoneNumber.service).where(PhoneNumber.number.contains(number))
+        )
+    if number.isdigit() and len(number) >= 6:
+        icc_matches = SimCard.select(SimCard.service).where(
+            SimCard.icc.contains(number) & SimCard.service.is_null(False)
+        )
+        condition |= Service.id.in_(icc_matches)
+    query = (
+        Service.visible_to(user)
+        .select(Service, Product, Account)
+        .join(Product, on=(Service.product == Product.id))
+        .switch(Service)
+        .join(Account, on=(Service.account == Account.id))
+        .where(condition)
+        .order_by(Service.number)
+    )
+    rows, more = _limited(query, limit)
+    iccs = {}
+    if icc_matches is not None and rows:
+        iccs = dict(
+            SimCard.select(SimCard.service, SimCard.icc)
+            .where(SimCard.service.in_([s.id for s in rows]) & SimCard.icc.contains(number))
+            .tuples()
+        )
+    hits = []
+    for s in rows:
+        details = [s.product.name, f"{s.account.customer_number} {s.account.display_name}"]
+        if s.id in iccs:
+            details.insert(0, f"ICC {iccs[s.id]}")
+        if s.status != "active":
+            details.append(s.status_label)
+        url = url_if("services.detail", service_id=s.id) or url_for(
+            "services.index", f_number=s.number, f_status=""
+        )
+        title = f"{s.number} {s.user_name}".strip()
+        hits.append(Hit(title=title, detail=" · ".join(details), url=url))
+    return Group("services", "Tjänster", hits, more)
+
+
+def search_tickets(user, text: str, limit: int) -> Group | None:
+    if not holds_any(user, TICKET_AREA):
+        return None
+    condition = Ticket.subject.contains(text)
+    number = compact(text)
+    if number.isdigit():
+        condition |= Ticket.number.cast("TEXT").contains(number)
+    query = (
+        Ticket.visible_to(user)
+        .select(Ticket, Account)
+        .join(Account, on=(Ticket.account == Account.id))
+        .where(condition)
+        .order_by(Ticket.created_at.desc())
+    )
+    rows, more = _limited(query, limit)
+    hits = [
+        Hit(
+            title=f"Ärende {t.number}: {t.subject}",
+            detail=f"{t.status_label} · {t.account.customer_number} {t.account.display_name}",
+            url=url_if("tickets.detail", ticket_id=t.id)
+            or url_for("tickets.index", f_number=t.number, f_status=""),
+        )
+        for t in rows
+    ]
+    return Group("tickets", "Ärenden", hits, more)
+
+
+def search_invoices(user, text: str, limit: int) -> Group | None:
+    if not user.has("invoices.view"):
+        return None
+    query = (
+        Invoice.visible_to(user)
+        .select(Invoice, Account)
+        .join(Account, on=(Invoice.account == Account.id))
+        .where(Invoice.number.contains(re.sub(r"\s", "", text)))
+        .order_by(Invoice.invoice_date.desc())
+    )
+    rows, more = _limited(query, limit)
+    hits = [
+        Hit(
+            title=f"Faktura {i.number}",
+            detail=(
+                f"{isodate(i.invoice_date)} · {kr(i.amount_ore)} · {i.status_label()} · "
+                f"{i.account.customer_number} {i.account.display_name}"
+            ),
+            url=url_if("invoices.detail", invoice_id=i.id)
+            or url_for("invoices.pdf", invoice_id=i.id),
+        )
+        for i in rows
+    ]
+    return Group("invoices", "Fakturor", hits, more)
+
+
+def search_users(user, text: str, limit: int) -> Group | None:
+    if not user.has("users.manage"):
+        return None
+    query = (
+        User.select(User, Account)
+        .join(Account, JOIN.INNER, on=(User.scope_account == Account.id))
+        .where(
+            scope_condition(User, user, User.scope_account)
+            & (User.name.contains(text) | User.username.contains(text) | User.email.contains(text))
+        )
+        .order_by(User.name)
+    )
+    rows, more = _limited(query, limit)
+    hits = [
+        Hit(
+            title=u.name,
+            detail=(
+                f"{u.username} · {u.scope_account.customer_number} {u.scope_account.display_name}"
+            ),
+            url=url_if("users.edit", user_id=u.id) or url_if("users.index"),
+        )
+        for u in rows
+    ]
+    return Group("users", "Användare", hits, more)
+
+
+SEARCHES = (search_accounts, search_services, search_tickets, search_invoices, search_users)
+
+
+def run(user, text: str, limit: int) -> list[Group]:
+    """Every group the user may search, in menu order, with its hits."""
+    groups = (search(user, text, limit) for search in SEARCHES)
+    return [g for g in groups if g is not None]
+
+
+@bp.route("")
+@customer_required
+def index():
+    text = request.args.get("q", "").strip()[:MAX_LENGTH]
+    too_short = len(text) < MIN_LENGTH
+    dropdown = is_htmx()
+    groups = (
+        [] if too_short else run(current_user, text, DROPDOWN_LIMIT if dropdown else PAGE_LIMIT)
+    )
+    return render(
+        "search/index.html",
+        "search/_dropdown.html",
+        q=text,
+        too_short=too_short,
+        groups=groups,
+        found=any(g.hits for g in groups),
+        min_length=MIN_LENGTH,
+        limit=PAGE_LIMIT,
+    )
+
+
+@bp.app_template_filter("highlight")
+def highlight(text: str, query: str) -> Markup:
+    """``text`` escaped, with the parts that match ``query`` in <mark>."""
+    text = str(text or "")
+    if not query:
+        return escape(text)
+    parts = re.split(f"({re.escape(query)})", text, flags=re.IGNORECASE)
+    return Markup("").join(
+        Markup("<mark>{}</mark>").format(part) if i % 2 else escape(part)
+        for i, part in enumerate(parts)
+    )

@@ -196,6 +196,7 @@ def search_users(user, text: str, limit: int) -> Group | None:
         .join(Account, JOIN.INNER, on=(User.scope_account == Account.id))
         .where(
             scope_condition(User, user, User.scope_account)
+            & User.removed_at.is_null()
             & (User.name.contains(text) | User.username.contains(text) | User.email.contains(text))
         )
         .order_by(User.name)
@@ -207,7 +208,10 @@ def search_users(user, text: str, limit: int) -> Group | None:
             detail=(
                 f"{u.username} · {u.scope_account.customer_number} {u.scope_account.display_name}"
             ),
-            url=url_if("users.edit", user_id=u.id) or url_if("users.index"),
+            # Your own user is edited in Min profil.
+            url=url_if("profile.index")
+            if u.id == user.id
+            else url_if("users.edit", user_id=u.id) or url_if("users.index"),
         )
         for u in rows
     ]

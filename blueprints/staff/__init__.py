@@ -47,3 +47,6 @@ def index():
         open_tickets=Ticket.select().where(Ticket.status.in_(OPEN_TICKET_STATUSES)).count(),
         open_orders=Order.select().where(Order.status.not_in(CLOSED_ORDER_STATUSES)).count(),
     )
+
+
+from blueprints.staff import tickets  # noqa: E402,F401  (back-office ticket queue)

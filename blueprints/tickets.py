@@ -20,6 +20,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -38,7 +39,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from database import utcnow, write_tx
 from domain import attachments as files
@@ -65,7 +66,7 @@ from tables.tickets import (
 )
 from web import dialogs, excel
 from web.auth import customer_required, get_visible_or_404, require
-from web.htmx import is_htmx, render
+from web.htmx import is_htmx, render, trigger
 from web.listview import ChoiceFilter, Column, DateRangeFilter, ListView, TextFilter
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
@@ -310,7 +311,8 @@ class TicketForm(FlaskForm):
     )
     subject = StringField(
         "Rubrik",
-        validators=[InputRequired("Ange en rubrik."), Length(max=200, message="Högst 200 tecken.")],
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        validators=[DataRequired("Ange en rubrik."), Length(max=200, message="Högst 200 tecken.")],
     )
     body = TextAreaField(
         "Meddelande", validators=[Length(max=20000, message="Högst 20 000 tecken.")]
@@ -577,7 +579,8 @@ def _validate(user, form, links, source, sending: bool):
             ok = False
     account = links.locked_account or (service.account if service is not None else None)
     if account is None:
-        account = visible_accounts(user).where(Account.id == _int(form.account.data)).first()
+        account_id = _int(form.account.data) or user.scope_account_id
+        account = visible_accounts(user).where(Account.id == account_id).first()
         if account is None:
             form.account.errors.append("Välj ett konto.")
             ok = False
@@ -746,11 +749,30 @@ def detail(ticket_id: int):
     return render("tickets/detail.html", "partials/tickets/_detail.html", **detail_context(ticket))
 
 
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def changed(ticket: Ticket):
+    """A dialog's success: close it and refresh the ticket page in place.
+
+    Like ``dialogs.done`` but with the refresh event first: the closeDialog
+    handler empties the dialog, and an event htmx fires after that starts from
+    a detached form and never reaches ``body``, where the page listens.
+    """
+    if is_htmx():
+        response = make_response("")
+        response.headers["Vary"] = "HX-Request"
+        return trigger(response, ticketChanged=ticket.id, closeDialog=True)
+    return redirect(url_for("tickets.detail", ticket_id=ticket.id), code=303)
+
+
 class ReplyForm(FlaskForm):
     body = TextAreaField(
         "Meddelande",
+        filters=[strip],
         validators=[
-            InputRequired("Skriv ett meddelande."),
+            DataRequired("Skriv ett meddelande."),
             Length(max=20000, message="Högst 20 000 tecken."),
         ],
     )
@@ -810,7 +832,7 @@ def reply(ticket_id: int):
             user=current_user._get_current_object(),
             attachments=stored,
         )
-    return dialogs.done(url_for("tickets.detail", ticket_id=ticket.id), ticketChanged=ticket.id)
+    return changed(ticket)
 
 
 @bp.route("/<int:ticket_id>/close", methods=["GET", "POST"])
@@ -827,7 +849,7 @@ def close(ticket_id: int):
         ticketing.close_by_customer(
             ticket, current_user._get_current_object(), (form.body.data or "").strip()
         )
-    return dialogs.done(url_for("tickets.detail", ticket_id=ticket.id), ticketChanged=ticket.id)
+    return changed(ticket)
 
 
 @bp.route("/<int:ticket_id>/reopen", methods=["GET", "POST"])
@@ -853,7 +875,7 @@ def reopen(ticket_id: int):
         ticketing.reopen_by_customer(
             ticket, current_user._get_current_object(), form.body.data.strip()
         )
-    return dialogs.done(url_for("tickets.detail", ticket_id=ticket.id), ticketChanged=ticket.id)
+    return changed(ticket)
 
 
 # --------------------------------------------------------------------------- drafts

@@ -798,7 +798,8 @@ def read_request_fields(request_type, source) -> tuple[dict, dict]:
         raw = (source.get(f"rt_{name}") or "").strip()[:2000]
         if not raw:
             if field["required"]:
-                errors[name] = f"Ange {field['label'].lower()}."
+                verb = "Välj" if field["type"] == "select" else "Ange"
+                errors[name] = f"{verb} {field['label'].lower()}."
             continue
         kind = field["type"]
         if kind == "number":

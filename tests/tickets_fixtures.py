@@ -6,8 +6,8 @@ import pytest
 
 
 @pytest.fixture
-def make_ticket(app):
-    """Create a ticket through domain.tickets.create_ticket."""
+def make_ticket():
+    """Create a ticket through domain.tickets.create_ticket (needs app or demo_app)."""
     from database import write_tx
     from domain.tickets import create_ticket
 

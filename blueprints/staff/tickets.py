@@ -16,7 +16,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from peewee import JOIN, Case, fn
 from wtforms import MultipleFileField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from blueprints.staff import bp
 from blueprints.tickets import (
@@ -27,6 +27,7 @@ from blueprints.tickets import (
     send_attachment,
     sla_condition,
     sla_due_expr,
+    strip,
 )
 from database import utcnow, write_tx
 from domain import attachments as files
@@ -241,8 +242,9 @@ class StaffReplyForm(FlaskForm):
     )
     body = TextAreaField(
         "Meddelande",
+        filters=[strip],
         validators=[
-            InputRequired("Skriv ett meddelande."),
+            DataRequired("Skriv ett meddelande."),
             Length(max=20000, message="Högst 20 000 tecken."),
         ],
     )
@@ -310,7 +312,15 @@ def staff_context(ticket: Ticket, reply=None, update=None) -> dict:
         "allowed_summary": files.allowed_summary(),
         "attachment_endpoint": "staff.tickets_attachment",
         "creator": ticket.created_by if ticket.created_by_id else None,
+        "staff_label": _staff_author,
     }
+
+
+def _staff_author(message) -> str:
+    """Staff see who wrote what; the customer only ever sees the operator."""
+    if message.author_staff_id:
+        return f"{message.author_staff.name} (visas som {ticketing.operator_name()})"
+    return ticketing.author_label(message)
 
 
 def _page(ticket, **forms):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import os
 import sys
 from dataclasses import dataclass
@@ -298,6 +299,11 @@ def index():
 # --------------------------------------------------------------------------- Skapa ärende (TIC-2)
 
 
+def strip(value):
+    """Form filter: surrounding whitespace is not content."""
+    return value.strip() if isinstance(value, str) else value
+
+
 class TicketForm(FlaskForm):
     category = SelectField("Ärendet avser", validators=[InputRequired("Välj vad ärendet avser.")])
     account = SelectField("Konto", validate_choice=False)
@@ -311,7 +317,7 @@ class TicketForm(FlaskForm):
     )
     subject = StringField(
         "Rubrik",
-        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        filters=[strip],
         validators=[DataRequired("Ange en rubrik."), Length(max=200, message="Högst 200 tecken.")],
     )
     body = TextAreaField(
@@ -515,8 +521,6 @@ def dependent_context(user, form: TicketForm, links: Links, source, ticket=None)
 
 
 def _extra_values(ticket) -> dict:
-    import json
-
     try:
         return json.loads(ticket.extra_fields or "{}")
     except ValueError:
@@ -749,10 +753,6 @@ def detail(ticket_id: int):
     return render("tickets/detail.html", "partials/tickets/_detail.html", **detail_context(ticket))
 
 
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 def changed(ticket: Ticket):
     """A dialog's success: close it and refresh the ticket page in place.
 
@@ -889,7 +889,10 @@ def _own_draft(ticket_id: int) -> Ticket:
 
 
 def _draft_links(ticket: Ticket) -> Links:
-    return Links(invoice=ticket.invoice if ticket.invoice_id else None, order=ticket.order)
+    return Links(
+        invoice=ticket.invoice if ticket.invoice_id else None,
+        order=ticket.order if ticket.order_id else None,
+    )
 
 
 @bp.route("/<int:ticket_id>/edit", methods=["GET", "POST"])

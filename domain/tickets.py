@@ -817,3 +817,72 @@ def read_request_fields(request_type, source) -> tuple[dict, dict]:
             continue
         values[name] = raw
     return values, errors
+
+
+FIELD_TYPES = {
+    "text": "Text",
+    "textarea": "Flera rader",
+    "number": "Heltal",
+    "date": "Datum",
+    "select": "Val",
+}
+
+
+def parse_field_definitions(text: str) -> tuple[list[dict] | None, str | None]:
+    """A request type's fields as edited by staff (JSON), checked:
+    (fields, None) or (None, error message)."""
+    import re
+
+    try:
+        fields = json.loads(text or "[]")
+    except ValueError as exc:
+        return None, f"Ogiltig JSON: {exc.msg} (rad {exc.lineno})."
+    if not isinstance(fields, list):
+        return None, "Fälten ska vara en lista."
+    names = set()
+    out = []
+    for number, field in enumerate(fields, start=1):
+        if not isinstance(field, dict):
+            return None, f"Fält {number} ska vara ett objekt."
+        name, label = str(field.get("name", "")), str(field.get("label", "")).strip()
+        kind = field.get("type", "text")
+        if not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", name) or name in names:
+            return None, f"Fält {number}: name ska vara unikt, a–z, 0–9 och _."
+        if not label:
+            return None, f"Fält {number}: label saknas."
+        if kind not in FIELD_TYPES:
+            return None, f"Fält {number}: type ska vara en av {', '.join(FIELD_TYPES)}."
+        item = {"name": name, "label": label[:100], "type": kind}
+        if field.get("required"):
+            item["required"] = True
+        if kind == "select":
+            choices = field.get("choices")
+            if not isinstance(choices, list) or not choices:
+                return None, f"Fält {number}: ett val behöver choices (en lista)."
+            item["choices"] = [str(c)[:100] for c in choices]
+        names.add(name)
+        out.append(item)
+    return out, None
+
+
+def save_request_type(request_type, *, label, enabled, price_ore, fields, staff) -> None:
+    """Staff change an operator request type; call inside ``write_tx``."""
+    before = {
+        "label": request_type.label,
+        "enabled": request_type.enabled,
+        "price_ore": request_type.price_ore,
+        "fields": request_type.fields,
+    }
+    request_type.label = label
+    request_type.enabled = enabled
+    request_type.price_ore = price_ore
+    request_type.fields = json.dumps(fields, ensure_ascii=False)
+    request_type.save()
+    audit.record(
+        "request_type.save",
+        request_type,
+        actor=staff,
+        summary=f"Förfrågningstyp {label} {'aktiv' if enabled else 'avstängd'}",
+        before=before,
+        after={"label": label, "enabled": enabled, "price_ore": price_ore, "fields": fields},
+    )

@@ -148,3 +148,40 @@ def test_opening_the_queue_releases_due_scheduled_tickets(demo_app, desk):
     assert t.status == "waiting" and t.queued_at is not None
     status_line = TicketMessage.get((TicketMessage.ticket == t) & (TicketMessage.kind == "status"))
     assert status_line.body == "Schemalagd → Väntar på hantering"
+
+
+def test_staff_switch_request_types_and_edit_their_fields(demo_app, desk):
+    import json
+
+    from models import RequestType
+
+    tags = RequestType.get(RequestType.key == "tag_order")
+    page = desk.get("/staff/tickets/request-types").get_data(as_text=True)
+    assert "Beställning av taggar" in page and "Antal taggar" in page
+    prefix = f"t{tags.id}-"
+    bad = desk.post(
+        f"/staff/tickets/request-types/{tags.id}",
+        data={prefix + "label": "Taggar", prefix + "fields": '[{"name": "x"}]'},
+    )
+    assert bad.status_code == 200 and "label saknas" in bad.get_data(as_text=True)
+    fields = [{"name": "antal", "label": "Antal", "type": "number", "required": True}]
+    done = desk.post(
+        f"/staff/tickets/request-types/{tags.id}",
+        data={
+            prefix + "label": "Taggar",
+            prefix + "price": "150,00",
+            prefix + "fields": json.dumps(fields),
+        },  # enabled unticked: switched off
+    )
+    assert done.status_code == 303
+    tags = RequestType.get_by_id(tags.id)
+    assert (tags.label, tags.enabled, tags.price_ore) == ("Taggar", False, 15000)
+    assert json.loads(tags.fields) == fields
+    customer = client_for(demo_app, "admin@a3demo.se")
+    assert "request:tag_order" not in customer.get("/tickets/new").get_data(as_text=True)
+    refused = customer.post(
+        "/tickets/new",
+        data={"category": "request:tag_order", "subject": "x", "body": "y", "action": "send"},
+    )
+    assert refused.status_code == 200
+    assert not Ticket.select().where(Ticket.subject == "x").exists()

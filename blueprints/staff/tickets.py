@@ -10,12 +10,20 @@ a ticket (Avvisad e-post), kept for staff to look at and file by hand.
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from peewee import JOIN, Case, fn
-from wtforms import MultipleFileField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    MultipleFileField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from blueprints.staff import bp
@@ -48,8 +56,16 @@ from tables.tickets import (
 )
 from web import excel
 from web.auth import staff_required
+from web.formatting import amount
 from web.htmx import is_htmx, render
-from web.listview import ChoiceFilter, Column, DateRangeFilter, ListView, TextFilter
+from web.listview import (
+    ChoiceFilter,
+    Column,
+    DateRangeFilter,
+    ListView,
+    TextFilter,
+    parse_kronor,
+)
 
 FAR_FUTURE = dt.datetime(9999, 12, 31)
 STAFF_STATUS_CHOICES = {k: TICKET_STATUSES[k] for k in ticketing.STAFF_STATUSES}
@@ -120,7 +136,12 @@ STAFF_TICKET_LIST = ListView(
             "Kund",
             sort=Organisation.name,
             filter=TextFilter(),
-            filter_expr=(Organisation.name, Organisation.org_number),
+            filter_expr=(
+                Organisation.name,
+                Organisation.org_number,
+                Account.customer_number,
+                Account.company_name,
+            ),
             export=Organisation.name,
         ),
         Column(
@@ -140,24 +161,16 @@ STAFF_TICKET_LIST = ListView(
             export_format=excel.labels(TICKET_PRIORITIES),
         ),
         Column(
-            "subject", "Rubrik", sort=Ticket.subject, filter=TextFilter(), export=Ticket.subject
-        ),
-        Column(
-            "service",
-            "Tjänst",
-            sort=Service.number,
+            "subject",
+            "Rubrik",
+            sort=Ticket.subject,
             filter=TextFilter(),
-            filter_expr=(Service.number, Service.user_name),
-            export=Service.number,
+            filter_expr=(Ticket.subject, Service.number, Service.user_name),
+            export=Ticket.subject,
         ),
-        Column(
-            "account",
-            "Konto",
-            sort=Account.customer_number,
-            filter=TextFilter(),
-            filter_expr=(Account.customer_number, Account.company_name, Account.alias),
-            export=Account.customer_number,
-        ),
+        # Shown in the Kund and Rubrik cells; own columns in the Excel export.
+        Column("account", "Konto", export=Account.customer_number, show=False),
+        Column("service", "Tjänst", export=Service.number, show=False),
         Column(
             "assigned",
             "Handläggare",
@@ -217,6 +230,7 @@ def _queue_links() -> list[dict]:
             "url": url_for("staff.tickets_inbound"),
             "count": rejected.count(),
         },
+        {"label": "Förfrågningstyper", "url": url_for("staff.tickets_request_types")},
     ]
 
 
@@ -578,3 +592,81 @@ def tickets_inbound_handled(mail_id: int):
             )
     flash("Markerad som hanterad.", "success")
     return redirect(url_for("staff.tickets_inbound"), code=303)
+
+
+# --------------------------------------------------------------------------- request types
+
+
+class RequestTypeForm(FlaskForm):
+    label = StringField(
+        "Namn", filters=[strip], validators=[DataRequired("Ange ett namn."), Length(max=100)]
+    )
+    enabled = BooleanField("Kunderna kan välja typen")
+    price = StringField("Pris per begäran (kr)", filters=[strip])
+    fields = TextAreaField("Egna fält (JSON)")
+
+
+def _request_type_forms(errors_for=None, form=None):
+    types = list(RequestType.select().order_by(RequestType.position, RequestType.id))
+    forms = {}
+    for request_type in types:
+        if errors_for == request_type.id and form is not None:
+            forms[request_type.id] = form
+            continue
+        forms[request_type.id] = RequestTypeForm(
+            formdata=None,
+            prefix=f"t{request_type.id}",
+            label=request_type.label,
+            enabled=request_type.enabled,
+            price=amount(request_type.price_ore) if request_type.price_ore else "",
+            fields=json.dumps(
+                ticketing.request_type_fields(request_type), ensure_ascii=False, indent=2
+            ),
+        )
+    return render_template(
+        "staff/tickets/request_types.html",
+        types=types,
+        forms=forms,
+        field_types=ticketing.FIELD_TYPES,
+    )
+
+
+@bp.route("/tickets/request-types")
+@staff_required
+def tickets_request_types():
+    """The operator's request types (BBGRUPPEN): on or off, price, own fields."""
+    return _request_type_forms()
+
+
+@bp.post("/tickets/request-types/<int:type_id>")
+@staff_required
+def tickets_request_type_save(type_id: int):
+    request_type = RequestType.get_or_none(RequestType.id == type_id)
+    if request_type is None:
+        abort(404)
+    form = RequestTypeForm(prefix=f"t{request_type.id}")
+    ok = form.validate()
+    price_ore = 0
+    if form.price.data:
+        try:
+            price_ore = parse_kronor(form.price.data)
+        except ValueError:
+            form.price.errors.append("Ange ett belopp i kronor, t.ex. 150 eller 99,50.")
+            ok = False
+    fields, error = ticketing.parse_field_definitions(form.fields.data)
+    if error:
+        form.fields.errors.append(error)
+        ok = False
+    if not ok:
+        return _request_type_forms(errors_for=request_type.id, form=form)
+    with write_tx():
+        ticketing.save_request_type(
+            request_type,
+            label=form.label.data,
+            enabled=form.enabled.data,
+            price_ore=max(0, price_ore),
+            fields=fields,
+            staff=current_user._get_current_object(),
+        )
+    flash(f"{request_type.label} är sparad.", "success")
+    return redirect(url_for("staff.tickets_request_types") + f"#type-{request_type.id}", code=303)

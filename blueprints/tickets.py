@@ -49,7 +49,7 @@ from permissions import TICKET_AREA, holds_any
 from tables.billing import Invoice
 from tables.catalogue import Product
 from tables.orders import Order
-from tables.org import Account, Contact
+from tables.org import Account, Contact, StaffUser, User
 from tables.scope import visible_accounts
 from tables.services import Service
 from tables.tickets import (
@@ -705,7 +705,13 @@ def load_ticket(ticket_id: int) -> Ticket:
 
 def conversation(ticket: Ticket, *, internal: bool) -> list[TicketMessage]:
     """Messages newest first with their attachments; internal notes only for staff."""
-    query = TicketMessage.select().where(TicketMessage.ticket == ticket.id)
+    query = (
+        TicketMessage.select(TicketMessage, User, StaffUser)
+        .join(User, JOIN.LEFT_OUTER, on=(TicketMessage.author_user == User.id))
+        .switch(TicketMessage)
+        .join(StaffUser, JOIN.LEFT_OUTER, on=(TicketMessage.author_staff == StaffUser.id))
+        .where(TicketMessage.ticket == ticket.id)
+    )
     if not internal:
         query = query.where(TicketMessage.internal == False)  # noqa: E712
     messages = list(query.order_by(TicketMessage.created_at.desc(), TicketMessage.id.desc()))

@@ -92,6 +92,10 @@ def _smtp_send(message: OutboxMessage, config) -> None:
     email.set_content(message.body)
     if message.html:
         email.add_alternative(message.html, subtype="html")
+    # Headers unfolded up to RFC 5322's 998 characters: Python's folding of
+    # encoded words can drop the space between two of them ("Väntar på" →
+    # "Väntarpå"). The body keeps the encoding set_content chose above.
+    email.policy = email.policy.clone(max_line_length=998)
     host, port, mode = config["SMTP_HOST"], config["SMTP_PORT"], config["SMTP_TLS"]
     timeout = config.get("SMTP_TIMEOUT", 15)
     if mode == "ssl":

@@ -1,15 +1,165 @@
-"""Creating tickets (ärenden): numbers, SLA due times, first message, audit."""
+"""Tickets (ärenden, SPEC §9): creating them, the conversation, statuses,
+SLA clocks and the e-mail sent to the customer.
+
+Every function that changes something is called inside ``write_tx`` and
+writes its audit row itself. Status flow (BBGRUPPEN):
+
+    Schemalagd → Väntar på hantering → Under hantering ⇄ Väntar på kund → Slutfört
+
+A customer reply while *Väntar på kund* moves the ticket back to *Under
+hantering*; the customer may close a ticket and reopen a *Slutfört* one within
+``REOPEN_DAYS``. Every status change and every staff reply (never an internal
+note) is e-mailed to the ticket's creator and its extra contacts when the
+organisation's Företagsprofil switch is on; the reply address carries the
+ticket's ``reply_token`` so that answering the mail adds to the ticket
+(domain/inbound_mail.py).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import secrets
+from dataclasses import dataclass
+
+from flask import current_app, has_app_context
 
 from database import utcnow
 from domain import audit
-from tables.org import SLATarget
-from tables.tickets import Ticket, TicketContact, TicketMessage
+from domain.mail import send_email
+from tables.org import Contact, SLATarget, User
+from tables.tickets import (
+    OPEN_TICKET_STATUSES,
+    TICKET_STATUSES,
+    Ticket,
+    TicketAttachment,
+    TicketContact,
+    TicketMessage,
+)
+
+REOPEN_DAYS = 14
+DEFAULT_REPLY_ADDRESS = "arende+{token}@teleportal.example"
+REPLY_MARKER = "-- Skriv ditt svar ovanför denna rad --"
+
+# What staff may set (a draft is the customer's until sent).
+STAFF_STATUSES = ("scheduled", "waiting", "in_progress", "waiting_customer", "done")
+
+# BBGRUPPEN's seven request types with their own fields. Field types: text,
+# textarea, number, date, select (with "choices"). The operator enables them
+# (RequestType.enabled); seed/demo.py installs them.
+BBGRUPPEN_REQUEST_TYPES = [
+    (
+        "lost_tag_block",
+        "Spärra förlorad tagg",
+        [
+            {"name": "tag", "label": "Taggnummer", "type": "text", "required": True},
+            {"name": "property", "label": "Fastighet / adress", "type": "text", "required": True},
+            {"name": "holder", "label": "Hyresgäst / företag", "type": "text"},
+        ],
+    ),
+    (
+        "lost_tag_reactivate",
+        "Återaktivera förlorad tagg",
+        [
+            {"name": "tag", "label": "Taggnummer", "type": "text", "required": True},
+            {"name": "property", "label": "Fastighet / adress", "type": "text", "required": True},
+        ],
+    ),
+    (
+        "tag_order",
+        "Beställning av taggar",
+        [
+            {"name": "quantity", "label": "Antal taggar", "type": "number", "required": True},
+            {
+                "name": "delivery",
+                "label": "Leverans",
+                "type": "select",
+                "choices": ["Skickas", "Hämtas i butik"],
+                "required": True,
+            },
+            {"name": "where", "label": "Leveransadress eller butik", "type": "text"},
+        ],
+    ),
+    (
+        "suggest_change",
+        "Föreslå en förändring",
+        [
+            {
+                "name": "area",
+                "label": "Förslaget gäller",
+                "type": "select",
+                "choices": ["Portalen", "Vårt system", "Annat"],
+            },
+        ],
+    ),
+    (
+        "log_extract",
+        "Begäran om utdrag/logg",
+        [
+            {
+                "name": "extract",
+                "label": "Typ av utdrag",
+                "type": "select",
+                "choices": [
+                    "Utdrag på användare",
+                    "Logg över hela systemet",
+                    "Logg över en specifik sak",
+                ],
+                "required": True,
+            },
+            {"name": "from", "label": "Period från", "type": "date"},
+            {"name": "to", "label": "Period till", "type": "date"},
+        ],
+    ),
+    (
+        "portal_users",
+        "Hantering av portalanvändare",
+        [
+            {
+                "name": "action",
+                "label": "Åtgärd",
+                "type": "select",
+                "choices": ["Lägg till användare", "Ta bort användare", "Lista aktuella användare"],
+                "required": True,
+            },
+            {"name": "person", "label": "Användarens namn", "type": "text"},
+            {"name": "email", "label": "Användarens e-postadress", "type": "text"},
+        ],
+    ),
+    (
+        "password_reset",
+        "Lösenordsåterställning",
+        [
+            {
+                "name": "service",
+                "label": "Tjänst (t.ex. Administrera Själv)",
+                "type": "text",
+                "required": True,
+            },
+            {"name": "username", "label": "Användarnamn", "type": "text", "required": True},
+        ],
+    ),
+]
+
+
+def _config(key: str, default):
+    return current_app.config.get(key, default) if has_app_context() else default
+
+
+def operator_name() -> str:
+    return _config("OPERATOR_NAME", "Teleportal")
+
+
+def reply_address(ticket: Ticket) -> str:
+    return _config("TICKET_REPLY_ADDRESS", DEFAULT_REPLY_ADDRESS).format(token=ticket.reply_token)
+
+
+def new_reply_token() -> str:
+    # Lower-case hex: mail systems may lower-case the address's local part.
+    return secrets.token_hex(12)
+
+
+# --------------------------------------------------------------------------- SLA
 
 
 def sla_due_times(organisation, priority: int, start: dt.datetime):
@@ -26,6 +176,184 @@ def sla_due_times(organisation, priority: int, start: dt.datetime):
         start + dt.timedelta(minutes=target.response_minutes),
         start + dt.timedelta(minutes=target.resolution_minutes),
     )
+
+
+SOON = dt.timedelta(hours=2)
+
+
+@dataclass
+class SlaClock:
+    """One SLA clock of a ticket: respond by / resolve by."""
+
+    key: str  # response, resolution
+    label: str
+    due: dt.datetime
+    met_at: dt.datetime | None  # when answered / resolved
+    now: dt.datetime
+
+    @property
+    def state(self) -> str:
+        """met, breached (both final), overdue, soon, running."""
+        if self.met_at is not None:
+            return "met" if self.met_at <= self.due else "breached"
+        if self.now > self.due:
+            return "overdue"
+        return "soon" if self.due - self.now <= SOON else "running"
+
+    @property
+    def is_breach(self) -> bool:
+        return self.state in ("breached", "overdue")
+
+    @property
+    def text(self) -> str:
+        state = self.state
+        if state == "met":
+            return "Uppfylld"
+        if state == "breached":
+            return f"Överskreds med {span(self.met_at - self.due)}"
+        if state == "overdue":
+            return f"Överskriden med {span(self.now - self.due)}"
+        return f"{span(self.due - self.now)} kvar"
+
+    @property
+    def short(self) -> str:
+        """For a list cell: "2 h 59 min", "−1 d 2 h" (late), "Uppfylld"."""
+        state = self.state
+        if state == "met":
+            return "Uppfylld"
+        if state == "breached":
+            return "Överskreds"
+        if state == "overdue":
+            return f"−{span(self.now - self.due)}"
+        return span(self.due - self.now)
+
+
+def span(delta: dt.timedelta) -> str:
+    """A duration as "2 d 3 h", "3 h 20 min" or "12 min"."""
+    minutes = max(0, int(delta.total_seconds() // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {mins} min"
+    return f"{mins} min"
+
+
+def sla_clocks(ticket: Ticket, now: dt.datetime | None = None) -> list[SlaClock]:
+    now = now or utcnow()
+    clocks = []
+    if ticket.response_due_at:
+        clocks.append(
+            SlaClock("response", "Svarstid", ticket.response_due_at, ticket.first_response_at, now)
+        )
+    if ticket.resolution_due_at:
+        clocks.append(
+            SlaClock("resolution", "Åtgärdstid", ticket.resolution_due_at, ticket.resolved_at, now)
+        )
+    return clocks
+
+
+def current_clock(ticket: Ticket, now: dt.datetime | None = None) -> SlaClock | None:
+    """The clock a list shows: the response clock until answered, then resolution."""
+    clocks = {c.key: c for c in sla_clocks(ticket, now)}
+    response = clocks.get("response")
+    if response and response.met_at is None and ticket.status != "done":
+        return response
+    return clocks.get("resolution") or response
+
+
+def _start_sla(ticket: Ticket, now: dt.datetime) -> None:
+    ticket.queued_at = now
+    ticket.response_due_at, ticket.resolution_due_at = sla_due_times(
+        ticket.organisation, ticket.priority, now
+    )
+
+
+# --------------------------------------------------------------------------- e-mail
+
+
+def recipients(ticket: Ticket) -> list[str]:
+    """The creator and the extra contacts, when the organisation wants e-mail."""
+    if not ticket.organisation.profile().notify_email:
+        return []
+    addresses = []
+    if ticket.created_by_id:
+        creator = User.get_or_none(User.id == ticket.created_by_id)
+        if creator is not None and creator.active and creator.email:
+            addresses.append(creator.email)
+    contacts = (
+        Contact.select(Contact.email)
+        .join(TicketContact, on=(TicketContact.contact == Contact.id))
+        .where(TicketContact.ticket == ticket.id)
+    )
+    addresses += [c.email for c in contacts if c.email]
+    seen, out = set(), []
+    for address in addresses:
+        key = address.strip().lower()
+        if key and key not in seen:
+            seen.add(key)
+            out.append(address.strip())
+    return out
+
+
+def ticket_url(ticket: Ticket) -> str:
+    base = _config("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+    return f"{base}/tickets/{ticket.id}"
+
+
+def subject_line(ticket: Ticket, headline: str) -> str:
+    return f"Ärende {ticket.number}: {ticket.subject} – {headline} [ref:{ticket.reply_token}]"
+
+
+def notify(ticket: Ticket, headline: str, intro: str, message: str | None = None) -> int:
+    """E-mail the creator and extra contacts; returns how many were queued.
+
+    ``message`` is a staff reply's text (never an internal note). The mail is
+    signed with the operator's name only.
+    """
+    to = recipients(ticket)
+    if not to:
+        return 0
+    name = operator_name()
+    lines = [REPLY_MARKER, "", "Hej!", "", intro, ""]
+    if message:
+        lines += [f"{name} skriver:", "", message.strip(), ""]
+    lines += [
+        f"Ärende: {ticket.number} – {ticket.subject}",
+        f"Status: {ticket.status_label}",
+        f"Visa ärendet: {ticket_url(ticket)}",
+        "",
+        "Du kan svara direkt på det här e-postmeddelandet; ditt svar läggs till i ärendet.",
+        "",
+        f"Med vänliga hälsningar,\n{name}",
+    ]
+    body = "\n".join(lines)
+    for address in to:
+        send_email(
+            address,
+            subject_line(ticket, headline),
+            body,
+            reply_to=reply_address(ticket),
+            organisation=ticket.organisation_id,
+        )
+    return len(to)
+
+
+def _status_mail(ticket: Ticket, message: str | None = None) -> None:
+    label = ticket.status_label
+    intro = {
+        "scheduled": f"Ditt ärende är registrerat och schemalagt till {ticket.scheduled_for}.",
+        "waiting": "Ditt ärende är registrerat och väntar på hantering.",
+        "in_progress": "Ditt ärende är nu under hantering.",
+        "waiting_customer": "Vi behöver mer information från dig för att gå vidare med ärendet.",
+        "done": "Ditt ärende är slutfört. Du kan återöppna det inom "
+        f"{REOPEN_DAYS} dagar om problemet kvarstår.",
+    }.get(ticket.status, f"Ärendets status är nu {label}.")
+    notify(ticket, label, intro, message)
+
+
+# --------------------------------------------------------------------------- creating
 
 
 def create_ticket(
@@ -46,20 +374,20 @@ def create_ticket(
     extra_fields: dict | None = None,
     contacts=(),
     status: str | None = None,
+    attachments=(),
 ) -> Ticket:
     """Create a ticket with its first message; call inside ``write_tx``.
 
-    A desired execution date in the future makes it Schemalagd until then.
+    A desired execution date in the future makes it Schemalagd until then;
+    ``status="draft"`` saves it unsent. ``attachments`` are
+    (CheckedFile, storage name) pairs from ``domain.attachments.staged``.
     """
     from models import next_number
 
     now = utcnow()
     if status is None:
         status = "scheduled" if scheduled_for and scheduled_for > dt.date.today() else "waiting"
-    response_due, resolution_due = (None, None)
-    if status != "draft":
-        response_due, resolution_due = sla_due_times(organisation, priority, now)
-    ticket = Ticket.create(
+    ticket = Ticket(
         organisation=organisation,
         account=account,
         service=service,
@@ -76,11 +404,13 @@ def create_ticket(
         created_by=created_by,
         created_at=now,
         scheduled_for=scheduled_for,
-        reply_token=secrets.token_urlsafe(16),
-        response_due_at=response_due,
-        resolution_due_at=resolution_due,
+        reply_token=new_reply_token(),
     )
-    TicketMessage.create(ticket=ticket, author_user=created_by, body=body, created_at=now)
+    if status == "waiting":
+        _start_sla(ticket, now)
+    ticket.save(force_insert=True)
+    message = TicketMessage.create(ticket=ticket, author_user=created_by, body=body, created_at=now)
+    _attach(ticket, message, attachments, user=created_by)
     for contact in contacts:
         TicketContact.create(ticket=ticket, contact=contact)
     audit.record(
@@ -90,4 +420,469 @@ def create_ticket(
         summary=f"Ärende {ticket.number} skapat: {subject}",
         after={"subject": subject, "category": category, "priority": priority, "status": status},
     )
+    if status != "draft":
+        _status_mail(ticket)
     return ticket
+
+
+def update_draft(ticket: Ticket, *, contacts=None, attachments=(), body=None, **fields) -> None:
+    """Change a draft's fields (and first message); call inside ``write_tx``."""
+    before = {"subject": ticket.subject, "category": ticket.category}
+    if "extra_fields" in fields:
+        fields["extra_fields"] = json.dumps(fields["extra_fields"] or {}, ensure_ascii=False)
+    for name, value in fields.items():
+        setattr(ticket, name, value)
+    ticket.save()
+    first = ticket.messages.order_by(TicketMessage.created_at, TicketMessage.id).first()
+    if body is not None and first is not None:
+        first.body = body
+        first.save()
+    if contacts is not None:
+        TicketContact.delete().where(TicketContact.ticket == ticket.id).execute()
+        for contact in contacts:
+            TicketContact.create(ticket=ticket, contact=contact)
+    _attach(ticket, first, attachments, user=ticket.created_by)
+    audit.record(
+        "ticket.draft_update",
+        ticket,
+        summary=f"Utkast {ticket.number} ändrat",
+        before=before,
+        after={"subject": ticket.subject, "category": ticket.category},
+    )
+
+
+def submit_draft(ticket: Ticket) -> None:
+    """Send a draft: Schemalagd or Väntar på hantering from now on."""
+    now = utcnow()
+    scheduled = ticket.scheduled_for and ticket.scheduled_for > dt.date.today()
+    ticket.status = "scheduled" if scheduled else "waiting"
+    ticket.created_at = now  # Skapat: when it reached the operator
+    if not scheduled:
+        _start_sla(ticket, now)
+    ticket.save()
+    TicketMessage.update(created_at=now).where(TicketMessage.ticket == ticket.id).execute()
+    audit.record(
+        "ticket.submit",
+        ticket,
+        summary=f"Ärende {ticket.number} skickat",
+        before={"status": "draft"},
+        after={"status": ticket.status},
+    )
+    _status_mail(ticket)
+
+
+def delete_draft(ticket: Ticket) -> list[str]:
+    """Remove a draft with its messages; returns the stored file names to delete
+    once the transaction has committed."""
+    names = [a.storage_name for a in ticket.attachments]
+    TicketAttachment.delete().where(TicketAttachment.ticket == ticket.id).execute()
+    TicketContact.delete().where(TicketContact.ticket == ticket.id).execute()
+    TicketMessage.delete().where(TicketMessage.ticket == ticket.id).execute()
+    audit.record(
+        "ticket.draft_delete",
+        ticket,
+        summary=f"Utkast {ticket.number} borttaget",
+        before={"subject": ticket.subject},
+    )
+    ticket.delete_instance()
+    return names
+
+
+def _attach(ticket, message, stored, *, user=None, staff=None) -> list[TicketAttachment]:
+    rows = []
+    for checked, storage_name in stored:
+        rows.append(
+            TicketAttachment.create(
+                ticket=ticket,
+                message=message,
+                filename=checked.filename,
+                content_type=checked.content_type,
+                size=checked.size,
+                sha256=checked.sha256,
+                storage_name=storage_name,
+                uploaded_by_user=user,
+                uploaded_by_staff=staff,
+            )
+        )
+    return rows
+
+
+# --------------------------------------------------------------------------- conversation
+
+
+def may_manage(user, ticket: Ticket) -> bool:
+    """Reply, close and reopen: tickets.manage, faults.create for fault
+    reports, and always the ticket's own creator."""
+    if user.is_staff:
+        return False  # staff work in the back office
+    if ticket.created_by_id == user.id:
+        return True
+    if ticket.category == "fault" and user.has("faults.create"):
+        return True
+    return user.has("tickets.manage")
+
+
+def can_reopen(ticket: Ticket, now: dt.datetime | None = None) -> bool:
+    now = now or utcnow()
+    if ticket.status != "done":
+        return False
+    since = ticket.resolved_at or ticket.last_action_at or ticket.created_at
+    return now - since <= dt.timedelta(days=REOPEN_DAYS)
+
+
+def add_customer_reply(
+    ticket: Ticket, *, body: str, user=None, email: str = "", via="web", attachments=()
+) -> TicketMessage:
+    """A reply from the customer (portal user or e-mail); call inside ``write_tx``.
+
+    Väntar på kund → Under hantering.
+    """
+    now = utcnow()
+    message = _customer_message(ticket, body, user, email, via, now)
+    _attach(ticket, message, attachments, user=user)
+    ticket.last_action_at = now
+    before = ticket.status
+    if ticket.status == "waiting_customer":
+        _set_status(ticket, "in_progress", now, user=user, email=email)
+    ticket.save()
+    audit.record(
+        "ticket.reply",
+        ticket,
+        actor=user,
+        organisation=ticket.organisation_id,
+        summary=f"Svar i ärende {ticket.number}" + (" via e-post" if via == "email" else ""),
+        before={"status": before},
+        after={"status": ticket.status, "message": message.id},
+    )
+    if ticket.status != before:
+        _status_mail(ticket)
+    return message
+
+
+def _customer_message(ticket, body, user, email, via, now) -> TicketMessage:
+    return TicketMessage.create(
+        ticket=ticket,
+        author_user=user,
+        author_email=email or (user.email if user else ""),
+        body=body,
+        via=via,
+        created_at=now,
+    )
+
+
+def add_staff_reply(
+    ticket: Ticket, *, staff, body: str, internal=False, new_status=None, attachments=()
+) -> TicketMessage:
+    """A staff reply (e-mailed to the customer) or an internal note (never
+    shown or sent to the customer); optionally with a new status."""
+    now = utcnow()
+    message = TicketMessage.create(
+        ticket=ticket, author_staff=staff, body=body, internal=internal, created_at=now
+    )
+    _attach(ticket, message, attachments, staff=staff)
+    before = ticket.status
+    changed = bool(new_status and new_status != ticket.status)
+    if changed:
+        _set_status(ticket, new_status, now, staff=staff)
+    if not internal:
+        ticket.last_action_at = now
+        if ticket.first_response_at is None:
+            ticket.first_response_at = now
+    ticket.save()
+    audit.record(
+        "ticket.note" if internal else "ticket.staff_reply",
+        ticket,
+        actor=staff,
+        organisation=ticket.organisation_id,
+        summary=(
+            f"Intern anteckning i ärende {ticket.number}"
+            if internal
+            else f"Svar till kund i ärende {ticket.number}"
+        ),
+        before={"status": before},
+        after={"status": ticket.status, "message": message.id},
+    )
+    if not internal:
+        intro = (
+            f"{operator_name()} har svarat i ditt ärende."
+            if not changed
+            else f"{operator_name()} har svarat i ditt ärende. Ny status: {ticket.status_label}."
+        )
+        notify(ticket, "Nytt svar" if not changed else ticket.status_label, intro, body)
+    elif changed:
+        _status_mail(ticket)
+    return message
+
+
+def _set_status(ticket, status, now, *, staff=None, user=None, email="") -> None:
+    """Move the ticket and put the change in its timeline (no save, no mail)."""
+    old = ticket.status
+    ticket.status = status
+    if status == "done":
+        ticket.resolved_at = now
+    elif old == "done":
+        ticket.resolved_at = None
+    if status == "waiting" and old == "scheduled":
+        _start_sla(ticket, now)
+    if staff is not None and ticket.first_response_at is None and status != "waiting":
+        ticket.first_response_at = now
+    ticket.last_action_at = now
+    TicketMessage.create(
+        ticket=ticket,
+        kind="status",
+        author_staff=staff,
+        author_user=user,
+        author_email=email,
+        body=f"{TICKET_STATUSES.get(old, old)} → {TICKET_STATUSES[status]}",
+        created_at=now,
+    )
+
+
+def change_status(ticket: Ticket, status: str, *, staff=None, user=None) -> None:
+    """A status change by staff (any status but draft) or the customer
+    (close, reopen); e-mails the customer. Call inside ``write_tx``."""
+    if status not in TICKET_STATUSES or status == "draft" or status == ticket.status:
+        raise ValueError(f"bad status change {ticket.status} → {status}")
+    before = ticket.status
+    _set_status(ticket, status, utcnow(), staff=staff, user=user)
+    ticket.save()
+    audit.record(
+        "ticket.status",
+        ticket,
+        actor=staff or user,
+        organisation=ticket.organisation_id,
+        summary=f"Ärende {ticket.number}: {TICKET_STATUSES[before]} → {ticket.status_label}",
+        before={"status": before},
+        after={"status": status},
+    )
+    _status_mail(ticket)
+
+
+def close_by_customer(ticket: Ticket, user, comment: str = "") -> None:
+    if ticket.status not in OPEN_TICKET_STATUSES:
+        raise ValueError("only an open ticket can be closed")
+    if comment:
+        _customer_message(ticket, comment, user, "", "web", utcnow())
+    change_status(ticket, "done", user=user)
+
+
+def reopen_by_customer(
+    ticket: Ticket, user, comment: str, *, email: str = "", via="web", attachments=()
+) -> None:
+    """Back to the queue (Väntar på hantering) with the customer's reason."""
+    if not can_reopen(ticket):
+        raise ValueError("the ticket can no longer be reopened")
+    message = _customer_message(ticket, comment, user, email, via, utcnow())
+    _attach(ticket, message, attachments, user=user)
+    change_status(ticket, "waiting", user=user)
+
+
+def set_priority(ticket: Ticket, priority: int, *, staff) -> None:
+    """New priority; the SLA due times follow it from when the ticket was queued."""
+    before = ticket.priority
+    ticket.priority = priority
+    if ticket.status not in ("draft", "scheduled"):
+        start = ticket.queued_at or ticket.created_at
+        ticket.response_due_at, ticket.resolution_due_at = sla_due_times(
+            ticket.organisation, priority, start
+        )
+    ticket.save()
+    audit.record(
+        "ticket.priority",
+        ticket,
+        actor=staff,
+        organisation=ticket.organisation_id,
+        summary=f"Ärende {ticket.number}: prioritet {ticket.priority_label}",
+        before={"priority": before},
+        after={"priority": priority},
+    )
+
+
+def assign(ticket: Ticket, assignee, *, staff) -> None:
+    before = ticket.assigned_to.name if ticket.assigned_to_id else None
+    ticket.assigned_to = assignee
+    ticket.save()
+    audit.record(
+        "ticket.assign",
+        ticket,
+        actor=staff,
+        organisation=ticket.organisation_id,
+        summary=f"Ärende {ticket.number} tilldelat {assignee.name if assignee else 'ingen'}",
+        before={"assigned_to": before},
+        after={"assigned_to": assignee.name if assignee else None},
+    )
+
+
+def release_scheduled(today: dt.date | None = None) -> list[Ticket]:
+    """Scheduled tickets whose date has come enter the queue (Väntar på
+    hantering) and their SLA clock starts. Call inside ``write_tx``."""
+    today = today or dt.date.today()
+    due = list(
+        Ticket.select().where((Ticket.status == "scheduled") & (Ticket.scheduled_for <= today))
+    )
+    for ticket in due:
+        _set_status(ticket, "waiting", utcnow())
+        ticket.save()
+        audit.record(
+            "ticket.release",
+            ticket,
+            organisation=ticket.organisation_id,
+            summary=f"Ärende {ticket.number}: önskat utförandedatum {ticket.scheduled_for} nått",
+            before={"status": "scheduled"},
+            after={"status": "waiting"},
+        )
+        _status_mail(ticket)
+    return due
+
+
+# --------------------------------------------------------------------------- display
+
+
+def extra_field_rows(ticket: Ticket) -> list[tuple[str, str]]:
+    """(label, value) of the request type's own fields, in the type's order."""
+    try:
+        values = json.loads(ticket.extra_fields or "{}")
+    except ValueError:
+        return []
+    if not values:
+        return []
+    labels = {}
+    if ticket.request_type_id:
+        try:
+            labels = {f["name"]: f["label"] for f in json.loads(ticket.request_type.fields)}
+        except (ValueError, KeyError, TypeError):
+            labels = {}
+    order = list(labels) + [k for k in values if k not in labels]
+    return [(labels.get(k, k), str(values[k])) for k in order if values.get(k) not in (None, "")]
+
+
+def author_label(message: TicketMessage) -> str:
+    """Staff are always shown as the operator, never by their own name."""
+    if message.author_staff_id:
+        return operator_name()
+    if message.author_user_id:
+        return message.author_user.email
+    return message.author_email or operator_name()
+
+
+# --------------------------------------------------------------------------- request types
+
+
+def request_type_fields(request_type) -> list[dict]:
+    """The request type's own fields, ignoring malformed entries."""
+    try:
+        fields = json.loads(request_type.fields or "[]")
+    except ValueError:
+        return []
+    out = []
+    for field in fields if isinstance(fields, list) else []:
+        if isinstance(field, dict) and field.get("name") and field.get("label"):
+            out.append(
+                {
+                    "name": str(field["name"]),
+                    "label": str(field["label"]),
+                    "type": field.get("type", "text"),
+                    "required": bool(field.get("required")),
+                    "choices": [str(c) for c in field.get("choices", [])],
+                }
+            )
+    return out
+
+
+def read_request_fields(request_type, source) -> tuple[dict, dict]:
+    """(values, errors by field name) of a request type's fields from a form
+    (``rt_<name>`` parameters)."""
+    values, errors = {}, {}
+    for field in request_type_fields(request_type):
+        name = field["name"]
+        raw = (source.get(f"rt_{name}") or "").strip()[:2000]
+        if not raw:
+            if field["required"]:
+                verb = "Välj" if field["type"] == "select" else "Ange"
+                errors[name] = f"{verb} {field['label'].lower()}."
+            continue
+        kind = field["type"]
+        if kind == "number":
+            if not raw.isdigit() or int(raw) > 1_000_000:
+                errors[name] = "Ange ett heltal."
+                continue
+        elif kind == "date":
+            try:
+                raw = dt.date.fromisoformat(raw).isoformat()
+            except ValueError:
+                errors[name] = "Ange datum som ÅÅÅÅ-MM-DD."
+                continue
+        elif kind == "select" and raw not in field["choices"]:
+            errors[name] = "Välj ett av alternativen."
+            continue
+        values[name] = raw
+    return values, errors
+
+
+FIELD_TYPES = {
+    "text": "Text",
+    "textarea": "Flera rader",
+    "number": "Heltal",
+    "date": "Datum",
+    "select": "Val",
+}
+
+
+def parse_field_definitions(text: str) -> tuple[list[dict] | None, str | None]:
+    """A request type's fields as edited by staff (JSON), checked:
+    (fields, None) or (None, error message)."""
+    import re
+
+    try:
+        fields = json.loads(text or "[]")
+    except ValueError as exc:
+        return None, f"Ogiltig JSON: {exc.msg} (rad {exc.lineno})."
+    if not isinstance(fields, list):
+        return None, "Fälten ska vara en lista."
+    names = set()
+    out = []
+    for number, field in enumerate(fields, start=1):
+        if not isinstance(field, dict):
+            return None, f"Fält {number} ska vara ett objekt."
+        name, label = str(field.get("name", "")), str(field.get("label", "")).strip()
+        kind = field.get("type", "text")
+        if not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", name) or name in names:
+            return None, f"Fält {number}: name ska vara unikt, a–z, 0–9 och _."
+        if not label:
+            return None, f"Fält {number}: label saknas."
+        if kind not in FIELD_TYPES:
+            return None, f"Fält {number}: type ska vara en av {', '.join(FIELD_TYPES)}."
+        item = {"name": name, "label": label[:100], "type": kind}
+        if field.get("required"):
+            item["required"] = True
+        if kind == "select":
+            choices = field.get("choices")
+            if not isinstance(choices, list) or not choices:
+                return None, f"Fält {number}: ett val behöver choices (en lista)."
+            item["choices"] = [str(c)[:100] for c in choices]
+        names.add(name)
+        out.append(item)
+    return out, None
+
+
+def save_request_type(request_type, *, label, enabled, price_ore, fields, staff) -> None:
+    """Staff change an operator request type; call inside ``write_tx``."""
+    before = {
+        "label": request_type.label,
+        "enabled": request_type.enabled,
+        "price_ore": request_type.price_ore,
+        "fields": request_type.fields,
+    }
+    request_type.label = label
+    request_type.enabled = enabled
+    request_type.price_ore = price_ore
+    request_type.fields = json.dumps(fields, ensure_ascii=False)
+    request_type.save()
+    audit.record(
+        "request_type.save",
+        request_type,
+        actor=staff,
+        summary=f"Förfrågningstyp {label} {'aktiv' if enabled else 'avstängd'}",
+        before=before,
+        after={"label": label, "enabled": enabled, "price_ore": price_ore, "fields": fields},
+    )

@@ -17,6 +17,7 @@ from database import utcnow, write_tx
 from domain.accounts import create_account
 from domain.numbers import luhn_digit
 from domain.passwords import hash_password
+from domain.tickets import BBGRUPPEN_REQUEST_TYPES
 from models import (
     Agreement,
     AgreementProduct,
@@ -67,15 +68,6 @@ DEMO_LOGINS = [
     ("staff@teleportal.se", "Operatörens personal, back office på /staff/login"),
 ]
 
-REQUEST_TYPES = [
-    ("lost_tag_block", "Spärra förlorad tagg"),
-    ("lost_tag_reactivate", "Återaktivera förlorad tagg"),
-    ("tag_order", "Beställning av taggar"),
-    ("suggest_change", "Föreslå en förändring"),
-    ("log_extract", "Begäran om utdrag/logg"),
-    ("portal_users", "Hantering av portalanvändare"),
-    ("password_reset", "Lösenordsåterställning"),
-]
 
 FIRST_NAMES = [
     "Anna",
@@ -576,8 +568,10 @@ def seed_operator(products) -> tuple:
             }
         ),
     )
-    for position, (key, label) in enumerate(REQUEST_TYPES):
-        RequestType.create(key=key, label=label, position=position, enabled=True)
+    for position, (key, label, fields) in enumerate(BBGRUPPEN_REQUEST_TYPES):
+        RequestType.create(
+            key=key, label=label, position=position, enabled=True, fields=json.dumps(fields)
+        )
     staff = StaffUser.create(
         username="staff@teleportal.se",
         email="staff@teleportal.se",

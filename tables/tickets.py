@@ -39,6 +39,14 @@ TICKET_STATUSES = {
 }
 OPEN_TICKET_STATUSES = ("scheduled", "waiting", "in_progress", "waiting_customer")
 
+# Felanmälan by product area (Tele2), and the service kinds of each area.
+PRODUCT_AREAS = {"mobile": "Mobiltelefoni", "fixed": "Fast telefoni", "data": "Datanät"}
+PRODUCT_AREA_KINDS = {
+    "mobile": ("mobile", "mobile_pbx", "mbb"),
+    "fixed": ("cloud_pbx", "sip_trunk", "number_series"),
+    "data": ("broadband", "capacity", "hosting"),
+}
+
 TICKET_PRIORITIES = {
     1: "Kritiskt fel (Kategori 1)",
     2: "Icke kritiskt fel (Kategori 2)",
@@ -75,6 +83,7 @@ class Ticket(BaseModel):
     created_at = DateTimeField(default=utcnow)
     last_action_at = DateTimeField(null=True)  # Åtgärd
     scheduled_for = DateField(null=True)  # önskat utförandedatum
+    queued_at = DateTimeField(null=True)  # entered the queue: the SLA clock starts
     assigned_to = ForeignKeyField(StaffUser, null=True)
     response_due_at = DateTimeField(null=True)
     resolution_due_at = DateTimeField(null=True)
@@ -94,14 +103,20 @@ class Ticket(BaseModel):
 
     @classmethod
     def visible_to(cls, user):
-        """Tickets in scope for tickets.view; everyone sees the ones they created."""
+        """Tickets in scope for tickets.view (fault reports also for
+        faults.create); everyone sees the ones they created. A draft is seen
+        by its creator only, staff never see drafts."""
         if user.is_staff:
-            return cls.select()
-        own = cls.created_by == user.id
+            return cls.select().where(cls.status != "draft")
+        own = (cls.organisation == user.organisation_id) & (cls.created_by == user.id)
+        sent = cls.status != "draft"
         if user.has("tickets.view"):
-            in_scope = scope_condition(cls, user, cls.account, cls.service)
-            return cls.select().where(in_scope | ((cls.organisation == user.organisation_id) & own))
-        return cls.select().where((cls.organisation == user.organisation_id) & own)
+            in_scope = scope_condition(cls, user, cls.account, cls.service) & sent
+            return cls.select().where(in_scope | own)
+        if user.has("faults.create"):
+            faults = scope_condition(cls, user, cls.account, cls.service) & sent
+            return cls.select().where((faults & (cls.category == "fault")) | own)
+        return cls.select().where(own)
 
     @property
     def status_label(self) -> str:
@@ -117,6 +132,14 @@ class Ticket(BaseModel):
     def priority_label(self) -> str:
         return TICKET_PRIORITIES.get(self.priority, "")
 
+    @property
+    def product_area_label(self) -> str:
+        return PRODUCT_AREAS.get(self.product_area or "", "")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_TICKET_STATUSES
+
 
 class TicketMessage(BaseModel):
     ticket = ForeignKeyField(Ticket, backref="messages", on_delete="CASCADE")
@@ -126,6 +149,7 @@ class TicketMessage(BaseModel):
     body = TextField()
     internal = BooleanField(default=False)  # staff notes the customer never sees
     via = CharField(default="web")  # web, email
+    kind = CharField(default="message")  # message, status (a status change in the timeline)
     created_at = DateTimeField(default=utcnow)
 
     class Meta:
@@ -164,7 +188,17 @@ class InboundMail(BaseModel):
     sender = CharField()
     recipient = CharField(default="")
     subject = CharField(default="")
+    message_id = CharField(default="")  # the Message-ID header: a mail is taken in once
     raw = TextField()
+    raw_charset = CharField(default="utf-8")  # latin-1 keeps 8-bit mail byte for byte
     status = CharField(default="accepted")  # accepted, rejected
     reason = CharField(default="")
     ticket = ForeignKeyField(Ticket, null=True)
+    handled_at = DateTimeField(null=True)  # staff dealt with a rejected mail
+    handled_by = ForeignKeyField(StaffUser, null=True)
+
+    class Meta:
+        indexes = (
+            (("status", "received_at"), False),
+            (("message_id",), False),
+        )

@@ -1,0 +1,467 @@
+"""Replies to ticket e-mail: taking an RFC 822 message into its ticket.
+
+``flask tickets ingest-mail`` pipes one message from the MTA (e.g. a Postfix
+alias ``arende: "|flask --app app tickets ingest-mail"``) and ``flask tickets
+poll-mail`` fetches unread mail from an IMAP or POP3 mailbox. Either way
+:func:`ingest` does the work:
+
+1. find the ticket by the token in the recipient address
+   (``TICKET_REPLY_ADDRESS``, e.g. ``arende+<token>@…``) or in the subject
+   (``[ref:<token>]``);
+2. check the sender belongs to the ticket's organisation: an active portal
+   user's or a contact person's e-mail address;
+3. keep only the new text (quoted history, "On … wrote:", "Den … skrev:",
+   ``>`` lines and signatures are cut) and the attachments that pass the same
+   checks as uploads;
+4. add it to the ticket as the customer's reply (Väntar på kund → Under
+   hantering; a Slutfört ticket within the reopening period is reopened).
+
+Every message is stored in ``InboundMail`` byte for byte, accepted or not;
+rejected ones wait in the back office (Avvisad e-post) with the reason.
+Each Message-ID is taken in once, so a mailbox polled twice adds nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import logging
+import re
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import getaddresses, parseaddr
+from html.parser import HTMLParser
+
+from flask import current_app
+from peewee import fn
+
+from database import utcnow, write_tx
+from domain import attachments as files
+from domain import tickets as ticketing
+from tables.org import Contact, User
+from tables.tickets import InboundMail, Ticket
+
+log = logging.getLogger("teleportal.inbound")
+
+MAX_RAW_BYTES = 40 * 1024 * 1024
+SUBJECT_TOKEN = re.compile(r"\[ref:([A-Za-z0-9_-]{8,64})\]")
+RECIPIENT_HEADERS = ("To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To")
+
+
+# --------------------------------------------------------------------------- finding the ticket
+
+
+def _address_pattern() -> re.Pattern:
+    template = current_app.config.get("TICKET_REPLY_ADDRESS", ticketing.DEFAULT_REPLY_ADDRESS)
+    before, _, after = template.partition("{token}")
+    return re.compile(
+        re.escape(before) + r"([A-Za-z0-9_-]{8,64})" + re.escape(after), re.IGNORECASE
+    )
+
+
+def find_token(recipients: list[str], subject: str) -> str | None:
+    pattern = _address_pattern()
+    for address in recipients:
+        match = pattern.fullmatch(address.strip())
+        if match:
+            return match.group(1)
+    match = SUBJECT_TOKEN.search(subject or "")
+    return match.group(1) if match else None
+
+
+def ticket_for_token(token: str) -> Ticket | None:
+    ticket = Ticket.get_or_none(Ticket.reply_token == token)
+    if ticket is None:  # a mail system may have changed the case
+        ticket = Ticket.get_or_none(fn.LOWER(Ticket.reply_token) == token.lower())
+    return ticket
+
+
+def sender_identity(ticket: Ticket, address: str):
+    """(portal user or None, allowed?) for the sender's address."""
+    address = address.strip().lower()
+    if not address:
+        return None, False
+    user = (
+        User.select()
+        .where(
+            (User.organisation == ticket.organisation_id)
+            & (fn.LOWER(User.email) == address)
+            & (User.active == True)  # noqa: E712
+        )
+        .first()
+    )
+    if user is not None:
+        return user, True
+    contact = (
+        Contact.select()
+        .where(
+            (Contact.organisation == ticket.organisation_id) & (fn.LOWER(Contact.email) == address)
+        )
+        .first()
+    )
+    return None, contact is not None
+
+
+# --------------------------------------------------------------------------- the text
+
+
+class _HtmlText(HTMLParser):
+    """HTML to plain text, leaving out quoted blocks, scripts and styles."""
+
+    BLOCKS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "table"}
+    SKIP = {"blockquote", "script", "style", "head"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.SKIP:
+            self.skipping += 1
+        elif tag in self.BLOCKS and not self.skipping:
+            self.out.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in self.SKIP:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag in self.BLOCKS and not self.skipping:
+            self.out.append("\n")
+
+    def handle_data(self, data):
+        if not self.skipping:
+            self.out.append(data)
+
+
+def html_to_text(markup: str) -> str:
+    parser = _HtmlText()
+    parser.feed(markup)
+    parser.close()
+    text = html.unescape("".join(parser.out))
+    return re.sub(r"\n{3,}", "\n\n", text)
+
+
+def body_text(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain", "html"))
+    if part is None:
+        return ""
+    try:
+        content = part.get_content()
+    except (LookupError, UnicodeError, AssertionError):
+        payload = part.get_payload(decode=True) or b""
+        content = payload.decode("utf-8", "replace")
+    if part.get_content_subtype() == "html":
+        content = html_to_text(content)
+    return content.replace("\r\n", "\n")
+
+
+_QUOTE_HEADERS = [
+    re.compile(r"^\s*On\b.{0,300}\bwrote:\s*$", re.IGNORECASE),
+    re.compile(r"^\s*Den\b.{0,300}\bskrev\b[^:]{0,120}:\s*$", re.IGNORECASE),
+    re.compile(r"^\s*Am\b.{0,300}\bschrieb\b.{0,120}:\s*$", re.IGNORECASE),
+    re.compile(
+        r"^\s*-{2,}\s*(Original Message|Ursprungligt meddelande|Originalmeddelande|"
+        r"Forwarded message|Vidarebefordrat meddelande)\s*-{2,}",
+        re.IGNORECASE,
+    ),
+    re.compile(r"^\s*_{20,}\s*$"),
+]
+_OUTLOOK_FIRST = re.compile(r"^\s*\*?(From|Från):\*?\s", re.IGNORECASE)
+_OUTLOOK_NEXT = re.compile(
+    r"^\s*\*?(Sent|Skickat|Date|Datum|To|Till|Subject|Ämne):\*?\s", re.IGNORECASE
+)
+
+
+def strip_quoted(text: str) -> str:
+    """The new part of a reply: everything above the quoted history, without
+    ``>`` lines and the signature."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    cut = len(lines)
+    for i, line in enumerate(lines):
+        if line.strip() == ticketing.REPLY_MARKER:
+            cut = i
+            break
+        joined = line + " " + (lines[i + 1] if i + 1 < len(lines) else "")
+        if any(p.match(line) or p.match(joined) for p in _QUOTE_HEADERS):
+            cut = i
+            break
+        if _OUTLOOK_FIRST.match(line) and any(
+            _OUTLOOK_NEXT.match(following) for following in lines[i + 1 : i + 4]
+        ):
+            cut = i
+            break
+        if line in ("-- ", "--"):  # signature separator
+            cut = i
+            break
+    kept = [line.rstrip() for line in lines[:cut] if not line.lstrip().startswith(">")]
+    return "\n".join(kept).strip()
+
+
+# --------------------------------------------------------------------------- attachments
+
+
+def mail_attachments(message: EmailMessage) -> list[tuple[str, bytes]]:
+    """(file name, bytes) of every attached part (forwarded mail as .eml)."""
+    out = []
+    for part in message.iter_attachments():
+        if part.get_content_type() == "message/rfc822":
+            inner = part.get_payload()
+            inner = inner[0] if isinstance(inner, list) and inner else inner
+            data = inner.as_bytes() if hasattr(inner, "as_bytes") else b""
+            out.append((part.get_filename() or "vidarebefordrat-meddelande.eml", data))
+            continue
+        name = part.get_filename()
+        if not name:
+            continue
+        out.append((name, part.get_payload(decode=True) or b""))
+    return out
+
+
+# --------------------------------------------------------------------------- ingest
+
+
+def _raw_text(raw: bytes) -> tuple[str, str]:
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return raw.decode("latin-1"), "latin-1"  # lossless: one byte, one character
+
+
+def raw_bytes(mail: InboundMail) -> bytes:
+    return mail.raw.encode(mail.raw_charset or "utf-8")
+
+
+def parsed(mail: InboundMail) -> EmailMessage:
+    return BytesParser(policy=policy.default).parsebytes(raw_bytes(mail))
+
+
+def _header(message, name: str) -> str:
+    try:
+        return str(message.get(name, "") or "")
+    except (ValueError, TypeError, IndexError):  # a malformed header
+        return ""
+
+
+def _recipients(message) -> list[str]:
+    values = []
+    for name in RECIPIENT_HEADERS:
+        try:
+            values += [str(v) for v in message.get_all(name, [])]
+        except (ValueError, TypeError, IndexError):
+            continue
+    return [address for _, address in getaddresses(values) if address]
+
+
+def ingest(raw: bytes) -> InboundMail:
+    """Take one e-mail in; returns its InboundMail row (accepted or rejected).
+
+    A Message-ID seen before returns the earlier row unchanged.
+    """
+    message = BytesParser(policy=policy.default).parsebytes(raw[:MAX_RAW_BYTES])
+    sender = parseaddr(_header(message, "From"))[1].strip()
+    recipients = _recipients(message)
+    subject = _header(message, "Subject")
+    message_id = _header(message, "Message-ID").strip()[:255]
+    if message_id:
+        earlier = InboundMail.get_or_none(InboundMail.message_id == message_id)
+        if earlier is not None:
+            earlier.duplicate = True
+            return earlier
+    text, charset = _raw_text(raw)
+    row = InboundMail(
+        received_at=utcnow(),
+        sender=sender[:255],
+        recipient=", ".join(recipients)[:255],
+        subject=subject[:255],
+        message_id=message_id,
+        raw=text,
+        raw_charset=charset,
+    )
+    row.duplicate = False
+
+    def reject(reason: str, ticket=None) -> InboundMail:
+        row.status, row.reason, row.ticket = "rejected", reason[:255], ticket
+        with write_tx():
+            row.save(force_insert=True)
+        log.warning("inbound mail from %s rejected: %s", sender, reason)
+        return row
+
+    if len(raw) > MAX_RAW_BYTES:
+        return reject("Meddelandet är för stort.")
+    token = find_token(recipients, subject)
+    if token is None:
+        return reject("Ingen ärendereferens i mottagaradressen eller ämnesraden.")
+    ticket = ticket_for_token(token)
+    if ticket is None or ticket.status == "draft":
+        return reject("Okänd ärendereferens.")
+    user, allowed = sender_identity(ticket, sender)
+    if not allowed:
+        return reject("Avsändaren hör inte till ärendets organisation.", ticket)
+    reopen = False
+    if ticket.status == "done":
+        if not ticketing.can_reopen(ticket):
+            return reject(
+                f"Ärendet är slutfört sedan mer än {ticketing.REOPEN_DAYS} dagar.", ticket
+            )
+        reopen = True
+
+    reply = strip_quoted(body_text(message))
+    accepted, refused = [], []
+    for name, data in mail_attachments(message):
+        try:
+            accepted.append(files.check(name, data))
+        except files.AttachmentRejected as exc:
+            refused.append(str(exc))
+    if not reply and not accepted:
+        return reject("Meddelandet saknar text.", ticket)
+    if refused:
+        reply = (reply + "\n\n" if reply else "") + "\n".join(
+            f"(Bilagan togs inte emot: {reason})" for reason in refused
+        )
+    row.status, row.ticket = "accepted", ticket
+    row.reason = "; ".join(refused)[:255]
+    with files.staged(accepted) as stored, write_tx():
+        row.save(force_insert=True)
+        if reopen:
+            ticketing.reopen_by_customer(
+                ticket, user, reply or "(bilaga)", email=sender, via="email", attachments=stored
+            )
+        else:
+            ticketing.add_customer_reply(
+                ticket,
+                body=reply or "(bilaga)",
+                user=user,
+                email=sender,
+                via="email",
+                attachments=stored,
+            )
+    return row
+
+
+# --------------------------------------------------------------------------- mailboxes
+
+
+def poll_mailbox(config) -> tuple[int, int, int]:
+    """Fetch unread mail from the configured IMAP or POP3 mailbox and ingest it.
+
+    Returns (accepted, rejected, duplicates). A message is marked read (IMAP)
+    or deleted (POP3) only after it is stored, so a crash loses nothing.
+    """
+    protocol = (config.get("INBOUND_MAIL_PROTOCOL") or "imap").lower()
+    counts = {"accepted": 0, "rejected": 0, "duplicate": 0}
+
+    def take(raw: bytes) -> None:
+        row = ingest(raw)
+        counts["duplicate" if row.duplicate else row.status] += 1
+
+    if protocol == "imap":
+        _poll_imap(config, take)
+    elif protocol == "pop3":
+        _poll_pop3(config, take)
+    else:
+        raise ValueError(f"INBOUND_MAIL_PROTOCOL must be imap or pop3, not {protocol!r}")
+    return counts["accepted"], counts["rejected"], counts["duplicate"]
+
+
+def _tls(config) -> str:
+    return (config.get("INBOUND_MAIL_TLS") or "ssl").lower()
+
+
+def _poll_imap(config, take) -> None:
+    import imaplib
+    import ssl
+
+    host, tls = config["INBOUND_MAIL_HOST"], _tls(config)
+    port = int(config.get("INBOUND_MAIL_PORT") or (993 if tls == "ssl" else 143))
+    if tls == "ssl":
+        client = imaplib.IMAP4_SSL(host, port, ssl_context=ssl.create_default_context())
+    else:
+        client = imaplib.IMAP4(host, port)
+        if tls == "starttls":
+            client.starttls(ssl_context=ssl.create_default_context())
+    try:
+        client.login(config["INBOUND_MAIL_USER"], config["INBOUND_MAIL_PASSWORD"])
+        client.select(config.get("INBOUND_MAIL_FOLDER") or "INBOX")
+        _, data = client.uid("search", None, "UNSEEN")
+        for uid in (data[0] or b"").split():
+            _, parts = client.uid("fetch", uid, "(BODY.PEEK[])")
+            raw = next((p[1] for p in parts if isinstance(p, tuple)), None)
+            if raw is None:
+                continue
+            take(raw)
+            client.uid("store", uid, "+FLAGS", "(\\Seen)")
+    finally:
+        with contextlib.suppress(Exception):  # the connection may be gone already
+            client.logout()
+
+
+def _poll_pop3(config, take) -> None:
+    import poplib
+    import ssl
+
+    host, tls = config["INBOUND_MAIL_HOST"], _tls(config)
+    port = int(config.get("INBOUND_MAIL_PORT") or (995 if tls == "ssl" else 110))
+    if tls == "ssl":
+        client = poplib.POP3_SSL(host, port, context=ssl.create_default_context())
+    else:
+        client = poplib.POP3(host, port)
+        if tls == "starttls":
+            client.stls(context=ssl.create_default_context())
+    try:
+        client.user(config["INBOUND_MAIL_USER"])
+        client.pass_(config["INBOUND_MAIL_PASSWORD"])
+        count, _ = client.stat()
+        for number in range(1, count + 1):
+            _, lines, _ = client.retr(number)
+            take(b"\r\n".join(lines) + b"\r\n")
+            client.dele(number)
+    finally:
+        client.quit()
+
+
+def file_manually(mail: InboundMail, ticket: Ticket, staff):
+    """Staff judged a rejected mail genuine: add it to ``ticket`` as the
+    customer's reply. Returns the new message, or None when nothing in the
+    mail can be taken in."""
+    from domain import audit
+
+    message = parsed(mail)
+    reply = strip_quoted(body_text(message))
+    accepted, refused = [], []
+    for name, data in mail_attachments(message):
+        try:
+            accepted.append(files.check(name, data))
+        except files.AttachmentRejected as exc:
+            refused.append(str(exc))
+    if not reply and not accepted:
+        return None
+    if refused:
+        reply = (reply + "\n\n" if reply else "") + "\n".join(
+            f"(Bilagan togs inte emot: {reason})" for reason in refused
+        )
+    user, _ = sender_identity(ticket, mail.sender)
+    with files.staged(accepted) as stored, write_tx():
+        added = ticketing.add_customer_reply(
+            ticket,
+            body=reply or "(bilaga)",
+            user=user,
+            email=mail.sender,
+            via="email",
+            attachments=stored,
+        )
+        InboundMail.update(
+            status="accepted",
+            ticket=ticket.id,
+            handled_at=utcnow(),
+            handled_by=staff.id,
+            reason=(f"Tillagd i ärendet av personal. Tidigare: {mail.reason}")[:255],
+        ).where(InboundMail.id == mail.id).execute()
+        audit.record(
+            "inbound_mail.file",
+            ticket,
+            actor=staff,
+            organisation=ticket.organisation_id,
+            summary=f"Avvisad e-post från {mail.sender} tillagd i ärende {ticket.number}",
+        )
+    return added

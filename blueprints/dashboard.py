@@ -96,12 +96,32 @@ def outages(user) -> dict[str, list]:
     return groups
 
 
+def quick_links(user) -> list[dict]:
+    """UI-1 "+ Skapa": what the user may create, where that page exists."""
+    from blueprints.tickets import CREATE_PERMISSIONS
+    from web.formatting import url_if
+
+    candidates = [
+        ("Skapa ärende", "tickets.new", CREATE_PERMISSIONS),
+        ("Ny beställning", "orders.new", "orders.create"),
+        ("Nytt konto", "accounts.new_account", "accounts.create"),
+        ("Skapa användare", "users.new", "users.manage"),
+    ]
+    links = []
+    for label, endpoint, permission in candidates:
+        url = url_if(endpoint)
+        if url and holds_any(user, permission):
+            links.append({"label": label, "url": url})
+    return links
+
+
 @bp.route("/")
 @customer_required
 def index():
     return render_template(
         "dashboard/index.html",
         tiles=tiles(current_user),
+        quick_links=quick_links(current_user),
         outages=outages(current_user),
         service_kinds=SERVICE_KINDS,
     )

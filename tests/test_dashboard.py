@@ -111,3 +111,15 @@ def test_tiles_follow_the_data(demo_client, login):
         assert after["Obetalda fakturor"] == before[username]["Obetalda fakturor"] + delta
         assert after["Pågående ärenden"] == before[username]["Pågående ärenden"]
         assert after["Pågående beställningar"] == before[username]["Pågående beställningar"]
+
+
+def test_quick_links_follow_permissions(demo_client, login):
+    from tests.conftest import ADMIN, INVOICES_ONLY
+
+    login(demo_client, ADMIN)
+    html = demo_client.get("/").get_data(as_text=True)
+    for label in ("+ Skapa ärende", "+ Nytt konto", "+ Skapa användare"):
+        assert label in html
+    login(demo_client, INVOICES_ONLY)
+    html = demo_client.get("/").get_data(as_text=True)
+    assert "+ Skapa" not in html and "+ Nytt konto" not in html

@@ -171,23 +171,10 @@ def sla_column() -> Column:
     )
 
 
-TICKET_LIST = ListView(
-    name="tickets",
-    model=Ticket,
-    query=tickets_query,
-    row_template="partials/tickets/_rows.html",
-    default_sort=("created", "desc"),
-    export_title="Ärenden",
-    columns=[
-        Column(
-            "status",
-            "Status",
-            sort=Ticket.status,
-            filter=ChoiceFilter(TICKET_STATUSES),
-            export=Ticket.status,
-            export_format=excel.labels(TICKET_STATUSES),
-        ),
-        Column(
+def shared_columns() -> dict[str, Column]:
+    """The columns the customer list and the staff queue share, by key."""
+    return {
+        "number": Column(
             "number",
             "Ärende #",
             sort=Ticket.number,
@@ -196,7 +183,7 @@ TICKET_LIST = ListView(
             export=Ticket.number,
             text=False,
         ),
-        Column(
+        "category": Column(
             "category",
             "Kategori",
             sort=Ticket.category,
@@ -204,7 +191,7 @@ TICKET_LIST = ListView(
             export=fn.COALESCE(RequestType.label, Ticket.category),
             export_format=lambda value: TICKET_CATEGORIES.get(value, value),
         ),
-        Column(
+        "priority": Column(
             "priority",
             "Prioritet",
             sort=Ticket.priority,
@@ -212,6 +199,51 @@ TICKET_LIST = ListView(
             export=Ticket.priority,
             export_format=excel.labels(TICKET_PRIORITIES),
         ),
+        "created": Column(
+            "created",
+            "Skapat",
+            sort=Ticket.created_at,
+            filter=DateRangeFilter(),
+            export=Ticket.created_at,
+            export_format=excel.to_datetime,
+            text=False,
+        ),
+        "action": Column(
+            "action",
+            "Åtgärd",
+            sort=Ticket.last_action_at,
+            filter=DateRangeFilter(),
+            export=Ticket.last_action_at,
+            export_format=excel.to_datetime,
+            text=False,
+        ),
+    }
+
+
+def status_column(choices: dict, default=None) -> Column:
+    return Column(
+        "status",
+        "Status",
+        sort=Ticket.status,
+        filter=ChoiceFilter(choices, default=default),
+        export=Ticket.status,
+        export_format=excel.labels(TICKET_STATUSES),
+    )
+
+
+_shared = shared_columns()
+TICKET_LIST = ListView(
+    name="tickets",
+    model=Ticket,
+    query=tickets_query,
+    row_template="partials/tickets/_rows.html",
+    default_sort=("created", "desc"),
+    export_title="Ärenden",
+    columns=[
+        status_column(TICKET_STATUSES),
+        _shared["number"],
+        _shared["category"],
+        _shared["priority"],
         Column(
             "subject", "Rubrik", sort=Ticket.subject, filter=TextFilter(), export=Ticket.subject
         ),
@@ -231,24 +263,8 @@ TICKET_LIST = ListView(
             filter_expr=(Account.customer_number, Account.company_name, Account.alias),
             export=Account.customer_number,
         ),
-        Column(
-            "created",
-            "Skapat",
-            sort=Ticket.created_at,
-            filter=DateRangeFilter(),
-            export=Ticket.created_at,
-            export_format=excel.to_datetime,
-            text=False,
-        ),
-        Column(
-            "action",
-            "Åtgärd",
-            sort=Ticket.last_action_at,
-            filter=DateRangeFilter(),
-            export=Ticket.last_action_at,
-            export_format=excel.to_datetime,
-            text=False,
-        ),
+        _shared["created"],
+        _shared["action"],
         sla_column(),
     ],
 )

@@ -33,8 +33,10 @@ from blueprints.tickets import (
     conversation,
     options,
     send_attachment,
+    shared_columns,
     sla_condition,
     sla_due_expr,
+    status_column,
     strip,
 )
 from database import utcnow, write_tx
@@ -45,8 +47,6 @@ from tables.org import Account, Contact, Organisation, StaffUser
 from tables.services import Service
 from tables.tickets import (
     OPEN_TICKET_STATUSES,
-    TICKET_CATEGORIES,
-    TICKET_PRIORITIES,
     TICKET_STATUSES,
     InboundMail,
     RequestType,
@@ -96,6 +96,7 @@ def queue_sort():
     )
 
 
+_shared = shared_columns()
 STAFF_TICKET_LIST = ListView(
     name="staff-tickets",
     model=Ticket,
@@ -111,26 +112,11 @@ STAFF_TICKET_LIST = ListView(
             filter=ChoiceFilter(SLA_CHOICES, condition=sla_condition),
             text=False,
         ),
-        Column(
-            "status",
-            "Status",
-            sort=Ticket.status,
-            filter=ChoiceFilter(
-                {k: v for k, v in TICKET_STATUSES.items() if k != "draft"},
-                default=OPEN_TICKET_STATUSES,
-            ),
-            export=Ticket.status,
-            export_format=excel.labels(TICKET_STATUSES),
+        status_column(
+            {k: v for k, v in TICKET_STATUSES.items() if k != "draft"},
+            default=OPEN_TICKET_STATUSES,
         ),
-        Column(
-            "number",
-            "Ärende #",
-            sort=Ticket.number,
-            filter=TextFilter(),
-            filter_expr=Ticket.number.cast("TEXT"),
-            export=Ticket.number,
-            text=False,
-        ),
+        _shared["number"],
         Column(
             "customer",
             "Kund",
@@ -144,22 +130,8 @@ STAFF_TICKET_LIST = ListView(
             ),
             export=Organisation.name,
         ),
-        Column(
-            "category",
-            "Kategori",
-            sort=Ticket.category,
-            filter=ChoiceFilter(TICKET_CATEGORIES),
-            export=fn.COALESCE(RequestType.label, Ticket.category),
-            export_format=lambda value: TICKET_CATEGORIES.get(value, value),
-        ),
-        Column(
-            "priority",
-            "Prioritet",
-            sort=Ticket.priority,
-            filter=ChoiceFilter(PRIORITY_CHOICES),
-            export=Ticket.priority,
-            export_format=excel.labels(TICKET_PRIORITIES),
-        ),
+        _shared["category"],
+        _shared["priority"],
         Column(
             "subject",
             "Rubrik",
@@ -179,24 +151,8 @@ STAFF_TICKET_LIST = ListView(
             filter_expr=StaffUser.name,
             export=StaffUser.name,
         ),
-        Column(
-            "created",
-            "Skapat",
-            sort=Ticket.created_at,
-            filter=DateRangeFilter(),
-            export=Ticket.created_at,
-            export_format=excel.to_datetime,
-            text=False,
-        ),
-        Column(
-            "action",
-            "Åtgärd",
-            sort=Ticket.last_action_at,
-            filter=DateRangeFilter(),
-            export=Ticket.last_action_at,
-            export_format=excel.to_datetime,
-            text=False,
-        ),
+        _shared["created"],
+        _shared["action"],
     ],
 )
 

@@ -11,7 +11,6 @@ staff. Nothing is written unless every check passed.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import json
 from collections.abc import Callable
@@ -20,10 +19,26 @@ from dataclasses import dataclass
 from database import utcnow, write_tx
 from domain import audit, provisioning
 from domain.numbers import normalise_phone, valid_icc
+from domain.service_terms import (  # noqa: F401 - part of this module's interface
+    active_sim,
+    add_months,
+    addon_options,
+    billed_until,
+    change_options,
+    current_data_line,
+    earliest_move_date,
+    first_of_month,
+    first_of_next_month,
+    last_of_month,
+    notice_end,
+    pending_orders,
+    prices,
+    topup_products,
+)
 from permissions import holds_any
-from tables.catalogue import OptionGroup, OptionGroupItem, Product
+from tables.catalogue import Product
 from tables.orders import ORDER_TYPES, Order, OrderEvent, OrderLine, OrderVersion
-from tables.org import Account, AgreementProduct, PriceListItem
+from tables.org import Account
 from tables.scope import visible_accounts
 from tables.services import (
     BARRING_KINDS,
@@ -202,142 +217,6 @@ def check(user, service, key: str) -> Action:
 
 def available(user, service) -> list[Action]:
     return [a for key, a in ACTIONS.items() if refusal(user, service, key) is None]
-
-
-# ----------------------------------------------------------------- dates and prices
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def first_of_month(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def first_of_next_month(day: dt.date) -> dt.date:
-    return add_months(first_of_month(day), 1)
-
-
-def last_of_month(day: dt.date) -> dt.date:
-    return first_of_next_month(day) - dt.timedelta(days=1)
-
-
-def earliest_move_date(today: dt.date | None = None) -> dt.date:
-    """The operator's rule for when a moved service is billed on the new account
-    (``SERVICE_MOVE_EARLIEST``: ``next_month`` (default), ``today`` or a
-    number of days from today)."""
-    today = today or dt.date.today()
-    rule = provisioning.config_value("SERVICE_MOVE_EARLIEST", "next_month").strip()
-    if rule == "today":
-        return today
-    if rule.isdigit():
-        return today + dt.timedelta(days=int(rule))
-    return first_of_next_month(today)
-
-
-def notice_end(service, today: dt.date | None = None) -> dt.date:
-    """The day the notice period given today runs out."""
-    today = today or dt.date.today()
-    return add_months(today, service.notice_months or 0)
-
-
-def billed_until(service, end_date: dt.date, today: dt.date | None = None) -> dt.date:
-    """A notice period (or binding) running past the technical end is billed."""
-    dates = [end_date, notice_end(service, today)]
-    if service.binding_end:
-        dates.append(service.binding_end)
-    return max(dates)
-
-
-def prices(organisation, product) -> tuple[int, int, int]:
-    """(monthly, start, binding months) under the organisation's agreement."""
-    agreement = organisation.current_agreement()
-    if agreement is not None and agreement.price_list_id:
-        item = PriceListItem.get_or_none(
-            (PriceListItem.price_list == agreement.price_list_id)
-            & (PriceListItem.product == product.id)
-        )
-        if item is not None:
-            return item.monthly_ore, item.start_ore, item.binding_months
-    return product.monthly_ore, product.start_ore, product.binding_months
-
-
-def orderable(organisation, products: list) -> list:
-    """The products the organisation's agreement lets it order (all when the
-    agreement lists none)."""
-    agreement = organisation.current_agreement()
-    if agreement is None:
-        return products
-    allowed = {
-        p
-        for (p,) in AgreementProduct.select(AgreementProduct.product)
-        .where(AgreementProduct.agreement == agreement.id)
-        .tuples()
-    }
-    return [p for p in products if p.id in allowed] if allowed else products
-
-
-def _option_products(service, kind: str) -> list:
-    query = (
-        Product.select()
-        .join(OptionGroupItem, on=(OptionGroupItem.product == Product.id))
-        .join(OptionGroup, on=(OptionGroupItem.group == OptionGroup.id))
-        .where(
-            (OptionGroup.product == service.product_id)
-            & (OptionGroup.kind == kind)
-            & (Product.active == True)  # noqa: E712
-        )
-        .order_by(OptionGroup.position, OptionGroupItem.position)
-    )
-    return orderable(service.organisation, list(query))
-
-
-def change_options(service) -> dict[str, list]:
-    return {
-        "price_plan": _option_products(service, "price_plan"),
-        "data_package": _option_products(service, "data_package"),
-    }
-
-
-def addon_options(service) -> list:
-    return _option_products(service, "addon")
-
-
-def topup_products(service) -> list:
-    query = (
-        Product.select()
-        .where((Product.kind == "topup") & (Product.active == True))  # noqa: E712
-        .order_by(Product.monthly_ore, Product.name)
-    )
-    return orderable(service.organisation, list(query))
-
-
-def current_data_line(service):
-    return (
-        ServiceLine.select()
-        .where((ServiceLine.service == service.id) & (ServiceLine.section == "data"))
-        .order_by(ServiceLine.position)
-        .first()
-    )
-
-
-def active_sim(service):
-    return (
-        SimCard.select()
-        .where((SimCard.service == service.id) & (SimCard.status.in_(("active", "blocked"))))
-        .order_by(SimCard.id.desc())
-        .first()
-    )
-
-
-def pending_orders(service):
-    return Order.select().where(
-        (Order.service == service.id) & Order.status.in_(provisioning.PENDING_STATUSES)
-    )
 
 
 # ----------------------------------------------------------------- requests

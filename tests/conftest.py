@@ -23,7 +23,7 @@ from itsdangerous import URLSafeTimedSerializer
 
 from domain import passwords
 
-pytest_plugins = ["tests.browser", "tests.smtp"]
+pytest_plugins = ["tests.browser", "tests.smtp", "tests.services_fixtures"]
 
 # Fast hashing in tests only; production uses the argon2id cost in domain/passwords.py.
 passwords.configure(time_cost=1, memory_kib=8 * 1024)

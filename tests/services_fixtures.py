@@ -6,6 +6,8 @@ from __future__ import annotations
 import itertools
 import json
 
+import pytest
+
 from models import (
     AuditLog,
     Barring,
@@ -21,6 +23,7 @@ from models import (
     SpendingLimit,
     TopUp,
 )
+from tests.conftest import ADMIN
 
 HX = {"HX-Request": "true"}
 _users = itertools.count(1)
@@ -114,3 +117,37 @@ def icc(body: str = "89460100000000") -> str:
 
     digits = (body + "0" * 18)[:18]
     return digits + luhn_digit(digits)
+
+
+@pytest.fixture
+def admin(demo_client, login):
+    login(demo_client, ADMIN)
+    return demo_client
+
+
+def url(service, action):
+    return f"/services/{service.id}/{action}"
+
+
+def assert_refused_in_dialog(response, message: str, before: dict):
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert message in text
+    assert "<html" not in text
+    assert "closeDialog" not in response.headers.get("HX-Trigger", "")
+    assert snapshot() == before
+
+
+def assert_recorded(service, order_type: str, op: str, status: str) -> Order:
+    order = last_order(service)
+    assert order is not None
+    assert (order.type, order.status) == (order_type, status)
+    assert payload(order)["op"] == op
+    assert order.created_by.username == ADMIN
+    assert order.number and order.version == 1
+    assert [e.to_status for e in order.events.order_by(order.events.model.id)] == (
+        ["received", "completed"] if status == "completed" else ["received"]
+    )
+    audited = f"service.{op}" if status == "completed" else f"service.{op}.requested"
+    assert audited in audit_actions(service)
+    return order

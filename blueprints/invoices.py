@@ -31,14 +31,6 @@ bp = Blueprint("invoices", __name__, url_prefix="/invoices")
 MAX_ZIP = 200
 
 
-def invoices_query(user):
-    return (
-        Invoice.visible_to(user)
-        .select(Invoice, Account)
-        .join(Account, on=(Invoice.account == Account.id))
-    )
-
-
 def status_condition(values):
     """Shown statuses as conditions the indexes can serve."""
     today = dt.date.today()
@@ -85,7 +77,8 @@ def zip_response(query):
 INVOICE_LIST = ListView(
     name="invoices",
     model=Invoice,
-    query=invoices_query,
+    query=Invoice.visible_to,
+    joins=[(Account, Invoice.account)],
     row_template="partials/invoices/_rows.html",
     default_sort=("due", "desc"),
     export_title="Fakturor",

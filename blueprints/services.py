@@ -15,20 +15,11 @@ from web.listview import AmountRangeFilter, ChoiceFilter, Column, ListView, Text
 bp = Blueprint("services", __name__, url_prefix="/services")
 
 
-def services_query(user):
-    return (
-        Service.visible_to(user)
-        .select(Service, Account, Product)
-        .join(Account, on=(Service.account == Account.id))
-        .switch(Service)
-        .join(Product, on=(Service.product == Product.id))
-    )
-
-
 SERVICE_LIST = ListView(
     name="services",
     model=Service,
-    query=services_query,
+    query=Service.visible_to,
+    joins=[(Account, Service.account), (Product, Service.product)],
     row_template="partials/services/_rows.html",
     default_sort=("number", "asc"),
     export_title="Tjänster",

@@ -7,6 +7,12 @@ whole state from the query string (``sort``, ``dir``, ``page``,
 give the same view; htmx requests get the list fragment only. Bad input
 never fails: unknown sorts fall back to the default, pages are clamped,
 malformed filter values are ignored and explained next to the filter.
+
+Counting and paging are where a list gets slow at 100,000 rows, so the
+engine keeps them on the listed table's own indexes: ``query`` gives the
+scoped rows of the model alone and ``joins`` names the related tables a
+row shows; those are joined to load the page's rows and to export, but to
+count and to find a page's ids only when a filter or the sort uses them.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import abort, request
-from peewee import DateTimeField, fn
+from peewee import DateTimeField, Field, Node, fn
 from werkzeug.datastructures import MultiDict
 
 from web import excel
@@ -341,8 +347,29 @@ class ListPage:
         return out
 
 
+def models_in(*exprs) -> set:
+    """The models whose fields an expression (or several) refers to."""
+    found: set = set()
+    stack = list(exprs)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Field):
+            found.add(node.model)
+        elif isinstance(node, (list, tuple)):
+            stack.extend(node)
+        elif isinstance(node, Node):
+            stack.extend(vars(node).values())
+    return found
+
+
 class ListView:
-    """One list: its columns, base query and templates."""
+    """One list: its columns, scoped query, joins and templates.
+
+    ``query(user)`` is the model's rows the user may see (``visible_to``);
+    ``joins`` are (model, foreign key) pairs for what the rows also show.
+    Lists that give no ``joins`` may return a query with its own joins and
+    get it unchanged everywhere.
+    """
 
     per_page_choices = (10, 20, 50, 100)
 
@@ -359,6 +386,7 @@ class ListView:
         bulk_actions: list[tuple[str, str]] | None = None,
         bulk_handlers: dict[str, Callable] | None = None,
         rows_loader: Callable[[list], None] | None = None,
+        joins: list[tuple[Any, Any]] | None = None,
     ):
         self.name = name
         self.model = model
@@ -376,6 +404,7 @@ class ListView:
         )
         self.bulk_handlers = bulk_handlers or {}
         self.rows_loader = rows_loader
+        self.joins = joins or []
         self.shown = [c for c in columns if c.show]
 
     # -- state
@@ -419,7 +448,7 @@ class ListView:
 
     # -- queries
 
-    def filtered(self, user, state: ListState, extra=None):
+    def _where(self, user, state: ListState, extra=None):
         query = self.base_query(user)
         if extra is not None:
             query = query.where(extra)
@@ -427,6 +456,30 @@ class ListView:
             column = self.by_key[key]
             query = query.where(column.filter.condition(column.target, value))
         return query
+
+    def _join(self, query, models=None):
+        """Add the list's joins: all, or only those to ``models``."""
+        for model, foreign_key in self.joins:
+            if models is None or model in models:
+                query = query.join_from(self.model, model, on=foreign_key)
+        return query
+
+    def _with_rows(self, query):
+        """Select the model and its joined tables, for whole rows."""
+        if not self.joins:
+            return query
+        return self._join(query.select(self.model, *(model for model, _ in self.joins)))
+
+    def filtered(self, user, state: ListState, extra=None):
+        """The state's rows with everything they show (export, bulk actions)."""
+        return self._with_rows(self._where(user, state, extra))
+
+    def narrowed(self, user, state: ListState, extra=None):
+        """The state's rows joined only as far as its filters and sort need:
+        what counting and paging run on."""
+        targets = [self.by_key[key].target for key in state.filters]
+        used = models_in(self.by_key[state.sort_key].sort_expr, extra, *targets)
+        return self._join(self._where(user, state, extra), used)
 
     def ordered(self, query, state: ListState):
         expr = self.by_key[state.sort_key].sort_expr
@@ -437,7 +490,7 @@ class ListView:
 
     def page(self, user, state: ListState | None = None, extra=None) -> ListPage:
         state = state or self.state()
-        query = self.filtered(user, state, extra)
+        query = self.narrowed(user, state, extra)
         total = query.select(fn.COUNT(self.model.id)).order_by().scalar() or 0
         pages = max(1, math.ceil(total / state.per_page))
         state.page = min(state.page, pages)
@@ -451,7 +504,9 @@ class ListView:
         ]
         rows = []
         if ids:
-            rows = list(self.ordered(self.base_query(user).where(self.model.id.in_(ids)), state))
+            found = self._with_rows(self.base_query(user).where(self.model.id.in_(ids)))
+            position = {row_id: i for i, row_id in enumerate(ids)}
+            rows = sorted(found, key=lambda row: position[row.id])
         if self.rows_loader and rows:
             self.rows_loader(rows)
         return ListPage(state=state, rows=rows, total=total, pages=pages)

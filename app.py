@@ -143,9 +143,9 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from blueprints import auth, dashboard, invoices, orders, services, staff, tickets
+    from blueprints import auth, calls, dashboard, invoices, orders, services, staff, tickets
 
-    for module in (auth, dashboard, services, invoices, orders, tickets, staff):
+    for module in (auth, dashboard, services, invoices, calls, orders, tickets, staff):
         app.register_blueprint(module.bp)
 
 

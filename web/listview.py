@@ -13,6 +13,8 @@ engine keeps them on the listed table's own indexes: ``query`` gives the
 scoped rows of the model alone and ``joins`` names the related tables a
 row shows; those are joined to load the page's rows and to export, but to
 count and to find a page's ids only when a filter or the sort uses them.
+A page past the middle is read backwards from the end, so the last pages
+cost what the first ones do.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from flask import abort, request
 from peewee import DateTimeField, Field, Node, fn
 from werkzeug.datastructures import MultiDict
 
+from database import db
 from web import excel
 from web.formatting import LOCAL_TZ
 from web.htmx import render
@@ -481,27 +484,48 @@ class ListView:
         used = models_in(self.by_key[state.sort_key].sort_expr, extra, *targets)
         return self._join(self._where(user, state, extra), used)
 
-    def ordered(self, query, state: ListState):
+    def ordered(self, query, state: ListState, backwards: bool = False):
         expr = self.by_key[state.sort_key].sort_expr
         tiebreak = self.model.id
-        if state.descending:
+        if state.descending != backwards:
             return query.order_by(expr.desc(), tiebreak.desc())
         return query.order_by(expr.asc(), tiebreak.asc())
+
+    def count(self, user, state: ListState, extra=None, query=None) -> int:
+        query = query if query is not None else self.narrowed(user, state, extra)
+        return query.select(fn.COUNT(self.model.id)).order_by().scalar() or 0
+
+    def page_ids(self, query, state: ListState, total: int) -> list[int]:
+        """The ids on the state's page, found on the indexes alone.
+
+        A page nearer the end than the start is read in reverse order from
+        the end: OFFSET walks past every skipped row, so the last page of
+        100,000 rows would otherwise cost a walk through all of them.
+        """
+        offset = (state.page - 1) * state.per_page
+        size = max(0, min(state.per_page, total - offset))
+        after = total - offset - size
+        backwards = after < offset
+        found = (
+            self.ordered(query.select(self.model.id), state, backwards)
+            .limit(size or state.per_page)
+            .offset(after if backwards else offset)
+            .tuples()
+        )
+        ids = [row_id for (row_id,) in found]
+        return ids[::-1] if backwards else ids
 
     def page(self, user, state: ListState | None = None, extra=None) -> ListPage:
         state = state or self.state()
         query = self.narrowed(user, state, extra)
-        total = query.select(fn.COUNT(self.model.id)).order_by().scalar() or 0
-        pages = max(1, math.ceil(total / state.per_page))
-        state.page = min(state.page, pages)
-        # Late row look-up: find the page's ids on the indexes alone, then
-        # load just those rows with their joins (deep pages stay cheap).
-        ids = [
-            row_id
-            for (row_id,) in self.ordered(query.select(self.model.id), state)
-            .paginate(state.page, state.per_page)
-            .tuples()
-        ]
+        # One read transaction: the total and the page's ids see the same rows.
+        with db.atomic():
+            total = self.count(user, state, extra, query)
+            pages = max(1, math.ceil(total / state.per_page))
+            state.page = min(state.page, pages)
+            # Late row look-up: find the page's ids on the indexes alone, then
+            # load just those rows with their joins (deep pages stay cheap).
+            ids = self.page_ids(query, state, total)
         rows = []
         if ids:
             found = self._with_rows(self.base_query(user).where(self.model.id.in_(ids)))

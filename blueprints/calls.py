@@ -11,7 +11,14 @@ from tables.org import Account
 from tables.services import Service
 from web import excel
 from web.auth import require
-from web.listview import ChoiceFilter, Column, DateRangeFilter, ListView, TextFilter
+from web.listview import (
+    ChoiceFilter,
+    Column,
+    DateRangeFilter,
+    ListView,
+    TallyCount,
+    TextFilter,
+)
 
 bp = Blueprint("calls", __name__, url_prefix="/calls")
 
@@ -23,6 +30,7 @@ CALL_RECORD_LIST = ListView(
     model=CallRecord,
     query=CallRecord.visible_to,
     joins=[(Account, CallRecord.account), (Service, CallRecord.service)],
+    tally=TallyCount("call_record", {"traffic": lambda types: types}),
     row_template="partials/calls/_rows.html",
     default_sort=("started", "desc"),
     export_title="Samtal",

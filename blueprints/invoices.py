@@ -23,6 +23,7 @@ from web.listview import (
     Column,
     DateRangeFilter,
     ListView,
+    TallyCount,
     TextFilter,
 )
 
@@ -40,6 +41,19 @@ def status_condition(values):
         "overdue": (Invoice.status == "unpaid") & (Invoice.due_date < today),
     }
     return functools.reduce(op.or_, (parts[v] for v in values))
+
+
+def status_buckets(values):
+    """The stored statuses that hold exactly the shown ones, for the row tally.
+
+    Unpaid and overdue are parted by today's date, so only both together
+    are a stored status; one of them alone is counted row by row.
+    """
+    shown = set(values)
+    unpaid = {"unpaid", "overdue"}
+    if shown & unpaid and not unpaid <= shown:
+        return None
+    return sorted(({"unpaid"} if shown & unpaid else set()) | (shown & {"paid"}))
 
 
 def invoice_pdf_bytes(invoice: Invoice) -> bytes:
@@ -79,6 +93,7 @@ INVOICE_LIST = ListView(
     model=Invoice,
     query=Invoice.visible_to,
     joins=[(Account, Invoice.account)],
+    tally=TallyCount("invoice", {"status": status_buckets}),
     row_template="partials/invoices/_rows.html",
     default_sort=("due", "desc"),
     export_title="Fakturor",

@@ -10,7 +10,14 @@ from tables.org import Account
 from tables.services import SERVICE_STATUSES, Service
 from web import excel
 from web.auth import require
-from web.listview import AmountRangeFilter, ChoiceFilter, Column, ListView, TextFilter
+from web.listview import (
+    AmountRangeFilter,
+    ChoiceFilter,
+    Column,
+    ListView,
+    TallyCount,
+    TextFilter,
+)
 
 bp = Blueprint("services", __name__, url_prefix="/services")
 
@@ -20,6 +27,7 @@ SERVICE_LIST = ListView(
     model=Service,
     query=Service.visible_to,
     joins=[(Account, Service.account), (Product, Service.product)],
+    tally=TallyCount("service", {"status": lambda statuses: statuses}),
     row_template="partials/services/_rows.html",
     default_sort=("number", "asc"),
     export_title="Tjänster",

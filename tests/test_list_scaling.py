@@ -8,10 +8,14 @@ import logging
 import pytest
 from werkzeug.datastructures import MultiDict
 
+from blueprints.calls import CALL_RECORD_LIST
 from blueprints.invoices import INVOICE_LIST
 from blueprints.services import SERVICE_LIST
-from models import Service, User
-from tests.conftest import ACCOUNT_ADMIN, ADMIN
+from database import db, write_tx
+from models import CallRecord, Invoice, RowTally, Service, StaffUser, User
+from tables.services import SERVICE_STATUSES
+from tables.tally import TALLIED, recount
+from tests.conftest import ACCOUNT_ADMIN, ADMIN, OTHER_ORG_ADMIN, STAFF
 
 
 @pytest.fixture
@@ -56,6 +60,14 @@ def test_counting_and_paging_join_only_what_filters_and_sort_use(demo_app, args,
     assert {t for t in ("account", "product") if f'JOIN "{t}"' in sql} == joined
 
 
+def test_status_filtered_total_comes_from_the_tally(demo_app, sql_log):
+    listing = SERVICE_LIST.page(user(ADMIN), state(SERVICE_LIST))
+    assert not [s for s in sql_log if "COUNT(" in s]
+    assert [s for s in sql_log if '"row_tally"' in s]
+    active = Service.visible_to(user(ADMIN)).where(Service.status == "active")
+    assert listing.total == active.count()
+
+
 def test_other_filters_count_rows_on_the_listed_table_alone(demo_app, sql_log):
     SERVICE_LIST.page(user(ADMIN), state(SERVICE_LIST, f_user="a", sort="monthly"))
     counts = [s for s in sql_log if "COUNT(" in s]
@@ -95,6 +107,128 @@ def test_invoice_rows_carry_their_account(demo_app):
     listing = INVOICE_LIST.page(user(ADMIN), state(INVOICE_LIST))
     assert listing.rows
     assert all(row.__rel__.get("account") for row in listing.rows)
+
+
+# ----------------------------------------------------------------------- the row tally
+
+
+def tally_rows() -> set[tuple]:
+    return {
+        (t.table_name, t.organisation_id, t.account_id, t.bucket, t.n)
+        for t in RowTally.select()
+        if t.n
+    }
+
+
+def counted_rows() -> set[tuple]:
+    """What the tally must hold, counted from the tables themselves."""
+    out = set()
+    for table, (bucket, condition) in TALLIED.items():
+        where = f"WHERE {condition.format(row=table)}" if condition else ""
+        sql = (
+            f"SELECT organisation_id, account_id, {bucket}, COUNT(*) FROM {table} {where} "
+            f"GROUP BY 1, 2, 3"
+        )
+        out |= {(table, *row) for row in db.execute_sql(sql).fetchall()}
+    return out
+
+
+def test_demo_data_is_tallied(demo_app):
+    assert tally_rows()
+    assert tally_rows() == counted_rows()
+
+
+def test_triggers_follow_every_kind_of_write(app, make_org, make_account, make_service):
+    org = make_org()
+    top = org.top_account()
+    sub = make_account(org)
+    services = [make_service(top, status=s) for s in ("active", "active", "barred", "ordered")]
+    assert tally_rows() == counted_rows()
+    with write_tx():
+        services[0].status = "terminating"
+        services[0].save()  # every column in SET, one changed
+        services[1].save()  # nothing changed
+        Service.update(status="active").where(Service.status == "ordered").execute()
+        Service.update(hidden=True).where(Service.id == services[2].id).execute()
+        Service.update(account=sub).where(Service.id == services[1].id).execute()
+    assert tally_rows() == counted_rows()
+    with write_tx():
+        Service.update(hidden=False, status="terminated").where(
+            Service.id == services[2].id
+        ).execute()
+        services[3].delete_instance()
+        invoice = Invoice.create(
+            organisation=org,
+            account=sub,
+            number="T-1",
+            invoice_date="2026-01-01",
+            due_date="2026-01-31",
+            amount_ore=100,
+        )
+        CallRecord.insert_many(
+            [
+                {
+                    "organisation": org.id,
+                    "account": sub.id,
+                    "service": services[1].id,
+                    "started_at": "2026-01-02 10:00:00",
+                    "a_number": "0701234567",
+                    "traffic_type": kind,
+                }
+                for kind in ("sms", "sms", "data")
+            ]
+        ).execute()
+    assert tally_rows() == counted_rows()
+    with write_tx():
+        Invoice.update(status="paid").where(Invoice.id == invoice.id).execute()
+        CallRecord.delete().where(CallRecord.traffic_type == "data").execute()
+    assert tally_rows() == counted_rows()
+
+
+def test_recount_rebuilds_the_same_tally(demo_app):
+    before = tally_rows()
+    with write_tx():
+        RowTally.update(n=RowTally.n + 7).execute()
+        recount()
+    assert tally_rows() == before
+
+
+STATUS_SETS = [[s] for s in SERVICE_STATUSES] + [["active", "barred"], list(SERVICE_STATUSES)]
+
+
+@pytest.mark.parametrize("username", [ADMIN, ACCOUNT_ADMIN, OTHER_ORG_ADMIN])
+@pytest.mark.parametrize("statuses", [*STATUS_SETS, None])
+def test_service_totals_equal_counting_rows(demo_app, username, statuses):
+    who = user(username)
+    view_state = state(SERVICE_LIST, **({"f_status": statuses} if statuses else {}))
+    expected = SERVICE_LIST.filtered(who, view_state).count()
+    assert SERVICE_LIST.tally.total(who, view_state) == expected
+    assert SERVICE_LIST.page(who, view_state).total == expected
+
+
+@pytest.mark.parametrize("username", [ADMIN, ACCOUNT_ADMIN])
+@pytest.mark.parametrize(
+    "statuses",
+    [None, ["paid"], ["unpaid"], ["overdue"], ["unpaid", "overdue"], ["paid", "overdue"]],
+)
+def test_invoice_totals_equal_counting_rows(demo_app, username, statuses):
+    who = user(username)
+    view_state = state(INVOICE_LIST, **({"f_status": statuses} if statuses else {}))
+    expected = INVOICE_LIST.filtered(who, view_state).count()
+    assert INVOICE_LIST.page(who, view_state).total == expected
+
+
+def test_staff_totals_cover_every_organisation(demo_app):
+    staff = StaffUser.get(StaffUser.username == STAFF)
+    view_state = state(CALL_RECORD_LIST, f_traffic=["sms", "data"])
+    expected = CallRecord.select().where(CallRecord.traffic_type.in_(["sms", "data"])).count()
+    assert CALL_RECORD_LIST.tally.total(staff, view_state) == expected
+
+
+def test_users_limited_to_chosen_objects_are_counted_row_by_row(demo_app):
+    who = user(ACCOUNT_ADMIN)
+    who.restricted = True
+    assert SERVICE_LIST.tally.total(who, state(SERVICE_LIST)) is None
 
 
 # ----------------------------------------------------------------------- deep pages

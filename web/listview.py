@@ -13,7 +13,8 @@ engine keeps them on the listed table's own indexes: ``query`` gives the
 scoped rows of the model alone and ``joins`` names the related tables a
 row shows; those are joined to load the page's rows and to export, but to
 count and to find a page's ids only when a filter or the sort uses them.
-A page past the middle is read backwards from the end, so the last pages
+Totals come from the row tally (tables/tally.py) when the filters allow, and
+a page past the middle is read backwards from the end, so the last pages
 cost what the first ones do.
 """
 
@@ -33,6 +34,7 @@ from peewee import DateTimeField, Field, Node, fn
 from werkzeug.datastructures import MultiDict
 
 from database import db
+from tables.tally import tally_total
 from web import excel
 from web.formatting import LOCAL_TZ
 from web.htmx import render
@@ -253,6 +255,33 @@ class Column:
 
 
 @dataclass
+class TallyCount:
+    """Exact totals from the row tally instead of COUNT(*) over the rows.
+
+    ``table`` is a tallied table (tables/tally.TALLIED) whose scope is the
+    list's; ``buckets`` maps a column key to a function from that filter's
+    value to the tally buckets it selects, or None when the buckets cannot
+    answer it (then the list counts its rows). Any other active filter, an
+    extra condition or object-level access also means counting rows.
+    """
+
+    table: str
+    buckets: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
+
+    def total(self, user, state: ListState, extra=None) -> int | None:
+        if extra is not None or getattr(user, "restricted", False):
+            return None
+        selected = None
+        for key, value in state.filters.items():
+            to_buckets = self.buckets.get(key)
+            chosen = to_buckets(value) if to_buckets else None
+            if chosen is None:
+                return None
+            selected = set(chosen) if selected is None else selected & set(chosen)
+        return tally_total(self.table, user, selected)
+
+
+@dataclass
 class ListState:
     """The list's state as read from the query string."""
 
@@ -390,6 +419,7 @@ class ListView:
         bulk_handlers: dict[str, Callable] | None = None,
         rows_loader: Callable[[list], None] | None = None,
         joins: list[tuple[Any, Any]] | None = None,
+        tally: TallyCount | None = None,
     ):
         self.name = name
         self.model = model
@@ -408,6 +438,7 @@ class ListView:
         self.bulk_handlers = bulk_handlers or {}
         self.rows_loader = rows_loader
         self.joins = joins or []
+        self.tally = tally
         self.shown = [c for c in columns if c.show]
 
     # -- state
@@ -492,8 +523,11 @@ class ListView:
         return query.order_by(expr.asc(), tiebreak.asc())
 
     def count(self, user, state: ListState, extra=None, query=None) -> int:
-        query = query if query is not None else self.narrowed(user, state, extra)
-        return query.select(fn.COUNT(self.model.id)).order_by().scalar() or 0
+        total = self.tally.total(user, state, extra) if self.tally else None
+        if total is None:
+            query = query if query is not None else self.narrowed(user, state, extra)
+            total = query.select(fn.COUNT(self.model.id)).order_by().scalar() or 0
+        return total
 
     def page_ids(self, query, state: ListState, total: int) -> list[int]:
         """The ids on the state's page, found on the indexes alone.

@@ -562,7 +562,9 @@ class ListView:
             ids = self.page_ids(query, state, total)
         rows = []
         if ids:
-            found = self._with_rows(self.base_query(user).where(self.model.id.in_(ids)))
+            # The ids came through the scope and filters already; building
+            # that SQL again for 20 rows would cost more than reading them.
+            found = self._with_rows(self.model.select().where(self.model.id.in_(ids)))
             position = {row_id: i for i, row_id in enumerate(ids)}
             rows = sorted(found, key=lambda row: position[row.id])
         if self.rows_loader and rows:

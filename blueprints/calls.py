@@ -29,7 +29,10 @@ CALL_RECORD_LIST = ListView(
     name="calls",
     model=CallRecord,
     query=CallRecord.visible_to,
-    joins=[(Account, CallRecord.account), (Service, CallRecord.service)],
+    joins=[
+        (Account, CallRecord.account, (Account.customer_number,)),
+        (Service, CallRecord.service, (Service.user_name,)),
+    ],
     tally=TallyCount("call_record", {"traffic": lambda types: types}),
     row_template="partials/calls/_rows.html",
     default_sort=("started", "desc"),

@@ -92,7 +92,9 @@ INVOICE_LIST = ListView(
     name="invoices",
     model=Invoice,
     query=Invoice.visible_to,
-    joins=[(Account, Invoice.account)],
+    joins=[
+        (Account, Invoice.account, (Account.customer_number, Account.company_name, Account.alias))
+    ],
     tally=TallyCount("invoice", {"status": status_buckets}),
     row_template="partials/invoices/_rows.html",
     default_sort=("due", "desc"),

@@ -398,7 +398,9 @@ class ListView:
     """One list: its columns, scoped query, joins and templates.
 
     ``query(user)`` is the model's rows the user may see (``visible_to``);
-    ``joins`` are (model, foreign key) pairs for what the rows also show.
+    ``joins`` are (model, foreign key) pairs for what the rows also show, or
+    (model, foreign key, fields) to load only those fields of the joined
+    table for the page's rows (exports and bulk actions get whole rows).
     Lists that give no ``joins`` may return a query with its own joins and
     get it unchanged everywhere.
     """
@@ -418,7 +420,7 @@ class ListView:
         bulk_actions: list[tuple[str, str]] | None = None,
         bulk_handlers: dict[str, Callable] | None = None,
         rows_loader: Callable[[list], None] | None = None,
-        joins: list[tuple[Any, Any]] | None = None,
+        joins: list[tuple] | None = None,
         tally: TallyCount | None = None,
     ):
         self.name = name
@@ -437,7 +439,12 @@ class ListView:
         )
         self.bulk_handlers = bulk_handlers or {}
         self.rows_loader = rows_loader
-        self.joins = joins or []
+        self.joins = [(join[0], join[1]) for join in joins or []]
+        # What a page's rows load of each joined table: a row of a joined
+        # table costs as much to build as the listed row itself.
+        self.page_fields = {
+            join[0]: (join[0].id, *join[2]) for join in joins or [] if len(join) > 2
+        }
         self.tally = tally
         self.shown = [c for c in columns if c.show]
 
@@ -498,11 +505,16 @@ class ListView:
                 query = query.join_from(self.model, model, on=foreign_key)
         return query
 
-    def _with_rows(self, query):
-        """Select the model and its joined tables, for whole rows."""
+    def _with_rows(self, query, page: bool = False):
+        """Select the model and its joined tables: whole rows, or for a
+        ``page`` only the joined fields the rows show."""
         if not self.joins:
             return query
-        return self._join(query.select(self.model, *(model for model, _ in self.joins)))
+        selected = [self.model]
+        for model, _ in self.joins:
+            fields = self.page_fields.get(model) if page else None
+            selected.extend(fields or [model])
+        return self._join(query.select(*selected))
 
     def filtered(self, user, state: ListState, extra=None):
         """The state's rows with everything they show (export, bulk actions)."""
@@ -564,7 +576,7 @@ class ListView:
         if ids:
             # The ids came through the scope and filters already; building
             # that SQL again for 20 rows would cost more than reading them.
-            found = self._with_rows(self.model.select().where(self.model.id.in_(ids)))
+            found = self._with_rows(self.model.select().where(self.model.id.in_(ids)), page=True)
             position = {row_id: i for i, row_id in enumerate(ids)}
             rows = sorted(found, key=lambda row: position[row.id])
         if self.rows_loader and rows:

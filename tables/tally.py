@@ -3,15 +3,17 @@
 Counting the 200,000 invoices of a big customer takes milliseconds on every
 list page, and more as the table grows. The tally holds, for each tallied
 table, how many rows every account has per bucket (the value of one column,
-such as the status), so a list counts by summing a few tally rows instead
-(``TallyCount`` in web/listview.py). Triggers written by a migration change
-the tally in the same statement as the row, whoever writes it: the ORM, a
-bulk UPDATE, an import or raw SQL.
+such as the status), and how many the whole organisation has, so a list
+counts by reading a few tally rows instead (``TallyCount`` in
+web/listview.py): an Administratör's total is one row per bucket, a
+Kontoadministratör's a sum over the sub-tree's accounts. Triggers written by
+migrations change the tally in the same statement as the row, whoever writes
+it: the ORM, a bulk UPDATE, an import or raw SQL.
 """
 
 from __future__ import annotations
 
-from peewee import CharField, ForeignKeyField, IntegerField, fn
+from peewee import SQL, CharField, ForeignKeyField, IntegerField, fn
 
 from database import BaseModel, db
 from tables.org import Account, Organisation
@@ -40,27 +42,48 @@ class RowTally(BaseModel):
         )
 
 
+class OrganisationTally(BaseModel):
+    """The sums of RowTally per organisation, kept by the same triggers."""
+
+    table_name = CharField()
+    organisation = ForeignKeyField(Organisation, on_delete="CASCADE")
+    bucket = CharField()
+    n = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("table_name", "organisation", "bucket"), True),)
+
+
 def tally_total(table: str, user, buckets=None) -> int:
     """Rows of ``table`` in ``user``'s scope, in ``buckets`` (None: all).
 
-    The scope is the one every scoped table uses (organisation, then the
-    account sub-tree); users limited to chosen objects are not counted here.
+    The scope is the one every scoped table uses (scope_condition: staff see
+    every organisation, an Administratör the own one, others the account
+    sub-tree); users limited to chosen objects are not counted here.
     """
     if getattr(user, "restricted", False):
         raise ValueError("the tally does not know object-level access")
-    query = RowTally.select(fn.COALESCE(fn.SUM(RowTally.n), 0)).where(
-        (RowTally.table_name == table) & scope_condition(RowTally, user, RowTally.account)
+    if buckets is not None and not buckets:
+        return 0
+    if user.is_staff:
+        tally, scope = OrganisationTally, SQL("1 = 1")
+    elif user.is_admin:  # the whole organisation, as in scope_condition
+        tally, scope = OrganisationTally, OrganisationTally.organisation == user.organisation_id
+    else:
+        tally = RowTally
+        scope = scope_condition(RowTally, user, RowTally.account)
+    query = tally.select(fn.COALESCE(fn.SUM(tally.n), 0)).where(
+        (tally.table_name == table) & scope
     )
     if buckets is not None:
-        if not buckets:
-            return 0
-        query = query.where(RowTally.bucket.in_(sorted(buckets)))
+        query = query.where(tally.bucket.in_(sorted(buckets)))
     return query.scalar()
 
 
 def recount() -> None:
     """Rebuild the tally from the tables (call inside ``write_tx``)."""
     RowTally.delete().execute()
+    OrganisationTally.delete().execute()
     for table, (bucket, condition) in TALLIED.items():
         where = f"WHERE {condition.format(row=table)}" if condition else ""
         db.execute_sql(
@@ -68,3 +91,8 @@ def recount() -> None:
             f"SELECT '{table}', organisation_id, account_id, {bucket}, COUNT(*) "
             f'FROM "{table}" {where} GROUP BY organisation_id, account_id, {bucket}'
         )
+    db.execute_sql(
+        'INSERT INTO "organisation_tally" (table_name, organisation_id, bucket, n) '
+        'SELECT table_name, organisation_id, bucket, SUM(n) FROM "row_tally" '
+        "GROUP BY table_name, organisation_id, bucket"
+    )

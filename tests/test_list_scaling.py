@@ -12,7 +12,7 @@ from blueprints.calls import CALL_RECORD_LIST
 from blueprints.invoices import INVOICE_LIST
 from blueprints.services import SERVICE_LIST
 from database import db, write_tx
-from models import CallRecord, Invoice, RowTally, Service, StaffUser, User
+from models import CallRecord, Invoice, OrganisationTally, RowTally, Service, StaffUser, User
 from tables.services import SERVICE_STATUSES
 from tables.tally import TALLIED, recount
 from tests.conftest import ACCOUNT_ADMIN, ADMIN, OTHER_ORG_ADMIN, STAFF
@@ -60,11 +60,14 @@ def test_counting_and_paging_join_only_what_filters_and_sort_use(demo_app, args,
     assert {t for t in ("account", "product") if f'JOIN "{t}"' in sql} == joined
 
 
-def test_status_filtered_total_comes_from_the_tally(demo_app, sql_log):
-    listing = SERVICE_LIST.page(user(ADMIN), state(SERVICE_LIST))
+@pytest.mark.parametrize(
+    ("username", "tally"), [(ADMIN, "organisation_tally"), (ACCOUNT_ADMIN, "row_tally")]
+)
+def test_status_filtered_total_comes_from_the_tally(demo_app, sql_log, username, tally):
+    listing = SERVICE_LIST.page(user(username), state(SERVICE_LIST))
     assert not [s for s in sql_log if "COUNT(" in s]
-    assert [s for s in sql_log if '"row_tally"' in s]
-    active = Service.visible_to(user(ADMIN)).where(Service.status == "active")
+    assert [s for s in sql_log if f'FROM "{tally}"' in s]
+    active = Service.visible_to(user(username)).where(Service.status == "active")
     assert listing.total == active.count()
 
 
@@ -113,11 +116,17 @@ def test_invoice_rows_carry_their_account(demo_app):
 
 
 def tally_rows() -> set[tuple]:
-    return {
+    accounts = {
         (t.table_name, t.organisation_id, t.account_id, t.bucket, t.n)
         for t in RowTally.select()
         if t.n
     }
+    organisations = {
+        (t.table_name, t.organisation_id, None, t.bucket, t.n)
+        for t in OrganisationTally.select()
+        if t.n
+    }
+    return accounts | organisations
 
 
 def counted_rows() -> set[tuple]:
@@ -129,6 +138,8 @@ def counted_rows() -> set[tuple]:
             f"SELECT organisation_id, account_id, {bucket}, COUNT(*) FROM {table} {where} "
             f"GROUP BY 1, 2, 3"
         )
+        out |= {(table, *row) for row in db.execute_sql(sql).fetchall()}
+        sql = f"SELECT organisation_id, NULL, {bucket}, COUNT(*) FROM {table} {where} GROUP BY 1, 3"
         out |= {(table, *row) for row in db.execute_sql(sql).fetchall()}
     return out
 
@@ -189,6 +200,7 @@ def test_recount_rebuilds_the_same_tally(demo_app):
     before = tally_rows()
     with write_tx():
         RowTally.update(n=RowTally.n + 7).execute()
+        OrganisationTally.delete().execute()
         recount()
     assert tally_rows() == before
 

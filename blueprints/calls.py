@@ -29,10 +29,12 @@ CALL_RECORD_LIST = ListView(
     name="calls",
     model=CallRecord,
     query=CallRecord.visible_to,
-    joins=[
-        (Account, CallRecord.account, (Account.customer_number,)),
-        (Service, CallRecord.service, (Service.user_name,)),
-    ],
+    joins=[(Account, CallRecord.account), (Service, CallRecord.service)],
+    page_fields=(
+        *(CallRecord.started_at, CallRecord.traffic_type, CallRecord.direction),
+        *(CallRecord.a_number, CallRecord.b_number, CallRecord.country, CallRecord.duration_s),
+        *(CallRecord.price_ore, CallRecord.invoiced, Service.user_name, Account.customer_number),
+    ),
     tally=TallyCount("call_record", {"traffic": lambda types: types}),
     row_template="partials/calls/_rows.html",
     default_sort=("started", "desc"),

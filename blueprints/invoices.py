@@ -92,9 +92,11 @@ INVOICE_LIST = ListView(
     name="invoices",
     model=Invoice,
     query=Invoice.visible_to,
-    joins=[
-        (Account, Invoice.account, (Account.customer_number, Account.company_name, Account.alias))
-    ],
+    joins=[(Account, Invoice.account)],
+    page_fields=(
+        *(Invoice.status, Invoice.number, Invoice.due_date, Invoice.invoice_date),
+        *(Invoice.amount_ore, Account.customer_number, Account.company_name, Account.alias),
+    ),
     tally=TallyCount("invoice", {"status": status_buckets}),
     row_template="partials/invoices/_rows.html",
     default_sort=("due", "desc"),

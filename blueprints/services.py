@@ -26,10 +26,11 @@ SERVICE_LIST = ListView(
     name="services",
     model=Service,
     query=Service.visible_to,
-    joins=[
-        (Account, Service.account, (Account.customer_number, Account.company_name, Account.alias)),
-        (Product, Service.product, (Product.name,)),
-    ],
+    joins=[(Account, Service.account), (Product, Service.product)],
+    page_fields=(
+        *(Service.status, Service.number, Service.user_name, Service.monthly_ore),
+        *(Account.customer_number, Account.company_name, Account.alias, Product.name),
+    ),
     tally=TallyCount("service", {"status": lambda statuses: statuses}),
     row_template="partials/services/_rows.html",
     default_sort=("number", "asc"),

@@ -72,9 +72,7 @@ def tally_total(table: str, user, buckets=None) -> int:
     else:
         tally = RowTally
         scope = scope_condition(RowTally, user, RowTally.account)
-    query = tally.select(fn.COALESCE(fn.SUM(tally.n), 0)).where(
-        (tally.table_name == table) & scope
-    )
+    query = tally.select(fn.COALESCE(fn.SUM(tally.n), 0)).where((tally.table_name == table) & scope)
     if buckets is not None:
         query = query.where(tally.bucket.in_(sorted(buckets)))
     return query.scalar()

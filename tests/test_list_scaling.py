@@ -278,3 +278,33 @@ def test_a_page_beyond_the_end_shows_the_last_page(demo_app):
     listing = INVOICE_LIST.page(user(ADMIN), state(INVOICE_LIST, page="2000"))
     assert listing.state.page == listing.pages > 1
     assert listing.last == listing.total and listing.rows
+
+
+# ----------------------------------------------------------------------- page rows
+
+
+@pytest.mark.parametrize("username", [ADMIN, ACCOUNT_ADMIN])
+@pytest.mark.parametrize("view", [SERVICE_LIST, INVOICE_LIST, CALL_RECORD_LIST])
+def test_page_rows_render_as_whole_rows_would(demo_app, username, view):
+    """A page's rows load only ``page_fields``: the row template must show
+    nothing else, or it would show blanks."""
+    import datetime as dt
+
+    from flask import render_template
+
+    from blueprints.calls import DIRECTIONS
+    from tables.billing import TRAFFIC_TYPES
+
+    who = user(username)
+    listing = view.page(who, state(view, per_page="100", f_status=""))
+    assert listing.rows
+    ids = [row.id for row in listing.rows]
+    whole = {
+        row.id: row for row in view._with_rows(view.model.select().where(view.model.id.in_(ids)))
+    }
+    context = {"lv": view, "today": dt.date.today(), "traffic_types": TRAFFIC_TYPES}
+    context["directions"] = DIRECTIONS
+    with demo_app.test_request_context(f"/{view.name}"):
+        narrow = render_template(view.row_template, lp=listing, **context)
+        listing.rows = [whole[i] for i in ids]
+        assert render_template(view.row_template, lp=listing, **context) == narrow

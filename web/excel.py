@@ -26,7 +26,7 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_START = frozenset("=+-@\t\r")
 BATCH = 1000  # rows per fetch: a few hundred kB however long the export
 SPOOL_BYTES = 1024 * 1024  # a workbook beyond this is spooled to disk
-EXPORT_CACHE_KIB = 2048
+EXPORT_CACHE_KIB = 8192
 
 
 def iterate(query) -> Iterator[tuple]:
@@ -42,11 +42,13 @@ def iterate(query) -> Iterator[tuple]:
 
 @contextlib.contextmanager
 def _small_page_cache():
-    """On SQLite, read with a 2 MB page cache while the export runs.
+    """On SQLite, read with an 8 MB page cache while the export runs.
 
-    An export reads each page about once, so a bigger cache buys nothing,
-    but it fills up to the connection's cache_size (32 MB) and that memory
-    stays with the worker until the connection closes.
+    An export reads the listed table's pages about once; the cache only
+    needs to hold what its joins look up again and again (the indexes of
+    the joined tables). Left at the connection's cache_size (32 MB) it
+    fills up with pages read once, and that memory stays with the worker
+    until the connection closes.
     """
     if not is_sqlite():
         yield

@@ -27,9 +27,22 @@ db_cli = AppGroup("db", help="Database schema: migrations.")
 
 
 def migrate() -> list[str]:
-    """Apply every pending migration; returns the names applied."""
+    """Apply every pending migration; returns the names applied.
+
+    Refuses (and rolls back) a run that leaves a tallied table without the
+    triggers that keep its list totals exact.
+    """
+    from tables.tally import missing_triggers
+
     with write_tx():
-        return Runner(db.obj, MIGRATIONS).up()
+        applied = Runner(db.obj, MIGRATIONS).up()
+        missing = missing_triggers()
+        if missing:
+            raise click.ClickException(
+                f"the migrations left the row tally without triggers {', '.join(missing)}; "
+                "a migration that rebuilds a tallied table must reinstall them"
+            )
+        return applied
 
 
 @db_cli.command("upgrade")

@@ -74,6 +74,7 @@ from tables.services import (
     TopUp,
     UserObjectAccess,
 )
+from tables.tally import OrganisationTally, RowTally
 from tables.tickets import (
     InboundMail,
     RequestType,
@@ -97,6 +98,7 @@ ALL_MODELS = [
     ImportBatch, Invoice, InvoiceLine, CreditNote, CreditNoteLine, CallRecord,
     RequestType, Ticket, TicketMessage, TicketAttachment, TicketContact, InboundMail,
     Outage, Coverage, AuditLog, OutboxMessage, ScheduledReport, Setting, Sequence,
+    RowTally, OrganisationTally,
 ]  # fmt: skip
 
 # First values of the numbers the system hands out.

@@ -23,20 +23,13 @@ from web.listview import (
     Column,
     DateRangeFilter,
     ListView,
+    TallyCount,
     TextFilter,
 )
 
 bp = Blueprint("invoices", __name__, url_prefix="/invoices")
 
 MAX_ZIP = 200
-
-
-def invoices_query(user):
-    return (
-        Invoice.visible_to(user)
-        .select(Invoice, Account)
-        .join(Account, on=(Invoice.account == Account.id))
-    )
 
 
 def status_condition(values):
@@ -48,6 +41,19 @@ def status_condition(values):
         "overdue": (Invoice.status == "unpaid") & (Invoice.due_date < today),
     }
     return functools.reduce(op.or_, (parts[v] for v in values))
+
+
+def status_buckets(values):
+    """The stored statuses that hold exactly the shown ones, for the row tally.
+
+    Unpaid and overdue are parted by today's date, so only both together
+    are a stored status; one of them alone is counted row by row.
+    """
+    shown = set(values)
+    unpaid = {"unpaid", "overdue"}
+    if shown & unpaid and not unpaid <= shown:
+        return None
+    return sorted(({"unpaid"} if shown & unpaid else set()) | (shown & {"paid"}))
 
 
 def invoice_pdf_bytes(invoice: Invoice) -> bytes:
@@ -85,7 +91,13 @@ def zip_response(query):
 INVOICE_LIST = ListView(
     name="invoices",
     model=Invoice,
-    query=invoices_query,
+    query=Invoice.visible_to,
+    joins=[(Account, Invoice.account)],
+    page_fields=(
+        *(Invoice.status, Invoice.number, Invoice.due_date, Invoice.invoice_date),
+        *(Invoice.amount_ore, Account.customer_number, Account.company_name, Account.alias),
+    ),
+    tally=TallyCount("invoice", {"status": status_buckets}),
     row_template="partials/invoices/_rows.html",
     default_sort=("due", "desc"),
     export_title="Fakturor",

@@ -7,9 +7,6 @@ printed on it as the account had it when the invoice was issued.
 
 from __future__ import annotations
 
-from fpdf import FPDF
-from fpdf.fonts import FontFace
-
 from web.formatting import amount, isodate
 
 _LATIN1_FIXES = str.maketrans({"–": "-", "—": "-", "’": "'", "“": '"', "”": '"', "\u00a0": " "})
@@ -21,6 +18,11 @@ def _t(text) -> str:
 
 
 def render_invoice_pdf(invoice, lines, account, operator: dict) -> bytes:
+    # Imported here: fpdf2 with fontTools takes 40 MB and over a second to
+    # import, which every worker paid at start and few requests need.
+    from fpdf import FPDF
+    from fpdf.fonts import FontFace
+
     pdf = FPDF(format="A4")
     pdf.set_title(_t(f"Faktura {invoice.number}"))
     pdf.set_author(_t(operator["name"]))

@@ -61,7 +61,7 @@ class Invoice(BaseModel):
             (("organisation", "due_date"), False),
             (("organisation", "status", "due_date"), False),
             (("organisation", "invoice_date"), False),
-            (("account", "due_date"), False),
+            (("organisation", "account", "due_date", "status"), False),  # sub-trees
         )
 
     @classmethod

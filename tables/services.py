@@ -106,9 +106,25 @@ class Service(BaseModel):
             (("organisation", "hidden", "status", "user_name"), False),
             (("organisation", "hidden", "status", "monthly_ore"), False),
             (("organisation", "hidden", "kind", "status"), False),
-            (("account", "hidden", "status", "number"), False),
+            # A Kontoadministratör's lists: the sub-tree's accounts, then what
+            # they filter and sort on, so counting and sorting need no rows.
+            (
+                (
+                    "organisation",
+                    "account",
+                    "hidden",
+                    "status",
+                    "number",
+                    "user_name",
+                    "monthly_ore",
+                ),
+                False,
+            ),
             (("number",), False),
             (("user_name",), False),
+            # Call record exports show the service's user: joining through
+            # this narrow index reads 3 MB instead of 25 MB of service rows.
+            (("id", "user_name"), False),
             (("price_plan",), False),
             (("product",), False),
         )

@@ -7,6 +7,15 @@ whole state from the query string (``sort``, ``dir``, ``page``,
 give the same view; htmx requests get the list fragment only. Bad input
 never fails: unknown sorts fall back to the default, pages are clamped,
 malformed filter values are ignored and explained next to the filter.
+
+Counting and paging are where a list gets slow at 100,000 rows, so the
+engine keeps them on the listed table's own indexes: ``query`` gives the
+scoped rows of the model alone and ``joins`` names the related tables a
+row shows; those are joined to load the page's rows and to export, but to
+count and to find a page's ids only when a filter or the sort uses them.
+Totals come from the row tally (tables/tally.py) when the filters allow, and
+a page past the middle is read backwards from the end, so the last pages
+cost what the first ones do.
 """
 
 from __future__ import annotations
@@ -21,9 +30,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import abort, request
-from peewee import DateTimeField, fn
+from peewee import DateTimeField, Field, Node, fn
 from werkzeug.datastructures import MultiDict
 
+from database import db
+from tables.tally import tally_total
 from web import excel
 from web.formatting import LOCAL_TZ
 from web.htmx import render
@@ -244,6 +255,33 @@ class Column:
 
 
 @dataclass
+class TallyCount:
+    """Exact totals from the row tally instead of COUNT(*) over the rows.
+
+    ``table`` is a tallied table (tables/tally.TALLIED) whose scope is the
+    list's; ``buckets`` maps a column key to a function from that filter's
+    value to the tally buckets it selects, or None when the buckets cannot
+    answer it (then the list counts its rows). Any other active filter, an
+    extra condition or object-level access also means counting rows.
+    """
+
+    table: str
+    buckets: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
+
+    def total(self, user, state: ListState, extra=None) -> int | None:
+        if extra is not None or getattr(user, "restricted", False):
+            return None
+        selected = None
+        for key, value in state.filters.items():
+            to_buckets = self.buckets.get(key)
+            chosen = to_buckets(value) if to_buckets else None
+            if chosen is None:
+                return None
+            selected = set(chosen) if selected is None else selected & set(chosen)
+        return tally_total(self.table, user, selected)
+
+
+@dataclass
 class ListState:
     """The list's state as read from the query string."""
 
@@ -341,8 +379,33 @@ class ListPage:
         return out
 
 
+def models_in(*exprs) -> set:
+    """The models whose fields an expression (or several) refers to."""
+    found: set = set()
+    stack = list(exprs)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Field):
+            found.add(node.model)
+        elif isinstance(node, (list, tuple)):
+            stack.extend(node)
+        elif isinstance(node, Node):
+            stack.extend(vars(node).values())
+    return found
+
+
 class ListView:
-    """One list: its columns, base query and templates."""
+    """One list: its columns, scoped query, joins and templates.
+
+    ``query(user)`` is the model's rows the user may see (``visible_to``);
+    ``joins`` are (model, foreign key) pairs for what the rows also show.
+    ``page_fields``, when given, are the fields of the model and its joined
+    tables that the row template shows: a page's rows load only those (a
+    whole row of 30 columns and two joined rows cost far more to build than
+    the page's SQL to run), while exports and bulk actions get whole rows.
+    Lists that give no ``joins`` may return a query with its own joins and
+    get it unchanged everywhere.
+    """
 
     per_page_choices = (10, 20, 50, 100)
 
@@ -359,6 +422,9 @@ class ListView:
         bulk_actions: list[tuple[str, str]] | None = None,
         bulk_handlers: dict[str, Callable] | None = None,
         rows_loader: Callable[[list], None] | None = None,
+        joins: list[tuple[Any, Any]] | None = None,
+        page_fields: tuple | None = None,
+        tally: TallyCount | None = None,
     ):
         self.name = name
         self.model = model
@@ -376,6 +442,9 @@ class ListView:
         )
         self.bulk_handlers = bulk_handlers or {}
         self.rows_loader = rows_loader
+        self.joins = joins or []
+        self.page_fields = page_fields
+        self.tally = tally
         self.shown = [c for c in columns if c.show]
 
     # -- state
@@ -419,7 +488,7 @@ class ListView:
 
     # -- queries
 
-    def filtered(self, user, state: ListState, extra=None):
+    def _where(self, user, state: ListState, extra=None):
         query = self.base_query(user)
         if extra is not None:
             query = query.where(extra)
@@ -428,30 +497,96 @@ class ListView:
             query = query.where(column.filter.condition(column.target, value))
         return query
 
-    def ordered(self, query, state: ListState):
+    def _join(self, query, models=None):
+        """Add the list's joins: all, or only those to ``models``."""
+        for model, foreign_key in self.joins:
+            if models is None or model in models:
+                query = query.join_from(self.model, model, on=foreign_key)
+        return query
+
+    def _with_rows(self, query):
+        """Select the model and its joined tables, for whole rows."""
+        if not self.joins:
+            return query
+        return self._join(query.select(self.model, *(model for model, _ in self.joins)))
+
+    def _page_rows(self, ids: list[int]):
+        """The rows of ``ids`` with what the row template shows."""
+        query = self.model.select().where(self.model.id.in_(ids))
+        if self.page_fields is None:
+            return self._with_rows(query)
+        shown = {field.model for field in self.page_fields}
+        joins = [(model, key) for model, key in self.joins if model in shown]
+        selected = [self.model.id, *(key for _, key in joins)]
+        for model in [self.model, *(model for model, _ in joins)]:
+            if model is not self.model:
+                selected.append(model.id)
+            selected.extend(f for f in self.page_fields if f.model is model)
+        return self._join(query.select(*selected), {model for model, _ in joins})
+
+    def filtered(self, user, state: ListState, extra=None):
+        """The state's rows with everything they show (export, bulk actions)."""
+        return self._with_rows(self._where(user, state, extra))
+
+    def narrowed(self, user, state: ListState, extra=None):
+        """The state's rows joined only as far as its filters and sort need:
+        what counting and paging run on."""
+        targets = [self.by_key[key].target for key in state.filters]
+        used = models_in(self.by_key[state.sort_key].sort_expr, extra, *targets)
+        return self._join(self._where(user, state, extra), used)
+
+    def ordered(self, query, state: ListState, backwards: bool = False):
         expr = self.by_key[state.sort_key].sort_expr
         tiebreak = self.model.id
-        if state.descending:
+        if state.descending != backwards:
             return query.order_by(expr.desc(), tiebreak.desc())
         return query.order_by(expr.asc(), tiebreak.asc())
 
+    def count(self, user, state: ListState, extra=None, query=None) -> int:
+        total = self.tally.total(user, state, extra) if self.tally else None
+        if total is None:
+            query = query if query is not None else self.narrowed(user, state, extra)
+            total = query.select(fn.COUNT(self.model.id)).order_by().scalar() or 0
+        return total
+
+    def page_ids(self, query, state: ListState, total: int) -> list[int]:
+        """The ids on the state's page, found on the indexes alone.
+
+        A page nearer the end than the start is read in reverse order from
+        the end: OFFSET walks past every skipped row, so the last page of
+        100,000 rows would otherwise cost a walk through all of them.
+        """
+        offset = (state.page - 1) * state.per_page
+        size = max(0, min(state.per_page, total - offset))
+        after = total - offset - size
+        backwards = after < offset
+        found = (
+            self.ordered(query.select(self.model.id), state, backwards)
+            .limit(size or state.per_page)
+            .offset(after if backwards else offset)
+            .tuples()
+        )
+        ids = [row_id for (row_id,) in found]
+        return ids[::-1] if backwards else ids
+
     def page(self, user, state: ListState | None = None, extra=None) -> ListPage:
         state = state or self.state()
-        query = self.filtered(user, state, extra)
-        total = query.select(fn.COUNT(self.model.id)).order_by().scalar() or 0
-        pages = max(1, math.ceil(total / state.per_page))
-        state.page = min(state.page, pages)
-        # Late row look-up: find the page's ids on the indexes alone, then
-        # load just those rows with their joins (deep pages stay cheap).
-        ids = [
-            row_id
-            for (row_id,) in self.ordered(query.select(self.model.id), state)
-            .paginate(state.page, state.per_page)
-            .tuples()
-        ]
+        query = self.narrowed(user, state, extra)
+        # One read transaction: the total and the page's ids see the same rows.
+        with db.atomic():
+            total = self.count(user, state, extra, query)
+            pages = max(1, math.ceil(total / state.per_page))
+            state.page = min(state.page, pages)
+            # Late row look-up: find the page's ids on the indexes alone, then
+            # load just those rows with their joins (deep pages stay cheap).
+            ids = self.page_ids(query, state, total)
         rows = []
         if ids:
-            rows = list(self.ordered(self.base_query(user).where(self.model.id.in_(ids)), state))
+            # The ids came through the scope and filters already; building
+            # that SQL again for 20 rows would cost more than reading them.
+            found = self._page_rows(ids)
+            position = {row_id: i for i, row_id in enumerate(ids)}
+            rows = sorted(found, key=lambda row: position[row.id])
         if self.rows_loader and rows:
             self.rows_loader(rows)
         return ListPage(state=state, rows=rows, total=total, pages=pages)

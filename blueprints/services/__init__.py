@@ -37,4 +37,4 @@ def apply_due_command(on):
 
 
 from blueprints.services import actions, listing, views  # noqa: E402,F401
-from blueprints.services.listing import SERVICE_LIST, services_query  # noqa: E402,F401
+from blueprints.services.listing import SERVICE_LIST  # noqa: E402,F401

@@ -19,6 +19,7 @@ from web.listview import (
     ChoiceFilter,
     Column,
     ListView,
+    TallyCount,
     TextFilter,
 )
 
@@ -29,16 +30,6 @@ SIM_STATUSES = {
     "stock": "I lager",
 }
 MAX_SIM_RESULTS = 10
-
-
-def services_query(user):
-    return (
-        Service.visible_to(user)
-        .select(Service, Account, Product)
-        .join(Account, on=(Service.account == Account.id))
-        .switch(Service)
-        .join(Product, on=(Service.product == Product.id))
-    )
 
 
 def attach_price_plans(services):
@@ -75,7 +66,15 @@ PLAN_NAME = _Plan.select(_Plan.name).where(_Plan.id == Service.price_plan)
 SERVICE_LIST = ListView(
     name="services",
     model=Service,
-    query=services_query,
+    query=Service.visible_to,
+    joins=[(Account, Service.account), (Product, Service.product)],
+    page_fields=(
+        *(Service.status, Service.number, Service.user_name, Service.kind, Service.end_date),
+        *(Service.monthly_ore, Service.price_plan),
+        *(Account.customer_number, Account.company_name, Account.alias, Product.name),
+    ),
+    # Kind and price plan are not tally buckets: with those filters the list counts rows.
+    tally=TallyCount("service", {"status": lambda statuses: statuses}),
     row_template="partials/services/_rows.html",
     default_sort=("number", "asc"),
     export_title="Tjänster",

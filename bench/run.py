@@ -1,0 +1,457 @@
+"""Teleportal benchmark: list response times at large and demo scale, and the
+Excel export of 1,000,000 call records against plain openpyxl.
+
+    make bench            (seeds instance-large/ first, then runs this)
+    TELEPORTAL_INSTANCE=instance-large python bench/run.py [--requests 50]
+
+Lists are requested through Flask's test client, so a figure is the whole
+request: session, scope, queries, counting and template rendering. The
+export runs in a child process per side so that each peak RSS is its own.
+See bench/README.md for the targets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import itertools
+import json
+import os
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+LARGE_USERS = [("Administratör", "admin@large.example"), ("Kontoadmin", "konto@large.example")]
+DEMO_USERS = [("Administratör", "admin@a3demo.se"), ("Kontoadmin", "konto@a3demo.se")]
+
+LIST_CASES = [
+    ("services: default (Aktiv, Nummer ↑)", "/services"),
+    ("services: Aktiv+Spärrad, Månadsavg. ↓", "/services?f_status=active&f_status=barred&sort=monthly&dir=desc"),
+    ("services: Spärrad, Användare ↑", "/services?f_status=barred&sort=user&dir=asc"),
+    ("services: page 2000", "/services?page=2000"),
+    ("invoices: default (Förfallodatum ↓)", "/invoices"),
+    ("invoices: page 2000", "/invoices?page=2000"),
+]  # fmt: skip
+
+TARGET_P95_MS = 100.0
+TARGET_RATIO = 1.5
+TARGET_EXPORT_SHARE = 0.9
+TARGET_EXPORT_MB = 100.0
+EXPORT_ROWS = 1_000_000
+COUNT_RE = re.compile(r"(\d+) - (\d+) av (\d+) poster")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def make_app(database_url: str):
+    from app import create_app
+
+    return create_app(
+        {
+            "DATABASE_URL": database_url,
+            "SESSION_COOKIE_SECURE": False,
+            "REMEMBER_COOKIE_SECURE": False,
+        }
+    )
+
+
+def large_database_url() -> str:
+    instance = os.environ.get("TELEPORTAL_INSTANCE")
+    if not instance:
+        sys.exit("Set TELEPORTAL_INSTANCE to the large instance (make bench does).")
+    path = Path(instance) / "teleportal.db"
+    if not path.exists():
+        sys.exit(f"{path} does not exist: run `make seed-large` first.")
+    return f"sqlite:///{path}"
+
+
+def login(app, client, username: str) -> None:
+    from models import User
+
+    with app.app_context():
+        user = User.get(User.username == username)
+        session_id = user.get_id()
+    with client.session_transaction() as session:
+        session["_user_id"] = session_id
+        session["_fresh"] = True
+
+
+def percentile(values: list[float], pct: int) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[pct - 1]
+
+
+def rss_mb() -> float:
+    """Peak RSS of this process in MB.
+
+    Linux keeps ru_maxrss across exec, so a child started from a big parent
+    would report the parent's size; VmHWM is the peak of this program only.
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# --------------------------------------------------------------------------- lists
+
+
+class Side:
+    """One scale's app, database and signed-in clients.
+
+    Both scales live in one process and take turns request by request, so
+    that load from elsewhere on the machine falls on both alike. The app's
+    database proxy is pointed at the side whose turn it is.
+    """
+
+    def __init__(self, name: str, database_url: str, users):
+        from database import db
+
+        self.name = name
+        self.app = make_app(database_url)
+        self.database = db.obj
+        self.clients = {}
+        for label, username in users:
+            self.activate()
+            client = self.app.test_client()
+            login(self.app, client, username)
+            self.clients[label] = client
+
+    def activate(self) -> None:
+        from database import db
+
+        db.initialize(self.database)
+
+    def get(self, user_label: str, url: str):
+        self.activate()
+        started, cpu_started = time.perf_counter(), time.thread_time()
+        response = self.clients[user_label].get(url)
+        elapsed = (time.perf_counter() - started) * 1000
+        cpu = (time.thread_time() - cpu_started) * 1000
+        if response.status_code != 200:
+            sys.exit(f"{self.name} {user_label} {url}: HTTP {response.status_code}")
+        return elapsed, cpu, response
+
+
+def measure_lists(sides: list[Side], user_labels, requests: int, warmup: int) -> dict:
+    """{side name: {(user label, case): {"p50", "p95", "shown"}}}, in ms."""
+    results: dict = {side.name: {} for side in sides}
+    for user_label in user_labels:
+        for case, url in LIST_CASES:
+            times: dict = {side.name: [] for side in sides}
+            cpu_times: dict = {side.name: [] for side in sides}
+            shown = {}
+            for i in range(warmup + requests):
+                # alternate which side goes first
+                for side in sides if i % 2 else reversed(sides):
+                    elapsed, cpu, response = side.get(user_label, url)
+                    if i >= warmup:
+                        times[side.name].append(elapsed)
+                        cpu_times[side.name].append(cpu)
+                    shown[side.name] = response
+            for side in sides:
+                match = COUNT_RE.search(shown[side.name].get_data(as_text=True))
+                results[side.name][(user_label, case)] = {
+                    "p50": statistics.median(times[side.name]),
+                    "p95": percentile(times[side.name], 95),
+                    "cpu_p50": statistics.median(cpu_times[side.name]),
+                    "shown": match.group(0) if match else "?",
+                }
+    return results
+
+
+def build_demo_database(directory: Path) -> str:
+    """A demo-only database, as `make run` creates it."""
+    from cli import migrate
+    from database import db
+    from seed import demo
+
+    url = f"sqlite:///{directory / 'demo.db'}"
+    app = make_app(url)
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        migrate()
+        demo.seed()
+        db.close()
+    return url
+
+
+# --------------------------------------------------------------------------- export
+
+
+def export_cutoff(database_url: str, rows: int) -> tuple[str, int]:
+    """The local day from which the large admin's newest ``rows`` call records
+    start, and how many records the list shows from that day on."""
+    from blueprints.calls import CALL_RECORD_LIST
+    from models import CallRecord, User
+    from web.formatting import local
+
+    app = make_app(database_url)
+    with app.app_context():
+        admin = User.get(User.username == LARGE_USERS[0][1])
+        started = (
+            CallRecord.visible_to(admin)
+            .select(CallRecord.started_at)
+            .order_by(CallRecord.started_at.desc())
+            .offset(rows - 1)
+            .limit(1)
+            .tuples()
+        )[0][0]
+        day = local(started).date().isoformat()
+        state = CALL_RECORD_LIST.state({"f_started_from": day}, path="/calls")
+        total = CALL_RECORD_LIST.count(admin, state)
+    return day, total
+
+
+def endpoint_child(database_url: str, day: str, expected_rows: int) -> dict:
+    """The real endpoint, alone in its process: /calls?export=xlsx as the
+    large Administratör (ListView.respond → export_rows → excel.send_rows)."""
+    app = make_app(database_url)
+    baseline = rss_mb()
+    client = app.test_client()
+    login(app, client, LARGE_USERS[0][1])
+    started, cpu_started = time.perf_counter(), time.process_time()
+    response = client.get(f"/calls?export=xlsx&f_started_from={day}", buffered=False)
+    assert response.status_code == 200, response.status_code
+    size = 0
+    with tempfile.TemporaryFile() as out:
+        for chunk in response.response:
+            size += len(chunk)
+            out.write(chunk)
+    response.close()
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    return {
+        "rows": expected_rows,  # counted by the parent: counting here would touch the peak
+        "seconds": elapsed,
+        "cpu_seconds": cpu,
+        "bytes": size,
+        "baseline_mb": baseline,
+        "peak_mb": rss_mb(),
+    }
+
+
+class _Interleaved:
+    """Rows for the list's export that, every ``every`` rows, let plain
+    openpyxl write its next rows first, timing those apart."""
+
+    def __init__(self, rows, plain_ws, plain_rows, every=1000):
+        self.rows, self.ws, self.plain_rows, self.every = iter(rows), plain_ws, plain_rows, every
+        self.plain_written = 0
+        self.plain_seconds = self.plain_cpu = 0.0
+
+    def plain_chunk(self, count):
+        chunk = self.plain_rows[self.plain_written : self.plain_written + count]
+        started, cpu_started = time.perf_counter(), time.process_time()
+        append = self.ws.append
+        for row in chunk:
+            append(row)
+        self.plain_seconds += time.perf_counter() - started
+        self.plain_cpu += time.process_time() - cpu_started
+        self.plain_written += len(chunk)
+
+    def __iter__(self):
+        while chunk := list(itertools.islice(self.rows, self.every)):
+            self.plain_chunk(self.every)
+            yield from chunk
+
+
+def compare_child(database_url: str, day: str, expected_rows: int) -> dict:
+    """The list's export and plain openpyxl in one process, taking turns a
+    thousand rows at a time, so that both run under the same load.
+
+    The list's side is CALL_RECORD_LIST.export_rows() into excel.write_rows()
+    (what the endpoint runs, less the HTTP response). The plain side appends
+    the same rows, already converted and in memory, to a write-only
+    workbook and saves it.
+    """
+    from openpyxl import Workbook
+
+    from blueprints.calls import CALL_RECORD_LIST
+    from database import db
+    from models import User
+    from web import excel
+
+    app = make_app(database_url)
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        admin = User.get(User.username == LARGE_USERS[0][1])
+        state = CALL_RECORD_LIST.state({"f_started_from": day}, path="/calls")
+        columns, source = CALL_RECORD_LIST.export_rows(admin, state)
+        formats = [c.export_format for c in columns]
+        headers = [c.label for c in columns]
+        plain_rows = [
+            tuple(
+                f(v) if f is not None and v is not None else v
+                for f, v in zip(formats, row, strict=True)
+            )
+            for row in source
+        ]
+        assert len(plain_rows) == expected_rows, (len(plain_rows), expected_rows)
+        plain_wb = Workbook(write_only=True)
+        plain_ws = plain_wb.create_sheet("Samtal")
+        plain_ws.append(headers)
+
+        columns, rows = CALL_RECORD_LIST.export_rows(admin, state)
+        interleaved = _Interleaved(rows, plain_ws, plain_rows)
+        with tempfile.TemporaryFile() as ours_out, tempfile.TemporaryFile() as plain_out:
+            started, cpu_started = time.perf_counter(), time.process_time()
+            written = excel.write_rows(
+                ours_out,
+                "Samtal",
+                headers,
+                interleaved,
+                formats,
+                [c.text for c in columns],
+            )
+            ours_seconds = time.perf_counter() - started - interleaved.plain_seconds
+            ours_cpu = time.process_time() - cpu_started - interleaved.plain_cpu
+            interleaved.plain_chunk(len(plain_rows))  # whatever is left
+            started, cpu_started = time.perf_counter(), time.process_time()
+            plain_wb.save(plain_out)
+            interleaved.plain_seconds += time.perf_counter() - started
+            interleaved.plain_cpu += time.process_time() - cpu_started
+    assert written == interleaved.plain_written == expected_rows
+    return {
+        "rows": written,
+        "listview": {"seconds": ours_seconds, "cpu_seconds": ours_cpu},
+        "plain": {"seconds": interleaved.plain_seconds, "cpu_seconds": interleaved.plain_cpu},
+    }
+
+
+def run_child(kind: str, database_url: str, day: str, rows: int) -> dict:
+    cmd = [sys.executable, __file__, "--child", kind, "--database-url", database_url]
+    cmd += ["--day", day, "--rows", str(rows)]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=ROOT)
+    if done.returncode != 0:
+        sys.exit(f"export child {kind} failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# --------------------------------------------------------------------------- report
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=50, help="measured requests per case")
+    parser.add_argument("--warmup", type=int, default=5, help="unmeasured requests per case")
+    parser.add_argument("--export-rows", type=int, default=EXPORT_ROWS)
+    parser.add_argument("--skip-export", action="store_true")
+    parser.add_argument("--skip-lists", action="store_true")
+    parser.add_argument("--child", choices=["endpoint", "compare"], help=argparse.SUPPRESS)
+    parser.add_argument("--database-url", help=argparse.SUPPRESS)
+    parser.add_argument("--day", help=argparse.SUPPRESS)
+    parser.add_argument("--rows", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.child:
+        child = endpoint_child if args.child == "endpoint" else compare_child
+        print(json.dumps(child(args.database_url, args.day, args.rows)))
+        return 0
+
+    large_url = large_database_url()
+    failures = 0
+    report: dict = {"when": dt.datetime.now().isoformat(timespec="seconds")}
+
+    if not args.skip_lists:
+        print(
+            f"Lists: {args.requests} requests per case and scale after {args.warmup} warm-up,"
+            " the two scales taking turns; server time in ms"
+        )
+        with tempfile.TemporaryDirectory() as tmp:
+            demo_url = build_demo_database(Path(tmp))
+            sides = [
+                Side("large", large_url, LARGE_USERS),
+                Side("demo", demo_url, DEMO_USERS),
+            ]
+            measured = measure_lists(
+                sides, [label for label, _ in LARGE_USERS], args.requests, args.warmup
+            )
+        large, demo = measured["large"], measured["demo"]
+        header = (
+            f"{'user':14} {'case':40} {'large p50':>9} {'p95':>7} {'demo p50':>9} {'p95':>7}"
+            f" {'ratio':>6}  p95<{TARGET_P95_MS:.0f}  ratio≤{TARGET_RATIO}  {'CPU p50 L/D':>12}"
+            "  shown at large scale"
+        )
+        print(header)
+        print("-" * len(header))
+        rows = []
+        for key, big in large.items():
+            small = demo[key]
+            ratio = big["p95"] / small["p95"]
+            ok_abs = big["p95"] < TARGET_P95_MS
+            ok_ratio = ratio <= TARGET_RATIO
+            failures += (not ok_abs) + (not ok_ratio)
+            print(
+                f"{key[0]:14} {key[1]:40} {big['p50']:9.1f} {big['p95']:7.1f}"
+                f" {small['p50']:9.1f} {small['p95']:7.1f} {ratio:6.2f}"
+                f"  {verdict(ok_abs):6}  {verdict(ok_ratio):8}"
+                f"  {big['cpu_p50']:5.1f}/{small['cpu_p50']:5.1f}  {big['shown']}"
+            )
+            rows.append({"user": key[0], "case": key[1], "large": big, "demo": small})
+        report["lists"] = rows
+
+    if not args.skip_export:
+        day, total = export_cutoff(large_url, args.export_rows)
+        print()
+        print(f"Export: call records from {day} on ({total:,} rows), large Administratör")
+        compared = run_child("compare", large_url, day, total)
+        endpoint = run_child("endpoint", large_url, day, total)
+        rates = {}
+        for side in ("listview", "plain"):
+            result = compared[side]
+            rates[side] = total / result["seconds"]
+            label = (
+                "list export (export_rows → write_rows)" if side == "listview" else "plain openpyxl"
+            )
+            print(
+                f"  {label:40} {result['seconds']:6.1f} s {rates[side]:8,.0f} rows/s"
+                f"  ({total / result['cpu_seconds']:,.0f} per CPU second)"
+            )
+        print(f"  {'(taking turns in one process, a thousand rows at a time)':40}")
+        print(
+            f"  {'the endpoint /calls?export=xlsx alone':40} {endpoint['seconds']:6.1f} s"
+            f" {total / endpoint['seconds']:8,.0f} rows/s  {endpoint['bytes'] / 1e6:.1f} MB file,"
+            f" peak RSS {endpoint['peak_mb']:.1f} MB (after start-up: {endpoint['baseline_mb']:.1f} MB)"
+        )
+        share = rates["listview"] / rates["plain"]
+        ok_speed = share >= TARGET_EXPORT_SHARE
+        ok_memory = endpoint["peak_mb"] < TARGET_EXPORT_MB
+        failures += (not ok_speed) + (not ok_memory)
+        print(
+            f"  speed {share:.1%} of plain openpyxl (target ≥ {TARGET_EXPORT_SHARE:.0%}):"
+            f" {verdict(ok_speed)}"
+        )
+        print(
+            f"  peak memory {endpoint['peak_mb']:.1f} MB (target < {TARGET_EXPORT_MB:.0f} MB):"
+            f" {verdict(ok_memory)}"
+        )
+        report["export"] = {"day": day, "rows": total, "compare": compared, "endpoint": endpoint}
+
+    results = ROOT / "bench" / "results"
+    results.mkdir(exist_ok=True)
+    (results / f"{report['when'].replace(':', '')}.json").write_text(
+        json.dumps(report, indent=2, ensure_ascii=False)
+    )
+    print()
+    print("ALL TARGETS PASS" if not failures else f"{failures} TARGET(S) FAIL")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""Samtal (Trafikspecifikation, REP): every call detail record in the user's
+scope, newest first, filtered and exported to Excel like the other lists."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask_login import current_user
+
+from tables.billing import TRAFFIC_TYPES, CallRecord
+from tables.org import Account
+from tables.services import Service
+from web import excel
+from web.auth import require
+from web.listview import (
+    ChoiceFilter,
+    Column,
+    DateRangeFilter,
+    ListView,
+    TallyCount,
+    TextFilter,
+)
+
+bp = Blueprint("calls", __name__, url_prefix="/calls")
+
+DIRECTIONS = {"out": "Utgående", "in": "Inkommande"}
+
+
+CALL_RECORD_LIST = ListView(
+    name="calls",
+    model=CallRecord,
+    query=CallRecord.visible_to,
+    joins=[(Account, CallRecord.account), (Service, CallRecord.service)],
+    page_fields=(
+        *(CallRecord.started_at, CallRecord.traffic_type, CallRecord.direction),
+        *(CallRecord.a_number, CallRecord.b_number, CallRecord.country, CallRecord.duration_s),
+        *(CallRecord.price_ore, CallRecord.invoiced, Service.user_name, Account.customer_number),
+    ),
+    tally=TallyCount("call_record", {"traffic": lambda types: types}),
+    row_template="partials/calls/_rows.html",
+    default_sort=("started", "desc"),
+    export_title="Samtal",
+    bulk_actions=[],
+    columns=[
+        Column(
+            "started",
+            "Tid",
+            sort=CallRecord.started_at,
+            filter=DateRangeFilter(),
+            export=CallRecord.started_at,
+            export_format=excel.to_datetime,
+            text=False,
+        ),
+        Column(
+            "traffic",
+            "Trafiktyp",
+            sort=CallRecord.traffic_type,
+            filter=ChoiceFilter(TRAFFIC_TYPES),
+            export=CallRecord.traffic_type,
+            export_format=excel.labels(TRAFFIC_TYPES),
+        ),
+        Column(
+            "direction",
+            "Riktning",
+            export=CallRecord.direction,
+            export_format=excel.labels(DIRECTIONS),
+        ),
+        Column(
+            "a_number",
+            "A-nummer",
+            sort=CallRecord.a_number,
+            filter=TextFilter(),
+            export=CallRecord.a_number,
+        ),
+        Column(
+            "b_number",
+            "B-nummer",
+            sort=CallRecord.b_number,
+            filter=TextFilter(),
+            export=CallRecord.b_number,
+        ),
+        Column("user", "Användare", export=Service.user_name),
+        Column("country", "Land", export=CallRecord.country),
+        Column(
+            "duration",
+            "Längd (s)",
+            sort=CallRecord.duration_s,
+            export=CallRecord.duration_s,
+            text=False,
+            align="right",
+        ),
+        Column("bytes", "Data (byte)", export=CallRecord.bytes, text=False, show=False),
+        Column(
+            "price",
+            "Belopp",
+            sort=CallRecord.price_ore,
+            export=CallRecord.price_ore,
+            export_format=excel.to_kronor,
+            text=False,
+            align="right",
+        ),
+        Column(
+            "invoiced",
+            "Fakturerad",
+            export=CallRecord.invoiced,
+            export_format=excel.to_bool,
+            text=False,
+        ),
+        Column(
+            "account",
+            "Konto",
+            sort=Account.customer_number,
+            filter=TextFilter(),
+            export=Account.customer_number,
+        ),
+    ],
+)
+
+
+@bp.route("")
+@require("reports.view")
+def index():
+    return CALL_RECORD_LIST.respond(
+        current_user, "calls/list.html", traffic_types=TRAFFIC_TYPES, directions=DIRECTIONS
+    )

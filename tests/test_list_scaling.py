@@ -1,0 +1,329 @@
+"""How the list engine keeps counting and paging cheap at 100,000 rows
+(web/listview.py), checked on the demo data against plain queries."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from blueprints.calls import CALL_RECORD_LIST
+from blueprints.invoices import INVOICE_LIST
+from blueprints.services import SERVICE_LIST
+from cli import migrate
+from database import db, write_tx
+from models import CallRecord, Invoice, OrganisationTally, RowTally, Service, StaffUser, User
+from tables.services import SERVICE_STATUSES
+from tables.tally import TALLIED, missing_triggers, recount
+from tests.conftest import ACCOUNT_ADMIN, ADMIN, OTHER_ORG_ADMIN, STAFF
+
+
+@pytest.fixture
+def sql_log():
+    """The SQL statements run while the fixture is active."""
+    statements: list[str] = []
+
+    class Capture(logging.Handler):
+        def emit(self, record):
+            statements.append(record.msg[0])
+
+    logger = logging.getLogger("peewee")
+    handler = Capture()
+    old_level = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(handler)
+    yield statements
+    logger.removeHandler(handler)
+    logger.setLevel(old_level)
+
+
+def user(username):
+    return User.get(User.username == username)
+
+
+def state(view, **args):
+    return view.state(MultiDict(args), path=f"/{view.name}")
+
+
+@pytest.mark.parametrize(
+    ("args", "joined"),
+    [
+        ({}, set()),
+        ({"sort": "monthly", "dir": "desc", "f_status": ["active", "barred"]}, set()),
+        ({"sort": "product"}, {"product"}),
+        ({"f_account": "99500852"}, {"account"}),
+        ({"f_product": "Mobil", "sort": "account"}, {"account", "product"}),
+    ],
+)
+def test_counting_and_paging_join_only_what_filters_and_sort_use(demo_app, args, joined):
+    sql = SERVICE_LIST.narrowed(user(ADMIN), state(SERVICE_LIST, **args)).sql()[0]
+    assert {t for t in ("account", "product") if f'JOIN "{t}"' in sql} == joined
+
+
+@pytest.mark.parametrize(
+    ("username", "tally"), [(ADMIN, "organisation_tally"), (ACCOUNT_ADMIN, "row_tally")]
+)
+def test_status_filtered_total_comes_from_the_tally(demo_app, sql_log, username, tally):
+    listing = SERVICE_LIST.page(user(username), state(SERVICE_LIST))
+    assert not [s for s in sql_log if "COUNT(" in s]
+    assert [s for s in sql_log if f'FROM "{tally}"' in s]
+    active = Service.visible_to(user(username)).where(Service.status == "active")
+    assert listing.total == active.count()
+
+
+def test_other_filters_count_rows_on_the_listed_table_alone(demo_app, sql_log):
+    SERVICE_LIST.page(user(ADMIN), state(SERVICE_LIST, f_user="a", sort="monthly"))
+    counts = [s for s in sql_log if "COUNT(" in s]
+    assert len(counts) == 1 and 'FROM "service"' in counts[0] and "JOIN" not in counts[0]
+
+
+@pytest.mark.parametrize("username", [ADMIN, ACCOUNT_ADMIN])
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"f_status": ""},
+        {"f_status": "", "sort": "product", "dir": "desc"},
+        {"f_status": "", "sort": "account"},
+        {"f_account": "underkonto", "sort": "monthly", "dir": "desc"},
+    ],
+)
+def test_rows_come_whole_and_in_sort_order(demo_app, username, args):
+    who = user(username)
+    view_state = state(SERVICE_LIST, per_page="100", **args)
+    listing = SERVICE_LIST.page(who, view_state)
+    expected = [
+        s.id for s in SERVICE_LIST.ordered(SERVICE_LIST.filtered(who, view_state), view_state)
+    ]
+    assert [row.id for row in listing.rows] == expected
+    assert listing.total == len(expected)
+    # account and product came with the rows, not one query per row
+    assert all(row.__rel__.get("account") and row.__rel__.get("product") for row in listing.rows)
+
+
+def test_account_admin_count_matches_the_scope(demo_app):
+    who = user(ACCOUNT_ADMIN)
+    listing = SERVICE_LIST.page(who, state(SERVICE_LIST, f_status=""))
+    assert listing.total == Service.visible_to(who).count()
+
+
+def test_invoice_rows_carry_their_account(demo_app):
+    listing = INVOICE_LIST.page(user(ADMIN), state(INVOICE_LIST))
+    assert listing.rows
+    assert all(row.__rel__.get("account") for row in listing.rows)
+
+
+# ----------------------------------------------------------------------- the row tally
+
+
+def tally_rows() -> set[tuple]:
+    accounts = {
+        (t.table_name, t.organisation_id, t.account_id, t.bucket, t.n)
+        for t in RowTally.select()
+        if t.n
+    }
+    organisations = {
+        (t.table_name, t.organisation_id, None, t.bucket, t.n)
+        for t in OrganisationTally.select()
+        if t.n
+    }
+    return accounts | organisations
+
+
+def counted_rows() -> set[tuple]:
+    """What the tally must hold, counted from the tables themselves."""
+    out = set()
+    for table, (bucket, condition) in TALLIED.items():
+        where = f"WHERE {condition.format(row=table)}" if condition else ""
+        sql = (
+            f"SELECT organisation_id, account_id, {bucket}, COUNT(*) FROM {table} {where} "
+            f"GROUP BY 1, 2, 3"
+        )
+        out |= {(table, *row) for row in db.execute_sql(sql).fetchall()}
+        sql = f"SELECT organisation_id, NULL, {bucket}, COUNT(*) FROM {table} {where} GROUP BY 1, 3"
+        out |= {(table, *row) for row in db.execute_sql(sql).fetchall()}
+    return out
+
+
+def test_demo_data_is_tallied(demo_app):
+    assert tally_rows()
+    assert {row[0] for row in tally_rows()} == set(TALLIED)
+    assert tally_rows() == counted_rows()
+
+
+def test_migrated_database_has_every_tally_trigger(app):
+    assert missing_triggers() == []
+
+
+def test_migrate_refuses_to_leave_a_table_untallied(app):
+    """A migration that rebuilds a tallied table (SQLite drops its triggers)
+    must put them back: the migrate command checks and rolls back."""
+    with write_tx():
+        db.execute_sql("DROP TRIGGER row_tally_service_update")
+    with pytest.raises(click.ClickException, match="row_tally_service_update"):
+        migrate()
+    assert missing_triggers() == ["row_tally_service_update"]
+
+
+def test_triggers_follow_every_kind_of_write(app, make_org, make_account, make_service):
+    org = make_org()
+    top = org.top_account()
+    sub = make_account(org)
+    services = [make_service(top, status=s) for s in ("active", "active", "barred", "ordered")]
+    assert tally_rows() == counted_rows()
+    with write_tx():
+        services[0].status = "terminating"
+        services[0].save()  # every column in SET, one changed
+        services[1].save()  # nothing changed
+        Service.update(status="active").where(Service.status == "ordered").execute()
+        Service.update(hidden=True).where(Service.id == services[2].id).execute()
+        Service.update(account=sub).where(Service.id == services[1].id).execute()
+    assert tally_rows() == counted_rows()
+    with write_tx():
+        Service.update(hidden=False, status="terminated").where(
+            Service.id == services[2].id
+        ).execute()
+        services[3].delete_instance()
+        invoice = Invoice.create(
+            organisation=org,
+            account=sub,
+            number="T-1",
+            invoice_date="2026-01-01",
+            due_date="2026-01-31",
+            amount_ore=100,
+        )
+        CallRecord.insert_many(
+            [
+                {
+                    "organisation": org.id,
+                    "account": sub.id,
+                    "service": services[1].id,
+                    "started_at": "2026-01-02 10:00:00",
+                    "a_number": "0701234567",
+                    "traffic_type": kind,
+                }
+                for kind in ("sms", "sms", "data")
+            ]
+        ).execute()
+    assert tally_rows() == counted_rows()
+    with write_tx():
+        Invoice.update(status="paid").where(Invoice.id == invoice.id).execute()
+        CallRecord.delete().where(CallRecord.traffic_type == "data").execute()
+    assert tally_rows() == counted_rows()
+
+
+def test_recount_rebuilds_the_same_tally(demo_app):
+    before = tally_rows()
+    with write_tx():
+        RowTally.update(n=RowTally.n + 7).execute()
+        OrganisationTally.delete().execute()
+        recount()
+    assert tally_rows() == before
+
+
+STATUS_SETS = [[s] for s in SERVICE_STATUSES] + [["active", "barred"], list(SERVICE_STATUSES)]
+
+
+@pytest.mark.parametrize("username", [ADMIN, ACCOUNT_ADMIN, OTHER_ORG_ADMIN])
+@pytest.mark.parametrize("statuses", [*STATUS_SETS, None])
+def test_service_totals_equal_counting_rows(demo_app, username, statuses):
+    who = user(username)
+    view_state = state(SERVICE_LIST, **({"f_status": statuses} if statuses else {}))
+    expected = SERVICE_LIST.filtered(who, view_state).count()
+    assert SERVICE_LIST.tally.total(who, view_state) == expected
+    assert SERVICE_LIST.page(who, view_state).total == expected
+
+
+@pytest.mark.parametrize("username", [ADMIN, ACCOUNT_ADMIN])
+@pytest.mark.parametrize(
+    "statuses",
+    [None, ["paid"], ["unpaid"], ["overdue"], ["unpaid", "overdue"], ["paid", "overdue"]],
+)
+def test_invoice_totals_equal_counting_rows(demo_app, username, statuses):
+    who = user(username)
+    view_state = state(INVOICE_LIST, **({"f_status": statuses} if statuses else {}))
+    expected = INVOICE_LIST.filtered(who, view_state).count()
+    assert INVOICE_LIST.page(who, view_state).total == expected
+
+
+def test_staff_totals_cover_every_organisation(demo_app):
+    staff = StaffUser.get(StaffUser.username == STAFF)
+    view_state = state(CALL_RECORD_LIST, f_traffic=["sms", "data"])
+    expected = CallRecord.select().where(CallRecord.traffic_type.in_(["sms", "data"])).count()
+    assert CALL_RECORD_LIST.tally.total(staff, view_state) == expected
+
+
+def test_users_limited_to_chosen_objects_are_counted_row_by_row(demo_app):
+    who = user(ACCOUNT_ADMIN)
+    who.restricted = True
+    assert SERVICE_LIST.tally.total(who, state(SERVICE_LIST)) is None
+
+
+# ----------------------------------------------------------------------- deep pages
+
+
+@pytest.mark.parametrize("username", [ADMIN, ACCOUNT_ADMIN])
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"f_status": ""},
+        {"f_status": "", "sort": "user", "dir": "desc"},
+        {"f_status": "", "sort": "monthly"},
+        {"f_status": "", "sort": "product", "dir": "desc"},
+    ],
+)
+def test_every_page_holds_its_slice_of_the_whole_list(demo_app, username, args):
+    """Pages past the middle are read from the end; they must still hold the
+    same rows in the same order as reading from the start would."""
+    who = user(username)
+    whole_state = state(SERVICE_LIST, **args)
+    whole = [
+        s.id for s in SERVICE_LIST.ordered(SERVICE_LIST.filtered(who, whole_state), whole_state)
+    ]
+    per_page = 10
+    pages = -(-len(whole) // per_page)
+    assert pages >= 2  # the last page is read backwards
+    for number in range(1, pages + 1):
+        page_state = state(SERVICE_LIST, page=str(number), per_page=str(per_page), **args)
+        listing = SERVICE_LIST.page(who, page_state)
+        start = (number - 1) * per_page
+        assert [row.id for row in listing.rows] == whole[start : start + per_page], number
+
+
+def test_a_page_beyond_the_end_shows_the_last_page(demo_app):
+    listing = INVOICE_LIST.page(user(ADMIN), state(INVOICE_LIST, page="2000"))
+    assert listing.state.page == listing.pages > 1
+    assert listing.last == listing.total and listing.rows
+
+
+# ----------------------------------------------------------------------- page rows
+
+
+@pytest.mark.parametrize("username", [ADMIN, ACCOUNT_ADMIN])
+@pytest.mark.parametrize("view", [SERVICE_LIST, INVOICE_LIST, CALL_RECORD_LIST])
+def test_page_rows_render_as_whole_rows_would(demo_app, username, view):
+    """A page's rows load only ``page_fields``: the row template must show
+    nothing else, or it would show blanks."""
+    import datetime as dt
+
+    from flask import render_template
+
+    from blueprints.calls import DIRECTIONS
+    from tables.billing import TRAFFIC_TYPES
+
+    who = user(username)
+    listing = view.page(who, state(view, per_page="100", f_status=""))
+    assert listing.rows
+    ids = [row.id for row in listing.rows]
+    whole = {
+        row.id: row for row in view._with_rows(view.model.select().where(view.model.id.in_(ids)))
+    }
+    context = {"lv": view, "today": dt.date.today(), "traffic_types": TRAFFIC_TYPES}
+    context["directions"] = DIRECTIONS
+    with demo_app.test_request_context(f"/{view.name}"):
+        narrow = render_template(view.row_template, lp=listing, **context)
+        listing.rows = [whole[i] for i in ids]
+        if view.rows_loader:
+            view.rows_loader(listing.rows)
+        assert render_template(view.row_template, lp=listing, **context) == narrow

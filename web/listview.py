@@ -30,7 +30,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import abort, request
-from peewee import DateTimeField, Field, Node, fn
+from peewee import SQL, DateTimeField, Field, Node, fn
 from werkzeug.datastructures import MultiDict
 
 from database import db
@@ -76,6 +76,10 @@ class TextFilter(Filter):
         return (value or None), None
 
     def condition(self, expr, value):
+        if "\x00" in value:
+            # No stored text holds NUL; SQLite's LIKE would end the pattern
+            # there and match everything, PostgreSQL refuses the parameter.
+            return SQL("1 = 0")
         exprs = expr if isinstance(expr, tuple) else (expr,)
         cond = exprs[0].contains(value)
         for other in exprs[1:]:
@@ -124,9 +128,15 @@ def _parse_date(text: str) -> dt.date | None:
     return dt.date.fromisoformat(text)
 
 
-def _local_midnight_utc(day: dt.date) -> dt.datetime:
-    start = dt.datetime.combine(day, dt.time(), tzinfo=LOCAL_TZ)
-    return start.astimezone(dt.UTC).replace(tzinfo=None)
+def _local_midnight_utc(day: dt.date) -> dt.datetime | None:
+    """The UTC time of ``day``'s local midnight; None past the ends of the
+    calendar (0001-01-01 or the day after 9999-12-31), where no stored time
+    lies beyond the bound."""
+    try:
+        start = dt.datetime.combine(day, dt.time(), tzinfo=LOCAL_TZ)
+        return start.astimezone(dt.UTC).replace(tzinfo=None)
+    except OverflowError:
+        return None
 
 
 class DateRangeFilter(Filter):
@@ -158,19 +168,25 @@ class DateRangeFilter(Filter):
 
     def condition(self, expr, value):
         start, end = value
-        is_timestamp = isinstance(expr, DateTimeField)
-        cond = None
-        if start:
-            low = _local_midnight_utc(start) if is_timestamp else start
-            cond = expr >= low
-        if end:
+        if isinstance(expr, DateTimeField):
+            # Local days as UTC times, from start's midnight to the one after end;
+            # a bound past the ends of the calendar holds every stored time.
+            low = _local_midnight_utc(start) if start else None
             high = (
-                (expr < _local_midnight_utc(end + dt.timedelta(days=1)))
-                if is_timestamp
-                else (expr <= end)
+                _local_midnight_utc(end + dt.timedelta(days=1))
+                if end and end < dt.date.max
+                else None
             )
-            cond = high if cond is None else (cond & high)
-        return cond
+        else:
+            low, high = start, end
+        conds = []
+        if low is not None:
+            conds.append(expr >= low)
+        if high is not None:
+            conds.append(expr < high if isinstance(expr, DateTimeField) else expr <= high)
+        if not conds:
+            return expr.is_null(False)
+        return conds[0] if len(conds) == 1 else conds[0] & conds[1]
 
 
 def parse_kronor(text: str) -> int:
@@ -624,9 +640,11 @@ class ListView:
     @staticmethod
     def selected_ids() -> list[int]:
         try:
-            return [int(v) for v in request.args.getlist("ids")][:MAX_IDS]
+            ids = [int(v) for v in request.args.getlist("ids")][:MAX_IDS]
         except ValueError:
             abort(400)
+        # An id no database integer can hold selects nothing.
+        return [i for i in ids if 0 < i < 2**63]
 
     def export_response(self, user, state: ListState, extra=None):
         ids = self.selected_ids() if "ids" in request.args else None

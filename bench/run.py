@@ -386,7 +386,7 @@ def main() -> int:
         header = (
             f"{'user':14} {'case':40} {'large p50':>9} {'p95':>7} {'demo p50':>9} {'p95':>7}"
             f" {'ratio':>6}  p95<{TARGET_P95_MS:.0f}  ratio≤{TARGET_RATIO}  {'CPU p50 L/D':>12}"
-            "  shown at large scale"
+            "  shown at large / demo scale"
         )
         print(header)
         print("-" * len(header))
@@ -401,7 +401,7 @@ def main() -> int:
                 f"{key[0]:14} {key[1]:40} {big['p50']:9.1f} {big['p95']:7.1f}"
                 f" {small['p50']:9.1f} {small['p95']:7.1f} {ratio:6.2f}"
                 f"  {verdict(ok_abs):6}  {verdict(ok_ratio):8}"
-                f"  {big['cpu_p50']:5.1f}/{small['cpu_p50']:5.1f}  {big['shown']}"
+                f"  {big['cpu_p50']:5.1f}/{small['cpu_p50']:5.1f}  {big['shown']} / {small['shown']}"
             )
             rows.append({"user": key[0], "case": key[1], "large": big, "demo": small})
         report["lists"] = rows

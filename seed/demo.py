@@ -278,7 +278,7 @@ def seed_a3(b: DemoBuilder, sla, superuser):
         (la, "mobile_pbx", "VXL-MOB-FAST", "DATA-5"),
         (sthlm, "mobile", "MOB-FAST", "DATA-5"),
     ]
-    statuses = {5: "barred", 14: "terminating", 21: "terminated"}
+    statuses = {5: "barred", 11: "barred", 14: "terminating", 21: "terminated"}
     for i, (account, kind, code, data) in enumerate(plan):
         extras = [("addon", "ADD-VM")] if i % 3 == 0 else []
         if kind == "mobile_pbx" and i % 2:

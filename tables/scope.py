@@ -7,9 +7,26 @@ object access. Staff see everything.
 
 from __future__ import annotations
 
-from peewee import SQL
+import contextlib
+from contextvars import ContextVar
+
+from peewee import SQL, NodeList
 
 from tables.org import Account
+
+# While set, the sub-tree condition is written as ``+account_id IN (…)``: the
+# unary plus keeps SQLite from looking rows up account by account, so it
+# walks an index in the list's order instead (see ListView.page_ids).
+_ORDERED_WALK: ContextVar[bool] = ContextVar("ordered_walk", default=False)
+
+
+@contextlib.contextmanager
+def walk_in_order():
+    token = _ORDERED_WALK.set(True)
+    try:
+        yield
+    finally:
+        _ORDERED_WALK.reset(token)
 
 
 def scope_condition(model, user, account_field=None, service_field=None):
@@ -23,7 +40,10 @@ def scope_condition(model, user, account_field=None, service_field=None):
     account_field = account_field if account_field is not None else model.account
     condition = model.organisation == user.organisation_id
     if not user.is_admin:
-        condition &= account_field.in_(user.scope_account.subtree_ids())
+        field = (
+            NodeList((SQL("+"), account_field), glue="") if _ORDERED_WALK.get() else account_field
+        )
+        condition &= field.in_(user.scope_account.subtree_ids())
     if user.restricted:
         from tables.services import UserObjectAccess
 

@@ -78,6 +78,19 @@ def tally_total(table: str, user, buckets=None) -> int:
     return query.scalar()
 
 
+def organisation_tally_total(table: str, organisation_id: int, buckets=None) -> int:
+    """Rows of ``table`` in a whole organisation, in ``buckets`` (None: all)."""
+    if buckets is not None and not buckets:
+        return 0
+    query = OrganisationTally.select(fn.COALESCE(fn.SUM(OrganisationTally.n), 0)).where(
+        (OrganisationTally.table_name == table)
+        & (OrganisationTally.organisation == organisation_id)
+    )
+    if buckets is not None:
+        query = query.where(OrganisationTally.bucket.in_(sorted(buckets)))
+    return query.scalar()
+
+
 def recount() -> None:
     """Rebuild the tally from the tables (call inside ``write_tx``)."""
     RowTally.delete().execute()

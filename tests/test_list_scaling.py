@@ -291,6 +291,81 @@ def test_every_page_holds_its_slice_of_the_whole_list(demo_app, username, args):
         assert [row.id for row in listing.rows] == whole[start : start + per_page], number
 
 
+# A Kontoadministratör's page found by walking an index in the list's order
+# (ListView._walk_pays). The demo's sub-tree is too small for the walk to pay,
+# so these tests make it always pay.
+
+WALKED = '+"t1"."account_id" IN'
+
+
+@pytest.fixture
+def always_walk(monkeypatch):
+    import web.listview
+
+    monkeypatch.setattr(web.listview, "WALK_COST", 0)
+
+
+def id_queries(statements, table):
+    return [s for s in statements if s.startswith(f'SELECT "t1"."id" FROM "{table}"')]
+
+
+@pytest.mark.parametrize(
+    ("view", "args"),
+    [
+        (INVOICE_LIST, {}),
+        (INVOICE_LIST, {"f_status": "paid"}),
+        (SERVICE_LIST, {}),
+        (SERVICE_LIST, {"f_status": "active", "sort": "user", "dir": "desc"}),
+    ],
+)
+def test_a_walked_page_holds_the_same_rows(demo_app, always_walk, sql_log, view, args):
+    who = user(ACCOUNT_ADMIN)
+    whole_state = state(view, **args)
+    whole = [row.id for row in view.ordered(view.filtered(who, whole_state), whole_state)]
+    per_page = 10
+    pages = -(-len(whole) // per_page)
+    assert pages >= 2
+    for number in range(1, pages + 1):
+        sql_log.clear()
+        listing = view.page(who, state(view, page=str(number), per_page=str(per_page), **args))
+        start = (number - 1) * per_page
+        assert [row.id for row in listing.rows] == whole[start : start + per_page], number
+        assert all(WALKED in q for q in id_queries(sql_log, view.model._meta.table_name))
+        assert id_queries(sql_log, view.model._meta.table_name)
+
+
+def test_a_walk_that_would_sort_is_not_taken(demo_app, always_walk, sql_log):
+    """Two statuses sorted by monthly fee: no index gives that order, so the
+    walk would sort the whole organisation; the sub-tree's rows are sorted."""
+    who = user(ACCOUNT_ADMIN)
+    view_state = state(SERVICE_LIST, f_status=["active", "barred"], sort="monthly")
+    listing = SERVICE_LIST.page(who, view_state)
+    assert listing.rows
+    (query,) = id_queries(sql_log, "service")
+    assert WALKED not in query and 'IN (SELECT "t2"."id"' in query
+
+
+@pytest.mark.parametrize("username", [ADMIN, STAFF])
+def test_whole_organisations_are_never_walked(demo_app, always_walk, sql_log, username):
+    who = StaffUser.get(StaffUser.username == username) if username == STAFF else user(username)
+    listing = INVOICE_LIST.page(who, state(INVOICE_LIST))
+    assert listing.rows
+    assert not any(WALKED in s or s.startswith("EXPLAIN") for s in sql_log)
+
+
+def test_the_walk_pays_only_for_a_large_share(demo_app):
+    """Without the test's nudge, the demo's sub-tree is small next to its
+    organisation: looking its rows up beats walking the organisation's."""
+    who = user(ACCOUNT_ADMIN)
+    view_state = state(INVOICE_LIST)
+    total = INVOICE_LIST.count(who, view_state)
+    organisation = INVOICE_LIST.tally.organisation_total(who, view_state)
+    assert 0 < total < organisation
+    assert not INVOICE_LIST._walk_pays(who, view_state, None, total)
+    # A sub-tree holding nearly all of the organisation's invoices would walk.
+    assert INVOICE_LIST._walk_pays(who, view_state, None, organisation)
+
+
 def test_a_page_beyond_the_end_shows_the_last_page(demo_app):
     listing = INVOICE_LIST.page(user(ADMIN), state(INVOICE_LIST, page="2000"))
     assert listing.state.page == listing.pages > 1

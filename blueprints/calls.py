@@ -11,14 +11,7 @@ from tables.org import Account
 from tables.services import Service
 from web import excel
 from web.auth import require
-from web.listview import (
-    ChoiceFilter,
-    Column,
-    DateRangeFilter,
-    ListView,
-    TallyCount,
-    TextFilter,
-)
+from web.listview import Column, ListView, TallyCount, TextFilter, choice_column, date_column
 
 bp = Blueprint("calls", __name__, url_prefix="/calls")
 
@@ -41,23 +34,8 @@ CALL_RECORD_LIST = ListView(
     export_title="Samtal",
     bulk_actions=[],
     columns=[
-        Column(
-            "started",
-            "Tid",
-            sort=CallRecord.started_at,
-            filter=DateRangeFilter(),
-            export=CallRecord.started_at,
-            export_format=excel.to_datetime,
-            text=False,
-        ),
-        Column(
-            "traffic",
-            "Trafiktyp",
-            sort=CallRecord.traffic_type,
-            filter=ChoiceFilter(TRAFFIC_TYPES),
-            export=CallRecord.traffic_type,
-            export_format=excel.labels(TRAFFIC_TYPES),
-        ),
+        date_column("started", "Tid", CallRecord.started_at),
+        choice_column("traffic", "Trafiktyp", CallRecord.traffic_type, TRAFFIC_TYPES),
         Column(
             "direction",
             "Riktning",

@@ -12,9 +12,8 @@ from permissions import ORDER_AREA
 from tables.orders import ORDER_STATUSES, ORDER_TYPES, Order, OrderLine
 from tables.org import Account
 from tables.services import Service
-from web import excel
 from web.auth import require
-from web.listview import ChoiceFilter, Column, DateRangeFilter, ListView, TextFilter
+from web.listview import Column, ListView, TextFilter, choice_column, date_column
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
 
@@ -49,6 +48,23 @@ def attach_products(orders):
             order.product_names = f"{order_summary(order)} – {numbers.get(order.service_id, '')}"
 
 
+def order_number_column(label: str) -> Column:
+    """Order numbers, found by the digits typed."""
+    return Column(
+        "number",
+        label,
+        sort=Order.number,
+        filter=TextFilter(),
+        filter_expr=Order.number.cast("TEXT"),
+        export=Order.number,
+        text=False,
+    )
+
+
+def order_type_column() -> Column:
+    return choice_column("type", "Typ", Order.type, ORDER_TYPES)
+
+
 class ProductFilter(TextFilter):
     """Orders with a line whose product name contains the text."""
 
@@ -65,49 +81,11 @@ ORDER_LIST = ListView(
     export_title="Beställningar",
     rows_loader=attach_products,
     columns=[
-        Column(
-            "number",
-            "Ordernummer",
-            sort=Order.number,
-            filter=TextFilter(),
-            filter_expr=Order.number.cast("TEXT"),
-            export=Order.number,
-            text=False,
-        ),
-        Column(
-            "status",
-            "Status",
-            sort=Order.status,
-            filter=ChoiceFilter(ORDER_STATUSES),
-            export=Order.status,
-            export_format=excel.labels(ORDER_STATUSES),
-        ),
-        Column(
-            "type",
-            "Typ",
-            sort=Order.type,
-            filter=ChoiceFilter(ORDER_TYPES),
-            export=Order.type,
-            export_format=excel.labels(ORDER_TYPES),
-        ),
-        Column(
-            "date",
-            "Orderdatum",
-            sort=Order.created_at,
-            filter=DateRangeFilter(),
-            export=Order.created_at,
-            export_format=excel.to_datetime,
-            text=False,
-        ),
-        Column(
-            "end",
-            "Slutdatum",
-            sort=Order.completed_at,
-            filter=DateRangeFilter(),
-            export=Order.completed_at,
-            export_format=excel.to_datetime,
-            text=False,
-        ),
+        order_number_column("Ordernummer"),
+        choice_column("status", "Status", Order.status, ORDER_STATUSES),
+        order_type_column(),
+        date_column("date", "Orderdatum", Order.created_at),
+        date_column("end", "Slutdatum", Order.completed_at),
         Column(
             "account",
             "Konto",

@@ -271,6 +271,36 @@ class Column:
         return _resolve(self.export)
 
 
+def date_column(key: str, label: str, field, **options) -> Column:
+    """A sortable date or time column with a date range filter; the Excel
+    cell is a date (a DateField) or a local time (a DateTimeField)."""
+    to_cell = excel.to_datetime if isinstance(field, DateTimeField) else excel.to_date
+    return Column(
+        key,
+        label,
+        sort=field,
+        filter=DateRangeFilter(),
+        export=field,
+        export_format=to_cell,
+        text=False,
+        **options,
+    )
+
+
+def choice_column(key: str, label: str, field, choices: dict, filter=None, **options) -> Column:
+    """A sortable column of coded values shown (and exported) by their labels,
+    filtered by ticking values (``filter`` to narrow or preset the choices)."""
+    return Column(
+        key,
+        label,
+        sort=field,
+        filter=filter or ChoiceFilter(choices),
+        export=field,
+        export_format=excel.labels(choices),
+        **options,
+    )
+
+
 @dataclass
 class TallyCount:
     """Exact totals from the row tally instead of COUNT(*) over the rows.

@@ -16,18 +16,19 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 
+from blueprints.orders import order_number_column, order_type_column
 from blueprints.staff import bp
 from database import write_tx
 from domain import provisioning
 from domain.numbers import valid_icc
 from domain.service_actions import order_summary
-from tables.orders import ORDER_STATUSES, ORDER_TYPES, Order
+from tables.orders import ORDER_STATUSES, Order
 from tables.org import Account, Organisation
 from tables.services import Service, SimCard
-from web import dialogs, excel
+from web import dialogs
 from web.auth import get_visible_or_404, safe_next, staff_required
 from web.htmx import is_htmx
-from web.listview import ChoiceFilter, Column, DateRangeFilter, ListView, TextFilter
+from web.listview import ChoiceFilter, Column, ListView, TextFilter, choice_column, date_column
 
 SHOWN_STATUSES = {
     k: ORDER_STATUSES[k] for k in ("received", "in_progress", "completed", "rejected")
@@ -63,31 +64,15 @@ CHANGE_LIST = ListView(
     rows_loader=attach_summaries,
     bulk_actions=[],
     columns=[
-        Column(
+        choice_column(
             "status",
             "Status",
-            sort=Order.status,
+            Order.status,
+            ORDER_STATUSES,
             filter=ChoiceFilter(SHOWN_STATUSES, default=provisioning.PENDING_STATUSES),
-            export=Order.status,
-            export_format=excel.labels(ORDER_STATUSES),
         ),
-        Column(
-            "number",
-            "Order",
-            sort=Order.number,
-            filter=TextFilter(),
-            filter_expr=Order.number.cast("TEXT"),
-            export=Order.number,
-            text=False,
-        ),
-        Column(
-            "type",
-            "Typ",
-            sort=Order.type,
-            filter=ChoiceFilter(ORDER_TYPES),
-            export=Order.type,
-            export_format=excel.labels(ORDER_TYPES),
-        ),
+        order_number_column("Order"),
+        order_type_column(),
         Column(
             "customer",
             "Kund",
@@ -100,24 +85,8 @@ CHANGE_LIST = ListView(
             "service", "Tjänst", sort=Service.number, filter=TextFilter(), export=Service.number
         ),
         Column("change", "Ändring"),
-        Column(
-            "desired",
-            "Önskat datum",
-            sort=Order.desired_date,
-            filter=DateRangeFilter(),
-            export=Order.desired_date,
-            export_format=excel.to_date,
-            text=False,
-        ),
-        Column(
-            "date",
-            "Beställd",
-            sort=Order.created_at,
-            filter=DateRangeFilter(),
-            export=Order.created_at,
-            export_format=excel.to_datetime,
-            text=False,
-        ),
+        date_column("desired", "Önskat datum", Order.desired_date),
+        date_column("date", "Beställd", Order.created_at),
         Column("handle", ""),
     ],
 )

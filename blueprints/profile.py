@@ -38,6 +38,7 @@ from permissions import PERMISSIONS
 from tables.org import User
 from web import dialogs
 from web.auth import customer_required
+from web.forms import select_choices
 from web.htmx import is_htmx
 from web.signin import bump_session_version, relogin, sms_recently_sent
 
@@ -68,7 +69,7 @@ class DetailsForm(FlaskForm, CurrentPasswordMixin):
         ],
     )
     mobile = StringField("Mobilnummer", validators=[Length(max=30)])
-    language = SelectField("Språk", choices=LANGUAGES)
+    language = SelectField("Språk", choices=select_choices(LANGUAGES))
     current_password = PasswordField("Nuvarande lösenord", validators=[Length(max=1024)])
 
 

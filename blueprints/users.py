@@ -44,6 +44,7 @@ from tables.org import Account, Contact, Role, User
 from tables.services import Service
 from web import dialogs, excel
 from web.auth import require
+from web.forms import select_choices
 from web.htmx import is_htmx
 from web.listview import ChoiceFilter, Column, DateRangeFilter, ListView, TextFilter
 
@@ -279,7 +280,7 @@ class UserForm(FlaskForm):
     )
     role = SelectField("Roll", default="")
     permissions = SelectMultipleField(
-        "Behörigheter", choices=[(key, label) for key, label, _ in PERMISSIONS]
+        "Behörigheter", choices=select_choices((key, label) for key, label, _ in PERMISSIONS)
     )
     access = RadioField("Åtkomst", choices=ACCESS_CHOICES, default="all")
     accounts = SelectMultipleField("Konton", coerce=int, choices=[])
@@ -287,22 +288,25 @@ class UserForm(FlaskForm):
 
     def setup(self, manager):
         contacts = rules.visible_contacts(manager)
-        self.contact.choices = [("new", "Skapa ny kontaktperson")] + [
-            (str(c.id), f"{c.name}{' – ' + c.email if c.email else ''}") for c in contacts
-        ]
+        self.contact.choices = select_choices(
+            [("new", "Skapa ny kontaktperson")]
+            + [(str(c.id), f"{c.name}{' – ' + c.email if c.email else ''}") for c in contacts]
+        )
         accounts = list(rules.assignable_accounts(manager))
-        self.scope_account.choices = [
+        self.scope_account.choices = select_choices(
             (
                 a.id,
                 f"{INDENT * a.depth}{a.customer_number} - {a.display_name} ({rules.type_label(a)})",
             )
             for a in accounts
-        ]
-        self.accounts.choices = [(a.id, a.label) for a in accounts]
+        )
+        self.accounts.choices = select_choices((a.id, a.label) for a in accounts)
         self._accounts = {a.id: a for a in accounts}
         self._roles = {str(r.id): r for r in Role.select()}
         assignable = rules.assignable_roles(manager)
-        self.role.choices = [("", "Egendefinierad")] + [(str(r.id), r.name) for r in assignable]
+        self.role.choices = select_choices(
+            [("", "Egendefinierad")] + [(str(r.id), r.name) for r in assignable]
+        )
 
     def step1_valid(self, target) -> bool:
         ok = all(getattr(self, name).validate(self) for name in STEP1)

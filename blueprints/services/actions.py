@@ -34,7 +34,6 @@ from blueprints.services.forms import (
     TopupForm,
     UserNameForm,
     add_error,
-    choices,
     parse_date,
 )
 from database import write_tx
@@ -43,6 +42,7 @@ from tables.services import BARRING_KINDS, FORWARDING_KINDS, Service, SpendingLi
 from web import dialogs
 from web.auth import get_visible_or_404, require
 from web.formatting import amount, kr
+from web.forms import select_choices
 from web.htmx import is_htmx, trigger
 
 DIALOGS = "partials/services/dialogs/"
@@ -203,7 +203,7 @@ def sim_methods(user) -> list[tuple[str, str]]:
 def sim(service_id: int):
     service = load(service_id, "sim")
     form = SimForm(data={**company_address(service), "msisdn": service.number})
-    form.method.choices = choices(sim_methods(current_user))
+    form.method.choices = select_choices(sim_methods(current_user))
     context = {
         "action_key": "sim",
         "refresh": refresh_attrs(service, "services.sim"),
@@ -249,7 +249,7 @@ def barrings_dialog(service, form=None, message=None, status=200):
     form = form or BarringForm()
     kinds = sa.barring_kinds_for(service)
     active = {b.kind for b in service.barrings}
-    form.kind.choices = choices((k, v) for k, v in kinds.items() if k not in active)
+    form.kind.choices = select_choices((k, v) for k, v in kinds.items() if k not in active)
     response = dialog(
         "barrings",
         service,
@@ -377,8 +377,8 @@ def change(service_id: int):
             "data_package": current["current_data"].code if current["current_data"] else "",
         }
     )
-    form.price_plan.choices = choices(_option_choices(options["price_plan"], org))
-    form.data_package.choices = choices(_option_choices(options["data_package"], org))
+    form.price_plan.choices = select_choices(_option_choices(options["price_plan"], org))
+    form.data_package.choices = select_choices(_option_choices(options["data_package"], org))
     context = {"action_key": "change", "refresh": refresh_attrs(service, "services.change")}
 
     def preview():
@@ -421,7 +421,7 @@ def move(service_id: int):
     earliest = sa.earliest_move_date()
     targets = sa.move_targets(current_user, service)
     form = MoveForm(data={"start_date": earliest.isoformat()})
-    form.account.choices = choices(
+    form.account.choices = select_choices(
         [("", "Välj konto...")] + [(str(a.id), a.label) for a in targets]
     )
     context = {"action_key": "move", "earliest": earliest, "targets": targets}
@@ -445,7 +445,7 @@ def topup(service_id: int):
     products = sa.topup_products(service)
     org = service.organisation
     form = TopupForm(data={"product": products[0].code if products else ""})
-    form.product.choices = choices(
+    form.product.choices = select_choices(
         (p.code, f"{p.name} {amount(sa.prices(org, p)[0] or sa.prices(org, p)[1])} kr")
         for p in products
     )

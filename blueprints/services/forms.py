@@ -12,9 +12,9 @@ import re
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
 
 from domain.service_actions import ActionError
+from web.forms import select_choices
 
 DATE = {"type": "date"}
 
@@ -30,11 +30,6 @@ def parse_date(text: str | None, field: str) -> dt.date | None:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise ActionError("Datumet finns inte.", field) from None
-
-
-def choices(pairs) -> list[SelectChoice]:
-    """(value, label) pairs as SelectField choices."""
-    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def add_error(form, error: ActionError) -> None:
@@ -58,7 +53,9 @@ class SimForm(FlaskForm):
     method = SelectField("Metod", validate_choice=False)
     sim_type = SelectField(
         "Simkorts typ",
-        choices=choices([("", "--Välj--"), ("physical", "Fysiskt SIM-kort"), ("esim", "eSIM")]),
+        choices=select_choices(
+            [("", "--Välj--"), ("physical", "Fysiskt SIM-kort"), ("esim", "eSIM")]
+        ),
         validate_choice=False,
     )
     delivery_name = StringField("Mottagare")
@@ -128,7 +125,7 @@ class LostSimForm(FlaskForm):
 class CallerIdForm(FlaskForm):
     mode = SelectField(
         "Visat nummer vid utgående samtal",
-        choices=choices(
+        choices=select_choices(
             [
                 ("own", "Eget nummer"),
                 ("other", "Annat nummer (t.ex. fastnätsnumret)"),
@@ -154,7 +151,7 @@ class ProfileForm(FlaskForm):
 class MexForm(FlaskForm):
     mex_status = SelectField(
         "Växelstatus",
-        choices=choices([("in", "Inloggad i växeln"), ("out", "Utloggad ur växeln")]),
+        choices=select_choices([("in", "Inloggad i växeln"), ("out", "Utloggad ur växeln")]),
         validate_choice=False,
     )
 

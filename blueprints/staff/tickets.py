@@ -31,7 +31,6 @@ from blueprints.tickets import (
     PRIORITY_CHOICES,
     SLA_CHOICES,
     conversation,
-    options,
     send_attachment,
     shared_columns,
     sla_condition,
@@ -57,6 +56,7 @@ from tables.tickets import (
 from web import excel
 from web.auth import staff_required
 from web.formatting import amount
+from web.forms import select_choices
 from web.htmx import is_htmx, render
 from web.listview import (
     ChoiceFilter,
@@ -207,7 +207,7 @@ def tickets():
 class StaffReplyForm(FlaskForm):
     kind = RadioField(
         "Typ",
-        choices=options([("reply", "Svar till kunden"), ("note", "Intern anteckning")]),
+        choices=select_choices([("reply", "Svar till kunden"), ("note", "Intern anteckning")]),
         default="reply",
     )
     body = TextAreaField(
@@ -224,7 +224,7 @@ class StaffReplyForm(FlaskForm):
 
 class StaffUpdateForm(FlaskForm):
     status = SelectField("Status", validate_choice=True)
-    priority = SelectField("Prioritet", choices=options(PRIORITY_CHOICES.items()))
+    priority = SelectField("Prioritet", choices=select_choices(PRIORITY_CHOICES.items()))
     assigned_to = SelectField("Handläggare", validate_choice=True)
 
 
@@ -237,13 +237,13 @@ def _load(ticket_id: int) -> Ticket:
 
 def _staff_choices():
     staff = StaffUser.select().where(StaffUser.active == True).order_by(StaffUser.name)  # noqa: E712
-    return options([("", "Ej tilldelad")] + [(s.id, s.name) for s in staff])
+    return select_choices([("", "Ej tilldelad")] + [(str(s.id), s.name) for s in staff])
 
 
 def _forms(ticket: Ticket, reply=None, update=None):
     if reply is None:
         reply = StaffReplyForm(formdata=None)
-    reply.status.choices = options(
+    reply.status.choices = select_choices(
         [("", f"Behåll ({ticket.status_label})")]
         + [(k, v) for k, v in STAFF_STATUS_CHOICES.items() if k != ticket.status]
     )
@@ -254,7 +254,7 @@ def _forms(ticket: Ticket, reply=None, update=None):
             priority=str(ticket.priority),
             assigned_to=str(ticket.assigned_to_id or ""),
         )
-    update.status.choices = options(STAFF_STATUS_CHOICES.items())
+    update.status.choices = select_choices(STAFF_STATUS_CHOICES.items())
     update.assigned_to.choices = _staff_choices()
     return reply, update
 

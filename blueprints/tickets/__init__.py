@@ -13,7 +13,6 @@ import sys
 
 import click
 from flask import Blueprint, current_app
-from wtforms import SelectChoice
 
 from database import write_tx
 from domain import attachments as files
@@ -23,11 +22,6 @@ from tables.tickets import TICKET_PRIORITIES
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
 
 PRIORITY_CHOICES = {str(k): v for k, v in TICKET_PRIORITIES.items()}
-
-
-def options(pairs, optgroup=None) -> list[SelectChoice]:
-    """(value, label) pairs as WTForms choices."""
-    return [SelectChoice(str(value), label, optgroup=optgroup) for value, label in pairs]
 
 
 CREATE_PERMISSIONS = ("tickets.manage", "faults.create")

@@ -27,7 +27,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from blueprints.tickets import CREATE_PERMISSIONS, PRIORITY_CHOICES, bp, options, strip
+from blueprints.tickets import CREATE_PERMISSIONS, PRIORITY_CHOICES, bp, strip
 from blueprints.tickets.conversation import load_ticket
 from database import write_tx
 from domain import attachments as files
@@ -48,6 +48,7 @@ from tables.tickets import (
     TicketMessage,
 )
 from web.auth import customer_required, get_visible_or_404, require
+from web.forms import select_choices
 
 # --------------------------------------------------------------------------- Skapa ärende (TIC-2)
 
@@ -57,11 +58,14 @@ class TicketForm(FlaskForm):
     account = SelectField("Konto", validate_choice=False)
     product_area = SelectField(
         "Produkt",
-        choices=options([("", "Välj produkt"), *PRODUCT_AREAS.items()]),
+        choices=select_choices([("", "Välj produkt"), *PRODUCT_AREAS.items()]),
         validate_choice=False,
     )
     priority = SelectField(
-        "Prioritet", choices=options(PRIORITY_CHOICES.items()), default="3", validate_choice=True
+        "Prioritet",
+        choices=select_choices(PRIORITY_CHOICES.items()),
+        default="3",
+        validate_choice=True,
     )
     subject = StringField(
         "Rubrik",
@@ -156,10 +160,10 @@ def category_choices(user) -> list[SelectChoice]:
         keys.append("fault")
     if manage:
         keys.append("other")
-    out = options((k, TICKET_CATEGORIES[k]) for k in keys)
+    out = select_choices((k, TICKET_CATEGORIES[k]) for k in keys)
     if manage:
         types = RequestType.select().where(RequestType.enabled == True)  # noqa: E712
-        out += options(
+        out += select_choices(
             ((f"request:{t.key}", t.label) for t in types.order_by(RequestType.position)),
             optgroup="Förfrågningar",
         )
@@ -174,15 +178,15 @@ def request_type_of(category: str | None) -> RequestType | None:
     )
 
 
-def account_choices(user) -> list[tuple[str, str]]:
+def account_choices(user) -> list[SelectChoice]:
     accounts = visible_accounts(user).order_by(Account.path)
-    return [
+    return select_choices(
         (
             str(a.id),
             f"{a.customer_number} - {a.company_name}" + (f" ({a.alias})" if a.alias else ""),
         )
         for a in accounts
-    ]
+    )
 
 
 def contact_choices(user) -> list[Contact]:

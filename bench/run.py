@@ -313,7 +313,7 @@ def compare_child(database_url: str, day: str, expected_rows: int) -> dict:
                 headers,
                 interleaved,
                 formats,
-                [c.text for c in columns],
+                [c.export_escape for c in columns],
             )
             ours_seconds = time.perf_counter() - started - interleaved.plain_seconds
             ours_cpu = time.process_time() - cpu_started - interleaved.plain_cpu

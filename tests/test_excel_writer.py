@@ -36,3 +36,23 @@ def test_export_reads_with_a_small_page_cache_and_restores_it(demo_app):
     assert cache_size() == -excel.EXPORT_CACHE_KIB
     assert sum(1 for _ in rows) + 1 == CallRecord.select().count()
     assert cache_size() == before
+
+
+def test_formula_text_is_escaped_in_text_and_mixed_columns(tmp_path):
+    from openpyxl import load_workbook
+
+    rows = [("=1+1", "+46701234567", 7), ("Anna", 12, "-3"), (None, None, "x")]
+    path = tmp_path / "out.xlsx"
+    with path.open("wb") as out:
+        written = excel.write_rows(
+            out, "T", ["a", "b", "c"], rows, escape=[excel.TEXT, True, False]
+        )
+    assert written == 3
+    sheet = load_workbook(path).active
+    cells = [[(c.value, c.data_type, c.quotePrefix) for c in row] for row in sheet.iter_rows(min_row=2)]
+    assert cells[0][0] == ("=1+1", "s", True)
+    assert cells[0][1] == ("+46701234567", "s", True)
+    assert cells[1][0] == ("Anna", "s", False)
+    assert cells[1][1] == (12, "n", False)
+    assert cells[1][2][2] is False  # a column that is not text is written as it is
+    assert cells[2][:2] == [(None, "n", False), (None, "n", False)]

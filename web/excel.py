@@ -27,6 +27,7 @@ FORMULA_START = frozenset("=+-@\t\r")
 BATCH = 1000  # rows per fetch: a few hundred kB however long the export
 SPOOL_BYTES = 1024 * 1024  # a workbook beyond this is spooled to disk
 EXPORT_CACHE_KIB = 8192
+TEXT = "text"  # escape kind: the column holds only str or None
 
 
 def iterate(query) -> Iterator[tuple]:
@@ -72,13 +73,25 @@ def to_date(value):
 def to_datetime(value):
     """UTC text or datetime → naive Stockholm local time (what users read).
 
-    An export converts every row, so the offset from UTC is looked up per
-    UTC hour instead of asking the time zone each time.
+    An export converts every row, so the offset from UTC is looked up once
+    per UTC hour (SQLite's text by its hour prefix) instead of asking the
+    time zone each time.
     """
-    if isinstance(value, str):
+    if value.__class__ is str:
+        hour = value[:13]
+        offset = _TEXT_HOUR_OFFSETS.get(hour)
         value = dt.datetime.fromisoformat(value)
-    offset = _utc_offset(value.year, value.month, value.day, value.hour)
-    return value + offset if offset is not None else local(value).replace(tzinfo=None)
+        if offset is None:
+            offset = _utc_offset(value.year, value.month, value.day, value.hour) or False
+            if len(_TEXT_HOUR_OFFSETS) < 65536:
+                _TEXT_HOUR_OFFSETS[hour] = offset
+    else:
+        offset = _utc_offset(value.year, value.month, value.day, value.hour) or False
+    return value + offset if offset is not False else local(value).replace(tzinfo=None)
+
+
+# "ÅÅÅÅ-MM-DD HH" of UTC text → the offset all through that hour, or False.
+_TEXT_HOUR_OFFSETS: dict[str, dt.timedelta | bool] = {}
 
 
 @functools.lru_cache(maxsize=65536)
@@ -111,8 +124,11 @@ def _escaped(ws, text: str) -> WriteOnlyCell:
 
 
 def _row_converter(ws, formats, escape):
+    """One row of driver values → cells. ``escape`` per column: False (not
+    text), TEXT (a text field's own values, str or None) or True (any value)."""
     fmt_steps = [(i, f) for i, f in enumerate(formats) if f is not None]
-    esc_steps = [i for i, e in enumerate(escape) if e]
+    text_steps = [i for i, e in enumerate(escape) if e is TEXT]
+    any_steps = [i for i, e in enumerate(escape) if e and e is not TEXT]
 
     def convert(row):
         out = list(row)
@@ -120,7 +136,11 @@ def _row_converter(ws, formats, escape):
             value = out[i]
             if value is not None:
                 out[i] = fmt(value)
-        for i in esc_steps:
+        for i in text_steps:
+            value = out[i]
+            if value and value[0] in FORMULA_START:
+                out[i] = _escaped(ws, value)
+        for i in any_steps:
             value = out[i]
             if value.__class__ is str and value and value[0] in FORMULA_START:
                 out[i] = _escaped(ws, value)

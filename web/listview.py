@@ -30,7 +30,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import abort, request
-from peewee import SQL, DateTimeField, Field, Node, fn
+from peewee import SQL, CharField, DateTimeField, Field, Node, TextField, fn
 from werkzeug.datastructures import MultiDict
 
 from database import db, is_sqlite
@@ -269,6 +269,16 @@ class Column:
     @property
     def export_expr(self):
         return _resolve(self.export)
+
+    @property
+    def export_escape(self):
+        """How the Excel export guards this column against formulas: not at
+        all (not text), excel.TEXT (a text field's own values) or True."""
+        if not self.text:
+            return False
+        if self.export_format is None and isinstance(self.export_expr, (CharField, TextField)):
+            return excel.TEXT
+        return True
 
 
 def date_column(key: str, label: str, field, **options) -> Column:
@@ -742,5 +752,5 @@ class ListView:
             headers=[c.label for c in columns],
             rows=rows,
             formats=[c.export_format for c in columns],
-            escape=[c.text for c in columns],
+            escape=[c.export_escape for c in columns],
         )

@@ -17,9 +17,16 @@ from peewee import JOIN
 
 from tables.ops import AuditLog
 from tables.org import Account, Organisation, User
-from web import dialogs, excel
+from web import dialogs
 from web.auth import require
-from web.listview import ChoiceFilter, Column, DateRangeFilter, ListView, TextFilter
+from web.listview import (
+    ChoiceFilter,
+    Column,
+    ListView,
+    TextFilter,
+    date_column,
+    text_column,
+)
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -107,15 +114,7 @@ def _plain(value) -> str:
 
 def columns(with_organisation: bool = False) -> list[Column]:
     cols = [
-        Column(
-            "at",
-            "Tid",
-            sort=AuditLog.at,
-            filter=DateRangeFilter(),
-            export=AuditLog.at,
-            export_format=excel.to_datetime,
-            text=False,
-        ),
+        date_column("at", "Tid", AuditLog.at),
     ]
     if with_organisation:
         cols.append(
@@ -129,13 +128,7 @@ def columns(with_organisation: bool = False) -> list[Column]:
             )
         )
     cols += [
-        Column(
-            "actor",
-            "Användare",
-            sort=AuditLog.actor_label,
-            filter=TextFilter(),
-            export=AuditLog.actor_label,
-        ),
+        text_column("actor", "Användare", AuditLog.actor_label),
         Column(
             "action",
             "Händelse",
@@ -156,7 +149,7 @@ def columns(with_organisation: bool = False) -> list[Column]:
         Column("object_id", "Objekt-id", export=AuditLog.object_id, show=False),
         Column("before", "Före", export=AuditLog.before, export_format=_json_text, show=False),
         Column("after", "Efter", export=AuditLog.after, export_format=_json_text, show=False),
-        Column("ip", "IP-adress", sort=AuditLog.ip, filter=TextFilter(), export=AuditLog.ip),
+        text_column("ip", "IP-adress", AuditLog.ip),
         Column("details", ""),
     ]
     return cols

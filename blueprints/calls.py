@@ -11,7 +11,14 @@ from tables.org import Account
 from tables.services import Service
 from web import excel
 from web.auth import require
-from web.listview import Column, ListView, TallyCount, TextFilter, choice_column, date_column
+from web.listview import (
+    Column,
+    ListView,
+    TallyCount,
+    choice_column,
+    date_column,
+    text_column,
+)
 
 bp = Blueprint("calls", __name__, url_prefix="/calls")
 
@@ -42,20 +49,8 @@ CALL_RECORD_LIST = ListView(
             export=CallRecord.direction,
             export_format=excel.labels(DIRECTIONS),
         ),
-        Column(
-            "a_number",
-            "A-nummer",
-            sort=CallRecord.a_number,
-            filter=TextFilter(),
-            export=CallRecord.a_number,
-        ),
-        Column(
-            "b_number",
-            "B-nummer",
-            sort=CallRecord.b_number,
-            filter=TextFilter(),
-            export=CallRecord.b_number,
-        ),
+        text_column("a_number", "A-nummer", CallRecord.a_number),
+        text_column("b_number", "B-nummer", CallRecord.b_number),
         Column("user", "Användare", export=Service.user_name),
         Column("country", "Land", export=CallRecord.country),
         Column(
@@ -83,13 +78,7 @@ CALL_RECORD_LIST = ListView(
             export_format=excel.to_bool,
             text=False,
         ),
-        Column(
-            "account",
-            "Konto",
-            sort=Account.customer_number,
-            filter=TextFilter(),
-            export=Account.customer_number,
-        ),
+        text_column("account", "Konto", Account.customer_number),
     ],
 )
 

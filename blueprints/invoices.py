@@ -21,10 +21,11 @@ from web.listview import (
     AmountRangeFilter,
     ChoiceFilter,
     Column,
-    DateRangeFilter,
     ListView,
     TallyCount,
     TextFilter,
+    date_column,
+    text_column,
 )
 
 bp = Blueprint("invoices", __name__, url_prefix="/invoices")
@@ -112,13 +113,7 @@ INVOICE_LIST = ListView(
             export=Invoice.status_expression,
             export_format=excel.labels(INVOICE_STATUSES),
         ),
-        Column(
-            "customer",
-            "Kundnummer",
-            sort=Account.customer_number,
-            filter=TextFilter(),
-            export=Account.customer_number,
-        ),
+        text_column("customer", "Kundnummer", Account.customer_number),
         Column(
             "account",
             "Konto",
@@ -127,31 +122,9 @@ INVOICE_LIST = ListView(
             filter_expr=(Account.company_name, Account.alias),
             export=Account.company_name,
         ),
-        Column(
-            "number",
-            "Fakturanummer",
-            sort=Invoice.number,
-            filter=TextFilter(),
-            export=Invoice.number,
-        ),
-        Column(
-            "due",
-            "Förfallodatum",
-            sort=Invoice.due_date,
-            filter=DateRangeFilter(),
-            export=Invoice.due_date,
-            export_format=excel.to_date,
-            text=False,
-        ),
-        Column(
-            "date",
-            "Fakturadatum",
-            sort=Invoice.invoice_date,
-            filter=DateRangeFilter(),
-            export=Invoice.invoice_date,
-            export_format=excel.to_date,
-            text=False,
-        ),
+        text_column("number", "Fakturanummer", Invoice.number),
+        date_column("due", "Förfallodatum", Invoice.due_date),
+        date_column("date", "Fakturadatum", Invoice.invoice_date),
         Column(
             "amount",
             "Belopp",

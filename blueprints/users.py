@@ -46,7 +46,7 @@ from web import dialogs, excel
 from web.auth import require
 from web.forms import select_choices
 from web.htmx import is_htmx
-from web.listview import ChoiceFilter, Column, DateRangeFilter, ListView, TextFilter
+from web.listview import ChoiceFilter, Column, DateRangeFilter, ListView, TextFilter, text_column
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 
@@ -126,7 +126,7 @@ USER_LIST = ListView(
             ),
             export=Case(None, [(Account.parent.is_null(), "Administratör")], "Kontoadministratör"),
         ),
-        Column("name", "Namn", sort=User.name, filter=TextFilter(), export=User.name),
+        text_column("name", "Namn", User.name),
         Column(
             "username",
             "Användarnamn",

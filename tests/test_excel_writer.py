@@ -49,7 +49,9 @@ def test_formula_text_is_escaped_in_text_and_mixed_columns(tmp_path):
         )
     assert written == 3
     sheet = load_workbook(path).active
-    cells = [[(c.value, c.data_type, c.quotePrefix) for c in row] for row in sheet.iter_rows(min_row=2)]
+    cells = [
+        [(c.value, c.data_type, c.quotePrefix) for c in row] for row in sheet.iter_rows(min_row=2)
+    ]
     assert cells[0][0] == ("=1+1", "s", True)
     assert cells[0][1] == ("+46701234567", "s", True)
     assert cells[1][0] == ("Anna", "s", False)

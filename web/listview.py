@@ -281,6 +281,11 @@ class Column:
         return True
 
 
+def text_column(key: str, label: str, field, **options) -> Column:
+    """A sortable text column found by the text typed in its filter."""
+    return Column(key, label, sort=field, filter=TextFilter(), export=field, **options)
+
+
 def date_column(key: str, label: str, field, **options) -> Column:
     """A sortable date or time column with a date range filter; the Excel
     cell is a date (a DateField) or a local time (a DateTimeField)."""

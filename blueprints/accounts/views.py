@@ -31,7 +31,7 @@ from web import excel
 from web.auth import require
 from web.formatting import url_if
 from web.htmx import is_htmx, render
-from web.listview import Column, ListView, TextFilter
+from web.listview import Column, ListView, text_column
 
 # ----------------------------------------------------------------------------- the list
 
@@ -48,35 +48,11 @@ ACCOUNT_LIST = ListView(
     default_sort=("tree", "asc"),
     export_title="Konton",
     columns=[
-        Column(
-            "customer",
-            "Kundnummer",
-            sort=Account.customer_number,
-            filter=TextFilter(),
-            export=Account.customer_number,
-        ),
-        Column(
-            "org",
-            "Org. nr.",
-            sort=Account.org_number,
-            filter=TextFilter(),
-            export=Account.org_number,
-        ),
-        Column(
-            "name",
-            "Namn",
-            sort=Account.company_name,
-            filter=TextFilter(),
-            export=Account.company_name,
-        ),
-        Column("alias", "Alias", sort=Account.alias, filter=TextFilter(), export=Account.alias),
-        Column(
-            "reference",
-            "Referens",
-            sort=Account.invoice_reference,
-            filter=TextFilter(),
-            export=Account.invoice_reference,
-        ),
+        text_column("customer", "Kundnummer", Account.customer_number),
+        text_column("org", "Org. nr.", Account.org_number),
+        text_column("name", "Namn", Account.company_name),
+        text_column("alias", "Alias", Account.alias),
+        text_column("reference", "Referens", Account.invoice_reference),
         # Only in the Excel export:
         Column(
             "active",

@@ -21,6 +21,8 @@ from web.listview import (
     ListView,
     TallyCount,
     TextFilter,
+    choice_column,
+    text_column,
 )
 
 SIM_STATUSES = {
@@ -88,23 +90,10 @@ SERVICE_LIST = ListView(
             export=Service.status,
             export_format=excel.labels(SERVICE_STATUSES),
         ),
-        Column("number", "Nummer", sort=Service.number, filter=TextFilter(), export=Service.number),
-        Column(
-            "user",
-            "Användare",
-            sort=Service.user_name,
-            filter=TextFilter(),
-            export=Service.user_name,
-        ),
-        Column(
-            "kind",
-            "Typ",
-            sort=Service.kind,
-            filter=ChoiceFilter(SERVICE_KINDS),
-            export=Service.kind,
-            export_format=excel.labels(SERVICE_KINDS),
-        ),
-        Column("product", "Produkt", sort=Product.name, filter=TextFilter(), export=Product.name),
+        text_column("number", "Nummer", Service.number),
+        text_column("user", "Användare", Service.user_name),
+        choice_column("kind", "Typ", Service.kind, SERVICE_KINDS),
+        text_column("product", "Produkt", Product.name),
         Column("plan", "Prislista", filter=PricePlanFilter(), export=PLAN_NAME),
         Column(
             "monthly",

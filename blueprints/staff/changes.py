@@ -28,7 +28,15 @@ from tables.services import Service, SimCard
 from web import dialogs
 from web.auth import get_visible_or_404, safe_next, staff_required
 from web.htmx import is_htmx
-from web.listview import ChoiceFilter, Column, ListView, TextFilter, choice_column, date_column
+from web.listview import (
+    ChoiceFilter,
+    Column,
+    ListView,
+    TextFilter,
+    choice_column,
+    date_column,
+    text_column,
+)
 
 SHOWN_STATUSES = {
     k: ORDER_STATUSES[k] for k in ("received", "in_progress", "completed", "rejected")
@@ -81,9 +89,7 @@ CHANGE_LIST = ListView(
             filter_expr=(Organisation.name, Account.customer_number),
             export=Organisation.name,
         ),
-        Column(
-            "service", "Tjänst", sort=Service.number, filter=TextFilter(), export=Service.number
-        ),
+        text_column("service", "Tjänst", Service.number),
         Column("change", "Ändring"),
         date_column("desired", "Önskat datum", Order.desired_date),
         date_column("date", "Beställd", Order.created_at),

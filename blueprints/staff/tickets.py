@@ -61,10 +61,11 @@ from web.htmx import is_htmx, render
 from web.listview import (
     ChoiceFilter,
     Column,
-    DateRangeFilter,
     ListView,
     TextFilter,
+    date_column,
     parse_kronor,
+    text_column,
 )
 
 FAR_FUTURE = dt.datetime(9999, 12, 31)
@@ -429,36 +430,10 @@ INBOUND_LIST = ListView(
             export_format=excel.to_datetime,
             text=False,
         ),
-        Column(
-            "received",
-            "Mottaget",
-            sort=InboundMail.received_at,
-            filter=DateRangeFilter(),
-            export=InboundMail.received_at,
-            export_format=excel.to_datetime,
-            text=False,
-        ),
-        Column(
-            "sender",
-            "Från",
-            sort=InboundMail.sender,
-            filter=TextFilter(),
-            export=InboundMail.sender,
-        ),
-        Column(
-            "subject",
-            "Ämne",
-            sort=InboundMail.subject,
-            filter=TextFilter(),
-            export=InboundMail.subject,
-        ),
-        Column(
-            "reason",
-            "Orsak",
-            sort=InboundMail.reason,
-            filter=TextFilter(),
-            export=InboundMail.reason,
-        ),
+        date_column("received", "Mottaget", InboundMail.received_at),
+        text_column("sender", "Från", InboundMail.sender),
+        text_column("subject", "Ämne", InboundMail.subject),
+        text_column("reason", "Orsak", InboundMail.reason),
         Column("ticket", "Ärende", sort=Ticket.number, export=Ticket.number, text=False),
     ],
 )

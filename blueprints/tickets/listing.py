@@ -26,7 +26,7 @@ from tables.tickets import (
 from web import excel
 from web.auth import require
 from web.htmx import is_htmx
-from web.listview import ChoiceFilter, Column, DateRangeFilter, ListView, TextFilter
+from web.listview import ChoiceFilter, Column, DateRangeFilter, ListView, TextFilter, text_column
 
 # --------------------------------------------------------------------------- the list (TIC-1)
 
@@ -169,9 +169,7 @@ TICKET_LIST = ListView(
         _shared["number"],
         _shared["category"],
         _shared["priority"],
-        Column(
-            "subject", "Rubrik", sort=Ticket.subject, filter=TextFilter(), export=Ticket.subject
-        ),
+        text_column("subject", "Rubrik", Ticket.subject),
         Column(
             "service",
             "Tjänst",

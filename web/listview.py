@@ -473,6 +473,40 @@ def models_in(*exprs) -> set:
 WALK_COST = 4
 
 
+# A joined table with at most this many rows in reach is looked up, not
+# joined, by an export (a few MB of values at the most).
+LOOKUP_LIMIT = 20_000
+
+
+def _rows_in_reach(model, user) -> int:
+    """Rows of ``model`` an export could look up: the organisation's, or
+    the whole table's for tables of no organisation (and for staff)."""
+    query = model.select()
+    organisation = getattr(model, "organisation", None)
+    if organisation is not None and not user.is_staff:
+        query = query.where(organisation == user.organisation_id)
+    return query.count()
+
+
+class _LookUp:
+    """An export cell read by foreign key: the field's value for that row of
+    its table, asked for once and then remembered for the rest of the export."""
+
+    def __init__(self, field, then=None):
+        self.field, self.then, self.known = field, then, {}
+
+    def __call__(self, key):
+        try:
+            value = self.known[key]
+        except KeyError:
+            model = self.field.model
+            value = model.select(self.field).where(model.id == key).scalar()
+            self.known[key] = value
+        if value is None or self.then is None:
+            return value
+        return self.then(value)
+
+
 def _follows_an_index(query) -> bool:
     """Whether SQLite would read ``query`` in order off an index, not sort it."""
     sql, params = query.sql()
@@ -732,13 +766,51 @@ class ListView:
         )
 
     def export_rows(self, user, state: ListState, extra=None, ids=None):
-        """(headers, row iterator, column specs) of the filtered, sorted rows."""
+        """(column specs, row iterator, cell formats) of the filtered,
+        sorted rows; the formats turn a row's raw values into cells.
+
+        A joined table the export only reads plain fields from, and whose
+        rows in reach are few (accounts, products), is not joined row by
+        row: the row carries the foreign key and its format looks the value
+        up (``_LookUp``, each row of that table once). Bigger tables stay
+        joined.
+        """
         columns = [c for c in self.columns if c.export is not None]
-        query = self.ordered(self.filtered(user, state, extra), state)
+        looked_up = set()
+        if not self.joins:
+            query = self.ordered(self.filtered(user, state, extra), state)
+        else:
+            needed = self._export_joins(user, state, extra, columns)
+            looked_up = {model for model, _ in self.joins} - needed
+            query = self.ordered(self._join(self._where(user, state, extra), needed), state)
         if ids is not None:
             query = query.where(self.model.id.in_(ids))
-        query = query.select(*[c.export_expr for c in columns]).tuples()
-        return columns, excel.iterate(query)
+        selected, formats = [], []
+        for column in columns:
+            expr = column.export_expr
+            if isinstance(expr, Field) and expr.model in looked_up:
+                selected.append(self.foreign_key_to(expr.model))
+                formats.append(_LookUp(expr, column.export_format))
+            else:
+                selected.append(expr)
+                formats.append(column.export_format)
+        return columns, excel.iterate(query.select(*selected).tuples()), formats
+
+    def foreign_key_to(self, model):
+        return next(key for joined, key in self.joins if joined is model)
+
+    def _export_joins(self, user, state: ListState, extra, columns) -> set:
+        """The joined tables an export joins: those its filters, sort or
+        computed columns use, and those with many rows in reach."""
+        targets = [self.by_key[key].target for key in state.filters]
+        needed = models_in(self.by_key[state.sort_key].sort_expr, extra, *targets)
+        for column in columns:
+            if not isinstance(column.export_expr, Field):
+                needed |= models_in(column.export_expr)
+        for model, _ in self.joins:
+            if model not in needed and _rows_in_reach(model, user) > LOOKUP_LIMIT:
+                needed.add(model)
+        return needed & {model for model, _ in self.joins}
 
     @staticmethod
     def selected_ids() -> list[int]:
@@ -751,11 +823,11 @@ class ListView:
 
     def export_response(self, user, state: ListState, extra=None):
         ids = self.selected_ids() if "ids" in request.args else None
-        columns, rows = self.export_rows(user, state, extra, ids)
+        columns, rows, formats = self.export_rows(user, state, extra, ids)
         return excel.send_rows(
             title=self.export_title,
             headers=[c.label for c in columns],
             rows=rows,
-            formats=[c.export_format for c in columns],
+            formats=formats,
             escape=[c.export_escape for c in columns],
         )

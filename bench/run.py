@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
-import itertools
 import json
 import os
 import re
@@ -47,6 +46,7 @@ TARGET_RATIO = 1.5
 TARGET_EXPORT_SHARE = 0.9
 TARGET_EXPORT_MB = 100.0
 EXPORT_ROWS = 1_000_000
+TURN_ROWS = 1_000  # rows per turn when the export and plain openpyxl take turns
 COUNT_RE = re.compile(r"(\d+) - (\d+) av (\d+) poster")
 
 
@@ -244,11 +244,11 @@ def endpoint_child(database_url: str, day: str, expected_rows: int) -> dict:
 
 
 class _Interleaved:
-    """Rows for the list's export that, every ``every`` rows, let plain
-    openpyxl write its next rows first, timing those apart."""
+    """The list's rows, passed on as they come; after every ``every`` of
+    them plain openpyxl writes its next ``every`` rows, timed apart."""
 
-    def __init__(self, rows, plain_ws, plain_rows, every=1000):
-        self.rows, self.ws, self.plain_rows, self.every = iter(rows), plain_ws, plain_rows, every
+    def __init__(self, rows, plain_ws, plain_rows, every):
+        self.rows, self.ws, self.plain_rows, self.every = rows, plain_ws, plain_rows, every
         self.plain_written = 0
         self.plain_seconds = self.plain_cpu = 0.0
 
@@ -263,12 +263,14 @@ class _Interleaved:
         self.plain_written += len(chunk)
 
     def __iter__(self):
-        while chunk := list(itertools.islice(self.rows, self.every)):
-            self.plain_chunk(self.every)
-            yield from chunk
+        every = self.every
+        for count, row in enumerate(self.rows, 1):
+            yield row
+            if count % every == 0:
+                self.plain_chunk(every)
 
 
-def compare_child(database_url: str, day: str, expected_rows: int) -> dict:
+def compare_child(database_url: str, day: str, expected_rows: int, turn_rows: int) -> dict:
     """The list's export and plain openpyxl in one process, taking turns a
     thousand rows at a time, so that both run under the same load.
 
@@ -309,7 +311,7 @@ def compare_child(database_url: str, day: str, expected_rows: int) -> dict:
         plain_ws.append(headers)
 
         columns, rows, formats = CALL_RECORD_LIST.export_rows(admin, state)
-        interleaved = _Interleaved(rows, plain_ws, plain_rows)
+        interleaved = _Interleaved(rows, plain_ws, plain_rows, turn_rows)
         with tempfile.TemporaryFile() as ours_out, tempfile.TemporaryFile() as plain_out:
             started, cpu_started = time.perf_counter(), time.process_time()
             written = excel.write_rows(
@@ -335,9 +337,9 @@ def compare_child(database_url: str, day: str, expected_rows: int) -> dict:
     }
 
 
-def run_child(kind: str, database_url: str, day: str, rows: int) -> dict:
+def run_child(kind: str, database_url: str, day: str, rows: int, turn_rows: int) -> dict:
     cmd = [sys.executable, __file__, "--child", kind, "--database-url", database_url]
-    cmd += ["--day", day, "--rows", str(rows)]
+    cmd += ["--day", day, "--rows", str(rows), "--turn-rows", str(turn_rows)]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=ROOT)
     if done.returncode != 0:
         sys.exit(f"export child {kind} failed:\n{done.stderr}")
@@ -356,6 +358,12 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=50, help="measured requests per case")
     parser.add_argument("--warmup", type=int, default=5, help="unmeasured requests per case")
     parser.add_argument("--export-rows", type=int, default=EXPORT_ROWS)
+    parser.add_argument(
+        "--turn-rows",
+        type=int,
+        default=TURN_ROWS,
+        help="export rows per turn (default %(default)s)",
+    )
     parser.add_argument("--skip-export", action="store_true")
     parser.add_argument("--skip-lists", action="store_true")
     parser.add_argument("--child", choices=["endpoint", "compare"], help=argparse.SUPPRESS)
@@ -365,8 +373,11 @@ def main() -> int:
     args = parser.parse_args()
 
     if args.child:
-        child = endpoint_child if args.child == "endpoint" else compare_child
-        print(json.dumps(child(args.database_url, args.day, args.rows)))
+        if args.child == "endpoint":
+            result = endpoint_child(args.database_url, args.day, args.rows)
+        else:
+            result = compare_child(args.database_url, args.day, args.rows, args.turn_rows)
+        print(json.dumps(result))
         return 0
 
     large_url = large_database_url()
@@ -415,8 +426,8 @@ def main() -> int:
         day, total = export_cutoff(large_url, args.export_rows)
         print()
         print(f"Export: call records from {day} on ({total:,} rows), large Administratör")
-        compared = run_child("compare", large_url, day, total)
-        endpoint = run_child("endpoint", large_url, day, total)
+        compared = run_child("compare", large_url, day, total, args.turn_rows)
+        endpoint = run_child("endpoint", large_url, day, total, args.turn_rows)
         rates = {}
         for side in ("listview", "plain"):
             result = compared[side]
@@ -428,7 +439,7 @@ def main() -> int:
                 f"  {label:40} {result['seconds']:6.1f} s {rates[side]:8,.0f} rows/s"
                 f"  ({total / result['cpu_seconds']:,.0f} per CPU second)"
             )
-        print(f"  {'(taking turns in one process, a thousand rows at a time)':40}")
+        print(f"  (taking turns in one process, {args.turn_rows:,} rows at a time)")
         print(
             f"  {'the endpoint /calls?export=xlsx alone':40} {endpoint['seconds']:6.1f} s"
             f" {total / endpoint['seconds']:8,.0f} rows/s  {endpoint['bytes'] / 1e6:.1f} MB file,"

@@ -513,20 +513,19 @@ class _LookUp:
             return self._ask(key)
 
     def _ask(self, key):
-        model, then = self.field.model, self.then
+        model = self.field.model
         self.asked += 1
         if self.asked == self.ONE_BY_ONE + 1:
-            rows = self.reach.select(model.id, self.field).tuples()
-            self.known.update(
-                (k, v if v is None or then is None else then(v)) for k, v in rows.iterator()
-            )
+            rows = self.reach.select(model.id, self.field).tuples().iterator()
+            self.known.update((k, self._cell(v)) for k, v in rows)
             if key in self.known:
                 return self.known[key]
-        value = model.select(self.field).where(model.id == key).scalar()
-        if value is not None and then is not None:
-            value = then(value)
+        value = self._cell(model.select(self.field).where(model.id == key).scalar())
         self.known[key] = value
         return value
+
+    def _cell(self, value):
+        return value if value is None or self.then is None else self.then(value)
 
 
 def _follows_an_index(query) -> bool:

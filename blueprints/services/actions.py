@@ -98,7 +98,8 @@ def is_refresh() -> bool:
 
 
 def dialog(name: str, service, **context):
-    action = sa.ACTIONS.get(context.pop("action_key", ""), None)
+    """The action dialog ``name``, titled by the action of that name."""
+    action = sa.ACTIONS.get(context.pop("action_key", name))
     return dialogs.show(
         f"{DIALOGS}_{name}.html",
         back_url(service),
@@ -150,6 +151,13 @@ def perform(service, form, prepare, name: str, **context):
     return finished(service, order, note=context.get("note_after", ""))
 
 
+def submit(service, form, prepare, name: str, **context):
+    """The usual action: its dialog until ``form`` validates, then perform."""
+    if not form.validate_on_submit():
+        return dialog(name, service, form=form, **context)
+    return perform(service, form, prepare, name, **context)
+
+
 # --------------------------------------------------------------------- Användare (pencil)
 
 
@@ -158,13 +166,11 @@ def perform(service, form, prepare, name: str, **context):
 def user_name(service_id: int):
     service = load(service_id, "user_name")
     form = UserNameForm(data={"user_name": service.user_name})
-    context = {"title": "Ändra användare", "action_key": "user_name"}
-    if form.validate_on_submit():
-        return perform(
-            service, form, lambda: sa.prepare_user_name(service, form.user_name.data),
-            "user_name", **context,
-        )  # fmt: skip
-    return dialog("user_name", service, form=form, **context)
+    context = {"title": "Ändra användare"}
+    return submit(
+        service, form, lambda: sa.prepare_user_name(service, form.user_name.data),
+        "user_name", **context,
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------- Ersätt SIM-kort
@@ -205,7 +211,6 @@ def sim(service_id: int):
     form = SimForm(data={**company_address(service), "msisdn": service.number})
     form.method.choices = select_choices(sim_methods(current_user))
     context = {
-        "action_key": "sim",
         "refresh": refresh_attrs(service, "services.sim"),
         "profile_email": current_user.email,
     }
@@ -253,7 +258,6 @@ def barrings_dialog(service, form=None, message=None, status=200):
     response = dialog(
         "barrings",
         service,
-        action_key="barrings",
         title="Hantera spärrar",
         form=form,
         barrings=list(service.barrings),
@@ -324,18 +328,16 @@ def forwardings(service_id: int):
     if "no_answer" in current and current["no_answer"].ring_seconds:
         data["no_answer_seconds"] = str(current["no_answer"].ring_seconds)
     form = ForwardingForm(data=data)
-    context = {"title": "Hantera vidarekopplingar", "action_key": "forwardings"}
-    if form.validate_on_submit():
+    context = {"title": "Hantera vidarekopplingar"}
 
-        def prepare():
-            values = {
-                kind: (form[f"{kind}_target"].data, form.no_answer_seconds.data)
-                for kind in FORWARDING_KINDS
-            }
-            return sa.prepare_forwarding(service, values)
+    def prepare():
+        values = {
+            kind: (form[f"{kind}_target"].data, form.no_answer_seconds.data)
+            for kind in FORWARDING_KINDS
+        }
+        return sa.prepare_forwarding(service, values)
 
-        return perform(service, form, prepare, "forwardings", **context)
-    return dialog("forwardings", service, form=form, **context)
+    return submit(service, form, prepare, "forwardings", **context)
 
 
 # --------------------------------------------------------------------- Externt användarnamn
@@ -346,13 +348,11 @@ def forwardings(service_id: int):
 def external_username(service_id: int):
     service = load(service_id, "external_username")
     form = ExternalUsernameForm(data={"external_username": service.external_username})
-    if form.validate_on_submit():
-        return perform(
-            service, form,
-            lambda: sa.prepare_external_username(service, form.external_username.data),
-            "external_username", action_key="external_username",
-        )  # fmt: skip
-    return dialog("external_username", service, form=form, action_key="external_username")
+    return submit(
+        service, form,
+        lambda: sa.prepare_external_username(service, form.external_username.data),
+        "external_username",
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------- Ändra tjänst
@@ -379,7 +379,7 @@ def change(service_id: int):
     )
     form.price_plan.choices = select_choices(_option_choices(options["price_plan"], org))
     form.data_package.choices = select_choices(_option_choices(options["data_package"], org))
-    context = {"action_key": "change", "refresh": refresh_attrs(service, "services.change")}
+    context = {"refresh": refresh_attrs(service, "services.change")}
 
     def preview():
         return sa.change_preview(service, form.price_plan.data, form.data_package.data)
@@ -424,15 +424,13 @@ def move(service_id: int):
     form.account.choices = select_choices(
         [("", "Välj konto...")] + [(str(a.id), a.label) for a in targets]
     )
-    context = {"action_key": "move", "earliest": earliest, "targets": targets}
-    if form.validate_on_submit():
+    context = {"earliest": earliest, "targets": targets}
 
-        def prepare():
-            start = parse_date(form.start_date.data, "start_date")
-            return sa.prepare_move(current_user, service, form.account.data, start)
+    def prepare():
+        start = parse_date(form.start_date.data, "start_date")
+        return sa.prepare_move(current_user, service, form.account.data, start)
 
-        return perform(service, form, prepare, "move", **context)
-    return dialog("move", service, form=form, **context)
+    return submit(service, form, prepare, "move", **context)
 
 
 # --------------------------------------------------------------------- Fyll på data
@@ -450,12 +448,10 @@ def topup(service_id: int):
         for p in products
     )
     today = dt.date.today()
-    context = {"action_key": "topup", "valid_until": sa.last_of_month(today)}
-    if form.validate_on_submit():
-        return perform(
-            service, form, lambda: sa.prepare_topup(service, form.product.data), "topup", **context
-        )
-    return dialog("topup", service, form=form, **context)
+    context = {"valid_until": sa.last_of_month(today)}
+    return submit(
+        service, form, lambda: sa.prepare_topup(service, form.product.data), "topup", **context
+    )
 
 
 # --------------------------------------------------------------------- Avsluta tjänst
@@ -468,7 +464,6 @@ def terminate(service_id: int):
     today = dt.date.today()
     form = TerminateForm()
     context = {
-        "action_key": "terminate",
         "notice_end": sa.notice_end(service, today),
         "today_iso": today.isoformat(),
         "refresh": refresh_attrs(service, "services.terminate"),
@@ -505,13 +500,11 @@ def limits(service_id: int):
     if "data" in current and current["data"].data_mb:
         data["data_limit"] = f"{current['data'].data_mb / 1024:g}".replace(".", ",")
     form = LimitsForm(data=data)
-    if form.validate_on_submit():
-        return perform(
-            service, form,
-            lambda: sa.prepare_limits(service, form.call_limit.data, form.data_limit.data),
-            "limits", action_key="limits",
-        )  # fmt: skip
-    return dialog("limits", service, form=form, action_key="limits")
+    return submit(
+        service, form,
+        lambda: sa.prepare_limits(service, form.call_limit.data, form.data_limit.data),
+        "limits",
+    )  # fmt: skip
 
 
 @bp.route("/<int:service_id>/options", methods=["GET", "POST"])
@@ -525,18 +518,16 @@ def options(service_id: int):
             "roaming_data": service.roaming_data,
         }
     )
-    if form.validate_on_submit():
 
-        def prepare():
-            return sa.prepare_options(
-                service,
-                form.directory_listed.data,
-                form.roaming_voice.data,
-                form.roaming_data.data,
-            )
+    def prepare():
+        return sa.prepare_options(
+            service,
+            form.directory_listed.data,
+            form.roaming_voice.data,
+            form.roaming_data.data,
+        )
 
-        return perform(service, form, prepare, "options", action_key="options")
-    return dialog("options", service, form=form, action_key="options")
+    return submit(service, form, prepare, "options")
 
 
 @bp.route("/<int:service_id>/addons", methods=["GET", "POST"])
@@ -551,17 +542,14 @@ def addons(service_id: int):
     chosen = set(request.form.getlist("addons")) if request.method == "POST" else current
     org = service.organisation
     context = {
-        "action_key": "addons",
         "choices": [(p, sa.prices(org, p)[0], p.code in chosen) for p in products],
         "effective": sa.first_of_month(dt.date.today()),
     }
-    if form.validate_on_submit():
-        return perform(
-            service, form,
-            lambda: sa.prepare_addons(service, request.form.getlist("addons")),
-            "addons", **context,
-        )  # fmt: skip
-    return dialog("addons", service, form=form, **context)
+    return submit(
+        service, form,
+        lambda: sa.prepare_addons(service, request.form.getlist("addons")),
+        "addons", **context,
+    )  # fmt: skip
 
 
 @bp.route("/<int:service_id>/auto-upgrade", methods=["GET", "POST"])
@@ -569,13 +557,11 @@ def addons(service_id: int):
 def auto_upgrade(service_id: int):
     service = load(service_id, "auto_upgrade")
     form = AutoUpgradeForm(data={"auto_upgrade": service.auto_upgrade})
-    if form.validate_on_submit():
-        return perform(
-            service, form,
-            lambda: sa.prepare_auto_upgrade(service, form.auto_upgrade.data),
-            "auto_upgrade", action_key="auto_upgrade",
-        )  # fmt: skip
-    return dialog("auto_upgrade", service, form=form, action_key="auto_upgrade")
+    return submit(
+        service, form,
+        lambda: sa.prepare_auto_upgrade(service, form.auto_upgrade.data),
+        "auto_upgrade",
+    )  # fmt: skip
 
 
 @bp.route("/<int:service_id>/lost-sim", methods=["GET", "POST"])
@@ -584,7 +570,7 @@ def lost_sim(service_id: int):
     """Spärra ett förlorat SIM-kort, and optionally order a new one at once."""
     service = load(service_id, "lost_sim")
     form = LostSimForm(data={**company_address(service), "order_new": True})
-    context = {"action_key": "lost_sim", "sim": sa.active_sim(service)}
+    context = {"sim": sa.active_sim(service)}
     if not form.validate_on_submit():
         return dialog("lost_sim", service, form=form, **context)
     try:
@@ -617,7 +603,7 @@ def caller_id(service_id: int):
     service = load(service_id, "caller_id")
     mode = "hidden" if service.caller_id_hidden else ("other" if service.caller_id else "own")
     form = CallerIdForm(data={"mode": mode, "number": service.caller_id})
-    context = {"action_key": "caller_id", "refresh": refresh_attrs(service, "services.caller_id")}
+    context = {"refresh": refresh_attrs(service, "services.caller_id")}
     if is_refresh() or not form.validate_on_submit():
         return dialog("caller_id", service, form=form, **context)
     return perform(
@@ -632,13 +618,11 @@ def caller_id(service_id: int):
 def invoice_text(service_id: int):
     service = load(service_id, "invoice_text")
     form = InvoiceTextForm(data={"invoice_text": service.invoice_text})
-    if form.validate_on_submit():
-        return perform(
-            service, form,
-            lambda: sa.prepare_invoice_text(service, form.invoice_text.data),
-            "invoice_text", action_key="invoice_text",
-        )  # fmt: skip
-    return dialog("invoice_text", service, form=form, action_key="invoice_text")
+    return submit(
+        service, form,
+        lambda: sa.prepare_invoice_text(service, form.invoice_text.data),
+        "invoice_text",
+    )  # fmt: skip
 
 
 @bp.route("/<int:service_id>/profile", methods=["GET", "POST"])
@@ -647,13 +631,11 @@ def profile(service_id: int):
     service = load(service_id, "profile")
     fields = ("profile_name", "profile_address", "profile_user_email", "profile_admin_email")
     form = ProfileForm(data={k: getattr(service, k) for k in fields})
-    if form.validate_on_submit():
-        return perform(
-            service, form,
-            lambda: sa.prepare_profile(service, *(form[k].data for k in fields)),
-            "profile", action_key="profile",
-        )  # fmt: skip
-    return dialog("profile", service, form=form, action_key="profile")
+    return submit(
+        service, form,
+        lambda: sa.prepare_profile(service, *(form[k].data for k in fields)),
+        "profile",
+    )  # fmt: skip
 
 
 @bp.route("/<int:service_id>/mex", methods=["GET", "POST"])
@@ -661,9 +643,6 @@ def profile(service_id: int):
 def mex(service_id: int):
     service = load(service_id, "mex")
     form = MexForm(data={"mex_status": service.mex_status or "in"})
-    if form.validate_on_submit():
-        return perform(
-            service, form, lambda: sa.prepare_mex(service, form.mex_status.data), "mex",
-            action_key="mex",
-        )  # fmt: skip
-    return dialog("mex", service, form=form, action_key="mex")
+    return submit(
+        service, form, lambda: sa.prepare_mex(service, form.mex_status.data), "mex",
+    )  # fmt: skip

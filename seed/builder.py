@@ -280,12 +280,19 @@ class DemoBuilder:
     # -- invoices
 
     def invoices(self, org, account, services, cdr_totals, overdue_months=()):
-        """Twelve monthly invoices for the account, each billing the month before."""
+        """The last twelve monthly invoices for the account, issued on the
+        11th, each billing the month before.
+
+        ``overdue_months`` counts among the invoices already due, newest
+        first: 1 leaves the newest of them unpaid, so it is overdue on any
+        day of the month (an invoice falls due on the 10th of the next).
+        """
         invoices = {}
-        for back in range(11, -1, -1):
-            issued = month_start(self.today, back).replace(day=11)
-            if issued > self.today:
-                continue
+        issue_dates = [month_start(self.today, back).replace(day=11) for back in range(13)]
+        issue_dates = [day for day in issue_dates if day <= self.today][:12]
+        already_due = [day for day in issue_dates if day + dt.timedelta(days=30) < self.today]
+        for back in range(len(issue_dates) - 1, -1, -1):
+            issued = issue_dates[back]
             period_start = month_start(issued, 1)
             period_end = issued.replace(day=1) - dt.timedelta(days=1)
             lines = []
@@ -303,7 +310,7 @@ class DemoBuilder:
             net = sum(amount for _, _, amount in lines)
             vat = net // 4
             due = issued + dt.timedelta(days=30)
-            paid = due < self.today and back not in overdue_months
+            paid = issued in already_due and already_due.index(issued) + 1 not in overdue_months
             invoice = Invoice.create(
                 organisation=org,
                 account=account,

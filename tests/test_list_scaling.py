@@ -9,6 +9,7 @@ import click
 import pytest
 from werkzeug.datastructures import MultiDict
 
+import web.lookup
 from blueprints.calls import CALL_RECORD_LIST
 from blueprints.invoices import INVOICE_LIST
 from blueprints.services import SERVICE_LIST
@@ -18,6 +19,7 @@ from models import CallRecord, Invoice, OrganisationTally, RowTally, Service, St
 from tables.services import SERVICE_STATUSES
 from tables.tally import TALLIED, missing_triggers, recount
 from tests.conftest import ACCOUNT_ADMIN, ADMIN, OTHER_ORG_ADMIN, STAFF
+from web.listview import WALK_COST
 
 
 @pytest.fixture
@@ -362,8 +364,11 @@ def test_the_walk_pays_only_for_a_large_share(demo_app):
     organisation = INVOICE_LIST.tally.organisation_total(who, view_state)
     assert 0 < total < organisation
     assert not INVOICE_LIST._walk_pays(who, view_state, None, total)
-    # A sub-tree holding nearly all of the organisation's invoices would walk.
-    assert INVOICE_LIST._walk_pays(who, view_state, None, organisation)
+    # A sub-tree holding nearly all of the organisation's invoices would walk
+    # (for page 1 that means more than per_page × WALK_COST of them).
+    short_pages = state(INVOICE_LIST, per_page="10")
+    assert organisation > short_pages.per_page * WALK_COST
+    assert INVOICE_LIST._walk_pays(who, short_pages, None, organisation)
 
 
 def test_a_page_beyond_the_end_shows_the_last_page(demo_app):
@@ -431,37 +436,31 @@ EXPORT_CASES = [
 @pytest.mark.parametrize("username", [ADMIN, ACCOUNT_ADMIN])
 @pytest.mark.parametrize(("view", "args"), EXPORT_CASES)
 def test_looked_up_exports_equal_joined_ones(demo_app, monkeypatch, username, view, args):
-    import web.listview
-
     who = user(username)
     looked_up = exported(view, who, **args)
-    monkeypatch.setattr(web.listview, "LOOKUP_LIMIT", -1)
+    monkeypatch.setattr(web.lookup, "LOOKUP_SPAN", -1)
     assert looked_up
     assert looked_up == exported(view, who, **args)
 
 
 def test_staff_exports_look_up_across_organisations(demo_app):
-    import web.listview
-
     staff = StaffUser.get(StaffUser.username == STAFF)
     looked_up = exported(CALL_RECORD_LIST, staff)
     assert {row[-1] for row in looked_up} >= {"99500852", "23080667"}
-    web.listview.LOOKUP_LIMIT, saved = -1, web.listview.LOOKUP_LIMIT
+    web.lookup.LOOKUP_SPAN, saved = -1, web.lookup.LOOKUP_SPAN
     try:
         assert looked_up == exported(CALL_RECORD_LIST, staff)
     finally:
-        web.listview.LOOKUP_LIMIT = saved
+        web.lookup.LOOKUP_SPAN = saved
 
 
 @pytest.mark.parametrize(("view", "args"), [EXPORT_CASES[0], EXPORT_CASES[2], EXPORT_CASES[4]])
 def test_long_exports_read_the_looked_up_table_at_once(demo_app, monkeypatch, sql_log, view, args):
     """Past ONE_BY_ONE keys, the rest of the table in reach is read in one
     query; the export stays the same as with every key asked alone."""
-    import web.listview
-
     who = user(ADMIN)
     one_by_one = exported(view, who, **args)
-    monkeypatch.setattr(web.listview._LookUp, "ONE_BY_ONE", 1)
+    monkeypatch.setattr(web.lookup.LookUp, "ONE_BY_ONE", 1)
     sql_log.clear()
     assert exported(view, who, **args) == one_by_one
     single = [s for s in sql_log if s.startswith('SELECT "t1"."customer_number" FROM "account"')]
@@ -487,11 +486,60 @@ def test_a_table_the_filter_uses_stays_joined(demo_app, sql_log):
 def test_big_tables_stay_joined(demo_app, monkeypatch, sql_log):
     """With room for the organisation's 7 accounts but not its 38 services,
     accounts are looked up and services joined."""
-    import web.listview
-
-    monkeypatch.setattr(web.listview, "LOOKUP_LIMIT", 20)
+    monkeypatch.setattr(web.lookup, "LOOKUP_SPAN", 20)
     rows = exported(CALL_RECORD_LIST, user(ADMIN))
     query = export_sql(sql_log, "call_record")
     assert 'JOIN "service"' in query and 'JOIN "account"' not in query
-    monkeypatch.setattr(web.listview, "LOOKUP_LIMIT", -1)
+    monkeypatch.setattr(web.lookup, "LOOKUP_SPAN", -1)
     assert rows == exported(CALL_RECORD_LIST, user(ADMIN))
+
+
+def test_services_are_looked_up_in_the_call_record_export(demo_app, sql_log):
+    """An organisation's services lie within LOOKUP_SPAN ids: the call
+    records' export reads their user names once instead of joining."""
+    rows = exported(CALL_RECORD_LIST, user(ADMIN))
+    query = export_sql(sql_log, "call_record")
+    assert 'JOIN "service"' not in query and 'JOIN "account"' not in query
+    names = {row[5] for row in rows}
+    in_org = Service.select(Service.user_name).where(
+        Service.organisation == user(ADMIN).organisation_id
+    )
+    assert names and names <= {name for (name,) in in_org.tuples()}
+
+
+def _copy_service(service, **changes):
+    fields = {name: getattr(service, name) for name in Service._meta.fields if name != "id"}
+    fields["number"] = f"{service.number}9"
+    return Service.create(**(fields | changes))
+
+
+def test_the_read_table_answers_every_key_as_the_database_does(demo_app, monkeypatch):
+    """Read into a list by id: ids of other organisations in between are
+    holes, asked for alone; equal values share one cell, made once."""
+    admin, other = user(ADMIN), user(OTHER_ORG_ADMIN)
+    mine = (
+        Service.select().where(Service.organisation == admin.organisation_id).order_by(Service.id)
+    )
+    theirs = Service.select().where(Service.organisation == other.organisation_id).first()
+    with write_tx():
+        hole = _copy_service(theirs)
+        after = _copy_service(mine.first(), user_name="Efter Hålet")
+    made = []
+
+    def then(value):
+        made.append(value)
+        return value.upper()
+
+    monkeypatch.setattr(web.lookup.LookUp, "ONE_BY_ONE", 0)
+    lookup = web.lookup.LookUp(Service.user_name, then, web.lookup.in_reach(Service, admin))
+    below = [mine.first().id - 1, 0, -1]  # no negative index into the table
+    keys = [after.id, *(s.id for s in Service.select().order_by(Service.id.desc())), *below]
+    cells = [lookup(key) for key in keys]
+
+    expected = {s.id: s.user_name.upper() for s in Service.select()}
+    assert cells == [expected.get(key) for key in keys]
+    assert lookup.table[hole.id - lookup.first] is web.lookup.MISSING
+    assert lookup.table[after.id - lookup.first] == "EFTER HÅLET"
+    assert len(lookup.table) == after.id - mine.first().id + 1
+    in_reach = [name for (name,) in mine.select(Service.user_name).tuples()]
+    assert sorted(made[: len(set(in_reach))]) == sorted(set(in_reach))

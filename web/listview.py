@@ -36,7 +36,7 @@ from werkzeug.datastructures import MultiDict
 from database import db, is_sqlite
 from tables.scope import walk_in_order
 from tables.tally import organisation_tally_total, tally_total
-from web import excel
+from web import excel, lookup
 from web.formatting import LOCAL_TZ
 from web.htmx import render
 
@@ -473,61 +473,6 @@ def models_in(*exprs) -> set:
 WALK_COST = 4
 
 
-# A joined table with at most this many rows in reach is looked up, not
-# joined, by an export (a few MB of values at the most).
-LOOKUP_LIMIT = 20_000
-
-
-def _in_reach(model, user):
-    """Rows of ``model`` an export could look up: the organisation's, or
-    the whole table's for tables of no organisation (and for staff)."""
-    query = model.select()
-    organisation = getattr(model, "organisation", None)
-    if organisation is not None and not user.is_staff:
-        query = query.where(organisation == user.organisation_id)
-    return query
-
-
-class _LookUp:
-    """An export cell read by foreign key: the field's value for that row of
-    its table (through ``then``), asked for once and then remembered for the
-    rest of the export.
-
-    The first ONE_BY_ONE keys are asked for one at a time, which is all a
-    short export needs. A long one meets many: at the next, every row in
-    reach (at most LOOKUP_LIMIT) is read in one query, which costs about as
-    much as a hundred of the single look-ups.
-    """
-
-    ONE_BY_ONE = 64
-
-    def __init__(self, field, then, reach):
-        self.field, self.then, self.reach = field, then, reach
-        self.known: dict = {}
-        self.asked = 0
-
-    def __call__(self, key):
-        try:
-            return self.known[key]
-        except KeyError:
-            return self._ask(key)
-
-    def _ask(self, key):
-        model = self.field.model
-        self.asked += 1
-        if self.asked == self.ONE_BY_ONE + 1:
-            rows = self.reach.select(model.id, self.field).tuples().iterator()
-            self.known.update((k, self._cell(v)) for k, v in rows)
-            if key in self.known:
-                return self.known[key]
-        value = self._cell(model.select(self.field).where(model.id == key).scalar())
-        self.known[key] = value
-        return value
-
-    def _cell(self, value):
-        return value if value is None or self.then is None else self.then(value)
-
-
 def _follows_an_index(query) -> bool:
     """Whether SQLite would read ``query`` in order off an index, not sort it."""
     sql, params = query.sql()
@@ -791,10 +736,11 @@ class ListView:
         sorted rows; the formats turn a row's raw values into cells.
 
         A joined table the export only reads plain fields from, and whose
-        rows in reach are few (accounts, products), is not joined row by
+        rows in reach lie within ``lookup.LOOKUP_SPAN`` ids (an
+        organisation's accounts, products, services), is not joined row by
         row: the row carries the foreign key and its format looks the value
-        up (``_LookUp``, each row of that table once). Bigger tables stay
-        joined.
+        up (``lookup.LookUp``, each row of that table once). Bigger tables
+        stay joined.
         """
         columns = [c for c in self.columns if c.export is not None]
         looked_up = set()
@@ -811,7 +757,9 @@ class ListView:
             expr = column.export_expr
             if isinstance(expr, Field) and expr.model in looked_up:
                 selected.append(self.foreign_key_to(expr.model))
-                formats.append(_LookUp(expr, column.export_format, _in_reach(expr.model, user)))
+                formats.append(
+                    lookup.LookUp(expr, column.export_format, lookup.in_reach(expr.model, user))
+                )
             else:
                 selected.append(expr)
                 formats.append(column.export_format)
@@ -829,7 +777,7 @@ class ListView:
             if not isinstance(column.export_expr, Field):
                 needed |= models_in(column.export_expr)
         for model, _ in self.joins:
-            if model not in needed and _in_reach(model, user).count() > LOOKUP_LIMIT:
+            if model not in needed and lookup.id_span(model, user) > lookup.LOOKUP_SPAN:
                 needed.add(model)
         return needed & {model for model, _ in self.joins}
 

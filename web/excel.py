@@ -13,6 +13,7 @@ import datetime as dt
 import functools
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 
 from flask import send_file
 from openpyxl import Workbook
@@ -24,7 +25,7 @@ from web.formatting import LOCAL_TZ, local
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_START = frozenset("=+-@\t\r")
-BATCH = 1000  # rows per fetch: a few hundred kB however long the export
+BATCH = 1000  # rows per fetch and per conversion: a few hundred kB however long the export
 SPOOL_BYTES = 1024 * 1024  # a workbook beyond this is spooled to disk
 EXPORT_CACHE_KIB = 8192
 TEXT = "text"  # escape kind: the column holds only str or None
@@ -181,9 +182,16 @@ def write_rows(
     convert = _row_converter(ws, formats, escape)
     count = 0
     append = ws.append
-    for row in rows:
-        append(convert(row))
-        count += 1
+    rows = iter(rows)
+    # A batch at a time: its rows are taken (fetched, for a query), then
+    # converted, then written. Each step so runs over BATCH rows with its
+    # code and look-up tables warm in the processor's caches; row by row,
+    # every step would start cold after the writer's work on the row
+    # before, which made the export's own part cost about twice as much.
+    while batch := list(islice(rows, BATCH)):
+        for values in list(map(convert, batch)):
+            append(values)
+        count += len(batch)
     wb.save(fileobj)
     return count
 

@@ -58,3 +58,22 @@ def test_formula_text_is_escaped_in_text_and_mixed_columns(tmp_path):
     assert cells[1][1] == (12, "n", False)
     assert cells[1][2][2] is False  # a column that is not text is written as it is
     assert cells[2][:2] == [(None, "n", False), (None, "n", False)]
+
+
+@pytest.mark.parametrize("count", [0, 1, excel.BATCH, 2 * excel.BATCH + 7])
+def test_every_row_is_written_in_order_across_batches(tmp_path, count):
+    from openpyxl import load_workbook
+
+    def rows():  # a generator, as a cursor gives them: each row taken once
+        for i in range(count):
+            yield (i, f"rad {i}", i * 100)
+
+    path = tmp_path / "out.xlsx"
+    with path.open("wb") as out:
+        written = excel.write_rows(
+            out, "T", ["n", "text", "kr"], rows(), [None, None, excel.to_kronor]
+        )
+    assert written == count
+    sheet = load_workbook(path, read_only=True).active
+    values = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert values == [(i, f"rad {i}", float(i)) for i in range(count)]

@@ -20,8 +20,11 @@ cost what the first ones do.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
 import math
+import operator
 import re
 import types
 from collections.abc import Callable
@@ -473,11 +476,22 @@ def models_in(*exprs) -> set:
 WALK_COST = 4
 
 
-def _follows_an_index(query) -> bool:
-    """Whether SQLite would read ``query`` in order off an index, not sort it."""
-    sql, params = query.sql()
-    plan = db.execute_sql(f"EXPLAIN QUERY PLAN {sql}", params).fetchall()
-    return not any("TEMP B-TREE" in row[-1] for row in plan)
+# Whether a query's SQL is read off an index in order, by database and SQL
+# text (the parameters are bound apart, so one text serves every user and
+# page of the same shape). A plan known wrongly would cost time, never rows.
+_ORDERED_PLANS: dict[tuple[str, str], bool] = {}
+
+
+def _follows_an_index(sql: str, params) -> bool:
+    """Whether SQLite would read ``sql`` in order off an index, not sort it."""
+    key = (db.obj.database, sql)
+    ordered = _ORDERED_PLANS.get(key)
+    if ordered is None:
+        plan = db.execute_sql(f"EXPLAIN QUERY PLAN {sql}", params).fetchall()
+        ordered = not any("TEMP B-TREE" in row[-1] for row in plan)
+        if len(_ORDERED_PLANS) < 4096:
+            _ORDERED_PLANS[key] = ordered
+    return ordered
 
 
 class ListView:
@@ -641,8 +655,9 @@ class ListView:
         ids = [row_id for (row_id,) in found.tuples()]
         return ids[::-1] if backwards else ids
 
-    def _ids_query(self, query, state: ListState, total: int):
-        """The query for the page's ids, and whether it reads backwards.
+    @staticmethod
+    def _window(state: ListState, total: int) -> tuple[int, int, bool]:
+        """(LIMIT, OFFSET, backwards) of the page's ids.
 
         A page nearer the end than the start is read in reverse order from
         the end: OFFSET walks past every skipped row, so the last page of
@@ -652,11 +667,44 @@ class ListView:
         size = max(0, min(state.per_page, total - offset))
         after = total - offset - size
         backwards = after < offset
-        found = (
-            self.ordered(query.select(self.model.id), state, backwards)
-            .limit(size or state.per_page)
-            .offset(after if backwards else offset)
+        return size or state.per_page, after if backwards else offset, backwards
+
+    def _ids_query(self, query, state: ListState, total: int):
+        """The query for the page's ids, and whether it reads backwards."""
+        limit, offset, backwards = self._window(state, total)
+        found = self.ordered(query.select(self.model.id), state, backwards)
+        return found.limit(limit).offset(offset), backwards
+
+    def _merged_ids_query(self, user, state: ListState, extra, total: int):
+        """The page's ids from one walk per value of a choice filter.
+
+        SQLite sorts ``status IN ('active', 'barred') ORDER BY monthly``
+        whole, though an index gives each status's rows in that order: the
+        same rows as a UNION ALL of one query per value, ordered by the sort
+        key, it merges as they come. None when no filter has several values.
+        """
+        key = next(
+            (
+                k
+                for k, value in state.filters.items()
+                if isinstance(value, list)
+                and len(value) > 1
+                and isinstance(self.by_key[k].filter, ChoiceFilter)
+                and self.by_key[k].filter._condition is None
+            ),
+            None,
         )
+        if key is None:
+            return None
+        sort_expr = self.by_key[state.sort_key].sort_expr
+        arms = []
+        for value in state.filters[key]:
+            arm = dataclasses.replace(state, filters={**state.filters, key: [value]})
+            arms.append(self.narrowed(user, arm, extra).select(self.model.id, sort_expr))
+        limit, offset, backwards = self._window(state, total)
+        order = "DESC" if state.descending != backwards else "ASC"
+        merged = functools.reduce(operator.add, arms)  # UNION ALL
+        found = merged.order_by(SQL(f"2 {order}"), SQL(f"1 {order}")).limit(limit).offset(offset)
         return found, backwards
 
     def _walk_pays(self, user, state: ListState, extra, total: int) -> bool:
@@ -681,6 +729,19 @@ class ListView:
         distance = min(offset, max(0, total - offset - state.per_page)) + state.per_page
         return distance * (organisation / total) * WALK_COST < total
 
+    def _walking_ids_sql(self, user, state: ListState, extra, total: int):
+        """(SQL, parameters) finding the page's ids by walking the
+        organisation's rows in the list's order off an index, or None where
+        SQLite would sort them."""
+        with walk_in_order():
+            # With several values of a filter, one walk would sort them all
+            # (see _merged_ids_query); each value's walk may not.
+            walking = self._merged_ids_query(user, state, extra, total)
+            if walking is None:
+                walking = self._ids_query(self.narrowed(user, state, extra), state, total)
+            sql = walking[0].sql()
+        return sql if _follows_an_index(*sql) else None
+
     def page(self, user, state: ListState | None = None, extra=None) -> ListPage:
         state = state or self.state()
         query = self.narrowed(user, state, extra)
@@ -692,12 +753,10 @@ class ListView:
             # Late row look-up: find the page's ids on the indexes alone, then
             # load just those rows with their joins (deep pages stay cheap).
             found, backwards = self._ids_query(query, state, total)
+            sql = None
             if self._walk_pays(user, state, extra, total):
-                with walk_in_order():
-                    walking, _ = self._ids_query(self.narrowed(user, state, extra), state, total)
-                if _follows_an_index(walking):
-                    found = walking
-            ids = [row_id for (row_id,) in found.tuples()]
+                sql = self._walking_ids_sql(user, state, extra, total)
+            ids = [row[0] for row in db.execute_sql(*(sql or found.sql())).fetchall()]
             ids = ids[::-1] if backwards else ids
         rows = []
         if ids:

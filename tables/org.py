@@ -193,12 +193,14 @@ class Account(BaseModel):
         return ", ".join(p for p in (self.invoice_name, street, place) if p)
 
     @staticmethod
-    def under_path(path: str):
-        """Condition: Account.path lies under ``path`` (inclusive)."""
+    def under_path(path: str, field=None):
+        """Condition: Account.path (or another ``field`` holding an account's
+        path) lies under ``path`` (inclusive)."""
+        field = Account.path if field is None else field
         if is_sqlite():
             # '0' is the character after '/': a range any index can serve.
-            return (Account.path >= path) & (Account.path < path[:-1] + "0")
-        return Account.path.startswith(path)
+            return (field >= path) & (field < path[:-1] + "0")
+        return field.startswith(path)
 
     def subtree(self):
         return Account.select().where(

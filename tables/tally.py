@@ -17,7 +17,6 @@ from peewee import SQL, CharField, ForeignKeyField, IntegerField, PostgresqlData
 
 from database import BaseModel, db
 from tables.org import Account, Organisation
-from tables.scope import scope_condition
 
 # table: (bucket column, condition a row must meet to be counted, or None).
 # Services hidden by the operator are in no list, so they are not counted.
@@ -28,17 +27,25 @@ TALLIED = {
 }
 
 
+# The triggers that copy the account's path onto its tally rows (0060).
+PATH_TRIGGERS = ("row_tally_path_insert", "row_tally_account_path")
+
+
 class RowTally(BaseModel):
     table_name = CharField()
     organisation = ForeignKeyField(Organisation, on_delete="CASCADE")
     account = ForeignKeyField(Account, on_delete="CASCADE")
     bucket = CharField()
     n = IntegerField(default=0)
+    # The account's path, copied by triggers (migration 0060): a sub-tree's
+    # total is one range of the index below.
+    path = CharField(null=True)
 
     class Meta:
         indexes = (
             (("table_name", "account", "bucket"), True),
             (("table_name", "organisation", "bucket", "n"), False),
+            (("table_name", "organisation", "path", "bucket", "n"), False),
         )
 
 
@@ -69,9 +76,11 @@ def tally_total(table: str, user, buckets=None) -> int:
         tally, scope = OrganisationTally, SQL("1 = 1")
     elif user.is_admin:  # the whole organisation, as in scope_condition
         tally, scope = OrganisationTally, OrganisationTally.organisation == user.organisation_id
-    else:
+    else:  # the sub-tree: its accounts' paths, as in scope_condition
         tally = RowTally
-        scope = scope_condition(RowTally, user, RowTally.account)
+        scope = (RowTally.organisation == user.organisation_id) & Account.under_path(
+            user.scope_account.path, RowTally.path
+        )
     query = tally.select(fn.COALESCE(fn.SUM(tally.n), 0)).where((tally.table_name == table) & scope)
     if buckets is not None:
         query = query.where(tally.bucket.in_(sorted(buckets)))
@@ -122,5 +131,6 @@ def missing_triggers() -> list[str]:
     else:
         expected = {f"row_tally_{t}_{e}" for t in TALLIED for e in ("insert", "delete", "update")}
         query = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+    expected |= set(PATH_TRIGGERS)
     present = {name for (name,) in db.execute_sql(query).fetchall()}
     return sorted(expected - present)

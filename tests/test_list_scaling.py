@@ -16,7 +16,16 @@ from blueprints.invoices import INVOICE_LIST
 from blueprints.services import SERVICE_LIST
 from cli import migrate
 from database import db, write_tx
-from models import CallRecord, Invoice, OrganisationTally, RowTally, Service, StaffUser, User
+from models import (
+    Account,
+    CallRecord,
+    Invoice,
+    OrganisationTally,
+    RowTally,
+    Service,
+    StaffUser,
+    User,
+)
 from tables.services import SERVICE_STATUSES
 from tables.tally import TALLIED, missing_triggers, recount
 from tests.conftest import ACCOUNT_ADMIN, ADMIN, OTHER_ORG_ADMIN, STAFF
@@ -214,6 +223,43 @@ def test_triggers_follow_every_kind_of_write(app, make_org, make_account, make_s
         Invoice.update(status="paid").where(Invoice.id == invoice.id).execute()
         CallRecord.delete().where(CallRecord.traffic_type == "data").execute()
     assert tally_rows() == counted_rows()
+
+
+def tally_paths_are_the_accounts() -> bool:
+    rows = RowTally.select(RowTally.path, Account.path).join(Account).tuples()
+    return bool(rows) and all(tally == account for tally, account in rows)
+
+
+def test_tally_rows_carry_their_accounts_path(demo_app):
+    """A sub-tree's total reads the tally by path: every tally row has its
+    account's path, new ones too, and keeps it when the account moves."""
+    from domain.accounts import create_account
+
+    assert tally_paths_are_the_accounts()
+    org = user(ADMIN).organisation
+    with write_tx():
+        moved = create_account(org, org.top_account(), "80000001", company_name="Flyttas AB")
+        some = Service.select().where(Service.organisation == org.id).first()
+        _copy_service(some, account=moved, status="active", hidden=False)  # a new tally row
+    assert tally_paths_are_the_accounts()
+    target = user(ACCOUNT_ADMIN).scope_account
+    who = user(ACCOUNT_ADMIN)
+    view_state = state(SERVICE_LIST, f_status="")
+    before = SERVICE_LIST.tally.total(who, view_state)
+    with write_tx():  # moved into the Kontoadministratör's sub-tree
+        Account.update(path=f"{target.path}{moved.id}/", parent=target).where(
+            Account.id == moved.id
+        ).execute()
+    assert tally_paths_are_the_accounts()
+    assert SERVICE_LIST.tally.total(who, view_state) == before + 1
+    assert SERVICE_LIST.filtered(who, view_state).count() == before + 1
+
+
+@pytest.mark.parametrize("trigger", ["row_tally_path_insert", "row_tally_account_path"])
+def test_the_path_triggers_are_checked_too(app, trigger):
+    with write_tx():
+        db.execute_sql(f"DROP TRIGGER {trigger}")
+    assert missing_triggers() == [trigger]
 
 
 def test_recount_rebuilds_the_same_tally(demo_app):

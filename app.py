@@ -87,7 +87,10 @@ def load_config(app: Flask) -> None:
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(
         __name__,
-        instance_path=os.environ.get("TELEPORTAL_INSTANCE") or None,
+        # Flask wants an absolute path; a relative one is taken from the working directory.
+        instance_path=os.path.abspath(os.environ["TELEPORTAL_INSTANCE"])
+        if os.environ.get("TELEPORTAL_INSTANCE")
+        else None,
         instance_relative_config=True,
     )
     load_config(app)

@@ -91,6 +91,19 @@ def test_other_filters_count_rows_on_the_listed_table_alone(demo_app, sql_log):
     assert len(counts) == 1 and 'FROM "service"' in counts[0] and "JOIN" not in counts[0]
 
 
+def every_page(view, who, args, per_page=10):
+    """(state, ids the page must hold) for each page of the list, cut from
+    the whole list read at once in its order."""
+    whole_state = state(view, **args)
+    whole = [row.id for row in view.ordered(view.filtered(who, whole_state), whole_state)]
+    pages = -(-len(whole) // per_page)
+    assert pages >= 2  # the last page is read backwards
+    for number in range(1, pages + 1):
+        start = (number - 1) * per_page
+        page_state = state(view, page=str(number), per_page=str(per_page), **args)
+        yield page_state, whole[start : start + per_page]
+
+
 @pytest.mark.parametrize("username", [ADMIN, ACCOUNT_ADMIN])
 @pytest.mark.parametrize(
     "args",
@@ -325,19 +338,9 @@ def test_users_limited_to_chosen_objects_are_counted_row_by_row(demo_app):
 def test_every_page_holds_its_slice_of_the_whole_list(demo_app, username, args):
     """Pages past the middle are read from the end; they must still hold the
     same rows in the same order as reading from the start would."""
-    who = user(username)
-    whole_state = state(SERVICE_LIST, **args)
-    whole = [
-        s.id for s in SERVICE_LIST.ordered(SERVICE_LIST.filtered(who, whole_state), whole_state)
-    ]
-    per_page = 10
-    pages = -(-len(whole) // per_page)
-    assert pages >= 2  # the last page is read backwards
-    for number in range(1, pages + 1):
-        page_state = state(SERVICE_LIST, page=str(number), per_page=str(per_page), **args)
-        listing = SERVICE_LIST.page(who, page_state)
-        start = (number - 1) * per_page
-        assert [row.id for row in listing.rows] == whole[start : start + per_page], number
+    for page_state, expected in every_page(SERVICE_LIST, user(username), args):
+        listing = SERVICE_LIST.page(user(username), page_state)
+        assert [row.id for row in listing.rows] == expected, page_state.page
 
 
 # A Kontoadministratör's page found by walking an index in the list's order
@@ -369,16 +372,10 @@ def id_queries(statements, table):
 )
 def test_a_walked_page_holds_the_same_rows(demo_app, always_walk, sql_log, view, args):
     who = user(ACCOUNT_ADMIN)
-    whole_state = state(view, **args)
-    whole = [row.id for row in view.ordered(view.filtered(who, whole_state), whole_state)]
-    per_page = 10
-    pages = -(-len(whole) // per_page)
-    assert pages >= 2
-    for number in range(1, pages + 1):
+    for page_state, expected in every_page(view, who, args):
         sql_log.clear()
-        listing = view.page(who, state(view, page=str(number), per_page=str(per_page), **args))
-        start = (number - 1) * per_page
-        assert [row.id for row in listing.rows] == whole[start : start + per_page], number
+        listing = view.page(who, page_state)
+        assert [row.id for row in listing.rows] == expected, page_state.page
         assert all(WALKED in q for q in id_queries(sql_log, view.model._meta.table_name))
         assert id_queries(sql_log, view.model._meta.table_name)
 
@@ -399,19 +396,10 @@ def test_several_values_walk_one_index_each_merged(demo_app, always_walk, sql_lo
     one gives each status's: a walk per status, merged, holds the same rows
     on every page as sorting the sub-tree's rows would."""
     who = user(ACCOUNT_ADMIN)
-    whole_state = state(SERVICE_LIST, **args)
-    whole = [
-        s.id for s in SERVICE_LIST.ordered(SERVICE_LIST.filtered(who, whole_state), whole_state)
-    ]
-    per_page = 10
-    pages = -(-len(whole) // per_page)
-    assert pages >= 2
-    for number in range(1, pages + 1):
+    for page_state, expected in every_page(SERVICE_LIST, who, args):
         sql_log.clear()
-        page_state = state(SERVICE_LIST, page=str(number), per_page=str(per_page), **args)
         listing = SERVICE_LIST.page(who, page_state)
-        start = (number - 1) * per_page
-        assert [row.id for row in listing.rows] == whole[start : start + per_page], number
+        assert [row.id for row in listing.rows] == expected, page_state.page
         (query,) = [s for s in sql_log if s.startswith("SELECT") and MERGED in s]
         walks = re.findall(r'\+"t\d+"\."account_id" IN', query)
         assert len(walks) == query.count(MERGED) + 1 == len(args["f_status"])

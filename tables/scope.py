@@ -16,7 +16,7 @@ from tables.org import Account
 
 # While set, the sub-tree condition is written as ``+account_id IN (…)``: the
 # unary plus keeps SQLite from looking rows up account by account, so it
-# walks an index in the list's order instead (see ListView.page_ids).
+# walks an index in the list's order instead (see ListView.page).
 _ORDERED_WALK: ContextVar[bool] = ContextVar("ordered_walk", default=False)
 
 

@@ -111,6 +111,12 @@ class ChoiceFilter(Filter):
     def has_default(self):
         return bool(self.default)
 
+    @property
+    def one_value_at_a_time(self) -> bool:
+        """Whether the rows of several values are the rows of each value alone
+        (a plain IN), so a list may query them value by value."""
+        return self._condition is None
+
     def parse(self, args, key):
         name = f"f_{key}"
         if name not in args:
@@ -649,12 +655,6 @@ class ListView:
             total = query.select(fn.COUNT(self.model.id)).order_by().scalar() or 0
         return total
 
-    def page_ids(self, query, state: ListState, total: int) -> list[int]:
-        """The ids on the state's page, found on the indexes alone."""
-        found, backwards = self._ids_query(query, state, total)
-        ids = [row_id for (row_id,) in found.tuples()]
-        return ids[::-1] if backwards else ids
-
     @staticmethod
     def _window(state: ListState, total: int) -> tuple[int, int, bool]:
         """(LIMIT, OFFSET, backwards) of the page's ids.
@@ -690,7 +690,7 @@ class ListView:
                 if isinstance(value, list)
                 and len(value) > 1
                 and isinstance(self.by_key[k].filter, ChoiceFilter)
-                and self.by_key[k].filter._condition is None
+                and self.by_key[k].filter.one_value_at_a_time
             ),
             None,
         )

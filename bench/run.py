@@ -49,6 +49,7 @@ EXPORT_ROWS = 1_000_000
 TURN_ROWS = 1_000  # rows per turn when the export and plain openpyxl take turns
 COUNT_RE = re.compile(r"(\d+) - (\d+) av (\d+) poster")
 DEEP_PAGE = 2000  # a deep page: this one, or the last full page of a shorter list
+PER_PAGE = 20  # the lists' default page size
 
 
 # --------------------------------------------------------------------------- helpers
@@ -146,7 +147,7 @@ class Side:
         _, _, first = self.get(user_label, url.replace("{deep}", "1"))
         match = COUNT_RE.search(first.get_data(as_text=True))
         total = int(match.group(3)) if match else 0
-        return url.format(deep=min(DEEP_PAGE, max(1, total // 20)))
+        return url.format(deep=min(DEEP_PAGE, max(1, total // PER_PAGE)))
 
     def get(self, user_label: str, url: str):
         self.activate()
@@ -171,16 +172,22 @@ def measure_lists(sides: list[Side], user_labels, requests: int, warmup: int, ro
     times: dict = {side.name: {} for side in sides}
     cpu_times: dict = {side.name: {} for side in sides}
     shown: dict = {side.name: {} for side in sides}
+    urls = {
+        (side.name, user_label, case): side.url(user_label, url)
+        for side in sides
+        for user_label in user_labels
+        for case, url in LIST_CASES
+    }
     for _ in range(rounds):
         for user_label in user_labels:
-            for case, url in LIST_CASES:
+            for case, _url in LIST_CASES:
                 key = (user_label, case)
-                urls = {side.name: side.url(user_label, url) for side in sides}
                 measured = {side.name: [] for side in sides}
                 for i in range(warmup + requests):
                     # alternate which side goes first
                     for side in sides if i % 2 else reversed(sides):
-                        elapsed, cpu, response = side.get(user_label, urls[side.name])
+                        url = urls[(side.name, *key)]
+                        elapsed, cpu, response = side.get(user_label, url)
                         if i >= warmup:
                             measured[side.name].append(elapsed)
                             cpu_times[side.name].setdefault(key, []).append(cpu)
@@ -192,10 +199,11 @@ def measure_lists(sides: list[Side], user_labels, requests: int, warmup: int, ro
         for key, per_round in times[side.name].items():
             every = [t for chunk in per_round for t in chunk]
             match = COUNT_RE.search(shown[side.name][key].get_data(as_text=True))
+            rounds_p95 = [percentile(chunk, 95) for chunk in per_round]
             results[side.name][key] = {
                 "p50": statistics.median(every),
-                "p95": statistics.median(percentile(chunk, 95) for chunk in per_round),
-                "p95_rounds": [percentile(chunk, 95) for chunk in per_round],
+                "p95": statistics.median(rounds_p95),
+                "p95_rounds": rounds_p95,
                 "p95_pooled": percentile(every, 95),
                 "cpu_p50": statistics.median(cpu_times[side.name][key]),
                 "shown": match.group(0) if match else "?",

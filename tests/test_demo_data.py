@@ -10,7 +10,6 @@ from collections import Counter
 
 import pytest
 
-from database import db
 from models import Invoice, Order, Service, User
 from seed import demo
 from tables.orders import ORDER_STATUSES
@@ -32,7 +31,6 @@ def invoice_statuses(username: str, today: dt.date) -> Counter:
 @pytest.mark.parametrize("today", DAYS, ids=str)
 def test_demo_data_on_any_day(app, today):
     demo.seed(today)
-    db.close()
 
     for username in (ADMIN, ACCOUNT_ADMIN, OTHER_ORG_ADMIN):
         statuses = invoice_statuses(username, today)

@@ -80,4 +80,39 @@
       d.removeAttribute("open");
     });
   });
+
+  // Feedback after every action: the showMessage event (HX-Trigger, see
+  // web/dialogs.py) and success flashes become a toast in the polite live
+  // region, so screen readers announce it; it goes after a while or on ×.
+  var TOAST_MS = 6000;
+  function showToast(text) {
+    var region = document.getElementById("toasts");
+    if (!region || !text) return;
+    var toast = document.createElement("div");
+    toast.className = "toast";
+    var body = document.createElement("span");
+    body.textContent = text;
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "toast-close";
+    close.setAttribute("aria-label", "Stäng meddelandet");
+    close.textContent = "×";
+    close.addEventListener("click", function () { toast.remove(); });
+    toast.appendChild(body);
+    toast.appendChild(close);
+    region.appendChild(toast);
+    window.setTimeout(function () { toast.remove(); }, TOAST_MS);
+  }
+  document.addEventListener("showMessage", function (event) {
+    var detail = event.detail;
+    showToast(typeof detail === "string" ? detail : (detail && (detail.value || detail.text)));
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll(".flash[data-toast]").forEach(function (flash) {
+      var text = flash.textContent.trim();
+      flash.remove();
+      // after load, so the live region announces it
+      window.setTimeout(function () { showToast(text); }, 50);
+    });
+  });
 })();

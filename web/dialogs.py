@@ -5,12 +5,14 @@ htmx the form fragment, swapped into ``<dialog id="dialog">`` and opened by
 static/app.js; without htmx a page holding the same fragment. A valid POST
 answers with :func:`done`: for htmx an empty body plus ``HX-Trigger`` events
 (``closeDialog`` and e.g. ``accountChanged``) that close the dialog and make
-the panels that listen refresh themselves; without htmx a 303 back.
+the panels that listen refresh themselves; without htmx a 303 back. Its
+``message`` is the confirmation every action ends with: a toast announced to
+screen readers (htmx) or a flashed message on the page it returns to.
 """
 
 from __future__ import annotations
 
-from flask import make_response, redirect
+from flask import flash, make_response, redirect
 
 from web.htmx import is_htmx, render, trigger
 
@@ -22,13 +24,18 @@ def show(template: str, back_url: str, **context):
     )
 
 
-def done(back_url: str, **events):
-    """Close the dialog and announce ``events``; without htmx go back."""
+def done(back_url: str, message: str | None = None, **events):
+    """Close the dialog, confirm with ``message`` and announce ``events``;
+    without htmx go back (the message flashed there)."""
     if is_htmx():
         response = make_response("")
         response.headers["Vary"] = "HX-Request"
-        # closeDialog last: htmx fires the events on the form in the dialog,
-        # and closing the dialog empties it, so events after it would fire
-        # on a detached element and never reach ``from:body`` listeners.
-        return trigger(response, **events, closeDialog=True)
+        # showMessage first and closeDialog last: htmx fires the events on the
+        # form in the dialog, and closing the dialog empties it, so events
+        # after it would fire on a detached element and never reach
+        # ``from:body`` listeners.
+        first = {"showMessage": message} if message else {}
+        return trigger(response, **first, **events, closeDialog=True)
+    if message:
+        flash(message, "success")
     return redirect(back_url, code=303)

@@ -23,6 +23,19 @@ def render(page: str, partial: str, **context):
 
 
 def trigger(response, **events):
-    """Attach ``HX-Trigger`` events (``closeDialog=True, contactAdded=12``)."""
+    """Attach ``HX-Trigger`` events (``closeDialog=True, contactAdded=12``),
+    after any the response already carries."""
+    existing = response.headers.get("HX-Trigger")
+    merged = json.loads(existing) if existing else {}
+    merged.update(events)
+    response.headers["HX-Trigger"] = json.dumps(merged)
+    return response
+
+
+def confirm(response, message: str):
+    """The short confirmation an action ends with (a toast announced to
+    screen readers, see static/app.js), before the response's other events."""
+    existing = response.headers.get("HX-Trigger")
+    events = {"showMessage": message, **(json.loads(existing) if existing else {})}
     response.headers["HX-Trigger"] = json.dumps(events)
     return response

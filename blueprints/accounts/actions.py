@@ -49,7 +49,7 @@ def _edit_account(account_id: int, form_class, template: str, action: str, summa
     if form.validate_on_submit():
         values = {name: form[name].data or "" for name in form_class.FIELDS}
         domain.update_account(account, action, summary, **values)
-        return dialogs.done(_back(account), accountChanged=account.id)
+        return dialogs.done(_back(account), f"{summary}.", accountChanged=account.id)
     return dialogs.show(template, _back(account), form=form, account=account)
 
 

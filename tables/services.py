@@ -97,7 +97,8 @@ class Service(BaseModel):
     profile_admin_email = CharField(default="")
     # broadband / capacity / hosting
     bandwidth = CharField(default="")
-    address = CharField(default="")
+    address = CharField(default="")  # installation address (capacity: its A end first)
+    postcode = CharField(max_length=5, default="")  # the installation address's, for outages
     created_at = DateTimeField(default=utcnow)
 
     class Meta:

@@ -75,6 +75,17 @@
     });
   });
 
+  // The back office's reply button says what it does: Skicka a reply to the
+  // customer, Spara anteckning for an internal note.
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("input[name=kind]")) return;
+    var button = input.form && input.form.querySelector("[data-kind-labels]");
+    if (!button) return;
+    var labels = JSON.parse(button.getAttribute("data-kind-labels"));
+    if (labels[input.value]) button.textContent = labels[input.value];
+  });
+
   document.addEventListener("DOMContentLoaded", tick);
   document.addEventListener("htmx:afterSettle", tick);
   window.setInterval(tick, 30000);

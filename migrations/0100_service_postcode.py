@@ -15,6 +15,7 @@ POSTCODE = re.compile(r'\b(\d{3}) ?(\d{2})\b')
 
 def up(migrator, db):
     db.execute_sql("ALTER TABLE service ADD COLUMN postcode VARCHAR(5) NOT NULL DEFAULT ''")
+    migrator.migrate(migrator.add_index('service', ('postcode',)))
     rows = db.execute_sql("SELECT id, address FROM service WHERE address != ''").fetchall()
     for service_id, address in rows:
         found = POSTCODE.search(address)
@@ -26,4 +27,5 @@ def up(migrator, db):
 
 
 def down(migrator, db):
+    migrator.migrate(migrator.drop_index('service', 'service_postcode'))
     db.execute_sql('ALTER TABLE service DROP COLUMN postcode')

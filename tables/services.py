@@ -128,6 +128,7 @@ class Service(BaseModel):
             (("id", "user_name"), False),
             (("price_plan",), False),
             (("product",), False),
+            (("postcode",), False),  # which services an outage touches
         )
 
     @classmethod

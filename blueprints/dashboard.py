@@ -8,12 +8,11 @@ from flask import Blueprint, render_template, url_for
 from flask_login import current_user
 
 from database import utcnow
+from domain import outages as outage_rule
 from permissions import ORDER_AREA, TICKET_AREA, holds_any
 from tables.billing import Invoice
 from tables.ops import Outage
 from tables.orders import CLOSED_ORDER_STATUSES, Order
-from tables.org import Account
-from tables.scope import visible_accounts
 from tables.services import SERVICE_KINDS, Service
 from tables.tickets import OPEN_TICKET_STATUSES, Ticket
 from web.auth import customer_required
@@ -68,30 +67,20 @@ def tiles(user) -> list[dict]:
 
 def outages(user) -> dict[str, list]:
     """Driftinformation: current, planned and recently resolved outages,
-    those touching the user's own services marked."""
+    those touching the user's own services marked (domain/outages.py)."""
     now = utcnow()
     since = now - dt.timedelta(days=RESOLVED_SHOWN_DAYS)
-    rows = Outage.select().where(Outage.resolved_at.is_null() | (Outage.resolved_at >= since))
-    kinds, postcodes = set(), set()
-    if user.has("services.view"):
-        kinds = {
-            k
-            for (k,) in Service.visible_to(user)
-            .select(Service.kind)
-            .where(Service.status == "active")
-            .distinct()
-            .tuples()
-        }
-        postcodes = {
-            p for (p,) in visible_accounts(user).select(Account.postcode).distinct().tuples()
-        }
+    rows = list(
+        Outage.select()
+        .where(Outage.resolved_at.is_null() | (Outage.resolved_at >= since))
+        .order_by(Outage.starts_at.desc())
+    )
+    mine = (
+        outage_rule.touched(rows, Service.visible_to(user)) if user.has("services.view") else set()
+    )
     groups = {"current": [], "planned": [], "resolved": []}
-    for outage in rows.order_by(Outage.starts_at.desc()):
-        touched_kinds = kinds.intersection(outage.kinds)
-        outage_postcodes = set(outage.postcodes.split())
-        outage.touches_me = bool(touched_kinds) and (
-            not outage_postcodes or bool(outage_postcodes & postcodes)
-        )
+    for outage in rows:
+        outage.touches_me = outage.id in mine
         groups[outage.state(now)].append(outage)
     return groups
 

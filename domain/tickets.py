@@ -23,6 +23,7 @@ import secrets
 from dataclasses import dataclass
 
 from flask import current_app, has_app_context
+from peewee import fn
 
 from database import utcnow
 from domain import audit
@@ -756,13 +757,34 @@ def extra_field_rows(ticket: Ticket) -> list[tuple[str, str]]:
     return [(labels.get(k, k), str(values[k])) for k in order if values.get(k) not in (None, "")]
 
 
-def author_label(message: TicketMessage) -> str:
-    """Staff are always shown as the operator, never by their own name."""
+def author_label(message: TicketMessage, contact_names: dict[str, str] | None = None) -> str:
+    """Who wrote a message, as the customer sees it: staff always as the
+    operator, never by their own name; a customer by name. A reply e-mailed by
+    a contact person is signed with the contact's name from ``contact_names``
+    (lower-cased address → name), else with the address."""
     if message.author_staff_id:
         return operator_name()
     if message.author_user_id:
-        return message.author_user.email
-    return message.author_email or operator_name()
+        return message.author_user.name or message.author_user.email
+    if message.author_email:
+        return (contact_names or {}).get(message.author_email.lower()) or message.author_email
+    return operator_name()
+
+
+def from_operator(message: TicketMessage) -> bool:
+    """Written on the operator's side (staff, or the system itself)."""
+    return bool(message.author_staff_id) or not (message.author_user_id or message.author_email)
+
+
+def contact_names(ticket: Ticket, addresses) -> dict[str, str]:
+    """Names of the ticket's organisation's contact persons by e-mail address."""
+    wanted = {address.lower() for address in addresses if address}
+    if not wanted:
+        return {}
+    contacts = Contact.select(Contact.email, Contact.name).where(
+        (Contact.organisation == ticket.organisation_id) & fn.LOWER(Contact.email).in_(wanted)
+    )
+    return {c.email.lower(): c.name for c in contacts if c.name}
 
 
 # --------------------------------------------------------------------------- request types

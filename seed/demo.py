@@ -335,10 +335,10 @@ def seed_a3(b: DemoBuilder, sla, superuser):
     ):
         service = add(account, b.mobile(org, account, code, data, kind="mbb", user_name="Router"))
         b.usage(service, data)
-    for account, code, name, mbit, addr in (
-        (top, "BB-1000", "Huvudkontoret Umeå", 1000, "Gata 1, 90155 Umeå"),
-        (sub12, "BB-100", "Butik Skellefteå", 100, "Storgatan 12, 93131 Skellefteå"),
-        (la, "BB-100", "Kontor Stockholm", 100, "Kungsgatan 1, 11143 Stockholm"),
+    for account, code, name, mbit, addr, postcode in (
+        (top, "BB-1000", "Huvudkontoret Umeå", 1000, "Gata 1, 90155 Umeå", "90155"),
+        (sub12, "BB-100", "Butik Skellefteå", 100, "Storgatan 12, 93131 Skellefteå", "93131"),
+        (la, "BB-100", "Kontor Stockholm", 100, "Kungsgatan 1, 11143 Stockholm", "11143"),
     ):
         service = add(
             account,
@@ -351,6 +351,7 @@ def seed_a3(b: DemoBuilder, sla, superuser):
                 name,
                 bandwidth=f"{mbit}/{mbit} Mbit/s",
                 address=addr,
+                postcode=postcode,
             ),
         )
         b.monitoring(service, mbit)
@@ -365,6 +366,7 @@ def seed_a3(b: DemoBuilder, sla, superuser):
             "Förbindelse Umeå-Stockholm",
             bandwidth="1 Gbit/s",
             address="Gata 1, 90155 Umeå - Kungsgatan 1, 11143 Stockholm",
+            postcode="90155",
         ),
     )
     b.monitoring(cap, 1000)

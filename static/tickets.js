@@ -32,6 +32,60 @@
       }
     });
   }
+  // An error goes once it is put right: a value typed or chosen removes the
+  // message, the red frame and aria-invalid, and the summary above the form
+  // goes with the last one. The service picker is put right by a chosen
+  // service or an emptied search box. (The server checks again on submit.)
+  function putRight(field) {
+    var controls = field.querySelectorAll("input, select, textarea");
+    if (field.classList.contains("service-pick")) {
+      var search = field.querySelector("input[type=search]");
+      return !!field.querySelector("input[name=service]:checked:not([value=''])") ||
+        (!!search && search.value.trim() === "");
+    }
+    return Array.prototype.some.call(controls, function (el) {
+      if (el.type === "radio" || el.type === "checkbox") return el.checked && el.value !== "";
+      if (el.type === "file") return !!(el.files && el.files.length);
+      if (el.type === "hidden") return false;
+      return el.value.trim() !== "";
+    });
+  }
+
+  function settle(field) {
+    field.classList.remove("has-error");
+    field.querySelectorAll(".field-error:not([data-file-error])").forEach(function (p) { p.remove(); });
+    field.querySelectorAll("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
+    var form = field.closest("form");
+    if (form && !form.querySelector(".has-error")) {
+      var summary = form.querySelector("[data-error-summary]");
+      if (summary) summary.remove();
+    }
+  }
+
+  function recheckAround(event) {
+    var field = event.target.closest && event.target.closest(".has-error");
+    if (field && putRight(field)) settle(field);
+  }
+  document.addEventListener("input", recheckAround);
+  document.addEventListener("change", recheckAround);
+  // The picker selects a single match by itself, without a change event.
+  document.addEventListener("htmx:afterSettle", function () {
+    document.querySelectorAll(".service-pick.has-error").forEach(function (field) {
+      if (putRight(field)) settle(field);
+    });
+  });
+
+  // The back office's reply button says what it does: Skicka a reply to the
+  // customer, Spara anteckning for an internal note.
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("input[name=kind]")) return;
+    var button = input.form && input.form.querySelector("[data-kind-labels]");
+    if (!button) return;
+    var labels = JSON.parse(button.getAttribute("data-kind-labels"));
+    if (labels[input.value]) button.textContent = labels[input.value];
+  });
+
   document.addEventListener("DOMContentLoaded", tick);
   document.addEventListener("htmx:afterSettle", tick);
   window.setInterval(tick, 30000);

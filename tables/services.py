@@ -97,7 +97,8 @@ class Service(BaseModel):
     profile_admin_email = CharField(default="")
     # broadband / capacity / hosting
     bandwidth = CharField(default="")
-    address = CharField(default="")
+    address = CharField(default="")  # installation address (capacity: its A end first)
+    postcode = CharField(max_length=5, default="")  # the installation address's, for outages
     created_at = DateTimeField(default=utcnow)
 
     class Meta:
@@ -127,6 +128,7 @@ class Service(BaseModel):
             (("id", "user_name"), False),
             (("price_plan",), False),
             (("product",), False),
+            (("postcode",), False),  # which services an outage touches
         )
 
     @classmethod

@@ -39,8 +39,14 @@ TICKET_STATUSES = {
 }
 OPEN_TICKET_STATUSES = ("scheduled", "waiting", "in_progress", "waiting_customer")
 
-# Felanmälan by product area (Tele2), and the service kinds of each area.
+# Felanmälan by product area (Tele2's names; the same keys key the order
+# approval chains), what each covers in words, and the service kinds of each.
 PRODUCT_AREAS = {"mobile": "Mobiltelefoni", "fixed": "Fast telefoni", "data": "Datanät"}
+PRODUCT_AREA_COVERS = {
+    "mobile": "Mobilabonnemang, mobila växelanvändare och mobilt bredband",
+    "fixed": "Molnväxel, SIP-trunk och nummerserier",
+    "data": "Bredband, fiber, kapacitetstjänster och hosting",
+}
 PRODUCT_AREA_KINDS = {
     "mobile": ("mobile", "mobile_pbx", "mbb"),
     "fixed": ("cloud_pbx", "sip_trunk", "number_series"),

@@ -69,17 +69,17 @@ def test_create_a_support_ticket_with_a_file_and_reply(page, tmp_path):
     expect(page.locator(".messages")).to_contain_text("logg.txt")
     url = page.url
 
-    # Svara opens the dialog; Spara adds the message in place, newest first.
+    # Svara opens the dialog; Skicka adds the message in place, newest first.
     page.get_by_role("link", name="Svara").click()
     dialog = page.locator("#dialog")
     expect(dialog).to_be_visible()
     expect(dialog.locator("h2")).to_have_text("Svara på ärende")
     dialog.locator("textarea[name=body]").fill("Det gäller även MMS.")
-    dialog.get_by_role("button", name="Spara").click()
+    dialog.get_by_role("button", name="Skicka").click()
     expect(dialog).to_be_hidden()
     first = page.locator(".messages > li.message").first
     expect(first).to_contain_text("Det gäller även MMS.")
-    expect(first).to_contain_text("konto@a3demo.se @ Idag kl")
+    expect(first.locator(".message-meta")).to_contain_text("Karl Berg Kund · Idag kl")
     assert page.url == url  # no navigation: the panel refreshed itself
     assert page.js_errors == []
 
@@ -95,7 +95,7 @@ def test_reply_dialog_refuses_a_bad_file_and_keeps_the_text(page, tmp_path):
     fake = tmp_path / "faktura.pdf"
     fake.write_bytes(b"MZ\x90\x00 not a pdf")
     dialog.locator("input[type=file]").set_input_files(str(fake))
-    dialog.get_by_role("button", name="Spara").click()
+    dialog.get_by_role("button", name="Skicka").click()
     expect(dialog.locator(".field-error").last).to_contain_text(
         "Innehållet i faktura.pdf är inte en tillåten filtyp"
     )

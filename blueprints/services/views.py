@@ -14,6 +14,7 @@ from werkzeug.routing import BuildError
 
 from blueprints.services import bp
 from blueprints.services.charts import bar_chart, line_chart, month_label
+from domain import outages
 from domain import service_actions as sa
 from domain.provisioning import payload_of
 from permissions import ORDER_AREA, TICKET_AREA, holds_any
@@ -192,6 +193,7 @@ def detail_context(service) -> dict:
         "price_plan": service.price_plan if service.price_plan_id else None,
         "notice_end": sa.notice_end(service, today),
         "billed_if_today": sa.billed_until(service, today, today),
+        "outages": outages.current_for(service),
     }
     if service.is_mobile:
         ctx.update(usage_context(service, today))

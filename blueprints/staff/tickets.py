@@ -219,7 +219,8 @@ class StaffReplyForm(FlaskForm):
             Length(max=20000, message="Högst 20 000 tecken."),
         ],
     )
-    status = SelectField("Ny status", validate_choice=True)
+    # Its own id: the page's Hantera form has a "status" field too.
+    status = SelectField("Ny status", validate_choice=True, id="reply-status")
     attachments = MultipleFileField("Lägg till bilaga")
 
 
@@ -284,6 +285,7 @@ def staff_context(ticket: Ticket, reply=None, update=None) -> dict:
         "attachment_endpoint": "staff.tickets_attachment",
         "creator": ticket.created_by if ticket.created_by_id else None,
         "staff_label": _staff_author,
+        "own_side": "operator",
     }
 
 
@@ -291,7 +293,7 @@ def _staff_author(message) -> str:
     """Staff see who wrote what; the customer only ever sees the operator."""
     if message.author_staff_id:
         return f"{message.author_staff.name} (visas som {ticketing.operator_name()})"
-    return ticketing.author_label(message)
+    return message.sender
 
 
 def _page(ticket, **forms):

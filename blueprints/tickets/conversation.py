@@ -63,8 +63,13 @@ def conversation(ticket: Ticket, *, internal: bool) -> list[TicketMessage]:
             TicketAttachment.message.in_([m.id for m in messages])
         ):
             by_message.setdefault(attachment.message_id, []).append(attachment)
+    names = ticketing.contact_names(
+        ticket, [m.author_email for m in messages if not m.author_user_id]
+    )
     for message in messages:
         message.files = by_message.get(message.id, [])
+        message.sender = ticketing.author_label(message, names)
+        message.from_operator = ticketing.from_operator(message)
     return messages
 
 
@@ -156,7 +161,7 @@ def _dialog(template, ticket, form, **context):
 @bp.route("/<int:ticket_id>/reply", methods=["GET", "POST"])
 @customer_required
 def reply(ticket_id: int):
-    """Svara på ärende: Meddelande, bilagor, Spara."""
+    """Svara på ärende: Meddelande, bilagor, Skicka."""
     ticket = _managed_ticket(ticket_id)
     if ticket.status == "draft":
         abort(404)

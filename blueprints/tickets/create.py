@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 
 from flask import (
@@ -16,9 +17,11 @@ from flask import (
 )
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from peewee import fn
 from wtforms import (
     DateField,
     MultipleFileField,
+    RadioField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -31,6 +34,7 @@ from blueprints.tickets import CREATE_PERMISSIONS, PRIORITY_CHOICES, bp, strip
 from blueprints.tickets.conversation import load_ticket
 from database import write_tx
 from domain import attachments as files
+from domain import outages
 from domain import tickets as ticketing
 from permissions import TICKET_AREA, holds_any
 from tables.billing import Invoice
@@ -38,8 +42,9 @@ from tables.catalogue import Product
 from tables.orders import Order
 from tables.org import Account, Contact
 from tables.scope import visible_accounts
-from tables.services import Service
+from tables.services import SERVICE_KINDS, PhoneNumber, Service
 from tables.tickets import (
+    PRODUCT_AREA_COVERS,
     PRODUCT_AREA_KINDS,
     PRODUCT_AREAS,
     TICKET_CATEGORIES,
@@ -56,11 +61,10 @@ from web.forms import select_choices
 class TicketForm(FlaskForm):
     category = SelectField("Ärendet avser", validators=[InputRequired("Välj vad ärendet avser.")])
     account = SelectField("Konto", validate_choice=False)
-    product_area = SelectField(
-        "Produkt",
-        choices=select_choices([("", "Välj produkt"), *PRODUCT_AREAS.items()]),
-        validate_choice=False,
+    product_area = RadioField(
+        "Produkt", choices=select_choices(PRODUCT_AREAS.items()), validate_choice=False
     )
+    service = StringField("Tjänst som ärendet gäller", filters=[strip])
     priority = SelectField(
         "Prioritet",
         choices=select_choices(PRIORITY_CHOICES.items()),
@@ -216,6 +220,68 @@ def service_in_scope(user, value) -> Service | None:
     )
 
 
+SERVICE_RESULTS = 10
+
+
+def _phone_digits(text: str) -> str:
+    """ "070-123 45 67", "+46 70 123 45 67", "0046…" → "0701234567", as numbers are stored."""
+    cleaned = re.sub(r"[\s()-]", "", text)
+    if cleaned.startswith("+46"):
+        return "0" + cleaned[3:]
+    if cleaned.startswith("0046"):
+        return "0" + cleaned[4:]
+    return cleaned
+
+
+def service_match(text: str):
+    """Services that ``text`` identifies: the number in any form (also a
+    switchboard's, trunk's or number series' numbers), the service id, the
+    user, the address, the product, the kind or the product area
+    ("bredband", "Datanät")."""
+    condition = (
+        Service.number.contains(text)
+        | Service.user_name.contains(text)
+        | Service.address.contains(text)
+        | Product.name.contains(text)
+    )
+    digits = _phone_digits(text)
+    if digits.isdigit():
+        in_range = (
+            PhoneNumber.range_end.is_null(False)
+            & (fn.LENGTH(PhoneNumber.number) == len(digits))
+            & (PhoneNumber.number <= digits)
+            & (PhoneNumber.range_end >= digits)
+        )
+        condition |= Service.number.contains(digits) | Service.id.in_(
+            PhoneNumber.select(PhoneNumber.service).where(
+                PhoneNumber.number.contains(digits) | in_range
+            )
+        )
+    needle = text.casefold()
+    kinds = {kind for kind, label in SERVICE_KINDS.items() if needle in label.casefold()}
+    for area, label in PRODUCT_AREAS.items():
+        if needle in label.casefold():
+            kinds.update(PRODUCT_AREA_KINDS[area])
+    if kinds:
+        condition |= Service.kind.in_(sorted(kinds))
+    return condition
+
+
+def find_services(user, text: str, kinds=None) -> tuple[list[Service], bool]:
+    """Running services in scope that ``text`` identifies (the first ten, and
+    whether there are more), limited to ``kinds`` when given."""
+    search = (
+        Service.visible_to(user)
+        .select(Service, Product)
+        .join(Product, on=(Service.product == Product.id))
+        .where(service_match(text) & (Service.status != "terminated"))
+    )
+    if kinds:
+        search = search.where(Service.kind.in_(kinds))
+    rows = list(search.order_by(Service.number).limit(SERVICE_RESULTS + 1))
+    return rows[:SERVICE_RESULTS], len(rows) > SERVICE_RESULTS
+
+
 def build_form(user, links: Links, formdata=None, ticket=None) -> TicketForm:
     form = TicketForm(formdata=formdata) if formdata is not None else TicketForm()
     form.category.choices = category_choices(user)
@@ -227,6 +293,7 @@ def build_form(user, links: Links, formdata=None, ticket=None) -> TicketForm:
             )
             form.account.data = str(ticket.account_id)
             form.product_area.data = ticket.product_area or ""
+            form.service.data = str(ticket.service_id or "")
             form.priority.data = str(ticket.priority)
             form.subject.data = ticket.subject
             first = ticket.messages.order_by(TicketMessage.id).first()
@@ -260,6 +327,10 @@ def dependent_context(user, form: TicketForm, links: Links, source, ticket=None)
         if chosen is None and ticket is not None and ticket.service_id and not source:
             chosen = ticket.service
     return {
+        "product_areas": [
+            (key, label, PRODUCT_AREA_COVERS[key]) for key, label in PRODUCT_AREAS.items()
+        ],
+        "chosen_outages": outages.current_for(chosen) if chosen is not None else [],
         "category": category,
         "request_type": request_type,
         "request_fields": ticketing.request_type_fields(request_type) if request_type else [],
@@ -317,9 +388,6 @@ def _validate(user, form, links, source, sending: bool):
     if sending and not (form.body.data or "").strip():
         form.body.errors.append("Skriv ett meddelande.")
         ok = False
-    if base == "fault" and form.product_area.data not in PRODUCT_AREAS:
-        form.product_area.errors.append("Välj produkt för felanmälan.")
-        ok = False
     extra, extra_errors = {}, {}
     if request_type is not None:
         extra, extra_errors = ticketing.read_request_fields(request_type, source)
@@ -328,11 +396,17 @@ def _validate(user, form, links, source, sending: bool):
         elif not sending:
             extra_errors = {}
     service = links.service
-    if service is None and base in ("support", "fault") and source.get("service"):
-        service = service_in_scope(user, source.get("service"))
-        if service is None:
-            form.category.errors.append("Tjänsten kunde inte hittas.")
+    if service is None and base in ("support", "fault"):
+        service, service_error = _picked_service(user, source, form.product_area.data, base)
+        if service_error:
+            form.service.errors.append(service_error)
             ok = False
+    if base == "fault" and service is not None:
+        # The service decides the area: the picker sets it too, as it is chosen.
+        form.product_area.data = _area_of(service)
+    elif base == "fault" and form.product_area.data not in PRODUCT_AREAS:
+        form.product_area.errors.append("Välj produkt för felanmälan.")
+        ok = False
     account = links.locked_account or (service.account if service is not None else None)
     if account is None:
         account_id = _int(form.account.data) or user.scope_account_id
@@ -357,6 +431,26 @@ def _validate(user, form, links, source, sending: bool):
         "contacts": contacts,
     }
     return ok, values, extra_errors
+
+
+def _picked_service(user, source, area, base) -> tuple[Service | None, str | None]:
+    """The service the form names, or the single one its search text finds
+    (as the picker selects it by itself); an error when text was typed but
+    no service chosen."""
+    if source.get("service"):
+        service = service_in_scope(user, source.get("service"))
+        return (service, None) if service else (None, "Tjänsten kunde inte hittas.")
+    text = (source.get("service_q") or "").strip()[:60]
+    if not text:
+        return None, None
+    kinds = PRODUCT_AREA_KINDS.get(area) if base == "fault" else None
+    found, _ = find_services(user, text, kinds)
+    if len(found) == 1:
+        return found[0], None
+    return (
+        None,
+        "Välj tjänsten i listan, eller töm sökfältet om ärendet inte gäller en viss tjänst.",
+    )
 
 
 def _int(value) -> int | None:
@@ -417,34 +511,34 @@ def new_fields():
 @bp.route("/services/lookup")
 @require(CREATE_PERMISSIONS)
 def service_lookup():
-    """Tjänst som ärendet gäller: services in scope by number or user name."""
-    query = (request.args.get("service_q") or "").strip()[:40]
+    """Tjänst som ärendet gäller: services in scope by anything that identifies
+    them. A search that finds one service selects it (``auto``, sent by the
+    search box); a Felanmälan's area follows the chosen service."""
+    query = (request.args.get("service_q") or "").strip()[:60]
+    category = request.args.get("category") or ""
+    area = request.args.get("product_area") or ""
+    kinds = PRODUCT_AREA_KINDS.get(area) if category == "fault" else None
     chosen = service_in_scope(current_user, request.args.get("service"))
-    results = []
-    if len(query) >= 2:
-        digits = query.replace(" ", "").replace("-", "")
-        if digits.startswith("+46"):
-            digits = "0" + digits[3:]
-        search = (
-            Service.visible_to(current_user)
-            .select(Service, Product)
-            .join(Product, on=(Service.product == Product.id))
-            .where(
-                (Service.number.contains(digits) | Service.user_name.contains(query))
-                & (Service.status != "terminated")
-            )
-        )
-        area = request.args.get("product_area")
-        if request.args.get("category") == "fault" and area in PRODUCT_AREA_KINDS:
-            search = search.where(Service.kind.in_(PRODUCT_AREA_KINDS[area]))
-        results = list(search.order_by(Service.number).limit(10))
+    if chosen is not None and kinds and chosen.kind not in kinds:
+        chosen = None  # the area was changed to one the service is not in
+    results, more = find_services(current_user, query, kinds) if len(query) >= 2 else ([], False)
+    if request.args.get("auto") and len(results) == 1:
+        chosen = results[0]
     if chosen is not None:
         results = [chosen] + [s for s in results if s.id != chosen.id]
+    chosen_area = _area_of(chosen) if chosen is not None else ""
     return render_template(
         "partials/tickets/_service_results.html",
         results=results,
+        more=more,
         chosen=chosen,
         query=query,
+        category=category,
+        area_label=PRODUCT_AREAS.get(area) if kinds else None,
+        chosen_outages=outages.current_for(chosen) if chosen is not None else [],
+        # A Felanmälan's Produkt follows the chosen service (out of band).
+        area_update=chosen_area if category == "fault" and chosen_area != area else None,
+        product_areas=[(k, label, PRODUCT_AREA_COVERS[k]) for k, label in PRODUCT_AREAS.items()],
     )
 
 

@@ -370,7 +370,7 @@ INVALID_CONTACTS = [
     ({"name": "", "email": "a@b.se"}, "Ange ett namn."),
     ({"name": "Utan kontaktväg"}, "Fyll i minst ett av telefonnummer, mobilnummer och e-post."),
     ({"name": "X", "email": "inte-en-adress"}, "Ange en giltig e-postadress."),
-    ({"name": "X", "mobile": "08-123 456 78"}, "Ange ett mobilnummer som börjar med 07"),
+    ({"name": "X", "mobile": "08-123 456 78"}, "08-123 456 78 är inte ett mobilnummer"),
     ({"name": "X", "phone": "12345"}, "Ange ett telefonnummer som börjar med 0 eller +46."),
     ({"name": "X", "mobile": "0701234567", "notify_outage": "y"}, "Ange e-post för att kunna få"),
     ({"name": "X", "email": "a@b.se", "role": "boss"}, "field-error"),

@@ -265,14 +265,25 @@ def listed(words: list[str]) -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} och {words[-1]}"
 
 
+# The box is narrow: its placeholder names this many areas, then "…".
+PROMPT_AREAS = 3
+
+
+@dataclass(frozen=True)
+class Prompt:
+    placeholder: str  # "Sök konto, tjänst, ärende …"
+    label: str  # every area: "Sök konto, tjänst, ärende, faktura, användare"
+
+
 @bp.app_template_global()
-def search_prompt() -> str | None:
-    """The search box's placeholder for the signed-in user ("Sök faktura");
-    None when they may search nothing (then there is no box)."""
-    areas = areas_for(current_user)
-    if not areas:
+def search_prompt() -> Prompt | None:
+    """What the search box offers the signed-in user ("Sök faktura"); None
+    when they may search nothing (then there is no box)."""
+    nouns = [area.noun for area in areas_for(current_user)]
+    if not nouns:
         return None
-    return "Sök " + ", ".join(area.noun for area in areas)
+    shown = ", ".join(nouns[:PROMPT_AREAS]) + (" …" if len(nouns) > PROMPT_AREAS else "")
+    return Prompt(placeholder=f"Sök {shown}", label=f"Sök {', '.join(nouns)}")
 
 
 def run(user, text: str, limit: int) -> list[Group]:

@@ -140,17 +140,17 @@ def mobile_number_problem(text: str) -> str | None:
         return f"Mobilnumret är för kort. {MOBILE_LENGTH}"
     if number.country_code != 46:
         return "Ange ett svenskt mobilnummer (07… eller +46 7…), inte ett utländskt."
+    kind = phonenumbers.number_type(number)
+    if kind in (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE):
+        return None
+    if phonenumbers.is_valid_number(number):  # a real number, but not a mobile's
+        shown = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
+        return f"{shown} är inte ett mobilnummer. Svenska mobilnummer börjar med 07."
     reason = phonenumbers.is_possible_number_for_type_with_reason(number, PhoneNumberType.MOBILE)
     if reason == phonenumbers.ValidationResult.TOO_SHORT:
         return f"Mobilnumret är för kort. {MOBILE_LENGTH}"
     if reason == phonenumbers.ValidationResult.TOO_LONG:
         return f"Mobilnumret är för långt. {MOBILE_LENGTH}"
-    kind = phonenumbers.number_type(number)
-    if kind in (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE):
-        return None
-    if phonenumbers.is_valid_number(number):
-        shown = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
-        return f"{shown} är inte ett mobilnummer. Svenska mobilnummer börjar med 07."
     return f"Numret är inte ett svenskt mobilnummer. Kontrollera siffrorna, t.ex. {EXAMPLE_MOBILE}."
 
 

@@ -67,8 +67,8 @@ def normalise_phone(text: str) -> str | None:
 
 SWEDEN = "SE"
 # What a stored or typed phone number may hold besides digits.
-_PHONE_TEXT = re.compile(r"\+?[\d\s()./-]+")
-_SEPARATORS = re.compile(r"[\s()./-]")
+_PHONE_TEXT = re.compile(r"\+?[\d\s()-]+")
+_SEPARATORS = re.compile(r"[\s()-]")
 
 
 def _parsed(text: str):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from wtforms import StringField
 from wtforms.fields.choices import SelectChoice
 
-from domain.numbers import format_phone
+from domain.numbers import format_org_number, format_phone
 
 
 def select_choices(pairs, optgroup: str | None = None) -> list[SelectChoice]:
@@ -19,3 +19,10 @@ class PhoneField(StringField):
 
     def _value(self):
         return format_phone(self.data) if isinstance(self.data, str) else super()._value()
+
+
+class OrgNumberField(StringField):
+    """An organisation number field: a stored "5566290549" shows as "556629-0549"."""
+
+    def _value(self):
+        return format_org_number(self.data) if isinstance(self.data, str) else super()._value()

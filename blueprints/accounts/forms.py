@@ -19,7 +19,7 @@ from domain.numbers import (
     normalise_postcode,
 )
 from tables.org import CONTACT_ROLES
-from web.forms import PhoneField
+from web.forms import OrgNumberField, PhoneField
 
 
 def strip(value):
@@ -151,7 +151,13 @@ class AccountForm(FlaskForm):
     """Lägg till underkonto / Nytt konto ("Skapa nytt konto")."""
 
     parent = text("Välj huvudkonto", "ett huvudkonto", 8)
-    org_number = text("Organisationsnummer", "ett organisationsnummer", 13, extra=[org_number])
+    org_number = text(
+        "Organisationsnummer",
+        "ett organisationsnummer",
+        13,
+        extra=[org_number],
+        kind=OrgNumberField,
+    )
     company_name = text("Företagsnamn", "ett företagsnamn")
     alias = text("Alias", max_length=60)
     care_of = text("c/o")

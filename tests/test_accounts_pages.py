@@ -266,7 +266,7 @@ def test_tabs_follow_permissions(demo_client, login):
 
 def service_numbers(html: str) -> set[str]:
     """The numbers the services list shows, as stored."""
-    shown = re.findall(r'<td data-label="Nummer">(?:<a[^>]*>)?([^<]+)<', html)
+    shown = re.findall(r'<td data-label="Nummer"[^>]*>(?:<a[^>]*>)?([^<]+)<', html)
     return {number_query(n) or n for n in shown}
 
 

@@ -28,7 +28,7 @@ def numbers(client, query: str) -> list[str]:
     import re
 
     text = client.get(f"/services?{query}&per_page=100", headers=HX).get_data(as_text=True)
-    shown = re.findall(r'<td data-label="Nummer"><a href="/services/\d+">([^<]+)</a>', text)
+    shown = re.findall(r'<td data-label="Nummer"[^>]*><a href="/services/\d+">([^<]+)</a>', text)
     return [number_query(n) or n for n in shown]
 
 

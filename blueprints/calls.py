@@ -17,6 +17,7 @@ from web.listview import (
     TallyCount,
     choice_column,
     date_column,
+    number_column,
     text_column,
 )
 
@@ -49,8 +50,8 @@ CALL_RECORD_LIST = ListView(
             export=CallRecord.direction,
             export_format=excel.labels(DIRECTIONS),
         ),
-        text_column("a_number", "A-nummer", CallRecord.a_number),
-        text_column("b_number", "B-nummer", CallRecord.b_number),
+        number_column("a_number", "A-nummer", CallRecord.a_number),
+        number_column("b_number", "B-nummer", CallRecord.b_number),
         Column("user", "Användare", export=Service.user_name),
         Column("country", "Land", export=CallRecord.country),
         Column(

@@ -13,6 +13,7 @@ from tables.orders import ORDER_STATUSES, ORDER_TYPES, Order, OrderLine
 from tables.org import Account
 from tables.services import Service
 from web.auth import require
+from web.formatting import phone
 from web.listview import Column, ListView, TextFilter, choice_column, date_column
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
@@ -45,7 +46,8 @@ def attach_products(orders):
     for order in orders:
         order.product_names = ", ".join(names[order.id])
         if not order.product_names and order.service_id:
-            order.product_names = f"{order_summary(order)} – {numbers.get(order.service_id, '')}"
+            number = phone(numbers.get(order.service_id, ""))
+            order.product_names = f"{order_summary(order)} – {number}"
 
 
 def order_number_column(label: str) -> Column:

@@ -30,7 +30,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from database import write_tx
 from domain import audit, tokens, twofactor, usermail
-from domain.numbers import normalise_phone
+from domain.numbers import mobile_number_problem, normalise_mobile
 from domain.passwords import PASSWORD_HINT, hash_password, password_problems, verify_password
 from domain.tickets import create_ticket
 from domain.users import current_access, permission_summary, role_label, type_label
@@ -38,7 +38,7 @@ from permissions import PERMISSIONS
 from tables.org import User
 from web import dialogs
 from web.auth import customer_required
-from web.forms import select_choices
+from web.forms import PhoneField, select_choices
 from web.htmx import is_htmx
 from web.signin import bump_session_version, relogin, sms_recently_sent
 
@@ -68,7 +68,7 @@ class DetailsForm(FlaskForm, CurrentPasswordMixin):
             Length(max=254),
         ],
     )
-    mobile = StringField("Mobilnummer", validators=[Length(max=30)])
+    mobile = PhoneField("Mobilnummer", validators=[Length(max=30)])
     language = SelectField("Språk", choices=select_choices(LANGUAGES))
     current_password = PasswordField("Nuvarande lösenord", validators=[Length(max=1024)])
 
@@ -399,10 +399,12 @@ def details():
     if form.validate_on_submit():
         username = form.username.data.strip().lower()
         email = form.email.data.strip().lower()
-        mobile = normalise_phone(form.mobile.data) if (form.mobile.data or "").strip() else ""
+        typed = (form.mobile.data or "").strip()
+        problem = mobile_number_problem(typed) if typed else None
+        mobile = normalise_mobile(typed) if typed else ""
         ok = True
-        if mobile is None:
-            form.mobile.errors = ["Ange ett telefonnummer, t.ex. 0701234567."]
+        if problem:
+            form.mobile.errors = [problem]
             ok = False
         if username != user.username and (
             User.select().where((User.username == username) & (User.id != user.id)).exists()

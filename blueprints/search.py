@@ -4,13 +4,18 @@
 number, user name, ICC), tickets (number, title), invoices (number) and
 portal users (name), each group only for users who may open that area and
 only within their scope (every group goes through the model's
-``visible_to(user)`` or ``visible_accounts``). htmx gets the grouped
-drop-down as the user types; without htmx (Enter) it is a page of results.
+``visible_to(user)`` or ``visible_accounts``). The box says what the user
+can search ("Sök faktura" for someone who may only see invoices) and is not
+shown to a user who may search nothing. Numbers are found however they are
+typed ("070-123 45 67", "+46 70 123 45 67") and shown grouped. htmx gets
+the grouped drop-down as the user types; without htmx (Enter) it is a page
+of results.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import Blueprint, request, url_for
@@ -19,6 +24,7 @@ from markupsafe import Markup, escape
 from peewee import JOIN
 
 from blueprints.accounts.tree import search_condition
+from domain.numbers import format_org_number, number_query
 from permissions import TICKET_AREA, holds_any
 from tables.billing import Invoice
 from tables.catalogue import Product
@@ -27,7 +33,7 @@ from tables.scope import scope_condition, visible_accounts
 from tables.services import PhoneNumber, Service, SimCard
 from tables.tickets import Ticket
 from web.auth import customer_required
-from web.formatting import isodate, kr, url_if
+from web.formatting import isodate, kr, phone, url_if
 from web.htmx import is_htmx, render
 
 bp = Blueprint("search", __name__, url_prefix="/search")
@@ -53,31 +59,24 @@ class Group:
     more: bool = False  # there are more hits than shown
 
 
-def compact(text: str) -> str:
-    """The query as a number: no spaces or dashes, "+46…" as "0…"."""
-    digits = re.sub(r"[\s()-]", "", text)
-    if digits.startswith("+46"):
-        digits = "0" + digits[3:]
-    elif digits.startswith("0046"):
-        digits = "0" + digits[4:]
-    return digits
-
-
 def _limited(query, limit: int) -> tuple[list, bool]:
     rows = list(query.limit(limit + 1))
     return rows[:limit], len(rows) > limit
 
 
-def search_accounts(user, text: str, limit: int) -> Group | None:
-    if not user.has("accounts.view"):
-        return None
+def search_accounts(user, text: str, limit: int) -> Group:
     query = visible_accounts(user).where(search_condition(text)).order_by(Account.path)
     rows, more = _limited(query, limit)
     hits = [
         Hit(
             title=f"{a.customer_number} {a.company_name}",
             detail=" · ".join(
-                p for p in (f"Org. nr {a.org_number}", a.alias and f"Alias {a.alias}") if p
+                p
+                for p in (
+                    f"Org. nr {format_org_number(a.org_number)}",
+                    a.alias and f"Alias {a.alias}",
+                )
+                if p
             ),
             url=url_for("accounts.detail", account_id=a.id),
         )
@@ -86,10 +85,8 @@ def search_accounts(user, text: str, limit: int) -> Group | None:
     return Group("accounts", "Konton", hits, more)
 
 
-def search_services(user, text: str, limit: int) -> Group | None:
-    if not user.has("services.view"):
-        return None
-    number = compact(text)
+def search_services(user, text: str, limit: int) -> Group:
+    number = number_query(text) or ""
     condition = Service.user_name.contains(text) | Service.number.contains(text)
     icc_matches = None
     if number and number != text:
@@ -130,16 +127,14 @@ def search_services(user, text: str, limit: int) -> Group | None:
         url = url_if("services.detail", service_id=s.id) or url_for(
             "services.index", f_number=s.number, f_status=""
         )
-        title = f"{s.number} {s.user_name}".strip()
+        title = f"{phone(s.number)} {s.user_name}".strip()
         hits.append(Hit(title=title, detail=" · ".join(details), url=url))
     return Group("services", "Tjänster", hits, more)
 
 
-def search_tickets(user, text: str, limit: int) -> Group | None:
-    if not holds_any(user, TICKET_AREA):
-        return None
+def search_tickets(user, text: str, limit: int) -> Group:
     condition = Ticket.subject.contains(text)
-    number = compact(text)
+    number = number_query(text) or ""
     if number.isdigit():
         condition |= Ticket.number.cast("TEXT").contains(number)
     query = (
@@ -162,9 +157,7 @@ def search_tickets(user, text: str, limit: int) -> Group | None:
     return Group("tickets", "Ärenden", hits, more)
 
 
-def search_invoices(user, text: str, limit: int) -> Group | None:
-    if not user.has("invoices.view"):
-        return None
+def search_invoices(user, text: str, limit: int) -> Group:
     query = (
         Invoice.visible_to(user)
         .select(Invoice, Account)
@@ -188,9 +181,7 @@ def search_invoices(user, text: str, limit: int) -> Group | None:
     return Group("invoices", "Fakturor", hits, more)
 
 
-def search_users(user, text: str, limit: int) -> Group | None:
-    if not user.has("users.manage"):
-        return None
+def search_users(user, text: str, limit: int) -> Group:
     query = (
         User.select(User, Account)
         .join(Account, JOIN.INNER, on=(User.scope_account == Account.id))
@@ -218,13 +209,86 @@ def search_users(user, text: str, limit: int) -> Group | None:
     return Group("users", "Användare", hits, more)
 
 
-SEARCHES = (search_accounts, search_services, search_tickets, search_invoices, search_users)
+@dataclass(frozen=True)
+class Area:
+    """A part of the portal the search looks in, for those who may open it."""
+
+    noun: str  # what the box offers to find: "Sök konto, tjänst"
+    what: str  # what is searched, for the results page's help text
+    may: Callable  # user → whether they may open (and so search) the area
+    search: Callable  # (user, text, limit) → Group
+
+
+AREAS = (
+    Area(
+        "konto",
+        "konton (kundnummer, namn, alias, org. nr)",
+        lambda user: user.has("accounts.view"),
+        search_accounts,
+    ),
+    Area(
+        "tjänst",
+        "tjänster (telefonnummer, användare, ICC)",
+        lambda user: user.has("services.view"),
+        search_services,
+    ),
+    Area(
+        "ärende",
+        "ärenden (ärendenummer, rubrik)",
+        lambda user: holds_any(user, TICKET_AREA),
+        search_tickets,
+    ),
+    Area(
+        "faktura",
+        "fakturor (fakturanummer)",
+        lambda user: user.has("invoices.view"),
+        search_invoices,
+    ),
+    Area(
+        "användare",
+        "användare (namn, användarnamn, e-post)",
+        lambda user: user.has("users.manage"),
+        search_users,
+    ),
+)
+
+
+def areas_for(user) -> list[Area]:
+    """The areas ``user`` may search, in menu order."""
+    if not user.is_authenticated or user.is_staff:
+        return []
+    return [area for area in AREAS if area.may(user)]
+
+
+def listed(words: list[str]) -> str:
+    """ "a", "a och b", "a, b och c"."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} och {words[-1]}"
+
+
+# The box is narrow: its placeholder names this many areas, then "…".
+PROMPT_AREAS = 3
+
+
+@dataclass(frozen=True)
+class Prompt:
+    placeholder: str  # "Sök konto, tjänst, ärende …"
+    label: str  # every area: "Sök konto, tjänst, ärende, faktura, användare"
+
+
+@bp.app_template_global()
+def search_prompt() -> Prompt | None:
+    """What the search box offers the signed-in user ("Sök faktura"); None
+    when they may search nothing (then there is no box)."""
+    nouns = [area.noun for area in areas_for(current_user)]
+    if not nouns:
+        return None
+    shown = ", ".join(nouns[:PROMPT_AREAS]) + (" …" if len(nouns) > PROMPT_AREAS else "")
+    return Prompt(placeholder=f"Sök {shown}", label=f"Sök {', '.join(nouns)}")
 
 
 def run(user, text: str, limit: int) -> list[Group]:
     """Every group the user may search, in menu order, with its hits."""
-    groups = (search(user, text, limit) for search in SEARCHES)
-    return [g for g in groups if g is not None]
+    return [area.search(user, text, limit) for area in areas_for(user)]
 
 
 @bp.route("")
@@ -233,6 +297,7 @@ def index():
     text = request.args.get("q", "").strip()[:MAX_LENGTH]
     too_short = len(text) < MIN_LENGTH
     dropdown = is_htmx()
+    areas = areas_for(current_user)
     groups = (
         [] if too_short else run(current_user, text, DROPDOWN_LIMIT if dropdown else PAGE_LIMIT)
     )
@@ -243,9 +308,19 @@ def index():
         too_short=too_short,
         groups=groups,
         found=any(g.hits for g in groups),
+        searchable=listed([area.what for area in areas]) if areas else "",
         min_length=MIN_LENGTH,
         limit=PAGE_LIMIT,
     )
+
+
+def _match_pattern(query: str) -> str:
+    """The query as a pattern; a number matches its digits however they are
+    grouped in the text ("0701234567" marks "070-123 45 67")."""
+    digits = number_query(query)
+    if digits and digits.isdigit():
+        return r"[\s-]?".join(digits)
+    return re.escape(query)
 
 
 @bp.app_template_filter("highlight")
@@ -254,7 +329,7 @@ def highlight(text: str, query: str) -> Markup:
     text = str(text or "")
     if not query:
         return escape(text)
-    parts = re.split(f"({re.escape(query)})", text, flags=re.IGNORECASE)
+    parts = re.split(f"({_match_pattern(query)})", text, flags=re.IGNORECASE)
     return Markup("").join(
         Markup("<mark>{}</mark>").format(part) if i % 2 else escape(part)
         for i, part in enumerate(parts)

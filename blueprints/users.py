@@ -38,13 +38,13 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 from database import utcnow, write_tx
 from domain import throttle, twofactor
 from domain import users as rules
-from domain.numbers import normalise_phone
+from domain.numbers import mobile_number_problem, normalise_mobile, normalise_phone
 from permissions import PERMISSION_LABELS, PERMISSIONS
 from tables.org import Account, Contact, Role, User
 from tables.services import Service
 from web import dialogs, excel
 from web.auth import require
-from web.forms import select_choices
+from web.forms import PhoneField, select_choices
 from web.htmx import is_htmx
 from web.listview import ChoiceFilter, Column, DateRangeFilter, ListView, TextFilter, text_column
 
@@ -268,7 +268,7 @@ class UserForm(FlaskForm):
             Length(max=254),
         ],
     )
-    mobile = StringField("Mobilnummer", validators=[Length(max=30)])
+    mobile = PhoneField("Mobilnummer", validators=[Length(max=30)])
     username = StringField("Användarnamn", validators=[Length(max=254)])
     microsoft_email = StringField(
         "Microsoft e-postadress",
@@ -313,8 +313,11 @@ class UserForm(FlaskForm):
         if self.contact.data == "new" and not (self.name.data or "").strip():
             self.name.errors = [*self.name.errors, "Ange namnet på den nya kontaktpersonen."]
             ok = False
-        if (self.mobile.data or "").strip() and normalise_phone(self.mobile.data) is None:
-            self.mobile.errors = [*self.mobile.errors, "Ange ett telefonnummer, t.ex. 0701234567."]
+        problem = (
+            mobile_number_problem(self.mobile.data) if (self.mobile.data or "").strip() else None
+        )
+        if problem:
+            self.mobile.errors = [*self.mobile.errors, problem]
             ok = False
         username = (self.username.data or self.email.data or "").strip().lower()
         if username and rules.username_taken(username, target.id if target else None):
@@ -328,7 +331,7 @@ class UserForm(FlaskForm):
             "name": (self.name.data or "").strip() or contact.name,
             "email": email,
             "username": (self.username.data or "").strip().lower() or email,
-            "mobile": normalise_phone(self.mobile.data) or "",
+            "mobile": normalise_mobile(self.mobile.data or "") or "",
             "microsoft_email": (self.microsoft_email.data or "").strip().lower(),
         }
 

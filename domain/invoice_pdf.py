@@ -7,6 +7,7 @@ printed on it as the account had it when the invoice was issued.
 
 from __future__ import annotations
 
+from domain.numbers import format_org_number
 from web.formatting import amount, isodate
 
 _LATIN1_FIXES = str.maketrans({"–": "-", "—": "-", "’": "'", "“": '"', "”": '"', "\u00a0": " "})
@@ -52,7 +53,7 @@ def render_invoice_pdf(invoice, lines, account, operator: dict) -> bytes:
         ("Fakturadatum", isodate(invoice.invoice_date)),
         ("Förfallodatum", isodate(invoice.due_date)),
         ("Kundnummer", account.customer_number),
-        ("Organisationsnummer", account.org_number),
+        ("Organisationsnummer", format_org_number(account.org_number)),
         ("Er referens", invoice.reference or "-"),
     ]
     if invoice.period_start and invoice.period_end:

@@ -1,9 +1,18 @@
 """Swedish number formats: Luhn check digits, organisation numbers, ICC,
-postal codes and phone numbers (SPEC §4, CATALOGUE.md)."""
+postal codes and phone numbers (SPEC §4, CATALOGUE.md).
+
+Numbers are stored as plain digits ("0701234567", "5566290549") and shown
+the way people write them ("070-123 45 67", "556629-0549"). Phone numbers
+are grouped by Google's libphonenumber (``phonenumbers``), which knows every
+Swedish area code and number series, rather than by rules of our own.
+"""
 
 from __future__ import annotations
 
 import re
+
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
 
 
 def luhn_digit(digits: str) -> str:
@@ -54,5 +63,100 @@ def normalise_phone(text: str) -> str | None:
     return cleaned if re.fullmatch(r"0\d{6,11}", cleaned) else None
 
 
-def is_mobile_number(number: str) -> bool:
-    return bool(re.fullmatch(r"07\d{8}", number or ""))
+# --------------------------------------------------------------------------- shown
+
+SWEDEN = "SE"
+# What a stored or typed phone number may hold besides digits.
+_PHONE_TEXT = re.compile(r"\+?[\d\s()-]+")
+_SEPARATORS = re.compile(r"[\s()-]")
+
+
+def _parsed(text: str):
+    """``text`` as a valid phone number (Swedish unless it says +CC), or None."""
+    if not _PHONE_TEXT.fullmatch(text):
+        return None
+    try:
+        number = phonenumbers.parse(text, SWEDEN)
+    except NumberParseException:
+        return None
+    return number if phonenumbers.is_valid_number(number) else None
+
+
+def format_phone(value: str | None) -> str:
+    """A phone number as people read it: Swedish numbers grouped with their
+    area code ("070-123 45 67", "08-123 456 78", "0920-123 45"), foreign ones
+    with their country code ("+45 33 12 34 56"). Anything else (a service id
+    such as "BB-552601", a short number, an unallocated series) as stored."""
+    text = (value or "").strip()
+    # Only a number written with a trunk or international prefix: bare digits
+    # ("4570123456") could be read as an international number without its +.
+    if not text.startswith(("0", "+")):
+        return text
+    number = _parsed(text)
+    if number is None:
+        return text
+    if number.country_code == 46:
+        return phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
+
+
+def format_org_number(value: str | None) -> str:
+    """ "5566290549" → "556629-0549"; anything else as stored."""
+    text = (value or "").strip()
+    return f"{text[:6]}-{text[6:]}" if re.fullmatch(r"\d{10}", text) else text
+
+
+def number_query(text: str) -> str | None:
+    """Typed text brought to the stored form of a number, for searching
+    number columns: "070-123 45 67", "070 123 45 67" and "+46 70 123 45 67"
+    → "0701234567", "556629-0549" → "5566290549". None when the text is not
+    a number (a name, a service id like "BB-552601"): search it as typed."""
+    text = (text or "").strip().replace("(0)", "")
+    if not _PHONE_TEXT.fullmatch(text) or not re.search(r"\d", text):
+        return None
+    digits = _SEPARATORS.sub("", text)
+    if digits.startswith("+46"):
+        return "0" + digits[3:]
+    if digits.startswith("0046"):
+        return "0" + digits[4:]
+    return digits
+
+
+EXAMPLE_MOBILE = "070-123 45 67"
+MOBILE_LENGTH = f"Ett svenskt mobilnummer har tio siffror, t.ex. {EXAMPLE_MOBILE}."
+
+
+def mobile_number_problem(text: str) -> str | None:
+    """What is wrong with ``text`` as a Swedish mobile number, in words a
+    person can act on; None when it is one."""
+    text = (text or "").strip()
+    if re.search(r"[^\W\d_]", text):
+        return "Mobilnumret får bara innehålla siffror, inte bokstäver."
+    if not _PHONE_TEXT.fullmatch(text) or not re.search(r"\d", text):
+        return "Skriv mobilnumret med siffror, gärna med mellanslag och bindestreck."
+    try:
+        number = phonenumbers.parse(text, SWEDEN)
+    except NumberParseException:
+        return f"Mobilnumret är för kort. {MOBILE_LENGTH}"
+    if number.country_code != 46:
+        return "Ange ett svenskt mobilnummer (07… eller +46 7…), inte ett utländskt."
+    kind = phonenumbers.number_type(number)
+    if kind in (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE):
+        return None
+    if phonenumbers.is_valid_number(number):  # a real number, but not a mobile's
+        shown = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
+        return f"{shown} är inte ett mobilnummer. Svenska mobilnummer börjar med 07."
+    reason = phonenumbers.is_possible_number_for_type_with_reason(number, PhoneNumberType.MOBILE)
+    if reason == phonenumbers.ValidationResult.TOO_SHORT:
+        return f"Mobilnumret är för kort. {MOBILE_LENGTH}"
+    if reason == phonenumbers.ValidationResult.TOO_LONG:
+        return f"Mobilnumret är för långt. {MOBILE_LENGTH}"
+    return f"Numret är inte ett svenskt mobilnummer. Kontrollera siffrorna, t.ex. {EXAMPLE_MOBILE}."
+
+
+def normalise_mobile(text: str) -> str | None:
+    """A Swedish mobile number as stored ("0701234567"), None unless it is one."""
+    if mobile_number_problem(text) is not None:
+        return None
+    number = phonenumbers.parse(text.strip(), SWEDEN)
+    return "0" + str(number.national_number)

@@ -52,6 +52,7 @@ from flask import current_app, has_app_context
 
 from database import utcnow, write_tx
 from domain import audit, mail
+from domain.numbers import format_phone
 from tables.orders import Order, OrderEvent
 
 # Operations the built-in backend carries out at once; everything else
@@ -312,7 +313,8 @@ def notify(order) -> None:
         f"Hej {user.name},",
         "",
         f"Order {order.label} ({order.type_label}) har fått status {order.status_label}.",
-        f"Gäller: {what}" + (f", tjänst {order.service.number}" if order.service_id else ""),
+        f"Gäller: {what}"
+        + (f", tjänst {format_phone(order.service.number)}" if order.service_id else ""),
     ]
     if order.status == "in_progress" and order.desired_date:
         lines.append(f"Ändringen genomförs {order.desired_date.isoformat()}.")

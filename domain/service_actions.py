@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from database import utcnow, write_tx
 from domain import audit, provisioning
-from domain.numbers import normalise_phone, valid_icc
+from domain.numbers import format_phone, normalise_phone, valid_icc
 from domain.service_terms import (  # noqa: F401 - part of this module's interface
     active_sim,
     add_months,
@@ -373,7 +373,7 @@ def prepare_forwarding(service, values: dict) -> dict:
         number = normalise_phone(target)
         if number is None:
             raise ActionError(
-                "Ange ett giltigt telefonnummer, t.ex. 0701234567 eller +46701234567.",
+                "Ange ett giltigt telefonnummer, t.ex. 070-123 45 67 eller +46 70 123 45 67.",
                 f"{kind}_target",
             )
         if number == service.number:
@@ -394,7 +394,7 @@ def prepare_forwarding(service, values: dict) -> dict:
         raise ActionError("Inga ändringar att spara.")
     if chosen:
         parts = [
-            f"{FORWARDING_KINDS[k]} → {v['target']}"
+            f"{FORWARDING_KINDS[k]} → {format_phone(v['target'])}"
             + (f" efter {v['ring_seconds']} s" if "ring_seconds" in v else "")
             for k, v in chosen.items()
         ]
@@ -427,7 +427,9 @@ def prepare_sim_customer(service, msisdn: str, icc: str) -> dict:
     if number is None:
         raise ActionError("Ange ett giltigt telefonnummer (msisdn), t.ex. 0701234567.", "msisdn")
     if number != service.number:
-        raise ActionError(f"Msisdn ska vara tjänstens nummer {service.number}.", "msisdn")
+        raise ActionError(
+            f"Msisdn ska vara tjänstens nummer {format_phone(service.number)}.", "msisdn"
+        )
     message = icc_refusal(service, icc)
     if message:
         raise ActionError(message, "icc")
@@ -830,7 +832,7 @@ def prepare_caller_id(service, mode: str, number: str) -> dict:
     if mode == "other":
         shown = normalise_phone(number) or ""
         if not shown:
-            raise ActionError("Ange ett giltigt telefonnummer, t.ex. 0906953200.", "number")
+            raise ActionError("Ange ett giltigt telefonnummer, t.ex. 090-695 32 00.", "number")
         if shown == service.number:
             shown = ""
             mode = "own"
@@ -839,7 +841,7 @@ def prepare_caller_id(service, mode: str, number: str) -> dict:
     summary = {
         "own": "Nummervisning: eget nummer",
         "hidden": "Nummervisning: dolt nummer",
-        "other": f"Nummervisning: {shown}",
+        "other": f"Nummervisning: {format_phone(shown)}",
     }[mode]
     return {
         "op": "caller_id",

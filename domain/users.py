@@ -26,6 +26,7 @@ from peewee import JOIN
 
 from database import utcnow
 from domain import audit, throttle, tokens, twofactor, usermail
+from domain.numbers import format_phone
 from permissions import ALL_PERMISSIONS, PERMISSION_LABELS, PERMISSIONS, format_permissions
 from tables.org import Account, Contact, Role, User
 from tables.scope import visible_accounts
@@ -224,7 +225,9 @@ def resolve_access(manager, target, wanted: Access) -> Access:
                 not account.path.startswith(scope_path)
                 or not visible_services.where(Service.id == service.id).exists()
             ):
-                raise Refused(f"Tjänsten {service.number} ligger utanför den valda åtkomsten.")
+                raise Refused(
+                    f"Tjänsten {format_phone(service.number)} ligger utanför den valda åtkomsten."
+                )
             services.append(service)
 
     return Access(

@@ -171,7 +171,7 @@ def test_contacts_and_sub_accounts_in_place(page):
     expect(dialog).to_be_hidden()
     card = page.locator(".contact", has_text="Greta Ek")
     expect(card).to_contain_text("Ekonomi")
-    expect(card).to_contain_text("0701234567")
+    expect(card).to_contain_text("070-123 45 67")
     expect(card).to_contain_text("Driftstörningar")
 
     # the portal user's contact stays, and says why

@@ -8,6 +8,7 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
+from domain.numbers import number_query
 from tests.browser import sign_in
 from tests.conftest import ADMIN
 
@@ -15,7 +16,9 @@ pytestmark = pytest.mark.browser
 
 
 def numbers_shown(page) -> list[str]:
-    return page.locator("#list-services tbody tr td[data-label='Nummer']").all_inner_texts()
+    """The numbers of the services list as stored ("070-123 45 67" → "0701234567")."""
+    cells = page.locator("#list-services tbody tr td[data-label='Nummer']").all_inner_texts()
+    return [number_query(cell) or cell for cell in cells]
 
 
 def count_text(page) -> str:

@@ -25,6 +25,7 @@ from models import (
 )
 from tests.conftest import ADMIN, STAFF
 from tests.services_fixtures import demo_service, icc, last_order, payload, post, reload, snapshot
+from web.formatting import phone
 
 TODAY = dt.date.today()
 
@@ -53,7 +54,7 @@ def test_pending_changes_are_listed(staff):
     service = demo_service("mobile")
     order = customer_request(service, sa.prepare_terminate, end=TODAY + dt.timedelta(days=20))
     text = staff.get("/staff/changes").get_data(as_text=True)
-    assert order.label in text and service.number in text and "Avslut per" in text
+    assert order.label in text and phone(service.number) in text and "Avslut per" in text
     assert "Slutför" in text and "Avvisa" in text
     assert "Ändringar" in text  # the back-office menu entry exists now
     done = customer_request(service, sa.prepare_user_name, name="Klar Redan")
@@ -253,7 +254,7 @@ def test_orders_list_describes_service_actions(demo_client, login):
     service = demo_service("mobile")
     customer_request(service, sa.prepare_barring_add, kind="roaming")
     text = demo_client.get("/orders?f_type=barring").get_data(as_text=True)
-    assert f"Lägg till spärr: Roaming – {service.number}" in text
+    assert f"Lägg till spärr: Roaming – {phone(service.number)}" in text
     assert "Spärr" in text
 
 

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from database import db
+from domain.numbers import format_phone
 from models import Service, User
 from tests.browser import sign_in
 from tests.conftest import ACCOUNT_ADMIN, ADMIN
@@ -48,7 +49,7 @@ def test_create_a_support_ticket_with_a_file_and_reply(page, tmp_path):
     page.select_option("#category", "support")
     expect(page.locator("#service_q")).to_be_visible()
     page.fill("#service_q", number[:6])
-    option = page.locator(".service-option", has_text=number)
+    option = page.locator(".service-option", has_text=format_phone(number))
     expect(option).to_be_visible()
     option.locator("input").check()
     page.select_option("#priority", "2")
@@ -63,7 +64,7 @@ def test_create_a_support_ticket_with_a_file_and_reply(page, tmp_path):
     page.wait_for_url(re.compile(r"/tickets/\d+$"), wait_until="load")
     expect(page.locator("h1")).to_have_text("Ärende: SMS når inte fram")
     facts = page.locator(".ticket-facts")
-    expect(facts).to_contain_text(number)
+    expect(facts).to_contain_text(format_phone(number))
     expect(facts).to_contain_text("Icke kritiskt fel (Kategori 2)")
     expect(facts).to_contain_text("Väntar på hantering")
     expect(page.locator(".messages")).to_contain_text("logg.txt")

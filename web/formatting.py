@@ -13,6 +13,7 @@ from flask import current_app, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
+from domain.numbers import format_org_number, format_phone
 from permissions import ORDER_AREA, TICKET_AREA, holds_any
 
 LOCAL_TZ = ZoneInfo("Europe/Stockholm")
@@ -109,10 +110,21 @@ def when(value: dt.datetime | None) -> str:
 
 
 def gigabytes(mb: int | None) -> str:
-    """MB as "1,00GB" (the manual's format)."""
+    """MB as "12,70 GB" (the manual writes "1,00GB"; a space reads better)."""
     if mb is None:
         return ""
-    return f"{mb / 1024:.2f}".replace(".", ",") + "GB"
+    return f"{mb / 1024:.2f}".replace(".", ",") + "\u00a0GB"
+
+
+def phone(number: str | None) -> str:
+    """ "0701234567" as "070-123 45 67" (domain/numbers.py), kept on one line."""
+    return format_phone(number).replace(" ", "\u00a0")
+
+
+def phone_range(first: str | None, last: str | None = None) -> str:
+    """A number series "090-695 30 00 – 090-695 30 99"; one number alone."""
+    ends = [first] if not last or last == first else [first, last]
+    return " – ".join(phone(end) for end in ends)
 
 
 def duration(seconds: int | None) -> str:
@@ -177,6 +189,9 @@ def init_app(app):
         when=when,
         gigabytes=gigabytes,
         duration=duration,
+        phone=phone,
+        phone_range=phone_range,
+        orgnr=format_org_number,
     )
     app.jinja_env.globals.update(
         visible_menu=visible_menu,

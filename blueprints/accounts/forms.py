@@ -12,12 +12,14 @@ from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from domain.numbers import (
-    is_mobile_number,
+    mobile_number_problem,
+    normalise_mobile,
     normalise_org_number,
     normalise_phone,
     normalise_postcode,
 )
 from tables.org import CONTACT_ROLES
+from web.forms import OrgNumberField, PhoneField
 
 
 def strip(value):
@@ -56,17 +58,17 @@ def phone(form, field):
 def mobile(form, field):
     if not field.data:
         return
-    value = normalise_phone(field.data)
-    if value is None or not is_mobile_number(value):
-        raise ValidationError("Ange ett mobilnummer som börjar med 07 eller +46 7.")
-    field.data = value
+    problem = mobile_number_problem(field.data)
+    if problem:
+        raise ValidationError(problem)
+    field.data = normalise_mobile(field.data)
 
 
-def text(label: str, what: str | None = None, max_length: int = 100, extra=()):
+def text(label: str, what: str | None = None, max_length: int = 100, extra=(), kind=StringField):
     """A trimmed text field; required when ``what`` (e.g. "ett alias") is given."""
     checks = [required(what)] if what else [Optional()]
     checks.append(Length(max=max_length, message=f"Högst {max_length} tecken."))
-    return StringField(label, filters=[strip], validators=[*checks, *extra])
+    return kind(label, filters=[strip], validators=[*checks, *extra])
 
 
 class AliasForm(FlaskForm):
@@ -116,8 +118,8 @@ class ContactForm(FlaskForm):
     role = SelectField(
         "Roll", choices=[SelectChoice(k, v) for k, v in CONTACT_ROLES.items()], default="contact"
     )
-    phone = text("Telefonnummer", max_length=20, extra=[phone])
-    mobile = text("Mobilnummer", max_length=20, extra=[mobile])
+    phone = text("Telefonnummer", max_length=20, extra=[phone], kind=PhoneField)
+    mobile = text("Mobilnummer", max_length=20, extra=[mobile], kind=PhoneField)
     email = text("E-post", max_length=254, extra=[Email(message="Ange en giltig e-postadress.")])
     notify_billing = BooleanField(NOTIFICATIONS["notify_billing"])
     notify_technical = BooleanField(NOTIFICATIONS["notify_technical"])
@@ -149,7 +151,13 @@ class AccountForm(FlaskForm):
     """Lägg till underkonto / Nytt konto ("Skapa nytt konto")."""
 
     parent = text("Välj huvudkonto", "ett huvudkonto", 8)
-    org_number = text("Organisationsnummer", "ett organisationsnummer", 13, extra=[org_number])
+    org_number = text(
+        "Organisationsnummer",
+        "ett organisationsnummer",
+        13,
+        extra=[org_number],
+        kind=OrgNumberField,
+    )
     company_name = text("Företagsnamn", "ett företagsnamn")
     alias = text("Alias", max_length=60)
     care_of = text("c/o")

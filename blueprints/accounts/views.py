@@ -31,7 +31,7 @@ from web import excel
 from web.auth import require
 from web.formatting import url_if
 from web.htmx import is_htmx, render
-from web.listview import Column, ListView, text_column
+from web.listview import Column, ListView, number_column, text_column
 
 # ----------------------------------------------------------------------------- the list
 
@@ -49,7 +49,7 @@ ACCOUNT_LIST = ListView(
     export_title="Konton",
     columns=[
         text_column("customer", "Kundnummer", Account.customer_number),
-        text_column("org", "Org. nr.", Account.org_number),
+        number_column("org", "Org. nr.", Account.org_number),
         text_column("name", "Namn", Account.company_name),
         text_column("alias", "Alias", Account.alias),
         text_column("reference", "Referens", Account.invoice_reference),

@@ -14,7 +14,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField
 
 from domain.service_actions import ActionError
-from web.forms import select_choices
+from web.forms import PhoneField, select_choices
 
 DATE = {"type": "date"}
 
@@ -63,7 +63,7 @@ class SimForm(FlaskForm):
     delivery_postcode = StringField("Postnummer")
     delivery_city = StringField("Ort")
     email = StringField("E-postadress för aktiveringsuppgifter")
-    msisdn = StringField("Aktivt msisdn på icc")
+    msisdn = PhoneField("Aktivt msisdn på icc")
     icc = StringField("ICC")
 
 
@@ -72,10 +72,10 @@ class BarringForm(FlaskForm):
 
 
 class ForwardingForm(FlaskForm):
-    direct_target = StringField("Direkt vidarekoppling")
-    unavailable_target = StringField("Vidarekoppla vid ej tillgänglig")
-    busy_target = StringField("Vidarekoppla vid upptaget")
-    no_answer_target = StringField("Vidarekoppla efter ringtid")
+    direct_target = PhoneField("Direkt vidarekoppling")
+    unavailable_target = PhoneField("Vidarekoppla vid ej tillgänglig")
+    busy_target = PhoneField("Vidarekoppla vid upptaget")
+    no_answer_target = PhoneField("Vidarekoppla efter ringtid")
     no_answer_seconds = StringField("Ringtid (sekunder)")
 
 
@@ -134,7 +134,7 @@ class CallerIdForm(FlaskForm):
         ),
         validate_choice=False,
     )
-    number = StringField("Nummer som visas")
+    number = PhoneField("Nummer som visas")
 
 
 class InvoiceTextForm(FlaskForm):

@@ -22,6 +22,7 @@ from web.listview import (
     TallyCount,
     TextFilter,
     choice_column,
+    number_column,
     text_column,
 )
 
@@ -90,7 +91,7 @@ SERVICE_LIST = ListView(
             export=Service.status,
             export_format=excel.labels(SERVICE_STATUSES),
         ),
-        text_column("number", "Nummer", Service.number),
+        number_column("number", "Nummer", Service.number),
         text_column("user", "Användare", Service.user_name),
         choice_column("kind", "Typ", Service.kind, SERVICE_KINDS),
         text_column("product", "Produkt", Product.name),

@@ -35,7 +35,7 @@ from web.listview import (
     TextFilter,
     choice_column,
     date_column,
-    text_column,
+    number_column,
 )
 
 SHOWN_STATUSES = {
@@ -89,7 +89,7 @@ CHANGE_LIST = ListView(
             filter_expr=(Organisation.name, Account.customer_number),
             export=Organisation.name,
         ),
-        text_column("service", "Tjänst", Service.number),
+        number_column("service", "Tjänst", Service.number),
         Column("change", "Ändring"),
         date_column("desired", "Önskat datum", Order.desired_date),
         date_column("date", "Beställd", Order.created_at),

@@ -26,7 +26,15 @@ from tables.tickets import (
 from web import excel
 from web.auth import require
 from web.htmx import is_htmx
-from web.listview import ChoiceFilter, Column, DateRangeFilter, ListView, TextFilter, text_column
+from web.listview import (
+    ChoiceFilter,
+    Column,
+    DateRangeFilter,
+    ListView,
+    NumberFilter,
+    TextFilter,
+    text_column,
+)
 
 # --------------------------------------------------------------------------- the list (TIC-1)
 
@@ -174,7 +182,7 @@ TICKET_LIST = ListView(
             "service",
             "Tjänst",
             sort=Service.number,
-            filter=TextFilter(),
+            filter=NumberFilter(),
             filter_expr=(Service.number, Service.user_name),
             export=Service.number,
         ),

@@ -39,6 +39,10 @@ SERVICE_STATUSES = {
     "terminating": "Uppsagd",
     "terminated": "Avslutad",
 }
+# Live subscriptions: what Tjänster shows as it opens and the start page's
+# Aktiva tjänster tile counts (SPEC UI-1, SRV-1). Spärrad is live: a customer
+# who just blocked a lost phone must still find it.
+LIVE_STATUSES = ("active", "barred")
 
 BARRING_KINDS = {
     "incoming": "Inkommande samtal",

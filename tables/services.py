@@ -177,6 +177,10 @@ class SimCard(BaseModel):
     sim_type = CharField(default="physical")  # physical, esim
     status = CharField(default="active")  # active, stock, replaced, blocked
     activated_at = DateTimeField(null=True)
+    # Spärra förlorat SIM-kort: when, and the service's status before the block
+    # made it Spärrad (what Häv spärr or the replacement card gives back).
+    blocked_at = DateTimeField(null=True)
+    blocked_status = CharField(null=True)
     created_at = DateTimeField(default=utcnow)
 
     class Meta:

@@ -163,7 +163,7 @@ def pending_changes(service) -> list:
     orders = list(sa.pending_orders(service).order_by(Order.created_at))
     for order in orders:
         payload = payload_of(order)
-        order.summary = payload.get("summary", order.type_label)
+        order.summary = sa.order_summary(order)
         order.scheduled = bool(payload.get("scheduled"))
     return orders
 

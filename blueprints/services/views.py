@@ -19,7 +19,7 @@ from domain.provisioning import payload_of
 from permissions import ORDER_AREA, TICKET_AREA, holds_any
 from tables.billing import Invoice, InvoiceLine
 from tables.catalogue import Product
-from tables.orders import Order
+from tables.orders import Order, OrderEvent
 from tables.services import (
     BARRING_KINDS,
     FORWARDING_KINDS,
@@ -117,6 +117,23 @@ def monitoring_chart(service):
     )
 
 
+def attach_staff_comments(orders) -> None:
+    """Each order's latest "Kommentar till kunden" from operator staff (Slutför
+    or Avvisa in the back office), in one query for the list."""
+    comments = dict(
+        OrderEvent.select(OrderEvent.order, OrderEvent.comment)
+        .where(
+            OrderEvent.order.in_([o.id for o in orders])
+            & OrderEvent.staff.is_null(False)
+            & (OrderEvent.comment != "")
+        )
+        .order_by(OrderEvent.id)
+        .tuples()
+    )
+    for order in orders:
+        order.staff_comment = comments.get(order.id, "")
+
+
 def related(service, user) -> dict:
     """The service's orders, tickets and invoices the user may see."""
     out = {"orders": None, "tickets": None, "invoices": None, "invoice_chart": None}
@@ -127,6 +144,7 @@ def related(service, user) -> dict:
             .order_by(Order.created_at.desc())
             .limit(RELATED_LIMIT)
         )
+        attach_staff_comments(out["orders"])
     if holds_any(user, TICKET_AREA):
         out["tickets"] = list(
             Ticket.visible_to(user)
@@ -165,6 +183,7 @@ def pending_changes(service) -> list:
         payload = payload_of(order)
         order.summary = sa.order_summary(order)
         order.scheduled = bool(payload.get("scheduled"))
+    attach_staff_comments(orders)
     return orders
 
 

@@ -218,6 +218,7 @@ def detail_context(service) -> dict:
             sim=sa.active_sim(service),
             # device info is gated by "Hantera hårdvara" (SPEC §1)
             show_device=user.has("services.hardware"),
+            show_calls=user.has("reports.view"),  # Samtal (/calls) for this service
             device=_device(service) if user.has("services.hardware") else None,
             barrings=list(service.barrings),
             forwardings=list(service.forwardings),

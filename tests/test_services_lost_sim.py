@@ -408,3 +408,70 @@ def test_lifting_a_block_the_network_never_did_withdraws_its_order(demo_app, adm
     (block,) = lost_orders(service)
     assert block.status == "cancelled"
     assert sa.active_sim(service).status == "active"
+
+
+# ------------------------------------------------------------------ truly at once
+
+
+def _block_in_process(db_path: str, service_id: int, username: str, barrier, outcomes):
+    """One worker: block the service's SIM card the moment the other does."""
+    try:
+        from app import create_app
+        from database import db
+        from domain import lost_sim, service_actions
+        from models import Service, User
+
+        app = create_app({"DATABASE_URL": f"sqlite:///{db_path}", "SECRET_KEY": "x"})
+        with app.app_context():
+            db.connect()
+            user = User.get(User.username == username)
+            service = Service.get_by_id(service_id)
+            barrier.wait(timeout=30)
+            try:
+                lost_sim.block(user, service, address=None)
+                outcomes.append("blocked")
+            except service_actions.AlreadyBlocked:
+                outcomes.append("already")
+            db.close()
+    except Exception as exc:  # reported to the parent, which fails the test
+        outcomes.append(f"error: {exc!r}")
+
+
+@pytest.mark.slow
+def test_two_processes_blocking_at_the_same_moment(demo_template, tmp_path):
+    """Two workers (two people) confirm at the same instant: one blocks, the
+    other is told it is blocked already; one order, no error."""
+    import multiprocessing
+    import shutil
+
+    from app import create_app
+    from database import db
+    from tests.conftest import ADMIN
+
+    db_path = tmp_path / "race.db"
+    shutil.copyfile(demo_template, db_path)
+    app = create_app({"DATABASE_URL": f"sqlite:///{db_path}", "SECRET_KEY": "x"})
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        service_id = demo_service("mobile").id
+        colleague = add_user(a3(), a3().top_account(), ("services.view", "services.hardware"))
+        db.close()
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Manager() as manager:
+        outcomes, barrier = manager.list(), manager.Barrier(2)
+        procs = [
+            ctx.Process(
+                target=_block_in_process, args=(str(db_path), service_id, who, barrier, outcomes)
+            )
+            for who in (ADMIN, colleague.username)
+        ]
+        for proc in procs:
+            proc.start()
+        for proc in procs:
+            proc.join(timeout=120)
+        assert sorted(outcomes) == ["already", "blocked"]
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        blocks = Order.select().where((Order.service == service_id) & (Order.type == "lost_sim"))
+        assert blocks.count() == 1
+        db.close()

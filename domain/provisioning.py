@@ -29,8 +29,9 @@ message, so that staff block the card in the network and mark it done with
 for anyone's approval.
 
 When staff reject a pending order, or the customer withdraws one, the
-backend's optional ``cancel(order)`` is called. Dated changes (change of service, move, add-ons) completed before
-their date are *scheduled*: the order stays *Pågår* and
+backend's optional ``cancel(order)`` is called. Dated changes (change of
+service, move, add-ons) completed before their date are *scheduled*: the
+order stays *Pågår* and
 ``flask services apply-due`` (run daily from cron) carries them out on the
 date, and turns services that were given notice (*Uppsagd*) into
 *Avslutad* on their end date.

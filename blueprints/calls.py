@@ -3,14 +3,14 @@ scope, newest first, filtered and exported to Excel like the other lists."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, request
 from flask_login import current_user
 
 from tables.billing import TRAFFIC_TYPES, CallRecord
 from tables.org import Account
 from tables.services import Service
 from web import excel
-from web.auth import require
+from web.auth import get_visible_or_404, require
 from web.listview import (
     Column,
     ListView,
@@ -87,6 +87,22 @@ CALL_RECORD_LIST = ListView(
 @bp.route("")
 @require("reports.view")
 def index():
+    """Every call record in scope; ``?service=<id>`` only one service's (the
+    link from the service page's Förbrukning). The parameter stays through
+    sorting, filtering, paging and export like the list's own."""
+    service, extra = None, None
+    if "service" in request.args:
+        service = get_visible_or_404(Service, request.args.get("service", 0, type=int))
+        # The service named twice: without ANALYZE statistics SQLite rates
+        # "organisation = ?" and "service = ?" alike and may walk all the
+        # organisation's records; two terms on the service make it take the
+        # (service, started_at) index (1 ms against 1 s for 300,000 records).
+        extra = (CallRecord.service == service.id) & CallRecord.service.in_([service.id])
     return CALL_RECORD_LIST.respond(
-        current_user, "calls/list.html", traffic_types=TRAFFIC_TYPES, directions=DIRECTIONS
+        current_user,
+        "calls/list.html",
+        extra=extra,
+        service=service,
+        traffic_types=TRAFFIC_TYPES,
+        directions=DIRECTIONS,
     )

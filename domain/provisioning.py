@@ -18,9 +18,20 @@ backend's ``submit(order, change)`` decides what happens to it:
 leaves nothing behind: keep it quick (a synchronous API call with a short
 timeout), and return ``False`` for work that takes longer, completing it later.
 
-When staff reject a pending order, the backend's optional ``cancel(order)``
-is called. Dated changes (change of service, move, add-ons) completed before
-their date are *scheduled*: the order stays *Pågår* and
+*Urgent* operations (:data:`URGENT_OPERATIONS`: blocking a lost SIM card)
+are the exception: the portal records them the moment they are asked for —
+the card is blocked and the service Spärrad in its records, audited — and
+only then is the backend told, whatever it answers. ``True``: the order is
+*Slutförd*. ``False``, or the backend raising anything at all (logged): the
+block stands in the portal and the order stays *Mottagen* with the backend's
+message, so that staff block the card in the network and mark it done with
+"Slutför" (which does not apply it again). Nothing holds an urgent operation
+for anyone's approval.
+
+When staff reject a pending order, or the customer withdraws one, the
+backend's optional ``cancel(order)`` is called. Dated changes (change of
+service, move, add-ons) completed before their date are *scheduled*: the
+order stays *Pågår* and
 ``flask services apply-due`` (run daily from cron) carries them out on the
 date, and turns services that were given notice (*Uppsagd*) into
 *Avslutad* on their end date.
@@ -71,12 +82,17 @@ IMMEDIATE_OPERATIONS = frozenset(
         "options",
         "auto_upgrade",
         "lost_sim",
+        "lost_sim_lift",
         "caller_id",
         "invoice_text",
         "profile",
         "mex",
     }
 )
+
+# Operations recorded in the portal at once whatever the backend answers, and
+# never held for approval: a lost phone is blocked the moment it is reported.
+URGENT_OPERATIONS = frozenset({"lost_sim"})
 
 # Operations with a date from which they apply (Önskad aktivering, the move's
 # billing start, the add-on month): completed early, they wait for the date.
@@ -181,21 +197,42 @@ def submit(order, service, actor) -> bool:
     Returns True when it was carried out at once.
     """
     payload = payload_of(order)
-    done = backend().submit(order, Change(order, service, payload.get("op", ""), payload))
+    change = Change(order, service, payload.get("op", ""), payload)
+    if change.op in URGENT_OPERATIONS:
+        return _submit_urgent(order, change, actor)
+    done = backend().submit(order, change)
     if done:
         carry_out(order, actor, comment="Genomförd direkt")
     return bool(done)
 
 
-def carry_out(order, actor=None, *, comment: str = "", extra: dict | None = None):
-    """Apply the order to the service and mark it Slutförd (inside ``write_tx``)."""
+def _submit_urgent(order, change: Change, actor) -> bool:
+    """Record an urgent change in the portal now, then tell the backend (see
+    the module's docstring); True when the backend carried it out too."""
+    _apply(order, change.service, change.payload, actor)
+    change.payload["recorded"] = True
+    order.payload = json.dumps(change.payload, ensure_ascii=False)
+    order.save()
+    message = ""
+    try:
+        with write_tx():  # a savepoint: a failing backend's own writes are undone alone
+            done = bool(backend().submit(order, change))
+    except Exception as error:  # noqa: BLE001 - whatever the backend does, the block stands
+        current_app.logger.exception("provisioning backend failed on order %s", order.label)
+        done, message = False, str(error) or type(error).__name__
+    if done:
+        carry_out(order, actor, comment="Genomförd direkt")
+    else:
+        change.payload["network"] = message or "Väntar på att nätet genomför ändringen."
+        order.payload = json.dumps(change.payload, ensure_ascii=False)
+        order.save()
+    return done
+
+
+def _apply(order, service, payload: dict, actor) -> None:
+    """Apply the order's operation to the service's records and audit it."""
     from domain import service_changes
 
-    payload = payload_of(order)
-    if extra:
-        payload.update(extra)
-    payload.pop("scheduled", None)
-    service = order.service
     try:
         before, after = service_changes.apply(order, service, payload, actor)
     except (KeyError, ValueError, TypeError) as error:
@@ -203,10 +240,6 @@ def carry_out(order, actor=None, *, comment: str = "", extra: dict | None = None
             "Ändringen saknar uppgifter som behövs för att genomföra den här "
             f"({error}). Genomför den i näten och avvisa den här, eller be kunden beställa igen."
         ) from error
-    order.payload = json.dumps(payload, ensure_ascii=False)
-    _event(order, "completed", comment=comment, **_actor_fields(actor))
-    order.completed_at = utcnow()
-    order.save()
     audit.record(
         f"service.{payload.get('op', order.type)}",
         service,
@@ -215,6 +248,31 @@ def carry_out(order, actor=None, *, comment: str = "", extra: dict | None = None
         after=after,
         actor=actor,
     )
+
+
+def carry_out(order, actor=None, *, comment: str = "", extra: dict | None = None):
+    """Apply the order to the service and mark it Slutförd (inside ``write_tx``).
+
+    An urgent change is in the portal's records since it was asked for: it
+    is only marked Slutförd, never applied twice."""
+    payload = payload_of(order)
+    if extra:
+        payload.update(extra)
+    payload.pop("scheduled", None)
+    if payload.get("recorded"):
+        payload.pop("network", None)
+        audit.record(
+            "order.completed",
+            order,
+            summary=f"Order {order.label} genomförd i nätet: {payload.get('summary', '')}",
+            actor=actor,
+        )
+    else:
+        _apply(order, order.service, payload, actor)
+    order.payload = json.dumps(payload, ensure_ascii=False)
+    _event(order, "completed", comment=comment, **_actor_fields(actor))
+    order.completed_at = utcnow()
+    order.save()
     return order
 
 
@@ -231,7 +289,8 @@ def complete(order, actor=None, *, comment: str = "", extra: dict | None = None,
         payload["scheduled"] = True
         order.payload = json.dumps(payload, ensure_ascii=False)
         text = f"Godkänd, genomförs {order.desired_date.isoformat()}"
-        _event(order, "in_progress", comment=comment or text, **_actor_fields(actor))
+        # the event keeps only what staff wrote to the customer (shown and mailed)
+        _event(order, "in_progress", comment=comment, **_actor_fields(actor))
         order.save()
         audit.record(
             "order.scheduled",
@@ -249,6 +308,11 @@ def reject(order, actor, comment: str = ""):
     """Avvisa: the pending order is refused and nothing changes (inside ``write_tx``)."""
     if order.status not in PENDING_STATUSES:
         raise ProvisioningError("Ändringen är redan hanterad.")
+    if payload_of(order).get("recorded"):
+        raise ProvisioningError(
+            "Spärren gäller redan i portalen och kan inte avvisas. Slutför den när kortet är "
+            "spärrat i nätet; kunden häver den själv med Häv spärr."
+        )
     backend_ = backend()
     if hasattr(backend_, "cancel"):
         backend_.cancel(order)
@@ -263,6 +327,34 @@ def reject(order, actor, comment: str = ""):
     )
     notify(order)
     return order
+
+
+def withdraw(order, actor, comment: str = ""):
+    """Avbryt: the customer withdraws a pending order before it is carried
+    out; nothing changes on the service (inside ``write_tx``)."""
+    if order.status not in PENDING_STATUSES:
+        raise ProvisioningError("Beställningen är redan hanterad.")
+    backend_ = backend()
+    if hasattr(backend_, "cancel"):
+        backend_.cancel(order)
+    _event(order, "cancelled", comment=comment, **_actor_fields(actor))
+    order.completed_at = utcnow()
+    order.save()
+    audit.record(
+        "order.cancelled",
+        order,
+        summary=f"Order {order.label} avbruten" + (f": {comment}" if comment else ""),
+        actor=actor,
+    )
+    return order
+
+
+def staff_comment(order) -> str:
+    """What staff wrote to the customer with the order's latest status change."""
+    event = order.events.order_by(OrderEvent.id.desc()).first()
+    if event is None or event.staff_id is None:
+        return ""
+    return event.comment
 
 
 def apply_due(today: dt.date | None = None) -> dict:
@@ -318,9 +410,10 @@ def notify(order) -> None:
     ]
     if order.status == "in_progress" and order.desired_date:
         lines.append(f"Ändringen genomförs {order.desired_date.isoformat()}.")
-    comment = order.events.order_by(OrderEvent.id.desc()).first()
-    if comment is not None and comment.comment and order.status == "rejected":
-        lines.append(f"Kommentar: {comment.comment}")
+    comment = staff_comment(order)
+    if comment:
+        operator = config_value("OPERATOR_NAME", "Teleportal")
+        lines.append(f"Kommentar från {operator}: {comment}")
     mail.send_email(
         user.email,
         f"Order {order.label}: {order.status_label}",

@@ -112,9 +112,34 @@ def _has_addon_options(service) -> str | None:
 
 
 def _has_sim(service) -> str | None:
-    if active_sim(service) is None:
+    sim = active_sim(service)
+    if sim is None:
         return "Tjänsten har inget aktivt SIM-kort att spärra."
+    if sim.status == "blocked":
+        return "SIM-kortet är redan spärrat."
     return None
+
+
+def _has_lost_block(service) -> str | None:
+    """Häv spärr: while the lost card is blocked and no replacement is active."""
+    sim = active_sim(service)
+    if sim is not None and sim.status == "blocked":
+        return None
+    replaced = (
+        SimCard.select()
+        .where(
+            (SimCard.service == service.id)
+            & (SimCard.status == "replaced")
+            & SimCard.blocked_at.is_null(False)
+        )
+        .exists()
+    )
+    if replaced and sim is not None:
+        return (
+            "Det förlorade SIM-kortet har ersatts av ett nytt och förblir spärrat; "
+            "spärren kan inte hävas."
+        )
+    return "SIM-kortet är inte spärrat."
 
 
 ACTIONS: dict[str, Action] = {
@@ -148,6 +173,8 @@ ACTIONS: dict[str, Action] = {
                RUNNING, group="admin"),
         Action("lost_sim", "Spärra förlorat SIM-kort", "lost_sim", "services.hardware",
                MOBILE_KINDS, OPEN, group="admin", requires=_has_sim),
+        Action("lost_sim_lift", "Häv spärr", "lost_sim_lift", "services.hardware",
+               MOBILE_KINDS, OPEN, group="admin", requires=_has_lost_block),
         Action("caller_id", "Nummervisning", "setting", "services.addons", VOICE_KINDS, RUNNING,
                group="admin"),
         Action("invoice_text", "Fakturatext", "setting", "services.addons", ALL_KINDS, RUNNING,
@@ -177,6 +204,7 @@ OPERATIONS = {
     "addons": "addons",
     "auto_upgrade": "auto_upgrade",
     "lost_sim": "lost_sim",
+    "lost_sim_lift": "lost_sim_lift",
     "caller_id": "caller_id",
     "invoice_text": "invoice_text",
     "profile": "profile",
@@ -188,7 +216,9 @@ OPERATION_PERMISSION = {
     "sim_customer": "services.allocate_sim",
 }
 # Operations of which a service may have only one pending at a time.
-ONE_PENDING = ("sim_send", "change_service", "move", "terminate", "addons")
+ONE_PENDING = ("sim_send", "change_service", "move", "terminate", "addons", "lost_sim_lift")
+# Operations that put a new SIM card on the service.
+SIM_OPERATIONS = ("sim_send", "sim_customer")
 
 
 def refusal(user, service, key: str) -> str | None:
@@ -791,14 +821,31 @@ def prepare_auto_upgrade(service, on: bool) -> dict:
     }
 
 
+class AlreadyBlocked(ActionError):
+    """The SIM card is blocked already (by someone else, or a second submit)."""
+
+
 def prepare_lost_sim(service) -> dict:
     sim = active_sim(service)
-    if sim is None or sim.status != "active":
-        raise ActionError("SIM-kortet är redan spärrat.")
+    if sim is None:
+        raise ActionError("Tjänsten har inget aktivt SIM-kort att spärra.")
+    if sim.status != "active":
+        raise AlreadyBlocked("SIM-kortet är redan spärrat.")
     return {
         "op": "lost_sim",
         "payload": {"icc": sim.icc},
         "summary": f"Spärr av förlorat SIM-kort {sim.icc}",
+    }
+
+
+def prepare_lost_sim_lift(service) -> dict:
+    sim = active_sim(service)
+    if sim is None or sim.status != "blocked":
+        raise ActionError("SIM-kortet är inte spärrat.")
+    return {
+        "op": "lost_sim_lift",
+        "payload": {"icc": sim.icc},
+        "summary": f"Häv spärr av SIM-kort {sim.icc}",
     }
 
 
@@ -892,6 +939,8 @@ def order_summary(order) -> str:
     """What a service order asks for, in words (Produkter for orders without lines)."""
     payload = provisioning.payload_of(order)
     if payload.get("summary"):
+        if payload.get("lost_icc"):
+            return f"{payload['summary']} – ersätter förlorat SIM-kort {payload['lost_icc']}"
         return payload["summary"]
     label = ORDER_TYPES.get(order.type, order.type)
     if order.type == "termination" and payload.get("end_date"):

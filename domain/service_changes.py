@@ -133,10 +133,26 @@ def _apply_forwarding(order, service, payload, actor):
     return {"forwardings": before}, {"forwardings": after}
 
 
+def _status_before_block(card) -> str:
+    """The service's status before ``card`` was blocked as lost (cards blocked
+    before that was recorded: Aktiv, the only status a block changed)."""
+    return card.blocked_status or "active"
+
+
+def _end_lost_block(service, card) -> None:
+    """The lost-SIM block of ``card`` ends (Häv spärr, or its replacement is
+    active): the service gets back the status the block took, unless it had
+    another reason to be Spärrad already."""
+    if service.status == "barred" and _status_before_block(card) == "active":
+        Service.update(status="active").where(Service.id == service.id).execute()
+        service.status = "active"
+
+
 def _replace_sim(service, new_card_fields: dict, payload: dict):
     old = active_sim(service)
-    before = {"icc": old.icc if old else None}
+    before = {"icc": old.icc if old else None, "status": service.status}
     if old is not None:
+        # a lost card stays blocked for good: replaced (its blocked_at kept)
         SimCard.update(status="replaced").where(SimCard.id == old.id).execute()
     stock = SimCard.get_or_none(SimCard.icc == new_card_fields["icc"])
     now = utcnow()
@@ -155,10 +171,9 @@ def _replace_sim(service, new_card_fields: dict, payload: dict):
             activated_at=now,
             **new_card_fields,
         )
-    if service.status == "barred" and payload.get("after_lost_sim"):
-        Service.update(status="active").where(Service.id == service.id).execute()
-        service.status = "active"
-    return before, {"icc": new_card_fields["icc"]}
+    if old is not None and old.status == "blocked":
+        _end_lost_block(service, old)
+    return before, {"icc": new_card_fields["icc"], "status": service.status}
 
 
 @applier("sim_customer")
@@ -179,16 +194,50 @@ def _apply_sim_send(order, service, payload, actor):
     return _replace_sim(service, card, payload)
 
 
+def _lost_card(service, payload):
+    """The card an order about a lost SIM names (the service's current card
+    for orders that name none)."""
+    if payload.get("icc"):
+        return SimCard.get_or_none(
+            (SimCard.service == service.id)
+            & (SimCard.icc == payload["icc"])
+            & SimCard.status.in_(("active", "blocked"))
+        )
+    return active_sim(service)
+
+
 @applier("lost_sim")
 def _apply_lost_sim(order, service, payload, actor):
-    sim = active_sim(service)
-    before = {"sim_status": sim.status if sim else None, "status": service.status}
-    if sim is not None:
-        SimCard.update(status="blocked").where(SimCard.id == sim.id).execute()
+    from domain.provisioning import ProvisioningError
+
+    sim = _lost_card(service, payload)
+    if sim is None:
+        raise ProvisioningError("Tjänsten har inget aktivt SIM-kort att spärra.")
+    before = {"sim_status": sim.status, "status": service.status}
+    if sim.status == "active":
+        SimCard.update(status="blocked", blocked_at=utcnow(), blocked_status=service.status).where(
+            SimCard.id == sim.id
+        ).execute()
     if service.status == "active":
         Service.update(status="barred").where(Service.id == service.id).execute()
         service.status = "barred"
     return before, {"sim_status": "blocked", "status": service.status}
+
+
+@applier("lost_sim_lift")
+def _apply_lost_sim_lift(order, service, payload, actor):
+    """Häv spärr: the lost card turned up and works again."""
+    from domain.provisioning import ProvisioningError
+
+    sim = _lost_card(service, payload)
+    if sim is None or sim.status != "blocked":
+        raise ProvisioningError("SIM-kortet är inte spärrat längre.")
+    before = {"sim_status": "blocked", "status": service.status}
+    SimCard.update(status="active", blocked_at=None, blocked_status=None).where(
+        SimCard.id == sim.id
+    ).execute()
+    _end_lost_block(service, sim)
+    return before, {"sim_status": "active", "status": service.status}
 
 
 @applier("topup")

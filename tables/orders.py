@@ -34,6 +34,7 @@ ORDER_TYPES = {
     "setting": "Inställning",
     "addon": "Tilläggstjänst",
     "lost_sim": "Spärr av förlorat SIM",
+    "lost_sim_lift": "Hävd spärr av SIM",
 }
 
 ORDER_STATUSES = {

@@ -39,6 +39,10 @@ SERVICE_STATUSES = {
     "terminating": "Uppsagd",
     "terminated": "Avslutad",
 }
+# Live subscriptions: what Tjänster shows as it opens and the start page's
+# Aktiva tjänster tile counts (SPEC UI-1, SRV-1). Spärrad is live: a customer
+# who just blocked a lost phone must still find it.
+LIVE_STATUSES = ("active", "barred")
 
 BARRING_KINDS = {
     "incoming": "Inkommande samtal",
@@ -175,6 +179,10 @@ class SimCard(BaseModel):
     sim_type = CharField(default="physical")  # physical, esim
     status = CharField(default="active")  # active, stock, replaced, blocked
     activated_at = DateTimeField(null=True)
+    # Spärra förlorat SIM-kort: when, and the service's status before the block
+    # made it Spärrad (what Häv spärr or the replacement card gives back).
+    blocked_at = DateTimeField(null=True)
+    blocked_status = CharField(null=True)
     created_at = DateTimeField(default=utcnow)
 
     class Meta:

@@ -35,6 +35,7 @@ class Listing:
     last: int | None = None
     total: int | None = None
     notice: bool = False
+    preset: str | None = None  # the list's preset information, when shown
     reset_url: str | None = None
     error: str | None = None
     field_errors: list[str] = field(default_factory=list)
@@ -75,6 +76,9 @@ def parse_list(response) -> Listing:
         listing.notice = NOTICE in notice[0].text_content()
         links = notice[0].xpath(".//a/@href")
         listing.reset_url = links[0] if links else None
+    preset = doc.xpath('//p[contains(@class, "preset-notice")]')
+    if preset:
+        listing.preset = preset[0].text_content().strip()
     error = doc.xpath('//div[contains(@class, "listview")]/p[contains(@class, "form-error")]')
     if error:
         listing.error = error[0].text_content().strip()

@@ -279,7 +279,7 @@ def services_of(*numbers: str) -> set[str]:
         .join(Account, on=(Service.account == Account.id))
         .where(
             Account.customer_number.in_(numbers)
-            & (Service.status == "active")
+            & Service.status.in_(("active", "barred"))  # the list's preset: live services
             & (Service.hidden == False)  # noqa: E712
         )
     }

@@ -86,18 +86,51 @@ def test_sort_filter_page_and_back(page):
     assert numbers_shown(page) == descending
 
 
-def test_reset_filter_shows_every_status(page):
+def test_preset_is_information_and_reset_returns_to_it(page):
+    """Tjänster opens on Aktiv and Spärrad, said as information (not the
+    yellow warning); a chosen filter warns, and Nollställ filtrering goes back
+    to the preset; the Status funnel shows every status."""
     sign_in(page, ADMIN)
-    page.goto("/services")
-    active_total = int(count_text(page).split(" av ")[1].split()[0])
+    page.goto("/services?per_page=100")
+    preset = page.locator("#list-services .preset-notice")
+    expect(preset).to_have_text("Visar aktiva och spärrade tjänster – ändra i kolumnen Status")
+    expect(page.locator("#list-services .filter-notice")).to_have_count(0)
+    info, warning = page.evaluate(
+        """() => {
+            const probe = document.createElement('p');
+            probe.className = 'filter-notice';
+            document.querySelector('#list-services').append(probe);
+            const colours = [
+                getComputedStyle(document.querySelector('.preset-notice')).backgroundColor,
+                getComputedStyle(probe).backgroundColor,
+            ];
+            probe.remove();
+            return colours;
+        }"""
+    )
+    assert info != warning, "the preset reads as information, not as the filter warning"
+    preset_total = int(count_text(page).split(" av ")[1].split()[0])
+    assert set(page.locator("td[data-label='Status']").all_inner_texts()) == {"Aktiv", "Spärrad"}
+
+    page.get_by_label("Filtrera Användare").click()
+    page.locator("input[name=f_user]").fill("a")
+    page.locator("th:has(summary[aria-label='Filtrera Användare']) button[type=submit]").click()
+    page.wait_for_url(re.compile(r"f_user=a"))
+    expect(page.locator("#list-services .filter-notice")).to_contain_text("aktiv filtrering")
+
     page.get_by_role("link", name="Nollställ filtrering.").click()
+    page.wait_for_url(re.compile(r"^(?!.*f_user).*$"))
+    expect(page.locator("#list-services .filter-notice")).to_have_count(0)
+    expect(preset).to_be_visible()
+    assert int(count_text(page).split(" av ")[1].split()[0]) == preset_total
+    assert set(page.locator("td[data-label='Status']").all_inner_texts()) == {"Aktiv", "Spärrad"}
+
+    page.get_by_label("Filtrera Status").click()
+    page.locator("th:has(summary[aria-label='Filtrera Status'])").get_by_role(
+        "link", name="Rensa"
+    ).click()
     page.wait_for_url(re.compile(r"f_status="))
-    assert page.locator(".filter-notice").count() == 0
-    all_total = int(count_text(page).split(" av ")[1].split()[0])
-    assert all_total > active_total
-    statuses = set(page.locator("td[data-label='Status']").all_inner_texts())
-    page.select_option("select[name=per_page]", "100")
-    page.wait_for_url(re.compile(r"per_page=100"))
+    expect(preset).to_have_count(0)
     statuses = set(page.locator("td[data-label='Status']").all_inner_texts())
     assert {"Aktiv", "Spärrad", "Uppsagd", "Avslutad"} <= statuses
 

@@ -9,6 +9,7 @@ import pytest
 
 from database import write_tx
 from models import Account, Invoice, Product, Service, Ticket, next_number
+from tests import expected
 from tests.conftest import ACCOUNT_ADMIN, ADMIN, INVOICES_ONLY, OTHER_ORG_ADMIN
 from tests.listpage import get_url, tiles
 
@@ -40,7 +41,7 @@ def test_tile_lists_show_only_what_the_tile_counts(demo_client, login, username)
     login(demo_client, username)
     shown = tiles(demo_client)
     statuses = {
-        "Aktiva tjänster": ("Status", {"Aktiv"}),
+        "Aktiva tjänster": ("Status", {"Aktiv", "Spärrad"}),
         "Pågående beställningar": (
             "Status",
             {"Utkast", "Väntar på godkännande", "Mottagen", "Pågår"},
@@ -58,6 +59,22 @@ def test_tile_lists_show_only_what_the_tile_counts(demo_client, login, username)
         )
         assert listing.rows
         assert set(listing.column(column)) <= allowed, label
+
+
+@pytest.mark.parametrize("username", CUSTOMERS)
+def test_active_services_tile_counts_live_services(demo_client, login, username):
+    """Aktiva tjänster counts Aktiv and Spärrad, computed apart from the list
+    engine, and the list it opens shows a barred service among them."""
+    login(demo_client, username)
+    shown = tiles(demo_client)
+    if "Aktiva tjänster" not in shown:
+        return  # this user may not see services (the tile is absent)
+    count, url = shown["Aktiva tjänster"]
+    live = [s for s in expected.services(username) if s.status in ("active", "barred")]
+    assert count == len(live)
+    if any(s.status == "barred" for s in live):
+        listing = get_url(demo_client, url + ("&" if "?" in url else "?") + "per_page=100")
+        assert "Spärrad" in listing.column("Status")
 
 
 def _add_service(account, status):

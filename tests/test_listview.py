@@ -109,12 +109,14 @@ def test_header_link_toggles_direction_and_keeps_filters(admin):
 # ----------------------------------------------------------------- defaults
 
 
-def test_services_default_to_active_only_sorted_by_number(admin):
+def test_services_default_to_live_services_sorted_by_number(admin):
+    """Tjänster opens on live subscriptions, Aktiv and Spärrad (SRV-1): a
+    barred service, e.g. one whose SIM card was lost, is still there."""
     listing = all_rows(admin, "/services")
-    active = [s for s in expected.services(ADMIN) if s.status == "active"]
-    assert len(active) < len(expected.services(ADMIN)), "there are inactive services to hide"
-    assert listing.ids == [s.id for s in sorted(active, key=lambda s: (s.number, s.id))]
-    assert set(listing.column("Status")) == {"Aktiv"}
+    live = [s for s in expected.services(ADMIN) if s.status in ("active", "barred")]
+    assert len(live) < len(expected.services(ADMIN)), "there are ended services to hide"
+    assert listing.ids == [s.id for s in sorted(live, key=lambda s: (s.number, s.id))]
+    assert set(listing.column("Status")) == {"Aktiv", "Spärrad"}
     assert listing.sort_header == ("Nummer", "ascending")
 
 
@@ -303,11 +305,35 @@ def test_notice_and_reset_link_show_every_row(admin):
     assert reset.sort_header == ("Belopp", "ascending"), "the reset keeps the sort"
 
 
-def test_services_default_filter_shows_the_notice_and_reset_shows_all(admin):
-    """The predefined "active only" filter is a filter: the notice says so, and
-    Nollställ filtrering shows services of every status."""
+PRESET = "Visar aktiva och spärrade tjänster – ändra i kolumnen Status"
+
+
+def test_services_preset_reads_as_information_not_a_filter_warning(admin):
     listing = get_list(admin, "/services")
+    assert listing.preset == PRESET
+    assert not listing.notice and "Nollställ filtrering" not in listing.text
+    # The same two statuses ticked by hand are the preset too.
+    by_hand = get_list(admin, "/services", {"f_status": ["barred", "active"]})
+    assert by_hand.preset == PRESET and not by_hand.notice
+    # Every status: neither the preset nor a filter.
+    every = get_list(admin, "/services", {"f_status": ""})
+    assert every.preset is None and not every.notice
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"f_user": "a", "sort": "monthly"},
+        {"f_status": "terminated", "sort": "monthly"},
+        {"f_status": "", "f_kind": "mobile", "sort": "monthly"},
+    ],
+)
+def test_services_reset_returns_to_the_preset(admin, params):
+    """A filter the user chose shows the manual's notice; Nollställ filtrering
+    goes back to the preset (Aktiv and Spärrad), not to every service."""
+    listing = get_list(admin, "/services", params)
     assert listing.notice
+    assert "Observera" in listing.text and "Nollställ filtrering." in listing.text
     reset = all_rows(
         admin,
         urlsplit(listing.reset_url).path,
@@ -316,9 +342,10 @@ def test_services_default_filter_shows_the_notice_and_reset_shows_all(admin):
             for k, v in parse_qs(urlsplit(listing.reset_url).query, keep_blank_values=True).items()
         ),
     )
-    assert set(reset.ids) == {s.id for s in expected.services(ADMIN)}
-    assert "Avslutad" in reset.column("Status")
-    assert not reset.notice
+    live = {s.id for s in expected.services(ADMIN) if s.status in ("active", "barred")}
+    assert set(reset.ids) == live
+    assert not reset.notice and reset.preset == PRESET
+    assert reset.sort_header == ("Månadsavg.", "ascending"), "the reset keeps the sort"
 
 
 # ---------------------------------------------------------------- paging

@@ -119,7 +119,7 @@ def test_lost_sim_blocks_and_orders_a_new_one(admin):
     form = {"order_new": "y", "delivery_name": "A3", "delivery_street": "Gata 1",
             "delivery_postcode": "90155", "delivery_city": "Umeå"}  # fmt: skip
     response = post(admin, url(service, "lost-sim"), form)
-    assert "Ett nytt SIM-kort skickas" in response.get_data(as_text=True)
+    assert "Nytt SIM-kort beställt" in response.get_data(as_text=True)
     assert SimCard.get_by_id(sim.id).status == "blocked"
     assert reload(service).status == "barred"
     orders = list(Order.select().where(Order.service == service.id).order_by(Order.id))

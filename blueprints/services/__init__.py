@@ -4,6 +4,7 @@ actions.
 * ``listing.py`` — the list (SRV-1) with Verktyg: find a SIM card by ICC
 * ``views.py``   — the detail page per kind (SRV-2)
 * ``actions.py`` — every action as an in-place dialog (SRV-3, SRV-4)
+* ``lost_sim.py`` — Spärra förlorat SIM-kort and Häv spärr, never refused
 * ``forms.py``, ``charts.py`` — their forms and the server-rendered charts
 
 What the actions may do lives in domain/service_actions.py, what carrying
@@ -36,5 +37,5 @@ def apply_due_command(on):
     )
 
 
-from blueprints.services import actions, listing, views  # noqa: E402,F401
+from blueprints.services import actions, listing, lost_sim, views  # noqa: E402,F401
 from blueprints.services.listing import SERVICE_LIST  # noqa: E402,F401

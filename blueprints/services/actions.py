@@ -24,7 +24,6 @@ from blueprints.services.forms import (
     ForwardingForm,
     InvoiceTextForm,
     LimitsForm,
-    LostSimForm,
     MexForm,
     MoveForm,
     OptionsForm,
@@ -36,7 +35,6 @@ from blueprints.services.forms import (
     add_error,
     parse_date,
 )
-from database import write_tx
 from domain import service_actions as sa
 from tables.services import BARRING_KINDS, FORWARDING_KINDS, Service, SpendingLimit
 from web import dialogs
@@ -562,39 +560,6 @@ def auto_upgrade(service_id: int):
         lambda: sa.prepare_auto_upgrade(service, form.auto_upgrade.data),
         "auto_upgrade",
     )  # fmt: skip
-
-
-@bp.route("/<int:service_id>/lost-sim", methods=["GET", "POST"])
-@require("services.view")
-def lost_sim(service_id: int):
-    """Spärra ett förlorat SIM-kort, and optionally order a new one at once."""
-    service = load(service_id, "lost_sim")
-    form = LostSimForm(data={**company_address(service), "order_new": True})
-    context = {"sim": sa.active_sim(service)}
-    if not form.validate_on_submit():
-        return dialog("lost_sim", service, form=form, **context)
-    try:
-        with write_tx():
-            block = sa.prepare_lost_sim(service)
-            order = sa.request(
-                current_user, service, block.pop("op"), block.pop("payload"), **block
-            )
-            if form.order_new.data:
-                address = {k: form[k].data for k in sa.DELIVERY_FIELDS}
-                new = sa.prepare_sim_send(service, "physical", address, "")
-                new["payload"]["after_lost_sim"] = True
-                service = Service.get_by_id(service.id)
-                sa.request(current_user, service, new.pop("op"), new.pop("payload"), **new)
-    except sa.ActionError as error:
-        add_error(form, error)
-        return dialog("lost_sim", service, form=form, **context)
-    note = (
-        "Ett nytt SIM-kort skickas till leveransadressen. Sätt i det och starta om telefonen "
-        "när det har kommit."
-        if form.order_new.data
-        else ""
-    )
-    return finished(service, order, note=note)
 
 
 @bp.route("/<int:service_id>/caller-id", methods=["GET", "POST"])

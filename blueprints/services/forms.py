@@ -120,6 +120,12 @@ class LostSimForm(FlaskForm):
     delivery_street = StringField("Gatuadress")
     delivery_postcode = StringField("Postnummer")
     delivery_city = StringField("Ort")
+    # the pending SIM order the dialog said would be the replacement
+    replacement = HiddenField()
+
+
+class LostSimLiftForm(FlaskForm):
+    withdraw = BooleanField("Avbryt beställningen av nytt SIM-kort")
 
 
 class CallerIdForm(FlaskForm):

@@ -11,7 +11,7 @@ from flask_login import current_user
 from blueprints.services import bp
 from tables.catalogue import Product
 from tables.org import Account
-from tables.services import SERVICE_KINDS, SERVICE_STATUSES, Service, SimCard
+from tables.services import LIVE_STATUSES, SERVICE_KINDS, SERVICE_STATUSES, Service, SimCard
 from web import dialogs, excel
 from web.auth import require
 from web.listview import (
@@ -82,12 +82,13 @@ SERVICE_LIST = ListView(
     default_sort=("number", "asc"),
     export_title="Tjänster",
     rows_loader=attach_price_plans,
+    preset="Visar aktiva och spärrade tjänster – ändra i kolumnen Status",
     columns=[
         Column(
             "status",
             "Status",
             sort=Service.status,
-            filter=ChoiceFilter(SERVICE_STATUSES, default=("active",)),
+            filter=ChoiceFilter(SERVICE_STATUSES, default=LIVE_STATUSES),
             export=Service.status,
             export_format=excel.labels(SERVICE_STATUSES),
         ),

@@ -20,7 +20,7 @@ from domain.provisioning import payload_of
 from permissions import ORDER_AREA, TICKET_AREA, holds_any
 from tables.billing import Invoice, InvoiceLine
 from tables.catalogue import Product
-from tables.orders import Order
+from tables.orders import Order, OrderEvent
 from tables.services import (
     BARRING_KINDS,
     FORWARDING_KINDS,
@@ -118,6 +118,23 @@ def monitoring_chart(service):
     )
 
 
+def attach_staff_comments(orders) -> None:
+    """Each order's latest "Kommentar till kunden" from operator staff (Slutför
+    or Avvisa in the back office), in one query for the list."""
+    comments = dict(
+        OrderEvent.select(OrderEvent.order, OrderEvent.comment)
+        .where(
+            OrderEvent.order.in_([o.id for o in orders])
+            & OrderEvent.staff.is_null(False)
+            & (OrderEvent.comment != "")
+        )
+        .order_by(OrderEvent.id)
+        .tuples()
+    )
+    for order in orders:
+        order.staff_comment = comments.get(order.id, "")
+
+
 def related(service, user) -> dict:
     """The service's orders, tickets and invoices the user may see."""
     out = {"orders": None, "tickets": None, "invoices": None, "invoice_chart": None}
@@ -128,6 +145,7 @@ def related(service, user) -> dict:
             .order_by(Order.created_at.desc())
             .limit(RELATED_LIMIT)
         )
+        attach_staff_comments(out["orders"])
     if holds_any(user, TICKET_AREA):
         out["tickets"] = list(
             Ticket.visible_to(user)
@@ -164,8 +182,9 @@ def pending_changes(service) -> list:
     orders = list(sa.pending_orders(service).order_by(Order.created_at))
     for order in orders:
         payload = payload_of(order)
-        order.summary = payload.get("summary", order.type_label)
+        order.summary = sa.order_summary(order)
         order.scheduled = bool(payload.get("scheduled"))
+    attach_staff_comments(orders)
     return orders
 
 
@@ -201,6 +220,7 @@ def detail_context(service) -> dict:
             sim=sa.active_sim(service),
             # device info is gated by "Hantera hårdvara" (SPEC §1)
             show_device=user.has("services.hardware"),
+            show_calls=user.has("reports.view"),  # Samtal (/calls) for this service
             device=_device(service) if user.has("services.hardware") else None,
             barrings=list(service.barrings),
             forwardings=list(service.forwardings),

@@ -246,6 +246,8 @@ def payload_lines(order) -> list[tuple[str, str]]:
         "add": "Lägg till",
         "remove": "Ta bort",
         "effective": "Gäller från",
+        "lost_icc": "Ersätter förlorat SIM-kort",
+        "network": "Nätet",
     }
     payload = provisioning.payload_of(order)
     out = []

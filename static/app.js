@@ -41,6 +41,7 @@
     var d = dialogEl();
     if (!d) return;
     if (d.open) d.close();
+    placeToasts();
     d.innerHTML = "";
   }
   document.addEventListener("htmx:afterSwap", function (event) {
@@ -48,6 +49,7 @@
     if (!d || event.detail.target !== d) return;
     if (d.innerHTML.trim() === "") { closeDialog(); return; }
     if (!d.open) d.showModal();
+    placeToasts();
     var first = d.querySelector("[aria-invalid=true]") ||
       d.querySelector("input:not([type=hidden]), select, textarea");
     if (first) first.focus();
@@ -61,11 +63,15 @@
     }
   });
   document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.target !== dialogEl()) return;
     // Show server error pages for dialogs instead of failing silently.
-    if (event.detail.target === dialogEl() && event.detail.xhr.status >= 400) {
+    if (event.detail.xhr.status >= 400) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }
+    // the swap replaces the dialog's content: keep the toasts out of it
+    var region = toastRegion();
+    if (region && region.parentNode === event.detail.target) document.body.appendChild(region);
   });
 
   // Close an open filter popover when clicking elsewhere or pressing Escape.
@@ -84,9 +90,28 @@
   // Feedback after every action: the showMessage event (HX-Trigger, see
   // web/dialogs.py) and success flashes become a toast in the polite live
   // region, so screen readers announce it; it goes after a while or on ×.
+  // While a modal dialog is open everything outside it is inert and a live
+  // region there is not announced, so the region moves into the open dialog
+  // and back out when the dialog closes.
   var TOAST_MS = 6000;
+  var toasts = null;
+  function toastRegion() {
+    toasts = toasts || document.getElementById("toasts");
+    return toasts;
+  }
+  function placeToasts() {
+    var region = toastRegion();
+    var d = dialogEl();
+    if (!region || !d) return;
+    var home = d.open ? d : document.body;
+    if (region.parentNode !== home) home.appendChild(region);
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var d = dialogEl();
+    if (d) d.addEventListener("close", placeToasts);  // Escape closes it too
+  });
   function showToast(text) {
-    var region = document.getElementById("toasts");
+    var region = toastRegion();
     if (!region || !text) return;
     var toast = document.createElement("div");
     toast.className = "toast";
@@ -105,7 +130,9 @@
   }
   document.addEventListener("showMessage", function (event) {
     var detail = event.detail;
-    showToast(typeof detail === "string" ? detail : (detail && (detail.value || detail.text)));
+    var text = typeof detail === "string" ? detail : (detail && (detail.value || detail.text));
+    // after the answer's other events, so a dialog that closes is closed
+    window.setTimeout(function () { placeToasts(); showToast(text); }, 0);
   });
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll(".flash[data-toast]").forEach(function (flash) {
@@ -114,5 +141,53 @@
       // after load, so the live region announces it
       window.setTimeout(function () { showToast(text); }, 50);
     });
+  });
+
+  // Busy forms: the button that sent a form shows a spinner (.is-busy) until
+  // the answer comes. htmx disables a dialog's fields meanwhile
+  // (hx-disabled-elt); a plain form's submit buttons are disabled here, once
+  // the browser has taken the form's values (a disabled button would not
+  // send its own name), so a second click sends nothing.
+  var busyButtons = new WeakMap();
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    var cause = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+    var button = cause && cause.submitter ? cause.submitter : null;
+    if (!button && elt.matches("button")) button = elt;
+    if (!button) return;
+    button.classList.add("is-busy");
+    busyButtons.set(elt, button);
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var button = busyButtons.get(event.detail.elt);
+    if (button) button.classList.remove("is-busy");
+  });
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || form.hasAttribute("hx-post") || form.method !== "post") return;
+    if (form.classList.contains("is-submitting")) {
+      event.preventDefault();
+      return;
+    }
+    form.classList.add("is-submitting");
+    var button = event.submitter || form.querySelector("[type=submit]");
+    if (button) button.classList.add("is-busy");
+    window.setTimeout(function () {
+      form.querySelectorAll("[type=submit]:not([disabled])").forEach(function (b) {
+        b.disabled = true;
+        b.setAttribute("data-busy-disabled", "");
+      });
+    }, 0);
+  });
+  // Back to a page from the browser's cache: its forms can be sent again.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form.is-submitting").forEach(function (form) {
+      form.classList.remove("is-submitting");
+    });
+    document.querySelectorAll("[data-busy-disabled]").forEach(function (b) {
+      b.disabled = false;
+      b.removeAttribute("data-busy-disabled");
+    });
+    document.querySelectorAll(".is-busy").forEach(function (b) { b.classList.remove("is-busy"); });
   });
 })();

@@ -19,7 +19,7 @@ def test_a_dialog_confirms_with_a_message_before_closing(demo_client, login):
     )
     assert response.status_code == 200
     events = json.loads(response.headers["HX-Trigger"])
-    assert events["showMessage"] == "Alias ändrat."
+    assert events["showMessage"] == "Aliaset är sparat."
     assert list(events)[0] == "showMessage" and list(events)[-1] == "closeDialog"
 
 
@@ -31,5 +31,5 @@ def test_without_htmx_the_confirmation_is_flashed_on_the_page(demo_client, login
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert 'class="flash flash-success" role="status" data-toast>Alias ändrat.</div>' in html
+    assert 'class="flash flash-success" role="status" data-toast>Aliaset är sparat.</div>' in html
     assert 'id="toasts"' in html and 'aria-live="polite"' in html

@@ -193,6 +193,7 @@ USER_LIST = ListView(
         ),
         Column("edit", ""),  # the Redigera button of each row
     ],
+    essential=("name", "type", "status", "edit"),  # a phone's card
 )
 
 

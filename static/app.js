@@ -20,6 +20,7 @@
     boxes.forEach(function (b) { if (b.checked) n += 1; });
     var counter = form.querySelector("[data-bulk-count]");
     if (counter) counter.textContent = n + " markerade";
+    form.classList.toggle("has-selection", n > 0);  // phones: it sticks to the bottom
     form.querySelectorAll("[data-bulk-action]").forEach(function (button) { button.disabled = n === 0; });
     var all = list.querySelector("[data-select-all]");
     if (all) all.checked = n > 0 && n === boxes.length;
@@ -32,6 +33,15 @@
       list.querySelectorAll('input[name="ids"]').forEach(function (b) { b.checked = target.checked; });
     }
     if (target.matches('[data-select-all], input[name="ids"]')) refreshBulk(list);
+  });
+
+  // Phones: the Filter button opens the column headings (sorting, filters).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-list-filters]");
+    if (!button) return;
+    var open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    button.closest(".listview").classList.toggle("filters-open", open);
   });
 
   // Dialogs (UI-5): content swapped into <dialog id="dialog"> opens it; an
@@ -190,4 +200,43 @@
     });
     document.querySelectorAll(".is-busy").forEach(function (b) { b.classList.remove("is-busy"); });
   });
+
+  // The main menu behind the Meny button (narrow screens, static/app.css):
+  // opens and closes on the button, closes on Escape or a click elsewhere.
+  function menuButton() { return document.querySelector(".menu-button"); }
+  function setMenu(open) {
+    var button = menuButton();
+    if (button) button.setAttribute("aria-expanded", open ? "true" : "false");
+  }
+  document.addEventListener("click", function (event) {
+    var button = menuButton();
+    if (!button) return;
+    if (button.contains(event.target)) {
+      setMenu(button.getAttribute("aria-expanded") !== "true");
+    } else if (!event.target.closest(".mainmenu")) {
+      setMenu(false);
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    var button = menuButton();
+    if (event.key !== "Escape" || !button || button.getAttribute("aria-expanded") !== "true") return;
+    var inMenu = event.target.closest && event.target.closest(".mainnav");
+    setMenu(false);
+    if (inMenu) button.focus();
+  });
+  // Where the width would fit the menu but a long name (operator, user, a
+  // language) does not, the menu goes behind the button too (.compact).
+  function fitTopbar() {
+    var bar = document.querySelector(".topbar");
+    var menu = bar && bar.querySelector(".mainmenu");
+    if (!menu) return;
+    bar.classList.remove("compact");
+    if (window.getComputedStyle(menu).position === "absolute") return;  // collapsed by width
+    var last = menu.lastElementChild;
+    var overflows = menu.scrollWidth > menu.clientWidth + 1 ||
+      (last && last.getBoundingClientRect().right > bar.getBoundingClientRect().right);
+    bar.classList.toggle("compact", overflows);
+  }
+  document.addEventListener("DOMContentLoaded", fitTopbar);
+  window.addEventListener("resize", fitTopbar);
 })();

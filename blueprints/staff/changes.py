@@ -94,6 +94,7 @@ CHANGE_LIST = ListView(
         date_column("date", "Beställd", Order.created_at),
         Column("handle", ""),
     ],
+    essential=("status", "number", "customer", "change", "handle"),  # a phone's card
 )
 
 

@@ -155,6 +155,7 @@ STAFF_TICKET_LIST = ListView(
         _shared["created"],
         _shared["action"],
     ],
+    essential=("status", "number", "customer", "subject"),  # a phone's card
 )
 
 
@@ -436,6 +437,7 @@ INBOUND_LIST = ListView(
         text_column("reason", "Orsak", InboundMail.reason),
         Column("ticket", "Ärende", sort=Ticket.number, export=Ticket.number, text=False),
     ],
+    essential=("status", "received", "sender", "subject"),  # a phone's card
 )
 
 

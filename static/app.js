@@ -159,18 +159,28 @@
   // the browser has taken the form's values (a disabled button would not
   // send its own name), so a second click sends nothing.
   var busyButtons = new WeakMap();
+  var heldButtons = new WeakMap();
   document.addEventListener("htmx:beforeRequest", function (event) {
     var elt = event.detail.elt;
     var cause = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
     var button = cause && cause.submitter ? cause.submitter : null;
     if (!button && elt.matches("button")) button = elt;
-    if (!button) return;
-    button.classList.add("is-busy");
-    busyButtons.set(elt, button);
+    if (button) {
+      button.classList.add("is-busy");
+      busyButtons.set(elt, button);
+    }
+    // other htmx forms that post (not the dialogs, which say hx-disabled-elt)
+    if (elt.matches("form[hx-post]") && !elt.closest("[hx-disabled-elt]")) {
+      var held = Array.prototype.filter.call(
+        elt.querySelectorAll("[type=submit]"), function (b) { return !b.disabled; });
+      held.forEach(function (b) { b.disabled = true; });
+      heldButtons.set(elt, held);
+    }
   });
   document.addEventListener("htmx:afterRequest", function (event) {
     var button = busyButtons.get(event.detail.elt);
     if (button) button.classList.remove("is-busy");
+    (heldButtons.get(event.detail.elt) || []).forEach(function (b) { b.disabled = false; });
   });
   document.addEventListener("submit", function (event) {
     var form = event.target;

@@ -115,7 +115,7 @@ def test_a_dialog_submit_is_busy_and_sends_once(page):
     expect(button).to_have_class(re.compile(r"\bis-busy\b"))
     expect(dialog.locator("input[name=name]")).to_be_disabled()
     button.click(force=True)  # a third press while it is busy
-    page.wait_for_function("document.querySelectorAll('#dialog .is-busy').length === 1")
+    expect(page.locator("#dialog .is-busy")).to_have_count(1)
     assert len(held) == 1
     for route in held:
         route.continue_()
@@ -160,3 +160,17 @@ def test_cancel_is_neutral_and_a_destructive_action_is_red(page):
     page.get_by_role("link", name="Ändra användare").click()
     save = dialog.get_by_role("button", name="Spara")
     assert save.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(11, 92, 173)"
+
+
+def test_min_profil_confirms_and_refreshes_in_place(page):
+    sign_in(page, ADMIN)
+    page.goto("/profile")
+    page.evaluate("window.__notReloaded = true")
+    page.locator("#profile-grid").get_by_role("link", name="Redigera").click()
+    page.locator("#dialog input[name=name]").fill("Anna Lindqvist")
+    page.locator("#dialog").get_by_role("button", name="Spara").click()
+    expect(page.locator("#toasts .toast")).to_have_text(re.compile(r"Dina uppgifter är sparade\."))
+    expect(page.locator("#profile-grid dd").first).to_have_text("Anna Lindqvist")
+    expect(page.locator(".usermenu-name")).to_have_text("Anna Lindqvist")  # the top bar too
+    assert page.evaluate("window.__notReloaded") is True
+    assert page.js_errors == []

@@ -123,7 +123,7 @@ TOASTS = {
                     re.compile(r"Kontot \d+ A3 Demo Norr är skapat\.")),
     # Tjänster
     "user-name": (ADMIN, lambda: (f"/services/{mobile().id}/user-name",
-                                  {"user_name": "Berit Ek"}), "Användaren är ändrad."),
+                                  {"user_name": "Berit Ek"}), "Användaren är ändrad till Berit Ek."),
     "barring-add": (ADMIN, lambda: (f"/services/{mobile().id}/barrings", {"kind": "roaming"}),
                     "Spärren Roaming är tillagd."),
     "forwardings": (ADMIN, lambda: (f"/services/{mobile().id}/forwardings",

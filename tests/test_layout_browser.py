@@ -205,3 +205,20 @@ def test_phone_bulk_bar_sticks_to_the_bottom_while_rows_are_ticked(at_width):
     page.locator("#list-invoices input[name=ids]").nth(5).uncheck()
     expect(bar).to_contain_text("0 markerade")
     assert bar.evaluate("e => getComputedStyle(e).position") != "fixed"
+
+
+def test_a_menu_that_does_not_fit_for_a_long_name_folds_too(at_width):
+    page = at_width(1366)
+    assert page.locator(".menu-button").is_hidden()  # the menu fits at 1366 px
+    # an operator with a long name (OPERATOR_NAME) needs more room for the brand
+    page.evaluate(
+        "document.querySelector('.brand span').textContent = "
+        "'Norrlands Stadsnät och Fiberkommunikation'; window.dispatchEvent(new Event('resize'))"
+    )
+    expect(page.locator(".topbar")).to_have_class(re.compile(r"\bcompact\b"))
+    expect(page.locator(".menu-button")).to_be_visible()
+    assert overlapping(page.evaluate(HEADER_PARTS)) == []
+    assert page.locator(".topbar").bounding_box()["height"] < 70
+    no_sideways_scroll(page, "the top bar with a long name")
+    page.locator(".menu-button").click()
+    inside_viewport(page, page.locator(".mainmenu a"), "main menu link")

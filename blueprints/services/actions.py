@@ -112,9 +112,9 @@ def dialog(name: str, service, **context):
 
 
 # What a carried-out change says in the confirmation, by operation
-# ({kind}: the barring's name).
+# ({kind}: the barring's name, {user_name}: the service's new user).
 DONE_MESSAGES = {
-    "user_name": "Användaren är ändrad.",
+    "user_name": "Användaren är ändrad till {user_name}.",
     "external_username": "Det externa användarnamnet är sparat.",
     "barring_add": "Spärren {kind} är tillagd.",
     "barring_remove": "Spärren {kind} är borttagen.",
@@ -144,7 +144,8 @@ def confirmation(order) -> str:
     if order.status != "completed":
         return f"Beställningen {order.label} är mottagen: {sa.order_summary(order)}."
     kind = BARRING_KINDS.get(payload.get("kind"), payload.get("kind", ""))
-    return DONE_MESSAGES.get(payload.get("op"), "Ändringen är genomförd.").format(kind=kind)
+    text = DONE_MESSAGES.get(payload.get("op"), "Ändringen är genomförd.")
+    return text.format(kind=kind, user_name=payload.get("user_name", ""))
 
 
 def finished(service, order, note: str = ""):

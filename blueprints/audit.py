@@ -180,6 +180,7 @@ AUDIT_LIST = ListView(
     export_title="Granskningslogg",
     columns=columns(),
     bulk_actions=[],
+    essential=("at", "actor", "summary", "details"),  # a phone's card
 )
 
 

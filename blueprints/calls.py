@@ -81,6 +81,7 @@ CALL_RECORD_LIST = ListView(
         ),
         text_column("account", "Konto", Account.customer_number),
     ],
+    essential=("started", "direction", "b_number", "duration", "price"),  # a phone's card
 )
 
 

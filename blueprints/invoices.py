@@ -137,6 +137,7 @@ INVOICE_LIST = ListView(
         ),
         Column("pdf", "PDF"),
     ],
+    essential=("status", "number", "due", "amount", "pdf"),  # a phone's card
 )
 
 

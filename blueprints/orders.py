@@ -99,6 +99,7 @@ ORDER_LIST = ListView(
         Column("products", "Produkter", filter=ProductFilter()),
         Column("show", ""),
     ],
+    essential=("number", "status", "type", "date", "show"),  # a phone's card
 )
 
 

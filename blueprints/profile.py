@@ -16,7 +16,6 @@ from flask import (
     Blueprint,
     current_app,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -39,7 +38,6 @@ from tables.org import User
 from web import dialogs
 from web.auth import customer_required
 from web.forms import PhoneField, select_choices
-from web.htmx import is_htmx
 from web.signin import bump_session_version, relogin, sms_recently_sent
 
 bp = Blueprint("profile", __name__, url_prefix="/profile")
@@ -139,13 +137,10 @@ CUSTOMER_PAGES = SecurityPages(
 )
 
 
-def done(target: str):
-    """After a dialog: reload the page (htmx) or go there, so the flash shows."""
-    if is_htmx():
-        response = make_response("")
-        response.headers["HX-Redirect"] = target
-        return response
-    return redirect(target, code=303)
+def done(target: str, message: str):
+    """After a dialog: confirm, and the page refreshes itself in place
+    (``profileChanged``; without htmx: back to it, the message flashed)."""
+    return dialogs.done(target, message, profileChanged=True)
 
 
 def _notice_and_audit(user, action: str, summary: str, notice: str, **fields) -> None:
@@ -177,8 +172,7 @@ def password_view(pages: SecurityPages):
                     "Ditt lösenord har ändrats",
                 )
             relogin(model.get_by_id(user.id))
-            flash("Ditt lösenord är ändrat. Du har loggats ut från andra enheter.", "success")
-            return done(back)
+            return done(back, "Ditt lösenord är ändrat. Du har loggats ut från andra enheter.")
         form.password.errors = [*form.password.errors, *problems]
     return dialogs.show(
         "partials/profile/_password.html",
@@ -323,8 +317,7 @@ def twofactor_off_view(pages: SecurityPages):
                     before={"2fa": before},
                     after={"2fa": twofactor.methods_label(user)},
                 )
-            flash("Tvåstegsverifieringen är ändrad.", "success")
-            return done(back)
+            return done(back, "Tvåstegsverifieringen är ändrad.")
     return dialogs.show(
         "partials/profile/_confirm_password.html",
         back,
@@ -333,6 +326,7 @@ def twofactor_off_view(pages: SecurityPages):
         text="Bekräfta med ditt lösenord.",
         action_url=url_for(pages.off, method=method),
         submit="Stäng av" if method == "all" else "Ta bort",
+        danger=True,
         error=error,
     )
 
@@ -429,6 +423,7 @@ def details():
                 "mobil": mobile,
                 "språk": form.language.data,
             }
+            message = "Dina uppgifter är sparade."
             with write_tx():
                 User.update(
                     name=after["namn"],
@@ -439,10 +434,7 @@ def details():
                 ).where(User.id == user.id).execute()
                 if mobile != user.mobile and twofactor.sms_enabled(user):
                     twofactor.set_sms(user, False)  # the new number must be verified first
-                    flash(
-                        "SMS-koden är avstängd tills du har verifierat det nya mobilnumret.",
-                        "info",
-                    )
+                    message += " SMS-koden är avstängd tills du har verifierat det nya mobilnumret."
                 audit.record(
                     "profile.update",
                     user,
@@ -452,8 +444,7 @@ def details():
                 )
                 if email != user.email:
                     usermail.security_notice(user, "Din e-postadress har ändrats", user.email)
-            flash("Dina uppgifter är sparade.", "success")
-            return done(back)
+            return done(back, message)
     return dialogs.show(
         "partials/profile/_details.html", back, form=form, dialog_title="Personuppgifter"
     )
@@ -507,8 +498,7 @@ def end_other_sessions():
             bump_session_version(user)
             audit.record("auth.sessions_ended", user, summary="Utloggad från andra enheter")
         relogin(User.get_by_id(user.id))
-        flash("Du är utloggad från alla andra enheter.", "success")
-        return done(back)
+        return done(back, "Du är utloggad från alla andra enheter.")
     return dialogs.show(
         "partials/profile/_confirm_password.html",
         back,
@@ -544,17 +534,16 @@ def report_bug():
                 body=body,
                 category="other",
             )
-        flash(
+        message = (
             f"Tack! Felrapporten är skickad som ärende {ticket.number}. "
-            "Vi återkommer om vi behöver veta mer.",
-            "success",
+            "Vi återkommer om vi behöver veta mer."
         )
         target = (
             url_for("tickets.detail", ticket_id=ticket.id)
             if "tickets.detail" in _endpoints()
             else back
         )
-        return done(target)
+        return dialogs.go(target, message)
     return dialogs.show(
         "partials/profile/_report_bug.html", back, form=form, dialog_title="Rapportera fel"
     )

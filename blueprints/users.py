@@ -16,7 +16,6 @@ from flask import (
     Blueprint,
     abort,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -45,7 +44,6 @@ from tables.services import Service
 from web import dialogs, excel
 from web.auth import require
 from web.forms import PhoneField, select_choices
-from web.htmx import is_htmx
 from web.listview import ChoiceFilter, Column, DateRangeFilter, ListView, TextFilter, text_column
 
 bp = Blueprint("users", __name__, url_prefix="/users")
@@ -195,6 +193,7 @@ USER_LIST = ListView(
         ),
         Column("edit", ""),  # the Redigera button of each row
     ],
+    essential=("name", "type", "status", "edit"),  # a phone's card
 )
 
 
@@ -475,7 +474,7 @@ def _user_form_view(target: User | None):
         return _render(form, target, 2, error=str(refusal))
     if target is None:
         flash(
-            f"Användaren {user.name} är skapad och har fått en inbjudan till {user.email}.",
+            f"Användaren {user.name} är inbjuden – en inbjudan har skickats till {user.email}.",
             "success",
         )
     else:
@@ -539,6 +538,18 @@ ACTIONS = {
     ),
 }
 
+# The confirmation each action ends with, and the actions that take
+# something away (their button looks destructive).
+DONE_MESSAGES = {
+    "deactivate": "Användaren {name} är inaktiverad och utloggad.",
+    "activate": "Användaren {name} är aktiverad och kan logga in igen.",
+    "remove": "Användaren {name} är borttagen.",
+    "reset-2fa": "Tvåstegsverifieringen för {name} är återställd.",
+    "unlock": "Inloggningsspärren för {name} är hävd.",
+    "invite": "En ny inbjudan har skickats till {email}.",
+}
+DESTRUCTIVE = {"deactivate", "remove", "reset-2fa"}
+
 
 @bp.route(
     "/<int:user_id>/<any(deactivate, activate, remove, 'reset-2fa', unlock, invite):action>",
@@ -558,13 +569,10 @@ def user_action(user_id, action):
         except rules.Refused as refusal:
             error = str(refusal)
         else:
-            flash(f"{title}: klart för {target.name}.", "success")
             to = url_for("users.index") if action == "remove" else back
-            if is_htmx():
-                response = make_response("")
-                response.headers["HX-Redirect"] = to
-                return response
-            return redirect(to, code=303)
+            return dialogs.go(
+                to, DONE_MESSAGES[action].format(name=target.name, email=target.email)
+            )
     elif request.method == "POST":
         abort(400)
     return dialogs.show(
@@ -574,6 +582,7 @@ def user_action(user_id, action):
         dialog_title=title,
         title=title,
         submit=submit,
+        danger=action in DESTRUCTIVE,
         text=text.format(name=target.name, email=target.email),
         action_url=url_for("users.user_action", user_id=target.id, action=action),
         error=error,

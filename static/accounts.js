@@ -36,11 +36,4 @@
       });
     }
   });
-
-  document.addEventListener("accountsNotice", function (event) {
-    var box = document.getElementById("accounts-notice");
-    if (!box) return;
-    box.textContent = value(event);
-    box.hidden = false;
-  });
 })();

@@ -20,6 +20,7 @@
     boxes.forEach(function (b) { if (b.checked) n += 1; });
     var counter = form.querySelector("[data-bulk-count]");
     if (counter) counter.textContent = n + " markerade";
+    form.classList.toggle("has-selection", n > 0);  // phones: it sticks to the bottom
     form.querySelectorAll("[data-bulk-action]").forEach(function (button) { button.disabled = n === 0; });
     var all = list.querySelector("[data-select-all]");
     if (all) all.checked = n > 0 && n === boxes.length;
@@ -34,6 +35,15 @@
     if (target.matches('[data-select-all], input[name="ids"]')) refreshBulk(list);
   });
 
+  // Phones: the Filter button opens the column headings (sorting, filters).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-list-filters]");
+    if (!button) return;
+    var open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    button.closest(".listview").classList.toggle("filters-open", open);
+  });
+
   // Dialogs (UI-5): content swapped into <dialog id="dialog"> opens it; an
   // empty swap or the closeDialog event (HX-Trigger) closes it.
   function dialogEl() { return document.getElementById("dialog"); }
@@ -41,6 +51,7 @@
     var d = dialogEl();
     if (!d) return;
     if (d.open) d.close();
+    placeToasts();
     d.innerHTML = "";
   }
   document.addEventListener("htmx:afterSwap", function (event) {
@@ -48,6 +59,7 @@
     if (!d || event.detail.target !== d) return;
     if (d.innerHTML.trim() === "") { closeDialog(); return; }
     if (!d.open) d.showModal();
+    placeToasts();
     var first = d.querySelector("[aria-invalid=true]") ||
       d.querySelector("input:not([type=hidden]), select, textarea");
     if (first) first.focus();
@@ -61,11 +73,15 @@
     }
   });
   document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.target !== dialogEl()) return;
     // Show server error pages for dialogs instead of failing silently.
-    if (event.detail.target === dialogEl() && event.detail.xhr.status >= 400) {
+    if (event.detail.xhr.status >= 400) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }
+    // the swap replaces the dialog's content: keep the toasts out of it
+    var region = toastRegion();
+    if (region && region.parentNode === event.detail.target) document.body.appendChild(region);
   });
 
   // Close an open filter popover when clicking elsewhere or pressing Escape.
@@ -84,9 +100,28 @@
   // Feedback after every action: the showMessage event (HX-Trigger, see
   // web/dialogs.py) and success flashes become a toast in the polite live
   // region, so screen readers announce it; it goes after a while or on ×.
+  // While a modal dialog is open everything outside it is inert and a live
+  // region there is not announced, so the region moves into the open dialog
+  // and back out when the dialog closes.
   var TOAST_MS = 6000;
+  var toasts = null;
+  function toastRegion() {
+    toasts = toasts || document.getElementById("toasts");
+    return toasts;
+  }
+  function placeToasts() {
+    var region = toastRegion();
+    var d = dialogEl();
+    if (!region || !d) return;
+    var home = d.open ? d : document.body;
+    if (region.parentNode !== home) home.appendChild(region);
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var d = dialogEl();
+    if (d) d.addEventListener("close", placeToasts);  // Escape closes it too
+  });
   function showToast(text) {
-    var region = document.getElementById("toasts");
+    var region = toastRegion();
     if (!region || !text) return;
     var toast = document.createElement("div");
     toast.className = "toast";
@@ -105,7 +140,9 @@
   }
   document.addEventListener("showMessage", function (event) {
     var detail = event.detail;
-    showToast(typeof detail === "string" ? detail : (detail && (detail.value || detail.text)));
+    var text = typeof detail === "string" ? detail : (detail && (detail.value || detail.text));
+    // after the answer's other events, so a dialog that closes is closed
+    window.setTimeout(function () { placeToasts(); showToast(text); }, 0);
   });
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll(".flash[data-toast]").forEach(function (flash) {
@@ -115,4 +152,101 @@
       window.setTimeout(function () { showToast(text); }, 50);
     });
   });
+
+  // Busy forms: the button that sent a form shows a spinner (.is-busy) until
+  // the answer comes. htmx disables a dialog's fields meanwhile
+  // (hx-disabled-elt); a plain form's submit buttons are disabled here, once
+  // the browser has taken the form's values (a disabled button would not
+  // send its own name), so a second click sends nothing.
+  var busyButtons = new WeakMap();
+  var heldButtons = new WeakMap();
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    var cause = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+    var button = cause && cause.submitter ? cause.submitter : null;
+    if (!button && elt.matches("button")) button = elt;
+    if (button) {
+      button.classList.add("is-busy");
+      busyButtons.set(elt, button);
+    }
+    // other htmx forms that post (not the dialogs, which say hx-disabled-elt)
+    if (elt.matches("form[hx-post]") && !elt.closest("[hx-disabled-elt]")) {
+      var held = Array.prototype.filter.call(
+        elt.querySelectorAll("[type=submit]"), function (b) { return !b.disabled; });
+      held.forEach(function (b) { b.disabled = true; });
+      heldButtons.set(elt, held);
+    }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var button = busyButtons.get(event.detail.elt);
+    if (button) button.classList.remove("is-busy");
+    (heldButtons.get(event.detail.elt) || []).forEach(function (b) { b.disabled = false; });
+  });
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || form.hasAttribute("hx-post") || form.method !== "post") return;
+    if (form.classList.contains("is-submitting")) {
+      event.preventDefault();
+      return;
+    }
+    form.classList.add("is-submitting");
+    var button = event.submitter || form.querySelector("[type=submit]");
+    if (button) button.classList.add("is-busy");
+    window.setTimeout(function () {
+      form.querySelectorAll("[type=submit]:not([disabled])").forEach(function (b) {
+        b.disabled = true;
+        b.setAttribute("data-busy-disabled", "");
+      });
+    }, 0);
+  });
+  // Back to a page from the browser's cache: its forms can be sent again.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form.is-submitting").forEach(function (form) {
+      form.classList.remove("is-submitting");
+    });
+    document.querySelectorAll("[data-busy-disabled]").forEach(function (b) {
+      b.disabled = false;
+      b.removeAttribute("data-busy-disabled");
+    });
+    document.querySelectorAll(".is-busy").forEach(function (b) { b.classList.remove("is-busy"); });
+  });
+
+  // The main menu behind the Meny button (narrow screens, static/app.css):
+  // opens and closes on the button, closes on Escape or a click elsewhere.
+  function menuButton() { return document.querySelector(".menu-button"); }
+  function setMenu(open) {
+    var button = menuButton();
+    if (button) button.setAttribute("aria-expanded", open ? "true" : "false");
+  }
+  document.addEventListener("click", function (event) {
+    var button = menuButton();
+    if (!button) return;
+    if (button.contains(event.target)) {
+      setMenu(button.getAttribute("aria-expanded") !== "true");
+    } else if (!event.target.closest(".mainmenu")) {
+      setMenu(false);
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    var button = menuButton();
+    if (event.key !== "Escape" || !button || button.getAttribute("aria-expanded") !== "true") return;
+    var inMenu = event.target.closest && event.target.closest(".mainnav");
+    setMenu(false);
+    if (inMenu) button.focus();
+  });
+  // Where the width would fit the menu but a long name (operator, user, a
+  // language) does not, the menu goes behind the button too (.compact).
+  function fitTopbar() {
+    var bar = document.querySelector(".topbar");
+    var menu = bar && bar.querySelector(".mainmenu");
+    if (!menu) return;
+    bar.classList.remove("compact");
+    if (window.getComputedStyle(menu).position === "absolute") return;  // collapsed by width
+    var last = menu.lastElementChild;
+    var overflows = menu.scrollWidth > menu.clientWidth + 1 ||
+      (last && last.getBoundingClientRect().right > bar.getBoundingClientRect().right);
+    bar.classList.toggle("compact", overflows);
+  }
+  document.addEventListener("DOMContentLoaded", fitTopbar);
+  window.addEventListener("resize", fitTopbar);
 })();

@@ -190,7 +190,7 @@ def test_contacts_and_sub_accounts_in_place(page):
     page.fill("#company_name", "A3 Demo Connect Norr")
     dialog.get_by_role("button", name="Spara").click()
     expect(dialog).to_be_hidden()
-    expect(page.locator("#accounts-notice")).to_contain_text("har skapats")
+    expect(page.locator("#toasts")).to_contain_text("är skapat")
     expect(page.locator(".tree-link", has_text="Norr")).to_be_visible()
     assert page.evaluate("window.__notReloaded") is True
     assert page.js_errors == []

@@ -113,7 +113,10 @@ def test_barring_add_and_remove(admin):
     text = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Klart: Lägg till spärr: Roaming." in text  # the dialog stays open
-    assert json.loads(response.headers["HX-Trigger"]) == {"serviceChanged": service.id}
+    assert json.loads(response.headers["HX-Trigger"]) == {
+        "showMessage": "Spärren Roaming är tillagd.",
+        "serviceChanged": service.id,
+    }
     post(admin, url(service, "barrings"), {"kind": "international"})
     kinds = {b.kind for b in Barring.select().where(Barring.service == service.id)}
     assert kinds == {"roaming", "international"}  # several at once

@@ -69,7 +69,7 @@ def test_complete_a_termination(staff):
     dialog = staff.get(f"/staff/changes/{order.id}/complete", headers={"HX-Request": "true"})
     assert "Tekniskt avslutsdatum" in dialog.get_data(as_text=True)
     response = post(staff, f"/staff/changes/{order.id}/complete", {"comment": ""})
-    assert response.status_code == 200 and response.headers.get("HX-Refresh") == "true"
+    assert response.status_code == 200 and response.headers.get("HX-Redirect") == "/staff/changes"
     order = Order.get_by_id(order.id)
     assert order.status == "completed" and order.completed_at is not None
     service = reload(service)

@@ -62,6 +62,7 @@ def test_reply_in_place_moves_waiting_customer_to_in_progress(demo_app, konto):
     )
     assert response.status_code == 200 and response.get_data() == b""
     assert json.loads(response.headers["HX-Trigger"]) == {
+        "showMessage": "Ditt svar är skickat.",
         "closeDialog": True,
         "ticketChanged": t.id,
     }

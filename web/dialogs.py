@@ -7,7 +7,10 @@ answers with :func:`done`: for htmx an empty body plus ``HX-Trigger`` events
 (``closeDialog`` and e.g. ``accountChanged``) that close the dialog and make
 the panels that listen refresh themselves; without htmx a 303 back. Its
 ``message`` is the confirmation every action ends with: a toast announced to
-screen readers (htmx) or a flashed message on the page it returns to.
+screen readers (htmx) or a flashed message on the page it returns to. An
+action that changes more than the page can refresh in place ends with
+:func:`go` instead: the browser goes to a page where the same confirmation,
+flashed, becomes the toast.
 """
 
 from __future__ import annotations
@@ -39,3 +42,15 @@ def done(back_url: str, message: str | None = None, **events):
     if message:
         flash(message, "success")
     return redirect(back_url, code=303)
+
+
+def go(target: str, message: str | None = None):
+    """End the dialog by going to ``target`` (htmx: ``HX-Redirect``), where
+    ``message`` shows as the same toast (a success flash)."""
+    if message:
+        flash(message, "success")
+    if is_htmx():
+        response = make_response("")
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target, code=303)

@@ -285,6 +285,7 @@ class Column:
     text: bool = True  # Excel: escape text that a spreadsheet could run
     align: str = "left"
     show: bool = True  # False: only in the Excel export
+    essential: bool = False  # shown on a phone's card (see ListView.card_hidden)
 
     @property
     def target(self):
@@ -591,9 +592,18 @@ class ListView:
         page_fields: tuple | None = None,
         tally: TallyCount | None = None,
         preset: str | None = None,
+        essential: tuple[str, ...] = (),
     ):
         self.name = name
         self.model = model
+        # ``essential``: the keys of the columns a phone's card shows, for
+        # lists whose columns do not say so themselves (Column.essential)
+        unknown = set(essential) - {c.key for c in columns}
+        if unknown:
+            raise ValueError(f"{name}: no columns {sorted(unknown)}")
+        columns = [
+            dataclasses.replace(c, essential=True) if c.key in essential else c for c in columns
+        ]
         self.columns = columns
         self.by_key = {c.key: c for c in columns}
         self.base_query = query
@@ -613,6 +623,15 @@ class ListView:
         self.tally = tally
         self.preset = preset
         self.shown = [c for c in columns if c.show]
+
+    @property
+    def card_hidden(self) -> list[int]:
+        """The cells (1-based, the tick box included) that a phone's card
+        leaves out: those of the columns not marked essential, when any is."""
+        if not any(c.essential for c in self.shown):
+            return []
+        first = 2 if self.bulk_actions else 1
+        return [n for n, c in enumerate(self.shown, start=first) if not c.essential]
 
     # -- state
 

@@ -42,14 +42,17 @@ def _back(account: Account) -> str:
     return url_for("accounts.detail", account_id=account.id)
 
 
-def _edit_account(account_id: int, form_class, template: str, action: str, summary: str):
-    """The shared flow of the dialogs that change fields of the account."""
+def _edit_account(
+    account_id: int, form_class, template: str, action: str, summary: str, message: str
+):
+    """The shared flow of the dialogs that change fields of the account:
+    ``summary`` goes to the audit log, ``message`` confirms it to the user."""
     account = account_or_404(account_id)
     form = form_class(obj=account) if request.method == "GET" else form_class()
     if form.validate_on_submit():
         values = {name: form[name].data or "" for name in form_class.FIELDS}
         domain.update_account(account, action, summary, **values)
-        return dialogs.done(_back(account), f"{summary}.", accountChanged=account.id)
+        return dialogs.done(_back(account), message, accountChanged=account.id)
     return dialogs.show(template, _back(account), form=form, account=account)
 
 
@@ -57,7 +60,12 @@ def _edit_account(account_id: int, form_class, template: str, action: str, summa
 @require("accounts.edit")
 def edit_alias(account_id: int):
     return _edit_account(
-        account_id, AliasForm, "partials/accounts/_alias.html", "account.alias", "Alias ändrat"
+        account_id,
+        AliasForm,
+        "partials/accounts/_alias.html",
+        "account.alias",
+        "Alias ändrat",
+        "Aliaset är sparat.",
     )
 
 
@@ -70,6 +78,7 @@ def edit_reference(account_id: int):
         "partials/accounts/_reference.html",
         "account.reference",
         "Fakturareferens ändrad",
+        "Fakturareferensen är sparad.",
     )
 
 
@@ -82,6 +91,7 @@ def edit_address(account_id: int):
         "partials/accounts/_address.html",
         "account.address",
         "Adress ändrad",
+        "Adressen är sparad.",
     )
 
 
@@ -94,6 +104,7 @@ def edit_invoice_address(account_id: int):
         "partials/accounts/_invoice_address.html",
         "account.invoice_address",
         "Fakturaadress ändrad",
+        "Fakturaadressen är sparad.",
     )
 
 
@@ -114,8 +125,9 @@ def add_contact(account_id: int):
     account = account_or_404(account_id)
     form = ContactForm()
     if form.validate_on_submit():
-        domain.add_contact(account, **form.values)
-        return dialogs.done(_back(account), contactsChanged=account.id)
+        contact = domain.add_contact(account, **form.values)
+        message = f"Kontaktpersonen {contact.name} är tillagd."
+        return dialogs.done(_back(account), message, contactsChanged=account.id)
     return dialogs.show(
         "partials/accounts/_contact.html",
         _back(account),
@@ -134,7 +146,8 @@ def edit_contact(account_id: int, contact_id: int):
     form = ContactForm(obj=contact) if request.method == "GET" else ContactForm()
     if form.validate_on_submit():
         domain.update_contact(contact, **form.values)
-        return dialogs.done(_back(account), contactsChanged=account.id)
+        message = f"Kontaktpersonen {form.name.data} är sparad."
+        return dialogs.done(_back(account), message, contactsChanged=account.id)
     return dialogs.show(
         "partials/accounts/_contact.html",
         _back(account),
@@ -158,7 +171,8 @@ def remove_contact(account_id: int, contact_id: int):
         except domain.ContactInUse as exc:
             blocker = str(exc)
         else:
-            return dialogs.done(_back(account), contactsChanged=account.id)
+            message = f"Kontaktpersonen {contact.name} är borttagen."
+            return dialogs.done(_back(account), message, contactsChanged=account.id)
     return dialogs.show(
         "partials/accounts/_contact_remove.html",
         _back(account),
@@ -217,8 +231,8 @@ def new_account():
             account = domain.create_subaccount(parent, **form.values)
             return dialogs.done(
                 back,
+                f"Kontot {account.customer_number} {account.company_name} är skapat.",
                 accountCreated={"id": account.id, "parent": parent.id},
-                accountsNotice=f"Kontot {account.customer_number} {account.company_name} har skapats.",
             )
         if parent_error:
             form.parent.errors = [*form.parent.errors, parent_error]

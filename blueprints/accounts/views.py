@@ -67,6 +67,7 @@ ACCOUNT_LIST = ListView(
         # The default order: the tree's (each sub-tree together, parents first).
         Column("tree", "Trädordning", sort=Account.path, show=False),
     ],
+    essential=("customer", "name", "alias"),  # a phone's card
 )
 
 

@@ -36,12 +36,13 @@ from blueprints.services.forms import (
     parse_date,
 )
 from domain import service_actions as sa
+from domain.provisioning import payload_of
 from tables.services import BARRING_KINDS, FORWARDING_KINDS, Service, SpendingLimit
 from web import dialogs
 from web.auth import get_visible_or_404, require
 from web.formatting import amount, kr
 from web.forms import select_choices
-from web.htmx import is_htmx, trigger
+from web.htmx import confirm, is_htmx, trigger
 
 DIALOGS = "partials/services/dialogs/"
 
@@ -88,6 +89,7 @@ def refresh_attrs(service, endpoint: str) -> dict:
         "hx-trigger": "change",
         "hx-target": "#dialog",
         "hx-vals": '{"refresh": "1"}',
+        "hx-disabled-elt": "unset",  # a refresh keeps the fields usable
     }
 
 
@@ -107,12 +109,50 @@ def dialog(name: str, service, **context):
     )
 
 
+# What a carried-out change says in the confirmation, by operation
+# ({kind}: the barring's name, {user_name}: the service's new user).
+DONE_MESSAGES = {
+    "user_name": "Användaren är ändrad till {user_name}.",
+    "external_username": "Det externa användarnamnet är sparat.",
+    "barring_add": "Spärren {kind} är tillagd.",
+    "barring_remove": "Spärren {kind} är borttagen.",
+    "forwarding": "Vidarekopplingarna är sparade.",
+    "sim_customer": "SIM-kortet är bytt.",
+    "sim_send": "Ett nytt SIM-kort är beställt.",
+    "change_service": "Tjänsten är ändrad.",
+    "move": "Tjänsten är flyttad.",
+    "topup": "Datapåfyllningen är genomförd.",
+    "terminate": "Tjänsten är avslutad.",
+    "limits": "Förbrukningsgränserna är sparade.",
+    "options": "Optionerna är sparade.",
+    "addons": "Tilläggsabonnemangen är sparade.",
+    "auto_upgrade": "Auto-uppgraderingen är sparad.",
+    "lost_sim": "SIM-kortet är spärrat.",
+    "caller_id": "Nummervisningen är sparad.",
+    "invoice_text": "Fakturatexten är sparad.",
+    "profile": "Profilen är sparad.",
+    "mex": "Växelstatusen är sparad.",
+}
+
+
+def confirmation(order) -> str:
+    """The short confirmation of a requested change: what was done, or
+    which order carries it out."""
+    payload = payload_of(order)
+    if order.status != "completed":
+        return f"Beställningen {order.label} är mottagen: {sa.order_summary(order)}."
+    kind = BARRING_KINDS.get(payload.get("kind"), payload.get("kind", ""))
+    text = DONE_MESSAGES.get(payload.get("op"), "Ändringen är genomförd.")
+    return text.format(kind=kind, user_name=payload.get("user_name", ""))
+
+
 def finished(service, order, note: str = ""):
     """After a request: close the dialog (immediate changes) or show a
-    receipt; the page refreshes itself (serviceChanged)."""
+    receipt; either way a confirmation, and the page refreshes itself
+    (serviceChanged)."""
     done = order.status == "completed"
     if done:
-        text = "Ändringen är genomförd."
+        text = confirmation(order)
     else:
         text = (
             f"Beställningen {order.label} är mottagen och genomförs av "
@@ -123,7 +163,7 @@ def finished(service, order, note: str = ""):
         flash(" ".join(p for p in (text, note) if p), "success")
         return redirect(back_url(service), code=303)
     if done and not note:
-        return dialogs.done(back_url(service), serviceChanged=service.id)
+        return dialogs.done(back_url(service), confirmation(order), serviceChanged=service.id)
     response = dialogs.show(
         DIALOGS + "_done.html",
         back_url(service),
@@ -134,7 +174,7 @@ def finished(service, order, note: str = ""):
         note=note,
         dialog_title="Tack!",
     )
-    return trigger(response, serviceChanged=service.id)
+    return confirm(trigger(response, serviceChanged=service.id), confirmation(order))
 
 
 def perform(service, form, prepare, name: str, **context):
@@ -269,9 +309,10 @@ def barrings_dialog(service, form=None, message=None, status=200):
 def barring_changed(service, order):
     text = order_text(order)
     if not is_htmx():
-        flash(text, "success")
+        flash(confirmation(order), "success")
         return redirect(url_for("services.barrings", service_id=service.id), code=303)
-    return trigger(barrings_dialog(service, message=text), serviceChanged=service.id)
+    response = trigger(barrings_dialog(service, message=text), serviceChanged=service.id)
+    return confirm(response, confirmation(order))
 
 
 def order_text(order) -> str:

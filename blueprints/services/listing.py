@@ -145,6 +145,7 @@ SERVICE_LIST = ListView(
             show=False,
         ),
     ],
+    essential=("status", "number", "user", "product"),  # a phone's card
 )
 
 

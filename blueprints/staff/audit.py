@@ -24,6 +24,7 @@ STAFF_AUDIT_LIST = ListView(
     export_title="Granskningslogg",
     columns=columns(with_organisation=True),
     bulk_actions=[],
+    essential=("at", "actor", "summary", "details"),  # a phone's card
 )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from flask import redirect, request, url_for
+from flask import request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
@@ -27,7 +27,6 @@ from tables.org import Account, Organisation
 from tables.services import Service, SimCard
 from web import dialogs
 from web.auth import get_visible_or_404, safe_next, staff_required
-from web.htmx import is_htmx
 from web.listview import (
     ChoiceFilter,
     Column,
@@ -95,6 +94,7 @@ CHANGE_LIST = ListView(
         date_column("date", "Beställd", Order.created_at),
         Column("handle", ""),
     ],
+    essential=("status", "number", "customer", "change", "handle"),  # a phone's card
 )
 
 
@@ -127,14 +127,9 @@ def back() -> str:
     return safe_next(request.values.get("next"), url_for("staff.changes"))
 
 
-def handled(order):
-    """Close the dialog and reload the list (it drops handled rows)."""
-    target = back()
-    if is_htmx():
-        response = dialogs.done(target, changeHandled=order.id)
-        response.headers["HX-Refresh"] = "true"
-        return response
-    return redirect(target, code=303)
+def handled(order, message: str):
+    """Confirm and go back to the list (it drops handled rows)."""
+    return dialogs.go(back(), message)
 
 
 def sim_details(form, order) -> dict | None:
@@ -201,7 +196,10 @@ def changes_complete(order_id: int):
             except provisioning.ProvisioningError as error:
                 form.form_errors.append(str(error))
             else:
-                return handled(order)
+                if order.status == "completed":
+                    return handled(order, f"Ändringen {order.label} är genomförd.")
+                when = order.desired_date.isoformat()
+                return handled(order, f"Ändringen {order.label} är godkänd och genomförs {when}.")
     return dialogs.show("partials/staff/_change_complete.html", back(), **context)
 
 
@@ -223,7 +221,7 @@ def changes_reject(order_id: int):
             except provisioning.ProvisioningError as error:
                 form.form_errors.append(str(error))
             else:
-                return handled(order)
+                return handled(order, f"Ändringen {order.label} är avvisad.")
     return dialogs.show("partials/staff/_change_reject.html", back(), **context)
 
 

@@ -57,7 +57,7 @@ from web import excel
 from web.auth import staff_required
 from web.formatting import amount
 from web.forms import select_choices
-from web.htmx import is_htmx, render
+from web.htmx import confirm, is_htmx, render
 from web.listview import (
     ChoiceFilter,
     Column,
@@ -156,6 +156,7 @@ STAFF_TICKET_LIST = ListView(
         _shared["created"],
         _shared["action"],
     ],
+    essential=("status", "number", "customer", "subject"),  # a phone's card
 )
 
 
@@ -313,7 +314,7 @@ def tickets_detail(ticket_id: int):
 
 def _done(ticket: Ticket, message: str):
     if is_htmx():
-        return _page(_load(ticket.id))
+        return confirm(_page(_load(ticket.id)), message)
     flash(message, "success")
     return redirect(url_for("staff.tickets_detail", ticket_id=ticket.id), code=303)
 
@@ -439,6 +440,7 @@ INBOUND_LIST = ListView(
         text_column("reason", "Orsak", InboundMail.reason),
         Column("ticket", "Ärende", sort=Ticket.number, export=Ticket.number, text=False),
     ],
+    essential=("status", "received", "sender", "subject"),  # a phone's card
 )
 
 

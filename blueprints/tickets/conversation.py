@@ -7,8 +7,6 @@ import io
 from flask import (
     abort,
     current_app,
-    make_response,
-    redirect,
     request,
     send_file,
     url_for,
@@ -36,7 +34,7 @@ from tables.tickets import (
 )
 from web import dialogs
 from web.auth import customer_required, get_visible_or_404
-from web.htmx import is_htmx, render, trigger
+from web.htmx import render
 
 # --------------------------------------------------------------------------- the ticket (TIC-3)
 
@@ -106,18 +104,12 @@ def detail(ticket_id: int):
     return render("tickets/detail.html", "partials/tickets/_detail.html", **detail_context(ticket))
 
 
-def changed(ticket: Ticket):
-    """A dialog's success: close it and refresh the ticket page in place.
-
-    Like ``dialogs.done`` but with the refresh event first: the closeDialog
-    handler empties the dialog, and an event htmx fires after that starts from
-    a detached form and never reaches ``body``, where the page listens.
-    """
-    if is_htmx():
-        response = make_response("")
-        response.headers["Vary"] = "HX-Request"
-        return trigger(response, ticketChanged=ticket.id, closeDialog=True)
-    return redirect(url_for("tickets.detail", ticket_id=ticket.id), code=303)
+def changed(ticket: Ticket, message: str):
+    """A dialog's success: confirm with ``message``, close the dialog and
+    refresh the ticket page in place (without htmx: back to the page)."""
+    return dialogs.done(
+        url_for("tickets.detail", ticket_id=ticket.id), message, ticketChanged=ticket.id
+    )
 
 
 class ReplyForm(FlaskForm):
@@ -185,7 +177,7 @@ def reply(ticket_id: int):
             user=current_user._get_current_object(),
             attachments=stored,
         )
-    return changed(ticket)
+    return changed(ticket, "Ditt svar är skickat.")
 
 
 @bp.route("/<int:ticket_id>/close", methods=["GET", "POST"])
@@ -202,7 +194,7 @@ def close(ticket_id: int):
         ticketing.close_by_customer(
             ticket, current_user._get_current_object(), (form.body.data or "").strip()
         )
-    return changed(ticket)
+    return changed(ticket, "Ärendet är stängt.")
 
 
 @bp.route("/<int:ticket_id>/reopen", methods=["GET", "POST"])
@@ -228,7 +220,7 @@ def reopen(ticket_id: int):
         ticketing.reopen_by_customer(
             ticket, current_user._get_current_object(), form.body.data.strip()
         )
-    return changed(ticket)
+    return changed(ticket, "Ärendet är återöppnat.")
 
 
 # --------------------------------------------------------------------------- attachments

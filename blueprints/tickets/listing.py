@@ -198,6 +198,7 @@ TICKET_LIST = ListView(
         _shared["action"],
         sla_column(),
     ],
+    essential=("status", "number", "subject", "created"),  # a phone's card
 )
 
 # "Visa öppna / Visa historik / Väntar på mig" (Tele2) as status filters,

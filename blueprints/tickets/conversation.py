@@ -243,6 +243,8 @@ def send_attachment(attachment: TicketAttachment):
         download_name=attachment.filename,
         max_age=0,
     )
+    # The stored type as it is: send_file would add a second "; charset=utf-8".
+    response.headers["Content-Type"] = attachment.content_type
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"

@@ -106,9 +106,23 @@ def staff_required(view):
     return wrapper
 
 
+MAX_ID = 2**63 - 1  # the largest database integer; app.py bounds <int:…> in URLs to it
+
+
+def parse_id(value) -> int | None:
+    """An id from a form field or query string: a positive integer a
+    database column can hold, else None (it names nothing). ``int()`` alone
+    lets 2**64 through to the query, which then fails with OverflowError."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= MAX_ID else None
+
+
 def get_visible_or_404(model, object_id: int, query=None):
     """Load ``model`` by id through the user's scope; outside it answers 404."""
-    if not 0 < object_id < 2**63:  # beyond a database integer: no such object
+    if not 0 < object_id <= MAX_ID:  # beyond a database integer: no such object
         abort(404)
     query = query if query is not None else model.visible_to(current_user)
     obj = query.where(model.id == object_id).get_or_none()

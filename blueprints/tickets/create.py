@@ -47,7 +47,7 @@ from tables.tickets import (
     Ticket,
     TicketMessage,
 )
-from web.auth import customer_required, get_visible_or_404, require
+from web.auth import customer_required, get_visible_or_404, parse_id, require
 from web.forms import select_choices
 
 # --------------------------------------------------------------------------- Skapa ärende (TIC-2)
@@ -128,10 +128,7 @@ def _int_arg(name: str) -> int | None:
     value = request.args.get(name)
     if value is None:
         return None
-    try:
-        return int(value)
-    except ValueError:
-        abort(404)
+    return parse_id(value) or abort(404)
 
 
 def links_from_request(user) -> Links:
@@ -203,9 +200,8 @@ def contact_choices(user) -> list[Contact]:
 
 
 def service_in_scope(user, value) -> Service | None:
-    try:
-        service_id = int(value)
-    except (TypeError, ValueError):
+    service_id = parse_id(value)
+    if service_id is None:
         return None
     return (
         Service.visible_to(user)
@@ -360,10 +356,7 @@ def _validate(user, form, links, source, sending: bool):
 
 
 def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return parse_id(value)
 
 
 @bp.route("/new", methods=["GET", "POST"])

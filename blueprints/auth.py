@@ -20,7 +20,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
@@ -28,6 +27,7 @@ from database import write_tx
 from domain import audit, throttle, tokens, twofactor, usermail
 from domain.passwords import PASSWORD_HINT, hash_password, password_problems
 from web.auth import safe_next
+from web.forms import FlaskForm
 from web.signin import (
     CUSTOMER,
     STAFF,

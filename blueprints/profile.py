@@ -24,7 +24,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
@@ -38,7 +37,7 @@ from permissions import PERMISSIONS
 from tables.org import User
 from web import dialogs
 from web.auth import customer_required
-from web.forms import select_choices
+from web.forms import FlaskForm, select_choices
 from web.htmx import is_htmx
 from web.signin import bump_session_version, relogin, sms_recently_sent
 

@@ -23,7 +23,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from peewee import Case, fn
 from wtforms import (
     HiddenField,
@@ -44,7 +43,7 @@ from tables.org import Account, Contact, Role, User
 from tables.services import Service
 from web import dialogs, excel
 from web.auth import require
-from web.forms import select_choices
+from web.forms import FlaskForm, select_choices
 from web.htmx import is_htmx
 from web.listview import ChoiceFilter, Column, DateRangeFilter, ListView, TextFilter, text_column
 

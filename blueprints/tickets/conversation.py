@@ -14,7 +14,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from peewee import JOIN
 from wtforms import (
     MultipleFileField,
@@ -36,6 +35,7 @@ from tables.tickets import (
 )
 from web import dialogs
 from web.auth import customer_required, get_visible_or_404
+from web.forms import FlaskForm
 from web.htmx import is_htmx, render, trigger
 
 # --------------------------------------------------------------------------- the ticket (TIC-3)

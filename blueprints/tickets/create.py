@@ -15,7 +15,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     MultipleFileField,
@@ -48,7 +47,7 @@ from tables.tickets import (
     TicketMessage,
 )
 from web.auth import customer_required, get_visible_or_404, parse_id, require
-from web.forms import select_choices
+from web.forms import FlaskForm, select_choices
 
 # --------------------------------------------------------------------------- Skapa ärende (TIC-2)
 

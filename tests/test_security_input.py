@@ -14,7 +14,7 @@ from flask_wtf import FlaskForm as FlaskWTFForm
 import blueprints
 from models import Account, AuditLog, LoginThrottle, Ticket, TicketMessage, User
 from tests.auth_fixtures import fresh_login_cache  # noqa: F401
-from tests.conftest import ADMIN, DEMO_PASSWORD
+from tests.conftest import ADMIN, DEMO_PASSWORD, STAFF
 from web.forms import CONTROL_MESSAGE, FlaskForm
 
 # Tab and U+0085 (NEL) count as white space, which some fields normalise
@@ -149,3 +149,123 @@ def test_every_form_derives_from_the_checking_base():
         if ours and not issubclass(form, FlaskForm):
             unchecked.append(f"{form.__module__}.{form.__name__}")
     assert unchecked == []
+
+
+# ------------------------------------------------------------ forms posted with fields missing
+
+
+def _sample_ids() -> dict:
+    """An object of each kind a POST route names, in the demo organisation's scope."""
+    from database import utcnow, write_tx
+    from domain import inbound_mail
+    from models import Contact, InboundMail, Order, RequestType, Service
+    from tests.tickets_data import reply_mail
+
+    account = top()
+    row = inbound_mail.ingest(reply_mail("nobody@example.se", "karl.privat@gmail.com", "Svar"))
+    with write_tx():
+        lock = LoginThrottle.create(key="user:nagon@a3demo.se", failures=9, locked_until=utcnow())
+    order = (
+        Order.select()
+        .where(Order.service.is_null(False) & (Order.organisation == 1))
+        .order_by(Order.id.desc())
+        .first()
+    )
+    return {
+        "account_id": account.id,
+        "contact_id": Contact.select().where(Contact.account == account.id).first().id,
+        "user_id": User.get(User.username == "konto@a3demo.se").id,
+        "ticket_id": message_ticket().id,
+        "order_id": order.id,
+        "mail_id": InboundMail.get_by_id(row.id).id,
+        "lock_id": lock.id,
+        "type_id": RequestType.select().first().id,
+        "token": "x" * 43,
+        "services": [
+            s.id
+            for s in Service.select(Service.id, Service.kind)
+            .where(Service.organisation == 1)
+            .group_by(Service.kind)
+        ],
+    }
+
+
+def post_routes(app, ids):
+    """(url, who, has GET) for every POST route, with every service kind for service routes."""
+    from werkzeug.routing import AnyConverter
+
+    routes = []
+    for rule in app.url_map.iter_rules():
+        if "POST" not in (rule.methods or ()) or rule.rule == "/logout":
+            continue
+        who = STAFF if rule.rule.startswith("/staff/") else ADMIN
+        choices = [{}]
+        for arg in rule.arguments:
+            converter = rule._converters[arg]
+            if isinstance(converter, AnyConverter):
+                values = sorted(converter.items)
+            elif arg == "service_id":
+                values = ids["services"]
+            else:
+                values = [ids[arg]]
+            choices = [{**c, arg: v} for c in choices for v in values]
+        has_get = "GET" in (rule.methods or ())
+        routes.extend((rule.build(c, append_unknown=False)[1], who, has_get) for c in choices)
+    return routes
+
+
+def form_values(html: str) -> dict[str, list[str]]:
+    """What the page's first form would send as it is shown (its own values)."""
+    import lxml.html
+
+    forms = lxml.html.fromstring(html).xpath("//form[@method='post' or @method='POST']")
+    if not forms:
+        return {}
+    values: dict[str, list[str]] = {}
+    for element in forms[0].xpath(".//input|.//select|.//textarea"):
+        name = element.get("name")
+        kind = (element.get("type") or "").lower()
+        if not name or name == "csrf_token" or kind in ("submit", "button", "file"):
+            continue
+        if kind in ("checkbox", "radio") and element.get("checked") is None:
+            continue
+        if element.tag == "select":
+            chosen = element.xpath(".//option[@selected]") or element.xpath(".//option")[:1]
+            value = chosen[0].get("value", chosen[0].text or "") if chosen else ""
+        elif element.tag == "textarea":
+            value = element.text or ""
+        else:
+            value = element.get("value", "")
+        values.setdefault(name, []).append(value)
+    return values
+
+
+def test_every_form_posted_with_a_field_missing_answers_without_500(demo_app, login):
+    """Each dialog and page posted as it is shown but with one field left
+    out (and with nothing but the CSRF token), by a signed-in user with the
+    rights (the demo Superuser, or staff): messages, never a 500."""
+    ids = _sample_ids()
+    routes = post_routes(demo_app, ids)
+    assert len(routes) > 80
+    failures, tried = [], 0
+    for url, who, has_get in routes:
+        client = demo_app.test_client()
+        login(client, who)
+        shown = (
+            form_values(client.get(url, headers={"HX-Request": "true"}).get_data(as_text=True))
+            if has_get
+            else {}
+        )
+        variants = [{}] + [{k: v for k, v in shown.items() if k != left_out} for left_out in shown]
+        for data in variants:
+            client = demo_app.test_client()
+            login(client, who)
+            tried += 1
+            try:
+                status = client.post(url, data=data, headers={"HX-Request": "true"}).status_code
+            except Exception as exc:  # noqa: BLE001 - collect every route's failure
+                status = f"{type(exc).__name__}: {exc}"
+            if not isinstance(status, int) or status >= 500:
+                failures.append((url, sorted(data), status))
+    assert tried > 200
+    assert failures == []

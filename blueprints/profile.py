@@ -28,7 +28,7 @@ from wtforms import PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from database import write_tx
-from domain import audit, tokens, twofactor, usermail
+from domain import audit, sessions, tokens, twofactor, usermail
 from domain.numbers import normalise_phone
 from domain.passwords import PASSWORD_HINT, hash_password, password_problems, verify_password
 from domain.tickets import create_ticket
@@ -39,7 +39,7 @@ from web import dialogs
 from web.auth import customer_required
 from web.forms import FlaskForm, select_choices
 from web.htmx import is_htmx
-from web.signin import bump_session_version, relogin, sms_recently_sent
+from web.signin import bump_session_version, relogin, session_limits, sms_recently_sent
 
 bp = Blueprint("profile", __name__, url_prefix="/profile")
 
@@ -386,7 +386,21 @@ def index():
         recovery_left=twofactor.remaining_recovery_codes(user),
         languages=dict(LANGUAGES),
         pages=CUSTOMER_PAGES,
+        login_sessions=_login_sessions(user),
     )
+
+
+def _login_sessions(user) -> list[dict]:
+    """Inloggade enheter: the user's live sessions, this browser's marked."""
+    own = sessions.key_hash(session.get("sid") or "")
+    return [
+        {
+            "row": row,
+            "device": sessions.device_label(row.user_agent),
+            "current": row.key_hash == own,
+        }
+        for row in sessions.of(user, *session_limits())
+    ]
 
 
 @bp.route("/details", methods=["GET", "POST"])

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from peewee import JOIN
 
 from database import utcnow
-from domain import audit, throttle, tokens, twofactor, usermail
+from domain import audit, sessions, throttle, tokens, twofactor, usermail
 from permissions import ALL_PERMISSIONS, PERMISSION_LABELS, PERMISSIONS, format_permissions
 from tables.org import Account, Contact, Role, User
 from tables.scope import visible_accounts
@@ -395,6 +395,8 @@ def set_active(manager, target, active: bool) -> None:
     if not active:
         changes["session_version"] = User.session_version + 1
     User.update(changes).where(User.id == target.id).execute()
+    if not active:
+        sessions.end_all(target)
     audit.record(
         "user.activate" if active else "user.deactivate",
         target,
@@ -418,6 +420,7 @@ def remove(manager, target) -> None:
         sms_2fa_enabled=False,
     ).where(User.id == target.id).execute()
     UserObjectAccess.delete().where(UserObjectAccess.user == target.id).execute()
+    sessions.end_all(target)
     twofactor.reset(User.get_by_id(target.id))
     audit.record(
         "user.remove",
@@ -434,6 +437,7 @@ def reset_2fa(manager, target) -> None:
     before = twofactor.methods_label(target)
     twofactor.reset(target)
     User.update(session_version=User.session_version + 1).where(User.id == target.id).execute()
+    sessions.end_all(target)
     audit.record(
         "auth.2fa_reset",
         target,

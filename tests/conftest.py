@@ -169,14 +169,19 @@ def demo_client(demo_app):
 
 def login_as(client, username: str):
     """Sign ``username`` in (portal user or staff) without the login form."""
+    from database import write_tx
+    from domain import sessions
     from models import StaffUser, User
 
     user = User.get_or_none(User.username == username) or StaffUser.get(
         StaffUser.username == username
     )
+    with write_tx():
+        key = sessions.start(user, "127.0.0.1", "pytest")
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
+        session["sid"] = key
     return user
 
 

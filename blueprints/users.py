@@ -316,7 +316,10 @@ class UserForm(FlaskForm):
             self.mobile.errors = [*self.mobile.errors, "Ange ett telefonnummer, t.ex. 0701234567."]
             ok = False
         username = (self.username.data or self.email.data or "").strip().lower()
-        if username and rules.username_taken(username, target.id if target else None):
+        # A new user's name is checked only within the organisation; one that
+        # exists elsewhere is handled on saving (domain.users.create_user).
+        organisation = current_user.organisation_id if target is None else None
+        if username and rules.username_taken(username, target.id if target else None, organisation):
             self.username.errors = [*self.username.errors, "Användarnamnet används redan."]
             ok = False
         return ok
@@ -470,8 +473,10 @@ def _user_form_view(target: User | None):
     except rules.Refused as refusal:
         return _render(form, target, 2, error=str(refusal))
     if target is None:
+        # The same answer when the name belongs to another organisation (user is None).
         flash(
-            f"Användaren {user.name} är skapad och har fått en inbjudan till {user.email}.",
+            f"Användaren {details['name']} är skapad och har fått en inbjudan till "
+            f"{details['email']}.",
             "success",
         )
     else:

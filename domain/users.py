@@ -281,16 +281,28 @@ def _save_access(user, access: Access) -> None:
         UserObjectAccess.create(user=user.id, service=service.id)
 
 
-def username_taken(username: str, except_id=None) -> bool:
+def username_taken(username: str, except_id=None, organisation=None) -> bool:
+    """Whether a user has ``username`` (in ``organisation`` when given)."""
     query = User.select().where(User.username == username.strip().lower())
     if except_id:
         query = query.where(User.id != except_id)
+    if organisation is not None:
+        query = query.where(User.organisation == organisation)
     return query.exists()
 
 
-def create_user(manager, details: dict, contact: Contact | None, wanted: Access) -> User:
-    """Create and invite a user; inside ``write_tx``. ``contact`` None: a new one."""
+def create_user(manager, details: dict, contact: Contact | None, wanted: Access) -> User | None:
+    """Create and invite a user; inside ``write_tx``. ``contact`` None: a new one.
+
+    A user name that belongs to someone in another organisation is not
+    refused, which would tell the manager that it exists there (ASVS 6.3.8):
+    the form is accepted with the same answer as an invitation, the person
+    who has the name gets a notice instead, and no user is created (None).
+    """
     access = resolve_access(manager, None, wanted)
+    if username_taken(details["username"], organisation=manager.organisation_id):
+        raise Refused("Användarnamnet används redan.")
+    elsewhere = User.get_or_none(User.username == details["username"])
     if contact is None:
         contact = Contact.create(
             organisation=manager.organisation_id,
@@ -306,6 +318,18 @@ def create_user(manager, details: dict, contact: Contact | None, wanted: Access)
             summary=f"Kontaktperson {contact.name} skapad för en ny användare",
             after={"namn": contact.name, "e-post": contact.email, "mobil": contact.mobile},
         )
+    if elsewhere is not None:
+        usermail.username_in_use_elsewhere(elsewhere, manager.organisation.name)
+        audit.record(
+            "user.create_name_elsewhere",
+            elsewhere,
+            summary=(
+                f"{manager.organisation.name} försökte skapa en användare med användarnamnet "
+                f"{elsewhere.username}, som hör till {elsewhere.organisation.name}; inget skapat"
+            ),
+            organisation=audit.STAFF_ONLY,  # neither organisation learns about the other
+        )
+        return None
     user = User.create(
         organisation=manager.organisation_id,
         contact=contact.id,

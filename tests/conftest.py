@@ -97,6 +97,9 @@ class CsrfClient(FlaskClient):
         return kwargs
 
     def open(self, *args, **kwargs):
+        # Read and close every response as a WSGI server does, so work put
+        # off until after the response (web.deferred) has run when it returns.
+        kwargs.setdefault("buffered", True)
         # The fixtures keep one app context pushed for the whole test, and a
         # request reuses it, so ``g`` (where Flask-Login caches the signed-in
         # user) would outlive the request. Start every request with an empty

@@ -43,7 +43,7 @@ AREAS = {
     "invoice": "Fakturor",
     "report": "Rapporter",
     "ticket": "Ärenden",
-    "staff": "Back office",
+    "staff": "Administration",
 }
 
 ACTION_LABELS = {

@@ -17,6 +17,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user
@@ -131,6 +132,8 @@ def login_view(realm: Realm, heading: str):
         return redirect(_home(realm))
     form = LoginForm()
     error = None
+    if request.method == "GET" and session.get("login_name"):
+        form.username.data = session.pop("login_name")
     if form.validate_on_submit():
         user, error = password_step(realm, form.username.data, form.password.data)
         if user is not None:
@@ -356,6 +359,9 @@ def token_view(realm: Realm, token: str, kind: str):
         drop_pending()
         if current_user.is_authenticated:
             end_session(current_user)
+        # The login page opens with the name filled in (kept in the session,
+        # not the URL, so it stays out of logs and the browser history).
+        session["login_name"] = user.username
         flash(
             "Ditt lösenord är sparat. Logga in med ditt användarnamn och det nya lösenordet.",
             "success",

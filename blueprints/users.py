@@ -223,6 +223,11 @@ def user_type_label(account) -> str:
 
 
 @bp.app_template_global()
+def user_rights_in_brief(user) -> str:
+    return rules.rights_in_brief(user)
+
+
+@bp.app_template_global()
 def twofactor_label(user) -> str:
     return twofactor.methods_label(user)
 

@@ -121,6 +121,21 @@ def permission_summary(user) -> str:
     return f"{prefix}: " + ", ".join([labels[0]] + [label.lower() for label in labels[1:]])
 
 
+def rights_in_brief(user) -> str:
+    """What the user may do, in a few words beside the type in the users list:
+    the role's name (Superuser included), else up to two rights by name, else
+    "Egendefinierad: N behörigheter" — so an Administratör who may only see
+    invoices reads "Administratör · Visa fakturor"."""
+    if user.role_id:
+        return user.role.name
+    labels = [PERMISSION_LABELS[key] for key, _, _ in PERMISSIONS if key in user.permission_set]
+    if not labels:
+        return "Inga behörigheter"
+    if len(labels) <= 2:
+        return ", ".join([labels[0]] + [label.lower() for label in labels[1:]])
+    return f"Egendefinierad: {len(labels)} behörigheter"
+
+
 def role_label(user) -> str:
     return user.role.name if user.role_id else "Egendefinierad"
 

@@ -75,9 +75,32 @@ def empty_template(template_dir) -> Path:
     return _build_template(template_dir / "empty.db", with_demo=False)
 
 
+class DemoTemplates:
+    """The demo data is dated relative to the day it is seeded (invoices
+    overdue, orders last week…), and the app compares with the real date.
+    A run that passes midnight gets a template seeded for the new day, so
+    no test compares yesterday's data with today's date."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.built: dict[dt.date, Path] = {}
+
+    def today(self) -> Path:
+        today = dt.date.today()
+        if today not in self.built:
+            path = self.folder / f"demo-{today.isoformat()}.db"
+            self.built[today] = _build_template(path, with_demo=True)
+        return self.built[today]
+
+
 @pytest.fixture(scope="session")
-def demo_template(template_dir) -> Path:
-    return _build_template(template_dir / "demo.db", with_demo=True)
+def demo_templates(template_dir) -> DemoTemplates:
+    return DemoTemplates(template_dir)
+
+
+@pytest.fixture
+def demo_template(demo_templates) -> Path:
+    return demo_templates.today()
 
 
 class CsrfClient(FlaskClient):

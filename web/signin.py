@@ -10,8 +10,9 @@ The flow (AUTH-1/2/3):
    version, until when — and is **not** signed in; a user whose
    organisation requires 2FA but has none is sent to enrol first.
 3. ``complete_login`` after the second factor (or right away without one):
-   the session is cleared again, Flask-Login signs the user in, the name's
-   failure count is forgotten and the sign-in is audited.
+   the session is cleared again, a session row is registered on the server
+   (``domain.sessions``; its key goes in the cookie), Flask-Login signs the
+   user in, the name's failure count is forgotten and the sign-in is audited.
 
 Sessions end after ``SESSION_IDLE_MINUTES`` without a request and
 ``SESSION_HOURS`` after sign-in, whatever the cookie says
@@ -306,10 +307,11 @@ def bump_session_version(user) -> None:
     model = type(user)
     model.update(session_version=model.session_version + 1).where(model.id == user.id).execute()
     user.session_version = model.get_by_id(user.id).session_version
-    own = current_user.is_authenticated and current_user.get_id().split(":")[:2] == [
-        "s" if user.is_staff else "u",
-        str(user.id),
-    ]
+    own = (
+        current_user.is_authenticated
+        and current_user.is_staff == user.is_staff
+        and current_user.id == user.id
+    )
     sessions.end_all(user, keep=session.get("sid") if own else None)
 
 

@@ -16,6 +16,7 @@ from flask import Flask, g, render_template, request
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.routing import IntegerConverter
 
 from database import db, make_database
 
@@ -108,6 +109,9 @@ def create_app(config: dict | None = None) -> Flask:
         if not db.is_closed():
             db.close()
 
+    # Before any route is added: every <int:…> in a URL is a database id.
+    app.url_map.converters["int"] = DatabaseIdConverter
+
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     _init_login(app)
@@ -125,6 +129,16 @@ def create_app(config: dict | None = None) -> Flask:
 
     cli.init_app(app)
     return app
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:…>`` limited to what a database integer holds (below 2**63):
+    a larger id names nothing, so it answers 404 before any view or query
+    runs (SQLite would raise OverflowError, PostgreSQL "out of range")."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def _select_locale():

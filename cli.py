@@ -278,11 +278,15 @@ def _find_login(username, staff):
 @click.option("--staff", is_flag=True, help="A back-office user.")
 def reset_2fa_command(username, staff):
     """Remove a user's second factors (lost phone); they enrol again if required."""
-    from domain import audit, twofactor
+    from domain import audit, sessions, twofactor
 
     user = _find_login(username, staff)
+    model = type(user)
     with write_tx():
         twofactor.reset(user)
+        # Whoever holds the lost phone may be signed in: end every session.
+        model.update(session_version=model.session_version + 1).where(model.id == user.id).execute()
+        sessions.end_all(user)
         audit.record(
             "auth.2fa_reset",
             user,

@@ -43,7 +43,7 @@ AREAS = {
     "invoice": "Fakturor",
     "report": "Rapporter",
     "ticket": "Ärenden",
-    "staff": "Back office",
+    "staff": "Administration",
 }
 
 ACTION_LABELS = {
@@ -65,6 +65,7 @@ ACTION_LABELS = {
     "auth.invite_accepted": "Inbjudan accepterad",
     "auth.sessions_ended": "Utloggad från andra enheter",
     "user.create": "Användare skapad",
+    "user.create_name_elsewhere": "Användarnamn upptaget i annan organisation",
     "user.update": "Användare ändrad",
     "user.permissions": "Behörigheter ändrade",
     "user.invite": "Inbjudan skickad",

@@ -17,10 +17,10 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
@@ -28,6 +28,8 @@ from database import write_tx
 from domain import audit, throttle, tokens, twofactor, usermail
 from domain.passwords import PASSWORD_HINT, hash_password, password_problems
 from web.auth import safe_next
+from web.deferred import after_response
+from web.forms import FlaskForm
 from web.signin import (
     CUSTOMER,
     STAFF,
@@ -130,6 +132,8 @@ def login_view(realm: Realm, heading: str):
         return redirect(_home(realm))
     form = LoginForm()
     error = None
+    if request.method == "GET" and session.get("login_name"):
+        form.username.data = session.pop("login_name")
     if form.validate_on_submit():
         user, error = password_step(realm, form.username.data, form.password.data)
         if user is not None:
@@ -273,29 +277,12 @@ def setup_sms_view(realm: Realm):
 
 
 def forgot_view(realm: Realm):
-    """Glömt lösenordet?: the same answer whether or not the name exists."""
+    """Glömt lösenordet?: the same answer, in the same time, whether or not
+    the name exists — the look-up and the mail happen after the response."""
     form = ForgotForm()
     if form.validate_on_submit():
         given = form.username.data.strip().lower()
-        model = realm.model
-        query = model.select().where(
-            ((model.username == given) | (model.email == given)) & (model.active == True)  # noqa: E712
-        )
-        if model is CUSTOMER.model:
-            query = query.where(model.removed_at.is_null())
-        for user in query.limit(5):
-            # At most three reset mails an hour per user (no mail bombing).
-            if tokens.recent_count(user, tokens.RESET, dt.timedelta(hours=1)) >= 3:
-                continue
-            with write_tx():
-                token = tokens.issue_link(user, tokens.RESET)
-                usermail.password_reset(user, token)
-                audit.record(
-                    "auth.password_reset_requested",
-                    user,
-                    summary="Länk för lösenordsåterställning skickad",
-                    actor=user,
-                )
+        after_response(lambda: send_reset_links(realm, given))
         return render_template(
             "auth/message.html",
             heading="Kolla din e-post",
@@ -306,6 +293,29 @@ def forgot_view(realm: Realm):
             realm=realm,
         )
     return render_template("auth/forgot.html", form=form, realm=realm)
+
+
+def send_reset_links(realm: Realm, given: str) -> None:
+    """A reset link to each active user whose name or address is ``given``."""
+    model = realm.model
+    query = model.select().where(
+        ((model.username == given) | (model.email == given)) & (model.active == True)  # noqa: E712
+    )
+    if model is CUSTOMER.model:
+        query = query.where(model.removed_at.is_null())
+    for user in query.limit(5):
+        # At most three reset mails an hour per user (no mail bombing).
+        if tokens.recent_count(user, tokens.RESET, dt.timedelta(hours=1)) >= 3:
+            continue
+        with write_tx():
+            token = tokens.issue_link(user, tokens.RESET)
+            usermail.password_reset(user, token)
+            audit.record(
+                "auth.password_reset_requested",
+                user,
+                summary="Länk för lösenordsåterställning skickad",
+                actor=user,
+            )
 
 
 def token_view(realm: Realm, token: str, kind: str):
@@ -349,6 +359,9 @@ def token_view(realm: Realm, token: str, kind: str):
         drop_pending()
         if current_user.is_authenticated:
             end_session(current_user)
+        # The login page opens with the name filled in (kept in the session,
+        # not the URL, so it stays out of logs and the browser history).
+        session["login_name"] = user.username
         flash(
             "Ditt lösenord är sparat. Logga in med ditt användarnamn och det nya lösenordet.",
             "success",

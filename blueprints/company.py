@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
 from wtforms.validators import Length
 
@@ -20,6 +19,7 @@ from domain import audit, twofactor
 from domain.numbers import format_postcode, normalise_postcode
 from tables.org import CompanyProfile, User
 from web.auth import require
+from web.forms import FlaskForm
 
 bp = Blueprint("company", __name__, url_prefix="/company")
 

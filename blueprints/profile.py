@@ -23,12 +23,11 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from database import write_tx
-from domain import audit, tokens, twofactor, usermail
+from domain import audit, sessions, tokens, twofactor, usermail
 from domain.numbers import mobile_number_problem, normalise_mobile
 from domain.passwords import PASSWORD_HINT, hash_password, password_problems, verify_password
 from domain.tickets import create_ticket
@@ -37,8 +36,8 @@ from permissions import PERMISSIONS
 from tables.org import User
 from web import dialogs
 from web.auth import customer_required
-from web.forms import PhoneField, select_choices
-from web.signin import bump_session_version, relogin, sms_recently_sent
+from web.forms import FlaskForm, PhoneField, select_choices
+from web.signin import bump_session_version, relogin, session_limits, sms_recently_sent
 
 bp = Blueprint("profile", __name__, url_prefix="/profile")
 
@@ -381,7 +380,21 @@ def index():
         recovery_left=twofactor.remaining_recovery_codes(user),
         languages=dict(LANGUAGES),
         pages=CUSTOMER_PAGES,
+        login_sessions=_login_sessions(user),
     )
+
+
+def _login_sessions(user) -> list[dict]:
+    """Inloggade enheter: the user's live sessions, this browser's marked."""
+    own = sessions.key_hash(session.get("sid") or "")
+    return [
+        {
+            "row": row,
+            "device": sessions.device_label(row.user_agent),
+            "current": row.key_hash == own,
+        }
+        for row in sessions.of(user, *session_limits())
+    ]
 
 
 @bp.route("/details", methods=["GET", "POST"])

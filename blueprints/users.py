@@ -22,7 +22,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from peewee import Case, fn
 from wtforms import (
     HiddenField,
@@ -43,7 +42,7 @@ from tables.org import Account, Contact, Role, User
 from tables.services import Service
 from web import dialogs, excel
 from web.auth import require
-from web.forms import PhoneField, select_choices
+from web.forms import FlaskForm, PhoneField, select_choices
 from web.listview import ChoiceFilter, Column, DateRangeFilter, ListView, TextFilter, text_column
 
 bp = Blueprint("users", __name__, url_prefix="/users")
@@ -223,6 +222,11 @@ def user_type_label(account) -> str:
 
 
 @bp.app_template_global()
+def user_rights_in_brief(user) -> str:
+    return rules.rights_in_brief(user)
+
+
+@bp.app_template_global()
 def twofactor_label(user) -> str:
     return twofactor.methods_label(user)
 
@@ -319,7 +323,10 @@ class UserForm(FlaskForm):
             self.mobile.errors = [*self.mobile.errors, problem]
             ok = False
         username = (self.username.data or self.email.data or "").strip().lower()
-        if username and rules.username_taken(username, target.id if target else None):
+        # A new user's name is checked only within the organisation; one that
+        # exists elsewhere is handled on saving (domain.users.create_user).
+        organisation = current_user.organisation_id if target is None else None
+        if username and rules.username_taken(username, target.id if target else None, organisation):
             self.username.errors = [*self.username.errors, "Användarnamnet används redan."]
             ok = False
         return ok
@@ -473,8 +480,10 @@ def _user_form_view(target: User | None):
     except rules.Refused as refusal:
         return _render(form, target, 2, error=str(refusal))
     if target is None:
+        # The same answer when the name belongs to another organisation (user is None).
         flash(
-            f"Användaren {user.name} är inbjuden – en inbjudan har skickats till {user.email}.",
+            f"Användaren {details['name']} är inbjuden – en inbjudan har skickats till "
+            f"{details['email']}.",
             "success",
         )
     else:

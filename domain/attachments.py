@@ -19,6 +19,7 @@ import io
 import os
 import re
 import secrets
+import time
 import unicodedata
 import zipfile
 from dataclasses import dataclass
@@ -268,8 +269,28 @@ def path_of(storage_name: str) -> Path:
     return storage_root() / storage_name[:2] / storage_name
 
 
+PART_MAX_AGE = 3600  # seconds; a write takes seconds, so an older .part is a dead writer's
+
+
+def sweep_partial(now: float | None = None) -> int:
+    """Remove ``.part`` files a killed worker left behind; returns how many.
+
+    ``store`` writes to ``<name>.part`` and renames it when complete, so a
+    ``.part`` file older than ``PART_MAX_AGE`` can only be a write that died.
+    """
+    now = time.time() if now is None else now
+    removed = 0
+    for part in storage_root().glob("*/*.part"):
+        with contextlib.suppress(FileNotFoundError):
+            if now - part.stat().st_mtime > PART_MAX_AGE:
+                part.unlink()
+                removed += 1
+    return removed
+
+
 def store(checked: CheckedFile) -> str:
     """Write the file under a new random name; returns that name."""
+    sweep_partial()
     storage_name = secrets.token_hex(16)
     target = path_of(storage_name)
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

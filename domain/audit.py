@@ -16,6 +16,10 @@ def client_ip() -> str:
     return request.remote_addr or ""
 
 
+# ``organisation=STAFF_ONLY``: a row no organisation's Granskningslogg shows.
+STAFF_ONLY = object()
+
+
 def _json(value) -> str | None:
     if value is None:
         return None
@@ -36,7 +40,9 @@ def record(
     if actor is None and has_request_context() and current_user.is_authenticated:
         actor = current_user._get_current_object()
     is_staff = bool(actor is not None and actor.is_staff)
-    if organisation is None:
+    if organisation is STAFF_ONLY:
+        org_id = None
+    elif organisation is None:
         org_id = getattr(obj, "organisation_id", None)
         if org_id is None and actor is not None and not is_staff:
             org_id = actor.organisation_id

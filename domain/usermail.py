@@ -69,3 +69,19 @@ def security_notice(user, what: str, recipient: str | None = None) -> None:
         + _footer(),
         organisation=getattr(user, "organisation_id", None),
     )
+
+
+def username_in_use_elsewhere(user, organisation_name: str) -> None:
+    """Someone in another organisation tried to create a user with this
+    person's user name: tell the person, and nobody else (ASVS 6.3.8)."""
+    send_email(
+        user.email,
+        f"Ditt användarnamn i {_operator()}s kundportal",
+        f"Hej {user.name}!\n\nEn administratör hos {organisation_name} försökte skapa ett "
+        f"användarkonto med användarnamnet {user.username}, som redan är ditt. Inget konto "
+        "har skapats och ditt konto är oförändrat.\n\n"
+        "Ska du ha ett konto även hos dem behöver de använda ett annat användarnamn, till "
+        f"exempel en annan e-postadress. Känner du inte igen detta? Kontakta {_operator()}s "
+        "kundservice." + _footer(),
+        organisation=user.organisation_id,
+    )

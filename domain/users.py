@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from peewee import JOIN
 
 from database import utcnow
-from domain import audit, throttle, tokens, twofactor, usermail
+from domain import audit, sessions, throttle, tokens, twofactor, usermail
 from domain.numbers import format_phone
 from permissions import ALL_PERMISSIONS, PERMISSION_LABELS, PERMISSIONS, format_permissions
 from tables.org import Account, Contact, Role, User
@@ -120,6 +120,21 @@ def permission_summary(user) -> str:
     if not labels:
         return f"{prefix}: inga"
     return f"{prefix}: " + ", ".join([labels[0]] + [label.lower() for label in labels[1:]])
+
+
+def rights_in_brief(user) -> str:
+    """What the user may do, in a few words beside the type in the users list:
+    the role's name (Superuser included), else up to two rights by name, else
+    "Egendefinierad: N behörigheter" — so an Administratör who may only see
+    invoices reads "Administratör · Visa fakturor"."""
+    if user.role_id:
+        return user.role.name
+    labels = [PERMISSION_LABELS[key] for key, _, _ in PERMISSIONS if key in user.permission_set]
+    if not labels:
+        return "Inga behörigheter"
+    if len(labels) <= 2:
+        return ", ".join([labels[0]] + [label.lower() for label in labels[1:]])
+    return f"Egendefinierad: {len(labels)} behörigheter"
 
 
 def role_label(user) -> str:
@@ -284,16 +299,28 @@ def _save_access(user, access: Access) -> None:
         UserObjectAccess.create(user=user.id, service=service.id)
 
 
-def username_taken(username: str, except_id=None) -> bool:
+def username_taken(username: str, except_id=None, organisation=None) -> bool:
+    """Whether a user has ``username`` (in ``organisation`` when given)."""
     query = User.select().where(User.username == username.strip().lower())
     if except_id:
         query = query.where(User.id != except_id)
+    if organisation is not None:
+        query = query.where(User.organisation == organisation)
     return query.exists()
 
 
-def create_user(manager, details: dict, contact: Contact | None, wanted: Access) -> User:
-    """Create and invite a user; inside ``write_tx``. ``contact`` None: a new one."""
+def create_user(manager, details: dict, contact: Contact | None, wanted: Access) -> User | None:
+    """Create and invite a user; inside ``write_tx``. ``contact`` None: a new one.
+
+    A user name that belongs to someone in another organisation is not
+    refused, which would tell the manager that it exists there (ASVS 6.3.8):
+    the form is accepted with the same answer as an invitation, the person
+    who has the name gets a notice instead, and no user is created (None).
+    """
     access = resolve_access(manager, None, wanted)
+    if username_taken(details["username"], organisation=manager.organisation_id):
+        raise Refused("Användarnamnet används redan.")
+    elsewhere = User.get_or_none(User.username == details["username"])
     if contact is None:
         contact = Contact.create(
             organisation=manager.organisation_id,
@@ -309,6 +336,18 @@ def create_user(manager, details: dict, contact: Contact | None, wanted: Access)
             summary=f"Kontaktperson {contact.name} skapad för en ny användare",
             after={"namn": contact.name, "e-post": contact.email, "mobil": contact.mobile},
         )
+    if elsewhere is not None:
+        usermail.username_in_use_elsewhere(elsewhere, manager.organisation.name)
+        audit.record(
+            "user.create_name_elsewhere",
+            elsewhere,
+            summary=(
+                f"{manager.organisation.name} försökte skapa en användare med användarnamnet "
+                f"{elsewhere.username}, som hör till {elsewhere.organisation.name}; inget skapat"
+            ),
+            organisation=audit.STAFF_ONLY,  # neither organisation learns about the other
+        )
+        return None
     user = User.create(
         organisation=manager.organisation_id,
         contact=contact.id,
@@ -398,6 +437,8 @@ def set_active(manager, target, active: bool) -> None:
     if not active:
         changes["session_version"] = User.session_version + 1
     User.update(changes).where(User.id == target.id).execute()
+    if not active:
+        sessions.end_all(target)
     audit.record(
         "user.activate" if active else "user.deactivate",
         target,
@@ -421,6 +462,7 @@ def remove(manager, target) -> None:
         sms_2fa_enabled=False,
     ).where(User.id == target.id).execute()
     UserObjectAccess.delete().where(UserObjectAccess.user == target.id).execute()
+    sessions.end_all(target)
     twofactor.reset(User.get_by_id(target.id))
     audit.record(
         "user.remove",
@@ -437,6 +479,7 @@ def reset_2fa(manager, target) -> None:
     before = twofactor.methods_label(target)
     twofactor.reset(target)
     User.update(session_version=User.session_version + 1).where(User.id == target.id).execute()
+    sessions.end_all(target)
     audit.record(
         "auth.2fa_reset",
         target,

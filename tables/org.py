@@ -357,6 +357,21 @@ class AuthToken(BaseModel):
     created_at = DateTimeField(default=utcnow)
 
 
+class LoginSession(BaseModel):
+    """A signed-in browser (ASVS 7.4.1): the session cookie carries a random
+    key whose SHA-256 is ``key_hash``; the session lives exactly as long as
+    its row. Logging out deletes it; a password change, "Logga ut från
+    andra enheter", deactivation and removal delete the user's others."""
+
+    key_hash = CharField(unique=True)
+    user = ForeignKeyField(User, null=True, backref="login_sessions", on_delete="CASCADE")
+    staff = ForeignKeyField(StaffUser, null=True, backref="login_sessions", on_delete="CASCADE")
+    created_at = DateTimeField(default=utcnow)
+    last_seen_at = DateTimeField(default=utcnow)
+    ip = CharField(default="")
+    user_agent = CharField(default="")
+
+
 class RecoveryCode(BaseModel):
     user = ForeignKeyField(User, null=True, backref="recovery_codes", on_delete="CASCADE")
     staff = ForeignKeyField(StaffUser, null=True, on_delete="CASCADE")

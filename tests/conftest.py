@@ -75,9 +75,32 @@ def empty_template(template_dir) -> Path:
     return _build_template(template_dir / "empty.db", with_demo=False)
 
 
+class DemoTemplates:
+    """The demo data is dated relative to the day it is seeded (invoices
+    overdue, orders last week…), and the app compares with the real date.
+    A run that passes midnight gets a template seeded for the new day, so
+    no test compares yesterday's data with today's date."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.built: dict[dt.date, Path] = {}
+
+    def today(self) -> Path:
+        today = dt.date.today()
+        if today not in self.built:
+            path = self.folder / f"demo-{today.isoformat()}.db"
+            self.built[today] = _build_template(path, with_demo=True)
+        return self.built[today]
+
+
 @pytest.fixture(scope="session")
-def demo_template(template_dir) -> Path:
-    return _build_template(template_dir / "demo.db", with_demo=True)
+def demo_templates(template_dir) -> DemoTemplates:
+    return DemoTemplates(template_dir)
+
+
+@pytest.fixture
+def demo_template(demo_templates) -> Path:
+    return demo_templates.today()
 
 
 class CsrfClient(FlaskClient):
@@ -97,6 +120,9 @@ class CsrfClient(FlaskClient):
         return kwargs
 
     def open(self, *args, **kwargs):
+        # Read and close every response as a WSGI server does, so work put
+        # off until after the response (web.deferred) has run when it returns.
+        kwargs.setdefault("buffered", True)
         # The fixtures keep one app context pushed for the whole test, and a
         # request reuses it, so ``g`` (where Flask-Login caches the signed-in
         # user) would outlive the request. Start every request with an empty
@@ -169,14 +195,19 @@ def demo_client(demo_app):
 
 def login_as(client, username: str):
     """Sign ``username`` in (portal user or staff) without the login form."""
+    from database import write_tx
+    from domain import sessions
     from models import StaffUser, User
 
     user = User.get_or_none(User.username == username) or StaffUser.get(
         StaffUser.username == username
     )
+    with write_tx():
+        key = sessions.start(user, "127.0.0.1", "pytest")
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
+        session["sid"] = key
     return user
 
 

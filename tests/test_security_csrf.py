@@ -4,6 +4,7 @@ every page carries the hardening headers."""
 from __future__ import annotations
 
 import pytest
+from werkzeug.routing import AnyConverter, IntegerConverter
 
 from tests.auth_fixtures import fresh_login_cache  # noqa: F401
 from tests.conftest import ADMIN, STAFF
@@ -21,10 +22,9 @@ def unsafe_routes(app):
         values = {}
         for arg in rule.arguments:
             converter = rule._converters[arg]
-            name = type(converter).__name__
-            if name == "IntegerConverter":
+            if isinstance(converter, IntegerConverter):
                 values[arg] = 1
-            elif name == "AnyConverter":
+            elif isinstance(converter, AnyConverter):
                 values[arg] = next(iter(converter.items))
             else:
                 values[arg] = "x" * 20

@@ -41,6 +41,14 @@ from tests.services_fixtures import (
 TODAY = dt.date.today()
 
 
+@pytest.fixture(autouse=True)
+def _today():
+    """TODAY as each test starts, not as the module was imported: a run that
+    passes midnight would otherwise ask for changes dated yesterday."""
+    global TODAY
+    TODAY = dt.date.today()
+
+
 # ----------------------------------------------------------------- Användare (pencil)
 
 

@@ -30,6 +30,14 @@ from web.formatting import phone
 TODAY = dt.date.today()
 
 
+@pytest.fixture(autouse=True)
+def _today():
+    """TODAY as each test starts, not as the module was imported: a run that
+    passes midnight would otherwise ask for changes dated yesterday."""
+    global TODAY
+    TODAY = dt.date.today()
+
+
 def customer_request(service, op_prepare, **kwargs) -> Order:
     """A change asked for by the demo administrator, straight through the domain."""
     user = User.get(User.username == ADMIN)

@@ -4,28 +4,40 @@ from __future__ import annotations
 
 import functools
 
-from flask import abort, make_response, redirect, request, url_for
+from flask import abort, make_response, redirect, request, session, url_for
 from flask_login import current_user
 from peewee import JOIN
 
+from domain import sessions
 from permissions import holds_any
-from tables.org import Account, Role, StaffUser, User
+from tables.org import Account, LoginSession, Role, StaffUser, User
+
+MAX_ID = 2**63 - 1  # the largest database integer; app.py bounds <int:…> in URLs to it
 
 
 def load_session_user(session_id: str):
     """Flask-Login loader for ids ``u:<id>:<version>`` and ``s:<id>:<version>``.
 
-    A bumped ``session_version`` (password change, deactivation) ends every
-    session that carries the old one.
+    The cookie's session key must have its ``LoginSession`` row (joined in
+    the one query that loads the user), so a session ended on the server —
+    logout, another device's "Logga ut från andra enheter", a password
+    change, deactivation — stops at once in every worker, even for a copy
+    of the cookie. A bumped ``session_version`` ends every session as well.
     """
     try:
         kind, raw_id, version = session_id.split(":")
         user_id, version = int(raw_id), int(version)
     except ValueError:
         return None
+    key = session.get("sid")
+    if not isinstance(key, str) or not key or not 0 < user_id <= MAX_ID:
+        return None
+    live = LoginSession.key_hash == sessions.key_hash(key)
     if kind == "u":
         user = (
             User.select(User, Account, Role)
+            .join(LoginSession, on=(LoginSession.user == User.id) & live)
+            .switch(User)
             .join(Account, on=(User.scope_account == Account.id))
             .switch(User)
             .join(Role, join_type=JOIN.LEFT_OUTER, on=(User.role == Role.id))
@@ -33,7 +45,12 @@ def load_session_user(session_id: str):
             .get_or_none()
         )
     elif kind == "s":
-        user = StaffUser.get_or_none(StaffUser.id == user_id)
+        user = (
+            StaffUser.select()
+            .join(LoginSession, on=(LoginSession.staff == StaffUser.id) & live)
+            .where(StaffUser.id == user_id)
+            .get_or_none()
+        )
     else:
         return None
     if user is None or not user.active or user.session_version != version:
@@ -106,9 +123,20 @@ def staff_required(view):
     return wrapper
 
 
+def parse_id(value) -> int | None:
+    """An id from a form field or query string: a positive integer a
+    database column can hold, else None (it names nothing). ``int()`` alone
+    lets 2**64 through to the query, which then fails with OverflowError."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= MAX_ID else None
+
+
 def get_visible_or_404(model, object_id: int, query=None):
     """Load ``model`` by id through the user's scope; outside it answers 404."""
-    if not 0 < object_id < 2**63:  # beyond a database integer: no such object
+    if not 0 < object_id <= MAX_ID:  # beyond a database integer: no such object
         abort(404)
     query = query if query is not None else model.visible_to(current_user)
     obj = query.where(model.id == object_id).get_or_none()

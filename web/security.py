@@ -65,7 +65,8 @@ def init_app(app):
         h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if app.config["SESSION_COOKIE_SECURE"]:
             h.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if request.endpoint != "static":
-            # Pages hold PUK codes and invoices: never cache them.
-            h.setdefault("Cache-Control", "no-store")
+        if request.endpoint != "static" and "no-store" not in h.get("Cache-Control", ""):
+            # Pages and downloads hold PUK codes and invoices: never cache them.
+            # send_file sets "no-cache" (revalidate, but store), so replace it.
+            h["Cache-Control"] = "no-store"
         return response

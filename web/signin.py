@@ -10,8 +10,9 @@ The flow (AUTH-1/2/3):
    version, until when — and is **not** signed in; a user whose
    organisation requires 2FA but has none is sent to enrol first.
 3. ``complete_login`` after the second factor (or right away without one):
-   the session is cleared again, Flask-Login signs the user in, the name's
-   failure count is forgotten and the sign-in is audited.
+   the session is cleared again, a session row is registered on the server
+   (``domain.sessions``; its key goes in the cookie), Flask-Login signs the
+   user in, the name's failure count is forgotten and the sign-in is audited.
 
 Sessions end after ``SESSION_IDLE_MINUTES`` without a request and
 ``SESSION_HOURS`` after sign-in, whatever the cookie says
@@ -20,14 +21,15 @@ Sessions end after ``SESSION_IDLE_MINUTES`` without a request and
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass
 
-from flask import current_app, session
-from flask_login import login_user, logout_user
+from flask import current_app, request, session
+from flask_login import current_user, login_user, logout_user
 
 from database import utcnow, write_tx
-from domain import audit, throttle, twofactor
+from domain import audit, sessions, throttle, twofactor
 from domain.passwords import hash_password, needs_rehash, verify_password
 from tables.org import StaffUser, User
 
@@ -197,8 +199,6 @@ def send_login_sms(user) -> None:
 
 def sms_recently_sent(user, kind: str) -> bool:
     """At most one SMS a minute and five in ten minutes per user (ASVS §6.6.3)."""
-    import datetime as dt
-
     from domain import tokens
 
     return (
@@ -251,17 +251,32 @@ def second_factor(realm: Realm, user, code: str, method: str) -> str | None:
 # --------------------------------------------------------------------------- signed in
 
 
+def session_limits() -> tuple[int, int]:
+    """(idle, lifetime) of a session in seconds."""
+    config = current_app.config
+    idle = int(config.get("SESSION_IDLE_MINUTES", 60)) * 60
+    lifetime = config.get("PERMANENT_SESSION_LIFETIME", 8 * 3600)
+    if hasattr(lifetime, "total_seconds"):
+        lifetime = lifetime.total_seconds()
+    return idle, int(lifetime)
+
+
 def complete_login(user) -> None:
-    """Start a fresh session for ``user`` (no fixation) and record it."""
+    """Start a fresh session for ``user`` (no fixation), register it on the
+    server (``domain.sessions``) and record it."""
     session.clear()
-    login_user(user)
-    session.permanent = True
-    session["auth_at"] = session["seen_at"] = int(time.time())
     model = type(user)
+    idle, lifetime = session_limits()
     with write_tx():
+        sessions.end_stale(user, idle, lifetime)
+        key = sessions.start(user, client_ip(), request.user_agent.string)
         model.update(last_login_at=utcnow()).where(model.id == user.id).execute()
         throttle.clear_name(model, user.username, user)
         audit.record("auth.login", user, summary="Inloggning", actor=user)
+    login_user(user)
+    session.permanent = True
+    session["sid"] = key
+    session["auth_at"] = session["seen_at"] = int(time.time())
 
 
 def relogin(user) -> None:
@@ -274,28 +289,36 @@ def relogin(user) -> None:
 
 
 def end_session(user) -> None:
-    if user.is_authenticated:
-        with write_tx():
+    """Log this browser out: its session row goes, so copies of the cookie stop too."""
+    with write_tx():
+        sessions.end(session.get("sid"))
+        if user.is_authenticated:
             audit.record("auth.logout", user, summary="Utloggning", actor=user)
     logout_user()
     session.clear()
 
 
 def bump_session_version(user) -> None:
-    """End every session of ``user`` (others keep the old version); inside ``write_tx``."""
+    """End every other session of ``user``; inside ``write_tx``.
+
+    Deletes the user's session rows but this browser's (when it is the
+    user's own) and bumps the version, which also ends a pending sign-in.
+    """
     model = type(user)
     model.update(session_version=model.session_version + 1).where(model.id == user.id).execute()
     user.session_version = model.get_by_id(user.id).session_version
+    own = (
+        current_user.is_authenticated
+        and current_user.is_staff == user.is_staff
+        and current_user.id == user.id
+    )
+    sessions.end_all(user, keep=session.get("sid") if own else None)
 
 
 def session_expired() -> str | None:
     """Why the signed-in session must end now (idle or too old), else None."""
     now = int(time.time())
-    config = current_app.config
-    idle = int(config.get("SESSION_IDLE_MINUTES", 60)) * 60
-    lifetime = int(config.get("PERMANENT_SESSION_LIFETIME", 8 * 3600))
-    if hasattr(lifetime, "total_seconds"):
-        lifetime = int(lifetime.total_seconds())
+    idle, lifetime = session_limits()
     if "seen_at" not in session:  # signed in before these limits existed
         session["auth_at"] = session["seen_at"] = now
         return None
@@ -306,4 +329,6 @@ def session_expired() -> str | None:
         return "Din session har gått ut. Logga in igen."
     if now - session.get("seen_at", 0) > 60:
         session["seen_at"] = now
+        with write_tx():  # "Inloggade enheter" shows when each was last used
+            sessions.seen(session.get("sid"))
     return None

@@ -31,7 +31,7 @@ from domain import accounts as domain
 from tables.org import Account, Contact
 from tables.scope import visible_accounts
 from web import dialogs
-from web.auth import require
+from web.auth import parse_id, require
 
 # Above this many visible accounts "Välj huvudkonto" takes a kundnummer
 # instead of offering a drop-down of every account.
@@ -210,8 +210,8 @@ def new_account():
     the chosen parent, all but the alias, without saving anything.
     """
     preset = None
-    if request.args.get("parent", type=int):
-        preset = account_or_404(request.args.get("parent", type=int))
+    if request.args.get("parent"):
+        preset = account_or_404(parse_id(request.args.get("parent")) or 0)
     back = _back(preset) if preset else url_for("accounts.index")
     form = AccountForm()
     if request.method == "GET":

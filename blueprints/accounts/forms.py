@@ -7,7 +7,6 @@ Validators normalise what they accept ("903 04" → "90304",
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
@@ -19,7 +18,7 @@ from domain.numbers import (
     normalise_postcode,
 )
 from tables.org import CONTACT_ROLES
-from web.forms import OrgNumberField, PhoneField
+from web.forms import FlaskForm, OrgNumberField, PhoneField
 
 
 def strip(value):

@@ -28,7 +28,7 @@ from tables.scope import visible_accounts
 from tables.services import Service
 from tables.tickets import Ticket
 from web import excel
-from web.auth import require
+from web.auth import MAX_ID, parse_id, require
 from web.formatting import url_if
 from web.htmx import is_htmx, render
 from web.listview import Column, ListView, number_column, text_column
@@ -93,7 +93,7 @@ def tree_context(current: Account | None, query: str = "") -> dict:
 
 
 def _current_id() -> int | None:
-    return request.args.get("current", type=int)
+    return parse_id(request.args.get("current"))
 
 
 def _current_account() -> Account | None:
@@ -123,8 +123,8 @@ def tree_body():
 def tree_children(account_id: int):
     """One page of a branch's children (opening a branch, "Visa fler")."""
     parent = account_or_404(account_id)
-    offset = max(0, request.args.get("offset", 0, type=int))
-    node = tree.branch(current_user, parent, offset=offset, skip=request.args.get("skip", type=int))
+    offset = min(max(0, request.args.get("offset", 0, type=int)), MAX_ID)
+    node = tree.branch(current_user, parent, offset=offset, skip=parse_id(request.args.get("skip")))
     return render_template(
         "partials/accounts/_tree_children.html", node=node, current_id=_current_id()
     )

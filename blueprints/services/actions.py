@@ -39,7 +39,7 @@ from domain import service_actions as sa
 from domain.provisioning import payload_of
 from tables.services import BARRING_KINDS, FORWARDING_KINDS, Service, SpendingLimit
 from web import dialogs
-from web.auth import get_visible_or_404, require
+from web.auth import get_visible_or_404, parse_id, require
 from web.formatting import amount, kr
 from web.forms import select_choices
 from web.htmx import confirm, is_htmx, trigger
@@ -347,7 +347,7 @@ def barring_remove(service_id: int):
     if not form.validate_on_submit():
         return barrings_dialog(service, form)
     try:
-        args = sa.prepare_barring_remove(service, request.form.get("barring", type=int))
+        args = sa.prepare_barring_remove(service, parse_id(request.form.get("barring")))
         order = sa.request(current_user, service, args.pop("op"), args.pop("payload"), **args)
     except sa.ActionError as error:
         add_error(form, error)

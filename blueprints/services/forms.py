@@ -10,11 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField
 
 from domain.service_actions import ActionError
-from web.forms import PhoneField, select_choices
+from web.forms import FlaskForm, PhoneField, select_choices
 
 DATE = {"type": "date"}
 

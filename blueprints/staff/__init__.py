@@ -35,7 +35,7 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    return login_view(STAFF, "Back office – logga in")
+    return login_view(STAFF, "Administration – logga in")
 
 
 @bp.route("/login/verify", methods=["GET", "POST"])

@@ -65,7 +65,7 @@ def audit_unlock(lock_id):
         audit.record(
             "auth.lockout_lifted",
             user,
-            summary=f"Inloggningsspärr för {name} hävd av back office",
+            summary=f"Inloggningsspärr för {name} hävd av operatörens personal",
             organisation=getattr(user, "organisation_id", None),
         )
     flash(f"Spärren för {name} är hävd.", "success")

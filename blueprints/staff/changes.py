@@ -13,7 +13,6 @@ import re
 
 from flask import request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 
 from blueprints.orders import order_number_column, order_type_column
@@ -27,6 +26,7 @@ from tables.org import Account, Organisation
 from tables.services import Service, SimCard
 from web import dialogs
 from web.auth import get_visible_or_404, safe_next, staff_required
+from web.forms import FlaskForm
 from web.listview import (
     ChoiceFilter,
     Column,

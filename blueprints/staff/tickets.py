@@ -14,7 +14,6 @@ import json
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from peewee import JOIN, Case, fn
 from wtforms import (
     BooleanField,
@@ -56,7 +55,7 @@ from tables.tickets import (
 from web import excel
 from web.auth import staff_required
 from web.formatting import amount
-from web.forms import select_choices
+from web.forms import FlaskForm, select_choices
 from web.htmx import confirm, is_htmx, render
 from web.listview import (
     ChoiceFilter,

@@ -12,7 +12,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from peewee import JOIN
 from wtforms import (
     MultipleFileField,
@@ -34,6 +33,7 @@ from tables.tickets import (
 )
 from web import dialogs
 from web.auth import customer_required, get_visible_or_404
+from web.forms import FlaskForm
 from web.htmx import render
 
 # --------------------------------------------------------------------------- the ticket (TIC-3)
@@ -240,6 +240,8 @@ def send_attachment(attachment: TicketAttachment):
         download_name=attachment.filename,
         max_age=0,
     )
+    # The stored type as it is: send_file would add a second "; charset=utf-8".
+    response.headers["Content-Type"] = attachment.content_type
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"

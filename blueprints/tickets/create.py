@@ -16,7 +16,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from peewee import fn
 from wtforms import (
     DateField,
@@ -52,8 +51,8 @@ from tables.tickets import (
     Ticket,
     TicketMessage,
 )
-from web.auth import customer_required, get_visible_or_404, require
-from web.forms import select_choices
+from web.auth import customer_required, get_visible_or_404, parse_id, require
+from web.forms import FlaskForm, select_choices
 
 # --------------------------------------------------------------------------- Skapa ärende (TIC-2)
 
@@ -132,10 +131,7 @@ def _int_arg(name: str) -> int | None:
     value = request.args.get(name)
     if value is None:
         return None
-    try:
-        return int(value)
-    except ValueError:
-        abort(404)
+    return parse_id(value) or abort(404)
 
 
 def links_from_request(user) -> Links:
@@ -207,9 +203,8 @@ def contact_choices(user) -> list[Contact]:
 
 
 def service_in_scope(user, value) -> Service | None:
-    try:
-        service_id = int(value)
-    except (TypeError, ValueError):
+    service_id = parse_id(value)
+    if service_id is None:
         return None
     return (
         Service.visible_to(user)
@@ -454,10 +449,7 @@ def _picked_service(user, source, area, base) -> tuple[Service | None, str | Non
 
 
 def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return parse_id(value)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -77,11 +77,18 @@ def load_config(app: Flask) -> None:
         PUBLIC_URL=env("PUBLIC_URL", "http://127.0.0.1:8000"),
         ATTACHMENT_DIR=env("ATTACHMENT_DIR") or str(instance / "attachments"),
         INVOICE_PDF_DIR=env("INVOICE_PDF_DIR") or str(instance / "invoices"),
-        # UI-10: the operator's name and customer service, shown in the layout
+        # UI-10: the operator's name and customer service, shown in the layout,
+        # and what its invoices carry (domain/operator.py reads them all).
         OPERATOR_NAME=env("OPERATOR_NAME", "Teleportal"),
         OPERATOR_PHONE=env("OPERATOR_PHONE", "0771 – 40 40 40"),
         OPERATOR_WEB=env("OPERATOR_WEB", "https://teleportal.example/foretag"),
         OPERATOR_SUPPORT_URL=env("OPERATOR_SUPPORT_URL", "https://teleportal.example/support"),
+        OPERATOR_EMAIL=env("OPERATOR_EMAIL", "kundservice@teleportal.example"),
+        OPERATOR_ADDRESS=env("OPERATOR_ADDRESS", "Box 7012, 903 26 Umeå"),
+        OPERATOR_ORG_NUMBER=env("OPERATOR_ORG_NUMBER", "559123-4561"),
+        OPERATOR_VAT_NUMBER=env("OPERATOR_VAT_NUMBER", "SE559123456101"),
+        OPERATOR_BANKGIRO=env("OPERATOR_BANKGIRO", "5402-9681"),
+        OPERATOR_PLUSGIRO=env("OPERATOR_PLUSGIRO", "45 67 89-7"),
     )
 
 

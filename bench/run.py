@@ -359,6 +359,7 @@ def compare_child(database_url: str, day: str, expected_rows: int, turn_rows: in
                 interleaved,
                 formats,
                 [c.export_escape for c in columns],
+                [excel.number_format(c.export_format) for c in columns],
             )
             ours_seconds = time.perf_counter() - started - interleaved.plain_seconds
             ours_cpu = time.process_time() - cpu_started - interleaved.plain_cpu

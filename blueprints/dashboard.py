@@ -6,6 +6,7 @@ import datetime as dt
 
 from flask import Blueprint, render_template, url_for
 from flask_login import current_user
+from peewee import Case, fn
 
 from blueprints.services import SERVICE_LIST
 from database import utcnow
@@ -57,14 +58,42 @@ def tiles(user) -> list[dict]:
             }
         )
     if user.has("invoices.view"):
-        out.append(
-            {
-                "label": "Obetalda fakturor",
-                "count": Invoice.visible_to(user).where(Invoice.status == "unpaid").count(),
-                "url": url_for("invoices.index", f_status=["unpaid", "overdue"]),
-            }
-        )
+        out += invoice_tiles(user)
     return out
+
+
+def invoice_tiles(user) -> list[dict]:
+    """What is unpaid and, singled out, what of it is overdue: counts and
+    amounts of the invoices the user sees, each what its list shows."""
+    overdue = Invoice.shown_as(["overdue"])  # the rule the list's status filter uses
+    count, total, overdue_count, overdue_total = (
+        Invoice.visible_to(user)
+        .select(
+            fn.COUNT(Invoice.id),
+            fn.SUM(Invoice.amount_ore),
+            fn.SUM(Case(None, ((overdue, 1),), 0)),
+            fn.SUM(Case(None, ((overdue, Invoice.amount_ore),), 0)),
+        )
+        .where(Invoice.status == "unpaid")
+        .scalar(as_tuple=True)
+    )
+    return [
+        {
+            "label": "Obetalda fakturor",
+            "count": count,
+            "amount": total or 0,
+            "money": True,
+            "url": url_for("invoices.index", f_status=["unpaid", "overdue"]),
+        },
+        {
+            "label": "Förfallna fakturor",
+            "count": overdue_count or 0,
+            "amount": overdue_total or 0,
+            "money": True,
+            "url": url_for("invoices.index", f_status="overdue"),
+            "alert": bool(overdue_count),
+        },
+    ]
 
 
 def outages(user) -> dict[str, list]:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import io
-import operator as op
 import zipfile
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, send_file
 from flask_login import current_user
 
+from domain import operator as operators
 from domain.invoice_pdf import render_invoice_pdf
 from tables.billing import INVOICE_STATUSES, Invoice, InvoiceLine
 from tables.org import Account
@@ -35,13 +34,7 @@ MAX_ZIP = 200
 
 def status_condition(values):
     """Shown statuses as conditions the indexes can serve."""
-    today = dt.date.today()
-    parts = {
-        "paid": Invoice.status == "paid",
-        "unpaid": (Invoice.status == "unpaid") & (Invoice.due_date >= today),
-        "overdue": (Invoice.status == "unpaid") & (Invoice.due_date < today),
-    }
-    return functools.reduce(op.or_, (parts[v] for v in values))
+    return Invoice.shown_as(values)
 
 
 def status_buckets(values):
@@ -64,11 +57,7 @@ def invoice_pdf_bytes(invoice: Invoice) -> bytes:
         if path.is_relative_to(base) and path.is_file():
             return path.read_bytes()
     lines = list(invoice.lines.order_by(InvoiceLine.position, InvoiceLine.id))
-    operator = {
-        "name": current_app.config["OPERATOR_NAME"],
-        "phone": current_app.config["OPERATOR_PHONE"],
-    }
-    return render_invoice_pdf(invoice, lines, invoice.account, operator)
+    return render_invoice_pdf(invoice, lines, invoice.account, operators.current())
 
 
 def zip_response(query):

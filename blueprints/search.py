@@ -49,6 +49,7 @@ class Hit:
     title: str
     detail: str
     url: str | None
+    pdf: bool = False  # the link is an invoice PDF: opened as everywhere, in a new tab
 
 
 @dataclass
@@ -175,6 +176,7 @@ def search_invoices(user, text: str, limit: int) -> Group:
             ),
             url=url_if("invoices.detail", invoice_id=i.id)
             or url_for("invoices.pdf", invoice_id=i.id),
+            pdf=not url_if("invoices.detail", invoice_id=i.id),
         )
         for i in rows
     ]

@@ -285,7 +285,7 @@ class UserForm(FlaskForm):
     permissions = SelectMultipleField(
         "Behörigheter", choices=select_choices((key, label) for key, label, _ in PERMISSIONS)
     )
-    access = RadioField("Åtkomst", choices=ACCESS_CHOICES, default="all")
+    access = RadioField("Åtkomst", choices=select_choices(ACCESS_CHOICES), default="all")
     accounts = SelectMultipleField("Konton", coerce=int, choices=[])
     services = TextAreaField("Tjänster", validators=[Length(max=5000)])
 

@@ -32,6 +32,14 @@ def luhn_valid(number: str) -> bool:
     return number.isdigit() and len(number) > 1 and luhn_digit(number[:-1]) == number[-1]
 
 
+def ocr_from_invoice_number(number: str) -> str:
+    """The OCR reference of an invoice that billing gave none: the digits of
+    its number and a Luhn check digit ("6789-711662" → "67897116629"), as
+    bankgiro and plusgiro check it. Empty when the number holds no digits."""
+    digits = re.sub(r"\D", "", number or "")
+    return digits + luhn_digit(digits) if digits else ""
+
+
 def normalise_org_number(text: str) -> str | None:
     """ "556629-0549" or "5566290549" → "5566290549" when the check digit holds."""
     digits = re.sub(r"[\s-]", "", text or "")

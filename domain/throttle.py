@@ -30,6 +30,7 @@ from flask import current_app, has_app_context
 
 from database import utcnow
 from domain import audit
+from domain.formats import stamp
 from tables.org import LoginThrottle, StaffUser
 
 DEFAULTS = {
@@ -192,6 +193,4 @@ def active_locks():
 
 
 def _local(moment: dt.datetime) -> str:
-    from web.formatting import stamp
-
     return stamp(moment)

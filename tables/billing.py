@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 
 from peewee import (
     BigIntegerField,
@@ -51,6 +53,7 @@ class Invoice(BaseModel):
     status = CharField(default="unpaid")  # unpaid, paid
     paid_at = DateField(null=True)
     reference = CharField(default="")  # the Fakturareferens printed on it
+    ocr = CharField(default="")  # from billing; empty: derived from the number
     delivery = CharField(default="email")
     pdf_file = CharField(null=True)  # an imported PDF, else rendered from the lines
     import_batch = ForeignKeyField(ImportBatch, null=True)
@@ -80,6 +83,18 @@ class Invoice(BaseModel):
             ),
             "unpaid",
         )
+
+    @classmethod
+    def shown_as(cls, values, today: dt.date | None = None):
+        """SQL: the shown status is one of ``values`` (paid, unpaid, overdue),
+        as conditions the indexes can serve."""
+        today = today or dt.date.today()
+        parts = {
+            "paid": cls.status == "paid",
+            "unpaid": (cls.status == "unpaid") & (cls.due_date >= today),
+            "overdue": (cls.status == "unpaid") & (cls.due_date < today),
+        }
+        return functools.reduce(operator.or_, (parts[v] for v in values))
 
     def shown_status(self, today: dt.date | None = None) -> str:
         if self.status == "paid":

@@ -130,7 +130,7 @@ def query_of(url: str) -> list[tuple[str, str]]:
 # --------------------------------------------------------------------- dashboard
 
 TILE_RE = re.compile(
-    r'<a class="tile" href="([^"]+)">\s*<span class="tile-count">(\d+)</span>\s*'
+    r'<a class="tile[^"]*" href="([^"]+)">\s*<span class="tile-count">(\d+)</span>\s*'
     r'<span class="tile-label">([^<]+)</span>'
 )
 

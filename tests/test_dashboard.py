@@ -19,6 +19,7 @@ TILE_LISTS = {
     "Pågående beställningar": "/orders",
     "Pågående ärenden": "/tickets",
     "Obetalda fakturor": "/invoices",
+    "Förfallna fakturor": "/invoices",
 }
 
 
@@ -51,6 +52,7 @@ def test_tile_lists_show_only_what_the_tile_counts(demo_client, login, username)
             {"Schemalagd", "Väntar på hantering", "Under hantering", "Väntar på kund"},
         ),
         "Obetalda fakturor": ("Status", {"Obetald", "Förfallen"}),
+        "Förfallna fakturor": ("Status", {"Förfallen"}),
     }
     for label, (column, allowed) in statuses.items():
         _, url = shown[label]
@@ -126,6 +128,7 @@ def test_tiles_follow_the_data(demo_client, login):
         after = {k: v for k, (v, _) in tiles(demo_client).items()}
         assert after["Aktiva tjänster"] == before[username]["Aktiva tjänster"] + delta
         assert after["Obetalda fakturor"] == before[username]["Obetalda fakturor"] + delta
+        assert after["Förfallna fakturor"] == before[username]["Förfallna fakturor"]
         assert after["Pågående ärenden"] == before[username]["Pågående ärenden"]
         assert after["Pågående beställningar"] == before[username]["Pågående beställningar"]
 

@@ -77,3 +77,22 @@ def test_every_row_is_written_in_order_across_batches(tmp_path, count):
     sheet = load_workbook(path, read_only=True).active
     values = list(sheet.iter_rows(min_row=2, values_only=True))
     assert values == [(i, f"rad {i}", float(i)) for i in range(count)]
+
+
+def test_text_a_workbook_cannot_hold_is_written_cleaned(tmp_path):
+    from openpyxl import load_workbook
+
+    rows = [
+        ("a\x00b", "\x1b[31m", 1),
+        ("rad 1\nrad 2\tflik\r", "\x01=1+1", 2),
+        ("\xa0Anna\u200b", 3, None),
+    ]
+    path = tmp_path / "out.xlsx"
+    with path.open("wb") as out:
+        excel.write_rows(out, "T", ["a", "b", "c"], rows, escape=[excel.TEXT, True, False])
+    sheet = load_workbook(path).active
+    values = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    assert values[0] == ["a\ufffdb", "\ufffd[31m", 1]
+    assert values[1][0] == "rad 1\nrad 2\tflik\r", "tab, LF and CR are kept"
+    assert values[1][1] == "\ufffd=1+1"
+    assert values[2][:2] == ["\xa0Anna\u200b", 3], "other unprintable text is left as it is"

@@ -3,6 +3,7 @@ what the user's organisation, account sub-tree and permissions allow."""
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -93,6 +94,11 @@ def test_dashboard_tiles_count_only_what_is_in_scope(demo_client, login, usernam
 
     want = {
         "Obetalda fakturor": sum(1 for i in expected.invoices(username) if i.status == "unpaid"),
+        "Förfallna fakturor": sum(
+            1
+            for i in expected.invoices(username)
+            if i.status == "unpaid" and i.due_date < dt.date.today()
+        ),
     }
     if username != INVOICES_ONLY:
         want["Aktiva tjänster"] = sum(
@@ -179,9 +185,9 @@ def test_administrator_menu_has_the_four_lists(demo_client, login):
     assert {"Översikt", "Tjänster", "Beställningar", "Fakturor", "Ärenden"} <= set(items)
 
 
-def test_invoices_only_user_gets_only_the_invoice_tile(demo_client, login):
+def test_invoices_only_user_gets_only_the_invoice_tiles(demo_client, login):
     login(demo_client, INVOICES_ONLY)
-    assert set(tiles(demo_client)) == {"Obetalda fakturor"}
+    assert set(tiles(demo_client)) == {"Obetalda fakturor", "Förfallna fakturor"}
 
 
 # ------------------------------------------------------------ staff and anonymous

@@ -21,9 +21,9 @@ def groups(html: str) -> dict[str, list[tuple[str | None, str]]]:
         title = re.search(r"<h2[^>]*>([^<]+)</h2>", section).group(1)
         hits = []
         for item in re.findall(r"<li>(.*?)</li>", section, re.S):
-            href = re.search(r'<a href="([^"]+)">', item)
-            text = re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", item))).strip()
-            hits.append((unescape(href.group(1)) if href else None, text))
+            href = re.search(r'<a href="([^"]+)"[^>]*>', item)
+            text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", item)).strip()
+            hits.append((unescape(href.group(1)) if href else None, unescape(text)))
         found[title] = hits
     return found
 

@@ -3,7 +3,13 @@ cursor through openpyxl's write-only mode into a spooled temporary file.
 
 Text that a spreadsheet could run as a formula (starting with = + - @, tab
 or CR) is written as a text cell with Excel's quote prefix, so it shows
-as typed and is never evaluated.
+as typed and is never evaluated. Control characters that a workbook cannot
+hold (NUL, ESC and the other C0 characters but tab, LF and CR) are written
+as U+FFFD, so that whatever is stored exports and the spot stays visible.
+
+The sheet is ready to read: columns as wide as the header and the first
+rows need, amounts as numbers in kronor shown as "1 234,50 kr", dates as
+dates, the header row frozen and with an autofilter.
 """
 
 from __future__ import annotations
@@ -18,7 +24,9 @@ from itertools import islice
 from flask import send_file
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from database import db, is_sqlite
 from web.formatting import LOCAL_TZ, local
@@ -29,6 +37,19 @@ BATCH = 1000  # rows per fetch and per conversion: a few hundred kB however long
 SPOOL_BYTES = 1024 * 1024  # a workbook beyond this is spooled to disk
 EXPORT_CACHE_KIB = 8192
 TEXT = "text"  # escape kind: the column holds only str or None
+REPLACEMENT = "\ufffd"  # written for a character a workbook cannot hold
+
+# Excel number formats. Format codes are the same in every locale; Excel
+# shows them in the reader's ("1 234,50 kr" in Swedish).
+KRONOR_FORMAT = '#,##0.00 "kr"'
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd h:mm:ss"
+
+# Column widths, in characters of the default font: the header and the
+# first WIDTH_SAMPLE rows decide, within these bounds.
+WIDTH_SAMPLE = 200
+MIN_WIDTH, MAX_WIDTH = 6, 50
+FILTER_BUTTON = 3  # the header's autofilter button takes about this many
 
 
 def iterate(query) -> Iterator[tuple]:
@@ -109,6 +130,11 @@ def to_kronor(ore):
     return ore / 100
 
 
+def clean_text(text: str) -> str:
+    """``text`` with the characters a workbook cannot hold made U+FFFD."""
+    return ILLEGAL_CHARACTERS_RE.sub(REPLACEMENT, text)
+
+
 def to_bool(value):
     return "Ja" if value else "Nej"
 
@@ -140,19 +166,26 @@ def _row_converter(ws, formats, escape):
         return tuple
     names = ", ".join(f"v{i}" for i in range(len(formats)))
     lines = ["def convert(row):", f"    {names}, = row"]
-    env = {"FORMULA_START": FORMULA_START, "escaped": functools.partial(_escaped, ws)}
+    env = {
+        "FORMULA_START": FORMULA_START,
+        "escaped": functools.partial(_escaped, ws),
+        "clean": clean_text,
+    }
     for i, fmt in enumerate(formats):
         if fmt is not None:
             env[f"format{i}"] = fmt
             lines.append(f"    if v{i} is not None: v{i} = format{i}(v{i})")
     for i, kind in enumerate(escape):
         if kind is TEXT:
-            test = f"v{i} and v{i}[0] in FORMULA_START"
+            text = f"v{i}"
         elif kind:
-            test = f"v{i}.__class__ is str and v{i} and v{i}[0] in FORMULA_START"
+            text = f"v{i}.__class__ is str and v{i}"
         else:
             continue
-        lines.append(f"    if {test}: v{i} = escaped(v{i})")
+        # isprintable() is False for every character to clean (and a few
+        # more, such as tab and NBSP), and costs a fraction of the search.
+        lines.append(f"    if {text} and not v{i}.isprintable(): v{i} = clean(v{i})")
+        lines.append(f"    if {text} and v{i}[0] in FORMULA_START: v{i} = escaped(v{i})")
     lines.append(f"    return ({names},)")
     exec("\n".join(lines), env)  # noqa: S102 - source of column numbers only
     return env["convert"]
@@ -165,13 +198,31 @@ def write_rows(
     rows: Iterable,
     formats: list | None = None,
     escape: list | None = None,
+    number_formats: list | None = None,
 ) -> int:
-    """Write a one-sheet workbook to ``fileobj``; returns the number of rows."""
+    """Write a one-sheet workbook to ``fileobj``; returns the number of rows.
+
+    ``number_formats`` per column: an Excel number format for its cells
+    (KRONOR_FORMAT, DATE_FORMAT, …) or None.
+    """
     formats = formats or [None] * len(headers)
     escape = escape if escape is not None else [True] * len(headers)
+    number_formats = number_formats or [None] * len(headers)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title[:31] or "Export")
+    convert = _row_converter(ws, formats, escape)
+    rows = iter(rows)
+
+    def next_batch():
+        taken = list(islice(rows, BATCH))
+        return list(map(convert, taken))
+
+    # The first batch is converted before anything is written: a write-only
+    # sheet takes its column widths before its first row.
+    batch = next_batch()
+    _fit_columns(ws, headers, batch[:WIDTH_SAMPLE], number_formats)
     ws.freeze_panes = "A2"
+    ws._values_to_row = _row_cells(ws, number_formats)
     bold = Font(bold=True)
     header_cells = []
     for text in headers:
@@ -179,27 +230,103 @@ def write_rows(
         cell.font = bold
         header_cells.append(cell)
     ws.append(header_cells)
-    convert = _row_converter(ws, formats, escape)
     count = 0
     append = ws.append
-    rows = iter(rows)
     # A batch at a time: its rows are taken (fetched, for a query), then
     # converted, then written. Each step so runs over BATCH rows with its
     # code and look-up tables warm in the processor's caches; row by row,
     # every step would start cold after the writer's work on the row
     # before, which made the export's own part cost about twice as much.
-    while batch := list(islice(rows, BATCH)):
-        for values in list(map(convert, batch)):
+    while batch:
+        for values in batch:
             append(values)
         count += len(batch)
+        batch = next_batch()
+    if headers:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count + 1}"
     wb.save(fileobj)
     return count
 
 
-def send_rows(title: str, headers: list[str], rows: Iterable, formats=None, escape=None):
+def _row_cells(ws, number_formats):
+    """The sheet's row writer (openpyxl's ``_values_to_row``), with one cell
+    kept per formatted column.
+
+    openpyxl writes each row's values through one reused cell, and a value
+    with a style of its own (a date, an amount's format) through a new cell
+    made, styled and dropped again; its style is looked up in the workbook
+    for every such cell. Here each formatted column has one cell, styled
+    once: the writer writes a cell before it asks for the next, so the same
+    cell can carry that column's value row after row.
+    """
+    styled = {}
+    for column, number_format in enumerate(number_formats, 1):
+        if number_format:
+            styled[column] = cell = WriteOnlyCell(ws)
+            cell.number_format = number_format
+
+    def values_to_row(values, row_idx):
+        plain = WriteOnlyCell(ws)
+        for column, value in enumerate(values, 1):
+            if value is None:
+                continue
+            if value.__class__ is Cell:  # made by the converter (escaped text)
+                cell = value
+            else:
+                cell = styled.get(column, plain)
+                cell.value = value
+            cell.column = column
+            cell.row = row_idx
+            yield cell
+            if cell is plain and plain.has_style:  # a value openpyxl styled itself
+                plain = WriteOnlyCell(ws)
+
+    return values_to_row
+
+
+def _fit_columns(ws, headers, sample, number_formats) -> None:
+    """Column widths for the header and the sample rows' values."""
+    for column, header in enumerate(headers):
+        number_format = number_formats[column]
+        widest = len(header) + FILTER_BUTTON
+        for row in sample:
+            value = row[column]
+            if value is not None:
+                widest = max(widest, _shown_width(value, number_format))
+        width = min(max(widest + 1, MIN_WIDTH), MAX_WIDTH)
+        ws.column_dimensions[get_column_letter(column + 1)].width = width
+
+
+def _shown_width(value, number_format) -> int:
+    """About how many characters a cell's value shows as."""
+    if isinstance(value, Cell):
+        value = value.value
+    if isinstance(value, str):
+        return max(map(len, value.splitlines())) if "\n" in value else len(value)
+    if number_format == KRONOR_FORMAT:
+        # "-1 234 567,89 kr", and room for amounts beyond the sample's
+        return max(len(f"{value:,.2f}") + 3, len("1 234 567,00 kr"))
+    if isinstance(value, dt.datetime):
+        return len("2026-12-31 23:59:59")
+    if isinstance(value, dt.date):
+        return len("2026-12-31")
+    return len(str(value))
+
+
+NUMBER_FORMATS = {to_kronor: KRONOR_FORMAT, to_date: DATE_FORMAT, to_datetime: DATETIME_FORMAT}
+
+
+def number_format(export_format) -> str | None:
+    """The Excel number format of a column whose cells ``export_format`` makes."""
+    return NUMBER_FORMATS.get(export_format)
+
+
+def send_rows(
+    title: str, headers: list[str], rows: Iterable, formats=None, escape=None, number_formats=None
+):
     """An .xlsx download of ``rows``, spooled to disk beyond SPOOL_BYTES."""
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - send_file closes it
-    write_rows(spool, title, headers, rows, formats, escape)
+    write_rows(spool, title, headers, rows, formats, escape, number_formats)
     spool.seek(0)
     filename = f"{title} {dt.date.today().isoformat()}.xlsx"
     return send_file(spool, mimetype=XLSX_MIME, as_attachment=True, download_name=filename)

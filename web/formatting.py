@@ -6,17 +6,26 @@ Amounts "1 234,00 kr", dates ISO "2022-04-10", times "2021-12-03 11:35" or
 
 from __future__ import annotations
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 from flask import current_app, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
-from domain.numbers import format_org_number, format_phone
+from domain import operator as operators
+from domain.formats import (  # noqa: F401 (re-exported for blueprints)
+    LOCAL_TZ,
+    amount,
+    duration,
+    gigabytes,
+    isodate,
+    kr,
+    local,
+    phone,
+    phone_range,
+    stamp,
+    when,
+)
+from domain.numbers import format_org_number
 from permissions import ORDER_AREA, TICKET_AREA, holds_any
-
-LOCAL_TZ = ZoneInfo("Europe/Stockholm")
 
 # (label, endpoint, permission(s) or None) in menu order (UI-2). An item
 # shows when its area is installed and the user holds one of the permissions.
@@ -54,84 +63,6 @@ USER_MENU = [
 
 # The back office's user menu.
 STAFF_USER_MENU = [("Säkerhet och inloggning", "staff.security")]
-
-
-def _group_thousands(digits: str) -> str:
-    out = []
-    while len(digits) > 3:
-        out.insert(0, digits[-3:])
-        digits = digits[:-3]
-    out.insert(0, digits)
-    return "\u00a0".join(out)
-
-
-def amount(ore: int | None) -> str:
-    """Öre as "1 234,00"."""
-    if ore is None:
-        return ""
-    sign = "-" if ore < 0 else ""
-    kronor, rest = divmod(abs(int(ore)), 100)
-    return f"{sign}{_group_thousands(str(kronor))},{rest:02d}"
-
-
-def kr(ore: int | None) -> str:
-    return "" if ore is None else f"{amount(ore)}\u00a0kr"
-
-
-def local(value: dt.datetime | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=dt.UTC).astimezone(LOCAL_TZ)
-
-
-def isodate(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        value = local(value).date()
-    return value.isoformat()
-
-
-def stamp(value: dt.datetime | None) -> str:
-    """UTC timestamp as local "2021-12-03 11:35"."""
-    if value is None:
-        return ""
-    return local(value).strftime("%Y-%m-%d %H:%M")
-
-
-def when(value: dt.datetime | None) -> str:
-    """Like stamp, but "Idag kl 14:26" for today."""
-    if value is None:
-        return ""
-    shown = local(value)
-    if shown.date() == dt.datetime.now(LOCAL_TZ).date():
-        return f"Idag kl {shown:%H:%M}"
-    return shown.strftime("%Y-%m-%d %H:%M")
-
-
-def gigabytes(mb: int | None) -> str:
-    """MB as "12,70 GB" (the manual writes "1,00GB"; a space reads better)."""
-    if mb is None:
-        return ""
-    return f"{mb / 1024:.2f}".replace(".", ",") + "\u00a0GB"
-
-
-def phone(number: str | None) -> str:
-    """ "0701234567" as "070-123 45 67" (domain/numbers.py), kept on one line."""
-    return format_phone(number).replace(" ", "\u00a0")
-
-
-def phone_range(first: str | None, last: str | None = None) -> str:
-    """A number series "090-695 30 00 – 090-695 30 99"; one number alone."""
-    ends = [first] if not last or last == first else [first, last]
-    return " – ".join(phone(end) for end in ends)
-
-
-def duration(seconds: int | None) -> str:
-    """Seconds as "01:39:27"."""
-    seconds = int(seconds or 0)
-    hours, rest = divmod(seconds, 3600)
-    return f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
 
 
 def visible_menu():
@@ -203,13 +134,4 @@ def init_app(app):
 
     @app.context_processor
     def operator():
-        cfg = app.config
-        return {
-            "operator": {
-                "name": cfg["OPERATOR_NAME"],
-                "phone": cfg["OPERATOR_PHONE"],
-                "web": cfg["OPERATOR_WEB"],
-                "support_url": cfg["OPERATOR_SUPPORT_URL"],
-            },
-            "current_endpoint": request.endpoint,
-        }
+        return {"operator": operators.current(), "current_endpoint": request.endpoint}

@@ -957,4 +957,5 @@ class ListView:
             rows=rows,
             formats=formats,
             escape=[c.export_escape for c in columns],
+            number_formats=[excel.number_format(c.export_format) for c in columns],
         )

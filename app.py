@@ -123,12 +123,11 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=_select_locale)
     _init_login(app)
 
-    from domain import mail
-    from web import formatting, security
+    from web import formatting, requestcontext, security
 
     formatting.init_app(app)
     security.init_app(app)
-    mail.init_app(app)
+    requestcontext.init_app(app)
     _register_blueprints(app)
     _register_error_handlers(app)
 

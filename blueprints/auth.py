@@ -30,6 +30,7 @@ from domain.passwords import PASSWORD_HINT, hash_password, password_problems
 from web.auth import safe_next
 from web.deferred import after_response
 from web.forms import FlaskForm
+from web.requestcontext import client_ip
 from web.signin import (
     CUSTOMER,
     STAFF,
@@ -210,7 +211,7 @@ def setup_view(realm: Realm):
     if form.validate_on_submit():
         method = form.method.data
         refusal = throttle.check(
-            throttle.name_key(realm.model, user.username), throttle.ip_key(audit.client_ip())
+            throttle.name_key(realm.model, user.username), throttle.ip_key(client_ip())
         )
         if refusal is not None:
             error = refusal.message
@@ -237,7 +238,7 @@ def setup_view(realm: Realm):
                     )
                     usermail.security_notice(user, "Tvåfaktorsautentisering har aktiverats")
                 else:
-                    throttle.record_failure(realm.model, user.username, audit.client_ip(), user)
+                    throttle.record_failure(realm.model, user.username, client_ip(), user)
             if ok:
                 next_url = state.get("next") or _home(realm)
                 complete_login(user)

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import json
-
-from flask import has_request_context, request
-from flask_login import current_user
+from collections.abc import Callable
 
 from tables.ops import AuditLog
 
 
-def client_ip() -> str:
-    if not has_request_context():
-        return ""
-    return request.remote_addr or ""
+def _no_origin():
+    return None, ""
+
+
+# Who makes a change and from where, when the caller does not say: the
+# signed-in user and the client's address during an HTTP request (set by
+# ``web.requestcontext``), nobody and no address for the CLI and jobs.
+_origin: Callable[[], tuple[object | None, str]] = _no_origin
+
+
+def set_origin(provider: Callable[[], tuple[object | None, str]]) -> None:
+    global _origin
+    _origin = provider
 
 
 # ``organisation=STAFF_ONLY``: a row no organisation's Granskningslogg shows.
@@ -37,8 +44,9 @@ def record(
     actor=None,
 ) -> AuditLog:
     """Write one audit row; call inside ``write_tx`` with the change itself."""
-    if actor is None and has_request_context() and current_user.is_authenticated:
-        actor = current_user._get_current_object()
+    signed_in, ip = _origin()
+    if actor is None:
+        actor = signed_in
     is_staff = bool(actor is not None and actor.is_staff)
     if organisation is STAFF_ONLY:
         org_id = None
@@ -59,5 +67,5 @@ def record(
         summary=summary,
         before=_json(before),
         after=_json(after),
-        ip=client_ip(),
+        ip=ip,
     )

@@ -4,7 +4,7 @@ Every message is first written to the outbox table in the same transaction
 as the change that caused it, so nothing is sent for a change that rolled
 back and nothing is lost when the mail server is away. Delivery then runs:
 
-* right after the request that queued it (best effort, see ``init_app``), and
+* right after the request that queued it (best effort, see ``web.requestcontext``), and
 * from ``flask outbox deliver`` (cron/systemd timer), which retries failed
   messages with growing back-off until ``MAX_ATTEMPTS``.
 
@@ -25,10 +25,11 @@ import importlib
 import logging
 import smtplib
 import ssl
+from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from flask import current_app, g, has_request_context
+from flask import current_app
 
 from database import utcnow, write_tx
 from tables.ops import OutboxMessage
@@ -39,13 +40,22 @@ MAX_ATTEMPTS = 10
 LEASE = dt.timedelta(minutes=10)  # a claimed message is retried after this if the sender died
 BACKOFF_MINUTES = [1, 2, 5, 10, 30, 60, 120, 240, 480]
 
+# Told the id of every message queued, so that a request can deliver what it
+# queued once its response is done (``web.requestcontext``).
+_on_queued: Callable[[int], None] | None = None
+
+
+def set_on_queued(listener: Callable[[int], None] | None) -> None:
+    global _on_queued
+    _on_queued = listener
+
 
 def _queue(channel: str, recipient: str, subject: str, body: str, **fields) -> OutboxMessage:
     message = OutboxMessage.create(
         channel=channel, recipient=recipient, subject=subject, body=body, **fields
     )
-    if has_request_context():
-        g.setdefault("outbox_ids", []).append(message.id)
+    if _on_queued is not None:
+        _on_queued(message.id)
     return message
 
 
@@ -189,20 +199,3 @@ def deliver_pending(ids: list[int] | None = None, limit: int = 100) -> tuple[int
                 status="sent", sent_at=utcnow(), attempts=message.attempts + 1, last_error=""
             ).where(OutboxMessage.id == message.id).execute()
     return sent, failed
-
-
-def init_app(app) -> None:
-    """Deliver what a request queued once its response is done."""
-
-    @app.teardown_request
-    def _deliver_queued(exc):
-        ids = g.pop("outbox_ids", None)
-        if not ids or exc is not None or app.config.get("OUTBOX_DEFER"):
-            return
-        try:
-            from database import db
-
-            db.connect(reuse_if_open=True)
-            deliver_pending(ids=ids)
-        except Exception:  # never break the response; `flask outbox deliver` retries
-            log.exception("immediate outbox delivery failed")

@@ -32,6 +32,7 @@ from database import utcnow, write_tx
 from domain import audit, sessions, throttle, twofactor
 from domain.passwords import hash_password, needs_rehash, verify_password
 from tables.org import StaffUser, User
+from web.requestcontext import client_ip
 
 GENERIC_ERROR = "Fel användarnamn eller lösenord."
 PENDING_SECONDS = 600  # time to type the second factor (an SMS may take a while)
@@ -74,10 +75,6 @@ STAFF = Realm(
     verify_sms="staff.login_verify_sms",
     setup_sms="staff.login_setup_sms",
 )
-
-
-def client_ip() -> str:
-    return audit.client_ip()
 
 
 def _find(model, username: str):

@@ -19,14 +19,8 @@ from tables.ops import AuditLog
 from tables.org import Account, Organisation, User
 from web import dialogs
 from web.auth import require
-from web.listview import (
-    ChoiceFilter,
-    Column,
-    ListView,
-    TextFilter,
-    date_column,
-    text_column,
-)
+from web.listcolumns import ChoiceFilter, Column, TextFilter, date_column, text_column
+from web.listview import ListView
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 

@@ -11,15 +11,8 @@ from tables.org import Account
 from tables.services import Service
 from web import excel
 from web.auth import get_visible_or_404, require
-from web.listview import (
-    Column,
-    ListView,
-    TallyCount,
-    choice_column,
-    date_column,
-    number_column,
-    text_column,
-)
+from web.listcolumns import Column, choice_column, date_column, number_column, text_column
+from web.listview import ListView, TallyCount
 
 bp = Blueprint("calls", __name__, url_prefix="/calls")
 

@@ -16,16 +16,15 @@ from tables.billing import INVOICE_STATUSES, Invoice, InvoiceLine
 from tables.org import Account
 from web import excel
 from web.auth import get_visible_or_404, require
-from web.listview import (
+from web.listcolumns import (
     AmountRangeFilter,
     ChoiceFilter,
     Column,
-    ListView,
-    TallyCount,
     TextFilter,
     date_column,
     text_column,
 )
+from web.listview import ListView, TallyCount
 
 bp = Blueprint("invoices", __name__, url_prefix="/invoices")
 

@@ -14,7 +14,8 @@ from tables.org import Account
 from tables.services import Service
 from web.auth import require
 from web.formatting import phone
-from web.listview import Column, ListView, TextFilter, choice_column, date_column
+from web.listcolumns import Column, TextFilter, choice_column, date_column
+from web.listview import ListView
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
 

@@ -43,7 +43,8 @@ from tables.services import Service
 from web import dialogs, excel
 from web.auth import require
 from web.forms import FlaskForm, PhoneField, select_choices
-from web.listview import ChoiceFilter, Column, DateRangeFilter, ListView, TextFilter, text_column
+from web.listcolumns import ChoiceFilter, Column, DateRangeFilter, TextFilter, text_column
+from web.listview import ListView
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 

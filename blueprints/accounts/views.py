@@ -31,7 +31,8 @@ from web import excel
 from web.auth import MAX_ID, parse_id, require
 from web.formatting import url_if
 from web.htmx import is_htmx, render
-from web.listview import Column, ListView, number_column, text_column
+from web.listcolumns import Column, number_column, text_column
+from web.listview import ListView
 
 # ----------------------------------------------------------------------------- the list
 

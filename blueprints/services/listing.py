@@ -14,17 +14,16 @@ from tables.org import Account
 from tables.services import LIVE_STATUSES, SERVICE_KINDS, SERVICE_STATUSES, Service, SimCard
 from web import dialogs, excel
 from web.auth import require
-from web.listview import (
+from web.listcolumns import (
     AmountRangeFilter,
     ChoiceFilter,
     Column,
-    ListView,
-    TallyCount,
     TextFilter,
     choice_column,
     number_column,
     text_column,
 )
+from web.listview import ListView, TallyCount
 
 SIM_STATUSES = {
     "active": "Aktivt",

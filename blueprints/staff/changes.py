@@ -27,15 +27,15 @@ from tables.services import Service, SimCard
 from web import dialogs
 from web.auth import get_visible_or_404, safe_next, staff_required
 from web.forms import FlaskForm
-from web.listview import (
+from web.listcolumns import (
     ChoiceFilter,
     Column,
-    ListView,
     TextFilter,
     choice_column,
     date_column,
     number_column,
 )
+from web.listview import ListView
 
 SHOWN_STATUSES = {
     k: ORDER_STATUSES[k] for k in ("received", "in_progress", "completed", "rejected")

@@ -57,16 +57,16 @@ from web.auth import staff_required
 from web.formatting import amount
 from web.forms import FlaskForm, select_choices
 from web.htmx import confirm, is_htmx, render
-from web.listview import (
+from web.listcolumns import (
     ChoiceFilter,
     Column,
-    ListView,
     NumberFilter,
     TextFilter,
     date_column,
     parse_kronor,
     text_column,
 )
+from web.listview import ListView
 
 FAR_FUTURE = dt.datetime(9999, 12, 31)
 STAFF_STATUS_CHOICES = {k: TICKET_STATUSES[k] for k in ticketing.STAFF_STATUSES}

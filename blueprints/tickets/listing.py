@@ -26,15 +26,15 @@ from tables.tickets import (
 from web import excel
 from web.auth import require
 from web.htmx import is_htmx
-from web.listview import (
+from web.listcolumns import (
     ChoiceFilter,
     Column,
     DateRangeFilter,
-    ListView,
     NumberFilter,
     TextFilter,
     text_column,
 )
+from web.listview import ListView
 
 # --------------------------------------------------------------------------- the list (TIC-1)
 

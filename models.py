@@ -28,11 +28,13 @@ from tables.ops import (
 )
 from tables.orders import (
     ApproverChainEntry,
+    Availability,
     Order,
     OrderApproval,
     OrderEvent,
     OrderLine,
     OrderVersion,
+    PoolNumber,
 )
 from tables.org import (
     Account,
@@ -96,6 +98,7 @@ ALL_MODELS = [
     MonthlyUsage, SpendingLimit, ServiceAddon, TopUp, MonitoringSample,
     UserObjectAccess, GroupMembership,
     Order, OrderLine, OrderVersion, OrderEvent, OrderApproval, ApproverChainEntry,
+    PoolNumber, Availability,
     ImportBatch, Invoice, InvoiceLine, CreditNote, CreditNoteLine, CallRecord,
     RequestType, Ticket, TicketMessage, TicketAttachment, TicketContact, InboundMail,
     Outage, Coverage, AuditLog, OutboxMessage, ScheduledReport, Setting, Sequence,

@@ -25,6 +25,18 @@ PRODUCT_KINDS = {
 }
 
 
+# The parts of Slutför beställningen a product may ask for (Product.finish_fields).
+FINISH_FIELDS = {
+    "end_user": "Slutanvändare/Alias",
+    "sim": "SIM-kort",
+    "number": "Mobilnummer",
+    "mbb": "MBB Publik IP och Kontaktnummer MBB",
+    "address": "Installationsadress",
+    "quantity": "Antal",
+    "delivery": "Leveransadress",
+}
+
+
 class ProductCategory(BaseModel):
     name = CharField()
     section = CharField()  # Hårdvara, Mobiltjänster, Växel, Bredband …
@@ -45,6 +57,17 @@ class Product(BaseModel):
     rank = IntegerField(default=0)  # orders packages: higher is an upgrade
     description = TextField(default="")
     active = BooleanField(default=True)
+    # Ny beställning (ORD-2, issue 14)
+    product_area = CharField(default="")  # mobile, fixed, data: whose approval chain (ORD-4)
+    max_quantity = IntegerField(default=1)  # how many one order line may hold
+    instructions = TextField(default="")  # Beställningsinstruktioner, shown in the wizard
+    # What Slutför beställningen asks for, comma-separated FINISH_FIELDS keys
+    finish_fields = CharField(default="")
+    permission = CharField(default="")  # needed to see and order it, e.g. services.hardware
+
+    @property
+    def finish_keys(self) -> tuple[str, ...]:
+        return tuple(k for k in self.finish_fields.split(",") if k)
 
 
 class OptionGroup(BaseModel):

@@ -45,8 +45,13 @@ ORDER_STATUSES = {
     "completed": "Slutförd",
     "cancelled": "Avbruten",
     "rejected": "Avslagen",
+    # an offert (is_quote) after the approval chain: staff answer it with a
+    # price (Besvarad); the customer accepts it (it becomes an order, Mottagen)
+    # or declines it (Avböjd)
+    "answered": "Besvarad",
+    "declined": "Avböjd",
 }
-CLOSED_ORDER_STATUSES = ("completed", "cancelled", "rejected")
+CLOSED_ORDER_STATUSES = ("completed", "cancelled", "rejected", "declined")
 
 PRODUCT_AREAS = {"mobile": "Mobiltelefoni", "fixed": "Fast telefoni", "data": "Datanät"}
 
@@ -82,6 +87,13 @@ class Order(BaseModel):
     mbb_contact_number = CharField(default="")
     payload = TextField(default="{}")  # JSON: what a service action asked for
     comment = TextField(default="")
+    # Ny beställning (issue 14)
+    agreement_number = CharField(default="")  # ramavtalsnummer, copied when sent
+    batch = CharField(default="", index=True)  # orders sent together (split per area)
+    billing_account = ForeignKeyField(Account, null=True)  # Faktureringsadress
+    contact_email = CharField(default="")
+    changed_at = DateTimeField(null=True)  # optimistic lock: the last change
+    answer = TextField(default="")  # staff's answer to an offert, or the reason for Avbryt
 
     class Meta:
         indexes = (
@@ -114,8 +126,17 @@ class Order(BaseModel):
 
 
 class OrderLine(BaseModel):
+    """One product of an order. A subscription's configuration (Prislista,
+    Datapaket, Tilläggstjänster …) are lines under it (``parent``); what
+    Slutför beställningen asked for it is in ``details`` (JSON: end user, SIM
+    choice and ICC or eSIM e-mail, number or porting, MBB, address, …).
+    Prices are copied from the agreement when the order is sent."""
+
     order = ForeignKeyField(Order, backref="lines", on_delete="CASCADE")
+    parent = ForeignKeyField("self", null=True, backref="options", on_delete="CASCADE")
     product = ForeignKeyField(Product, null=True)
+    details = TextField(default="{}")
+    service = ForeignKeyField(Service, null=True)  # what completing the order created
     name = CharField()
     option_group = CharField(default="")
     quantity = IntegerField(default=1)
@@ -166,6 +187,38 @@ class OrderApproval(BaseModel):
 
     class Meta:
         indexes = ((("order", "position"), True), (("approver", "status"), False))
+
+
+NUMBER_STATUSES = {"free": "Ledigt", "reserved": "Reserverat", "used": "Använt"}
+
+
+class PoolNumber(BaseModel):
+    """The operator's pool of numbers to hand out (Mobilnummer in Ny
+    beställning). A number is reserved by the order it is chosen in when that
+    order is sent, used once the order is completed, and free again if the
+    order is rejected, undone or cancelled."""
+
+    number = CharField(unique=True)  # digits, as Service.number
+    kind = CharField(default="mobile")  # mobile, fixed
+    status = CharField(default="free")
+    order = ForeignKeyField(Order, null=True, on_delete="SET NULL")
+    changed_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("kind", "status", "number"), False),)
+
+
+class Availability(BaseModel):
+    """Fixed-network availability: what can be delivered at a postcode
+    (Bredband: the answer the wizard gives for an installation address)."""
+
+    postcode = CharField(max_length=5)
+    technology = CharField()  # Fiber, Koppar (VDSL), Fast radio …
+    down_mbit = IntegerField()
+    up_mbit = IntegerField()
+
+    class Meta:
+        indexes = ((("postcode", "technology"), True),)
 
 
 class ApproverChainEntry(BaseModel):

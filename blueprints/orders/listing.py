@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from flask import Blueprint
 from flask_login import current_user
 
+from blueprints.orders import bp
 from domain.service_actions import order_summary
 from permissions import ORDER_AREA
 from tables.orders import ORDER_STATUSES, ORDER_TYPES, Order, OrderLine
@@ -16,8 +16,6 @@ from web.auth import require
 from web.formatting import phone
 from web.listcolumns import Column, TextFilter, choice_column, date_column
 from web.listview import ListView
-
-bp = Blueprint("orders", __name__, url_prefix="/orders")
 
 
 def orders_query(user):

@@ -141,13 +141,20 @@ def _local_midnight_utc(day: dt.date) -> dt.datetime | None:
         return None
 
 
-class DateRangeFilter(Filter):
-    """From and to dates (inclusive), ISO ÅÅÅÅ-MM-DD."""
+class RangeFilter(Filter):
+    """A lower and an upper bound, each optional: ``f_<key>_<suffix>`` for
+    each of ``suffixes``. A bound that does not parse is dropped with
+    ``bad_bound`` shown; bounds the wrong way round are ``reversed``."""
 
-    kind = "daterange"
+    suffixes: tuple[str, str]
+    bad_bound: str
+    reversed: str
 
     def params(self, key):
-        return [f"f_{key}_from", f"f_{key}_to"]
+        return [f"f_{key}_{suffix}" for suffix in self.suffixes]
+
+    def parse_bound(self, text: str):
+        raise NotImplementedError
 
     def parse(self, args, key):
         bounds, error = [], None
@@ -157,16 +164,28 @@ class DateRangeFilter(Filter):
                 bounds.append(None)
                 continue
             try:
-                bounds.append(_parse_date(text))
+                bounds.append(self.parse_bound(text))
             except ValueError:
                 bounds.append(None)
-                error = "Ange datum som ÅÅÅÅ-MM-DD."
-        start, end = bounds
-        if start and end and start > end:
-            return None, "Från-datum är efter till-datum."
-        if start is None and end is None:
+                error = self.bad_bound
+        low, high = bounds
+        if low is not None and high is not None and low > high:
+            return None, self.reversed
+        if low is None and high is None:
             return None, error
-        return (start, end), error
+        return (low, high), error
+
+
+class DateRangeFilter(RangeFilter):
+    """From and to dates (inclusive), ISO ÅÅÅÅ-MM-DD."""
+
+    kind = "daterange"
+    suffixes = ("from", "to")
+    bad_bound = "Ange datum som ÅÅÅÅ-MM-DD."
+    reversed = "Från-datum är efter till-datum."
+
+    def parse_bound(self, text):
+        return _parse_date(text)
 
     def condition(self, expr, value):
         start, end = value
@@ -201,32 +220,16 @@ def parse_kronor(text: str) -> int:
     return sign * (abs(int(kronor)) * 100 + int((ore + "00")[:2]))
 
 
-class AmountRangeFilter(Filter):
+class AmountRangeFilter(RangeFilter):
     """Minimum and maximum amounts in kronor; the column holds öre."""
 
     kind = "amountrange"
+    suffixes = ("min", "max")
+    bad_bound = "Ange ett belopp i kronor, t.ex. 99,50."
+    reversed = "Lägsta belopp är större än högsta."
 
-    def params(self, key):
-        return [f"f_{key}_min", f"f_{key}_max"]
-
-    def parse(self, args, key):
-        bounds, error = [], None
-        for name in self.params(key):
-            text = args.get(name, "").strip()
-            if not text:
-                bounds.append(None)
-                continue
-            try:
-                bounds.append(parse_kronor(text))
-            except ValueError:
-                bounds.append(None)
-                error = "Ange ett belopp i kronor, t.ex. 99,50."
-        low, high = bounds
-        if low is not None and high is not None and low > high:
-            return None, "Lägsta belopp är större än högsta."
-        if low is None and high is None:
-            return None, error
-        return (low, high), error
+    def parse_bound(self, text):
+        return parse_kronor(text)
 
     def condition(self, expr, value):
         low, high = value

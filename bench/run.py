@@ -39,6 +39,8 @@ LIST_CASES = [
     ("services: deep page", "/services?page={deep}"),
     ("invoices: default (Förfallodatum ↓)", "/invoices"),
     ("invoices: deep page", "/invoices?page={deep}"),
+    ("orders: default (Orderdatum ↓)", "/orders"),
+    ("orders: deep page", "/orders?page={deep}"),
 ]  # fmt: skip
 
 TARGET_P95_MS = 100.0

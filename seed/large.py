@@ -33,6 +33,8 @@ from models import (
     Contact,
     Invoice,
     InvoiceLine,
+    Order,
+    OrderLine,
     Organisation,
     Product,
     Role,
@@ -54,6 +56,7 @@ UNITS_PER_DISTRICT = 49
 SERVICES = 100_000
 CALL_RECORDS = 2_000_000
 INVOICES = 200_000
+ORDERS = 50_000
 INVOICE_MONTHS = 40
 CDR_MONTHS = 6
 SCOPED_REGION = 3  # the Kontoadministratör's region (1-based)
@@ -600,6 +603,72 @@ class LargeBuilder:
         self.progress(f"{len(lines):,} invoice lines")
         return billed
 
+    # -- orders
+
+    def orders(self, org, services: list[tuple]) -> None:
+        """Orders over the last two years: most are service actions (a service
+        of the order's account), a fifth Nybeställningar with a product line;
+        a few each still waiting, received or in progress."""
+        rng = self.rng
+        users = [u for (u,) in User.select(User.id).where(User.organisation == org).tuples()]
+        products = [p for p in self.products.values() if p.kind == "subscription"]
+        action_types = ["change", "sim_swap", "barring", "forwarding", "termination", "addon"]
+        first_number = reserve_numbers("order_number", ORDERS)
+        first_id = next_id(Order)
+        now = utcnow()
+        lines: list[tuple] = []
+
+        def rows():
+            for n in range(ORDERS):
+                order_id = first_id + n
+                service_id, account_id, kind, *_ = rng.choice(services)
+                created = now - dt.timedelta(minutes=rng.randint(0, 2 * 365 * 24 * 60))
+                age_days = (now - created).days
+                if age_days < 3:
+                    status = rng.choice(("awaiting_approval", "received", "in_progress"))
+                else:
+                    status = rng.choices(("completed", "cancelled", "rejected"), (90, 7, 3))[0]
+                new = rng.random() < 0.2
+                if new:
+                    product = rng.choice(products)
+                    lines.append(
+                        (order_id, product.id, product.name, product.monthly_ore,
+                         product.start_ore, product.binding_months, 0)
+                    )  # fmt: skip
+                done = created + dt.timedelta(days=rng.randint(0, 3))
+                yield (
+                    order_id,
+                    org.id,
+                    account_id,
+                    None if new else service_id,
+                    first_number + n,
+                    0,
+                    "new" if new else rng.choice(action_types),
+                    status,
+                    "mobile" if kind in ("mobile", "mobile_pbx", "mbb") else "data",
+                    rng.choice(users),
+                    iso(created),
+                    iso(created),
+                    iso(done) if status == "completed" else None,
+                )
+
+        count = bulk_insert(
+            Order,
+            [
+                "id", "organisation", "account", "service", "number", "version", "type",
+                "status", "product_area", "created_by", "created_at", "submitted_at",
+                "completed_at",
+            ],
+            rows(),
+        )  # fmt: skip
+        self.progress(f"{count:,} orders")
+        bulk_insert(
+            OrderLine,
+            ["order", "product", "name", "monthly_ore", "start_ore", "binding_months", "position"],
+            lines,
+        )
+        self.progress(f"{len(lines):,} order lines")
+
     # -- call records
 
     def call_records(self, org, services: list[tuple], billed: dict) -> None:
@@ -708,6 +777,7 @@ def seed(echo: Callable = print, today: dt.date | None = None) -> None:
         builder.users(org, tree)
         services = builder.services(org, tree)
         billed = builder.invoices(org, tree, services)
+        builder.orders(org, services)
         builder.call_records(org, services, billed)
         database.execute_sql("ANALYZE")
         progress("ANALYZE done")

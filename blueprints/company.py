@@ -2,24 +2,30 @@
 e-mail notifications on/off, the default delivery address for SIM cards and
 hardware, and "require two-factor authentication for all users".
 
-Order approvers (ORD-4) are added with the orders area. The settings are
-organisation-wide, so only Administratörer (top account) change them;
-Kontoadministratörer see them.
+The settings are organisation-wide, so only Administratörer (top account)
+change them; Kontoadministratörer see them. Ordergodkännare (ORD-4, Tele2
+"Välj ordergodkännare"): a chain of up to five per product area, kept by
+Superusers only, each change an in-place dialog (a page of its own without
+JavaScript); the rules are in domain/orders/approvals.py.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from wtforms import BooleanField, StringField
+from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import Length
 
 from database import write_tx
 from domain import audit, twofactor
 from domain.numbers import format_postcode, normalise_postcode
+from domain.orders import approvals
+from tables.orders import PRODUCT_AREAS
 from tables.org import CompanyProfile, User
-from web.auth import require
-from web.forms import FlaskForm
+from web import dialogs
+from web.auth import parse_id, require
+from web.forms import FlaskForm, select_choices
+from web.htmx import render
 
 bp = Blueprint("company", __name__, url_prefix="/company")
 
@@ -107,4 +113,160 @@ def profile():
         without_2fa=without,
         own_2fa=twofactor.has_2fa(current_user),
         postcode=format_postcode(company.delivery_postcode or ""),
+        **approver_context(org),
     )
+
+
+# --------------------------------------------------------------------------- Ordergodkännare
+
+APPROVER_DIALOGS = "partials/company/dialogs/"
+
+
+class ApproverForm(FlaskForm):
+    user = SelectField("Ordergodkännare", validate_choice=False)
+
+
+def approver_context(org) -> dict:
+    return {
+        "chains": approvals.chains(org.id),
+        "areas": PRODUCT_AREAS,
+        "max_approvers": approvals.MAX_APPROVERS,
+        "manages_chain": approvals.manages_chain(current_user),
+    }
+
+
+def approvers_url() -> str:
+    return url_for("company.profile") + "#approvers"
+
+
+def chain_manager(area: str):
+    """Only Superusers change the chain (a refusal dialog for others); an
+    unknown area is not found."""
+    if area not in PRODUCT_AREAS:
+        abort(404)
+    if not approvals.manages_chain(current_user):
+        response = dialogs.show(
+            APPROVER_DIALOGS + "_refused.html",
+            approvers_url(),
+            message="Bara en Superuser kan ändra ordergodkännare.",
+            dialog_title="Ordergodkännare",
+        )
+        response.status_code = 403
+        return response
+    return None
+
+
+def approver_dialog(name: str, area: str, **context):
+    return dialogs.show(
+        f"{APPROVER_DIALOGS}_{name}.html",
+        approvers_url(),
+        area=area,
+        area_label=PRODUCT_AREAS[area],
+        **context,
+    )
+
+
+def approver_choices(form, area: str, position: int | None = None) -> None:
+    taken = {
+        e.user_id
+        for e in approvals.chain(current_user.organisation_id, area)
+        if e.position != position
+    }
+    users = [
+        u for u in approvals.eligible_approvers(current_user.organisation_id) if u.id not in taken
+    ]
+    form.user.choices = select_choices(
+        [("", "Välj ordergodkännare...")] + [(str(u.id), f"{u.name} ({u.email})") for u in users]
+    )
+    return users
+
+
+def approver_done(message: str):
+    return dialogs.done(approvers_url(), message, approversChanged=True)
+
+
+@bp.route("/approvers")
+@require("users.manage")
+def approvers():
+    """The Ordergodkännare section (refreshed after each dialog)."""
+    org = current_user.organisation
+    return render("company/approvers.html", "partials/company/_approvers.html",
+                  org=org, **approver_context(org))  # fmt: skip
+
+
+@bp.route("/approvers/<area>/add", methods=["GET", "POST"])
+@require("users.manage")
+def approver_add(area: str):
+    refused = chain_manager(area)
+    if refused:
+        return refused
+    form = ApproverForm()
+    users = approver_choices(form, area)
+    if form.validate_on_submit():
+        try:
+            entry = approvals.add_approver(current_user, area, parse_id(form.user.data))
+        except approvals.ApprovalError as error:
+            form.user.errors = [str(error)]
+        else:
+            return approver_done(
+                f"{entry.user.name} är ordergodkännare {entry.position} för {PRODUCT_AREAS[area]}."
+            )
+    return approver_dialog("add", area, form=form, users=users,
+                           dialog_title=f"Lägg till ordergodkännare – {PRODUCT_AREAS[area]}")  # fmt: skip
+
+
+@bp.route("/approvers/<area>/<int:position>/change", methods=["GET", "POST"])
+@require("users.manage")
+def approver_change(area: str, position: int):
+    refused = chain_manager(area)
+    if refused:
+        return refused
+    entry = next(
+        (e for e in approvals.chain(current_user.organisation_id, area) if e.position == position),
+        None,
+    )
+    if entry is None:
+        abort(404)
+    form = ApproverForm(data={"user": str(entry.user_id)})
+    users = approver_choices(form, area, position)
+    if form.validate_on_submit():
+        try:
+            changed = approvals.change_approver(
+                current_user, area, position, parse_id(form.user.data)
+            )
+        except approvals.ApprovalError as error:
+            form.user.errors = [str(error)]
+        else:
+            return approver_done(
+                f"{changed.user.name} är ordergodkännare {position} för {PRODUCT_AREAS[area]}."
+            )
+    return approver_dialog("change", area, form=form, users=users, entry=entry,
+                           dialog_title=f"Ändra ordergodkännare {position} – {PRODUCT_AREAS[area]}")  # fmt: skip
+
+
+@bp.route("/approvers/<area>/<int:position>/remove", methods=["GET", "POST"])
+@require("users.manage")
+def approver_remove(area: str, position: int):
+    refused = chain_manager(area)
+    if refused:
+        return refused
+    entries = approvals.chain(current_user.organisation_id, area)
+    entry = next((e for e in entries if e.position == position), None)
+    if entry is None:
+        abort(404)
+    error = None
+    if request.method == "POST":
+        form = FlaskForm()
+        if form.validate_on_submit():
+            try:
+                name = approvals.remove_approver(current_user, area, position)
+            except approvals.ApprovalError as refusal:
+                error = str(refusal)
+            else:
+                return approver_done(
+                    f"{name} är inte längre ordergodkännare för {PRODUCT_AREAS[area]}."
+                )
+    elif entry is not entries[-1]:
+        error = "Bara den sista ordergodkännaren i listan kan tas bort."
+    return approver_dialog("remove", area, entry=entry, error=error,
+                           dialog_title=f"Ta bort ordergodkännare – {PRODUCT_AREAS[area]}")  # fmt: skip

@@ -52,6 +52,9 @@ ORDER_STATUSES = {
     "declined": "Avböjd",
 }
 CLOSED_ORDER_STATUSES = ("completed", "cancelled", "rejected", "declined")
+# Pågående (Visa öppna, the start page's tile): sent and not closed; a draft
+# is neither (it has its own filter, Utkast).
+OPEN_ORDER_STATUSES = ("awaiting_approval", "received", "in_progress", "answered")
 
 PRODUCT_AREAS = {"mobile": "Mobiltelefoni", "fixed": "Fast telefoni", "data": "Datanät"}
 

@@ -18,7 +18,7 @@ import re
 
 from database import utcnow
 from domain import audit, mail
-from domain.formats import isodate
+from domain.formats import isodate, kr
 from domain.numbers import format_phone, normalise_mobile, normalise_phone, normalise_postcode
 from domain.orders import pool
 from domain.orders.flow import OrderConflict, save_version, set_status
@@ -155,7 +155,7 @@ def _shown(key: str, value) -> str:
     if isinstance(value, bool):
         return "Ja" if value else "Nej"
     if key in ("monthly_ore", "start_ore") and isinstance(value, int):
-        return f"{value / 100:.2f} kr".replace(".", ",")
+        return kr(value)
     if key in ("number", "mobile_number", "contact_phone", "mbb_contact_number"):
         return format_phone(str(value))
     if isinstance(value, (list, dict)):

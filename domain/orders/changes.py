@@ -427,7 +427,7 @@ def _move_number(order: Order, old: str, new: str) -> None:
 def _record_change(order, actor, diff, comment, *, staff=None, user=None) -> None:
     """The change in the order's history (an event in the same status) and the audit log."""
     what = "; ".join(f"{label}: {old} → {new}" for label, old, new in diff)
-    text = f"Ändrad till v{order.version}. {what}" + (f" Kommentar: {comment}" if comment else "")
+    text = f"Ändrad till v{order.version}. {what}." + (f" Kommentar: {comment}" if comment else "")
     OrderEvent.create(
         order=order,
         from_status=order.status,

@@ -140,3 +140,15 @@ def test_bad_ids_are_404(demo_client, login):
     login(demo_client, ADMIN)
     assert demo_client.get("/orders/0").status_code == 404
     assert demo_client.get("/orders/99999999").status_code == 404
+
+
+def test_skapa_arende_carries_the_order(demo_client, login):
+    order = make_order(ADMIN)
+    login(demo_client, ADMIN)
+    html = demo_client.get(f"/orders/{order.id}").get_data(as_text=True)
+    assert f'href="/tickets/new?order={order.id}"' in html
+    ticket_form = demo_client.get(f"/tickets/new?order={order.id}")
+    assert ticket_form.status_code == 200
+    page = ticket_form.get_data(as_text=True)
+    assert str(order.number) in page
+    assert '<option selected value="order">' in page or 'value="order" selected' in page

@@ -10,6 +10,7 @@ closes it and the page refreshes itself on ``orderChanged``.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from flask import request, url_for
@@ -261,7 +262,12 @@ def change(order_id: int):
     form = change_form(order)
     lines = end_user_lines(order)
     line_errors: dict[str, str] = {}
-    context = {"form": form, "end_user_lines": lines, "line_errors": line_errors}
+    context = {
+        "form": form,
+        "end_user_lines": lines,
+        "line_errors": line_errors,
+        "today_iso": dt.date.today().isoformat(),
+    }
     refusal = changes.change_refusal(current_user, order)
     if refusal:
         return refused(order, refusal)

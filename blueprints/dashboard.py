@@ -14,14 +14,13 @@ from domain import outages as outage_rule
 from permissions import ORDER_AREA, TICKET_AREA, holds_any
 from tables.billing import Invoice
 from tables.ops import Outage
-from tables.orders import CLOSED_ORDER_STATUSES, Order
+from tables.orders import OPEN_ORDER_STATUSES, Order
 from tables.services import SERVICE_KINDS, Service
 from tables.tickets import OPEN_TICKET_STATUSES, Ticket
 from web.auth import customer_required
 
 bp = Blueprint("dashboard", __name__)
 
-OPEN_ORDER_STATUSES = ("draft", "awaiting_approval", "received", "in_progress")
 RESOLVED_SHOWN_DAYS = 30
 
 
@@ -41,8 +40,9 @@ def tiles(user) -> list[dict]:
         out.append(
             {
                 "label": "Pågående beställningar",
+                # drafts are not Pågående (they have the list's Utkast filter)
                 "count": Order.visible_to(user)
-                .where(Order.status.not_in(CLOSED_ORDER_STATUSES))
+                .where(Order.status.in_(OPEN_ORDER_STATUSES))
                 .count(),
                 "url": url_for("orders.index", f_status=list(OPEN_ORDER_STATUSES)),
             }

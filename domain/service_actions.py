@@ -284,7 +284,7 @@ def request(
                 account=service.account_id,
                 service=service.id,
                 number=next_number("order_number"),
-                version=1,
+                version=0,  # v0 as requested, one more per change (docs/ORDERS.md)
                 type=action.order_type,
                 status="received",
                 product_area=PRODUCT_AREA.get(service.kind, "data"),
@@ -304,7 +304,7 @@ def request(
                     position=position,
                 )
             OrderEvent.create(order=order, from_status=None, to_status="received", user=user.id)
-            OrderVersion.create(order=order, version=1, snapshot=order.payload, created_by=user.id)
+            OrderVersion.create(order=order, version=0, snapshot=order.payload, created_by=user.id)
             if not provisioning.submit(order, service, user):
                 audit.record(
                     f"service.{op}.requested",

@@ -52,6 +52,9 @@ ORDER_STATUSES = {
     "declined": "Avböjd",
 }
 CLOSED_ORDER_STATUSES = ("completed", "cancelled", "rejected", "declined")
+# Pågående (Visa öppna, the start page's tile): sent and not closed; a draft
+# is neither (it has its own filter, Utkast).
+OPEN_ORDER_STATUSES = ("awaiting_approval", "received", "in_progress", "answered")
 
 PRODUCT_AREAS = {"mobile": "Mobiltelefoni", "fixed": "Fast telefoni", "data": "Datanät"}
 
@@ -106,10 +109,14 @@ class Order(BaseModel):
 
     @classmethod
     def visible_to(cls, user):
-        """Orders in scope for orders.manage; otherwise only one's own."""
+        """Orders in scope for orders.manage; otherwise one's own and those one
+        approves."""
         condition = scope_condition(cls, user, cls.account, cls.service)
         if not user.is_staff and not user.has("orders.manage"):
-            condition &= cls.created_by == user.id
+            # one's own, and those one is (or was) asked to approve
+            condition &= (cls.created_by == user.id) | cls.id.in_(
+                OrderApproval.select(OrderApproval.order).where(OrderApproval.approver == user.id)
+            )
         return cls.select().where(condition)
 
     @property

@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 from models import Account, Invoice, Order, OrderLine, Service, Ticket, User
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-CLOSED_ORDER = {"completed", "cancelled", "rejected"}
+CLOSED_ORDER = {"completed", "cancelled", "rejected", "declined"}
+NOT_ONGOING_ORDER = CLOSED_ORDER | {"draft"}  # Pågående beställningar leaves drafts out
 TICKET_NOT_ONGOING = {"done", "draft"}
 
 

@@ -45,7 +45,7 @@ def test_tile_lists_show_only_what_the_tile_counts(demo_client, login, username)
         "Aktiva tjänster": ("Status", {"Aktiv", "Spärrad"}),
         "Pågående beställningar": (
             "Status",
-            {"Utkast", "Väntar på godkännande", "Mottagen", "Pågår"},
+            {"Väntar på godkännande", "Mottagen", "Pågår", "Besvarad"},
         ),
         "Pågående ärenden": (
             "Status",

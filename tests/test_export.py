@@ -39,7 +39,7 @@ HEADERS = {
         "Fakturadatum",
         "Belopp",
     ],
-    "orders": ["Ordernummer", "Status", "Typ", "Orderdatum", "Slutdatum", "Konto"],
+    "orders": ["Ordernummer", "Status", "Order/Offert", "Typ", "Orderdatum", "Slutdatum", "Konto"],
     "tickets": [
         "Status",
         "Ärende #",

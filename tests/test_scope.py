@@ -105,7 +105,7 @@ def test_dashboard_tiles_count_only_what_is_in_scope(demo_client, login, usernam
             1 for s in expected.services(username) if s.status in ("active", "barred")
         )
         want["Pågående beställningar"] = sum(
-            1 for o in expected.orders(username) if o.status not in expected.CLOSED_ORDER
+            1 for o in expected.orders(username) if o.status not in expected.NOT_ONGOING_ORDER
         )
         want["Pågående ärenden"] = sum(
             1 for t in expected.tickets(username) if t.status not in expected.TICKET_NOT_ONGOING

@@ -4,17 +4,26 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from flask import request, url_for
 from flask_login import current_user
 
 from blueprints.orders import bp
 from domain.service_actions import order_summary
 from permissions import ORDER_AREA
-from tables.orders import ORDER_STATUSES, ORDER_TYPES, Order, OrderLine
+from tables.orders import (
+    CLOSED_ORDER_STATUSES,
+    OPEN_ORDER_STATUSES,
+    ORDER_STATUSES,
+    ORDER_TYPES,
+    Order,
+    OrderLine,
+)
 from tables.org import Account
 from tables.services import Service
 from web.auth import require
 from web.formatting import phone
-from web.listcolumns import Column, TextFilter, choice_column, date_column
+from web.htmx import is_htmx
+from web.listcolumns import ChoiceFilter, Column, TextFilter, choice_column, date_column
 from web.listview import ListView
 
 
@@ -66,6 +75,24 @@ def order_type_column() -> Column:
     return choice_column("type", "Typ", Order.type, ORDER_TYPES)
 
 
+# Order or Offert (Tele2): an offert is a request for something outside the
+# agreement; it stays an Offert in the list after it is accepted.
+ORDER_KINDS = {"order": "Order", "quote": "Offert"}
+
+
+def order_kind_column() -> Column:
+    return Column(
+        "kind",
+        "Order/Offert",
+        sort=Order.is_quote,
+        filter=ChoiceFilter(
+            ORDER_KINDS, condition=lambda values: Order.is_quote.in_([v == "quote" for v in values])
+        ),
+        export=Order.is_quote,
+        export_format=lambda quote: "Offert" if quote else "Order",
+    )
+
+
 class ProductFilter(TextFilter):
     """Orders with a line whose product name contains the text."""
 
@@ -84,6 +111,7 @@ ORDER_LIST = ListView(
     columns=[
         order_number_column("Ordernummer"),
         choice_column("status", "Status", Order.status, ORDER_STATUSES),
+        order_kind_column(),
         order_type_column(),
         date_column("date", "Orderdatum", Order.created_at),
         date_column("end", "Slutdatum", Order.completed_at),
@@ -102,7 +130,43 @@ ORDER_LIST = ListView(
 )
 
 
+# "Visa öppna / Visa historik" (Tele2) and Utkast as status filters, so the
+# links are ordinary list states: open = sent and not closed, history =
+# closed; a draft is neither.
+QUICK_VIEWS = [
+    ("all", "Alla", None),
+    ("open", "Visa öppna", list(OPEN_ORDER_STATUSES)),
+    ("history", "Visa historik", list(CLOSED_ORDER_STATUSES)),
+    ("drafts", "Utkast", ["draft"]),
+]
+
+
+def quick_views() -> list[dict]:
+    current = sorted(v for v in request.args.getlist("f_status") if v)
+    out = []
+    for _key, label, statuses in QUICK_VIEWS:
+        args = request.args.to_dict(flat=False)
+        args.pop("page", None)
+        args.pop("f_status", None)
+        if statuses:
+            args["f_status"] = statuses
+        out.append(
+            {
+                "label": label,
+                "url": url_for("orders.index", **args),
+                "active": current == sorted(statuses or []),
+            }
+        )
+    return out
+
+
 @bp.route("")
 @require(ORDER_AREA)
 def index():
-    return ORDER_LIST.respond(current_user, "orders/list.html")
+    return ORDER_LIST.respond(
+        current_user,
+        "orders/list.html",
+        quick_views=quick_views() if not is_htmx() else None,
+        period_from=request.args.get("f_date_from", ""),
+        period_to=request.args.get("f_date_to", ""),
+    )

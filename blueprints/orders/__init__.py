@@ -16,7 +16,7 @@ from flask import Blueprint
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
 
-from blueprints.orders import listing  # noqa: E402,F401
+from blueprints.orders import listing, wizard  # noqa: E402,F401
 from blueprints.orders.listing import (  # noqa: E402,F401
     ORDER_LIST,
     order_number_column,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from database import utcnow
 from tables.catalogue import OptionGroup, OptionGroupItem, Product, ProductCategory
+from tables.orders import Availability, PoolNumber
 
 KR = 100  # öre per krona
 
@@ -199,6 +201,80 @@ PRODUCTS = [
     ("TOP-SURF-B", "Topup Surfpott Utomlands B", "topup", None, 499, 0, 0, {}),
 ]
 
+# What Ny beställning needs of each orderable product (issue 14):
+# code → (product area, finish fields, max quantity per line, permission).
+# Product areas decide whose approval chain an order goes to (ORD-4).
+SIM = "end_user,sim,number"
+ORDERING = {
+    "MOB-FAST": ("mobile", SIM, 1, ""),
+    "MBB-50": ("mobile", SIM + ",mbb", 1, ""),
+    "VXL-MOB-FAST": ("mobile", SIM, 1, ""),
+    "VXL-MOB-RORL": ("mobile", SIM, 1, ""),
+    "VXL-MOLN": ("fixed", "end_user", 1, ""),
+    "BB-100": ("data", "end_user,address", 1, ""),
+    "BB-1000": ("data", "end_user,address", 1, ""),
+    "KAP-1G": ("data", "end_user,address", 1, ""),
+    "SIP-10": ("fixed", "end_user", 1, ""),
+    "NRS-FAST": ("fixed", "", 1, ""),
+    "NRS-MOB": ("mobile", "", 1, ""),
+    "HOST-WEB": ("data", "end_user", 1, ""),
+    "HOST-VPS": ("data", "end_user", 1, ""),
+    "HW-IPHONE": ("mobile", "quantity,delivery", 50, "services.hardware"),
+    "HW-MOTO": ("mobile", "quantity,delivery", 50, "services.hardware"),
+    "FN-HUVUD": ("fixed", "", 1, ""),
+    "FN-IVR": ("fixed", "", 1, ""),
+    "FN-ACD": ("fixed", "", 1, ""),
+    "FN-STAT": ("fixed", "", 1, ""),
+}
+
+MOBILE_INSTRUCTIONS = (
+    "Välj prislista och datapaket. Fastpris är vanligast: samtal, SMS och MMS ingår i "
+    "priset. Om du redan från början vill ha aktiverade spärrar anger du det under "
+    "Tilläggstjänster. I nästa steg anger du slutanvändare, SIM-kort och mobilnummer: "
+    "ett nytt nummer ur vår nummerserie eller ett befintligt nummer som porteras hit "
+    "(ange då nuvarande innehavares organisationsnummer och önskat porteringsdatum)."
+)
+INSTRUCTIONS = {
+    "MOB-FAST": MOBILE_INSTRUCTIONS,
+    "VXL-MOB-FAST": MOBILE_INSTRUCTIONS + " Användaren kopplas till växeln; Mobilapp ingår alltid.",
+    "VXL-MOB-RORL": MOBILE_INSTRUCTIONS + " Användaren kopplas till växeln; Mobilapp ingår alltid.",
+    "MBB-50": (
+        "Mobilt bredband med 50 GB data. Behöver ni en publik IP-adress kryssar du i "
+        "MBB Publik IP i nästa steg; ange även ett kontaktnummer för MBB."
+    ),
+    "VXL-MOLN": (
+        "Molnväxeln sätts upp tillsammans med er. Vi kontaktar er för att gå igenom "
+        "nummerplan, öppettider och svarsgrupper innan leverans."
+    ),
+    "BB-100": (
+        "Ange installationsadressen i nästa steg. Portalen visar vilken teknik och "
+        "hastighet som finns på postnumret; vi bekräftar leveransdatum efter beställning."
+    ),
+    "BB-1000": (
+        "Ange installationsadressen i nästa steg. Portalen visar vilken teknik och "
+        "hastighet som finns på postnumret; 1000/1000 kräver fiber."
+    ),
+    "KAP-1G": (
+        "Kapacitetstjänsten kräver en platsundersökning. Ange installationsadressen; "
+        "en tekniker kontaktar er för att boka besök."
+    ),
+    "SIP-10": "Ange i slutanvändare vilken växel trunken ska kopplas till.",
+    "NRS-FAST": "En egen nummerserie för fastnät. Vi kontaktar er om önskad serie.",
+    "NRS-MOB": "En egen nummerserie för mobil. Vi kontaktar er om önskad serie.",
+    "HOST-WEB": "Ange domännamnet som slutanvändare/alias.",
+    "HOST-VPS": "Ange serverns namn som slutanvändare/alias.",
+    "HW-IPHONE": (
+        "Ange antal och leveransadress. Hårdvaran skickas till Företagsprofilens "
+        "leveransadress om du inte anger en annan."
+    ),
+    "HW-MOTO": (
+        "Ange antal och leveransadress. Hårdvaran skickas till Företagsprofilens "
+        "leveransadress om du inte anger en annan."
+    ),
+    "FN-HUVUD": "Huvudnumret kopplas till er växel. Vi kontaktar er om nummerval.",
+    "FN-IVR": "Röstmenyn (IVR) spelas in och sätts upp tillsammans med er.",
+}
+
 # Configuration steps of the mobile subscriptions (Nybeställning, Ändra tjänst).
 MOBILE_OPTIONS = [
     # name, kind, optional, multiple, items (code, default)
@@ -241,6 +317,7 @@ def seed_catalogue() -> dict[str, Product]:
             service_kind=extra.get("service_kind"),
             data_mb=extra.get("data_mb"),
             rank=extra.get("rank", 0),
+            **ordering_fields(code),
         )
     for code in ("MOB-FAST", "VXL-MOB-FAST", "VXL-MOB-RORL"):
         for position, (name, kind, optional, multiple, items) in enumerate(MOBILE_OPTIONS):
@@ -260,3 +337,54 @@ def seed_catalogue() -> dict[str, Product]:
                     position=item_position,
                 )
     return products
+
+
+def ordering_fields(code: str) -> dict:
+    """Product columns Ny beställning reads (empty for option items)."""
+    if code not in ORDERING:
+        return {}
+    area, finish, max_quantity, permission = ORDERING[code]
+    return {
+        "product_area": area,
+        "finish_fields": finish,
+        "max_quantity": max_quantity,
+        "permission": permission,
+        "instructions": INSTRUCTIONS.get(code, ""),
+    }
+
+
+# The operator's free mobile numbers (Mobilnummer in Ny beställning). 076-1
+# is a series the demo's services never use (seed/builder.py draws 070/072/073).
+POOL_FIRST = 761000100
+POOL_SIZE = 50
+
+# Fixed-network availability (postcode → technology, down/up Mbit/s) for the
+# demo's addresses: Umeå, Skellefteå, Luleå and Stockholm.
+AVAILABILITY = {
+    "90155": [("Fiber", 1000, 1000), ("Koppar (VDSL)", 100, 40)],
+    "90304": [("Fiber", 1000, 1000)],
+    "93131": [("Koppar (VDSL)", 60, 20), ("Fast radio", 100, 20)],
+    "93137": [("Fiber", 1000, 1000)],
+    "97231": [("Fiber", 500, 500), ("Koppar (VDSL)", 100, 40)],
+    "11143": [("Fiber", 1000, 1000)],
+    "11144": [("Fiber", 1000, 1000), ("Koppar (VDSL)", 250, 100)],
+    "11122": [("Fiber", 1000, 1000)],
+}
+
+
+def seed_ordering() -> None:
+    """The number pool and the availability table the wizard offers."""
+    now = utcnow()
+    PoolNumber.insert_many(
+        [
+            {"number": f"0{POOL_FIRST + i}", "kind": "mobile", "status": "free", "changed_at": now}
+            for i in range(POOL_SIZE)
+        ]
+    ).execute()
+    Availability.insert_many(
+        [
+            {"postcode": postcode, "technology": tech, "down_mbit": down, "up_mbit": up}
+            for postcode, rows in AVAILABILITY.items()
+            for tech, down, up in rows
+        ]
+    ).execute()

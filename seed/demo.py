@@ -27,6 +27,8 @@ from models import (
     Organisation,
     Outage,
     PhoneNumber,
+    PriceList,
+    PriceListItem,
     RequestType,
     Role,
     Service,
@@ -44,7 +46,7 @@ from seed.builder import (  # noqa: F401 - large.py uses the names and months
     month_start,
     next_month,
 )
-from seed.catalogue import seed_catalogue
+from seed.catalogue import seed_catalogue, seed_ordering
 
 # (username, what it shows) — printed by `make run` and listed in the README.
 DEMO_LOGINS = [
@@ -98,6 +100,31 @@ def seed_operator(products) -> tuple:
     return sla, superuser, staff
 
 
+# Ordered only as an offert by A3 (Ny beställning marks them "Utanför avtalet").
+OUTSIDE_A3_AGREEMENT = {"KAP-1G", "HOST-VPS"}
+# A3's negotiated prices where they differ from list price: code → (monthly kr, start kr).
+A3_PRICES = {
+    "MOB-FAST": (129, 0),
+    "DATA-10": (225, 0),
+    "BB-100": (549, 0),
+    "HW-IPHONE": (0, 8990),
+}
+
+
+def a3_price_list(b: DemoBuilder) -> PriceList:
+    price_list = PriceList.create(name="A3 Ramavtal 2023", description="Avtalspriser")
+    for code, (monthly, start) in A3_PRICES.items():
+        product = b.products[code]
+        PriceListItem.create(
+            price_list=price_list,
+            product=product,
+            monthly_ore=monthly * 100,
+            start_ore=start * 100,
+            binding_months=product.binding_months,
+        )
+    return price_list
+
+
 def seed_a3(b: DemoBuilder, sla, superuser):
     org = Organisation.create(name="A3 Demo Connect", org_number="5566290549")
     CompanyProfile.create(
@@ -115,9 +142,11 @@ def seed_a3(b: DemoBuilder, sla, superuser):
         start_date=dt.date(2023, 1, 1),
         sla=sla,
         notice_months=3,
+        price_list=a3_price_list(b),
     )
-    for product in b.products.values():
-        AgreementProduct.create(agreement=agreement, product=product)
+    for code, product in b.products.items():
+        if code not in OUTSIDE_A3_AGREEMENT:
+            AgreementProduct.create(agreement=agreement, product=product)
 
     common = {"street": "Gata 1", "postcode": "90155", "city": "Umeå"}
     invoice_address = {
@@ -728,6 +757,7 @@ def seed(today: dt.date | None = None) -> None:
     rng = random.Random("teleportal-demo")
     with write_tx():
         products = seed_catalogue()
+        seed_ordering()
         sla, superuser, staff = seed_operator(products)
         builder = DemoBuilder(rng, today, products)
         builder.staff = staff

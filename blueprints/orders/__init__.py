@@ -16,8 +16,7 @@ from flask import Blueprint
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
 
-
-from blueprints.orders import approvals, listing, page  # noqa: E402,F401
+from blueprints.orders import approvals, listing, page, wizard  # noqa: E402,F401
 from blueprints.orders.listing import (  # noqa: E402,F401
     ORDER_LIST,
     order_number_column,

@@ -89,7 +89,7 @@ def test_approvals_are_listed(demo_client, login):
             decided_at=utcnow(), comment="Budget finns",
         )  # fmt: skip
     login(demo_client, ADMIN)
-    approvals = text(demo_client.get(f"/orders/{order.id}")).split("Godkännanden", 1)[1]
+    approvals = text(demo_client.get(f"/orders/{order.id}")).split("Godkännande", 1)[1]
     assert approver.name in approvals and "Godkänd" in approvals and "Budget finns" in approvals
 
 

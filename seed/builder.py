@@ -11,6 +11,7 @@ import secrets
 
 from database import utcnow
 from domain.numbers import luhn_digit
+from domain.orders.changes import snapshot
 from domain.passwords import hash_password
 from models import (
     Contact,
@@ -20,6 +21,7 @@ from models import (
     MonitoringSample,
     MonthlyUsage,
     Order,
+    OrderApproval,
     OrderEvent,
     OrderLine,
     OrderVersion,
@@ -407,6 +409,8 @@ class DemoBuilder:
         path = flow[: flow.index(status) + 1] if status in flow else ["draft", "received", status]
         if status == "rejected":
             path = ["draft", "awaiting_approval", "rejected"]
+        elif status == "declined":
+            path = ["draft", "received", "answered", "declined"]
         previous = None
         for step, to_status in enumerate(path):
             OrderEvent.create(
@@ -424,9 +428,22 @@ class DemoBuilder:
                 version=v,
                 created_by=user,
                 created_at=created,
-                snapshot=json.dumps({"lines": list(lines), "version": v}),
+                snapshot=json.dumps(snapshot(order), ensure_ascii=False, default=str),
             )
         return order
+
+    def approvals(self, order, steps) -> None:
+        """The order's approval steps: (approver, status, comment) in order."""
+        for position, (approver, status, comment) in enumerate(steps, start=1):
+            decided = status != "pending"
+            OrderApproval.create(
+                order=order,
+                position=position,
+                approver=approver,
+                status=status,
+                decided_at=order.created_at + dt.timedelta(hours=position * 3) if decided else None,
+                comment=comment,
+            )
 
     def ticket(
         self,

@@ -19,6 +19,7 @@ from domain.tickets import BBGRUPPEN_REQUEST_TYPES
 from models import (
     Agreement,
     AgreementProduct,
+    ApproverChainEntry,
     Barring,
     CallForwarding,
     CallRecord,
@@ -56,6 +57,7 @@ DEMO_LOGINS = [
         "Kontoadministratör, bara 99500852 A3 Demo Connect underkonto 1 med underkonton",
     ),
     ("faktura@a3demo.se", "Administratör som bara får se fakturor"),
+    ("attest@a3demo.se", "Ordergodkännare, steg 2 av 2 för Mobiltelefoni (steg 1: Anna Lind)"),
     ("admin@norrbygg.se", "Administratör (Superuser) för en annan kund, Norrlandsbygg AB"),
     ("staff@teleportal.se", "Operatörens personal, back office på /staff/login"),
 ]
@@ -259,6 +261,25 @@ def seed_a3(b: DemoBuilder, sla, superuser):
         },
     )
     make_user(org, top, "Eva Ek", "faktura@a3demo.se", permissions={"invoices.view"})
+    attestant = make_user(
+        org,
+        top,
+        "Per Holm",
+        "attest@a3demo.se",
+        permissions={
+            "accounts.view",
+            "services.view",
+            "orders.create",
+            "orders.manage",
+            "orders.approve",
+            "invoices.view",
+        },
+    )
+    # Ordergodkännare (ORD-4): Mobiltelefoni goes to Anna Lind, then Per Holm.
+    for position, approver in enumerate((admin, attestant), start=1):
+        ApproverChainEntry.create(
+            organisation=org, product_area="mobile", position=position, user=approver
+        )
 
     # Services: ~40 of every kind across the tree.
     services = {a.id: [] for a in accounts}
@@ -485,7 +506,8 @@ def seed_a3(b: DemoBuilder, sla, superuser):
         desired_in=7,
         end_user="Ny medarbetare",
     )
-    b.order(
+    # Waiting for each approver of the chain, and one the first approver rejected.
+    at_first = b.order(
         org,
         sub1,
         kontoadmin,
@@ -493,10 +515,40 @@ def seed_a3(b: DemoBuilder, sla, superuser):
         "awaiting_approval",
         ["MOB-FAST", "DATA-15", "HW-IPHONE"],
         days_ago=1,
+        end_user="Sara Nyström",
     )
+    b.approvals(at_first, [(admin, "pending", ""), (attestant, "pending", "")])
+    at_second = b.order(
+        org,
+        sub11,
+        kontoadmin,
+        "new",
+        "awaiting_approval",
+        ["MOB-FAST", "DATA-10"],
+        days_ago=2,
+        desired_in=10,
+        end_user="Olle Sjöberg",
+    )
+    b.approvals(at_second, [(admin, "approved", "Ok, ersätter Olles gamla abonnemang."),
+                            (attestant, "pending", "")])  # fmt: skip
     b.order(org, top, admin, "new", "draft", ["MBB-50"], days_ago=0)
     b.order(org, sub2, admin, "new", "cancelled", ["HW-MOTO"], days_ago=40)
-    b.order(org, sub1, kontoadmin, "new", "rejected", ["HW-IPHONE"], days_ago=20)
+    rejected = b.order(org, sub1, kontoadmin, "new", "rejected", ["HW-IPHONE"], days_ago=20)
+    b.approvals(
+        rejected, [(admin, "rejected", "Attestant: budget saknas"), (attestant, "pending", "")]
+    )
+    # Offerter: one answered by the operator with a price, one declined.
+    answer = (
+        "Kapacitetstjänst 1 Gbit/s till Umeå-kontoret: 8 900 kr/mån, startavgift 15 000 kr, 36 mån."
+    )
+    b.order(
+        org, top, admin, "new", "answered", ["KAP-1G"], days_ago=8, is_quote=True,
+        product_area="data", answer=answer,
+    )  # fmt: skip
+    b.order(
+        org, sub2, admin, "new", "declined", ["HOST-VPS"], days_ago=30, is_quote=True,
+        product_area="data", answer="Virtuell server 4 GB: 690 kr/mån, ingen startavgift.",
+    )  # fmt: skip
     b.order(
         org,
         la,

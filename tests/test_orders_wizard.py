@@ -181,7 +181,8 @@ def test_full_order_sent_with_agreement_prices(admin):
     )
     assert response.status_code == 303, response.text
     order = Order.get_by_id(draft.id)
-    assert order.status == "received" and order.version == 0
+    # Mobiltelefoni's chain: Anna Lind's own step passes, Per Holm's waits
+    assert order.status == "awaiting_approval" and order.version == 0
     assert order.agreement_number == "RA-2023-0147" and order.batch == str(order.number)
     assert order.product_area == "mobile"
     assert (order.delivery_street, order.delivery_postcode) == ("Gata 1", "90155")
@@ -232,7 +233,9 @@ def test_split_per_area_into_one_batch(admin):
     orders = list(Order.select().where(Order.batch == str(draft.number)).order_by(Order.id))
     assert len(orders) == 2
     assert {o.product_area for o in orders} == {"mobile", "data"}
-    assert all(o.status == "received" and o.version == 0 for o in orders)
+    # the mobile order waits for its approval chain; Datanät has none
+    assert [o.status for o in orders] == ["awaiting_approval", "received"]
+    assert all(o.version == 0 for o in orders)
     bb = OrderLine.get_by_id(broadband.id)
     assert bb.order_id == orders[1].id and bb.monthly_ore == 54900
     assert json.loads(bb.details)["address"]["postcode"] == "90155"

@@ -54,7 +54,7 @@ from peewee import JOIN, IntegrityError, fn
 from database import utcnow, write_tx
 from domain import audit
 from domain.mail import send_email
-from domain.orders import flow, pool
+from domain.orders import flow, notices, pool
 from tables.orders import PRODUCT_AREAS, ApproverChainEntry, Order, OrderApproval
 from tables.org import Account, Role, User
 
@@ -419,6 +419,7 @@ def _advance(order: Order, actor) -> None:
             comment="Godkänd av alla ordergodkännare",
             expect=("awaiting_approval",),
         )
+        notices.notify_status(order)
 
 
 def start(order: Order, user, *, expect=("draft",), comment: str = "") -> None:
@@ -529,6 +530,7 @@ def approve(order: Order, approver, comment: str = "", *, position: int | None =
                 comment="Godkänd av Superuser",
                 expect=("awaiting_approval",),
             )
+            notices.notify_status(fresh)
         else:
             _decide(fresh, step, "approved", comment, approver)
             _advance(fresh, approver)

@@ -11,7 +11,7 @@ import datetime as dt
 import json
 
 from database import utcnow, write_tx
-from domain.orders import approvals, flow, pool
+from domain.orders import approvals, flow, notices, pool
 from domain.orders.changes import snapshot
 from domain.orders.drafts import DraftError, catalogue_for, check, details, products
 from tables.orders import Order, OrderLine
@@ -104,6 +104,7 @@ def send(draft: Order, user, *, today: dt.date | None = None) -> list[Order]:
         for order in orders:
             flow.save_version(order, snapshot(order), user=user)
             approvals.start(order, user)
+            notices.notify_status(order)
     return orders
 
 

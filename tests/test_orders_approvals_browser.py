@@ -1,8 +1,7 @@
-"""In a real browser: a Superuser puts an ordergodkännare in the chain
-through the Företagsprofil dialog, then finds an order under Att godkänna
-(the demo's waiting order has no approver left, so it falls to the
-Superusers) and rejects it through the Avslå dialog, which insists on a
-comment."""
+"""In a real browser: a Superuser puts an ordergodkännare in the Fast
+telefoni chain through the Företagsprofil dialog, then finds the demo's
+mobile order waiting for her (step 1 of Mobiltelefoni) under Att godkänna
+and rejects it through the Avslå dialog, which insists on a comment."""
 
 from __future__ import annotations
 
@@ -29,18 +28,19 @@ def test_chain_dialog_then_reject_from_att_godkanna(page):
     sign_in(page, ADMIN)
     page.goto("/company")
     section = page.locator("#approvers")
-    mobile = section.locator("#approvers-mobile")
+    expect(section.locator("#approvers-mobile")).to_contain_text("Per Holm")
+    mobile = section.locator("#approvers-fixed")
     expect(mobile).to_contain_text("Inga ordergodkännare")
     page.evaluate("window.__notReloaded = true")
     mobile.get_by_role("link", name=re.compile("Lägg till")).click()
     dialog = page.locator("#dialog")
-    expect(dialog.locator("h2")).to_contain_text("Mobiltelefoni")
+    expect(dialog.locator("h2")).to_contain_text("Fast telefoni")
     dialog.get_by_role("button", name="Lägg till").click()  # nobody chosen
     expect(dialog.locator(".field-error")).to_contain_text("Välj en Administratör")
     dialog.locator("select[name=user]").select_option(label="Anna Lind (admin@a3demo.se)")
     dialog.get_by_role("button", name="Lägg till").click()
     expect(dialog).to_be_hidden()
-    expect(page.locator("#approvers-mobile")).to_contain_text("Anna Lind")
+    expect(page.locator("#approvers-fixed")).to_contain_text("Anna Lind")
     assert page.evaluate("window.__notReloaded") is True  # the section refreshed in place
     shot(page, "foretagsprofil-ordergodkannare")
 
@@ -51,7 +51,7 @@ def test_chain_dialog_then_reject_from_att_godkanna(page):
     expect(rows).to_have_count(1)
     shot(page, "att-godkanna")
     rows.first.get_by_role("link", name=re.compile("Visa")).click()
-    expect(page.locator("#approvals")).to_contain_text("Superuser")
+    expect(page.locator("#approvals")).to_contain_text("Per Holm")  # step 2, still to come
     page.get_by_role("link", name="Avslå").click()
     expect(dialog.locator("textarea[name=comment]")).to_be_focused()
     dialog.get_by_role("button", name="Avslå").click()

@@ -56,15 +56,19 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import json
-import os
 from dataclasses import dataclass
 
-from flask import current_app, has_app_context
+from flask import current_app
 
 from database import utcnow, write_tx
-from domain import audit, mail
+from domain import audit, mail, service_changes
 from domain.numbers import format_phone
+from domain.service_actions import payload_of  # noqa: F401 - also reached from here
+from domain.service_changes import ProvisioningError  # noqa: F401 - also reached from here
+from domain.service_terms import PENDING_STATUSES  # noqa: F401 - also reached from here
+from domain.settings import config_value
 from tables.orders import Order, OrderEvent
+from tables.services import Service
 
 # Operations the built-in backend carries out at once; everything else
 # (new SIM by post, change of service, add-on subscriptions, move,
@@ -98,12 +102,6 @@ URGENT_OPERATIONS = frozenset({"lost_sim"})
 # billing start, the add-on month): completed early, they wait for the date.
 DATED_OPERATIONS = frozenset({"change_service", "move"})
 
-PENDING_STATUSES = ("received", "in_progress")
-
-
-class ProvisioningError(Exception):
-    """The backend refused a change; the message is shown to the user."""
-
 
 @dataclass
 class Change:
@@ -127,13 +125,6 @@ class BuiltinBackend:
         return None
 
 
-def config_value(name: str, default: str) -> str:
-    """A setting from the app config, else the environment, else ``default``."""
-    if has_app_context() and current_app.config.get(name):
-        return str(current_app.config[name])
-    return os.environ.get(name) or default
-
-
 def backend():
     """The configured backend (one instance per app)."""
     spec = config_value("PROVISIONING_BACKEND", "builtin")
@@ -146,31 +137,6 @@ def backend():
             cls = getattr(importlib.import_module(module_name), attr or "Backend")
             cache[spec] = cls()
     return cache[spec]
-
-
-# Orders made before service actions recorded their operation (imports, demo
-# data) have only a type: the operation it stands for.
-TYPE_OPERATIONS = {
-    "termination": "terminate",
-    "move": "move",
-    "change": "change_service",
-    "topup": "topup",
-    "addon": "addons",
-    "lost_sim": "lost_sim",
-}
-
-
-def payload_of(order) -> dict:
-    try:
-        payload = json.loads(order.payload or "{}")
-    except ValueError:
-        payload = {}
-    if "op" not in payload:
-        if order.type == "sim_swap":
-            payload["op"] = "sim_customer" if payload.get("method") == "customer" else "sim_send"
-        elif order.type in TYPE_OPERATIONS:
-            payload["op"] = TYPE_OPERATIONS[order.type]
-    return payload
 
 
 def _event(order, to_status: str, *, user=None, staff=None, comment: str = ""):
@@ -231,8 +197,6 @@ def _submit_urgent(order, change: Change, actor) -> bool:
 
 def _apply(order, service, payload: dict, actor) -> None:
     """Apply the order's operation to the service's records and audit it."""
-    from domain import service_changes
-
     try:
         before, after = service_changes.apply(order, service, payload, actor)
     except (KeyError, ValueError, TypeError) as error:
@@ -360,8 +324,6 @@ def staff_comment(order) -> str:
 def apply_due(today: dt.date | None = None) -> dict:
     """Carry out scheduled orders whose date has come and end services whose
     notice ran out (Uppsagd → Avslutad on the end date)."""
-    from tables.services import Service
-
     today = today or dt.date.today()
     done = {"orders": 0, "terminated": 0}
     with write_tx():

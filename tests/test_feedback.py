@@ -148,7 +148,7 @@ TOASTS = {
                             {"mex_status": "out"}), "Växelstatusen är sparad."),
     "terminate": (ADMIN, lambda: (f"/services/{mobile().id}/terminate",
                                   {"end_date": (dt.date.today() + dt.timedelta(days=40)).isoformat()}),
-                  re.compile(r"Beställningen \d+ v1 är mottagen: Avslut per \d{4}-\d\d-\d\d.*\.")),
+                  re.compile(r"Beställningen \d+ v0 är mottagen: Avslut per \d{4}-\d\d-\d\d.*\.")),
     # Min profil
     "profile-details": (ADMIN, lambda: ("/profile/details", {
         "name": "Anna Lindqvist", "username": ADMIN, "email": ADMIN,
@@ -224,10 +224,10 @@ GOES = {
     # Back office: the list of pending changes drops the handled one
     "change-complete": (STAFF, lambda: (f"/staff/changes/{pending_order().id}/complete",
                                         {"comment": ""}),
-                        re.compile(r"Ändringen \d+ v1 är genomförd\.")),
+                        re.compile(r"Ändringen \d+ v0 är genomförd\.")),
     "change-reject": (STAFF, lambda: (f"/staff/changes/{pending_order().id}/reject",
                                       {"comment": "Fel datum"}),
-                      re.compile(r"Ändringen \d+ v1 är avvisad\.")),
+                      re.compile(r"Ändringen \d+ v0 är avvisad\.")),
     "report-bug": (ADMIN, lambda: ("/profile/report-bug",
                                    {"subject": "Knappen", "body": "Den syns inte.", "page": ""}),
                    re.compile(r"Tack! Felrapporten är skickad som ärende \d+\. .*")),

@@ -53,7 +53,7 @@ def request(
                 account=service.account_id,
                 service=service.id,
                 number=next_number("order_number"),
-                version=1,
+                version=0,
                 type=action.order_type,
                 status="received",
                 product_area=PRODUCT_AREA.get(service.kind, "data"),
@@ -73,7 +73,7 @@ def request(
                     position=position,
                 )
             OrderEvent.create(order=order, from_status=None, to_status="received", user=user.id)
-            OrderVersion.create(order=order, version=1, snapshot=order.payload, created_by=user.id)
+            OrderVersion.create(order=order, version=0, snapshot=order.payload, created_by=user.id)
             if not provisioning.submit(order, service, user):
                 audit.record(
                     f"service.{op}.requested",

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from database import write_tx
 from domain import audit, provisioning
 from domain import service_actions as sa
+from domain.orders import service_requests
 from tables.orders import Order
 from tables.services import Service, SimCard
 
@@ -91,7 +92,7 @@ def block(user, service, *, address: dict | None = None) -> Blocked:
         new_sim = None
         if pending is None and address is not None:
             new_sim = sa.prepare_sim_send(service, "physical", address, "")
-        order = sa.request(user, service, args.pop("op"), args.pop("payload"), **args)
+        order = service_requests.request(user, service, args.pop("op"), args.pop("payload"), **args)
         service = Service.get_by_id(service.id)
         card = SimCard.get_by_id(card.id)
         result = Blocked(order=order, card=card)
@@ -101,7 +102,7 @@ def block(user, service, *, address: dict | None = None) -> Blocked:
             new_sim["payload"].update(after_lost_sim=True, lost_icc=card.icc, with_block=True)
             try:
                 with write_tx():  # a savepoint: a failed SIM order leaves the block standing
-                    result.ordered = sa.request(
+                    result.ordered = service_requests.request(
                         user, service, new_sim.pop("op"), new_sim.pop("payload"), **new_sim
                     )
             except sa.ActionError as error:
@@ -135,7 +136,7 @@ def lift(user, service, *, withdraw_replacement: bool = False) -> Lifted:
         service = Service.get_by_id(service.id)
         args = sa.prepare_lost_sim_lift(service)
         card = sa.active_sim(service)
-        order = sa.request(user, service, args.pop("op"), args.pop("payload"), **args)
+        order = service_requests.request(user, service, args.pop("op"), args.pop("payload"), **args)
         result = Lifted(order=order)
         # the block's order still waiting for the network has nothing left to do
         block_order = latest_order(service, "lost_sim", card)

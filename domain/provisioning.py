@@ -36,6 +36,15 @@ order stays *Pågår* and
 date, and turns services that were given notice (*Uppsagd*) into
 *Avslutad* on their end date.
 
+A completed *Nybeställning* (domain/orders/fulfilment.py) creates its
+services in the portal as staff complete it, and tells the backend about
+each with ``submit(order, change)`` where ``change.op`` is ``"new_service"``
+(:func:`provision_new`): the backend may set the subscription up in the
+network, or refuse with :class:`ProvisioningError` (nothing is saved). What
+it returns does not matter: staff complete an order once it is delivered. A
+service ordered for a later date is *Beställd* until ``services apply-due``
+makes it *Aktiv* on that date (:func:`activate_ordered`).
+
 Choose the backend with the config/environment value ``PROVISIONING_BACKEND``:
 ``builtin`` (default) or ``package.module:ClassName`` of an operator's own
 backend, e.g. one that talks to the mobile core network's provisioning API::
@@ -56,15 +65,22 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import json
-import os
 from dataclasses import dataclass
 
-from flask import current_app, has_app_context
+from flask import current_app
 
 from database import utcnow, write_tx
-from domain import audit, mail
+from domain import audit, mail, service_changes
 from domain.numbers import format_phone
-from tables.orders import Order, OrderEvent
+from domain.service_actions import payload_of  # noqa: F401 - also reached from here
+from domain.service_changes import ProvisioningError  # noqa: F401 - also reached from here
+from domain.service_terms import (  # noqa: F401 - PENDING_STATUSES also reached from here
+    PENDING_STATUSES,
+    current_data_line,
+)
+from domain.settings import config_value
+from tables.orders import Order, OrderEvent, OrderLine
+from tables.services import MonthlyUsage, Service, SimCard
 
 # Operations the built-in backend carries out at once; everything else
 # (new SIM by post, change of service, add-on subscriptions, move,
@@ -98,12 +114,6 @@ URGENT_OPERATIONS = frozenset({"lost_sim"})
 # billing start, the add-on month): completed early, they wait for the date.
 DATED_OPERATIONS = frozenset({"change_service", "move"})
 
-PENDING_STATUSES = ("received", "in_progress")
-
-
-class ProvisioningError(Exception):
-    """The backend refused a change; the message is shown to the user."""
-
 
 @dataclass
 class Change:
@@ -127,13 +137,6 @@ class BuiltinBackend:
         return None
 
 
-def config_value(name: str, default: str) -> str:
-    """A setting from the app config, else the environment, else ``default``."""
-    if has_app_context() and current_app.config.get(name):
-        return str(current_app.config[name])
-    return os.environ.get(name) or default
-
-
 def backend():
     """The configured backend (one instance per app)."""
     spec = config_value("PROVISIONING_BACKEND", "builtin")
@@ -146,31 +149,6 @@ def backend():
             cls = getattr(importlib.import_module(module_name), attr or "Backend")
             cache[spec] = cls()
     return cache[spec]
-
-
-# Orders made before service actions recorded their operation (imports, demo
-# data) have only a type: the operation it stands for.
-TYPE_OPERATIONS = {
-    "termination": "terminate",
-    "move": "move",
-    "change": "change_service",
-    "topup": "topup",
-    "addon": "addons",
-    "lost_sim": "lost_sim",
-}
-
-
-def payload_of(order) -> dict:
-    try:
-        payload = json.loads(order.payload or "{}")
-    except ValueError:
-        payload = {}
-    if "op" not in payload:
-        if order.type == "sim_swap":
-            payload["op"] = "sim_customer" if payload.get("method") == "customer" else "sim_send"
-        elif order.type in TYPE_OPERATIONS:
-            payload["op"] = TYPE_OPERATIONS[order.type]
-    return payload
 
 
 def _event(order, to_status: str, *, user=None, staff=None, comment: str = ""):
@@ -231,8 +209,6 @@ def _submit_urgent(order, change: Change, actor) -> bool:
 
 def _apply(order, service, payload: dict, actor) -> None:
     """Apply the order's operation to the service's records and audit it."""
-    from domain import service_changes
-
     try:
         before, after = service_changes.apply(order, service, payload, actor)
     except (KeyError, ValueError, TypeError) as error:
@@ -349,6 +325,56 @@ def withdraw(order, actor, comment: str = ""):
     return order
 
 
+NEW_SERVICE = "new_service"
+
+
+def provision_new(order, service, payload: dict) -> bool:
+    """Tell the backend about a service a completed order created (inside
+    ``write_tx``); a refusal raises :class:`ProvisioningError`."""
+    return bool(backend().submit(order, Change(order, service, NEW_SERVICE, payload)))
+
+
+def ordered_services_due(today: dt.date):
+    """Services created by a completed order (Beställd) whose activation date has come."""
+    from_orders = OrderLine.select(OrderLine.service).where(OrderLine.service.is_null(False))
+    return Service.select().where(
+        (Service.status == "ordered") & (Service.start_date <= today) & Service.id.in_(from_orders)
+    )
+
+
+def activate(service, actor=None, *, today: dt.date | None = None) -> None:
+    """Beställd → Aktiv: the service starts on its activation date (inside ``write_tx``)."""
+    today = today or dt.date.today()
+    Service.update(status="active").where(Service.id == service.id).execute()
+    service.status = "active"
+    SimCard.update(activated_at=utcnow()).where(
+        (SimCard.service == service.id) & SimCard.activated_at.is_null()
+    ).execute()
+    data = current_data_line(service)
+    quota = (data.product.data_mb or 0) if data is not None and data.product_id else 0
+    MonthlyUsage.get_or_create(
+        service=service.id, month=today.replace(day=1), defaults={"data_quota_mb": quota}
+    )
+    audit.record(
+        "service.activated",
+        service,
+        summary=f"Tjänsten {service.number} aktiverad {today.isoformat()}",
+        before={"status": "ordered"},
+        after={"status": "active"},
+        actor=actor,
+    )
+
+
+def activate_ordered(today: dt.date | None = None) -> int:
+    """Make ordered services Aktiv on their date (inside ``write_tx``)."""
+    today = today or dt.date.today()
+    count = 0
+    for service in ordered_services_due(today):
+        activate(service, today=today)
+        count += 1
+    return count
+
+
 def staff_comment(order) -> str:
     """What staff wrote to the customer with the order's latest status change."""
     event = order.events.order_by(OrderEvent.id.desc()).first()
@@ -359,12 +385,12 @@ def staff_comment(order) -> str:
 
 def apply_due(today: dt.date | None = None) -> dict:
     """Carry out scheduled orders whose date has come and end services whose
-    notice ran out (Uppsagd → Avslutad on the end date)."""
-    from tables.services import Service
-
+        notice ran out (Uppsagd → Avslutad on the end date), and make services
+    ordered for today or earlier Aktiv (Beställd → Aktiv)."""
     today = today or dt.date.today()
-    done = {"orders": 0, "terminated": 0}
+    done = {"orders": 0, "terminated": 0, "activated": 0}
     with write_tx():
+        done["activated"] = activate_ordered(today)
         due = Order.select().where(
             (Order.status == "in_progress")
             & Order.service.is_null(False)

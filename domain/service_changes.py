@@ -4,7 +4,10 @@ and what hangs off it (lines, SIM cards, barrings, limits …).
 Called by domain/provisioning.py when an order is carried out (at once, by
 staff, or on its date), inside the write transaction. Each applier returns
 (before, after) for the audit log. The rules a request must pass live in
-domain/service_actions.py; by the time an applier runs they have passed.
+domain/service_rules.py; by the time an applier runs they have passed.
+
+Layers: service_terms → service_rules → service_actions → service_changes →
+provisioning → domain/orders.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from database import utcnow
-from domain.service_actions import (
+from domain.service_terms import (
     active_sim,
     add_months,
     current_addon_codes,
@@ -33,6 +36,13 @@ from tables.services import (
     SpendingLimit,
     TopUp,
 )
+
+
+class ProvisioningError(Exception):
+    """The change cannot be carried out (the backend refused it, or the
+    service is no longer in a state for it); the message is shown to the
+    user. Raised here and by domain/provisioning.py, which exports it."""
+
 
 APPLIERS: dict[str, Callable] = {}
 
@@ -208,8 +218,6 @@ def _lost_card(service, payload):
 
 @applier("lost_sim")
 def _apply_lost_sim(order, service, payload, actor):
-    from domain.provisioning import ProvisioningError
-
     sim = _lost_card(service, payload)
     if sim is None:
         raise ProvisioningError("Tjänsten har inget aktivt SIM-kort att spärra.")
@@ -227,8 +235,6 @@ def _apply_lost_sim(order, service, payload, actor):
 @applier("lost_sim_lift")
 def _apply_lost_sim_lift(order, service, payload, actor):
     """Häv spärr: the lost card turned up and works again."""
-    from domain.provisioning import ProvisioningError
-
     sim = _lost_card(service, payload)
     if sim is None or sim.status != "blocked":
         raise ProvisioningError("SIM-kortet är inte spärrat längre.")

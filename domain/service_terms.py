@@ -1,18 +1,25 @@
 """Contract terms and prices of services: dates (notice, binding, moves),
-prices under the organisation's agreement, and the options a service's
-product offers. Used by the service actions (domain/service_actions.py)
-and the service pages."""
+prices under the organisation's agreement, the options a service's product
+offers and what a service holds now (its SIM card, data package, add-ons,
+pending orders).
+
+The bottom of the service layers, importing none of them: service_terms →
+service_rules → service_actions → service_changes → provisioning →
+domain/orders."""
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
 
-from domain import provisioning
+from domain.settings import config_value
 from tables.catalogue import OptionGroup, OptionGroupItem, Product
 from tables.orders import Order
 from tables.org import AgreementProduct, PriceListItem
 from tables.services import ServiceLine, SimCard
+
+# An order handed to the backend and not yet carried out, refused or withdrawn.
+PENDING_STATUSES = ("received", "in_progress")
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -39,7 +46,7 @@ def earliest_move_date(today: dt.date | None = None) -> dt.date:
     (``SERVICE_MOVE_EARLIEST``: ``next_month`` (default), ``today`` or a
     number of days from today)."""
     today = today or dt.date.today()
-    rule = provisioning.config_value("SERVICE_MOVE_EARLIEST", "next_month").strip()
+    rule = config_value("SERVICE_MOVE_EARLIEST", "next_month").strip()
     if rule == "today":
         return today
     if rule.isdigit():
@@ -143,6 +150,14 @@ def active_sim(service):
 
 
 def pending_orders(service):
-    return Order.select().where(
-        (Order.service == service.id) & Order.status.in_(provisioning.PENDING_STATUSES)
-    )
+    return Order.select().where((Order.service == service.id) & Order.status.in_(PENDING_STATUSES))
+
+
+def current_addon_codes(service) -> list[str]:
+    return [
+        code
+        for (code,) in ServiceLine.select(Product.code)
+        .join(Product, on=(ServiceLine.product == Product.id))
+        .where((ServiceLine.service == service.id) & (ServiceLine.section == "addon"))
+        .tuples()
+    ]

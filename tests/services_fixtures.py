@@ -144,7 +144,7 @@ def assert_recorded(service, order_type: str, op: str, status: str) -> Order:
     assert (order.type, order.status) == (order_type, status)
     assert payload(order)["op"] == op
     assert order.created_by.username == ADMIN
-    assert order.number and order.version == 0
+    assert order.number and order.version == 0  # v0 as requested (docs/ORDERS.md)
     assert [e.to_status for e in order.events.order_by(order.events.model.id)] == (
         ["received", "completed"] if status == "completed" else ["received"]
     )

@@ -14,6 +14,7 @@ import pytest
 
 from database import write_tx
 from domain import service_actions as sa
+from domain.orders import service_requests
 from models import Contact, Service, Ticket, User
 from tests.accounts_fixtures import HTMX, SUB1, account
 from tests.conftest import ACCOUNT_ADMIN, ADMIN, DEMO_PASSWORD, INVOICES_ONLY, STAFF
@@ -82,7 +83,7 @@ def pending_order():
     service = mobile()
     args = sa.prepare_terminate(service, dt.date.today() + dt.timedelta(days=40))
     user = User.get(User.username == ADMIN)
-    return sa.request(user, service, args.pop("op"), args.pop("payload"), **args)
+    return service_requests.request(user, service, args.pop("op"), args.pop("payload"), **args)
 
 
 def ticket(subject: str) -> Ticket:

@@ -241,11 +241,13 @@ def test_profile_shows_the_readable_mobile_number(demo_client, login):
 
 def request_change(service, prepare, *args, **kwargs):
     """A change asked for by the demo administrator, through the domain."""
-    from domain import service_actions as sa
+    from domain.orders import service_requests
 
     change = prepare(service, *args, **kwargs)
     user = User.get(User.username == ADMIN)
-    return sa.request(user, service, change.pop("op"), change.pop("payload"), **change)
+    return service_requests.request(
+        user, service, change.pop("op"), change.pop("payload"), **change
+    )
 
 
 def test_orders_list_names_numbers_readably(demo_client, login, known_mobile):

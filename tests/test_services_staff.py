@@ -11,6 +11,7 @@ import pytest
 from database import write_tx
 from domain import provisioning
 from domain import service_actions as sa
+from domain.orders import service_requests
 from models import (
     Account,
     AuditLog,
@@ -42,7 +43,7 @@ def customer_request(service, op_prepare, **kwargs) -> Order:
     """A change asked for by the demo administrator, straight through the domain."""
     user = User.get(User.username == ADMIN)
     args = op_prepare(service, **kwargs) if kwargs else op_prepare(service)
-    return sa.request(user, service, args.pop("op"), args.pop("payload"), **args)
+    return service_requests.request(user, service, args.pop("op"), args.pop("payload"), **args)
 
 
 @pytest.fixture
@@ -122,7 +123,7 @@ def test_move_waits_for_its_date(staff):
     start = sa.first_of_next_month(TODAY)
     user = User.get(User.username == ADMIN)
     args = sa.prepare_move(user, service, target.id, start)
-    order = sa.request(user, service, args.pop("op"), args.pop("payload"), **args)
+    order = service_requests.request(user, service, args.pop("op"), args.pop("payload"), **args)
     post(staff, f"/staff/changes/{order.id}/complete")
     order = Order.get_by_id(order.id)
     assert order.status == "in_progress" and payload(order)["scheduled"] is True
@@ -184,7 +185,7 @@ def test_lost_sim_then_new_sim_makes_the_service_active_again(staff):
          "delivery_city": "Umeå"}, "",
     )  # fmt: skip
     args["payload"]["after_lost_sim"] = True
-    order = sa.request(
+    order = service_requests.request(
         User.get(User.username == ADMIN),
         reload(service),
         args.pop("op"),

@@ -10,6 +10,7 @@ import pytest
 from lxml import html
 
 from domain import service_actions as sa
+from domain.orders import service_requests
 from models import Account, OutboxMessage, User
 from tests.conftest import ADMIN, STAFF
 from tests.services_fixtures import demo_service, post
@@ -67,7 +68,7 @@ def test_a_comment_on_a_change_waiting_for_its_date(admin, staff):
     start = sa.first_of_next_month(TODAY)
     user = User.get(User.username == ADMIN)
     args = sa.prepare_move(user, service, target.id, start)
-    order = sa.request(user, service, args.pop("op"), args.pop("payload"), **args)
+    order = service_requests.request(user, service, args.pop("op"), args.pop("payload"), **args)
     comment = "Fakturan för flytten kommer separat."
     post(staff, f"/staff/changes/{order.id}/complete", {"comment": comment})
     pending = section(admin, service, "pending-title")

@@ -23,7 +23,8 @@ bp = Blueprint("services", __name__, url_prefix="/services")
 @bp.cli.command("apply-due")
 @click.option("--date", "on", default=None, help="Run as of this date (ÅÅÅÅ-MM-DD).")
 def apply_due_command(on):
-    """Carry out changes whose date has come; end services whose notice ran out.
+    """Carry out changes whose date has come; end services whose notice ran out;
+    make ordered services Aktiv on their activation date.
 
     Run daily (cron/systemd timer): ``flask --app app services apply-due``.
     """
@@ -33,7 +34,8 @@ def apply_due_command(on):
 
     done = apply_due(dt.date.fromisoformat(on) if on else None)
     click.echo(
-        f"carried out {done['orders']} scheduled changes, ended {done['terminated']} services"
+        f"carried out {done['orders']} scheduled changes, ended {done['terminated']} services, "
+        f"activated {done['activated']} ordered services"
     )
 
 

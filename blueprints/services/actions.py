@@ -36,6 +36,7 @@ from blueprints.services.forms import (
     parse_date,
 )
 from domain import service_actions as sa
+from domain.orders import service_requests
 from domain.provisioning import payload_of
 from tables.services import BARRING_KINDS, FORWARDING_KINDS, Service, SpendingLimit
 from web import dialogs
@@ -182,7 +183,9 @@ def perform(service, form, prepare, name: str, **context):
     the dialog ``name`` next to their fields."""
     try:
         args = prepare()
-        order = sa.request(current_user, service, args.pop("op"), args.pop("payload"), **args)
+        order = service_requests.request(
+            current_user, service, args.pop("op"), args.pop("payload"), **args
+        )
     except sa.ActionError as error:
         add_error(form, error)
         return dialog(name, service, form=form, **context)
@@ -332,7 +335,9 @@ def barrings(service_id: int):
         return barrings_dialog(service, form)
     try:
         args = sa.prepare_barring_add(service, form.kind.data)
-        order = sa.request(current_user, service, args.pop("op"), args.pop("payload"), **args)
+        order = service_requests.request(
+            current_user, service, args.pop("op"), args.pop("payload"), **args
+        )
     except sa.ActionError as error:
         add_error(form, error)
         return barrings_dialog(service, form)
@@ -348,7 +353,9 @@ def barring_remove(service_id: int):
         return barrings_dialog(service, form)
     try:
         args = sa.prepare_barring_remove(service, parse_id(request.form.get("barring")))
-        order = sa.request(current_user, service, args.pop("op"), args.pop("payload"), **args)
+        order = service_requests.request(
+            current_user, service, args.pop("op"), args.pop("payload"), **args
+        )
     except sa.ActionError as error:
         add_error(form, error)
         return barrings_dialog(service, form)
@@ -442,7 +449,9 @@ def change(service_id: int):
         args = sa.prepare_change_service(
             service, form.price_plan.data, form.data_package.data, desired
         )
-        order = sa.request(current_user, service, args.pop("op"), args.pop("payload"), **args)
+        order = service_requests.request(
+            current_user, service, args.pop("op"), args.pop("payload"), **args
+        )
     except sa.ActionError as error:
         add_error(form, error)
         step = "confirm" if error.field == "desired_date" else "choose"

@@ -8,7 +8,7 @@ says."""
 from __future__ import annotations
 
 from domain import mail
-from domain.provisioning import config_value
+from domain.settings import config_value
 from tables.orders import Order, OrderEvent
 
 

@@ -1,0 +1,652 @@
+"""The rules a service action's request must pass (SRV-3, SRV-4): each
+``prepare_*`` function checks the values entered, the dates and the business
+rules, and returns what the request records; it raises :class:`ActionError`
+with a message for the form. Nothing here writes.
+
+Layers: service_terms → service_rules → service_actions → service_changes →
+provisioning → domain/orders.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from email_validator import EmailNotValidError, validate_email
+
+from domain.numbers import format_phone, normalise_phone, normalise_postcode, valid_icc
+from domain.service_terms import (
+    active_sim,
+    add_months,
+    addon_options,
+    billed_until,
+    change_options,
+    current_addon_codes,
+    current_data_line,
+    earliest_move_date,
+    first_of_month,
+    last_of_month,
+    prices,
+    topup_products,
+)
+from tables.catalogue import Product
+from tables.org import Account
+from tables.scope import visible_accounts
+from tables.services import (
+    BARRING_KINDS,
+    FORWARDING_KINDS,
+    Barring,
+    CallForwarding,
+    PhoneNumber,
+    Service,
+    ServiceLine,
+    SimCard,
+)
+
+VOICE_KINDS = ("mobile", "mobile_pbx")
+MEX_STATUSES = {"in": "Inloggad i växeln", "out": "Utloggad ur växeln"}
+SIM_TYPES = {"physical": "Fysiskt SIM-kort", "esim": "eSIM"}
+CALLER_ID_MODES = {"own": "Eget nummer", "other": "Annat nummer", "hidden": "Dolt nummer"}
+
+
+class ActionError(Exception):
+    """A request that cannot be carried out; ``field`` names the form field."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+# Each prepare_* returns the keyword arguments for
+# domain.orders.service_requests.request(); raises ActionError.
+
+
+def prepare_user_name(service, name: str) -> dict:
+    name = (name or "").strip()
+    if not name:
+        raise ActionError("Ange användarens namn.", "user_name")
+    if len(name) > 100:
+        raise ActionError("Högst 100 tecken.", "user_name")
+    return {
+        "op": "user_name",
+        "payload": {"user_name": name},
+        "summary": f"Användare: {name}",
+    }
+
+
+def prepare_external_username(service, value: str) -> dict:
+    value = (value or "").strip()
+    if len(value) > 100:
+        raise ActionError("Högst 100 tecken.", "external_username")
+    if any(ch.isspace() for ch in value):
+        raise ActionError("Användarnamnet får inte innehålla mellanslag.", "external_username")
+    return {
+        "op": "external_username",
+        "payload": {"external_username": value},
+        "summary": f"Externt användarnamn: {value}" if value else "Externt användarnamn borttaget",
+    }
+
+
+def barring_kinds_for(service) -> dict[str, str]:
+    if service.kind == "mbb":
+        return {"roaming": BARRING_KINDS["roaming"]}
+    return dict(BARRING_KINDS)
+
+
+def prepare_barring_add(service, kind: str) -> dict:
+    kinds = barring_kinds_for(service)
+    if kind not in kinds:
+        raise ActionError("Välj en spärr i listan.", "kind")
+    exists = Barring.get_or_none((Barring.service == service.id) & (Barring.kind == kind))
+    if exists is not None:
+        raise ActionError(f"Spärren {kinds[kind]} är redan aktiv.", "kind")
+    return {
+        "op": "barring_add",
+        "payload": {"kind": kind},
+        "summary": f"Lägg till spärr: {kinds[kind]}",
+    }
+
+
+def prepare_barring_remove(service, barring_id) -> dict:
+    barring = Barring.get_or_none((Barring.service == service.id) & (Barring.id == barring_id))
+    if barring is None:
+        raise ActionError("Spärren finns inte längre.")
+    label = BARRING_KINDS.get(barring.kind, barring.kind)
+    return {
+        "op": "barring_remove",
+        "payload": {"kind": barring.kind},
+        "summary": f"Ta bort spärr: {label}",
+    }
+
+
+def prepare_forwarding(service, values: dict) -> dict:
+    """``values``: kind → (target text, ring seconds text) as entered."""
+    chosen = {}
+    for kind, (target, seconds) in values.items():
+        if kind not in FORWARDING_KINDS:
+            continue
+        target = (target or "").strip()
+        seconds = str(seconds or "").strip()
+        if not target:
+            if seconds and kind == "no_answer":
+                raise ActionError("Ange numret att vidarekoppla till.", f"{kind}_target")
+            continue
+        number = normalise_phone(target)
+        if number is None:
+            raise ActionError(
+                "Ange ett giltigt telefonnummer, t.ex. 070-123 45 67 eller +46 70 123 45 67.",
+                f"{kind}_target",
+            )
+        if number == service.number:
+            raise ActionError(
+                "Tjänsten kan inte vidarekopplas till sitt eget nummer.", f"{kind}_target"
+            )
+        entry = {"target": number}
+        if kind == "no_answer":
+            if not seconds.isdigit() or not 5 <= int(seconds) <= 60:
+                raise ActionError("Ange ringtiden i sekunder, 5–60.", "no_answer_seconds")
+            entry["ring_seconds"] = int(seconds)
+        chosen[kind] = entry
+    current = {
+        f.kind: {"target": f.target, **({"ring_seconds": f.ring_seconds} if f.ring_seconds else {})}
+        for f in CallForwarding.select().where(CallForwarding.service == service.id)
+    }
+    if chosen == current:
+        raise ActionError("Inga ändringar att spara.")
+    if chosen:
+        parts = [
+            f"{FORWARDING_KINDS[k]} → {format_phone(v['target'])}"
+            + (f" efter {v['ring_seconds']} s" if "ring_seconds" in v else "")
+            for k, v in chosen.items()
+        ]
+        summary = "Vidarekopplingar: " + ", ".join(parts)
+    else:
+        summary = "Vidarekopplingar borttagna"
+    return {"op": "forwarding", "payload": {"forwardings": chosen}, "summary": summary}
+
+
+def icc_refusal(service, icc: str) -> str | None:
+    if not valid_icc(icc):
+        return "ICC ska vara 19 siffror som börjar med 89 och har en giltig kontrollsiffra."
+    card = SimCard.get_or_none(SimCard.icc == icc)
+    if card is None:
+        return None
+    if card.service_id == service.id and card.status in ("active", "blocked"):
+        return "Det är tjänstens nuvarande SIM-kort."
+    if card.service_id is not None or card.status != "stock":
+        return "SIM-kortet med det ICC-numret används redan."
+    if card.organisation_id not in (None, service.organisation_id):
+        return "SIM-kortet med det ICC-numret kan inte användas."
+    return None
+
+
+def prepare_sim_customer(service, msisdn: str, icc: str) -> dict:
+    """A SIM card the customer already has: ``msisdn`` is the number to be
+    active on it, which must be the service's own."""
+    icc = (icc or "").replace(" ", "").strip()
+    number = normalise_phone(msisdn)
+    if number is None:
+        raise ActionError("Ange ett giltigt telefonnummer (msisdn), t.ex. 0701234567.", "msisdn")
+    if number != service.number:
+        raise ActionError(
+            f"Msisdn ska vara tjänstens nummer {format_phone(service.number)}.", "msisdn"
+        )
+    message = icc_refusal(service, icc)
+    if message:
+        raise ActionError(message, "icc")
+    return {
+        "op": "sim_customer",
+        "payload": {"method": "customer", "msisdn": number, "icc": icc},
+        "summary": f"Kundplacerat SIM-kort {icc}",
+    }
+
+
+def prepare_sim_send(service, sim_type: str, address: dict, email: str) -> dict:
+    if sim_type not in SIM_TYPES:
+        raise ActionError("Välj typ av SIM-kort.", "sim_type")
+    payload = {"method": "send", "sim_type": sim_type}
+    if sim_type == "esim":
+        email = (email or "").strip()
+        if not _valid_email(email):
+            raise ActionError(
+                "Ange en giltig e-postadress dit aktiveringsuppgifterna ska skickas.", "email"
+            )
+        payload["email"] = email
+        summary = f"Nytt eSIM, aktivering till {email}"
+    else:
+        payload.update(delivery_address(address))
+        summary = (
+            f"Nytt SIM-kort skickas till {payload['delivery_name']}, "
+            f"{payload['delivery_street']}, {payload['delivery_postcode']} "
+            f"{payload['delivery_city']}"
+        )
+    return {"op": "sim_send", "payload": payload, "summary": summary}
+
+
+DELIVERY_FIELDS = ("delivery_name", "delivery_street", "delivery_postcode", "delivery_city")
+
+
+def delivery_address(address: dict) -> dict:
+    fields = {
+        "delivery_name": ("Ange mottagare.", 100),
+        "delivery_street": ("Ange gatuadress.", 100),
+        "delivery_postcode": ("Ange postnummer.", 6),
+        "delivery_city": ("Ange ort.", 60),
+    }
+    out = {}
+    for name, (missing, limit) in fields.items():
+        value = (address.get(name) or "").strip()
+        if not value:
+            raise ActionError(missing, name)
+        if len(value) > limit:
+            raise ActionError(f"Högst {limit} tecken.", name)
+        out[name] = value
+    postcode = normalise_postcode(out["delivery_postcode"])
+    if postcode is None:
+        raise ActionError("Postnumret ska vara fem siffror, t.ex. 903 04.", "delivery_postcode")
+    out["delivery_postcode"] = postcode
+    return out
+
+
+def _valid_email(value: str) -> bool:
+    if not value or len(value) > 254:
+        return False
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
+
+
+def _product(code: str, choices: list):
+    for product in choices:
+        if product.code == code:
+            return product
+    return None
+
+
+def change_preview(service, plan_code: str | None, data_code: str | None, today=None) -> dict:
+    """What Ändra tjänst to ``plan_code``/``data_code`` would cost and mean."""
+    today = today or dt.date.today()
+    options = change_options(service)
+    org = service.organisation
+    plan = _product(plan_code, options["price_plan"]) if plan_code else None
+    data = _product(data_code, options["data_package"]) if data_code else None
+    current_line = current_data_line(service)
+    current_data = current_line.product if current_line and current_line.product_id else None
+    current_plan = service.price_plan
+    plan = plan or current_plan
+    data = data or current_data
+    kept = 0
+    for line in (
+        ServiceLine.select(ServiceLine, Product)
+        .join(Product, on=(ServiceLine.product == Product.id))
+        .where(ServiceLine.service == service.id)
+    ):
+        if line.section == "data" or line.product.kind == "price_plan":
+            continue
+        kept += line.monthly_ore
+    items = []
+    start = 0
+    binding = 0
+    monthly = kept
+    for label, product, was in (
+        ("Prislista", plan, current_plan),
+        ("Datapaket", data, current_data),
+    ):
+        if product is None:
+            continue
+        month_price, start_price, binding_months = prices(org, product)
+        monthly += month_price
+        changed = was is None or product.id != was.id
+        if changed:
+            start += start_price
+            binding = max(binding, binding_months)
+        items.append({"label": label, "product": product, "monthly": month_price})
+    downgrade = bool(
+        data and current_data and data.id != current_data.id and data.rank < current_data.rank
+    )
+    earliest = today
+    in_binding = bool(service.binding_end and service.binding_end >= today)
+    if downgrade and in_binding:
+        earliest = service.binding_end + dt.timedelta(days=1)
+    return {
+        "plan": plan,
+        "data": data,
+        "current_plan": current_plan,
+        "current_data": current_data,
+        "items": items,
+        "monthly": monthly,
+        "start": start,
+        "binding": binding,
+        "changed": (plan != current_plan) or (data != current_data),
+        "downgrade": downgrade,
+        "in_binding": in_binding,
+        "earliest": earliest,
+    }
+
+
+def prepare_change_service(service, plan_code, data_code, desired: dt.date | None, today=None):
+    today = today or dt.date.today()
+    options = change_options(service)
+    if plan_code and _product(plan_code, options["price_plan"]) is None:
+        raise ActionError("Välj en prislista i listan.", "price_plan")
+    if data_code and _product(data_code, options["data_package"]) is None:
+        raise ActionError("Välj ett datapaket i listan.", "data_package")
+    preview = change_preview(service, plan_code, data_code, today)
+    if not preview["changed"]:
+        raise ActionError("Välj ett annat datapaket eller en annan prislista än de nuvarande.")
+    if desired is None:
+        raise ActionError("Ange datum för önskad aktivering.", "desired_date")
+    if desired < today:
+        raise ActionError("Datumet har redan passerat.", "desired_date")
+    if desired > add_months(today, 12):
+        raise ActionError("Välj ett datum inom ett år.", "desired_date")
+    if desired < preview["earliest"]:
+        raise ActionError(
+            f"Ett lägre datapaket kan tidigast aktiveras {preview['earliest'].isoformat()}, "
+            f"när bindningstiden ({service.binding_end.isoformat()}) har löpt ut.",
+            "desired_date",
+        )
+    org = service.organisation
+    lines = []
+    names = []
+    for item in preview["items"]:
+        product = item["product"]
+        monthly, start, binding = prices(org, product)
+        lines.append((product, monthly, start, binding))
+        names.append(product.name)
+    payload = {
+        "price_plan": preview["plan"].code if preview["plan"] else None,
+        "data_package": preview["data"].code if preview["data"] else None,
+        "monthly_ore": preview["monthly"],
+        "start_ore": preview["start"],
+        "binding_months": preview["binding"],
+    }
+    return {
+        "op": "change_service",
+        "payload": payload,
+        "summary": "Ändra tjänst: " + ", ".join(names),
+        "desired_date": desired,
+        "lines": lines,
+    }
+
+
+def move_targets(user, service) -> list:
+    return list(
+        visible_accounts(user)
+        .where((Account.id != service.account_id) & (Account.active == True))  # noqa: E712
+        .order_by(Account.customer_number)
+    )
+
+
+def prepare_move(user, service, account_id, start: dt.date | None, today=None) -> dict:
+    today = today or dt.date.today()
+    try:
+        account_id = int(account_id)
+    except (TypeError, ValueError):
+        raise ActionError("Välj kontot att flytta till.", "account") from None
+    target = next((a for a in move_targets(user, service) if a.id == account_id), None)
+    if target is None:
+        raise ActionError("Kontot finns inte bland de konton du kan flytta till.", "account")
+    earliest = earliest_move_date(today)
+    if start is None:
+        raise ActionError("Ange datum då nya kontot ska börja debiteras.", "start_date")
+    if start < earliest:
+        raise ActionError(f"Tidigast {earliest.isoformat()}.", "start_date")
+    if start > add_months(today, 12):
+        raise ActionError("Välj ett datum inom ett år.", "start_date")
+    return {
+        "op": "move",
+        "payload": {
+            "account_id": target.id,
+            "account": target.label,
+            "from_account_id": service.account_id,
+            "start_date": start.isoformat(),
+        },
+        "summary": f"Flytt till {target.label} från {start.isoformat()}",
+        "desired_date": start,
+    }
+
+
+def prepare_topup(service, code: str, today=None) -> dict:
+    today = today or dt.date.today()
+    product = _product(code, topup_products(service))
+    if product is None:
+        raise ActionError("Välj ett datapaket att fylla på med.", "product")
+    monthly, start, _ = prices(service.organisation, product)
+    price = monthly or start
+    return {
+        "op": "topup",
+        "payload": {
+            "product": product.code,
+            "data_mb": product.data_mb or 0,
+            "price_ore": price,
+            "month": first_of_month(today).isoformat(),
+            "valid_until": last_of_month(today).isoformat(),
+        },
+        "summary": product.name,
+        "lines": [(product, 0, price, 0)],
+    }
+
+
+def prepare_terminate(service, end: dt.date | None, today=None) -> dict:
+    today = today or dt.date.today()
+    if end is None:
+        raise ActionError("Ange önskat tekniskt avslutsdatum.", "end_date")
+    if end < today:
+        raise ActionError("Datumet har redan passerat.", "end_date")
+    if end > add_months(today, 24):
+        raise ActionError("Välj ett datum inom två år.", "end_date")
+    until = billed_until(service, end, today)
+    return {
+        "op": "terminate",
+        "payload": {"end_date": end.isoformat(), "billed_until": until.isoformat()},
+        "summary": f"Avslut per {end.isoformat()} (debiteras t.o.m. {until.isoformat()})",
+        "desired_date": end,
+    }
+
+
+def _gb_to_mb(text: str, field: str) -> int | None:
+    text = (text or "").strip().replace(",", ".").replace(" ", "")
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise ActionError("Ange mängden i GB, t.ex. 2 eller 0,5.", field) from None
+    if not 0.1 <= value <= 1000:
+        raise ActionError("Ange mellan 0,1 och 1000 GB.", field)
+    return round(value * 1024)
+
+
+def prepare_limits(service, call_kr: str, data_gb: str) -> dict:
+    call_text = (call_kr or "").strip().replace(" ", "")
+    call = None
+    if call_text:
+        if not call_text.isdigit() or not 1 <= int(call_text) <= 100000:
+            raise ActionError("Ange samtalsgränsen i hela kronor, 1–100 000.", "call_limit")
+        call = int(call_text) * 100
+    if call is not None and service.kind == "mbb":
+        raise ActionError("Mobilt bredband har ingen samtalsgräns.", "call_limit")
+    data = _gb_to_mb(data_gb, "data_limit")
+    parts = []
+    parts.append(f"samtal {call // 100} kr" if call else "ingen samtalsgräns")
+    parts.append(f"Speed Stop {data_gb.strip()} GB" if data else "ingen Speed Stop")
+    return {
+        "op": "limits",
+        "payload": {"call_ore": call, "data_mb": data},
+        "summary": "Förbrukningsgränser: " + ", ".join(parts),
+    }
+
+
+def prepare_options(service, directory: bool, roaming_voice: bool, roaming_data: bool) -> dict:
+    voice = service.kind in VOICE_KINDS
+    values = {
+        "directory_listed": bool(directory) if voice else service.directory_listed,
+        "roaming_voice": bool(roaming_voice) if voice else service.roaming_voice,
+        "roaming_data": bool(roaming_data),
+    }
+    labels = {
+        "directory_listed": "Katalogpost",
+        "roaming_voice": "Roaming tal",
+        "roaming_data": "Roaming data",
+    }
+    parts = [
+        f"{labels[k]} {'på' if v else 'av'}"
+        for k, v in values.items()
+        if voice or k == "roaming_data"
+    ]
+    return {"op": "options", "payload": values, "summary": "Optioner: " + ", ".join(parts)}
+
+
+def prepare_addons(service, codes: list[str], today=None) -> dict:
+    today = today or dt.date.today()
+    options = {p.code: p for p in addon_options(service)}
+    unknown = [c for c in codes if c not in options]
+    if unknown:
+        raise ActionError("Välj bland tilläggsabonnemangen i listan.", "addons")
+    current = {c for c in current_addon_codes(service) if c in options}
+    chosen = set(codes)
+    added = sorted(chosen - current)
+    removed = sorted(current - chosen)
+    if not added and not removed:
+        raise ActionError("Inga ändringar att spara.")
+    org = service.organisation
+    lines = []
+    for code in added:
+        monthly, start, binding = prices(org, options[code])
+        lines.append((options[code], monthly, start, binding))
+    parts = [f"+{options[c].name}" for c in added] + [f"−{options[c].name}" for c in removed]
+    return {
+        "op": "addons",
+        "payload": {
+            "add": added,
+            "remove": removed,
+            "effective": first_of_month(today).isoformat(),
+        },
+        "summary": "Tilläggsabonnemang: " + ", ".join(parts),
+        "lines": lines,
+    }
+
+
+def prepare_auto_upgrade(service, on: bool) -> dict:
+    return {
+        "op": "auto_upgrade",
+        "payload": {"auto_upgrade": bool(on)},
+        "summary": f"Auto-uppgradering {'på' if on else 'av'}",
+    }
+
+
+class AlreadyBlocked(ActionError):
+    """The SIM card is blocked already (by someone else, or a second submit)."""
+
+
+def prepare_lost_sim(service) -> dict:
+    sim = active_sim(service)
+    if sim is None:
+        raise ActionError("Tjänsten har inget aktivt SIM-kort att spärra.")
+    if sim.status != "active":
+        raise AlreadyBlocked("SIM-kortet är redan spärrat.")
+    return {
+        "op": "lost_sim",
+        "payload": {"icc": sim.icc},
+        "summary": f"Spärr av förlorat SIM-kort {sim.icc}",
+    }
+
+
+def prepare_lost_sim_lift(service) -> dict:
+    sim = active_sim(service)
+    if sim is None or sim.status != "blocked":
+        raise ActionError("SIM-kortet är inte spärrat.")
+    return {
+        "op": "lost_sim_lift",
+        "payload": {"icc": sim.icc},
+        "summary": f"Häv spärr av SIM-kort {sim.icc}",
+    }
+
+
+def organisation_numbers_match(service, number: str) -> bool:
+    """Whether ``number`` is one of the organisation's own numbers."""
+    own = Service.select(Service.id).where(
+        (Service.organisation == service.organisation_id)
+        & (Service.number == number)
+        & (Service.status != "terminated")
+    )
+    if own.exists():
+        return True
+    numbers = (
+        PhoneNumber.select(PhoneNumber.number, PhoneNumber.range_end)
+        .join(Service, on=(PhoneNumber.service == Service.id))
+        .where((Service.organisation == service.organisation_id) & (Service.status != "terminated"))
+        .tuples()
+    )
+    for first, last in numbers:
+        if number == first:
+            return True
+        if last and len(first) == len(number) == len(last) and first <= number <= last:
+            return True
+    return False
+
+
+def prepare_caller_id(service, mode: str, number: str) -> dict:
+    if mode not in CALLER_ID_MODES:
+        raise ActionError("Välj vilket nummer som ska visas.", "mode")
+    shown = ""
+    if mode == "other":
+        shown = normalise_phone(number) or ""
+        if not shown:
+            raise ActionError("Ange ett giltigt telefonnummer, t.ex. 090-695 32 00.", "number")
+        if shown == service.number:
+            shown = ""
+            mode = "own"
+        elif not organisation_numbers_match(service, shown):
+            raise ActionError("Numret måste vara ett av er organisations egna nummer.", "number")
+    summary = {
+        "own": "Nummervisning: eget nummer",
+        "hidden": "Nummervisning: dolt nummer",
+        "other": f"Nummervisning: {format_phone(shown)}",
+    }[mode]
+    return {
+        "op": "caller_id",
+        "payload": {"caller_id": shown, "caller_id_hidden": mode == "hidden"},
+        "summary": summary,
+    }
+
+
+def prepare_invoice_text(service, text: str) -> dict:
+    text = (text or "").strip()
+    if len(text) > 50:
+        raise ActionError("Högst 50 tecken.", "invoice_text")
+    return {
+        "op": "invoice_text",
+        "payload": {"invoice_text": text},
+        "summary": f"Fakturatext: {text}" if text else "Fakturatext borttagen",
+    }
+
+
+def prepare_profile(service, name, address, user_email, admin_email) -> dict:
+    values = {
+        "profile_name": (name or "").strip(),
+        "profile_address": (address or "").strip(),
+        "profile_user_email": (user_email or "").strip(),
+        "profile_admin_email": (admin_email or "").strip(),
+    }
+    limits = {"profile_name": 100, "profile_address": 200}
+    for key, limit in limits.items():
+        if len(values[key]) > limit:
+            raise ActionError(f"Högst {limit} tecken.", key)
+    for key in ("profile_user_email", "profile_admin_email"):
+        if values[key] and not _valid_email(values[key]):
+            raise ActionError("Ange en giltig e-postadress.", key)
+    return {"op": "profile", "payload": values, "summary": "Profil uppdaterad"}
+
+
+def prepare_mex(service, status: str) -> dict:
+    if status not in MEX_STATUSES:
+        raise ActionError("Välj växelstatus.", "mex_status")
+    return {
+        "op": "mex",
+        "payload": {"mex_status": status},
+        "summary": f"Växelstatus: {MEX_STATUSES[status]}",
+    }

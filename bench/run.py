@@ -162,6 +162,62 @@ class Side:
         return elapsed, cpu, response
 
 
+def order_page_urls(side: Side, user_label: str) -> list[tuple[str, str]]:
+    """The Ny beställning steps and an order page at this scale: a draft is
+    started (an Offert, which offers the whole catalogue) and a Mobil
+    Fastpris added once, then each step's page is read."""
+    from tables.catalogue import Product
+    from tables.orders import Order
+    from tables.org import User
+
+    client = side.clients[user_label]
+    side.activate()
+    username = dict(LARGE_USERS)[user_label]  # measured at large scale
+    account = User.get(User.username == username).scope_account_id
+    page = client.get("/orders/new").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    started = client.post(
+        "/orders/new", data={"account": account, "kind": "quote", "csrf_token": token}
+    )
+    draft = int(re.search(r"/drafts/(\d+)/", started.headers["Location"]).group(1))
+    side.activate()
+    product = Product.get(Product.code == "MOB-FAST")
+    added = client.post(
+        f"/orders/drafts/{draft}/lines", data={"product": product.id, "csrf_token": token}
+    )
+    line_url = added.headers["Location"]
+    category = product.category_id
+    side.activate()
+    order = (
+        Order.select(Order.id)
+        .where((Order.type == "new") & (Order.status == "completed"))
+        .order_by(Order.id.desc())
+        .first()
+    )
+    return [
+        ("wizard: Konto och typ", "/orders/new"),
+        ("wizard: Produktkategori", f"/orders/drafts/{draft}/category"),
+        ("wizard: Produkt", f"/orders/drafts/{draft}/category/{category}"),
+        ("wizard: Konfiguration", line_url),
+        ("wizard: Slutför beställningen", f"/orders/drafts/{draft}/finish"),
+        ("order page", f"/orders/{order.id}"),
+    ]
+
+
+def measure_pages(side: Side, user_label: str, requests: int, warmup: int) -> list[dict]:
+    """p50/p95 in ms of each order page case, on one scale."""
+    out = []
+    for case, url in order_page_urls(side, user_label):
+        times = []
+        for i in range(warmup + requests):
+            elapsed, _cpu, _response = side.get(user_label, url)
+            if i >= warmup:
+                times.append(elapsed)
+        out.append({"case": case, "url": url, "p50": statistics.median(times),
+                    "p95": percentile(times, 95)})  # fmt: skip
+    return out
+
+
 def measure_lists(sides: list[Side], user_labels, requests: int, warmup: int, rounds: int) -> dict:
     """{side name: {(user label, case): {"p50", "p95", ...}}}, in ms.
 
@@ -474,6 +530,16 @@ def main() -> int:
             )
             rows.append({"user": key[0], "case": key[1], "large": big, "demo": small})
         report["lists"] = rows
+
+        print()
+        print("Ny beställning and the order page at large scale, Administratör (server time, ms)")
+        pages = measure_pages(sides[0], LARGE_USERS[0][0], args.requests, args.warmup)
+        for row in pages:
+            ok = row["p95"] < TARGET_P95_MS
+            failures += not ok
+            print(f"  {row['case']:40} p50 {row['p50']:6.1f}  p95 {row['p95']:6.1f}"
+                  f"  p95<{TARGET_P95_MS:.0f} {verdict(ok)}")  # fmt: skip
+        report["order_pages"] = pages
 
     if not args.skip_export:
         day, total = export_cutoff(large_url, args.export_rows)

@@ -28,6 +28,7 @@ from domain.passwords import hash_password
 from models import (
     Account,
     Agreement,
+    AgreementProduct,
     CallRecord,
     CompanyProfile,
     Contact,
@@ -257,13 +258,16 @@ class LargeBuilder:
                 delivery_postcode="11143",
                 delivery_city="Stockholm",
             )
-            Agreement.create(
+            agreement = Agreement.create(
                 organisation=org,
                 number="RA-2024-9001",
                 name="Ramavtal Koncern",
                 start_date=dt.date(2024, 1, 1),
                 notice_months=3,
             )
+            AgreementProduct.insert_many(
+                [{"agreement": agreement, "product": p} for p in self.products.values()]
+            ).execute()
         return org
 
     def accounts(self, org: Organisation) -> list[tuple]:

@@ -93,11 +93,9 @@ def new():
     values = {"account": preset.id if preset else "", "kind": "order"}
     errors: dict = {}
     if request.method == "POST":
-        values = {"account": request.form.get("account", ""), "kind": request.form.get("kind", "")}
-        if preset:
-            values["account"] = preset.id
+        values = _posted_start(preset)
         try:
-            draft = drafts.start(current_user, parse_id(values["account"]), _is_quote(values))
+            draft = drafts.start(current_user, _account_id(values), _is_quote(values))
         except DraftError as error:
             errors = error.errors
         else:
@@ -115,16 +113,38 @@ def draft_start(draft_id: int):
     values = {"account": draft.account_id, "kind": "quote" if draft.is_quote else "order"}
     errors: dict = {}
     if request.method == "POST":
-        values = {"account": request.form.get("account", ""), "kind": request.form.get("kind", "")}
-        if preset:
-            values["account"] = preset.id
+        values = _posted_start(preset)
         try:
-            drafts.start(current_user, parse_id(values["account"]), _is_quote(values), draft)
+            drafts.start(current_user, _account_id(values), _is_quote(values), draft)
         except DraftError as error:
             errors = error.errors
         else:
             return goto(url_for("orders.draft_category", draft_id=draft.id))
     return start_page(draft, values, errors, preset)
+
+
+def _posted_start(preset) -> dict:
+    """Konto och typ as posted: the account picked from the list, or typed
+    as a kundnummer where the user has too many accounts for a list."""
+    values = {
+        "account": request.form.get("account", ""),
+        "account_number": request.form.get("account_number", "").strip()[:20],
+        "kind": request.form.get("kind", ""),
+    }
+    if preset:
+        values["account"] = preset.id
+    elif "account_number" in request.form:
+        typed = drafts.account_by_number(current_user, values["account_number"])
+        values["account"] = typed.id if typed else ""
+    return values
+
+
+def _account_id(values) -> int | None:
+    if not values["account"] and values.get("account_number"):
+        raise DraftError(
+            {"account": f"Inget av dina konton har kundnumret {values['account_number']}."}
+        )
+    return parse_id(values["account"])
 
 
 def start_page(draft, values, errors, preset):
@@ -133,11 +153,16 @@ def start_page(draft, values, errors, preset):
     agreement = current_agreement(current_user.organisation_id)
     if not agreement and not errors and request.method == "GET":
         values["kind"] = "quote"
+    orderable = drafts.orderable_accounts(current_user)
+    many = orderable.count() > drafts.ACCOUNT_LIST_LIMIT
+    if many and values.get("account") and not values.get("account_number"):
+        chosen = orderable.where(Account.id == parse_id(values["account"])).first()
+        values["account_number"] = chosen.customer_number if chosen else ""
     return page(
         "start",
         1,
         draft,
-        accounts=list(drafts.orderable_accounts(current_user)),
+        accounts=None if many else list(orderable),
         values=values,
         errors=errors,
         preset=preset,
@@ -372,7 +397,7 @@ def finish_page(found, errors):
         free_numbers=free,
         postcodes=postcodes,
         needs_delivery=needs_delivery,
-        accounts=list(drafts.orderable_accounts(current_user)),
+        accounts=drafts.billing_choices(current_user, found.account),
         contacts=list(drafts.contacts_for(current_user).order_by(drafts.Contact.name)),
         sim_choices=drafts.SIM_CHOICES,
         number_choices=drafts.NUMBER_CHOICES,

@@ -89,6 +89,27 @@ def orderable_accounts(user):
     )
 
 
+# Above this many accounts, Konto is typed as a kundnummer instead of picked
+# from a list (a list of thousands of accounts is slow to send and to use).
+ACCOUNT_LIST_LIMIT = 200
+
+
+def account_by_number(user, customer_number: str) -> Account | None:
+    """An orderable account of the user's by its kundnummer (typed)."""
+    digits = "".join(ch for ch in (customer_number or "") if ch.isdigit())
+    if not digits:
+        return None
+    return orderable_accounts(user).where(Account.customer_number == digits).first()
+
+
+def billing_choices(user, account: Account) -> list[Account]:
+    """Faktureringsadress: the order's account's invoice address, or one of
+    the accounts above it in the tree (within the user's scope)."""
+    ids = [int(part) for part in account.path.strip("/").split("/") if part] or [account.id]
+    found = {a.id: a for a in orderable_accounts(user).where(Account.id.in_(ids))}
+    return [found[i] for i in reversed(ids) if i in found]
+
+
 def catalogue_for(draft: Order, user, today: dt.date | None = None) -> Catalogue:
     return Catalogue(user, draft.organisation_id, is_quote=draft.is_quote, today=today)
 
@@ -486,7 +507,8 @@ def _check_order(draft, user, form: dict, today, needs_delivery: bool) -> tuple[
                 delivery_postcode=profile.delivery_postcode,
                 delivery_city=profile.delivery_city,
             )
-    billing = _account_or_none(user, _int(form.get("billing_account")))
+    chosen = _int(form.get("billing_account"))
+    billing = next((a for a in billing_choices(user, draft.account) if a.id == chosen), None)
     if billing is None:
         errors["billing_account"] = "Välj faktureringsadress."
     clean["billing_account"] = billing.id if billing else None

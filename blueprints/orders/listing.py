@@ -27,14 +27,6 @@ from web.listcolumns import ChoiceFilter, Column, TextFilter, choice_column, dat
 from web.listview import ListView
 
 
-def orders_query(user):
-    return (
-        Order.visible_to(user)
-        .select(Order, Account)
-        .join(Account, on=(Order.account == Account.id))
-    )
-
-
 def attach_products(orders):
     """Produkter: the names of each order's lines, in one query for the page."""
     names = defaultdict(list)
@@ -103,7 +95,8 @@ class ProductFilter(TextFilter):
 ORDER_LIST = ListView(
     name="orders",
     model=Order,
-    query=orders_query,
+    query=Order.visible_to,
+    joins=[(Account, Order.account)],
     row_template="partials/orders/_rows.html",
     default_sort=("date", "desc"),
     export_title="Beställningar",

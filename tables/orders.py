@@ -102,7 +102,8 @@ class Order(BaseModel):
         indexes = (
             (("organisation", "status", "created_at"), False),
             (("organisation", "created_at"), False),
-            (("account", "created_at"), False),
+            # a sub-tree's orders counted from the index alone (0120)
+            (("account", "organisation", "created_at"), False),
             (("service", "status"), False),
             (("created_by", "created_at"), False),
         )

@@ -152,3 +152,19 @@ def test_skapa_arende_carries_the_order(demo_client, login):
     page = ticket_form.get_data(as_text=True)
     assert str(order.number) in page
     assert '<option selected value="order">' in page or 'value="order" selected' in page
+
+
+def test_faktureringsadress_is_the_invoice_address_the_wizard_offered(demo_client, login):
+    """The wizard offers each account's invoice address (A3's: Box 3124,
+    90304 Umeå); the order pages show that address, not the account's street."""
+    from tests.conftest import STAFF
+
+    order = make_order(ADMIN)
+    account = order.billing_account
+    assert account.invoice_address_line and account.street  # both exist, and differ
+    login(demo_client, ADMIN)
+    billing = text(demo_client.get(f"/orders/{order.id}")).split("Faktureringsadress", 1)[1]
+    assert billing.split("Kontakt")[0].strip().endswith(account.invoice_address_line)
+    login(demo_client, STAFF)
+    staff = text(demo_client.get(f"/staff/orders/{order.id}")).split("Faktureringsadress", 1)[1]
+    assert account.invoice_address_line in staff.split("Kontakt")[0]

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from tests.browser import sign_in
 from tests.conftest import ADMIN
+
+pytestmark = pytest.mark.browser
 
 
 def test_change_and_undo_in_place(page):

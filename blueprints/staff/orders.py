@@ -26,7 +26,7 @@ from blueprints.orders import order_number_column, order_type_column
 from blueprints.staff import bp
 from database import write_tx
 from domain.numbers import format_phone
-from domain.orders import fulfilment
+from domain.orders import drafts, fulfilment
 from domain.orders.flow import OrderConflict
 from domain.provisioning import PENDING_STATUSES
 from domain.service_actions import order_summary
@@ -252,7 +252,10 @@ def page(order: Order, *, step_form=None, cancel_form=None, answer_form=None, st
         "cancel_form": cancel_form or CancelForm(formdata=None),
         "answer_form": answer_form or AnswerForm(formdata=None),
     }
-    return render_template("staff/order.html", **context), status
+    return (
+        render_template("staff/order.html", contact_methods=drafts.CONTACT_METHODS, **context),
+        status,
+    )
 
 
 @bp.route("/orders/<int:order_id>")

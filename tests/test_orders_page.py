@@ -168,3 +168,22 @@ def test_faktureringsadress_is_the_invoice_address_the_wizard_offered(demo_clien
     login(demo_client, STAFF)
     staff = text(demo_client.get(f"/staff/orders/{order.id}")).split("Faktureringsadress", 1)[1]
     assert account.invoice_address_line in staff.split("Kontakt")[0]
+
+
+def test_a_completed_line_links_to_the_service_it_created(demo_client, login):
+    from database import write_tx
+    from tables.orders import OrderLine
+    from tables.services import Service
+
+    order = make_order(ADMIN, status="completed")
+    service = Service.get(
+        (Service.organisation == order.organisation_id) & (Service.kind == "mobile")
+    )
+    line = OrderLine.get((OrderLine.order == order.id) & OrderLine.parent.is_null())
+    login(demo_client, ADMIN)
+    assert f'href="/services/{service.id}"' not in demo_client.get(f"/orders/{order.id}").text
+    with write_tx():
+        OrderLine.update(service=service.id).where(OrderLine.id == line.id).execute()
+    page = demo_client.get(f"/orders/{order.id}").text
+    assert f'href="/services/{service.id}"' in page
+    assert service.status_label in page.split('class="line-service"', 1)[1].split("</p>", 1)[0]

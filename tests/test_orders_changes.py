@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 
+from domain.orders import changes
 from tests.conftest import ACCOUNT_ADMIN, ADMIN
 from tests.order_factory import make_order, reload
 from tests.test_orders_page import text
@@ -380,3 +381,66 @@ def test_notify_status_goes_to_creator_and_contacts(demo_app):
         assert notify_status(order) == 3
     recipients = {m.recipient for m in outbox(f"{order.number} v0: Pågår")}
     assert recipients == {order.created_by.email, contact.email, "inkop@a3demo.se"}
+
+
+# --------------------------------------------------------------------------- sent again
+
+
+def _rejected_with_chain():
+    from database import write_tx
+    from domain.orders import approvals
+    from tables.orders import PoolNumber
+    from tables.org import User
+
+    order = make_order(ACCOUNT_ADMIN, status="draft")
+    with write_tx():
+        order.product_area = "mobile"
+        order.save()
+        PoolNumber.create(number="0701112233", kind="mobile", status="reserved", order=order.id)
+    approvals.start(reload(order), reload(order).created_by)
+    approvals.reject(reload(order), User.get(User.username == ADMIN), "Fel konto")
+    return reload(order)
+
+
+def test_a_rejected_order_corrected_is_sent_again_through_the_chain(demo_app):
+    from database import write_tx
+    from tables.orders import OrderApproval, PoolNumber
+
+    order = _rejected_with_chain()
+    assert order.status == "rejected"
+    assert PoolNumber.get(PoolNumber.number == "0701112233").status == "free"
+    with write_tx():
+        diff = changes.change_order(order, order.created_by, {"delivery_city": "Luleå"})
+    order = reload(order)
+    assert ("Ort", "Umeå", "Luleå") in diff
+    assert (order.status, order.version) == ("awaiting_approval", 1)
+    steps = list(OrderApproval.select().where(OrderApproval.order == order.id))
+    assert steps and all(s.status in ("pending", "passed") for s in steps)  # from the start
+    assert PoolNumber.get(PoolNumber.number == "0701112233").order_id == order.id
+
+
+def test_only_the_creator_sends_a_rejected_order_again(demo_app):
+    from database import write_tx
+    from tables.org import User
+
+    order = _rejected_with_chain()
+    admin = User.get(User.username == ADMIN)  # orders.manage, but not the creator
+    assert changes.change_refusal(admin, order)
+    with pytest.raises(changes.ChangeError), write_tx():
+        changes.change_order(order, admin, {"delivery_city": "Luleå"})
+    assert reload(order).status == "rejected"
+
+
+def test_sent_again_refused_when_its_number_was_taken_meanwhile(demo_app):
+    from database import write_tx
+    from tables.orders import PoolNumber
+
+    order = _rejected_with_chain()
+    with write_tx():
+        PoolNumber.update(status="reserved", order=None).where(
+            PoolNumber.number == "0701112233"
+        ).execute()
+    with pytest.raises(changes.ChangeError, match="0701112233"), write_tx():
+        changes.change_order(order, order.created_by, {"delivery_city": "Luleå"})
+    order = reload(order)
+    assert (order.status, order.version) == ("rejected", 0)  # nothing half-written

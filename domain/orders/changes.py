@@ -20,7 +20,7 @@ from database import utcnow
 from domain import audit
 from domain.formats import isodate, kr
 from domain.numbers import format_phone, normalise_mobile, normalise_phone, normalise_postcode
-from domain.orders import approvals, pool
+from domain.orders import approvals, notices, pool
 from domain.orders.flow import OrderConflict, save_version, set_status
 from domain.orders.notices import notify_change, notify_status
 from tables.orders import (
@@ -221,7 +221,12 @@ def _is_creator_or_manager(user, order: Order) -> bool:
 
 
 def change_refusal(user, order: Order) -> str | None:
-    """Why ``user`` may not change ``order`` now; None when they may."""
+    """Why ``user`` may not change ``order`` now; None when they may. An
+    Avslagen order may be corrected and sent again by its creator."""
+    if order.status == "rejected":
+        if order.created_by_id != user.id:
+            return "Bara den som lade beställningen kan ändra den och skicka den igen."
+        return None
     if not _is_creator_or_manager(user, order):
         return "Bara den som lade beställningen eller den som hanterar beställningar kan ändra den."
     if order.status == "in_progress":
@@ -465,9 +470,33 @@ def change_order(
         raise OrderConflict(CONFLICT_MESSAGE)
     parsed = parse_changes(order, changes, CUSTOMER_FIELDS, user)
     comment = _clean_text(comment, "comment", 2000)
+    if order.status == "rejected":  # sent again, changed or not
+        return _send_again(order, parsed, comment, version, user)
     if not parsed:
         return []
     return _change(order, parsed, comment, CHANGEABLE_STATUSES, version, user=user)
+
+
+def _send_again(order: Order, parsed: dict, comment: str, version, user):
+    """An Avslagen order corrected by its creator: a new version, its pool
+    numbers taken again (they went back at the rejection) and the approval
+    chain from the start."""
+    before = snapshot(order)
+    _apply(order, parsed, expect_statuses=("rejected",), version=version)
+    for line in order.lines.where(OrderLine.parent.is_null()):
+        chosen = _details(line)
+        if chosen.get("number_choice") == "new" and chosen.get("number"):
+            try:
+                pool.reserve(chosen["number"], order)
+            except pool.NumberTaken as taken:
+                raise ChangeError(str(taken)) from taken
+    after = snapshot(order)
+    diff = differences(before, after) or [("Beställningen", "–", "skickad igen")]
+    save_version(order, {**after, "changes": [list(d) for d in diff]}, user=user)
+    _record_change(order, user, diff, comment, user=user)
+    approvals.restart(order, user, expect=("rejected",))
+    notices.notify_status(order)
+    return diff
 
 
 def change_by_staff(

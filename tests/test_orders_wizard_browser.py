@@ -28,9 +28,15 @@ def choose_account(page, number):
     page.select_option("#account", value)
 
 
-def posted(page, path):
-    """Wait for the POST to ``path`` that the next action sends."""
-    return page.expect_response(lambda r: path in r.url and r.request.method == "POST")
+def posted(page, path, containing: str = ""):
+    """Wait for the POST to ``path`` that the next action sends (the one
+    carrying ``containing``: a blur may send an earlier field's autosave
+    first)."""
+    return page.expect_response(
+        lambda r: path in r.url
+        and r.request.method == "POST"
+        and containing in (r.request.post_data or "")
+    )
 
 
 def test_order_a_mobile_subscription_back_and_reload_keep_everything(page):
@@ -74,7 +80,7 @@ def test_order_a_mobile_subscription_back_and_reload_keep_everything(page):
         page.get_by_role("radio", name="eSIM").check()
     email = page.get_by_label("E-postadress för aktivering av eSIM")
     email.fill("anna@a3demo.se")
-    with posted(page, "/finish"):
+    with posted(page, "/finish", containing="desired_date=2031-05-06"):
         page.fill("#desired_date", "2031-05-06")
         page.locator("#desired_date").blur()
     shot(page, "5-slutfor")

@@ -33,9 +33,11 @@ def posted(page, path, containing: str = ""):
     carrying ``containing``: a blur may send an earlier field's autosave
     first)."""
     return page.expect_response(
-        lambda r: path in r.url
-        and r.request.method == "POST"
-        and containing in (r.request.post_data or "")
+        lambda r: (
+            path in r.url
+            and r.request.method == "POST"
+            and containing in (r.request.post_data or "")
+        )
     )
 
 

@@ -4,6 +4,7 @@ step, nothing lost, nothing sent; tampered ids refused."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -303,3 +304,16 @@ def test_user_without_manage_cannot_resume_colleagues_draft(demo_app, admin):
     konto = demo_app.test_client()
     login_as(konto, "konto@a3demo.se")
     assert konto.get(f"/orders/drafts/{draft.id}/finish").status_code == 404
+
+
+def test_an_autosave_after_sending_changes_nothing(admin):
+    from domain.orders import drafts as draft_rules
+
+    draft = start(admin)
+    line = add(admin, draft, "MOB-FAST")
+    sent = admin.post(f"/orders/drafts/{draft.id}/finish", data=finish_data(line, action="send"))
+    assert sent.status_code == 303, sent.text
+    stale = Order.get_by_id(draft.id)
+    stale.status = "draft"  # as a request that loaded the draft just before Skicka saw it
+    draft_rules.save_finish(stale, {**finish_data(line), f"l{line.id}-end_user": "Sent för sent"})
+    assert json.loads(OrderLine.get_by_id(line.id).details)["end_user"] == "Anna Andersson"

@@ -294,6 +294,9 @@ def save_finish(draft: Order, form) -> None:
     with ``get``; per line the keys are ``l<line id>-<key>``)."""
     values = {name: _text(form.get(name, "")) for name in ORDER_FIELDS}
     with write_tx():
+        # an autosave that arrives after Skicka changes nothing of the sent order
+        if not Order.select().where((Order.id == draft.id) & (Order.status == "draft")).exists():
+            return
         payload = _payload(draft)
         payload["form"] = values
         draft.payload = json.dumps(payload, ensure_ascii=False)

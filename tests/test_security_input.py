@@ -171,7 +171,12 @@ def _sample_ids() -> dict:
         .order_by(Order.id.desc())
         .first()
     )
+    draft = Order.select().where((Order.status == "draft") & (Order.organisation == 1)).first()
     return {
+        "area": "mobile",
+        "position": 1,
+        "draft_id": draft.id,
+        "line_id": draft.lines.first().id,
         "account_id": account.id,
         "contact_id": Contact.select().where(Contact.account == account.id).first().id,
         "user_id": User.get(User.username == "konto@a3demo.se").id,

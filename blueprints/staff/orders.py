@@ -308,7 +308,7 @@ def orders_complete(order_id: int):
         return _conflict(order, error)
     except (fulfilment.FulfilmentError, fulfilment.provisioning.ProvisioningError) as error:
         form.form_errors.append(str(error))
-        return page(order.refresh(), step_form=form)
+        return page(staff_order_or_404(order.id), step_form=form)  # as it is now
     made = f" {len(created)} tjänst(er) skapade." if created else ""
     return _done(order, f"Beställning {order.number} är slutförd.{made}")
 

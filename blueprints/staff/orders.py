@@ -274,43 +274,43 @@ def _conflict(order: Order, error: Exception):
     return redirect(url_for("staff.orders_detail", order_id=order.id), code=303)
 
 
-@bp.post("/orders/<int:order_id>/start")
-@staff_required
-def orders_start(order_id: int):
-    """Påbörja: Mottagen → Pågår."""
+def _step(order_id: int, act, message) -> object:
+    """A step without input but a comment (Påbörja, Slutför): done once (the
+    status seen is checked), refused by a rule with the reason on the page."""
     order = staff_order_or_404(order_id)
     form = StepForm()
     if not form.validate_on_submit():
         return page(order, step_form=form)
     try:
         with write_tx():
-            fulfilment.start(order, current_user, (form.comment.data or "").strip())
+            result = act(order, current_user, (form.comment.data or "").strip())
     except OrderConflict as error:
         return _conflict(order, error)
-    except fulfilment.FulfilmentError as error:
+    except (fulfilment.FulfilmentError, fulfilment.provisioning.ProvisioningError) as error:
         form.form_errors.append(str(error))
-        return page(order, step_form=form)
-    return _done(order, f"Beställning {order.number} är påbörjad.")
+        return page(staff_order_or_404(order.id), step_form=form)  # as it is now
+    return _done(order, message(order, result))
+
+
+@bp.post("/orders/<int:order_id>/start")
+@staff_required
+def orders_start(order_id: int):
+    """Påbörja: Mottagen → Pågår."""
+    return _step(
+        order_id, fulfilment.start, lambda order, _: f"Beställning {order.number} är påbörjad."
+    )
+
+
+def _completed(order: Order, created) -> str:
+    made = f" {len(created)} tjänst(er) skapade." if created else ""
+    return f"Beställning {order.number} är slutförd.{made}"
 
 
 @bp.post("/orders/<int:order_id>/complete")
 @staff_required
 def orders_complete(order_id: int):
     """Slutför: the order's services are created (or its hardware shipped)."""
-    order = staff_order_or_404(order_id)
-    form = StepForm()
-    if not form.validate_on_submit():
-        return page(order, step_form=form)
-    try:
-        with write_tx():
-            created = fulfilment.complete(order, current_user, (form.comment.data or "").strip())
-    except OrderConflict as error:
-        return _conflict(order, error)
-    except (fulfilment.FulfilmentError, fulfilment.provisioning.ProvisioningError) as error:
-        form.form_errors.append(str(error))
-        return page(staff_order_or_404(order.id), step_form=form)  # as it is now
-    made = f" {len(created)} tjänst(er) skapade." if created else ""
-    return _done(order, f"Beställning {order.number} är slutförd.{made}")
+    return _step(order_id, fulfilment.complete, _completed)
 
 
 @bp.post("/orders/<int:order_id>/cancel")

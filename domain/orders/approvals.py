@@ -446,6 +446,17 @@ def restart(order: Order, user, *, expect=("rejected", "awaiting_approval", "rec
     start(order, user, expect=expect, comment="Skickad igen – godkännandet börjar om")
 
 
+def _turn(order: Order, actor, position: int | None):
+    """The order as it is now, its progress after passing the steps that
+    pass by themselves, and the step ``actor`` decides (None: the order has
+    fallen to the Superusers). Call inside ``write_tx``."""
+    fresh = _load(order, actor)
+    state = progress(fresh)
+    for step, reason in state.to_pass:
+        _decide(fresh, step, "passed", reason, actor)
+    return fresh, state, _acting_step(fresh, actor, state, position)
+
+
 def _load(order: Order, actor) -> Order:
     """The order as it is now in the database, if it is the actor's
     organisation's and still waiting for approval."""
@@ -516,11 +527,7 @@ def approve(order: Order, approver, comment: str = "", *, position: int | None =
     if len(comment) > MAX_COMMENT:
         raise ApprovalError(f"Kommentaren får vara högst {MAX_COMMENT} tecken.")
     with write_tx():
-        fresh = _load(order, approver)
-        state = progress(fresh)
-        for step, reason in state.to_pass:
-            _decide(fresh, step, "passed", reason, approver)
-        step = _acting_step(fresh, approver, state, position)
+        fresh, state, step = _turn(order, approver, position)
         if step is None:
             _fallback_step(fresh, approver, "approved", comment, state.steps)
             flow.set_status(
@@ -546,11 +553,7 @@ def reject(order: Order, approver, comment: str, *, position: int | None = None)
     if len(comment) > MAX_COMMENT:
         raise ApprovalError(f"Kommentaren får vara högst {MAX_COMMENT} tecken.")
     with write_tx():
-        fresh = _load(order, approver)
-        state = progress(fresh)
-        for step, reason in state.to_pass:
-            _decide(fresh, step, "passed", reason, approver)
-        step = _acting_step(fresh, approver, state, position)
+        fresh, state, step = _turn(order, approver, position)
         if step is None:
             _fallback_step(fresh, approver, "rejected", comment, state.steps)
         else:

@@ -7,9 +7,10 @@ import io
 import zipfile
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, send_file
+from flask import abort, current_app, send_file
 from flask_login import current_user
 
+from blueprints.invoices import bp
 from domain import operator as operators
 from domain.invoice_pdf import render_invoice_pdf
 from tables.billing import INVOICE_STATUSES, Invoice, InvoiceLine
@@ -25,8 +26,6 @@ from web.listcolumns import (
     text_column,
 )
 from web.listview import ListView, TallyCount
-
-bp = Blueprint("invoices", __name__, url_prefix="/invoices")
 
 MAX_ZIP = 200
 

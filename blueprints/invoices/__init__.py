@@ -11,5 +11,5 @@ from flask import Blueprint
 
 bp = Blueprint("invoices", __name__, url_prefix="/invoices")
 
-from blueprints.invoices import views  # noqa: E402,F401  (routes register on bp)
+from blueprints.invoices import show, views  # noqa: E402,F401  (routes register on bp)
 from blueprints.invoices.views import INVOICE_LIST, invoice_pdf_bytes  # noqa: E402,F401

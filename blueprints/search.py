@@ -49,7 +49,6 @@ class Hit:
     title: str
     detail: str
     url: str | None
-    pdf: bool = False  # the link is an invoice PDF: opened as everywhere, in a new tab
 
 
 @dataclass
@@ -174,9 +173,7 @@ def search_invoices(user, text: str, limit: int) -> Group:
                 f"{isodate(i.invoice_date)} · {kr(i.amount_ore)} · {i.status_label()} · "
                 f"{i.account.customer_number} {i.account.display_name}"
             ),
-            url=url_if("invoices.detail", invoice_id=i.id)
-            or url_for("invoices.pdf", invoice_id=i.id),
-            pdf=not url_if("invoices.detail", invoice_id=i.id),
+            url=url_for("invoices.detail", invoice_id=i.id),
         )
         for i in rows
     ]

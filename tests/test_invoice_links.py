@@ -1,6 +1,7 @@
 """Invoice PDFs open the same way everywhere (issue 13 item 10): every link
 to an invoice PDF opens it in a new tab, with the same icon and text; and
-Fakturor links the call records (Samtalsspecifikation) until Rapporter exists."""
+Fakturor links the call records (Samtalsspecifikation) until Rapporter exists.
+Search hits open the invoice page (tests/test_invoice_page.py), not the PDF."""
 
 from __future__ import annotations
 
@@ -38,13 +39,12 @@ def _pages():
         "Fakturor": ("/invoices", None),
         "kontots fakturor": (f"/accounts/{top.id}/invoices", None),
         "tjänstens fakturor": (f"/services/{service_id}", None),
-        "sökresultat": (f"/search?q={invoice.number}", None),
-        "sökrutan": (f"/search?q={invoice.number}", {"HX-Request": "true"}),
+        "fakturasidan": (f"/invoices/{invoice.id}", None),
     }
 
 
 @pytest.mark.parametrize(
-    "where", ["Fakturor", "kontots fakturor", "tjänstens fakturor", "sökresultat", "sökrutan"]
+    "where", ["Fakturor", "kontots fakturor", "tjänstens fakturor", "fakturasidan"]
 )
 def test_every_invoice_pdf_link_opens_in_a_new_tab_alike(demo_client, login, where):
     login(demo_client, ADMIN)

@@ -1,0 +1,311 @@
+"""Rapporter (REP): the eleven Bredband2 reports, each a parameter form (where
+the manual has parameters), then a paginated preview through the list view,
+then "Exportera till Excel". Every report is scoped in its query by the
+model's ``visible_to``, never by filtering rows afterwards."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from flask import Blueprint, render_template, request
+from flask_login import current_user
+from peewee import JOIN
+
+from blueprints.orders.listing import (
+    attach_products,
+    order_kind_column,
+    order_number_column,
+    order_type_column,
+)
+from blueprints.services.listing import PLAN_NAME, attach_price_plans
+from blueprints.tickets.listing import shared_columns as ticket_columns
+from tables.catalogue import Product
+from tables.orders import ORDER_STATUSES, Order
+from tables.org import Account
+from tables.services import SERVICE_KINDS, SERVICE_STATUSES, Service
+from tables.tickets import TICKET_STATUSES, RequestType, Ticket
+from web import excel
+from web.auth import require
+from web.listcolumns import (
+    ChoiceFilter,
+    Column,
+    TextFilter,
+    choice_column,
+    date_column,
+    number_column,
+    text_column,
+)
+from web.listview import ListView
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+
+@dataclass(frozen=True)
+class Report:
+    title: str
+    description: str  # one line, from the manual
+    endpoint: str | None = None  # None: not built yet ("Kommer snart")
+
+
+# The eleven reports in the manual's order and wording (Bredband2, Rapporter).
+REPORTS = [
+    Report(
+        "Specifikation – Faktura",
+        "Visar fakturor per användare och tjänst, för hela organisationen eller per konto"
+        " – användbar för att hitta användare som kostat ovanligt mycket.",
+    ),
+    Report("Krediterade tjänster", "Visar de tjänster som krediterats under vald period."),
+    Report(
+        "Specifikation – Samtal",
+        "Trafiken specificerad ner till vilka länder det ringts till; visar även ännu ej"
+        " fakturerad trafik.",
+    ),
+    Report(
+        "Historik – Avslutade tjänster",
+        "Sammanfattar de tjänster som avslutats.",
+        "reports.terminated",
+    ),
+    Report("Översikt – Abonnemang", "Visar en översikt av alla tjänster.", "reports.subscriptions"),
+    Report("SLA", "Följ upp åtgärdstid på ärenden om du har avtalad SLA."),
+    Report(
+        "Trafikspecifikation",
+        "Kontrollera ett enskilt nummers trafik under vald period, med B-nummer och ännu ej"
+        " fakturerad trafik.",
+    ),
+    Report(
+        "Trafikspecifikation – alla tjänster",
+        "Alla nummers redan fakturerade förbrukning under vald tid, per trafiktyp: samtal till"
+        " mobil, nationella, utlandssamtal, SMS och MMS.",
+    ),
+    Report("Översikt – Beställningar", "Rapport på beställningar.", "reports.orders"),
+    Report("Ärenden", "Rapport på ärenden.", "reports.tickets"),
+    Report(
+        "Samtalsspecifikation – Faktura",
+        "Visar samtalsspecifikation för den faktura man söker på.",
+    ),
+]
+TITLES = {r.endpoint: r.title for r in REPORTS if r.endpoint}
+
+
+@bp.route("")
+@require("reports.view")
+def index():
+    return render_template("reports/index.html", reports=REPORTS)
+
+
+# ------------------------------------------------------------ Översikt – Abonnemang
+
+
+def _account_columns() -> list[Column]:
+    return [
+        Column(
+            "account",
+            "Konto",
+            sort=Account.customer_number,
+            filter=TextFilter(),
+            filter_expr=(Account.customer_number, Account.company_name, Account.alias),
+            export=Account.customer_number,
+        ),
+        Column("account_name", "Kontonamn", export=Account.company_name),
+    ]
+
+
+def _service_columns() -> list[Column]:
+    return [
+        choice_column("status", "Status", Service.status, SERVICE_STATUSES),
+        number_column("number", "Nummer", Service.number),
+        text_column("user", "Användare", Service.user_name),
+        choice_column("kind", "Typ", Service.kind, SERVICE_KINDS),
+        text_column("product", "Tjänst", Product.name),
+        Column("plan", "Prislista", export=PLAN_NAME),
+        Column(
+            "monthly",
+            "Månadsavg.",
+            sort=Service.monthly_ore,
+            export=Service.monthly_ore,
+            export_format=excel.to_kronor,
+            text=False,
+            align="right",
+        ),
+        *_account_columns(),
+        date_column("start", "Startdatum", Service.start_date),
+        date_column("binding", "Bindningstid t.o.m.", Service.binding_end),
+        date_column("end", "Slutdatum", Service.end_date),
+    ]
+
+
+SUBSCRIPTIONS = ListView(
+    name="report-subscriptions",
+    model=Service,
+    query=Service.visible_to,
+    joins=[(Account, Service.account), (Product, Service.product)],
+    row_template="reports/_service_rows.html",
+    default_sort=("number", "asc"),
+    export_title="Översikt – Abonnemang",
+    rows_loader=attach_price_plans,
+    bulk_actions=[],
+    columns=_service_columns(),
+    essential=("status", "number", "user", "monthly"),
+)
+
+
+@bp.route("/abonnemang")
+@require("reports.view")
+def subscriptions():
+    return SUBSCRIPTIONS.respond(
+        current_user, "reports/preview.html", title=TITLES["reports.subscriptions"]
+    )
+
+
+# ---------------------------------------------------- Historik – Avslutade tjänster
+
+TERMINATED = ListView(
+    name="report-terminated",
+    model=Service,
+    query=Service.visible_to,
+    joins=[(Account, Service.account), (Product, Service.product)],
+    row_template="reports/_service_rows.html",
+    default_sort=("end", "desc"),
+    export_title="Historik – Avslutade tjänster",
+    rows_loader=attach_price_plans,
+    bulk_actions=[],
+    columns=[c for c in _service_columns() if c.key != "status"],
+    essential=("number", "user", "end"),
+)
+
+
+def parse_period(args) -> tuple[dt.date | None, dt.date | None, str | None]:
+    """Från and Till (YYYY-MM-DD) and the message when they do not make a period."""
+    values = {}
+    for key, label in (("from", "Från"), ("to", "Till")):
+        text = (args.get(key) or "").strip()
+        if not text:
+            return None, None, f"Ange {label}."
+        try:
+            values[key] = dt.date.fromisoformat(text)
+        except ValueError:
+            return None, None, f"{label} är inte ett datum (ÅÅÅÅ-MM-DD)."
+    if values["to"] < values["from"]:
+        return values["from"], values["to"], "Till kan inte vara före Från."
+    return values["from"], values["to"], None
+
+
+@bp.route("/avslutade-tjanster")
+@require("reports.view")
+def terminated():
+    title = TITLES["reports.terminated"]
+    if "from" not in request.args and "to" not in request.args:
+        today = dt.date.today()
+        return render_template(
+            "reports/period_form.html",
+            title=title,
+            date_from=today.replace(year=today.year - 1).isoformat(),
+            date_to=today.isoformat(),
+            error=None,
+        )
+    start, end, error = parse_period(request.args)
+    if error:
+        return render_template(
+            "reports/period_form.html",
+            title=title,
+            date_from=request.args.get("from", ""),
+            date_to=request.args.get("to", ""),
+            error=error,
+        )
+    extra = (Service.status == "terminated") & Service.end_date.between(start, end)
+    return TERMINATED.respond(
+        current_user,
+        "reports/preview.html",
+        extra=extra,
+        title=title,
+        period=(start, end),
+        form_endpoint="reports.terminated",
+    )
+
+
+# ---------------------------------------------------------- Översikt – Beställningar
+
+ORDERS = ListView(
+    name="report-orders",
+    model=Order,
+    query=Order.visible_to,  # one's own (and to approve) without orders.manage
+    joins=[(Account, Order.account)],
+    row_template="reports/_order_rows.html",
+    default_sort=("date", "desc"),
+    export_title="Översikt – Beställningar",
+    rows_loader=attach_products,
+    bulk_actions=[],
+    columns=[
+        order_number_column("Ordernummer"),
+        choice_column("status", "Status", Order.status, ORDER_STATUSES),
+        order_kind_column(),
+        order_type_column(),
+        date_column("date", "Orderdatum", Order.created_at),
+        date_column("end", "Slutdatum", Order.completed_at),
+        *_account_columns(),
+        Column("products", "Produkter"),
+    ],
+    essential=("number", "status", "type", "date"),
+)
+
+
+@bp.route("/bestallningar")
+@require("reports.view")
+def orders():
+    return ORDERS.respond(current_user, "reports/preview.html", title=TITLES["reports.orders"])
+
+
+# --------------------------------------------------------------------------- Ärenden
+
+
+def tickets_query(user):
+    """Tickets as Ärenden lists them (one's own only without tickets.view),
+    drafts left out: a report is of sent tickets."""
+    return (
+        Ticket.visible_to(user)
+        .where(Ticket.status != "draft")
+        .select(Ticket, Account, Service, RequestType)
+        .join(Account, on=(Ticket.account == Account.id))
+        .switch(Ticket)
+        .join(Service, join_type=JOIN.LEFT_OUTER, on=(Ticket.service == Service.id))
+        .switch(Ticket)
+        .join(RequestType, join_type=JOIN.LEFT_OUTER, on=(Ticket.request_type == RequestType.id))
+    )
+
+
+_tickets = ticket_columns()
+TICKETS = ListView(
+    name="report-tickets",
+    model=Ticket,
+    query=tickets_query,
+    row_template="reports/_ticket_rows.html",
+    default_sort=("created", "desc"),
+    export_title="Ärenden",
+    bulk_actions=[],
+    columns=[
+        Column(
+            "status",
+            "Status",
+            sort=Ticket.status,
+            filter=ChoiceFilter({k: v for k, v in TICKET_STATUSES.items() if k != "draft"}),
+            export=Ticket.status,
+            export_format=excel.labels(TICKET_STATUSES),
+        ),
+        _tickets["number"],
+        _tickets["category"],
+        _tickets["priority"],
+        text_column("subject", "Rubrik", Ticket.subject),
+        Column("service", "Tjänst", sort=Service.number, export=Service.number),
+        *_account_columns(),
+        _tickets["created"],
+        _tickets["action"],
+    ],
+    essential=("status", "number", "subject", "created"),
+)
+
+
+@bp.route("/arenden")
+@require("reports.view")
+def tickets():
+    return TICKETS.respond(current_user, "reports/preview.html", title=TITLES["reports.tickets"])

@@ -97,7 +97,9 @@ def test_header_and_menus_fit_at_every_width(at_width, width):
             assert header["height"] < 70, f"the header wraps at {width}px: {header['height']}px"
 
     menu_links = page.locator(".mainmenu a")
-    expect(menu_links).to_have_count(8)  # Översikt … Användare, Rapporter included: the longest menu
+    expect(menu_links).to_have_count(
+        8
+    )  # Översikt … Användare, Rapporter included: the longest menu
     button = page.locator(".menu-button")
     if button.is_visible():
         expect(menu_links.first).to_be_hidden()

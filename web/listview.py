@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import abort, request
+from flask import abort, request, url_for
 from peewee import SQL, Field, Node, fn
 from werkzeug.datastructures import MultiDict
 
@@ -651,3 +651,27 @@ class ListView:
             escape=[c.export_escape for c in columns],
             number_formats=[excel.number_format(c.export_format) for c in columns],
         )
+
+
+def status_views(endpoint: str, views) -> list[dict]:
+    """Links to a list preset on statuses ("Visa öppna", "Visa historik" …):
+    ``views`` are (key, label, statuses or None for all); each link keeps the
+    other filters and the sort, starts on page 1, and is active when the
+    list shows exactly those statuses."""
+    current = sorted(v for v in request.args.getlist("f_status") if v)
+    out = []
+    for key, label, statuses in views:
+        args = request.args.to_dict(flat=False)
+        args.pop("page", None)
+        args.pop("f_status", None)
+        if statuses:
+            args["f_status"] = statuses
+        out.append(
+            {
+                "key": key,
+                "label": label,
+                "url": url_for(endpoint, **args),
+                "active": current == sorted(statuses or []),
+            }
+        )
+    return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from flask import request, url_for
+from flask import request
 from flask_login import current_user
 
 from blueprints.orders import bp
@@ -24,7 +24,7 @@ from web.auth import require
 from web.formatting import phone
 from web.htmx import is_htmx
 from web.listcolumns import ChoiceFilter, Column, TextFilter, choice_column, date_column
-from web.listview import ListView
+from web.listview import ListView, status_views
 
 
 def attach_products(orders):
@@ -134,32 +134,13 @@ QUICK_VIEWS = [
 ]
 
 
-def quick_views() -> list[dict]:
-    current = sorted(v for v in request.args.getlist("f_status") if v)
-    out = []
-    for _key, label, statuses in QUICK_VIEWS:
-        args = request.args.to_dict(flat=False)
-        args.pop("page", None)
-        args.pop("f_status", None)
-        if statuses:
-            args["f_status"] = statuses
-        out.append(
-            {
-                "label": label,
-                "url": url_for("orders.index", **args),
-                "active": current == sorted(statuses or []),
-            }
-        )
-    return out
-
-
 @bp.route("")
 @require(ORDER_AREA)
 def index():
     return ORDER_LIST.respond(
         current_user,
         "orders/list.html",
-        quick_views=quick_views() if not is_htmx() else None,
+        quick_views=status_views("orders.index", QUICK_VIEWS) if not is_htmx() else None,
         period_from=request.args.get("f_date_from", ""),
         period_to=request.args.get("f_date_to", ""),
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     request,
-    url_for,
 )
 from flask_login import current_user
 from peewee import JOIN, Case, fn
@@ -34,7 +33,7 @@ from web.listcolumns import (
     TextFilter,
     text_column,
 )
-from web.listview import ListView
+from web.listview import ListView, status_views
 
 # --------------------------------------------------------------------------- the list (TIC-1)
 
@@ -212,24 +211,12 @@ QUICK_VIEWS = [
 
 
 def _quick_views(user):
-    current = sorted(v for v in request.args.getlist("f_status") if v)
+    """The status views, "Väntar på mig" with how many wait for the customer."""
+    views = status_views("tickets.index", QUICK_VIEWS)
     waiting = Ticket.visible_to(user).where(Ticket.status == "waiting_customer").count()
-    out = []
-    for key, label, statuses in QUICK_VIEWS:
-        args = request.args.to_dict(flat=False)
-        args.pop("page", None)
-        args.pop("f_status", None)
-        if statuses:
-            args["f_status"] = statuses
-        out.append(
-            {
-                "label": label,
-                "url": url_for("tickets.index", **args),
-                "active": current == sorted(statuses or []),
-                "count": waiting if key == "mine" else None,
-            }
-        )
-    return out
+    for view in views:
+        view["count"] = waiting if view["key"] == "mine" else None
+    return views
 
 
 @bp.route("")

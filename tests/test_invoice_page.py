@@ -12,6 +12,7 @@ import re
 import pytest
 from lxml import html as lxml_html
 
+from blueprints.services.charts import month_label
 from database import write_tx
 from domain.formats import kr as kr_nbsp
 from models import CallRecord, CreditNote, CreditNoteLine, Invoice, InvoiceLine
@@ -273,6 +274,66 @@ def test_the_chart_shows_twelve_months_of_the_account(client, login, billed):
     bars = figure.xpath(".//*[local-name()='rect']")
     assert len(bars) == 12
     assert bars[-1].get("class") == "bar current"
+
+
+def chart_values(client) -> dict[str, str]:
+    response = client.get("/invoices/diagram")
+    assert response.status_code == 200
+    doc = lxml_html.fromstring(response.get_data(as_text=True))
+    (figure,) = doc.xpath('//figure[@class="chart"]')
+    return {text(tr.xpath("./th")[0]): text(tr.xpath("./td")[0]) for tr in figure.xpath(".//tr")}
+
+
+def months_back(back: int) -> dt.date:
+    day = dt.date.today().replace(day=1)
+    for _ in range(back):
+        day = (day - dt.timedelta(days=1)).replace(day=1)
+    return day
+
+
+def test_the_list_chart_sums_everything_in_scope_over_twelve_months(
+    client, login, billed, make_org, make_account, make_user
+):
+    """Fakturor's chart: the twelve months up to this one, every invoice the
+    user may see; a Kontoadministratör's only their sub-tree's, another
+    organisation's never."""
+    this_month, eleven_back = months_back(0), months_back(11)
+    stranger = make_org("Främmande AB")
+    rows = [
+        (billed["account"], this_month, 10000),
+        (billed["other"], this_month + dt.timedelta(days=1), 2500),
+        (billed["account"], eleven_back, 4000),
+        (billed["account"], months_back(12), 99900),  # the thirteenth month: left out
+        (stranger.top_account(), this_month, 777700),  # another organisation
+    ]
+    with write_tx():
+        for n, (account, day, amount) in enumerate(rows):
+            Invoice.create(
+                organisation=account.organisation,
+                account=account,
+                number=f"6789-3000{n}",
+                invoice_date=day,
+                due_date=day + dt.timedelta(days=30),
+                amount_ore=amount,
+            )
+    label = lambda day: f"{month_label(day)} {day.year}"  # noqa: E731
+    login(client, billed["admin"].username)
+    page = client.get("/invoices").get_data(as_text=True)
+    assert 'hx-get="/invoices/diagram"' in page
+    values = chart_values(client)
+    assert len(values) == 12
+    assert values[label(this_month)] == kr(12500)
+    assert values[label(eleven_back)] == kr(4000)
+    assert label(months_back(12)) not in values
+
+    konto = make_user(billed["org"], account=billed["other"], permissions={"invoices.view"})
+    login(client, konto.username)
+    assert chart_values(client)[label(this_month)] == kr(2500)
+
+
+def test_the_list_chart_needs_the_invoice_permission(client, login, billed, make_user):
+    login(client, make_user(billed["org"], permissions={"tickets.view"}).username)
+    assert client.get("/invoices/diagram").status_code in (403, 404)
 
 
 def test_skapa_arende_links_the_invoice_only_with_tickets_permission(client, login, billed):

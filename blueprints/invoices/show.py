@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from flask import render_template, url_for
 from flask_login import current_user
-from peewee import JOIN
+from peewee import JOIN, fn
 
 from blueprints.invoices import bp
 from blueprints.services.charts import bar_chart, month_label
@@ -122,32 +122,38 @@ def credit_notes(invoice: Invoice) -> list[CreditNote]:
     return notes
 
 
-def month_chart(invoice: Invoice, user):
-    """What the account was invoiced (VAT included) in each of the twelve
-    months up to the invoice's; its own month is the highlighted bar."""
-    first = month_start(invoice.invoice_date, CHART_MONTHS - 1)
-    after = month_start(invoice.invoice_date, -1)
+def monthly_chart(query, last_month: dt.date, title: str):
+    """Invoiced amounts (VAT included) of ``query``'s invoices in each of the
+    twelve months up to ``last_month``; that month is the highlighted bar.
+
+    Summed per invoice date in SQL and folded into months here, which reads
+    the same on SQLite and PostgreSQL (no date functions of either)."""
+    first = month_start(last_month, CHART_MONTHS - 1)
+    after = month_start(last_month, -1)
     rows = (
-        Invoice.visible_to(user)
-        .select(Invoice.invoice_date, Invoice.amount_ore)
-        .where(
-            (Invoice.account == invoice.account_id)
-            & (Invoice.invoice_date >= first)
-            & (Invoice.invoice_date < after)
-        )
+        query.select(Invoice.invoice_date, fn.SUM(Invoice.amount_ore))
+        .where((Invoice.invoice_date >= first) & (Invoice.invoice_date < after))
+        .group_by(Invoice.invoice_date)
         .tuples()
     )
     totals: dict[dt.date, int] = {}
     for day, amount in rows:
-        totals[month_start(day)] = totals.get(month_start(day), 0) + amount
-    months = [month_start(invoice.invoice_date, back) for back in range(CHART_MONTHS - 1, -1, -1)]
+        day = day if isinstance(day, dt.date) else dt.date.fromisoformat(day)
+        totals[month_start(day)] = totals.get(month_start(day), 0) + int(amount or 0)
+    months = [month_start(last_month, back) for back in range(CHART_MONTHS - 1, -1, -1)]
     points = [
         (f"{month_label(m)} {m.year}", totals.get(m, 0) / 100, kr(totals.get(m, 0))) for m in months
     ]
-    chart = bar_chart("Fakturerat per månad (inkl. moms)", points, "kr")
+    chart = bar_chart(title, points, "kr")
     # Month names alone under the bars; the year is in the table and the tooltips.
     chart.xlabels = [(x, text.split()[0]) for x, text in chart.xlabels]
     return chart
+
+
+def month_chart(invoice: Invoice, user):
+    """What the account was invoiced in the twelve months up to the invoice's."""
+    query = Invoice.visible_to(user).where(Invoice.account == invoice.account_id)
+    return monthly_chart(query, invoice.invoice_date, "Fakturerat per månad (inkl. moms)")
 
 
 @bp.route("/<int:invoice_id>")
@@ -178,3 +184,14 @@ def detail(invoice_id: int):
         ocr=ocr_reference(invoice),
         today=dt.date.today(),
     )
+
+
+@bp.route("/diagram")
+@require("invoices.view")
+def scope_chart():
+    """Fakturor's chart: everything the user may see, the twelve months up to
+    this one. Loaded by htmx after the list, so the list never waits for it."""
+    chart = monthly_chart(
+        Invoice.visible_to(current_user), dt.date.today(), "Fakturerat per månad (inkl. moms)"
+    )
+    return render_template("partials/invoices/_scope_chart.html", chart=chart)

@@ -225,15 +225,18 @@ def measure_pages(side: Side, user_label: str, requests: int, warmup: int) -> li
     return out
 
 
-def measure_lists(sides: list[Side], user_labels, requests: int, warmup: int, rounds: int) -> dict:
+def measure_lists(
+    sides: list[Side], user_labels, requests: int, warmup: int, rounds: int, cases=None
+) -> dict:
     """{side name: {(user label, case): {"p50", "p95", ...}}}, in ms.
 
     Every case is measured in ``rounds`` rounds spread over the whole run
     (round 1 of every case, then round 2, ...). A case's p95 is the median
     of its rounds' p95s, so that a burst of load from elsewhere on the
     machine, which lands in one round, does not decide the figure; p50 is
-    over all its requests.
+    over all its requests. ``cases``: (name, URL) pairs, LIST_CASES unless given.
     """
+    cases = cases or LIST_CASES
     times: dict = {side.name: {} for side in sides}
     cpu_times: dict = {side.name: {} for side in sides}
     shown: dict = {side.name: {} for side in sides}
@@ -241,11 +244,11 @@ def measure_lists(sides: list[Side], user_labels, requests: int, warmup: int, ro
         (side.name, user_label, case): side.url(user_label, url)
         for side in sides
         for user_label in user_labels
-        for case, url in LIST_CASES
+        for case, url in cases
     }
     for _ in range(rounds):
         for user_label in user_labels:
-            for case, _url in LIST_CASES:
+            for case, _url in cases:
                 key = (user_label, case)
                 measured = {side.name: [] for side in sides}
                 for i in range(warmup + requests):

@@ -294,9 +294,10 @@ def months_back(back: int) -> dt.date:
 def test_the_list_chart_sums_everything_in_scope_over_twelve_months(
     client, login, billed, make_org, make_account, make_user
 ):
-    """Fakturor's chart: the twelve months up to this one, every invoice the
-    user may see; a Kontoadministratör's only their sub-tree's, another
-    organisation's never."""
+    """Fakturor's chart: the twelve months up to the newest invoice's (this
+    month's here), every invoice the user may see; a Kontoadministratör's
+    only their sub-tree's, another organisation's never; a future-dated one
+    does not move the chart."""
     this_month, eleven_back = months_back(0), months_back(11)
     stranger = make_org("Främmande AB")
     rows = [
@@ -305,6 +306,7 @@ def test_the_list_chart_sums_everything_in_scope_over_twelve_months(
         (billed["account"], eleven_back, 4000),
         (billed["account"], months_back(12), 99900),  # the thirteenth month: left out
         (stranger.top_account(), this_month, 777700),  # another organisation
+        (billed["account"], dt.date.today() + dt.timedelta(days=62), 5500),  # not yet issued
     ]
     with write_tx():
         for n, (account, day, amount) in enumerate(rows):

@@ -190,8 +190,15 @@ def detail(invoice_id: int):
 @require("invoices.view")
 def scope_chart():
     """Fakturor's chart: everything the user may see, the twelve months up to
-    this one. Loaded by htmx after the list, so the list never waits for it."""
-    chart = monthly_chart(
-        Invoice.visible_to(current_user), dt.date.today(), "Fakturerat per månad (inkl. moms)"
+    the newest invoice date (this month before its invoices are out would be
+    an empty bar). Loaded by htmx after the list, so the list never waits."""
+    query = Invoice.visible_to(current_user)
+    newest = (
+        query.select(fn.MAX(Invoice.invoice_date))
+        .where(Invoice.invoice_date <= dt.date.today())
+        .scalar()
     )
+    if isinstance(newest, str):
+        newest = dt.date.fromisoformat(newest)
+    chart = monthly_chart(query, newest or dt.date.today(), "Per månad, inkl. moms")
     return render_template("partials/invoices/_scope_chart.html", chart=chart)

@@ -1,5 +1,5 @@
 """Tickets (ärenden, SPEC §9): creating them, the conversation, statuses,
-SLA clocks and the e-mail sent to the customer.
+the e-mail sent to the customer.
 
 Every function that changes something is called inside ``write_tx`` and
 writes its audit row itself. Status flow (BBGRUPPEN):
@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
-from dataclasses import dataclass
 
 from flask import current_app, has_app_context
 from peewee import fn
@@ -28,7 +27,8 @@ from peewee import fn
 from database import utcnow
 from domain import audit
 from domain.mail import send_email
-from tables.org import Contact, SLATarget, User
+from domain.ticket_sla import sla_due_times, start_sla
+from tables.org import Contact, User
 from tables.tickets import (
     OPEN_TICKET_STATUSES,
     TICKET_STATUSES,
@@ -44,103 +44,6 @@ REPLY_MARKER = "-- Skriv ditt svar ovanför denna rad --"
 
 # What staff may set (a draft is the customer's until sent).
 STAFF_STATUSES = ("scheduled", "waiting", "in_progress", "waiting_customer", "done")
-
-# BBGRUPPEN's seven request types with their own fields. Field types: text,
-# textarea, number, date, select (with "choices"). The operator enables them
-# (RequestType.enabled); seed/demo.py installs them.
-BBGRUPPEN_REQUEST_TYPES = [
-    (
-        "lost_tag_block",
-        "Spärra förlorad tagg",
-        [
-            {"name": "tag", "label": "Taggnummer", "type": "text", "required": True},
-            {"name": "property", "label": "Fastighet / adress", "type": "text", "required": True},
-            {"name": "holder", "label": "Hyresgäst / företag", "type": "text"},
-        ],
-    ),
-    (
-        "lost_tag_reactivate",
-        "Återaktivera förlorad tagg",
-        [
-            {"name": "tag", "label": "Taggnummer", "type": "text", "required": True},
-            {"name": "property", "label": "Fastighet / adress", "type": "text", "required": True},
-        ],
-    ),
-    (
-        "tag_order",
-        "Beställning av taggar",
-        [
-            {"name": "quantity", "label": "Antal taggar", "type": "number", "required": True},
-            {
-                "name": "delivery",
-                "label": "Leverans",
-                "type": "select",
-                "choices": ["Skickas", "Hämtas i butik"],
-                "required": True,
-            },
-            {"name": "where", "label": "Leveransadress eller butik", "type": "text"},
-        ],
-    ),
-    (
-        "suggest_change",
-        "Föreslå en förändring",
-        [
-            {
-                "name": "area",
-                "label": "Förslaget gäller",
-                "type": "select",
-                "choices": ["Portalen", "Vårt system", "Annat"],
-            },
-        ],
-    ),
-    (
-        "log_extract",
-        "Begäran om utdrag/logg",
-        [
-            {
-                "name": "extract",
-                "label": "Typ av utdrag",
-                "type": "select",
-                "choices": [
-                    "Utdrag på användare",
-                    "Logg över hela systemet",
-                    "Logg över en specifik sak",
-                ],
-                "required": True,
-            },
-            {"name": "from", "label": "Period från", "type": "date"},
-            {"name": "to", "label": "Period till", "type": "date"},
-        ],
-    ),
-    (
-        "portal_users",
-        "Hantering av portalanvändare",
-        [
-            {
-                "name": "action",
-                "label": "Åtgärd",
-                "type": "select",
-                "choices": ["Lägg till användare", "Ta bort användare", "Lista aktuella användare"],
-                "required": True,
-            },
-            {"name": "person", "label": "Användarens namn", "type": "text"},
-            {"name": "email", "label": "Användarens e-postadress", "type": "text"},
-        ],
-    ),
-    (
-        "password_reset",
-        "Lösenordsåterställning",
-        [
-            {
-                "name": "service",
-                "label": "Tjänst (t.ex. Administrera Själv)",
-                "type": "text",
-                "required": True,
-            },
-            {"name": "username", "label": "Användarnamn", "type": "text", "required": True},
-        ],
-    ),
-]
 
 
 def _config(key: str, default):
@@ -158,117 +61,6 @@ def reply_address(ticket: Ticket) -> str:
 def new_reply_token() -> str:
     # Lower-case hex: mail systems may lower-case the address's local part.
     return secrets.token_hex(12)
-
-
-# --------------------------------------------------------------------------- SLA
-
-
-def sla_due_times(organisation, priority: int, start: dt.datetime):
-    """(response due, resolution due) from the organisation's agreement SLA, or (None, None)."""
-    agreement = organisation.current_agreement()
-    if agreement is None or agreement.sla_id is None:
-        return None, None
-    target = SLATarget.get_or_none(
-        (SLATarget.sla == agreement.sla_id) & (SLATarget.priority == priority)
-    )
-    if target is None:
-        return None, None
-    return (
-        start + dt.timedelta(minutes=target.response_minutes),
-        start + dt.timedelta(minutes=target.resolution_minutes),
-    )
-
-
-SOON = dt.timedelta(hours=2)
-
-
-@dataclass
-class SlaClock:
-    """One SLA clock of a ticket: respond by / resolve by."""
-
-    key: str  # response, resolution
-    label: str
-    due: dt.datetime
-    met_at: dt.datetime | None  # when answered / resolved
-    now: dt.datetime
-
-    @property
-    def state(self) -> str:
-        """met, breached (both final), overdue, soon, running."""
-        if self.met_at is not None:
-            return "met" if self.met_at <= self.due else "breached"
-        if self.now > self.due:
-            return "overdue"
-        return "soon" if self.due - self.now <= SOON else "running"
-
-    @property
-    def is_breach(self) -> bool:
-        return self.state in ("breached", "overdue")
-
-    @property
-    def text(self) -> str:
-        state = self.state
-        if state == "met":
-            return "Uppfylld"
-        if state == "breached":
-            return f"Överskreds med {span(self.met_at - self.due)}"
-        if state == "overdue":
-            return f"Överskriden med {span(self.now - self.due)}"
-        return f"{span(self.due - self.now)} kvar"
-
-    @property
-    def short(self) -> str:
-        """For a list cell: "2 h 59 min", "−1 d 2 h" (late), "Uppfylld"."""
-        state = self.state
-        if state == "met":
-            return "Uppfylld"
-        if state == "breached":
-            return "Överskreds"
-        if state == "overdue":
-            return f"−{span(self.now - self.due)}"
-        return span(self.due - self.now)
-
-
-def span(delta: dt.timedelta) -> str:
-    """A duration as "2 d 3 h", "3 h 20 min" or "12 min"."""
-    minutes = max(0, int(delta.total_seconds() // 60))
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return f"{days} d {hours} h"
-    if hours:
-        return f"{hours} h {mins} min"
-    return f"{mins} min"
-
-
-def sla_clocks(ticket: Ticket, now: dt.datetime | None = None) -> list[SlaClock]:
-    now = now or utcnow()
-    clocks = []
-    if ticket.response_due_at:
-        clocks.append(
-            SlaClock("response", "Svarstid", ticket.response_due_at, ticket.first_response_at, now)
-        )
-    if ticket.resolution_due_at:
-        clocks.append(
-            SlaClock("resolution", "Åtgärdstid", ticket.resolution_due_at, ticket.resolved_at, now)
-        )
-    return clocks
-
-
-def current_clock(ticket: Ticket, now: dt.datetime | None = None) -> SlaClock | None:
-    """The clock a list shows: the response clock until answered, then resolution."""
-    clocks = {c.key: c for c in sla_clocks(ticket, now)}
-    response = clocks.get("response")
-    if response and response.met_at is None and ticket.status != "done":
-        return response
-    return clocks.get("resolution") or response
-
-
-def _start_sla(ticket: Ticket, now: dt.datetime) -> None:
-    ticket.queued_at = now
-    ticket.response_due_at, ticket.resolution_due_at = sla_due_times(
-        ticket.organisation, ticket.priority, now
-    )
 
 
 # --------------------------------------------------------------------------- e-mail
@@ -408,7 +200,7 @@ def create_ticket(
         reply_token=new_reply_token(),
     )
     if status == "waiting":
-        _start_sla(ticket, now)
+        start_sla(ticket, now)
     ticket.save(force_insert=True)
     message = TicketMessage.create(ticket=ticket, author_user=created_by, body=body, created_at=now)
     _attach(ticket, message, attachments, user=created_by)
@@ -459,7 +251,7 @@ def submit_draft(ticket: Ticket) -> None:
     ticket.status = "scheduled" if scheduled else "waiting"
     ticket.created_at = now  # Skapat: when it reached the operator
     if not scheduled:
-        _start_sla(ticket, now)
+        start_sla(ticket, now)
     ticket.save()
     TicketMessage.update(created_at=now).where(TicketMessage.ticket == ticket.id).execute()
     audit.record(
@@ -624,7 +416,7 @@ def _set_status(ticket, status, now, *, staff=None, user=None, email="") -> None
     elif old == "done":
         ticket.resolved_at = None
     if status == "waiting" and old == "scheduled":
-        _start_sla(ticket, now)
+        start_sla(ticket, now)
     if staff is not None and ticket.first_response_at is None and status != "waiting":
         ticket.first_response_at = now
     ticket.last_action_at = now
@@ -785,126 +577,3 @@ def contact_names(ticket: Ticket, addresses) -> dict[str, str]:
         (Contact.organisation == ticket.organisation_id) & fn.LOWER(Contact.email).in_(wanted)
     )
     return {c.email.lower(): c.name for c in contacts if c.name}
-
-
-# --------------------------------------------------------------------------- request types
-
-
-def request_type_fields(request_type) -> list[dict]:
-    """The request type's own fields, ignoring malformed entries."""
-    try:
-        fields = json.loads(request_type.fields or "[]")
-    except ValueError:
-        return []
-    out = []
-    for field in fields if isinstance(fields, list) else []:
-        if isinstance(field, dict) and field.get("name") and field.get("label"):
-            out.append(
-                {
-                    "name": str(field["name"]),
-                    "label": str(field["label"]),
-                    "type": field.get("type", "text"),
-                    "required": bool(field.get("required")),
-                    "choices": [str(c) for c in field.get("choices", [])],
-                }
-            )
-    return out
-
-
-def read_request_fields(request_type, source) -> tuple[dict, dict]:
-    """(values, errors by field name) of a request type's fields from a form
-    (``rt_<name>`` parameters)."""
-    values, errors = {}, {}
-    for field in request_type_fields(request_type):
-        name = field["name"]
-        raw = (source.get(f"rt_{name}") or "").strip()[:2000]
-        if not raw:
-            if field["required"]:
-                verb = "Välj" if field["type"] == "select" else "Ange"
-                errors[name] = f"{verb} {field['label'].lower()}."
-            continue
-        kind = field["type"]
-        if kind == "number":
-            if not raw.isdigit() or int(raw) > 1_000_000:
-                errors[name] = "Ange ett heltal."
-                continue
-        elif kind == "date":
-            try:
-                raw = dt.date.fromisoformat(raw).isoformat()
-            except ValueError:
-                errors[name] = "Ange datum som ÅÅÅÅ-MM-DD."
-                continue
-        elif kind == "select" and raw not in field["choices"]:
-            errors[name] = "Välj ett av alternativen."
-            continue
-        values[name] = raw
-    return values, errors
-
-
-FIELD_TYPES = {
-    "text": "Text",
-    "textarea": "Flera rader",
-    "number": "Heltal",
-    "date": "Datum",
-    "select": "Val",
-}
-
-
-def parse_field_definitions(text: str) -> tuple[list[dict] | None, str | None]:
-    """A request type's fields as edited by staff (JSON), checked:
-    (fields, None) or (None, error message)."""
-    import re
-
-    try:
-        fields = json.loads(text or "[]")
-    except ValueError as exc:
-        return None, f"Ogiltig JSON: {exc.msg} (rad {exc.lineno})."
-    if not isinstance(fields, list):
-        return None, "Fälten ska vara en lista."
-    names = set()
-    out = []
-    for number, field in enumerate(fields, start=1):
-        if not isinstance(field, dict):
-            return None, f"Fält {number} ska vara ett objekt."
-        name, label = str(field.get("name", "")), str(field.get("label", "")).strip()
-        kind = field.get("type", "text")
-        if not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", name) or name in names:
-            return None, f"Fält {number}: name ska vara unikt, a–z, 0–9 och _."
-        if not label:
-            return None, f"Fält {number}: label saknas."
-        if kind not in FIELD_TYPES:
-            return None, f"Fält {number}: type ska vara en av {', '.join(FIELD_TYPES)}."
-        item = {"name": name, "label": label[:100], "type": kind}
-        if field.get("required"):
-            item["required"] = True
-        if kind == "select":
-            choices = field.get("choices")
-            if not isinstance(choices, list) or not choices:
-                return None, f"Fält {number}: ett val behöver choices (en lista)."
-            item["choices"] = [str(c)[:100] for c in choices]
-        names.add(name)
-        out.append(item)
-    return out, None
-
-
-def save_request_type(request_type, *, label, enabled, price_ore, fields, staff) -> None:
-    """Staff change an operator request type; call inside ``write_tx``."""
-    before = {
-        "label": request_type.label,
-        "enabled": request_type.enabled,
-        "price_ore": request_type.price_ore,
-        "fields": request_type.fields,
-    }
-    request_type.label = label
-    request_type.enabled = enabled
-    request_type.price_ore = price_ore
-    request_type.fields = json.dumps(fields, ensure_ascii=False)
-    request_type.save()
-    audit.record(
-        "request_type.save",
-        request_type,
-        actor=staff,
-        summary=f"Förfrågningstyp {label} {'aktiv' if enabled else 'avstängd'}",
-        before=before,
-        after={"label": label, "enabled": enabled, "price_ore": price_ore, "fields": fields},
-    )

@@ -15,7 +15,7 @@ import random
 from database import utcnow, write_tx
 from domain.accounts import create_account
 from domain.passwords import hash_password
-from domain.tickets import BBGRUPPEN_REQUEST_TYPES
+from domain.request_types import BBGRUPPEN_REQUEST_TYPES
 from models import (
     Agreement,
     AgreementProduct,

@@ -39,7 +39,7 @@ from blueprints.tickets import (
 )
 from database import utcnow, write_tx
 from domain import attachments as files
-from domain import inbound_mail
+from domain import inbound_mail, request_types, ticket_sla
 from domain import tickets as ticketing
 from tables.org import Account, Contact, Organisation, StaffUser
 from tables.services import Service
@@ -275,7 +275,7 @@ def staff_context(ticket: Ticket, reply=None, update=None) -> dict:
         "messages": conversation(ticket, internal=True),
         "contacts": contacts,
         "extra_rows": ticketing.extra_field_rows(ticket),
-        "clocks": ticketing.sla_clocks(ticket),
+        "clocks": ticket_sla.sla_clocks(ticket),
         "reply_form": reply,
         "update_form": update,
         "recipients": ticketing.recipients(ticket),
@@ -555,14 +555,14 @@ def _request_type_forms(errors_for=None, form=None):
             enabled=request_type.enabled,
             price=amount(request_type.price_ore) if request_type.price_ore else "",
             fields=json.dumps(
-                ticketing.request_type_fields(request_type), ensure_ascii=False, indent=2
+                request_types.request_type_fields(request_type), ensure_ascii=False, indent=2
             ),
         )
     return render_template(
         "staff/tickets/request_types.html",
         types=types,
         forms=forms,
-        field_types=ticketing.FIELD_TYPES,
+        field_types=request_types.FIELD_TYPES,
     )
 
 
@@ -588,14 +588,14 @@ def tickets_request_type_save(type_id: int):
         except ValueError:
             form.price.errors.append("Ange ett belopp i kronor, t.ex. 150 eller 99,50.")
             ok = False
-    fields, error = ticketing.parse_field_definitions(form.fields.data)
+    fields, error = request_types.parse_field_definitions(form.fields.data)
     if error:
         form.fields.errors.append(error)
         ok = False
     if not ok:
         return _request_type_forms(errors_for=request_type.id, form=form)
     with write_tx():
-        ticketing.save_request_type(
+        request_types.save_request_type(
             request_type,
             label=form.label.data,
             enabled=form.enabled.data,

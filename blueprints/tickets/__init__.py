@@ -16,6 +16,7 @@ from flask import Blueprint, current_app
 
 from database import write_tx
 from domain import attachments as files
+from domain import ticket_sla
 from domain import tickets as ticketing
 from tables.tickets import TICKET_PRIORITIES
 
@@ -57,7 +58,7 @@ def _config_defaults(state):
 
 @bp.app_template_global()
 def sla_clock(ticket):
-    return ticketing.current_clock(ticket)
+    return ticket_sla.current_clock(ticket)
 
 
 @bp.app_template_global()

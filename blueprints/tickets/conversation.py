@@ -23,6 +23,7 @@ from blueprints.tickets import bp, strip
 from blueprints.tickets.listing import tickets_query
 from database import write_tx
 from domain import attachments as files
+from domain import ticket_sla
 from domain import tickets as ticketing
 from tables.org import Contact, StaffUser, User
 from tables.tickets import (
@@ -86,7 +87,7 @@ def detail_context(ticket: Ticket) -> dict:
         "messages": conversation(ticket, internal=False),
         "contacts": contacts,
         "extra_rows": ticketing.extra_field_rows(ticket),
-        "clocks": ticketing.sla_clocks(ticket),
+        "clocks": ticket_sla.sla_clocks(ticket),
         "may_reply": may and ticket.status != "draft",
         "may_close": may and ticket.is_open,
         "may_reopen": may and ticketing.can_reopen(ticket),

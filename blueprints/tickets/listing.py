@@ -10,7 +10,7 @@ from peewee import JOIN, Case, fn
 
 from blueprints.tickets import PRIORITY_CHOICES, bp
 from database import utcnow
-from domain import tickets as ticketing
+from domain import ticket_sla
 from permissions import TICKET_AREA
 from tables.org import Account
 from tables.services import Service
@@ -83,7 +83,7 @@ def sla_condition(values):
         "breached": (running & (due < now))
         | (Ticket.first_response_at > Ticket.response_due_at)
         | (Ticket.resolved_at > Ticket.resolution_due_at),
-        "soon": running & (due >= now) & (due < now + ticketing.SOON),
+        "soon": running & (due >= now) & (due < now + ticket_sla.SOON),
         "running": running & (due >= now),
         "none": Ticket.response_due_at.is_null() & Ticket.resolution_due_at.is_null(),
     }

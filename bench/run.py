@@ -226,7 +226,13 @@ def measure_pages(side: Side, user_label: str, requests: int, warmup: int) -> li
 
 
 def measure_lists(
-    sides: list[Side], user_labels, requests: int, warmup: int, rounds: int, cases=None
+    sides: list[Side],
+    user_labels,
+    requests: int,
+    warmup: int,
+    rounds: int,
+    cases=None,
+    resolve=None,
 ) -> dict:
     """{side name: {(user label, case): {"p50", "p95", ...}}}, in ms.
 
@@ -234,14 +240,17 @@ def measure_lists(
     (round 1 of every case, then round 2, ...). A case's p95 is the median
     of its rounds' p95s, so that a burst of load from elsewhere on the
     machine, which lands in one round, does not decide the figure; p50 is
-    over all its requests. ``cases``: (name, URL) pairs, LIST_CASES unless given.
+    over all its requests. ``cases``: (name, URL) pairs, LIST_CASES unless given;
+    ``resolve(side, user label, URL)`` makes a case's URL concrete at a scale
+    (``Side.url`` unless given).
     """
     cases = cases or LIST_CASES
+    resolve = resolve or (lambda side, user_label, url: side.url(user_label, url))
     times: dict = {side.name: {} for side in sides}
     cpu_times: dict = {side.name: {} for side in sides}
     shown: dict = {side.name: {} for side in sides}
     urls = {
-        (side.name, user_label, case): side.url(user_label, url)
+        (side.name, user_label, case): resolve(side, user_label, url)
         for side in sides
         for user_label in user_labels
         for case, url in cases

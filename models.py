@@ -26,6 +26,7 @@ from tables.ops import (
     Sequence,
     Setting,
 )
+from tables.jobs import ExportJob
 from tables.orders import (
     ApproverChainEntry,
     Availability,
@@ -102,6 +103,7 @@ ALL_MODELS = [
     ImportBatch, Invoice, InvoiceLine, CreditNote, CreditNoteLine, CallRecord,
     RequestType, Ticket, TicketMessage, TicketAttachment, TicketContact, InboundMail,
     Outage, Coverage, AuditLog, OutboxMessage, ScheduledReport, Setting, Sequence,
+    ExportJob,
     RowTally, OrganisationTally,
 ]  # fmt: skip
 

@@ -17,6 +17,7 @@ from tables.billing import (
     InvoiceLine,
 )
 from tables.catalogue import OptionGroup, OptionGroupItem, Product, ProductCategory
+from tables.jobs import ExportJob
 from tables.ops import (
     AuditLog,
     Coverage,
@@ -26,7 +27,6 @@ from tables.ops import (
     Sequence,
     Setting,
 )
-from tables.jobs import ExportJob
 from tables.orders import (
     ApproverChainEntry,
     Availability,

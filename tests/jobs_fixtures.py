@@ -1,0 +1,39 @@
+"""A real huey consumer for tests: the queue on a SQLite file of the test's
+own, the worker threads running tasks in ``app`` (not immediate mode)."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+
+import worker
+
+
+@contextlib.contextmanager
+def running_worker(app, folder, workers: int = 1):
+    huey = worker.huey
+    saved = dict(huey.storage_kwargs)
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    huey.storage_kwargs["filename"] = str(folder / "huey.db")
+    huey.immediate = False  # a new SqliteStorage on that file
+    worker.set_app(app)
+    consumer = huey.create_consumer(
+        workers=workers,
+        worker_type="thread",
+        periodic=False,
+        check_worker_health=False,
+        initial_delay=0.05,
+        max_delay=0.2,
+    )
+    consumer.start()
+    try:
+        yield consumer
+    finally:
+        consumer.stop(graceful=True)
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
+        huey.storage.close()
+        huey.storage_kwargs.clear()
+        huey.storage_kwargs.update(saved)
+        huey.immediate = True
+        worker.set_app(None)

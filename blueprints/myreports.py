@@ -29,7 +29,7 @@ from flask import (
 )
 from flask_login import current_user
 from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField
-from wtforms.validators import InputRequired, NumberRange
+from wtforms.validators import InputRequired, NumberRange, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from domain import jobs, report_schedules
@@ -39,7 +39,7 @@ from web import excel
 from web import jobs as web_jobs
 from web import schedules as web_schedules
 from web.auth import customer_required, require
-from web.forms import FlaskForm
+from web.forms import FlaskForm, select_choices
 from web.htmx import confirm, render
 
 bp = Blueprint("myreports", __name__, url_prefix="/reports")
@@ -110,7 +110,7 @@ class ScheduleForm(FlaskForm):
     title = HiddenField()
     frequency = SelectField(
         "Hur ofta",
-        choices=list(report_schedules.FREQUENCIES.items()),
+        choices=select_choices(report_schedules.FREQUENCIES.items()),
         validators=[InputRequired("Välj hur ofta.")],
     )
     weekday = SelectField(
@@ -141,8 +141,15 @@ class ScheduleForm(FlaskForm):
         coerce=int,
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
-        validators=[InputRequired("Välj minst en mottagare.")],
+        validators=[lambda form, field: _at_least_one(field)],
     )
+
+
+def _at_least_one(field) -> None:
+    """At least one recipient (not the HTML ``required``, which would ask
+    for every checkbox)."""
+    if not field.data:
+        raise ValidationError("Välj minst en mottagare.")
 
 
 def _candidates(path: str) -> list[User]:
@@ -174,7 +181,7 @@ def schedule_new():
         form.title.data = (request.args.get("title") or endpoint)[:200]
         form.recipients.data = [current_user.id]
     candidates = _candidates(path)
-    form.recipients.choices = [(u.id, f"{u.name} ({u.email})") for u in candidates]
+    form.recipients.choices = select_choices((u.id, f"{u.name} ({u.email})") for u in candidates)
     if form.validate_on_submit():
         frequency = form.frequency.data
         day = int(form.weekday.data) if frequency == "weekly" else form.month_day.data

@@ -10,7 +10,9 @@ import worker
 
 
 @contextlib.contextmanager
-def running_worker(app, folder, workers: int = 1):
+def running_worker(app, folder, workers: int = 1, start: bool = True):
+    """Jobs go to a SQLite queue in ``folder``; a consumer runs them (started
+    here, or by the caller with ``consumer.start()`` when ``start`` is False)."""
     huey = worker.huey
     saved = dict(huey.storage_kwargs)
     handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
@@ -25,11 +27,21 @@ def running_worker(app, folder, workers: int = 1):
         initial_delay=0.05,
         max_delay=0.2,
     )
-    consumer.start()
+    started = consumer.start
+    consumer.started = False
+
+    def start_consumer():
+        consumer.started = True
+        started()
+
+    consumer.start = start_consumer
+    if start:
+        consumer.start()
     try:
         yield consumer
     finally:
-        consumer.stop(graceful=True)
+        if consumer.started:
+            consumer.stop(graceful=True)
         for number, handler in handlers.items():
             signal.signal(number, handler)
         huey.storage.close()

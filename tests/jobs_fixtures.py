@@ -1,4 +1,5 @@
-"""A real huey consumer for tests: the queue on a SQLite file of the test's
+"""A real huey consumer for tests (``worker`` is imported only once a test
+runs, so its SQLite queue is never made in the repository's instance folder): the queue on a SQLite file of the test's
 own, the worker threads running tasks in ``app`` (not immediate mode)."""
 
 from __future__ import annotations
@@ -6,13 +7,13 @@ from __future__ import annotations
 import contextlib
 import signal
 
-import worker
-
 
 @contextlib.contextmanager
 def running_worker(app, folder, workers: int = 1, start: bool = True):
     """Jobs go to a SQLite queue in ``folder``; a consumer runs them (started
     here, or by the caller with ``consumer.start()`` when ``start`` is False)."""
+    import worker  # after the session fixtures set TELEPORTAL_INSTANCE (huey's file)
+
     huey = worker.huey
     saved = dict(huey.storage_kwargs)
     handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}

@@ -9,7 +9,6 @@ import time
 
 import openpyxl
 
-import worker
 from models import ExportJob
 from tests.conftest import ADMIN
 from tests.jobs_fixtures import running_worker
@@ -27,6 +26,8 @@ def wait_for(condition, timeout=20.0):
 
 
 def test_a_consumer_runs_the_export_outside_the_request(demo_app, demo_client, login, tmp_path):
+    import worker
+
     demo_app.config.update(EXPORT_JOB_ROWS=5, REPORT_DIR=str(tmp_path / "reports"))
     login(demo_client, ADMIN)
     with running_worker(demo_app, tmp_path):
@@ -49,6 +50,7 @@ def test_a_consumer_takes_up_a_killed_workers_job(demo_app, demo_client, login, 
     again by the periodic task and finished by the next worker."""
     import datetime as dt
 
+    import worker
     from database import utcnow, write_tx
     from web import jobs as web_jobs
 

@@ -14,7 +14,6 @@ from urllib.parse import parse_qs, urlsplit
 import openpyxl
 import pytest
 
-import worker
 from database import utcnow, write_tx
 from domain import report_schedules
 from models import AuditLog, ExportJob, ScheduledReport, User
@@ -68,6 +67,8 @@ def colleague_of(owner) -> User:
 
 
 def deliver():
+    import worker
+
     worker.deliver_outbox.call_local()
 
 
@@ -221,6 +222,8 @@ def test_a_due_report_is_emailed_as_an_attachment(mail_app, smtp_server):
     schedule = schedule_for(owner, recipients=[owner, colleague, below])
     with write_tx():
         ScheduledReport.update(next_run_at=utcnow() - dt.timedelta(minutes=1)).execute()
+    import worker
+
     assert worker.run_due_schedules.call_local() == [schedule.id]  # immediate: run at once
     deliver()
     assert sorted(m["To"] for m in smtp_server.messages) == sorted([owner.email, colleague.email])
@@ -284,3 +287,15 @@ def test_a_recipient_who_lost_access_is_skipped(mail_app, smtp_server):
     assert web_schedules.run(mail_app, schedule.id) == "done"
     deliver()
     assert [m["To"] for m in smtp_server.messages] == [owner.email]
+
+
+def test_a_deactivated_owners_schedule_pauses(mail_app, smtp_server):
+    owner = user(ADMIN)
+    schedule = schedule_for(owner)
+    with write_tx():
+        User.update(active=False).where(User.id == owner.id).execute()
+    assert web_schedules.run(mail_app, schedule.id) == "paused"
+    deliver()
+    assert [m["To"] for m in smtp_server.messages] == [owner.email]
+    assert ScheduledReport.get_by_id(schedule.id).active is False
+    assert ExportJob.select().count() == 0

@@ -22,6 +22,7 @@ from database import write_tx
 from domain import jobs, mail, report_schedules
 from tables.jobs import ExportJob
 from tables.ops import ScheduledReport
+from tables.org import User
 from web import excel
 from web import jobs as web_jobs
 
@@ -96,8 +97,9 @@ def run(app, schedule_id: int) -> str:
     if schedule is None or not schedule.active:
         return "skipped"
     owner = web_jobs.load_user(schedule.user_id)
-    if owner is None:
+    if owner is None:  # deactivated or removed: paused, and told (their address remains)
         report_schedules.pause_for(schedule, web_jobs.NO_USER)
+        _tell_owner_paused(app, schedule, User.get_by_id(schedule.user_id))
         return "paused"
     with write_tx():
         job = jobs.create(owner, schedule.title, schedule.path, 0, schedule=schedule.id)
@@ -169,7 +171,8 @@ def _tell_owner_paused(app, schedule, owner) -> None:
             f"Schemalagd rapport pausad: {schedule.title}",
             "Hej!\n\n"
             f"Den schemalagda rapporten {schedule.title} kunde inte skapas: du har inte längre "
-            "behörighet till den. Schemat är pausat och inga rapporter skickas.\n\n"
+            "behörighet till den eller ditt konto är inaktiverat. Schemat är pausat och inga "
+            "rapporter skickas.\n\n"
             f"Dina schemalagda rapporter: {_url(app, '/reports/scheman')}\n",
             organisation=schedule.organisation_id,
         )

@@ -115,9 +115,9 @@ class ScheduleForm(FlaskForm):
     )
     weekday = SelectField(
         "Veckodag (varje vecka)",
-        choices=[
+        choices=select_choices(
             (str(i), name.capitalize()) for i, name in enumerate(report_schedules.WEEKDAYS, 1)
-        ],
+        ),
         default="1",
     )
     month_day = IntegerField(
@@ -138,6 +138,7 @@ class ScheduleForm(FlaskForm):
     )
     recipients = SelectMultipleField(
         "Mottagare",
+        choices=[],
         coerce=int,
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
@@ -223,6 +224,43 @@ def _own_schedule(schedule_id: int):
     if schedule is None:
         abort(404)
     return schedule
+
+
+@bp.route("/scheman/<int:schedule_id>", methods=["GET", "POST"])
+@require("reports.view")
+def schedule_edit(schedule_id):
+    """Ändra: when and to whom (the report and its parameters stay)."""
+    schedule = _own_schedule(schedule_id)
+    form = ScheduleForm()
+    if request.method == "GET":
+        form.frequency.data = schedule.frequency
+        form.weekday.data = str(schedule.day) if schedule.frequency == "weekly" else "1"
+        form.month_day.data = schedule.day if schedule.frequency == "monthly" else 1
+        form.hour.data = schedule.hour
+        form.recipients.data = report_schedules.recipient_ids(schedule)
+    form.path.data, form.title.data = schedule.path, schedule.title
+    candidates = _candidates(schedule.path)
+    form.recipients.choices = select_choices((u.id, f"{u.name} ({u.email})") for u in candidates)
+    if form.validate_on_submit():
+        frequency = form.frequency.data
+        day = int(form.weekday.data) if frequency == "weekly" else form.month_day.data
+        report_schedules.change(
+            schedule,
+            current_user,
+            frequency=frequency,
+            day=day,
+            hour=form.hour.data,
+            recipient_ids=form.recipients.data,
+        )
+        response = redirect(url_for("myreports.schedules"), 303)
+        return confirm(response, f"Schemat är ändrat: {schedule.title}")
+    return render_template(
+        "myreports/schedule_form.html",
+        form=form,
+        path=schedule.path,
+        schedule=schedule,
+        link_only=report_schedules.carries_call_data(schedule.path),
+    ), 400 if request.method == "POST" else 200
 
 
 @bp.route("/scheman/<int:schedule_id>/pausa", methods=["POST"])

@@ -171,6 +171,26 @@ def create(
     return schedule
 
 
+def change(
+    schedule: ScheduledReport, actor, *, frequency: str, day: int, hour: int, recipient_ids
+) -> None:
+    """Ändra: when and to whom, audited (``report_schedule.change``)."""
+    before = _state(schedule)
+    with write_tx():
+        schedule.frequency, schedule.day, schedule.hour = frequency, day, hour
+        schedule.recipients = " ".join(str(i) for i in recipient_ids)
+        schedule.next_run_at = next_run(frequency, day, hour)
+        schedule.save()
+        audit.record(
+            "report_schedule.change",
+            schedule,
+            summary=f"Ändrade schemalagd rapport: {schedule.title}, {describe(schedule)}",
+            before=before,
+            after=_state(schedule),
+            actor=actor,
+        )
+
+
 def set_active(schedule: ScheduledReport, active: bool, actor) -> None:
     """Pausa / Återuppta; resuming plans the next run from now."""
     before = _state(schedule)

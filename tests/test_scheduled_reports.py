@@ -200,16 +200,32 @@ def test_pause_resume_and_remove_are_the_owners(demo_client, login):
     login(demo_client, ACCOUNT_ADMIN)
     for action in ("pausa", "ateruppta", "ta-bort"):
         assert demo_client.post(f"/reports/scheman/{schedule.id}/{action}").status_code == 404
+    assert demo_client.get(f"/reports/scheman/{schedule.id}").status_code == 404
     login(demo_client, ADMIN)
     demo_client.post(f"/reports/scheman/{schedule.id}/pausa")
     assert ScheduledReport.get_by_id(schedule.id).active is False
     assert "(pausad)" in demo_client.get("/reports/scheman").get_data(as_text=True)
     demo_client.post(f"/reports/scheman/{schedule.id}/ateruppta")
     assert ScheduledReport.get_by_id(schedule.id).active is True
+    assert demo_client.get(f"/reports/scheman/{schedule.id}").status_code == 200
+    changed = demo_client.post(
+        f"/reports/scheman/{schedule.id}",
+        data={"frequency": "weekly", "weekday": "5", "month_day": "1", "hour": "16",
+              "recipients": [str(owner.id)]},
+    )  # fmt: skip
+    assert changed.status_code == 303
+    row = ScheduledReport.get_by_id(schedule.id)
+    assert (row.frequency, row.day, row.hour) == ("weekly", 5, 16)
+    assert "Varje fredag kl. 16" in demo_client.get("/reports/scheman").get_data(as_text=True)
     demo_client.post(f"/reports/scheman/{schedule.id}/ta-bort")
     assert ScheduledReport.select().count() == 0
     actions = {a.action for a in AuditLog.select().where(AuditLog.action.startswith("report_"))}
-    assert actions >= {"report_schedule.pause", "report_schedule.resume", "report_schedule.remove"}
+    assert actions >= {
+        "report_schedule.pause",
+        "report_schedule.resume",
+        "report_schedule.change",
+        "report_schedule.remove",
+    }
 
 
 # ------------------------------------------------------------------- the runs

@@ -36,6 +36,11 @@ from flask import current_app, has_app_context
 from huey import RedisHuey, SqliteHuey, crontab
 
 from database import db, write_tx
+from domain import inbound_mail, jobs, report_schedules, tickets
+from domain.mail import deliver_pending
+from domain.provisioning import apply_due
+from web import jobs as web_jobs
+from web import schedules
 
 log = logging.getLogger("teleportal.worker")
 
@@ -88,32 +93,27 @@ def app_context():
 
 @huey.task()
 def run_job(job_id: int) -> str:
-    from web import jobs as web_jobs
-
     with app_context() as app:
         return web_jobs.replay(app, job_id)
 
 
 @huey.task()
 def run_schedule(schedule_id: int) -> str:
-    from web import schedules
-
     with app_context() as app:
-        return schedules.run(app, schedule_id)
+        status = schedules.run(app, schedule_id)
+        # The mail it queued goes now, not at the next outbox round.
+        deliver_pending(limit=500)
+        return status
 
 
 @huey.periodic_task(crontab(minute="*"))
 def deliver_outbox() -> None:
-    from domain.mail import deliver_pending
-
     with app_context():
         deliver_pending(limit=500)
 
 
 @huey.periodic_task(crontab(minute="*"))
 def take_up_lost_jobs() -> list[int]:
-    from domain import jobs
-
     with app_context():
         again = jobs.take_up_lost()
     for job_id in again:
@@ -123,8 +123,6 @@ def take_up_lost_jobs() -> list[int]:
 
 @huey.periodic_task(crontab(minute="*"))
 def poll_mail() -> None:
-    from domain import inbound_mail
-
     with app_context() as app:
         if app.config.get("INBOUND_MAIL_HOST"):
             inbound_mail.poll_mailbox(app.config)
@@ -132,8 +130,6 @@ def poll_mail() -> None:
 
 @huey.periodic_task(crontab(minute="*/5"))
 def run_due_schedules() -> list[int]:
-    from domain import report_schedules
-
     with app_context():
         due = report_schedules.claim_due()
     for schedule_id in due:
@@ -143,24 +139,18 @@ def run_due_schedules() -> list[int]:
 
 @huey.periodic_task(crontab(minute="*/10"))
 def release_scheduled_tickets() -> None:
-    from domain import tickets
-
     with app_context(), write_tx():
         tickets.release_scheduled()
 
 
 @huey.periodic_task(crontab(minute="3"))
 def apply_due_services() -> None:
-    from domain.provisioning import apply_due
-
     with app_context():
         apply_due()
 
 
 @huey.periodic_task(crontab(minute="17"))
 def delete_expired_reports() -> int:
-    from domain import jobs
-
     with app_context() as app:
         return jobs.delete_expired(app.config["REPORT_DIR"])
 
@@ -170,8 +160,6 @@ def delete_expired_reports() -> int:
 
 def init_app(app) -> None:
     """Exports enqueue through ``run_job``; tests run the queue in place."""
-    from web import jobs as web_jobs
-
     web_jobs.set_enqueue(run_job)
     if app.config.get("TESTING"):
         huey.immediate = True

@@ -146,7 +146,10 @@ def retry(job: ExportJob, user) -> bool:
     """Försök igen: a failed job back in the queue, audited. False unless failed."""
     with write_tx():
         changed = (
-            ExportJob.update(status="queued", error="", rows_done=0, attempts=0, heartbeat_at=None)
+            # heartbeat now: take_up_lost gives the new queue message STALE_AFTER
+            ExportJob.update(
+                status="queued", error="", rows_done=0, attempts=0, heartbeat_at=utcnow()
+            )
             .where((ExportJob.id == job.id) & (ExportJob.status == "failed"))
             .execute()
         )

@@ -5,6 +5,7 @@ ner" downloads the file; Mina rapporter lists it."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 
@@ -18,6 +19,13 @@ from tests.conftest import ADMIN
 from tests.jobs_fixtures import running_worker
 
 pytestmark = pytest.mark.browser
+
+
+def shot(page, name: str) -> None:
+    """Screenshots for a reviewer when TELEPORTAL_SCREENSHOTS names a folder."""
+    folder = os.environ.get("TELEPORTAL_SCREENSHOTS")
+    if folder:
+        page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)
 
 
 @pytest.fixture
@@ -55,6 +63,7 @@ def test_a_large_export_shows_progress_and_downloads(page, jobs_server, tmp_path
     expect(status.locator(".job-state")).to_have_text("I kö")
     expect(status.locator("progress.job-progress")).to_have_attribute("value", "0")
     job_url = page.url
+    shot(page, "job-queued")
 
     consumer.start()  # the worker comes up; htmx polling shows it finish
     download_link = page.get_by_role("link", name="Ladda ner")
@@ -62,6 +71,7 @@ def test_a_large_export_shows_progress_and_downloads(page, jobs_server, tmp_path
     expect(status.locator(".job-state")).to_have_text("Klar")
     expect(status.locator("progress.job-progress")).to_have_attribute("value", "100")
     assert page.url == job_url  # no reload: the fragment was swapped in
+    shot(page, "job-done")
 
     with page.expect_download() as info:
         download_link.click()
@@ -75,4 +85,15 @@ def test_a_large_export_shows_progress_and_downloads(page, jobs_server, tmp_path
     page.get_by_role("link", name="Mina rapporter").click()
     expect(page.locator("table.my-reports tbody tr")).to_have_count(1)
     expect(page.locator("table.my-reports")).to_contain_text("Översikt – Abonnemang")
+    shot(page, "my-reports")
+    page.goto("/reports/abonnemang")
+    page.get_by_role("link", name="Schemalägg").click()
+    expect(page.locator("h1")).to_have_text("Schemalägg rapport")
+    shot(page, "schedule-form")
+    page.get_by_label("Hur ofta").select_option("weekly")
+    page.get_by_label("Veckodag (varje vecka)").select_option("5")
+    page.get_by_role("button", name="Schemalägg").click()
+    page.wait_for_url("**/reports/scheman")
+    expect(page.locator("table.schedules")).to_contain_text("Varje fredag kl. 07")
+    shot(page, "schedules")
     assert page.js_errors == []

@@ -1,5 +1,6 @@
 # Teleportal — the two commands:
-#   make run    install, create/migrate the database, load demo data, start on http://127.0.0.1:8000
+#   make run    install, create/migrate the database, load demo data, start the worker and
+#               gunicorn on http://127.0.0.1:8000
 #   make test   install test tools (Chromium included) and run every test
 PYTHON ?= python3
 VENV := .venv
@@ -31,7 +32,11 @@ run: install
 	$(BIN)/flask --app app db upgrade
 	$(BIN)/flask --app app seed-demo --if-empty
 	@$(BIN)/flask --app app demo-logins --url http://$(HOST):$(PORT)
-	SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-0} PUBLIC_URL=$${PUBLIC_URL:-http://$(HOST):$(PORT)} \
+	@# The background worker (huey: export jobs, scheduled reports, outbox, the
+	@# periodic work) runs beside gunicorn and stops with it.
+	export SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-0} PUBLIC_URL=$${PUBLIC_URL:-http://$(HOST):$(PORT)}; \
+		$(BIN)/flask --app app worker --workers 2 & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 		$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - 'app:create_app()'
 
 chromium:

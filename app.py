@@ -89,6 +89,13 @@ def load_config(app: Flask) -> None:
         OPERATOR_VAT_NUMBER=env("OPERATOR_VAT_NUMBER", "SE559123456101"),
         OPERATOR_BANKGIRO=env("OPERATOR_BANKGIRO", "5402-9681"),
         OPERATOR_PLUSGIRO=env("OPERATOR_PLUSGIRO", "45 67 89-7"),
+        # Background jobs (worker.py): exports beyond EXPORT_JOB_ROWS rows run
+        # in the worker; their files stay REPORT_FILE_DAYS days in REPORT_DIR.
+        # The queue is SQLite in the instance folder unless REDIS_URL is set.
+        REDIS_URL=env("REDIS_URL", ""),
+        EXPORT_JOB_ROWS=int(env("EXPORT_JOB_ROWS", "5000")),
+        REPORT_DIR=env("REPORT_DIR") or str(instance / "reports"),
+        REPORT_FILE_DAYS=int(env("REPORT_FILE_DAYS", "7")),
     )
 
 
@@ -132,8 +139,10 @@ def create_app(config: dict | None = None) -> Flask:
     _register_error_handlers(app)
 
     import cli
+    import worker
 
     cli.init_app(app)
+    worker.init_app(app)
     return app
 
 

@@ -17,6 +17,7 @@ from tables.billing import (
     InvoiceLine,
 )
 from tables.catalogue import OptionGroup, OptionGroupItem, Product, ProductCategory
+from tables.jobs import ExportJob
 from tables.ops import (
     AuditLog,
     Coverage,
@@ -102,6 +103,7 @@ ALL_MODELS = [
     ImportBatch, Invoice, InvoiceLine, CreditNote, CreditNoteLine, CallRecord,
     RequestType, Ticket, TicketMessage, TicketAttachment, TicketContact, InboundMail,
     Outage, Coverage, AuditLog, OutboxMessage, ScheduledReport, Setting, Sequence,
+    ExportJob,
     RowTally, OrganisationTally,
 ]  # fmt: skip
 

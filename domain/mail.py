@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import json
 import logging
 import smtplib
 import ssl
@@ -67,8 +68,13 @@ def send_email(
     html: str | None = None,
     reply_to: str = "",
     organisation=None,
+    attachments: list[dict] | None = None,
 ) -> OutboxMessage:
-    """Queue an e-mail; call inside ``write_tx`` together with the change."""
+    """Queue an e-mail; call inside ``write_tx`` together with the change.
+
+    ``attachments``: files sent with it, each ``{"path", "filename",
+    "mime"}``; the file is read when the message is sent, so it must stay
+    until then (scheduled reports keep theirs REPORT_FILE_DAYS)."""
     return _queue(
         "email",
         recipient,
@@ -77,6 +83,7 @@ def send_email(
         html=html,
         reply_to=reply_to,
         organisation=getattr(organisation, "id", organisation),
+        attachments=json.dumps(attachments) if attachments else None,
     )
 
 
@@ -102,6 +109,12 @@ def _smtp_send(message: OutboxMessage, config) -> None:
     email.set_content(message.body)
     if message.html:
         email.add_alternative(message.html, subtype="html")
+    for attachment in json.loads(message.attachments or "[]"):
+        maintype, _, subtype = attachment["mime"].partition("/")
+        with open(attachment["path"], "rb") as fh:
+            email.add_attachment(
+                fh.read(), maintype=maintype, subtype=subtype, filename=attachment["filename"]
+            )
     # Headers unfolded up to RFC 5322's 998 characters: Python's folding of
     # encoded words can drop the space between two of them ("Väntar på" →
     # "Väntarpå"). The body keeps the encoding set_content chose above.

@@ -101,21 +101,36 @@ class OutboxMessage(BaseModel):
     next_attempt_at = DateTimeField(default=utcnow)
     created_at = DateTimeField(default=utcnow)
     sent_at = DateTimeField(null=True)
+    # JSON list of {"path", "filename", "mime"}: files attached to an e-mail
+    attachments = TextField(null=True)
 
     class Meta:
         indexes = ((("status", "next_attempt_at"), False),)
 
 
 class ScheduledReport(BaseModel):
+    """A report with its parameters sent on a schedule (issue 15, item 5):
+    ``path`` is the report's preview (path and query string) replayed as
+    ``user`` at every run; ``recipients`` are user ids, space separated;
+    ``day`` is the weekday (1 Monday … 7 Sunday) or the day of the month
+    (1–28), ``hour`` the local hour."""
+
     organisation = ForeignKeyField(Organisation)
     user = ForeignKeyField(User, on_delete="CASCADE")
-    report_key = CharField()
+    report_key = CharField()  # the report's endpoint
     params = TextField(default="{}")
     frequency = CharField(default="monthly")  # weekly, monthly
     recipients = TextField(default="")
     next_run_at = DateTimeField()
     last_run_at = DateTimeField(null=True)
     active = BooleanField(default=True)
+    title = CharField(default="")
+    path = TextField(default="")
+    day = IntegerField(default=1)
+    hour = IntegerField(default=7)
+    last_status = CharField(default="")  # "", done, failed
+    last_error = TextField(default="")
+    paused_reason = TextField(default="")
 
 
 class Setting(BaseModel):

@@ -172,6 +172,7 @@ def _sample_ids() -> dict:
         .first()
     )
     draft = Order.select().where((Order.status == "draft") & (Order.organisation == 1)).first()
+    job, schedule = _job_and_schedule()
     return {
         "area": "mobile",
         "position": 1,
@@ -186,6 +187,8 @@ def _sample_ids() -> dict:
         "lock_id": lock.id,
         "type_id": RequestType.select().first().id,
         "token": "x" * 43,
+        "job_id": job.id,
+        "schedule_id": schedule.id,
         "services": [
             s.id
             for s in Service.select(Service.id, Service.kind)
@@ -193,6 +196,35 @@ def _sample_ids() -> dict:
             .group_by(Service.kind)
         ],
     }
+
+
+def _job_and_schedule():
+    """A failed export job and a scheduled report of the demo Superuser."""
+    from database import write_tx
+    from domain import report_schedules
+    from models import ExportJob
+
+    admin = User.get(User.username == ADMIN)
+    with write_tx():
+        job = ExportJob.create(
+            organisation=admin.organisation_id,
+            user=admin.id,
+            title="Översikt – Abonnemang",
+            path="/reports/abonnemang?export=xlsx",
+            status="failed",
+            error="Exporten misslyckades.",
+        )
+    schedule = report_schedules.create(
+        admin,
+        title="Översikt – Abonnemang",
+        path="/reports/abonnemang",
+        report_key="reports.subscriptions",
+        frequency="weekly",
+        day=1,
+        hour=7,
+        recipient_ids=[admin.id],
+    )
+    return job, schedule
 
 
 def post_routes(app, ids):

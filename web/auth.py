@@ -108,6 +108,9 @@ def require(permission):
                 abort(403)
             return view(*args, **kwargs)
 
+        # What the view requires, for code that asks on a user's behalf
+        # (the recipients of a scheduled report, web/schedules.py).
+        wrapper.required_permission = permission
         return wrapper
 
     return decorator

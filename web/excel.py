@@ -199,11 +199,14 @@ def write_rows(
     formats: list | None = None,
     escape: list | None = None,
     number_formats: list | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> int:
     """Write a one-sheet workbook to ``fileobj``; returns the number of rows.
 
     ``number_formats`` per column: an Excel number format for its cells
-    (KRONOR_FORMAT, DATE_FORMAT, …) or None.
+    (KRONOR_FORMAT, DATE_FORMAT, …) or None. ``progress``, when given, is
+    called with the number of rows written after each batch of BATCH rows
+    (a background job's progress bar; once per batch costs nothing).
     """
     formats = formats or [None] * len(headers)
     escape = escape if escape is not None else [True] * len(headers)
@@ -241,6 +244,8 @@ def write_rows(
         for values in batch:
             append(values)
         count += len(batch)
+        if progress is not None:
+            progress(count)
         batch = next_batch()
     if headers:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count + 1}"

@@ -36,7 +36,7 @@ from werkzeug.datastructures import MultiDict
 from database import db, is_sqlite
 from tables.scope import walk_in_order
 from tables.tally import organisation_tally_total, tally_total
-from web import excel, lookup
+from web import excel, jobs, lookup
 from web.htmx import render
 from web.listcolumns import ChoiceFilter, Column
 
@@ -641,16 +641,26 @@ class ListView:
         return [i for i in ids if 0 < i < 2**63]
 
     def export_response(self, user, state: ListState, extra=None):
+        """The Excel export: a download, or, beyond ``EXPORT_JOB_ROWS`` rows,
+        a background job and its page (web/jobs.py); in the worker's replay
+        of that job, the file written with its progress."""
         ids = self.selected_ids() if "ids" in request.args else None
+        if jobs.replaying() is None and not getattr(user, "is_staff", True):
+            total = len(ids) if ids is not None else self.count(user, state, extra)
+            if jobs.runs_later(user, total):
+                return jobs.start(user, self.export_title, total)
         columns, rows, formats = self.export_rows(user, state, extra, ids)
-        return excel.send_rows(
-            title=self.export_title,
-            headers=[c.label for c in columns],
-            rows=rows,
-            formats=formats,
-            escape=[c.export_escape for c in columns],
-            number_formats=[excel.number_format(c.export_format) for c in columns],
-        )
+        sheet = {
+            "title": self.export_title,
+            "headers": [c.label for c in columns],
+            "rows": rows,
+            "formats": formats,
+            "escape": [c.export_escape for c in columns],
+            "number_formats": [excel.number_format(c.export_format) for c in columns],
+        }
+        if jobs.replaying() is not None:
+            return jobs.write_file(**sheet)
+        return excel.send_rows(**sheet)
 
 
 def status_views(endpoint: str, views) -> list[dict]:

@@ -1,0 +1,60 @@
+"""Background export jobs (issue 15, item 4): an export or report too big
+for the web request, run by the worker (worker.py) and kept as a file under
+``REPORT_DIR`` until ``expires_at``."""
+
+from __future__ import annotations
+
+from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
+
+from database import BaseModel, utcnow
+from tables.ops import ScheduledReport
+from tables.org import Organisation, User
+
+JOB_STATUSES = {
+    "queued": "I kö",
+    "running": "Pågår",
+    "done": "Klar",
+    "failed": "Misslyckades",
+}
+
+
+class ExportJob(BaseModel):
+    """One export run outside the request: who asked, what to replay
+    (``path``: the request path and query string), how far it got, and the
+    file it made. ``heartbeat_at`` is touched while it runs; a running job
+    whose heartbeat stops was lost with its worker and is taken up again."""
+
+    organisation = ForeignKeyField(Organisation)
+    user = ForeignKeyField(User, on_delete="CASCADE")
+    schedule = ForeignKeyField(ScheduledReport, null=True, on_delete="SET NULL")
+    title = CharField()
+    path = TextField()
+    status = CharField(default="queued")  # JOB_STATUSES
+    rows_done = IntegerField(default=0)
+    rows_total = IntegerField(default=0)
+    file = CharField(default="")  # name under REPORT_DIR; "" before done and once deleted
+    error = TextField(default="")
+    attempts = IntegerField(default=0)
+    heartbeat_at = DateTimeField(null=True)
+    created_at = DateTimeField(default=utcnow)
+    started_at = DateTimeField(null=True)
+    finished_at = DateTimeField(null=True)
+    expires_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = (
+            (("user", "created_at"), False),
+            (("status", "heartbeat_at"), False),
+        )
+
+    @property
+    def status_label(self) -> str:
+        return JOB_STATUSES.get(self.status, self.status)
+
+    @property
+    def percent(self) -> int:
+        if self.status == "done":
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(100, self.rows_done * 100 // self.rows_total)

@@ -36,13 +36,13 @@ def people(client, make_org, make_account, make_user, make_service):
 
 
 def call(service, when: str, traffic="national", seconds=60, ore=100, country="SE",
-         b_number="081234567", invoiced=False, invoice=None):  # fmt: skip
+         b_number="081234567", invoiced=False, invoice=None, bytes=0):  # fmt: skip
     with write_tx():
         return CallRecord.create(
             organisation=service.organisation_id, account=service.account_id, service=service,
             started_at=dt.datetime.fromisoformat(when), a_number=service.number,
             b_number=b_number, traffic_type=traffic, country=country, duration_s=seconds,
-            price_ore=ore, invoiced=invoiced or invoice is not None, invoice=invoice,
+            price_ore=ore, invoiced=invoiced or invoice is not None, invoice=invoice, bytes=bytes,
         )  # fmt: skip
 
 

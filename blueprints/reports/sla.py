@@ -18,7 +18,7 @@ import datetime as dt
 
 from flask import render_template, request, url_for
 from flask_login import current_user
-from peewee import SQL, Case, fn
+from peewee import Case, fn
 
 from blueprints.reports import bp
 from blueprints.reports.common import (
@@ -40,24 +40,25 @@ from web.formatting import stamp
 from web.listcolumns import Column, choice_column, date_column, text_column
 from web.listview import ListView
 
-MET = {1: "Ja", 0: "Nej", None: "Pågår"}
+MET = {1: "Ja", 0: "Nej", 2: "Pågår"}
 
 
 def minutes_between(first, last):
     """SQL: whole minutes from ``first`` to ``last`` (NULL if either is)."""
     if is_sqlite():
-        return fn.CAST(fn.ROUND((fn.julianday(last) - fn.julianday(first)) * 1440), SQL("INTEGER"))
-    return fn.CAST(fn.ROUND(fn.date_part("epoch", last - first) / 60), SQL("INTEGER"))
+        return fn.ROUND((fn.julianday(last) - fn.julianday(first)) * 1440).cast("INTEGER")
+    return fn.ROUND(fn.date_part("epoch", last - first) / 60).cast("INTEGER")
 
 
 def met(done, due):
-    """SQL: 1 met, 0 not met (late, or overdue and not done), NULL running."""
+    """SQL: 1 met, 0 not met (late, or overdue and not done), 2 running,
+    NULL without that clock."""
     return lambda: Case(
         None,
         (
             (due.is_null(), None),
             (done.is_null() & (due < utcnow()), 0),
-            (done.is_null(), None),
+            (done.is_null(), 2),
             (done <= due, 1),
         ),
         0,

@@ -173,9 +173,7 @@ def fixed_lines(user, month: dt.date) -> list[dict]:
     """The fixed-line services (local numbers) with the month's calls."""
     after = month_start(month, -1)
     services = list(
-        Service.select(
-            Service.id, Service.number, Service.range_end, Service.user_name, Service.kind
-        )
+        Service.select(Service.id, Service.number, Service.user_name, Service.kind)
         .where(_scoped_services(user) & Service.kind.in_(FIXED_KINDS))
         .order_by(Service.number)
         .limit(FIXED_SHOWN)

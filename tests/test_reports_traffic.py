@@ -174,3 +174,31 @@ def test_statistics_period_is_at_most_three_months(client, calls):
     login_as(client, calls.admin.username)
     response = client.get(STATS, query_string={"from": "2026-01-01", "to": "2026-04-01"})
     assert any("högst 3 månader" in e for e in form_errors(response))
+
+
+@pytest.mark.parametrize("url", [SPEC, STATS, "/reports/avslutade-tjanster"])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"from": "9999-12-01", "to": "9999-12-31"},
+        {"from": "0001-01-01", "to": "0001-01-02"},
+        {"from": "2026-02-30", "to": "2026-03-01"},
+        {"from": "x" * 5000, "to": "2026-03-01"},
+    ],
+)
+def test_calendar_ends_and_nonsense_are_messages_not_errors(client, calls, url, params):
+    login_as(client, calls.admin.username)
+    response = client.get(url, query_string=params)
+    assert response.status_code == 200
+    assert form_errors(response)
+
+
+def test_change_parameters_opens_the_form_filled_in(client, calls):
+    from lxml import html as lxml_html
+
+    login_as(client, calls.admin.username)
+    page = client.get(SPEC, query_string=JAN).get_data(as_text=True)
+    link = lxml_html.fromstring(page).xpath('//a[text()="Ändra parametrar"]/@href')[0]
+    form = client.get(link).get_data(as_text=True)
+    assert "listview" not in form
+    assert 'value="2026-01-01"' in form and 'value="2026-01-31"' in form

@@ -142,6 +142,9 @@ def check_offered(endpoint: str) -> None:
 CALL_MONTHS = 13
 STATISTICS_MONTHS = 3
 LIST_MONTHS = 60
+# Dates a report accepts: no data lies outside, and the calendar's ends
+# (year 1 or 9999) stay out of date arithmetic.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
 
 
 def _months_later(day: dt.date, months: int) -> dt.date:
@@ -172,8 +175,8 @@ class PeriodForm:
 
 def parse_period(args, max_months: int = LIST_MONTHS) -> PeriodForm:
     """Från and Till (ÅÅÅÅ-MM-DD) with a message next to the field that is
-    wrong: missing, not a date, Till before Från, or longer than
-    ``max_months`` months."""
+    wrong: missing, not a date, outside FIRST_YEAR–LAST_YEAR, Till before
+    Från, or longer than ``max_months`` months."""
     form = PeriodForm((args.get("from") or "").strip(), (args.get("to") or "").strip(), errors={})
     values = {}
     for key, label, text in (("from", "Från", form.date_from), ("to", "Till", form.date_to)):
@@ -184,6 +187,9 @@ def parse_period(args, max_months: int = LIST_MONTHS) -> PeriodForm:
             values[key] = dt.date.fromisoformat(text)
         except ValueError:
             form.errors[key] = f"{label} är inte ett datum (ÅÅÅÅ-MM-DD)."
+            continue
+        if not FIRST_YEAR <= values[key].year <= LAST_YEAR:
+            form.errors[key] = f"{label} ska ligga mellan år {FIRST_YEAR} och {LAST_YEAR}."
     if form.errors:
         return form
     form.start, form.end = values["from"], values["to"]
@@ -199,6 +205,19 @@ def default_period(months: int = 1) -> PeriodForm:
     today = dt.date.today()
     start = _months_later(today, -months) + dt.timedelta(days=1)
     return PeriodForm(start.isoformat(), today.isoformat(), errors={})
+
+
+def opening_form(default_months: int) -> PeriodForm | None:
+    """The period form to show as the report opens: the last
+    ``default_months`` months when no period is given, the given one
+    (unchecked) when "Ändra parametrar" asked for the form (``edit``); None
+    when the report is to run."""
+    args = request.args
+    if "edit" in args:
+        return PeriodForm(args.get("from", ""), args.get("to", ""), errors={})
+    if "from" not in args and "to" not in args:
+        return default_period(default_months)
+    return None
 
 
 def request_period(max_months: int) -> tuple[dt.date, dt.date]:

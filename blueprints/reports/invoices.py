@@ -24,8 +24,8 @@ from blueprints.reports.common import (
     Link,
     agg,
     cells_loader,
-    default_period,
     grouped,
+    opening_form,
     parse_period,
     request_period,
 )
@@ -283,8 +283,8 @@ CREDITED = ListView(
 @require("invoices.view")
 def credited():
     title = TITLES["reports.credited"]
-    if "from" not in request.args and "to" not in request.args:
-        return render_template("reports/period_form.html", title=title, form=default_period(12))
+    if (opening := opening_form(12)) is not None:
+        return render_template("reports/period_form.html", title=title, form=opening)
     form = parse_period(request.args, LIST_MONTHS)
     if not form.ok:
         return render_template("reports/period_form.html", title=title, form=form)
@@ -391,8 +391,8 @@ def traffic_all():
         "data_box": True,
         "data": bool(request.args.get("data")),
     }
-    if "from" not in request.args and "to" not in request.args:
-        return render_template("reports/period_form.html", form=default_period(1), **context)
+    if (opening := opening_form(1)) is not None:
+        return render_template("reports/period_form.html", form=opening, **context)
     form = parse_period(request.args, CALL_MONTHS)
     if not form.ok:
         return render_template("reports/period_form.html", form=form, **context)
@@ -423,9 +423,9 @@ def invoice_calls():
     inte" next to the field), then its call records."""
     title = TITLES["reports.invoice_calls"]
     number = (request.args.get("number") or "").strip()
-    if "number" not in request.args:
+    if "number" not in request.args or "edit" in request.args:
         return render_template(
-            "reports/invoice_number_form.html", title=title, number="", error=None
+            "reports/invoice_number_form.html", title=title, number=number, error=None
         )
     invoice = None
     if number and len(number) <= 40:

@@ -15,7 +15,7 @@ from blueprints.orders.listing import (
     order_type_column,
 )
 from blueprints.reports import bp
-from blueprints.reports.common import LIST_MONTHS, TITLES, default_period, parse_period
+from blueprints.reports.common import LIST_MONTHS, TITLES, opening_form, parse_period
 from blueprints.services.listing import PLAN_NAME, attach_price_plans
 from blueprints.tickets.listing import shared_columns as ticket_columns
 from tables.catalogue import Product
@@ -121,8 +121,8 @@ TERMINATED = ListView(
 @require("reports.view")
 def terminated():
     title = TITLES["reports.terminated"]
-    if "from" not in request.args and "to" not in request.args:
-        return render_template("reports/period_form.html", title=title, form=default_period(12))
+    if (opening := opening_form(12)) is not None:
+        return render_template("reports/period_form.html", title=title, form=opening)
     form = parse_period(request.args, LIST_MONTHS)
     if not form.ok:
         return render_template("reports/period_form.html", title=title, form=form)

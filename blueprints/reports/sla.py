@@ -28,7 +28,7 @@ from blueprints.reports.common import (
     cells_loader,
     check_offered,
     datetime_bounds,
-    default_period,
+    opening_form,
     parse_period,
 )
 from database import is_sqlite, utcnow
@@ -174,8 +174,8 @@ def sla():
     """A period of the tickets' creation, then the tickets with SLA times."""
     check_offered("reports.sla")
     title = TITLES["reports.sla"]
-    if "from" not in request.args and "to" not in request.args:
-        return render_template("reports/period_form.html", title=title, form=default_period(3))
+    if (opening := opening_form(3)) is not None:
+        return render_template("reports/period_form.html", title=title, form=opening)
     form = parse_period(request.args, LIST_MONTHS)
     if not form.ok:
         return render_template("reports/period_form.html", title=title, form=form)

@@ -26,8 +26,8 @@ from blueprints.reports.common import (
     agg,
     cells_loader,
     datetime_bounds,
-    default_period,
     grouped,
+    opening_form,
     parse_period,
     request_period,
 )
@@ -201,8 +201,8 @@ def _period_report(endpoint, listview, max_months, note=None, **form_context):
     """The period form, or the report's preview (and export) for a valid period."""
     title = TITLES[endpoint]
     context = {"title": title, "note": note, **form_context}
-    if "from" not in request.args and "to" not in request.args:
-        return render_template("reports/period_form.html", form=default_period(1), **context)
+    if (opening := opening_form(1)) is not None:
+        return render_template("reports/period_form.html", form=opening, **context)
     form = parse_period(request.args, max_months)
     if not form.ok:
         return render_template("reports/period_form.html", form=form, **context)
@@ -262,8 +262,8 @@ def traffic():
         "number_field": "required",
         "number": request.args.get("number", ""),
     }
-    if not request.args:
-        return render_template("reports/period_form.html", form=default_period(1), **context)
+    if (opening := opening_form(1)) is not None:
+        return render_template("reports/period_form.html", form=opening, **context)
     form = parse_period(request.args, CALL_MONTHS)
     service, problem = find_service(current_user, request.args.get("number", ""))
     if problem:
@@ -446,8 +446,8 @@ def call_statistics():
         "number_field": "optional",
         "number": request.args.get("number", ""),
     }
-    if not request.args:
-        return render_template("reports/period_form.html", form=default_period(1), **context)
+    if (opening := opening_form(1)) is not None:
+        return render_template("reports/period_form.html", form=opening, **context)
     form = parse_period(request.args, STATISTICS_MONTHS)
     service = None
     if (request.args.get("number") or "").strip():

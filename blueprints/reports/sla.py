@@ -4,10 +4,11 @@ only when the organisation's agreement in force has an SLA.
 
 The tickets are ``Ticket.visible_to``'s: all sent tickets in scope with
 tickets.view, fault reports with faults.create, else one's own. The agreed
-times are the ones the ticket got when it entered the queue (``queued_at`` to
-``response_due_at`` / ``resolution_due_at``, set by domain/tickets.py from
-the SLA's target for its priority); the actual times run from ``queued_at``
-to ``first_response_at`` / ``resolved_at``. "Uppfylld" is Ja when the time
+times are the ones the ticket got when it entered the queue (``queued_at`` (or,
+where that is empty, ``created_at``) to ``response_due_at`` /
+``resolution_due_at``, set by domain/tickets.py from the SLA's target for
+its priority); the actual times run from the same start to
+``first_response_at`` / ``resolved_at``. "Uppfylld" is Ja when the time
 came by the due time, Nej when it came later or the due time has passed
 without it, and Pågår while it is still running.
 """
@@ -69,11 +70,14 @@ def sla_query(user):
     return (
         Ticket.visible_to(user)
         .where(Ticket.status != "draft")
-        .where(Ticket.queued_at.is_null(False))
         .where(Ticket.response_due_at.is_null(False) | Ticket.resolution_due_at.is_null(False))
         .join_from(Ticket, Account, on=(Ticket.account == Account.id))
     )
 
+
+# The SLA clock starts when the ticket entered the queue; tickets from before
+# that was recorded (queued_at empty) count from their creation.
+CLOCK_START = fn.COALESCE(Ticket.queued_at, Ticket.created_at)
 
 FIELDS = {
     "number": Ticket.number,
@@ -81,10 +85,10 @@ FIELDS = {
     "priority": Ticket.priority,
     "subject": Ticket.subject,
     "created": Ticket.created_at,
-    "response_agreed": minutes_between(Ticket.queued_at, Ticket.response_due_at),
-    "response_actual": minutes_between(Ticket.queued_at, Ticket.first_response_at),
-    "resolution_agreed": minutes_between(Ticket.queued_at, Ticket.resolution_due_at),
-    "resolution_actual": minutes_between(Ticket.queued_at, Ticket.resolved_at),
+    "response_agreed": minutes_between(CLOCK_START, Ticket.response_due_at),
+    "response_actual": minutes_between(CLOCK_START, Ticket.first_response_at),
+    "resolution_agreed": minutes_between(CLOCK_START, Ticket.resolution_due_at),
+    "resolution_actual": minutes_between(CLOCK_START, Ticket.resolved_at),
     "account": Account.customer_number,
 }
 CLOCKS = {

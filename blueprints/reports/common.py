@@ -279,18 +279,30 @@ class Link(NamedTuple):
     href: str | None
 
 
-def cells_loader(model, query: Callable, fields: dict, cells: Callable[[dict], dict]):
+def cells_loader(model, query: Callable, fields: dict, cells: Callable[[dict], dict], narrow=None):
     """A rows_loader giving each row of a page ``row.cells`` (column key →
     text or Link) for templates/reports/_cells.html: one query selects
     ``fields`` (name → expression, the agg columns included) for the page's
-    ids through the report's own ``query`` (so its joins and sums)."""
+    ids through the report's own ``query`` (so its joins and sums).
+
+    ``narrow(rows)``, for grouped reports, gives keyword arguments for
+    ``query`` that limit its aggregation to the page's whole groups (their
+    services, their days): the page's sums then cost what its 20 groups do
+    instead of a third pass over the whole period.
+    """
 
     def load(rows):
         ids = [row.id for row in rows]
         selected = [model.id.alias("_id"), *(e.alias(n) for n, e in fields.items())]
-        found = query(current_user).where(model.id.in_(ids)).select(*selected).order_by()
-        data = {d["_id"]: d for d in found.dicts()}
+        options = narrow(rows) if narrow else {}
+        found = query(current_user, **options).where(model.id.in_(ids)).select(*selected)
+        data = {d["_id"]: d for d in found.order_by().dicts()}
         for row in rows:
             row.cells = cells(data[row.id])
 
     return load
+
+
+def page_services(rows) -> dict:
+    """``narrow`` for reports grouped by service (and more): the page's services."""
+    return {"services": sorted({row.service_id for row in rows})}

@@ -26,6 +26,7 @@ from blueprints.reports.common import (
     cells_loader,
     grouped,
     opening_form,
+    page_services,
     parse_period,
     request_period,
 )
@@ -310,9 +311,9 @@ INVOICED_SUMS = {
 }
 
 
-def traffic_all_query(user):
+def traffic_all_query(user, services=None):
     """Invoiced traffic of the period per service and traffic type; data
-    only with the Datatrafik box ticked."""
+    only with the Datatrafik box ticked (only ``services``', when given)."""
     start, end = request_period(CALL_MONTHS)
     types = INVOICED_TYPES + (("data",) if request.args.get("data") else ())
     inner = CallRecord.visible_to(user).where(
@@ -320,6 +321,8 @@ def traffic_all_query(user):
         & (CallRecord.invoiced == True)
         & CallRecord.traffic_type.in_(types)  # noqa: E712
     )
+    if services is not None:
+        inner = inner.where(CallRecord.service.in_(services))
     return (
         grouped(CallRecord, inner, [CallRecord.service, CallRecord.traffic_type], INVOICED_SUMS)
         .join_from(CallRecord, Service, on=(CallRecord.service == Service.id))
@@ -360,6 +363,7 @@ TRAFFIC_ALL = ListView(
             "account": Account.customer_number,
         },
         _traffic_all_cells,
+        page_services,
     ),
     columns=[
         *service_columns(),

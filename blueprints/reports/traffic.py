@@ -28,6 +28,7 @@ from blueprints.reports.common import (
     datetime_bounds,
     grouped,
     opening_form,
+    page_services,
     parse_period,
     request_period,
 )
@@ -38,7 +39,7 @@ from tables.org import Account
 from tables.services import Service
 from web import excel
 from web.auth import require
-from web.formatting import duration, kr, phone
+from web.formatting import duration, kr, local, phone
 from web.listcolumns import Column, NumberFilter, choice_column, text_column
 from web.listview import ListView
 
@@ -95,10 +96,13 @@ CALL_SUMS = {
 }
 
 
-def call_specification_query(user):
-    """One row per service, traffic type and country called in the period."""
+def call_specification_query(user, services=None):
+    """One row per service, traffic type and country called in the period
+    (only those of ``services``, when given: a page's)."""
     start, end = request_period(CALL_MONTHS)
     inner = CallRecord.visible_to(user).where(period_condition(start, end))
+    if services is not None:
+        inner = inner.where(CallRecord.service.in_(services))
     keys = [CallRecord.service, CallRecord.traffic_type, CallRecord.country]
     return (
         grouped(CallRecord, inner, keys, CALL_SUMS)
@@ -181,7 +185,7 @@ CALL_SPECIFICATION = ListView(
     export_title="Specifikation – Samtal",
     bulk_actions=[],
     rows_loader=cells_loader(
-        CallRecord, call_specification_query, CALL_SPEC_FIELDS, _call_spec_cells
+        CallRecord, call_specification_query, CALL_SPEC_FIELDS, _call_spec_cells, page_services
     ),
     columns=[
         *service_columns(),
@@ -347,7 +351,13 @@ def _event_times():
     )
 
 
-def statistics_query(user):
+def page_days(rows) -> dict:
+    """``narrow`` for Samtalsstatistik: the local days of the page's rows."""
+    days = sorted(local(row.started_at).date() for row in rows)
+    return {"days": (days[0], days[-1])}
+
+
+def statistics_query(user, days=None):
     """One row per local day with calls started in the period.
 
     Peak concurrency, computed in SQL so the preview and the export agree: each
@@ -361,6 +371,8 @@ def statistics_query(user):
     counts. One pass with a window function; no pairwise comparison.
     """
     start, end = request_period(STATISTICS_MONTHS)
+    if days is not None:  # a page's days only (whole days: the rows' sums are the same)
+        start, end = max(start, days[0]), min(end, days[1])
     scope = CallRecord.visible_to(user).where(_is_voice())
     if (request.args.get("number") or "").strip():
         service, _ = find_service(user, request.args["number"])
@@ -425,6 +437,7 @@ STATISTICS = ListView(
         statistics_query,
         {k: agg(k) for k in ("day", "calls", "avg_s", "seconds", "peak")},
         _statistics_cells,
+        page_days,
     ),
     columns=[
         Column("day", "Datum", sort=agg("day"), export=agg("day"), export_format=excel.to_date),

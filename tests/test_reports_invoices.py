@@ -238,3 +238,19 @@ def test_invoice_calls_unknown_number_is_a_message(client, billing, user, number
         response = client.get(CALLS, query_string={"number": number, **extra})
         assert response.status_code == 200 and response.mimetype == "text/html"
         assert message in form_errors(response)
+
+
+def test_invoice_specification_account_by_customer_number(client, billing, monkeypatch):
+    """With more accounts than a select holds, the account is typed."""
+    from blueprints.reports import invoices
+
+    monkeypatch.setattr(invoices, "ACCOUNT_CHOICES", 1)
+    login_as(client, billing.admin.username)
+    form = client.get(SPEC).get_data(as_text=True)
+    assert 'name="customer"' in form and 'name="account"' in form  # the hidden one of step 2
+    response = client.get(SPEC, query_string={"customer": billing.sub.customer_number})
+    doc = lxml_html.fromstring(response.get_data(as_text=True))
+    assert doc.xpath('//select[@name="invoice"]/option/text()')[0].startswith("1000-000002")
+    unknown = client.get(SPEC, query_string={"customer": billing.btop.customer_number})
+    assert unknown.status_code == 200
+    assert "Kontot finns inte bland de konton du har behörighet till." in form_errors(unknown)

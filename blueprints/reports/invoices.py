@@ -56,6 +56,7 @@ from web.listcolumns import Column, choice_column, date_column, text_column
 from web.listview import ListView
 
 INVOICE_CHOICES = 36  # the account's latest invoices offered in the form
+ACCOUNT_CHOICES = 300  # accounts offered in a select; more: typed
 
 
 def _service_link(number, service_id) -> Link:
@@ -145,15 +146,23 @@ INVOICE_SPECIFICATION = ListView(
 
 
 def _choose_account(user):
-    """The account chosen (default: the top account of the user's scope); 404 outside it."""
+    """(account, message): the account chosen by id from the select (404
+    outside the scope) or by its customer number typed (a message when no
+    account of the scope has it); the top account of the user's scope first."""
+    customer = (request.args.get("customer") or "").strip()
+    if customer:
+        found = visible_accounts(user).where(Account.customer_number == customer[:40]).first()
+        if found is None:
+            return user.scope_account, "Kontot finns inte bland de konton du har behörighet till."
+        return found, None
     if "account" not in request.args:
-        return user.scope_account
+        return user.scope_account, None
     account = (
         visible_accounts(user).where(Account.id == (parse_id(request.args["account"]) or 0)).first()
     )
     if account is None:
         abort(404)
-    return account
+    return account, None
 
 
 @bp.route("/specifikation-faktura")
@@ -163,7 +172,7 @@ def invoice_specification():
     """An account, then one of its invoices, then the preview."""
     title = TITLES["reports.invoice_specification"]
     user = current_user
-    account = _choose_account(user)
+    account, account_error = _choose_account(user)
     invoices = list(
         Invoice.visible_to(user)
         .where(Invoice.account == account.id)
@@ -171,7 +180,7 @@ def invoice_specification():
         .limit(INVOICE_CHOICES)
     )
     error = None
-    if "invoice" in request.args:
+    if "invoice" in request.args and not account_error:
         invoice = (
             Invoice.visible_to(user)
             .where(Invoice.id == (parse_id(request.args["invoice"]) or 0))
@@ -192,12 +201,15 @@ def invoice_specification():
                 form_args={"account": account.id, "invoice": invoice.id},
             )
         error = "Välj en faktura för det valda kontot."
-    accounts = list(visible_accounts(user).order_by(Account.path).limit(500))
+    # A select up to ACCOUNT_CHOICES accounts; more (a large organisation's
+    # thousands) are chosen by typing the customer number.
+    accounts = list(visible_accounts(user).order_by(Account.path).limit(ACCOUNT_CHOICES + 1))
     return render_template(
         "reports/invoice_form.html",
         title=title,
-        accounts=accounts,
+        accounts=accounts if len(accounts) <= ACCOUNT_CHOICES else None,
         account=account,
+        account_error=account_error,
         invoices=invoices,
         error=error,
     )

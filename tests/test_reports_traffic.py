@@ -202,3 +202,10 @@ def test_change_parameters_opens_the_form_filled_in(client, calls):
     form = client.get(link).get_data(as_text=True)
     assert "listview" not in form
     assert 'value="2026-01-01"' in form and 'value="2026-01-31"' in form
+
+
+def test_statistics_sorted_by_peak(client, calls):
+    login_as(client, calls.admin.username)
+    by_peak = rows(client, STATS, {**JAN, "sort": "peak", "dir": "desc"})
+    assert [r["Datum"] for r in by_peak][0] == "2026-01-10"
+    assert [r["Flest samtidiga"] for r in by_peak] == ["3", "1", "1"]

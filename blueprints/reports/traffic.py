@@ -14,7 +14,7 @@ import datetime as dt
 
 from flask import render_template, request, url_for
 from flask_login import current_user
-from peewee import JOIN, Case, Select, Value, fn
+from peewee import JOIN, Case, Entity, Select, Value, fn
 
 from blueprints.calls import CALL_RECORD_LIST, DIRECTIONS
 from blueprints.reports import bp
@@ -354,10 +354,13 @@ def _event_times():
 def page_days(rows) -> dict:
     """``narrow`` for Samtalsstatistik: the local days of the page's rows."""
     days = sorted(local(row.started_at).date() for row in rows)
-    return {"days": (days[0], days[-1])}
+    return {"days": (days[0], days[-1]), "peaks": True}
 
 
-def statistics_query(user, days=None):
+PEAK = Entity("pk", "peak")
+
+
+def statistics_query(user, days=None, peaks=None):
     """One row per local day with calls started in the period.
 
     Peak concurrency, computed in SQL so the preview and the export agree: each
@@ -369,7 +372,14 @@ def statistics_query(user, days=None):
     only rises at starts). Calls started up to ``LONGEST_CALL`` before the
     period are in the events, so a call still going on at the period's start
     counts. One pass with a window function; no pairwise comparison.
+
+    The peaks are the costly part (a sort of two events per call), so they
+    are joined (on the day, after grouping) only where they are read: the
+    export, a sort by them and the page's cells (for the page's days), not
+    for counting and paging the days.
     """
+    if peaks is None:
+        peaks = request.args.get("export") == "xlsx" or request.args.get("sort") == "peak"
     start, end = request_period(STATISTICS_MONTHS)
     if days is not None:  # a page's days only (whole days: the rows' sums are the same)
         start, end = max(start, days[0]), min(end, days[1])
@@ -383,6 +393,15 @@ def statistics_query(user, days=None):
     around = scope.where(
         (CallRecord.started_at >= low - LONGEST_CALL) & (CallRecord.started_at < high)
     )
+    sums = {
+        "day": day,
+        "calls": fn.COUNT(CallRecord.id),
+        "avg_s": fn.ROUND(fn.AVG(CallRecord.duration_s)),
+        "seconds": fn.SUM(CallRecord.duration_s),
+    }
+    query = grouped(CallRecord, scope.where(period_condition(start, end)), [day], sums)
+    if not peaks:
+        return query
     events = (
         around.select(day.alias("day"), begins.alias("t"), Value(1).alias("delta"))
         + around.select(day.alias("day"), ends.alias("t"), Value(-1).alias("delta"))
@@ -395,23 +414,13 @@ def statistics_query(user, days=None):
             fn.SUM(events.c.delta).over(order_by=[events.c.t, events.c.delta]).alias("n"),
         ],
     ).alias("run")
-    peaks = (
+    peak_days = (
         Select([running], [running.c.day, fn.MAX(running.c.n).alias("peak")])
         .where(running.c.delta == 1)
         .group_by(running.c.day)
         .alias("pk")
     )
-    inner = scope.where(period_condition(start, end)).join(
-        peaks, JOIN.LEFT_OUTER, on=(peaks.c.day == day)
-    )
-    sums = {
-        "day": day,
-        "calls": fn.COUNT(CallRecord.id),
-        "avg_s": fn.ROUND(fn.AVG(CallRecord.duration_s)),
-        "seconds": fn.SUM(CallRecord.duration_s),
-        "peak": fn.MAX(peaks.c.peak),
-    }
-    return grouped(CallRecord, inner, [day], sums)
+    return query.join(peak_days, JOIN.LEFT_OUTER, on=(peak_days.c.day == agg("day")))
 
 
 def _statistics_cells(d: dict) -> dict:
@@ -435,7 +444,7 @@ STATISTICS = ListView(
     rows_loader=cells_loader(
         CallRecord,
         statistics_query,
-        {k: agg(k) for k in ("day", "calls", "avg_s", "seconds", "peak")},
+        {**{k: agg(k) for k in ("day", "calls", "avg_s", "seconds")}, "peak": PEAK},
         _statistics_cells,
         page_days,
     ),
@@ -444,7 +453,7 @@ STATISTICS = ListView(
         count_column("calls", "Antal samtal", "calls"),
         count_column("avg", "Snittlängd (s)", "avg_s", lambda s: int(s or 0)),
         count_column("minutes", "Minuter totalt", "seconds", to_minutes),
-        count_column("peak", "Flest samtidiga", "peak"),
+        Column("peak", "Flest samtidiga", sort=PEAK, export=PEAK, text=False, align="right"),
     ],
 )
 

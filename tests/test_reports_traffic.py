@@ -209,3 +209,28 @@ def test_statistics_sorted_by_peak(client, calls):
     by_peak = rows(client, STATS, {**JAN, "sort": "peak", "dir": "desc"})
     assert [r["Datum"] for r in by_peak][0] == "2026-01-10"
     assert [r["Flest samtidiga"] for r in by_peak] == ["3", "1", "1"]
+
+
+def test_statistics_local_days_in_summer_time(client, people):  # noqa: F811
+    call(people.s1, "2026-07-01 21:30:00", seconds=60)  # 23:30 local, the 1st
+    call(people.s1, "2026-07-01 22:30:00", seconds=60)  # 00:30 local, the 2nd
+    login_as(client, people.admin.username)
+    shown = rows(client, STATS, {"from": "2026-07-01", "to": "2026-07-31"})
+    assert [(r["Datum"], r["Antal samtal"]) for r in shown] == [
+        ("2026-07-01", "1"),
+        ("2026-07-02", "1"),
+    ]
+
+
+def test_summer_time_spans_match_the_time_zone():
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from blueprints.reports.traffic import _dst_spans
+
+    zone = ZoneInfo("Europe/Stockholm")
+    for low, high in _dst_spans(2020, 2030):
+        for moment, offset in ((low - dt.timedelta(seconds=1), 1), (low, 2),
+                               (high - dt.timedelta(seconds=1), 2), (high, 1)):  # fmt: skip
+            local = moment.replace(tzinfo=dt.UTC).astimezone(zone)
+            assert local.utcoffset() == dt.timedelta(hours=offset), moment

@@ -48,7 +48,7 @@ from seed.builder import (  # noqa: F401 - large.py uses the names and months
     next_month,
 )
 from seed.catalogue import seed_catalogue, seed_ordering
-from seed.reports import seed_credit_notes
+from seed.reports import seed_credit_notes, seed_usage_costs
 
 # (username, what it shows) — printed by `make run` and listed in the README.
 DEMO_LOGINS = [
@@ -818,4 +818,5 @@ def seed(today: dt.date | None = None) -> None:
         seed_a3(builder, sla, superuser)
         seed_norrbygg(builder, superuser)
         seed_credit_notes()
+        seed_usage_costs()
         seed_outages(today)

@@ -39,7 +39,7 @@ from tables.org import Account
 from tables.services import Service
 from web import excel
 from web.auth import require
-from web.formatting import duration, kr, local, phone
+from web.formatting import kr, local, phone
 from web.listcolumns import Column, NumberFilter, choice_column, text_column
 from web.listview import ListView
 
@@ -427,7 +427,7 @@ def _statistics_cells(d: dict) -> dict:
     return {
         "day": str(d["day"])[:10],
         "calls": d["calls"],
-        "avg": duration(d["avg_s"]),
+        "avg": int(d["avg_s"] or 0),
         "minutes": _minutes(d["seconds"]),
         "peak": d["peak"],
     }

@@ -33,7 +33,6 @@ from blueprints.reports.common import (
     parse_period,
 )
 from database import is_sqlite, utcnow
-from domain.tickets import span
 from tables.org import Account
 from tables.tickets import TICKET_PRIORITIES, Ticket
 from web.auth import require
@@ -104,7 +103,8 @@ def _when(value):
 
 
 def _minutes_text(minutes) -> str:
-    return "–" if minutes is None else span(dt.timedelta(minutes=minutes))
+    """Whole minutes, as the headings and the export say (– when not yet)."""
+    return "–" if minutes is None else str(minutes)
 
 
 def _cells(d: dict) -> dict:

@@ -48,6 +48,7 @@ from seed.builder import (  # noqa: F401 - large.py uses the names and months
     next_month,
 )
 from seed.catalogue import seed_catalogue, seed_ordering
+from seed.reports import seed_credit_notes, seed_usage_costs
 
 # (username, what it shows) — printed by `make run` and listed in the README.
 DEMO_LOGINS = [
@@ -816,4 +817,6 @@ def seed(today: dt.date | None = None) -> None:
         builder.products_by_id = {p.id: p for p in products.values()}
         seed_a3(builder, sla, superuser)
         seed_norrbygg(builder, superuser)
+        seed_credit_notes()
+        seed_usage_costs()
         seed_outages(today)

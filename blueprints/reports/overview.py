@@ -1,14 +1,10 @@
-"""Rapporter (REP): the eleven Bredband2 reports, each a parameter form (where
-the manual has parameters), then a paginated preview through the list view,
-then "Exportera till Excel". Every report is scoped in its query by the
-model's ``visible_to``, never by filtering rows afterwards."""
+"""The overview reports: Översikt – Abonnemang, Historik – Avslutade tjänster,
+Översikt – Beställningar and Ärenden (lists of the scope's services, orders
+and tickets, the terminated services in a period)."""
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-
-from flask import Blueprint, render_template, request
+from flask import render_template, request
 from flask_login import current_user
 from peewee import JOIN
 
@@ -18,6 +14,8 @@ from blueprints.orders.listing import (
     order_number_column,
     order_type_column,
 )
+from blueprints.reports import bp
+from blueprints.reports.common import LIST_MONTHS, TITLES, opening_form, parse_period
 from blueprints.services.listing import PLAN_NAME, attach_price_plans
 from blueprints.tickets.listing import shared_columns as ticket_columns
 from tables.catalogue import Product
@@ -37,62 +35,6 @@ from web.listcolumns import (
     text_column,
 )
 from web.listview import ListView
-
-bp = Blueprint("reports", __name__, url_prefix="/reports")
-
-
-@dataclass(frozen=True)
-class Report:
-    title: str
-    description: str  # one line, from the manual
-    endpoint: str | None = None  # None: not built yet ("Kommer snart")
-
-
-# The eleven reports in the manual's order and wording (Bredband2, Rapporter).
-REPORTS = [
-    Report(
-        "Specifikation – Faktura",
-        "Visar fakturor per användare och tjänst, för hela organisationen eller per konto"
-        " – användbar för att hitta användare som kostat ovanligt mycket.",
-    ),
-    Report("Krediterade tjänster", "Visar de tjänster som krediterats under vald period."),
-    Report(
-        "Specifikation – Samtal",
-        "Trafiken specificerad ner till vilka länder det ringts till; visar även ännu ej"
-        " fakturerad trafik.",
-    ),
-    Report(
-        "Historik – Avslutade tjänster",
-        "Sammanfattar de tjänster som avslutats.",
-        "reports.terminated",
-    ),
-    Report("Översikt – Abonnemang", "Visar en översikt av alla tjänster.", "reports.subscriptions"),
-    Report("SLA", "Följ upp åtgärdstid på ärenden om du har avtalad SLA."),
-    Report(
-        "Trafikspecifikation",
-        "Kontrollera ett enskilt nummers trafik under vald period, med B-nummer och ännu ej"
-        " fakturerad trafik.",
-    ),
-    Report(
-        "Trafikspecifikation – alla tjänster",
-        "Alla nummers redan fakturerade förbrukning under vald tid, per trafiktyp: samtal till"
-        " mobil, nationella, utlandssamtal, SMS och MMS.",
-    ),
-    Report("Översikt – Beställningar", "Rapport på beställningar.", "reports.orders"),
-    Report("Ärenden", "Rapport på ärenden.", "reports.tickets"),
-    Report(
-        "Samtalsspecifikation – Faktura",
-        "Visar samtalsspecifikation för den faktura man söker på.",
-    ),
-]
-TITLES = {r.endpoint: r.title for r in REPORTS if r.endpoint}
-
-
-@bp.route("")
-@require("reports.view")
-def index():
-    return render_template("reports/index.html", reports=REPORTS)
-
 
 # ------------------------------------------------------------ Översikt – Abonnemang
 
@@ -175,44 +117,16 @@ TERMINATED = ListView(
 )
 
 
-def parse_period(args) -> tuple[dt.date | None, dt.date | None, str | None]:
-    """Från and Till (YYYY-MM-DD) and the message when they do not make a period."""
-    values = {}
-    for key, label in (("from", "Från"), ("to", "Till")):
-        text = (args.get(key) or "").strip()
-        if not text:
-            return None, None, f"Ange {label}."
-        try:
-            values[key] = dt.date.fromisoformat(text)
-        except ValueError:
-            return None, None, f"{label} är inte ett datum (ÅÅÅÅ-MM-DD)."
-    if values["to"] < values["from"]:
-        return values["from"], values["to"], "Till kan inte vara före Från."
-    return values["from"], values["to"], None
-
-
 @bp.route("/avslutade-tjanster")
 @require("reports.view")
 def terminated():
     title = TITLES["reports.terminated"]
-    if "from" not in request.args and "to" not in request.args:
-        today = dt.date.today()
-        return render_template(
-            "reports/period_form.html",
-            title=title,
-            date_from=today.replace(year=today.year - 1).isoformat(),
-            date_to=today.isoformat(),
-            error=None,
-        )
-    start, end, error = parse_period(request.args)
-    if error:
-        return render_template(
-            "reports/period_form.html",
-            title=title,
-            date_from=request.args.get("from", ""),
-            date_to=request.args.get("to", ""),
-            error=error,
-        )
+    if (opening := opening_form(12)) is not None:
+        return render_template("reports/period_form.html", title=title, form=opening)
+    form = parse_period(request.args, LIST_MONTHS)
+    if not form.ok:
+        return render_template("reports/period_form.html", title=title, form=form)
+    start, end = form.start, form.end
     extra = (Service.status == "terminated") & Service.end_date.between(start, end)
     return TERMINATED.respond(
         current_user,

@@ -1,0 +1,240 @@
+"""Förbrukningsrapport (Stofa's Forbrugsrapport): a month chosen at the top;
+per mobile subscription the month's usage (MonthlyUsage) and cost, each
+number linking to its service page (the list view: paged, sorted, exported);
+the fixed-line local numbers with their month's calls, each linking to its
+call records; and a chart of the mobile costs over the last months, to see
+the swings (server-rendered SVG, like the invoice page's).
+
+Scope: the services of ``scope_condition`` (the service itself for a user
+limited to chosen services); MonthlyUsage carries no account of its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import abort, request, url_for
+from flask_login import current_user
+from peewee import fn
+
+from blueprints.invoices.show import month_start
+from blueprints.reports import bp
+from blueprints.reports.common import TITLES, Link, cells_loader, datetime_bounds
+from blueprints.services.charts import bar_chart, month_label
+from tables.billing import CallRecord
+from tables.org import Account
+from tables.scope import scope_condition
+from tables.services import MOBILE_KINDS, MonthlyUsage, Service
+from web import excel
+from web.auth import require
+from web.formatting import kr, phone
+from web.htmx import is_htmx
+from web.listcolumns import Column, NumberFilter, text_column
+from web.listview import ListView
+
+MONTHS_OFFERED = 13
+CHART_MONTHS = 6
+FIXED_KINDS = ("cloud_pbx", "sip_trunk", "number_series")
+FIXED_SHOWN = 100
+
+
+def _scoped_services(user):
+    return scope_condition(Service, user, Service.account, Service.id)
+
+
+def usage_query(user):
+    return (
+        MonthlyUsage.select()
+        .join(Service, on=(MonthlyUsage.service == Service.id))
+        .join_from(Service, Account, on=(Service.account == Account.id))
+        .where(_scoped_services(user) & Service.kind.in_(MOBILE_KINDS))
+    )
+
+
+FIELDS = {
+    "number": Service.number,
+    "service_id": Service.id,
+    "user": Service.user_name,
+    "data": MonthlyUsage.data_used_mb,
+    "calls": MonthlyUsage.calls,
+    "seconds": MonthlyUsage.voice_seconds,
+    "sms": MonthlyUsage.sms,
+    "mms": MonthlyUsage.mms,
+    "cost": MonthlyUsage.cost_ore,
+    "account": Account.customer_number,
+}
+
+
+def _cells(d: dict) -> dict:
+    return {
+        "number": Link(phone(d["number"]), url_for("services.detail", service_id=d["service_id"])),
+        "user": d["user"],
+        "data": d["data"],
+        "calls": d["calls"],
+        "minutes": f"{(d['seconds'] or 0) / 60:.1f}".replace(".", ","),
+        "sms": d["sms"],
+        "mms": d["mms"],
+        "cost": kr(d["cost"]),
+        "account": d["account"],
+    }
+
+
+def _number(key, label, field, **options) -> Column:
+    return Column(key, label, sort=field, export=field, text=False, align="right", **options)
+
+
+USAGE = ListView(
+    name="report-usage",
+    model=MonthlyUsage,
+    query=usage_query,
+    row_template="reports/_cells.html",
+    default_sort=("number", "asc"),
+    export_title="Förbrukningsrapport",
+    bulk_actions=[],
+    rows_loader=cells_loader(MonthlyUsage, usage_query, FIELDS, _cells),
+    columns=[
+        Column(
+            "number",
+            "Nummer",
+            sort=Service.number,
+            filter=NumberFilter(),
+            filter_expr=(Service.number, Service.user_name),
+            export=Service.number,
+        ),
+        text_column("user", "Användare", Service.user_name),
+        _number("data", "Data (MB)", MonthlyUsage.data_used_mb),
+        _number("calls", "Samtal", MonthlyUsage.calls),
+        _number(
+            "minutes",
+            "Samtalstid (min)",
+            MonthlyUsage.voice_seconds,
+            export_format=lambda s: round((s or 0) / 60, 1),
+        ),
+        _number("sms", "SMS", MonthlyUsage.sms),
+        _number("mms", "MMS", MonthlyUsage.mms),
+        _number("cost", "Kostnad", MonthlyUsage.cost_ore, export_format=excel.to_kronor),
+        text_column("account", "Konto", Account.customer_number),
+    ],
+    essential=("number", "user", "data", "cost"),
+)
+
+
+def _month_choices(today: dt.date) -> list[dt.date]:
+    return [month_start(today, back) for back in range(MONTHS_OFFERED)]
+
+
+def _chosen_month(user, choices: list[dt.date]) -> dt.date:
+    """The month asked for (ÅÅÅÅ-MM, one of the offered: else 404), or the
+    latest month with usage in scope, or this month."""
+    text = request.args.get("month")
+    if text:
+        try:
+            month = dt.date.fromisoformat(f"{text}-01")
+        except ValueError:
+            abort(404)
+        if month not in choices:
+            abort(404)
+        return month
+    latest = (
+        usage_query(user)
+        .select(fn.MAX(MonthlyUsage.month))
+        .where(MonthlyUsage.month >= choices[-1])
+        .scalar()
+    )
+    if isinstance(latest, str):
+        latest = dt.date.fromisoformat(latest[:10])
+    return month_start(latest) if latest else choices[0]
+
+
+def cost_chart(user, month: dt.date):
+    """The mobile subscriptions' cost in each of the last months up to ``month``."""
+    first = month_start(month, CHART_MONTHS - 1)
+    rows = (
+        usage_query(user)
+        .select(MonthlyUsage.month, fn.SUM(MonthlyUsage.cost_ore))
+        .where((MonthlyUsage.month >= first) & (MonthlyUsage.month <= month))
+        .group_by(MonthlyUsage.month)
+        .tuples()
+    )
+    totals = {}
+    for day, cost in rows:
+        day = dt.date.fromisoformat(day[:10]) if isinstance(day, str) else day
+        totals[month_start(day)] = cost or 0
+    months = [month_start(month, back) for back in range(CHART_MONTHS - 1, -1, -1)]
+    points = [
+        (f"{month_label(m)} {m.year}", totals.get(m, 0) / 100, kr(totals.get(m, 0))) for m in months
+    ]
+    chart = bar_chart("Mobilabonnemangens kostnad per månad", points, "kr")
+    chart.xlabels = [(x, text.split()[0]) for x, text in chart.xlabels]
+    return chart
+
+
+def fixed_lines(user, month: dt.date) -> list[dict]:
+    """The fixed-line services (local numbers) with the month's calls."""
+    after = month_start(month, -1)
+    services = list(
+        Service.select(Service.id, Service.number, Service.user_name, Service.kind)
+        .where(_scoped_services(user) & Service.kind.in_(FIXED_KINDS))
+        .order_by(Service.number)
+        .limit(FIXED_SHOWN)
+    )
+    low, high = datetime_bounds(month, after - dt.timedelta(days=1))
+    sums = (
+        {
+            sid: (calls, seconds, amount)
+            for sid, calls, seconds, amount in CallRecord.visible_to(user)
+            .select(
+                CallRecord.service,
+                fn.COUNT(CallRecord.id),
+                fn.SUM(CallRecord.duration_s),
+                fn.SUM(CallRecord.price_ore),
+            )
+            .where(
+                CallRecord.service.in_([s.id for s in services])
+                & (CallRecord.started_at >= low)
+                & (CallRecord.started_at < high)
+            )
+            .group_by(CallRecord.service)
+            .tuples()
+        }
+        if services
+        else {}
+    )
+    out = []
+    for service in services:
+        calls, seconds, amount = sums.get(service.id, (0, 0, 0))
+        out.append(
+            {
+                "service": service,
+                "calls": calls,
+                "minutes": f"{(seconds or 0) / 60:.1f}".replace(".", ","),
+                "amount": kr(amount or 0),
+                "calls_url": url_for("calls.index", service=service.id),
+            }
+        )
+    return out
+
+
+@bp.route("/forbrukning")
+@require("reports.view")
+def usage():
+    title = TITLES["reports.usage"]
+    choices = _month_choices(dt.date.today())
+    month = _chosen_month(current_user, choices)
+    context = {}
+    if not is_htmx():
+        context = {
+            "chart": cost_chart(current_user, month),
+            "fixed": fixed_lines(current_user, month),
+            "fixed_shown": FIXED_SHOWN,
+        }
+    return USAGE.respond(
+        current_user,
+        "reports/usage.html",
+        extra=(MonthlyUsage.month == month),
+        title=title,
+        month=month,
+        choices=choices,
+        month_label=lambda m: f"{month_label(m)} {m.year}",
+        **context,
+    )

@@ -41,6 +41,7 @@ from models import (
     Role,
     Service,
     ServiceLine,
+    SLADefinition,
     User,
     next_number,
 )
@@ -264,6 +265,8 @@ class LargeBuilder:
                 name="Ramavtal Koncern",
                 start_date=dt.date(2024, 1, 1),
                 notice_months=3,
+                # The demo's SLA Guld, so that the SLA report is offered here too.
+                sla=SLADefinition.select().order_by(SLADefinition.id).first(),
             )
             AgreementProduct.insert_many(
                 [{"agreement": agreement, "product": p} for p in self.products.values()]

@@ -94,6 +94,9 @@ def load_config(app: Flask) -> None:
         # The queue is SQLite in the instance folder unless REDIS_URL is set.
         REDIS_URL=env("REDIS_URL", ""),
         EXPORT_JOB_ROWS=int(env("EXPORT_JOB_ROWS", "5000")),
+        # Reports that add up call records: beyond this many calls in the
+        # period the report is made by the worker as a file, not on screen.
+        REPORT_PREVIEW_CALLS=int(env("REPORT_PREVIEW_CALLS", "10000")),
         REPORT_DIR=env("REPORT_DIR") or str(instance / "reports"),
         REPORT_FILE_DAYS=int(env("REPORT_FILE_DAYS", "7")),
     )

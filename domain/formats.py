@@ -22,6 +22,12 @@ def _group_thousands(digits: str) -> str:
     return "\u00a0".join(out)
 
 
+def integer(value: int) -> str:
+    """A whole number with Swedish thousands spaces: "10 000"."""
+    sign = "-" if value < 0 else ""
+    return sign + _group_thousands(str(abs(value)))
+
+
 def amount(ore: int | None) -> str:
     """Öre as "1 234,00"."""
     if ore is None:

@@ -26,7 +26,7 @@ import secrets
 from collections.abc import Callable
 from pathlib import Path
 
-from flask import current_app, g, make_response, redirect, request, url_for
+from flask import current_app, flash, g, make_response, redirect, request, url_for
 from peewee import JOIN
 from werkzeug.exceptions import HTTPException
 
@@ -77,8 +77,13 @@ def request_path() -> str:
     return f"{request.path}?{query}" if query else request.path
 
 
-def start(user, title: str, total: int):
-    """The export as a job (or the same one already on its way): 303 to its page."""
+def start(user, title: str, total: int, reason: str | None = None):
+    """The export as a job (or the same one already on its way): 303 to its
+    page. ``total`` 0: not counted in the request (the worker's progress then
+    shows rows so far); ``reason``: why a report came as a file instead of on
+    screen, shown on the job's page."""
+    if reason:
+        flash(reason, "info")
     path = request_path()
     job = jobs.active_duplicate(user, path)
     if job is None:

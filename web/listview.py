@@ -285,6 +285,7 @@ class ListView:
         tally: TallyCount | None = None,
         preset: str | None = None,
         essential: tuple[str, ...] = (),
+        too_large: Callable[[Any], str | None] | None = None,
     ):
         self.name = name
         self.model = model
@@ -314,6 +315,10 @@ class ListView:
         self.page_fields = page_fields
         self.tally = tally
         self.preset = preset
+        # ``too_large(user)``: why the list is too much to compute in a
+        # request (a message), or None. Such a list, previewed or exported,
+        # is made in the background as an Excel file (web/jobs.py).
+        self.too_large = too_large
         self.shown = [c for c in columns if c.show]
 
     @property
@@ -572,6 +577,10 @@ class ListView:
             ids = self.selected_ids()
             query = self.filtered(user, state, extra).where(self.model.id.in_(ids))
             return self.bulk_handlers[action](query)
+        if self.too_large and not getattr(user, "is_staff", True):
+            reason = self.too_large(user)
+            if reason:
+                return jobs.start(user, self.export_title, 0, reason=reason)
         listing = self.page(user, state, extra)
         return render(
             page_template,
@@ -646,6 +655,9 @@ class ListView:
         of that job, the file written with its progress."""
         ids = self.selected_ids() if "ids" in request.args else None
         if jobs.replaying() is None and not getattr(user, "is_staff", True):
+            reason = self.too_large(user) if self.too_large and ids is None else None
+            if reason:
+                return jobs.start(user, self.export_title, 0, reason=reason)
             total = len(ids) if ids is not None else self.count(user, state, extra)
             if jobs.runs_later(user, total):
                 return jobs.start(user, self.export_title, total)

@@ -33,6 +33,7 @@ from blueprints.reports.common import (
 from blueprints.reports.traffic import (
     amount_column,
     call_list,
+    calls_beyond_preview,
     count_column,
     period_condition,
     service_columns,
@@ -363,6 +364,7 @@ TRAFFIC_ALL = ListView(
     default_sort=("number", "asc"),
     export_title="Trafikspecifikation – alla tjänster",
     bulk_actions=[],
+    too_large=calls_beyond_preview,
     rows_loader=cells_loader(
         CallRecord,
         traffic_all_query,

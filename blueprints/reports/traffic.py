@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import render_template, request, url_for
+from flask import current_app, render_template, request, url_for
 from flask_login import current_user
 from peewee import JOIN, Case, Entity, Select, Value, fn
 
@@ -33,6 +33,7 @@ from blueprints.reports.common import (
     request_period,
 )
 from database import is_sqlite
+from domain.formats import integer
 from domain.numbers import number_query
 from tables.billing import TRAFFIC_TYPES, CallRecord
 from tables.org import Account
@@ -56,6 +57,30 @@ GDPR_NOTE = (
 def period_condition(start: dt.date, end: dt.date):
     low, high = datetime_bounds(start, end)
     return (CallRecord.started_at >= low) & (CallRecord.started_at < high)
+
+
+def calls_beyond_preview(user) -> str | None:
+    """``ListView.too_large`` of the reports that add up call records: more
+    calls in the period (and number, where one is chosen) than
+    REPORT_PREVIEW_CALLS is more than a request adds up in good time (a
+    month of a 100,000-service organisation is a third of a million calls),
+    so the report comes as an Excel file from the worker instead of on
+    screen. Counted with a LIMIT, so the check itself stays cheap."""
+    form = parse_period(request.args, CALL_MONTHS)
+    if not form.ok:
+        return None  # the view answers with the form
+    limit = current_app.config["REPORT_PREVIEW_CALLS"]
+    calls = CallRecord.visible_to(user).where(period_condition(form.start, form.end))
+    if (request.args.get("number") or "").strip():
+        service, _ = find_service(user, request.args["number"])
+        calls = calls.where(CallRecord.service == (service.id if service else 0))
+    if calls.select(CallRecord.id).limit(limit + 1).count() <= limit:
+        return None
+    return (
+        f"Perioden omfattar fler än {integer(limit)} samtal – för många för att"
+        " visa på skärmen. Rapporten tas fram som Excel-fil; välj en kortare period för att se"
+        " den här."
+    )
 
 
 def find_service(user, text: str):
@@ -184,6 +209,7 @@ CALL_SPECIFICATION = ListView(
     default_sort=("number", "asc"),
     export_title="Specifikation – Samtal",
     bulk_actions=[],
+    too_large=calls_beyond_preview,
     rows_loader=cells_loader(
         CallRecord, call_specification_query, CALL_SPEC_FIELDS, _call_spec_cells, page_services
     ),
@@ -441,6 +467,7 @@ STATISTICS = ListView(
     default_sort=("day", "asc"),
     export_title="Samtalsstatistik",
     bulk_actions=[],
+    too_large=calls_beyond_preview,
     rows_loader=cells_loader(
         CallRecord,
         statistics_query,

@@ -70,10 +70,12 @@ class Pdfs:
                 (i for i in archive.infolist() if not i.is_dir()), key=lambda i: i.filename
             )
             for n, info in enumerate(entries, start=1):
+                # Read here: the archive closes when the last chunk is taken.
+                content = archive.read(info) if info.file_size <= MAX_PDF_BYTES else b""
                 yield PdfFile(
                     n,
                     info.filename.rsplit("/", 1)[-1],
-                    lambda info=info: archive.read(info),
+                    lambda content=content: content,
                     info.file_size,
                 )
 

@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from peewee import Tuple, ValuesList
-
+from database import db, is_sqlite
 from domain.billing import csvfile as f
 from domain.billing.engine import (
     CONFLICT,
@@ -69,6 +68,19 @@ LABELS = {
     "bytes": "bytes",
     "price_ore": "pris",
 }
+STORED_NAMES = (
+    "id",
+    "service",
+    "started_at",
+    "b_number",
+    "traffic_type",
+    *FIXED_FIELDS,
+    "invoiced",
+    "invoice",
+)
+STORED_COLUMNS = [
+    {"service": "service_id", "invoice": "invoice_id"}.get(name, name) for name in STORED_NAMES
+]
 INSERT_FIELDS = [
     CallRecord.organisation,
     CallRecord.account,
@@ -191,27 +203,29 @@ class CallRecords:
         return outcomes
 
     def _stored(self, outcomes: list[Outcome]) -> dict:
+        """The stored records with the chunk's (service, start) pairs, by key.
+
+        A join from a VALUES list: SQLite serves it from the (service,
+        started_at) index, where ``(a, b) IN (VALUES …)`` scans the table."""
         if not outcomes:
             return {}
         pairs = list({(o.data["service"], o.data["started_at"]) for o in outcomes})
-        query = (
-            CallRecord.select(
-                CallRecord.id,
-                CallRecord.service,
-                CallRecord.started_at,
-                CallRecord.b_number,
-                CallRecord.traffic_type,
-                *(getattr(CallRecord, k) for k in FIXED_FIELDS),
-                CallRecord.invoiced,
-                CallRecord.invoice,
-            )
-            .where(Tuple(CallRecord.service, CallRecord.started_at).in_(ValuesList(pairs)))
-            .order_by(CallRecord.id)
-            .dicts()
+        mark = db.obj.param
+        values = ", ".join(f"({mark}, {mark})" for _ in pairs)
+        params = []
+        for service, started in pairs:
+            params += [service, started.strftime("%Y-%m-%d %H:%M:%S") if is_sqlite() else started]
+        columns = ", ".join(f"cr.{c}" for c in STORED_COLUMNS)
+        cursor = db.execute_sql(
+            f'SELECT {columns} FROM (VALUES {values}) AS v JOIN "call_record" AS cr '
+            "ON cr.service_id = v.column1 AND cr.started_at = v.column2 ORDER BY cr.id",
+            params,
         )
         found = {}
-        for row in query:
+        for values_row in cursor.fetchall():
+            row = dict(zip(STORED_NAMES, values_row, strict=True))
             row["started_at"] = _as_datetime(row["started_at"])
+            row["invoiced"] = bool(row["invoiced"])
             key = (row["service"], row["started_at"], row["b_number"], row["traffic_type"])
             found.setdefault(key, row)
         return found

@@ -365,3 +365,34 @@ def test_batches_lists_the_imports(demo_app, demo, tmp_path):
     import_file("cdr", str(path))
     result = run_cli(demo_app, "batches")
     assert "cdr" in result.output and "done" in result.output and "cdr.csv" in result.output
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-07-01 12:00:00", dt.datetime(2026, 7, 1, 10, 0, 0)),  # summer: UTC+2
+        ("2026-01-15 00:30:00", dt.datetime(2026, 1, 14, 23, 30, 0)),  # winter: UTC+1
+        ("2026-10-25 02:30:00", dt.datetime(2026, 10, 25, 0, 30, 0)),  # repeated hour: the first
+    ],
+)
+def test_local_times_are_stored_in_utc(text, expected):
+    from domain.billing.csvfile import local_time
+
+    assert local_time({"starttid": text}, "starttid") == expected
+
+
+def test_a_time_the_spring_skips_is_an_error():
+    from domain.billing.csvfile import RowError, local_time
+
+    with pytest.raises(RowError, match="finns inte i svensk tid"):
+        local_time({"starttid": "2026-03-29 02:30:00"}, "starttid")
+
+
+@pytest.mark.parametrize(
+    ("text", "ore"),
+    [("1234,50", 123450), ("1 234.5", 123450), ("-12", -1200), ("0,05", 5)],
+)
+def test_amounts_in_kronor(text, ore):
+    from domain.billing.csvfile import amount
+
+    assert amount({"pris": text}, "pris") == ore

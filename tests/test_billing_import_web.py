@@ -5,6 +5,7 @@ files answer with a message, never a 500; customers never reach it."""
 from __future__ import annotations
 
 import io
+import os
 import re
 
 import pytest
@@ -162,3 +163,18 @@ def test_unknown_batches_are_404(staff):
     assert staff.get("/staff/billing/999").status_code == 404
     assert staff.get("/staff/billing/99999999999999999999").status_code == 404
     assert staff.post("/staff/billing/999/import", data={"token": "x"}).status_code == 404
+
+
+def test_a_discarded_preview_cannot_be_imported(staff, demo):
+    before = CallRecord.select().count()
+    response = upload(staff, "cdr", csv_bytes(CDR_HEADER, [cdr_row(demo, 1)]))
+    preview = staff.get(response.headers["Location"])
+    batch = ImportBatch.get()
+    stored = batch.stored_path
+    assert stored and os.path.exists(stored)
+    assert staff.post(f"/staff/billing/{batch.id}/discard").status_code == 303
+    assert ImportBatch.get_by_id(batch.id).status == "discarded"
+    assert not os.path.exists(stored)
+    staff.post(f"/staff/billing/{batch.id}/import", data={"token": token_of(preview)})
+    assert CallRecord.select().count() == before
+    assert "Avbruten" in text(staff.get("/staff/billing"))

@@ -236,6 +236,32 @@ def billing_import(batch_id: int):
     return redirect(url_for("staff.billing_batch", batch_id=batch.id), code=303)
 
 
+@bp.post("/billing/<int:batch_id>/discard")
+@staff_required
+def billing_discard(batch_id: int):
+    """Avbryt on a preview: the upload is deleted and the preview can no
+    longer be imported (the batch stays in the list as Avbruten)."""
+    batch = get_batch_or_404(batch_id)
+    if not TokenForm().validate_on_submit():
+        abort(400)
+    with write_tx():
+        discarded = (
+            ImportBatch.update(status="discarded", token="", stored_path="")
+            .where((ImportBatch.id == batch.id) & (ImportBatch.status == "preview"))
+            .execute()
+        )
+        if discarded:
+            audit.record(
+                "billing.discard",
+                batch,
+                summary=f"Förhandsgranskning #{batch.id} av {batch.filename} avbröts",
+                organisation=audit.STAFF_ONLY,
+            )
+    if discarded and batch.stored_path:
+        Path(batch.stored_path).unlink(missing_ok=True)
+    return redirect(url_for("staff.billing"), code=303)
+
+
 @bp.route("/billing/<int:batch_id>/undo", methods=["GET", "POST"])
 @staff_required
 def billing_undo(batch_id: int):

@@ -165,4 +165,5 @@ STATUS_LABELS = {
     "refused": "Avvisad",
     "failed": "Misslyckad",
     "undone": "Ångrad",
+    "discarded": "Avbruten",
 }

@@ -241,7 +241,12 @@ def run(
     try:
         if on_error == "refuse":
             check = Report(kind.name, filename, dry_run=True)
-            _one_pass(kind, path, Context(None, today, pdf_dir), check, False, None)
+
+            def errors_only(outcome):  # conflicts are told by the pass that writes
+                if on_problem and outcome.status == ERROR:
+                    on_problem(outcome)
+
+            _one_pass(kind, path, Context(None, today, pdf_dir), check, False, errors_only)
             if check.errors:
                 check.dry_run = False
                 check.batch_id = batch.id
@@ -249,9 +254,6 @@ def run(
                 check.message = (
                     f"Filen avvisades: {check.errors} rader har fel, inget importerades."
                 )
-                if on_problem:
-                    for item in check.error_list:
-                        on_problem(Outcome(item["row"], ERROR, item["error"]))
                 report = check
         if report.status != "refused":
             _one_pass(kind, path, ctx, report, True, on_problem)

@@ -178,3 +178,20 @@ def test_a_discarded_preview_cannot_be_imported(staff, demo):
     staff.post(f"/staff/billing/{batch.id}/import", data={"token": token_of(preview)})
     assert CallRecord.select().count() == before
     assert "Avbruten" in text(staff.get("/staff/billing"))
+
+
+def test_undo_refused_shows_why_in_the_dialog(staff, demo, tmp_path):
+    from domain.billing import import_file
+    from tests.billing_files import write
+
+    invoices = write(tmp_path / "inv.csv", INVOICE_HEADER, invoice_rows(demo, "7301-1"))
+    first = import_file("invoices", str(invoices)).batch_id
+    calls = write(
+        tmp_path / "cdr.csv", CDR_HEADER, [cdr_row(demo, 1, invoiced="ja", invoice="7301-1")]
+    )
+    second = import_file("cdr", str(calls)).batch_id
+    response = staff.post(f"/staff/billing/{first}/undo", headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert f"kan inte ångras förrän #{second} har ångrats" in text(response)
+    assert ImportBatch.get_by_id(first).status == "done"
+    assert Invoice.get_or_none(Invoice.number == "7301-1") is not None

@@ -195,3 +195,13 @@ def test_undo_refused_shows_why_in_the_dialog(staff, demo, tmp_path):
     assert f"kan inte ångras förrän #{second} har ångrats" in text(response)
     assert ImportBatch.get_by_id(first).status == "done"
     assert Invoice.get_or_none(Invoice.number == "7301-1") is not None
+
+
+def test_the_list_exports_to_excel(staff, demo):
+    upload(staff, "cdr", csv_bytes(CDR_HEADER, [cdr_row(demo, 1)]))
+    response = staff.get("/staff/billing?export=xlsx")
+    assert response.status_code == 200
+    assert response.data[:2] == b"PK"
+    listing = staff.get("/staff/billing?f_status=preview", headers={"HX-Request": "true"})
+    assert listing.status_code == 200 and "<html" not in listing.get_data(as_text=True)
+    assert "fil.csv" in listing.get_data(as_text=True)

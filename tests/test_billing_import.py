@@ -255,6 +255,7 @@ def test_a_file_that_fails_late_leaves_nothing_written(demo_app, demo, tmp_path)
     report = import_file("cdr", str(path))
     assert report.status == "refused"
     assert report.message.startswith("Rad 1502: filen är inte UTF-8")
+    assert report.message.endswith("Inget importerades.")
     assert snapshot_cdr(demo) == before
 
 
@@ -396,3 +397,27 @@ def test_amounts_in_kronor(text, ore):
     from domain.billing.csvfile import amount
 
     assert amount({"pris": text}, "pris") == ore
+
+
+def test_an_unexpected_failure_takes_back_what_was_written(demo, tmp_path, monkeypatch):
+    from domain.billing.cdr import CallRecords
+
+    before = snapshot_cdr(demo)
+    path = write(tmp_path / "cdr.csv", CDR_HEADER, [cdr_row(demo, i) for i in range(2500)])
+    real_write = CallRecords.write
+    calls = []
+
+    def failing_write(self, outcomes, ctx):
+        calls.append(len(outcomes))
+        if len(calls) == 3:
+            raise RuntimeError("disk full")
+        real_write(self, outcomes, ctx)
+
+    monkeypatch.setattr(CallRecords, "write", failing_write)
+    with pytest.raises(RuntimeError):
+        import_file("cdr", str(path))
+    assert calls == [1000, 1000, 500]
+    assert snapshot_cdr(demo) == before
+    batch = ImportBatch.get()
+    assert batch.status == "failed"
+    assert batch.message == "Importen misslyckades: disk full"

@@ -259,8 +259,8 @@ def run(
             _one_pass(kind, path, ctx, report, True, on_problem)
     except FileError as error:
         _take_back(batch, ctx)
-        report.status, report.message = "refused", str(error)
-    except Exception as error:
+        report.status, report.message = "refused", f"{error} Inget importerades."
+    except BaseException as error:  # Ctrl-C in the CLI too: nothing half-imported
         _take_back(batch, ctx)
         report.status, report.message = "failed", f"Importen misslyckades: {error}"
         _finish(batch, report, staff)

@@ -55,6 +55,15 @@ def snapshot_invoices(demo):
     )
 
 
+def full_rows(model, demo) -> dict:
+    """Every stored field of the organisation's rows, by (table, id)."""
+    table = model._meta.table_name
+    return {
+        (table, row["id"]): row
+        for row in model.select().where(model.organisation == demo.org).dicts()
+    }
+
+
 def run_cli(app, *args):
     return app.test_cli_runner().invoke(args=["billing", *args])
 
@@ -148,6 +157,7 @@ def test_later_file_marks_paid_and_invoiced_then_undo_restores(demo_app, demo, t
     assert import_file("cdr", str(calls)).new == 5
     invoices_before = snapshot_invoices(demo)
     calls_before = snapshot_cdr(demo)
+    whole_before = full_rows(Invoice, demo) | full_rows(CallRecord, demo)
 
     # Billing has since been paid for 7002-1 and invoiced calls 0-2 on it; 7002-2
     # comes back with another due date (a conflict), call 4 with another price.
@@ -171,6 +181,20 @@ def test_later_file_marks_paid_and_invoiced_then_undo_restores(demo_app, demo, t
     assert "andra värden för pris" in report.conflict_list[0]["error"]
 
     # Exactly those fields changed.
+    whole_after = full_rows(Invoice, demo) | full_rows(CallRecord, demo)
+    differences = {
+        (key[0], field)
+        for key, row in whole_after.items()
+        for field, value in row.items()
+        if whole_before[key][field] != value
+    }
+    assert differences == {
+        ("invoice", "status"),
+        ("invoice", "paid_at"),
+        ("call_record", "invoiced"),
+        ("call_record", "invoice"),
+    }
+    assert len([k for k in whole_after if whole_after[k] != whole_before[k]]) == 1 + 3
     after = {n: (s, p, a) for _, n, s, p, a in snapshot_invoices(demo)}
     assert after["7002-1"][:2] == ("paid", dt.date(2026, 2, 8))
     assert after["7002-2"][:2] == ("unpaid", None)

@@ -77,6 +77,8 @@ def load_config(app: Flask) -> None:
         PUBLIC_URL=env("PUBLIC_URL", "http://127.0.0.1:8000"),
         ATTACHMENT_DIR=env("ATTACHMENT_DIR") or str(instance / "attachments"),
         INVOICE_PDF_DIR=env("INVOICE_PDF_DIR") or str(instance / "invoices"),
+        # Staff uploads of billing files, kept from preview until imported.
+        BILLING_UPLOAD_DIR=env("BILLING_UPLOAD_DIR") or str(instance / "billing-imports"),
         # UI-10: the operator's name and customer service, shown in the layout,
         # and what its invoices carry (domain/operator.py reads them all).
         OPERATOR_NAME=env("OPERATOR_NAME", "Teleportal"),

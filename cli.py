@@ -8,6 +8,10 @@ flask create-staff          create an operator staff user
 flask create-organisation   create a customer, its top account and first Superuser (invited)
 flask reset-2fa NAME        remove a user's second factors (lost phone)
 flask unlock NAME           lift a sign-in lockout
+flask billing import KIND PATH [--on-error skip|refuse] [--dry-run]
+                            load billing output (docs/BILLING_IMPORT.md)
+flask billing undo BATCH_ID undo an import
+flask billing batches       list the imports
 """
 
 from __future__ import annotations
@@ -315,7 +319,82 @@ def unlock_command(username, staff):
     click.echo(f"spärren för {user.username} är hävd")
 
 
+billing_cli = AppGroup("billing", help="Billing import (docs/BILLING_IMPORT.md).")
+
+BILLING_KINDS = ["invoices", "credit_notes", "pdf", "cdr", "usage"]
+
+
+@billing_cli.command("import")
+@click.argument("kind", type=click.Choice(BILLING_KINDS))
+@click.argument("path", type=click.Path(exists=True))
+@click.option(
+    "--on-error",
+    type=click.Choice(["skip", "refuse"]),
+    default="skip",
+    help="skip: import the valid rows and report the rest; refuse: import nothing if any row is invalid.",
+)
+@click.option("--dry-run", is_flag=True, help="Check and count only; write nothing.")
+def billing_import_command(kind, path, on_error, dry_run):
+    """Import a billing file; every invalid row and conflict is printed with its line."""
+    from flask import current_app
+
+    from domain.billing import import_file
+
+    def problem(outcome):
+        label = "fel" if outcome.status == "error" else "konflikt"
+        click.echo(f"rad {outcome.line}: {label}: {outcome.message}", err=True)
+
+    report = import_file(
+        kind,
+        path,
+        on_error=on_error,
+        dry_run=dry_run,
+        pdf_dir=current_app.config["INVOICE_PDF_DIR"],
+        on_problem=problem,
+    )
+    prefix = (
+        "provkörning: " if dry_run else (f"import #{report.batch_id}: " if report.batch_id else "")
+    )
+    if report.message:
+        click.echo(f"{prefix}{report.message}", err=True)
+    click.echo(f"{prefix}{report.status}: {report.summary()}")
+    if report.status in ("refused", "failed"):
+        raise SystemExit(1)
+
+
+@billing_cli.command("undo")
+@click.argument("batch_id", type=int)
+def billing_undo_command(batch_id):
+    """Undo an import: created rows removed, updated fields restored."""
+    from flask import current_app
+
+    from domain.billing import UndoRefused, undo
+
+    try:
+        batch = undo(batch_id, pdf_dir=current_app.config["INVOICE_PDF_DIR"])
+    except UndoRefused as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"import #{batch.id} ({batch.filename}) ångrad")
+
+
+@billing_cli.command("batches")
+@click.option("--limit", type=int, default=50)
+def billing_batches_command(limit):
+    """The latest imports: id, kind, status, counts, file."""
+    from domain.formats import stamp
+    from tables.billing import ImportBatch
+
+    batches = ImportBatch.select().order_by(ImportBatch.id.desc()).limit(limit)
+    for b in batches:
+        click.echo(
+            f"#{b.id:<5} {stamp(b.created_at):16} {b.kind:12} {b.status:9} "
+            f"nya {b.rows_new} oförändrade {b.rows_unchanged} uppdaterade {b.rows_updated} "
+            f"konflikter {b.rows_conflict} fel {b.rows_failed}  {b.filename}"
+        )
+
+
 def init_app(app) -> None:
+    app.cli.add_command(billing_cli)
     app.cli.add_command(db_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(seed_demo_command)

@@ -13,6 +13,7 @@ from tables.billing import (
     CreditNote,
     CreditNoteLine,
     ImportBatch,
+    ImportChange,
     Invoice,
     InvoiceLine,
 )
@@ -100,7 +101,7 @@ ALL_MODELS = [
     UserObjectAccess, GroupMembership,
     Order, OrderLine, OrderVersion, OrderEvent, OrderApproval, ApproverChainEntry,
     PoolNumber, Availability,
-    ImportBatch, Invoice, InvoiceLine, CreditNote, CreditNoteLine, CallRecord,
+    ImportBatch, ImportChange, Invoice, InvoiceLine, CreditNote, CreditNoteLine, CallRecord,
     RequestType, Ticket, TicketMessage, TicketAttachment, TicketContact, InboundMail,
     Outage, Coverage, AuditLog, OutboxMessage, ScheduledReport, Setting, Sequence,
     ExportJob,

@@ -28,16 +28,51 @@ INVOICE_STATUSES = {"unpaid": "Obetald", "paid": "Betald", "overdue": "Förfalle
 
 
 class ImportBatch(BaseModel):
-    kind = CharField()  # invoices, cdr
+    """One run of the billing importer (INV-2, domain/billing/).
+
+    ``status``: preview (a staff upload checked but not yet imported),
+    running, done, refused (refuse mode and the file had errors: nothing
+    written), failed (an unexpected error: what it wrote was taken back),
+    undone. Counts are records (an invoice with its lines is one)."""
+
+    kind = CharField()  # invoices, credit_notes, cdr, usage, pdf
     filename = CharField()
-    status = CharField(default="running")  # running, done, failed
+    status = CharField(default="running")
+    on_error = CharField(default="skip")  # skip: import the valid rows; refuse: none
     rows_total = IntegerField(default=0)
     rows_ok = IntegerField(default=0)
     rows_failed = IntegerField(default=0)
-    errors = TextField(default="[]")  # JSON: [{"row": n, "error": "…"}]
+    rows_new = IntegerField(default=0)
+    rows_unchanged = IntegerField(default=0)
+    rows_updated = IntegerField(default=0)
+    rows_conflict = IntegerField(default=0)
+    errors = TextField(default="[]")  # JSON: [{"row": n, "error": "…"}], the first 1000
+    conflicts = TextField(default="[]")  # JSON: [{"row": n, "error": "…"}], the first 1000
+    message = TextField(default="")  # why it was refused or failed
+    token = CharField(default="")  # a staff upload's one-time import token
+    stored_path = CharField(default="")  # the staff upload, kept until imported
     created_at = DateTimeField(default=utcnow)
     finished_at = DateTimeField(null=True)
+    undone_at = DateTimeField(null=True)
     staff = ForeignKeyField(StaffUser, null=True)
+
+
+class ImportChange(BaseModel):
+    """What an import changed, for undo: the previous values of the fields
+    it updated (``before``), and the rows it created in tables without an
+    ``import_batch`` column (credit notes, monthly usage). Invoices and call
+    records it created carry the batch in ``import_batch`` instead, so a
+    million new call records need no second million rows here."""
+
+    batch = ForeignKeyField(ImportBatch, backref="changes", on_delete="CASCADE")
+    table_name = CharField()
+    row_id = IntegerField()
+    action = CharField()  # update, create
+    before = TextField(null=True)  # JSON of the updated fields' previous values
+    after = TextField(null=True)
+
+    class Meta:
+        indexes = ((("table_name", "row_id"), False),)
 
 
 class Invoice(BaseModel):

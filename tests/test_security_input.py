@@ -158,13 +158,14 @@ def _sample_ids() -> dict:
     """An object of each kind a POST route names, in the demo organisation's scope."""
     from database import utcnow, write_tx
     from domain import inbound_mail
-    from models import Contact, InboundMail, Order, RequestType, Service
+    from models import Contact, ImportBatch, InboundMail, Order, RequestType, Service
     from tests.tickets_data import reply_mail
 
     account = top()
     row = inbound_mail.ingest(reply_mail("nobody@example.se", "karl.privat@gmail.com", "Svar"))
     with write_tx():
         lock = LoginThrottle.create(key="user:nagon@a3demo.se", failures=9, locked_until=utcnow())
+        batch = ImportBatch.create(kind="cdr", filename="samtal.csv", status="done")
     order = (
         Order.select()
         .where(Order.service.is_null(False) & (Order.organisation == 1))
@@ -185,6 +186,7 @@ def _sample_ids() -> dict:
         "order_id": order.id,
         "mail_id": InboundMail.get_by_id(row.id).id,
         "lock_id": lock.id,
+        "batch_id": batch.id,
         "type_id": RequestType.select().first().id,
         "token": "x" * 43,
         "job_id": job.id,

@@ -50,6 +50,7 @@ STAFF_MENU = [
     ("Kunder", "staff.organisations"),
     ("Driftinformation", "staff.outages"),
     ("Utkorg", "staff.outbox"),
+    ("Fakturaimport", "staff.billing"),
     ("Granskningslogg", "staff.audit"),
 ]
 

@@ -76,7 +76,9 @@ def test_credit_note_line_refers_to_an_invoice_line(invoices, tmp_path):
     assert report.error_list == [
         {"row": 3, "error": "rad 3: fakturarad: fakturan har 2 rader, inte 7"}
     ]
-    line = CreditNoteLine.get()
+    line = CreditNoteLine.get(
+        CreditNoteLine.credit_note == CreditNote.get(CreditNote.number == "K-9").id
+    )
     second = InvoiceLine.get(
         InvoiceLine.invoice == Invoice.get(Invoice.number == "7101-1").id, InvoiceLine.position == 1
     )

@@ -111,6 +111,9 @@ class Service(BaseModel):
             (("organisation", "hidden", "status", "user_name"), False),
             (("organisation", "hidden", "status", "monthly_ore"), False),
             (("organisation", "hidden", "kind", "status"), False),
+            # Historik – Avslutade tjänster: the ended ones by end date (no
+            # "hidden": with it SQLite took this index for every list).
+            (("organisation", "status", "end_date", "hidden"), False),
             # A Kontoadministratör's lists: the sub-tree's accounts, then what
             # they filter and sort on, so counting and sorting need no rows.
             (

@@ -13,6 +13,7 @@ from werkzeug.datastructures import MultiDict
 import web.lookup
 from blueprints.calls import CALL_RECORD_LIST
 from blueprints.invoices import INVOICE_LIST
+from blueprints.reports.overview import SUBSCRIPTIONS
 from blueprints.services import SERVICE_LIST
 from cli import migrate
 from database import db, write_tx
@@ -423,6 +424,32 @@ def test_an_administrators_several_values_are_merged_not_sorted(demo_app, sql_lo
         (query,) = [s for s in sql_log if s.startswith("SELECT") and MERGED in s]
         assert WALKED not in query
         assert query.count(MERGED) + 1 == len(args.get("f_status", LIVE_STATUSES))
+
+
+@pytest.mark.parametrize("username", [ADMIN, ACCOUNT_ADMIN])
+@pytest.mark.parametrize("args", [{}, {"sort": "monthly", "dir": "desc"}, {"sort": "user"}])
+def test_a_walked_column_unfiltered_is_merged_over_all_its_values(
+    demo_app, sql_log, username, args
+):
+    """Översikt – Abonnemang lists every status (``walk_each``): unfiltered,
+    each status's services still come off an index in order, one walk per
+    status merged, and every page holds what sorting them all would."""
+    who = user(username)
+    for page_state, expected in every_page(SUBSCRIPTIONS, who, args):
+        sql_log.clear()
+        listing = SUBSCRIPTIONS.page(who, page_state)
+        assert [row.id for row in listing.rows] == expected, page_state.page
+        (query,) = [s for s in sql_log if s.startswith("SELECT") and MERGED in s]
+        assert query.count(MERGED) + 1 == len(SERVICE_STATUSES)
+
+
+def test_a_filter_on_the_walked_column_is_walked_as_chosen(demo_app, sql_log):
+    who = user(ADMIN)
+    for page_state, expected in every_page(SUBSCRIPTIONS, who, {"f_status": "active"}):
+        sql_log.clear()
+        listing = SUBSCRIPTIONS.page(who, page_state)
+        assert [row.id for row in listing.rows] == expected, page_state.page
+        assert not [s for s in sql_log if MERGED in s]
 
 
 def test_a_plan_is_asked_for_once_per_shape(demo_app, always_walk, sql_log):

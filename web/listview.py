@@ -286,6 +286,7 @@ class ListView:
         preset: str | None = None,
         essential: tuple[str, ...] = (),
         too_large: Callable[[Any], str | None] | None = None,
+        walk_each: str | None = None,
     ):
         self.name = name
         self.model = model
@@ -319,6 +320,11 @@ class ListView:
         # request (a message), or None. Such a list, previewed or exported,
         # is made in the background as an Excel file (web/jobs.py).
         self.too_large = too_large
+        # ``walk_each``: a choice column whose values every row has one of
+        # (a service's status). Unfiltered on it, the page's ids are still
+        # found one index walk per value and merged (_merged_ids_query), as
+        # all its values together are all the rows.
+        self.walk_each = walk_each
         self.shown = [c for c in columns if c.show]
 
     @property
@@ -463,7 +469,8 @@ class ListView:
         SQLite sorts ``status IN ('active', 'barred') ORDER BY monthly``
         whole, though an index gives each status's rows in that order: the
         same rows as a UNION ALL of one query per value, ordered by the sort
-        key, it merges as they come. None when no filter has several values.
+        key, it merges as they come. None when no filter has several values
+        and the list walks no column's values unfiltered (``walk_each``).
         """
         key = next(
             (
@@ -476,11 +483,14 @@ class ListView:
             ),
             None,
         )
+        values = state.filters.get(key)
+        if key is None and self.walk_each and self.walk_each not in state.filters:
+            key, values = self.walk_each, list(self.by_key[self.walk_each].filter.choices)
         if key is None:
             return None
         sort_expr = self.by_key[state.sort_key].sort_expr
         arms = []
-        for value in state.filters[key]:
+        for value in values:
             arm = dataclasses.replace(state, filters={**state.filters, key: [value]})
             arms.append(self.narrowed(user, arm, extra).select(self.model.id, sort_expr))
         limit, offset, backwards = self._window(state, total)

@@ -34,7 +34,7 @@ from web.listcolumns import (
     number_column,
     text_column,
 )
-from web.listview import ListView
+from web.listview import ListView, TallyCount
 
 # ------------------------------------------------------------ Översikt – Abonnemang
 
@@ -87,6 +87,9 @@ SUBSCRIPTIONS = ListView(
     export_title="Översikt – Abonnemang",
     rows_loader=attach_price_plans,
     bulk_actions=[],
+    # Counted from the row tally like Tjänster (by status), not row by row.
+    tally=TallyCount("service", {"status": lambda statuses: statuses}),
+    walk_each="status",  # every status's services in order, merged: no sort of them all
     columns=_service_columns(),
     essential=("status", "number", "user", "monthly"),
 )

@@ -4,6 +4,8 @@ for the web request, run by the worker (worker.py) and kept as a file under
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from database import BaseModel, utcnow
@@ -50,6 +52,20 @@ class ExportJob(BaseModel):
     @property
     def status_label(self) -> str:
         return JOB_STATUSES.get(self.status, self.status)
+
+    @property
+    def parameters(self) -> str:
+        """The report's parameters as chosen, to tell files apart:
+        "2026-09-01 – 2026-11-30, 070-123 45 67"."""
+        query = parse_qs(urlsplit(self.path).query)
+        first = {key: values[0] for key, values in query.items() if values and values[0]}
+        parts = []
+        if "from" in first or "to" in first:
+            parts.append(f"{first.get('from', '')} – {first.get('to', '')}")
+        for key in ("month", "number"):
+            if key in first:
+                parts.append(first[key])
+        return ", ".join(parts)
 
     @property
     def percent(self) -> int:

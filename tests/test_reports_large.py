@@ -97,3 +97,13 @@ def test_a_bad_period_still_gets_the_form(client, calls):
     assert response.status_code == 200
     assert "Till kan inte vara före Från" in response.get_data(as_text=True)
     assert ExportJob.select().count() == 0
+
+
+def test_mina_rapporter_shows_each_files_parameters(client, calls):
+    """Two files of the same report tell apart by their period."""
+    login_as(client, calls.admin.username)
+    client.get(REPORTS[0], query_string=JAN)
+    client.get(REPORTS[0], query_string={"from": "2026-01-05", "to": "2026-01-20"})
+    text = client.get("/reports/mina").get_data(as_text=True)
+    assert "2026-01-01 – 2026-01-31" in text
+    assert "2026-01-05 – 2026-01-20" in text

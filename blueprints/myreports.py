@@ -32,6 +32,7 @@ from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField
 from wtforms.validators import InputRequired, NumberRange, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from blueprints.reports.common import TITLES
 from domain import jobs, report_schedules
 from tables.jobs import ExportJob
 from tables.org import Account, User
@@ -169,6 +170,11 @@ def _candidates(path: str) -> list[User]:
     return sorted(allowed, key=lambda u: (u.id != current_user.id, u.name))
 
 
+def report_title(endpoint: str) -> str:
+    """A schedulable report's title from Rapporter's list (Samtal for /calls)."""
+    return TITLES.get(endpoint) or ("Samtal" if endpoint == "calls.index" else endpoint)
+
+
 @bp.route("/scheman/ny", methods=["GET", "POST"])
 @require("reports.view")
 def schedule_new():
@@ -179,7 +185,7 @@ def schedule_new():
     form = ScheduleForm()
     if request.method == "GET":
         form.path.data = path
-        form.title.data = (request.args.get("title") or endpoint)[:200]
+        form.title.data = (request.args.get("title") or report_title(endpoint))[:200]
         form.recipients.data = [current_user.id]
     candidates = _candidates(path)
     form.recipients.choices = select_choices((u.id, f"{u.name} ({u.email})") for u in candidates)
@@ -188,7 +194,7 @@ def schedule_new():
         day = int(form.weekday.data) if frequency == "weekly" else form.month_day.data
         schedule = report_schedules.create(
             current_user,
-            title=(form.title.data or endpoint).strip()[:200],
+            title=(form.title.data or report_title(endpoint)).strip()[:200],
             path=path,
             report_key=endpoint,
             frequency=frequency,

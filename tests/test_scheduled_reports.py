@@ -127,6 +127,16 @@ def test_the_preview_links_to_scheduling(demo_client, login):
     assert "/reports/mina" in index and "Mina rapporter" in index
 
 
+@pytest.mark.parametrize(
+    ("path", "title"),
+    [("/reports/abonnemang", "Översikt – Abonnemang"), ("/calls", "Samtal")],
+)
+def test_without_a_title_the_form_names_the_report(demo_client, login, path, title):
+    login(demo_client, ADMIN)
+    page = demo_client.get("/reports/scheman/ny", query_string={"path": path})
+    assert f"<strong>{title}</strong>" in page.get_data(as_text=True)
+
+
 def test_the_form_offers_only_recipients_who_may_receive(demo_client, login):
     who = login(demo_client, ADMIN)
     page = demo_client.get("/reports/scheman/ny", query_string={"path": PREVIEW, "title": "Abb"})

@@ -231,6 +231,28 @@ def test_credit_notes_show_beside_the_invoice_and_leave_its_amount(client, login
     assert "Samtal och meddelanden A" in text(marked[0].getparent())
 
 
+def test_the_totals_are_the_lines_plus_vat_less_the_credit_notes(client, login, billed):
+    """Two credit notes: the invoice's own amount stays the lines plus VAT,
+    and what it comes to after them is that less both notes' amounts."""
+    lines_ore = sum(line.amount_ore for line in billed["lines"].values())
+    total = lines_ore + billed["invoice"].vat_ore
+    with write_tx():
+        for number, amount in (("K-7001", 2500), ("K-7002", 1250)):
+            CreditNote.create(
+                organisation=billed["org"],
+                account=billed["account"],
+                invoice=billed["invoice"],
+                number=number,
+                issued_on=dt.date(2025, 3, 25),
+                amount_ore=amount,
+            )
+    login(client, billed["admin"].username)
+    doc = page_of(client, billed["invoice"].id)
+    (summary,) = doc.xpath('//dl[contains(@class, "credit-total")]')
+    values = [text(dd) for dd in summary.xpath("./dd")]
+    assert values == [kr(total), "−" + kr(3750), kr(total - 3750)]
+
+
 def test_without_credit_notes_the_panel_says_so(client, login, billed):
     login(client, billed["admin"].username)
     (panel,) = page_of(client, billed["invoice"].id).xpath('//section[@id="credit-notes"]')

@@ -180,6 +180,7 @@ def detail(invoice_id: int):
         total_ore=net_ore + invoice.vat_ore,
         credit_notes=notes,
         credited=credited,
+        credited_ore=sum(note.amount_ore for note in notes),
         chart=month_chart(invoice, current_user),
         ocr=ocr_reference(invoice),
         today=dt.date.today(),

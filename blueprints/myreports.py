@@ -36,7 +36,7 @@ from blueprints.reports.common import TITLES
 from domain import jobs, report_schedules
 from tables.jobs import ExportJob
 from tables.org import Account, User
-from web import excel
+from web import dialogs, excel
 from web import jobs as web_jobs
 from web import schedules as web_schedules
 from web.auth import customer_required, require
@@ -283,8 +283,24 @@ def schedule_resume(schedule_id):
     return redirect(url_for("myreports.schedules"), 303)
 
 
-@bp.route("/scheman/<int:schedule_id>/ta-bort", methods=["POST"])
+class RemoveForm(FlaskForm):
+    """Ta bort, after a confirmation: a form for its CSRF token."""
+
+
+@bp.route("/scheman/<int:schedule_id>/ta-bort", methods=["GET", "POST"])
 @require("reports.view")
 def schedule_remove(schedule_id):
-    report_schedules.remove(_own_schedule(schedule_id), current_user)
-    return redirect(url_for("myreports.schedules"), 303)
+    """Ta bort asks first (a dialog); a second submit of a removed schedule is 404."""
+    schedule = _own_schedule(schedule_id)
+    back = url_for("myreports.schedules")
+    form = RemoveForm()
+    if form.validate_on_submit():
+        report_schedules.remove(schedule, current_user)
+        return dialogs.go(back, f"Den schemalagda rapporten är borttagen: {schedule.title}")
+    return dialogs.show(
+        "partials/myreports/_remove.html",
+        back,
+        schedule=schedule,
+        form=form,
+        dialog_title="Ta bort schemalagd rapport",
+    )

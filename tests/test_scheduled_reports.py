@@ -325,3 +325,15 @@ def test_a_deactivated_owners_schedule_pauses(mail_app, smtp_server):
     assert [m["To"] for m in smtp_server.messages] == [owner.email]
     assert ScheduledReport.get_by_id(schedule.id).active is False
     assert ExportJob.select().count() == 0
+
+
+def test_ta_bort_asks_first_and_a_second_submit_finds_nothing(demo_client, login):
+    schedule = schedule_for(user(ADMIN))
+    login(demo_client, ADMIN)
+    url = f"/reports/scheman/{schedule.id}/ta-bort"
+    asked = demo_client.get(url)
+    assert asked.status_code == 200 and "slutar skickas" in asked.get_data(as_text=True)
+    assert ScheduledReport.get_or_none(ScheduledReport.id == schedule.id) is not None
+    assert demo_client.post(url).status_code == 303
+    assert ScheduledReport.get_or_none(ScheduledReport.id == schedule.id) is None
+    assert demo_client.post(url).status_code == 404

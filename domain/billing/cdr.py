@@ -20,12 +20,12 @@ from database import db, is_sqlite
 from domain.billing import csvfile as f
 from domain.billing.engine import (
     CONFLICT,
-    ERROR,
     NEW,
     UNCHANGED,
     UPDATE,
     Context,
     Outcome,
+    parsed,
     record_change,
     save_changes,
 )
@@ -166,19 +166,14 @@ class CallRecords:
         return found[0]
 
     def check(self, rows: list[f.Row], ctx: Context) -> list[Outcome]:
-        outcomes = []
-        for row in rows:
-            try:
-                data = self.parse(row, ctx)
-            except f.RowError as error:
-                outcomes.append(Outcome(row.line, ERROR, str(error)))
-                continue
-            key = (
+        outcomes, valid = parsed(
+            rows,
+            lambda row: self.parse(row, ctx),
+            lambda data: (
                 f"{data['service']}|{data['started_at']:%Y-%m-%d %H:%M:%S}|"
                 f"{data['b_number']}|{data['traffic_type']}"
-            )
-            outcomes.append(Outcome(row.line, NEW, key=key, data=data))
-        valid = [o for o in outcomes if o.status == NEW]
+            ),
+        )
         stored = self._stored(valid)
         for outcome in valid:
             d = outcome.data

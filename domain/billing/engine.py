@@ -56,6 +56,21 @@ class Outcome:
     changes: dict = field(default_factory=dict)  # field: (before, after) for UPDATE
 
 
+def parsed(records, parse, key) -> tuple[list[Outcome], list[Outcome]]:
+    """(every record's outcome, the valid ones): each record ``parse``d, one
+    whose parse raises RowError an ERROR with its line, the others NEW with
+    their natural ``key(data)``, to be compared with what is stored."""
+    outcomes = []
+    for record in records:
+        try:
+            data = parse(record)
+        except RowError as error:
+            outcomes.append(Outcome(record.line, ERROR, str(error)))
+            continue
+        outcomes.append(Outcome(record.line, NEW, key=key(data), data=data))
+    return outcomes, [o for o in outcomes if o.status == NEW]
+
+
 @dataclass
 class Report:
     kind: str

@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from domain.billing import csvfile as f
 from domain.billing.engine import (
     CONFLICT,
-    ERROR,
     NEW,
     UNCHANGED,
     UPDATE,
     Context,
     Outcome,
+    parsed,
     record_change,
     save_changes,
 )
@@ -233,15 +233,9 @@ class Invoices:
     )
 
     def check(self, documents: list[Document], ctx: Context) -> list[Outcome]:
-        outcomes = []
-        for document in documents:
-            try:
-                data = self.parse(document, ctx)
-            except f.RowError as error:
-                outcomes.append(Outcome(document.line, ERROR, str(error)))
-                continue
-            outcomes.append(Outcome(document.line, NEW, key=data["number"], data=data))
-        valid = [o for o in outcomes if o.status == NEW]
+        outcomes, valid = parsed(
+            documents, lambda document: self.parse(document, ctx), lambda data: data["number"]
+        )
         stored = {
             invoice.number: invoice
             for invoice in Invoice.select().where(
@@ -402,15 +396,9 @@ class CreditNotes:
     LINE_FIELDS = ("invoice_line", "service", "description", "amount_ore")
 
     def check(self, documents: list[Document], ctx: Context) -> list[Outcome]:
-        outcomes = []
-        for document in documents:
-            try:
-                data = self.parse(document, ctx)
-            except f.RowError as error:
-                outcomes.append(Outcome(document.line, ERROR, str(error)))
-                continue
-            outcomes.append(Outcome(document.line, NEW, key=data["number"], data=data))
-        valid = [o for o in outcomes if o.status == NEW]
+        outcomes, valid = parsed(
+            documents, lambda document: self.parse(document, ctx), lambda data: data["number"]
+        )
         stored = {
             note.number: note
             for note in CreditNote.select().where(

@@ -14,12 +14,12 @@ import datetime as dt
 from domain.billing import csvfile as f
 from domain.billing.engine import (
     CONFLICT,
-    ERROR,
     NEW,
     UNCHANGED,
     UPDATE,
     Context,
     Outcome,
+    parsed,
     record_change,
     save_changes,
 )
@@ -66,16 +66,11 @@ class Usage:
         return data
 
     def check(self, rows: list[f.Row], ctx: Context) -> list[Outcome]:
-        outcomes = []
-        for row in rows:
-            try:
-                data = self.parse(row, ctx)
-            except f.RowError as error:
-                outcomes.append(Outcome(row.line, ERROR, str(error)))
-                continue
-            key = f"{data['service']}|{data['month']:%Y-%m}"
-            outcomes.append(Outcome(row.line, NEW, key=key, data=data))
-        valid = [o for o in outcomes if o.status == NEW]
+        outcomes, valid = parsed(
+            rows,
+            lambda row: self.parse(row, ctx),
+            lambda data: f"{data['service']}|{data['month']:%Y-%m}",
+        )
         stored = {}
         if valid:
             for usage in MonthlyUsage.select().where(

@@ -16,7 +16,8 @@ lines, credit notes, call records and monthly usage.
   largest monthly fee line of an itemised invoice (in full, half or a
   quarter), ten days after the invoice, as seed/reports.py does for the demo.
 * **Call records**: 2,000,000 over six months for the mobile services,
-  month by month; the invoiced ones point at the account's invoice.
+  month by month; a month's are invoiced once its invoices are out (the
+  11th of the next) and point at the account's invoice.
 * **Monthly usage**: the last six months of every billed mobile service,
   its cost the monthly fee (the current month's by the day so far) plus the
   month's call charges (seed/reports.py's rule).
@@ -114,11 +115,11 @@ class LargeBilling:
         countries = ["NO", "DK", "FI", "DE", "ES", "US"]
         prefixes = ["070", "073", "076", "090", "08"]
         now = utcnow()
-        this_month = month_start(self.today)
         per_month = CALL_RECORDS // CDR_MONTHS
         months = [month_start(self.today, back) for back in range(CDR_MONTHS - 1, -1, -1)]
         charges = self.charges
         billed = self.billed
+        billed_months = {month for _, month in billed}
 
         def rows():
             produced = 0
@@ -131,7 +132,8 @@ class LargeBilling:
                 offsets = sorted(rng.randrange(span) for _ in range(n))
                 chosen = rng.choices(mobile, k=n)
                 traffic = rng.choices(traffic_types, traffic_weights, k=n)
-                invoiced = month < this_month
+                # a month's calls are invoiced once its invoices are out (on the 11th)
+                invoiced = month in billed_months
                 random_ = rng.random
                 for i in range(n):
                     service_id, account_id, kind, number, *_ = chosen[i]

@@ -2,25 +2,27 @@
 
 "Storkoncernen Sverige AB" has an account tree of 5,011 accounts four levels
 deep (koncern → 10 regioner → 100 distrikt → 4,900 enheter), 100,000
-services of every kind and status, 2,000,000 call records over six months
-and 200,000 monthly invoices (two lines each). Its logins, password
+services of every kind and status and 50,000 orders (this module); 200,000
+monthly invoices, the last twelve months' itemised per service, 300 credit
+notes, 2,000,000 call records over six months and six months of monthly
+usage of the mobile services (seed/large_billing.py); and 3,000 tickets with
+SLA times (seed/large_tickets.py). Its logins, password
 ``Teleportal-demo-2026``:
 
 * ``admin@large.example``  Administratör (Superuser) on the top account
 * ``konto@large.example``  Kontoadministratör on region 3 (501 accounts)
 
 Rows are written with ``executemany`` in chunks, each chunk its own
-``write_tx``, with ids assigned here (the database is fresh), so the whole
-run takes a few minutes. Randomness is seeded: the same day gives the same
-data.
+``write_tx``, with ids assigned here (the database is fresh; seed/large_rows.py),
+so the whole run takes a few minutes. Randomness is seeded: the same day
+gives the same data.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
-import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 
 from database import db, utcnow, write_tx
 from domain.numbers import luhn_digit
@@ -29,11 +31,8 @@ from models import (
     Account,
     Agreement,
     AgreementProduct,
-    CallRecord,
     CompanyProfile,
     Contact,
-    Invoice,
-    InvoiceLine,
     Order,
     OrderLine,
     Organisation,
@@ -43,11 +42,20 @@ from models import (
     ServiceLine,
     SLADefinition,
     User,
-    next_number,
 )
-from models import Sequence as NumberSequence
 from permissions import format_permissions
 from seed import demo
+from seed.large_billing import LargeBilling
+from seed.large_rows import (
+    LargeService,
+    Progress,
+    bulk_insert,
+    iso,
+    month_start,
+    next_id,
+    reserve_numbers,
+)
+from seed.large_tickets import seed_tickets
 
 ADMIN_USERNAME = "admin@large.example"
 ACCOUNT_ADMIN_USERNAME = "konto@large.example"
@@ -56,13 +64,8 @@ REGIONS = 10
 DISTRICTS_PER_REGION = 10
 UNITS_PER_DISTRICT = 49
 SERVICES = 100_000
-CALL_RECORDS = 2_000_000
-INVOICES = 200_000
 ORDERS = 50_000
-INVOICE_MONTHS = 40
-CDR_MONTHS = 6
 SCOPED_REGION = 3  # the Kontoadministratör's region (1-based)
-CHUNK = 50_000
 
 REGION_NAMES = [
     "Norr",
@@ -153,83 +156,6 @@ NUMBER_PREFIX = {
     "hosting": "HOST",
 }
 STATUS_WEIGHTS = {"active": 78, "barred": 4, "terminating": 3, "terminated": 12, "ordered": 3}
-TRAFFIC_WEIGHTS = {"mobile": 40, "national": 20, "international": 4, "sms": 25, "mms": 2, "data": 9}
-VOICE = frozenset(("mobile", "national", "international"))
-
-
-# --------------------------------------------------------------------------- writing
-
-
-def bulk_insert(model, columns: Sequence[str], rows: Iterable[tuple], chunk: int = CHUNK) -> int:
-    """Insert ``rows`` (tuples in ``columns`` order) with executemany.
-
-    Fields left out get their model default, like ``Model.create`` would
-    give them. Each chunk commits in its own ``write_tx``.
-    """
-    fields = model._meta.fields
-    defaults = []
-    for name, field in fields.items():
-        if name in columns or field.default is None:
-            continue
-        value = field.default() if callable(field.default) else field.default
-        defaults.append((name, field.db_value(value)))
-    names = [fields[c].column_name for c in columns] + [fields[n].column_name for n, _ in defaults]
-    tail = tuple(v for _, v in defaults)
-    sql = 'INSERT INTO "{}" ({}) VALUES ({})'.format(
-        model._meta.table_name,
-        ", ".join(f'"{n}"' for n in names),
-        ", ".join("?" * len(names)),
-    )
-    count = 0
-    batch: list[tuple] = []
-    for row in rows:
-        batch.append(row + tail)
-        if len(batch) >= chunk:
-            count += _flush(sql, batch)
-            batch = []
-    if batch:
-        count += _flush(sql, batch)
-    return count
-
-
-def _flush(sql: str, batch: list[tuple]) -> int:
-    with write_tx():
-        db.obj.cursor().executemany(sql, batch)
-    return len(batch)
-
-
-def reserve_numbers(name: str, count: int) -> int:
-    """Take ``count`` consecutive numbers of a sequence; returns the first."""
-    with write_tx():
-        first = next_number(name)
-        NumberSequence.update(value=NumberSequence.value + (count - 1)).where(
-            NumberSequence.name == name
-        ).execute()
-    return first
-
-
-def next_id(model) -> int:
-    return (model.select(model.id).order_by(model.id.desc()).scalar() or 0) + 1
-
-
-def month_start(day: dt.date, back: int = 0) -> dt.date:
-    return demo.month_start(day, back)
-
-
-def iso(value: dt.date | None) -> str | None:
-    """Dates and timestamps as the text Peewee stores in SQLite."""
-    if value is None:
-        return None
-    return value.isoformat(" ") if isinstance(value, dt.datetime) else value.isoformat()
-
-
-class Progress:
-    def __init__(self, echo: Callable):
-        self.echo = echo
-        self.started = time.perf_counter()
-
-    def __call__(self, text: str) -> None:
-        self.echo(f"[{time.perf_counter() - self.started:6.1f} s] {text}")
 
 
 # --------------------------------------------------------------------------- the builder
@@ -410,8 +336,8 @@ class LargeBuilder:
 
     # -- services
 
-    def services(self, org, tree: list[tuple]) -> list[tuple]:
-        """100,000 services; returns (id, account id, kind, number, status, monthly, start)."""
+    def services(self, org, tree: list[tuple]) -> list[LargeService]:
+        """100,000 services, as LargeService for billing, usage and tickets."""
         rng = self.rng
         weights = [{0: 40, 1: 8, 2: 3}.get(depth, 1) for (_, _, _, depth, _) in tree]
         accounts = rng.choices([n[0] for n in tree], weights=weights, k=SERVICES)
@@ -422,7 +348,7 @@ class LargeBuilder:
         plan_id = products["PL-FAST"].id
         first_id = next_id(Service)
         created = iso(utcnow())
-        out: list[tuple] = []
+        out: list[LargeService] = []
         lines: list[tuple] = []
 
         def rows():
@@ -464,7 +390,14 @@ class LargeBuilder:
                     end = self.today - dt.timedelta(days=rng.randint(1, 400))
                 elif status == "terminating":
                     end = self.today + dt.timedelta(days=rng.randint(10, 90))
-                out.append((service_id, accounts[i], kind, number, status, monthly, start))
+                invoice_text = "Projekt" if rng.random() < 0.02 else ""
+                data_mb = (spec[1][1].data_mb or 0) if data_codes else 0
+                out.append(
+                    LargeService(
+                        service_id, accounts[i], kind, number, status, monthly, start, end,
+                        product.name, user, invoice_text, data_mb,
+                    )
+                )  # fmt: skip
                 yield (
                     service_id,
                     org.id,
@@ -481,7 +414,7 @@ class LargeBuilder:
                     iso(binding),
                     3 if product.binding_months else 1,
                     iso(end),
-                    "Projekt" if rng.random() < 0.02 else "",
+                    invoice_text,
                     f"{rng.randint(10, 1000)}/{rng.randint(10, 1000)} Mbit/s"
                     if kind in ("broadband", "capacity")
                     else "",
@@ -519,100 +452,9 @@ class LargeBuilder:
         self.progress(f"{len(lines):,} service specification lines")
         return out
 
-    # -- invoices
-
-    def invoices(self, org, tree: list[tuple], services: list[tuple]) -> dict:
-        """Monthly invoices, newest months first, until there are 200,000.
-
-        Returns {(account id, billed month): invoice id} for the call records.
-        """
-        rng = self.rng
-        monthly: dict[int, int] = {}
-        for _, account_id, _, _, status, fee, _ in services:
-            if status != "ordered":
-                monthly[account_id] = monthly.get(account_id, 0) + fee
-        delivery = {n[0]: rng.choice(("email", "efaktura", "letter")) for n in tree}
-        first_number = reserve_numbers("invoice_number", INVOICES)
-        first_id = next_id(Invoice)
-        created = iso(utcnow())
-        billed: dict[tuple, int] = {}
-        lines: list[tuple] = []
-
-        def rows():
-            count = 0
-            for back in range(INVOICE_MONTHS):
-                issued = month_start(self.today, back).replace(day=11)
-                if issued > self.today:
-                    continue
-                period_start = month_start(issued, 1)
-                period_end = issued.replace(day=1) - dt.timedelta(days=1)
-                due = issued + dt.timedelta(days=30)
-                for account_id, *_ in tree:
-                    if count == INVOICES:
-                        return
-                    invoice_id = first_id + count
-                    fees = monthly.get(account_id, 0) or 9900
-                    calls = rng.randint(0, 40_000)
-                    net = fees + calls
-                    vat = net // 4
-                    overdue = due < self.today and rng.random() < (0.3 if back < 3 else 0.01)
-                    paid = due < self.today and not overdue
-                    period = (iso(period_start), iso(period_end))
-                    lines.append((invoice_id, "Månadsavgifter", *period, fees, 0))
-                    lines.append((invoice_id, "Samtal och meddelanden", *period, calls, 1))
-                    billed[(account_id, period_start)] = invoice_id
-                    yield (
-                        invoice_id,
-                        org.id,
-                        account_id,
-                        f"6789-{first_number + count}",
-                        iso(issued),
-                        iso(due),
-                        iso(period_start),
-                        iso(period_end),
-                        net + vat,
-                        vat,
-                        "paid" if paid else "unpaid",
-                        iso(due - dt.timedelta(days=rng.randint(0, 5))) if paid else None,
-                        f"Ref {account_id % 500}",
-                        delivery[account_id],
-                        created,
-                    )
-                    count += 1
-
-        count = bulk_insert(
-            Invoice,
-            [
-                "id",
-                "organisation",
-                "account",
-                "number",
-                "invoice_date",
-                "due_date",
-                "period_start",
-                "period_end",
-                "amount_ore",
-                "vat_ore",
-                "status",
-                "paid_at",
-                "reference",
-                "delivery",
-                "created_at",
-            ],
-            rows(),
-        )
-        self.progress(f"{count:,} invoices")
-        bulk_insert(
-            InvoiceLine,
-            ["invoice", "description", "period_start", "period_end", "amount_ore", "position"],
-            lines,
-        )
-        self.progress(f"{len(lines):,} invoice lines")
-        return billed
-
     # -- orders
 
-    def orders(self, org, services: list[tuple]) -> None:
+    def orders(self, org, services: list[LargeService]) -> None:
         """Orders over the last two years: most are service actions (a service
         of the order's account), a fifth Nybeställningar with a product line;
         a few each still waiting, received or in progress."""
@@ -676,91 +518,6 @@ class LargeBuilder:
         )
         self.progress(f"{len(lines):,} order lines")
 
-    # -- call records
-
-    def call_records(self, org, services: list[tuple], billed: dict) -> None:
-        """Six months of CDRs for the mobile services, imported month by month
-        (so ids follow time, as with the operator's real imports)."""
-        rng = self.rng
-        mobile = [
-            s for s in services if s[2] in ("mobile", "mobile_pbx", "mbb") and s[4] != "ordered"
-        ]
-        traffic_types = list(TRAFFIC_WEIGHTS)
-        traffic_weights = list(TRAFFIC_WEIGHTS.values())
-        countries = ["NO", "DK", "FI", "DE", "ES", "US"]
-        prefixes = ["070", "073", "076", "090", "08"]
-        now = utcnow()
-        this_month = month_start(self.today)
-        per_month = CALL_RECORDS // CDR_MONTHS
-        months = [month_start(self.today, back) for back in range(CDR_MONTHS - 1, -1, -1)]
-
-        def rows():
-            produced = 0
-            for m, month in enumerate(months):
-                n = per_month if m < CDR_MONTHS - 1 else CALL_RECORDS - produced
-                produced += n
-                start = dt.datetime.combine(month, dt.time())
-                end = min(dt.datetime.combine(month_start(month, -1), dt.time()), now)
-                span = int((end - start).total_seconds())
-                offsets = sorted(rng.randrange(span) for _ in range(n))
-                chosen = rng.choices(mobile, k=n)
-                traffic = rng.choices(traffic_types, traffic_weights, k=n)
-                invoiced = month < this_month
-                random_ = rng.random
-                for i in range(n):
-                    service_id, account_id, kind, number, *_ = chosen[i]
-                    kind_of = "data" if kind == "mbb" else traffic[i]
-                    started = start + dt.timedelta(seconds=offsets[i])
-                    duration = int(8 + random_() * 1800) if kind_of in VOICE else 0
-                    price, country = 0, "SE"
-                    if kind_of == "international":
-                        country = countries[int(random_() * 6)]
-                        price = duration * 3
-                    elif kind_of == "mms":
-                        price = 50
-                    yield (
-                        org.id,
-                        account_id,
-                        service_id,
-                        started.isoformat(" "),
-                        "in" if random_() < 0.3 else "out",
-                        number,
-                        ""
-                        if kind_of == "data"
-                        else prefixes[int(random_() * 5)] + f"{int(random_() * 10**7):07d}",
-                        kind_of,
-                        country,
-                        duration,
-                        int(10**5 + random_() * 5 * 10**8) if kind_of == "data" else 0,
-                        price,
-                        invoiced,
-                        billed.get((account_id, month)) if invoiced else None,
-                    )
-                self.progress(f"call records for {month:%Y-%m} generated")
-
-        count = bulk_insert(
-            CallRecord,
-            [
-                "organisation",
-                "account",
-                "service",
-                "started_at",
-                "direction",
-                "a_number",
-                "b_number",
-                "traffic_type",
-                "country",
-                "duration_s",
-                "bytes",
-                "price_ore",
-                "invoiced",
-                "invoice",
-            ],
-            rows(),
-            chunk=100_000,
-        )
-        self.progress(f"{count:,} call records")
-
 
 def seed(echo: Callable = print, today: dt.date | None = None) -> None:
     """The demo data, then the large customer, into an empty database."""
@@ -783,9 +540,12 @@ def seed(echo: Callable = print, today: dt.date | None = None) -> None:
         tree = builder.accounts(org)
         builder.users(org, tree)
         services = builder.services(org, tree)
-        billed = builder.invoices(org, tree, services)
         builder.orders(org, services)
-        builder.call_records(org, services, billed)
+        billing = LargeBilling(builder, org, tree, services)
+        billing.call_records()
+        billing.invoices()
+        billing.usage()
+        seed_tickets(builder, org, tree, services)
         database.execute_sql("ANALYZE")
         progress("ANALYZE done")
     finally:

@@ -165,3 +165,22 @@ def test_usage_scope_and_bad_month(client, usage_world):
     assert [r["Nummer"] for r in rows(client, "/reports/forbrukning", params)] == ["070-900 00 01"]
     for bad in ("2019-01", "abc", "2026-13"):
         assert client.get("/reports/forbrukning", query_string={"month": bad}).status_code == 404
+
+
+def test_a_month_of_more_subscriptions_than_a_page_handles_comes_as_a_file(
+    app, client, usage_world, tmp_path
+):
+    """Beyond EXPORT_JOB_ROWS mobile subscriptions in the month the report is
+    made by the worker as an Excel file (immediate mode here), with the
+    reason on the job's page; the Kontoadmin's one subscription stays on
+    screen."""
+    w = usage_world
+    app.config.update(EXPORT_JOB_ROWS=1, REPORT_DIR=str(tmp_path / "reports"))
+    params = {"month": w.month.strftime("%Y-%m")}
+    login_as(client, w.admin.username)
+    response = client.get("/reports/forbrukning", query_string=params)
+    assert response.status_code == 303 and "/reports/filer/" in response.headers["Location"]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "fler än 1 mobilabonnemang" in page and "Ladda ner" in page
+    login_as(client, w.konto.username)
+    assert client.get("/reports/forbrukning", query_string=params).status_code == 200

@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, request, url_for
+from flask import abort, current_app, request, url_for
 from flask_login import current_user
 from peewee import fn
+from werkzeug.exceptions import NotFound
 
 from blueprints.invoices.show import month_start
 from blueprints.reports import bp
 from blueprints.reports.common import TITLES, Link, cells_loader, datetime_bounds
 from blueprints.services.charts import bar_chart, month_label
+from domain.formats import integer
 from tables.billing import CallRecord
 from tables.org import Account
 from tables.scope import scope_condition
@@ -88,6 +90,24 @@ def _number(key, label, field, **options) -> Column:
     return Column(key, label, sort=field, export=field, text=False, align="right", **options)
 
 
+def usage_beyond_preview(user) -> str | None:
+    """``ListView.too_large``: a month of more mobile subscriptions than
+    EXPORT_JOB_ROWS (a large company's tens of thousands) comes as an Excel
+    file from the worker, as any export that size does; counted with a LIMIT."""
+    try:
+        month = _chosen_month(user, _month_choices(dt.date.today()))
+    except NotFound:
+        return None  # the view answers 404
+    limit = current_app.config["EXPORT_JOB_ROWS"]
+    rows = usage_query(user).where(MonthlyUsage.month == month).select(MonthlyUsage.id)
+    if rows.limit(limit + 1).count() <= limit:
+        return None
+    return (
+        f"Månaden omfattar fler än {integer(limit)} mobilabonnemang – för många för att visa på"
+        " skärmen. Förbrukningsrapporten tas fram som Excel-fil."
+    )
+
+
 USAGE = ListView(
     name="report-usage",
     model=MonthlyUsage,
@@ -96,6 +116,7 @@ USAGE = ListView(
     default_sort=("number", "asc"),
     export_title="Förbrukningsrapport",
     bulk_actions=[],
+    too_large=usage_beyond_preview,
     rows_loader=cells_loader(MonthlyUsage, usage_query, FIELDS, _cells),
     columns=[
         Column(

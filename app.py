@@ -99,6 +99,8 @@ def load_config(app: Flask) -> None:
         # Reports that add up call records: beyond this many calls in the
         # period the report is made by the worker as a file, not on screen.
         REPORT_PREVIEW_CALLS=int(env("REPORT_PREVIEW_CALLS", "10000")),
+        # Förbrukningsrapport: beyond this many subscriptions in the month.
+        REPORT_PREVIEW_ROWS=int(env("REPORT_PREVIEW_ROWS", "5000")),
         REPORT_DIR=env("REPORT_DIR") or str(instance / "reports"),
         REPORT_FILE_DAYS=int(env("REPORT_FILE_DAYS", "7")),
     )

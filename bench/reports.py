@@ -101,6 +101,10 @@ def parameters(side: Side, username: str) -> dict[str, str]:
     }
 
 
+def shown(result: dict) -> str:
+    return "file (job)" if result["shown"] == "?" else result["shown"]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=100)
@@ -114,6 +118,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         demo_url = build_demo_database(Path(tmp))
         sides = [Side("large", large_url, LARGE_USERS), Side("demo", demo_url, DEMO_USERS)]
+        for side in sides:
+            # 303: a report too large for the screen goes to its job's page
+            # (made by the worker as a file; REPORT_PREVIEW_CALLS, EXPORT_JOB_ROWS).
+            side.accepted = (200, 303)
         usernames = {"large": dict(LARGE_USERS), "demo": dict(DEMO_USERS)}
         params = {
             (side.name, label): parameters(side, usernames[side.name][label])
@@ -155,7 +163,7 @@ def main() -> int:
         print(
             f"{key[0]:14} {key[1]:38} {big['p50']:9.1f} {big['p95']:7.1f}"
             f" {small['p50']:9.1f} {small['p95']:7.1f} {ratio:6.2f}"
-            f"  {verdict(ok_abs):6}  {verdict(ok_ratio):8}  {big['shown']} / {small['shown']}"
+            f"  {verdict(ok_abs):6}  {verdict(ok_ratio):8}  {shown(big)} / {shown(small)}"
         )
     print()
     print("ALL TARGETS PASS" if not failures else f"{failures} TARGET(S) FAIL")

@@ -170,12 +170,12 @@ def test_usage_scope_and_bad_month(client, usage_world):
 def test_a_month_of_more_subscriptions_than_a_page_handles_comes_as_a_file(
     app, client, usage_world, tmp_path
 ):
-    """Beyond EXPORT_JOB_ROWS mobile subscriptions in the month the report is
+    """Beyond REPORT_PREVIEW_ROWS mobile subscriptions in the month the report is
     made by the worker as an Excel file (immediate mode here), with the
     reason on the job's page; the Kontoadmin's one subscription stays on
     screen."""
     w = usage_world
-    app.config.update(EXPORT_JOB_ROWS=1, REPORT_DIR=str(tmp_path / "reports"))
+    app.config.update(REPORT_PREVIEW_ROWS=1, REPORT_DIR=str(tmp_path / "reports"))
     params = {"month": w.month.strftime("%Y-%m")}
     login_as(client, w.admin.username)
     response = client.get("/reports/forbrukning", query_string=params)

@@ -30,7 +30,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import abort, request, url_for
-from peewee import SQL, Field, Node, fn
+from peewee import JOIN, SQL, Field, Node, fn
 from werkzeug.datastructures import MultiDict
 
 from database import db, is_sqlite
@@ -390,7 +390,9 @@ class ListView:
         """Add the list's joins: all, or only those to ``models``."""
         for model, foreign_key in self.joins:
             if models is None or model in models:
-                query = query.join_from(self.model, model, on=foreign_key)
+                # A key that may be empty (a ticket's service) keeps its row.
+                kind = JOIN.LEFT_OUTER if foreign_key.null else JOIN.INNER
+                query = query.join_from(self.model, model, kind, on=foreign_key)
         return query
 
     def _with_rows(self, query):
@@ -645,9 +647,11 @@ class ListView:
         for column in columns:
             if not isinstance(column.export_expr, Field):
                 needed |= models_in(column.export_expr)
-        for model, _ in self.joins:
-            if model not in needed and lookup.id_span(model, user) > lookup.LOOKUP_SPAN:
-                needed.add(model)
+        for model, key in self.joins:
+            if model not in needed and (
+                key.null or lookup.id_span(model, user) > lookup.LOOKUP_SPAN
+            ):
+                needed.add(model)  # looked up by key: never an empty key
         return needed & {model for model, _ in self.joins}
 
     @staticmethod

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from flask import render_template, request
 from flask_login import current_user
-from peewee import JOIN
 
 from blueprints.orders.listing import (
     attach_products,
@@ -17,12 +16,13 @@ from blueprints.orders.listing import (
 from blueprints.reports import bp
 from blueprints.reports.common import LIST_MONTHS, TITLES, opening_form, parse_period
 from blueprints.services.listing import PLAN_NAME, attach_price_plans
+from blueprints.tickets.listing import TICKET_JOINS
 from blueprints.tickets.listing import shared_columns as ticket_columns
 from tables.catalogue import Product
 from tables.orders import ORDER_STATUSES, Order
 from tables.org import Account
 from tables.services import SERVICE_KINDS, SERVICE_STATUSES, Service
-from tables.tickets import TICKET_STATUSES, RequestType, Ticket
+from tables.tickets import TICKET_STATUSES, Ticket
 from web import excel
 from web.auth import require
 from web.listcolumns import (
@@ -179,16 +179,7 @@ def orders():
 def tickets_query(user):
     """Tickets as Ärenden lists them (one's own only without tickets.view),
     drafts left out: a report is of sent tickets."""
-    return (
-        Ticket.visible_to(user)
-        .where(Ticket.status != "draft")
-        .select(Ticket, Account, Service, RequestType)
-        .join(Account, on=(Ticket.account == Account.id))
-        .switch(Ticket)
-        .join(Service, join_type=JOIN.LEFT_OUTER, on=(Ticket.service == Service.id))
-        .switch(Ticket)
-        .join(RequestType, join_type=JOIN.LEFT_OUTER, on=(Ticket.request_type == RequestType.id))
-    )
+    return Ticket.visible_to(user).where(Ticket.status != "draft")
 
 
 _tickets = ticket_columns()
@@ -196,6 +187,7 @@ TICKETS = ListView(
     name="report-tickets",
     model=Ticket,
     query=tickets_query,
+    joins=TICKET_JOINS,
     row_template="reports/_ticket_rows.html",
     default_sort=("created", "desc"),
     export_title="Ärenden",

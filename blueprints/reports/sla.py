@@ -19,7 +19,7 @@ import datetime as dt
 
 from flask import render_template, request, url_for
 from flask_login import current_user
-from peewee import Case, fn
+from peewee import Case, ColumnBase, fn
 
 from blueprints.reports import bp
 from blueprints.reports.common import (
@@ -43,11 +43,21 @@ from web.listview import ListView
 MET = {1: "Ja", 0: "Nej", 2: "Pågår"}
 
 
-def minutes_between(first, last):
-    """SQL: whole minutes from ``first`` to ``last`` (NULL if either is)."""
-    if is_sqlite():
-        return fn.ROUND((fn.julianday(last) - fn.julianday(first)) * 1440).cast("INTEGER")
-    return fn.ROUND(fn.date_part("epoch", last - first) / 60).cast("INTEGER")
+class minutes_between(ColumnBase):  # noqa: N801 - reads as the SQL function it stands for
+    """SQL: whole minutes from ``first`` to ``last`` (NULL if either is),
+    written for the database in use when the query is built: the columns
+    below are made at import, which may come before the database is set."""
+
+    def __init__(self, first, last):
+        super().__init__()
+        self.first, self.last = first, last
+
+    def __sql__(self, ctx):
+        if is_sqlite():
+            days = fn.julianday(self.last) - fn.julianday(self.first)
+            return ctx.sql(fn.ROUND(days * 1440).cast("INTEGER"))
+        seconds = fn.date_part("epoch", self.last - self.first)
+        return ctx.sql(fn.ROUND(seconds / 60).cast("INTEGER"))
 
 
 def met(done, due):

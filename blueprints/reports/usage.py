@@ -92,13 +92,13 @@ def _number(key, label, field, **options) -> Column:
 
 def usage_beyond_preview(user) -> str | None:
     """``ListView.too_large``: a month of more mobile subscriptions than
-    EXPORT_JOB_ROWS (a large company's tens of thousands) comes as an Excel
-    file from the worker, as any export that size does; counted with a LIMIT."""
+    REPORT_PREVIEW_ROWS (a large company's tens of thousands) comes as an
+    Excel file from the worker; counted with a LIMIT."""
     try:
         month = _chosen_month(user, _month_choices(dt.date.today()))
     except NotFound:
         return None  # the view answers 404
-    limit = current_app.config["EXPORT_JOB_ROWS"]
+    limit = current_app.config["REPORT_PREVIEW_ROWS"]
     rows = usage_query(user).where(MonthlyUsage.month == month).select(MonthlyUsage.id)
     if rows.limit(limit + 1).count() <= limit:
         return None

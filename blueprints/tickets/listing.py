@@ -6,7 +6,7 @@ from flask import (
     request,
 )
 from flask_login import current_user
-from peewee import JOIN, Case, fn
+from peewee import Case, fn
 
 from blueprints.tickets import PRIORITY_CHOICES, bp
 from database import utcnow
@@ -39,15 +39,16 @@ from web.listview import ListView, status_views
 
 
 def tickets_query(user):
-    return (
-        Ticket.visible_to(user)
-        .select(Ticket, Account, Service, RequestType)
-        .join(Account, on=(Ticket.account == Account.id))
-        .switch(Ticket)
-        .join(Service, join_type=JOIN.LEFT_OUTER, on=(Ticket.service == Service.id))
-        .switch(Ticket)
-        .join(RequestType, join_type=JOIN.LEFT_OUTER, on=(Ticket.request_type == RequestType.id))
-    )
+    return Ticket.visible_to(user)
+
+
+# What a row shows besides the ticket: joined for the page's rows and where a
+# filter or the sort needs them (the service and request type may be empty).
+TICKET_JOINS = [
+    (Account, Ticket.account),
+    (Service, Ticket.service),
+    (RequestType, Ticket.request_type),
+]
 
 
 def sla_due_expr():
@@ -168,6 +169,7 @@ TICKET_LIST = ListView(
     name="tickets",
     model=Ticket,
     query=tickets_query,
+    joins=TICKET_JOINS,
     row_template="partials/tickets/_rows.html",
     default_sort=("created", "desc"),
     export_title="Ärenden",

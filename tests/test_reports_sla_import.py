@@ -1,0 +1,24 @@
+"""The SLA report's SQL is written for the database in use when a query is
+built, not when the module was imported (which may come first: imported
+with no database set, it once baked PostgreSQL's date_part into SQLite)."""
+
+from __future__ import annotations
+
+from peewee import PostgresqlDatabase, SqliteDatabase
+
+from blueprints.reports.sla import minutes_between
+from database import db
+from tables.tickets import Ticket
+
+
+def test_minutes_between_follows_the_database_it_is_built_for(app):
+    expr = minutes_between(Ticket.created_at, Ticket.resolved_at)
+    query = Ticket.select(expr.alias("m"))
+    assert isinstance(db.obj, SqliteDatabase)
+    assert "julianday" in query.sql()[0]
+    saved = db.obj
+    try:
+        db.initialize(PostgresqlDatabase("nowhere"))
+        assert "date_part" in Ticket.select(expr.alias("m")).sql()[0]
+    finally:
+        db.initialize(saved)

@@ -138,7 +138,13 @@ def test_usage_of_the_month_per_mobile_subscription(client, usage_world):
     url = "/reports/forbrukning"
     params = {"month": w.month.strftime("%Y-%m")}
     page = client.get(url, query_string=params).get_data(as_text=True)
-    assert "<svg" in page and "<script" not in page.split("<main", 1)[1].split("</main>")[0]
+    assert "<script" not in page.split("<main", 1)[1].split("</main>")[0]
+    chart_url = f"/reports/forbrukning/diagram?month={params['month']}"
+    assert f'hx-get="{chart_url}"' in page
+    chart = client.get(chart_url).get_data(as_text=True).replace("\xa0", " ")
+    assert "<svg" in chart
+    # the month's two subscriptions (199 + 99 kr) and the month before's 123 kr
+    assert "298,00 kr" in chart and "123,00 kr" in chart and "500,00" not in chart
     assert "081-000 100" in page.replace("\xa0", " ") or "08-100 01 00" in page.replace("\xa0", " ")
     assert f"/calls?service={w.pbx.id}" in page
     shown = rows(client, url, params)

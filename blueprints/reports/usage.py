@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, current_app, request, url_for
+from flask import abort, current_app, render_template, request, url_for
 from flask_login import current_user
 from peewee import fn
 from werkzeug.exceptions import NotFound
@@ -251,12 +251,10 @@ def usage():
     choices = _month_choices(dt.date.today())
     month = _chosen_month(current_user, choices)
     context = {}
-    if not is_htmx():
-        context = {
-            "chart": cost_chart(current_user, month),
-            "fixed": fixed_lines(current_user, month),
-            "fixed_shown": FIXED_SHOWN,
-        }
+    if not is_htmx() and "export" not in request.args:
+        # The chart comes by htmx after the page (it reads six months of
+        # usage); the local numbers are a page of their own.
+        context = {"fixed": fixed_lines(current_user, month), "fixed_shown": FIXED_SHOWN}
     return USAGE.respond(
         current_user,
         "reports/usage.html",
@@ -266,4 +264,14 @@ def usage():
         choices=choices,
         month_label=lambda m: f"{month_label(m)} {m.year}",
         **context,
+    )
+
+
+@bp.route("/forbrukning/diagram")
+@require("reports.view")
+def usage_chart():
+    """Förbrukningsrapport's cost chart for the chosen month, loaded by htmx."""
+    month = _chosen_month(current_user, _month_choices(dt.date.today()))
+    return render_template(
+        "partials/reports/_usage_chart.html", chart=cost_chart(current_user, month)
     )

@@ -10,7 +10,7 @@ PORT ?= 8000
 WORKERS ?= 3
 export TELEPORTAL_INSTANCE ?= $(CURDIR)/instance
 
-.PHONY: run test install install-dev chromium lint format bench seed-large clean
+.PHONY: run test install install-dev chromium lint format bench bench-reports seed-large clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,9 @@ seed-large: install
 
 bench: install-dev seed-large
 	TELEPORTAL_INSTANCE=$(CURDIR)/instance-large $(BIN)/python bench/run.py
+
+bench-reports: install-dev seed-large
+	TELEPORTAL_INSTANCE=$(CURDIR)/instance-large $(BIN)/python bench/reports.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

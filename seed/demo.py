@@ -48,6 +48,8 @@ from seed.builder import (  # noqa: F401 - large.py uses the names and months
     next_month,
 )
 from seed.catalogue import seed_catalogue, seed_ordering
+from seed.demo_orders import seed_a3_orders
+from seed.demo_tickets import seed_a3_tickets
 from seed.reports import seed_credit_notes, seed_usage_costs
 
 # (username, what it shows) — printed by `make run` and listed in the README.
@@ -471,217 +473,24 @@ def seed_a3(b: DemoBuilder, sla, superuser):
     for start in range(0, len(cdr_rows), 500):
         CallRecord.insert_many(cdr_rows[start : start + 500]).execute()
 
-    # Orders in every status.
-    b.order(
-        org, sub1, kontoadmin, "new", "completed", ["NRS-FAST", "NRS-MOB"], days_ago=120, version=1
-    )
-    b.order(
+    seed_a3_orders(
+        b,
         org,
-        sub1,
-        kontoadmin,
-        "change",
-        "completed",
-        ["MOB-FAST", "DATA-5"],
-        service=mobiles[6],
-        days_ago=90,
-    )
-    b.order(
-        org,
-        top,
+        {"top": top, "sub1": sub1, "sub11": sub11, "sub2": sub2, "la": la},
         admin,
-        "new",
-        "in_progress",
-        ["FN-HUVUD", "FN-IVR", "FN-ACD", "FN-STAT", "VXL-MOB-FAST", "ADD-APP", "DATA-5"],
-        days_ago=6,
-        version=1,
-        product_area="fixed",
-    )
-    b.order(
-        org,
-        top,
-        admin,
-        "new",
-        "received",
-        ["MOB-FAST", "DATA-5", "SIM-VOICE"],
-        days_ago=2,
-        desired_in=7,
-        end_user="Ny medarbetare",
-    )
-    # Waiting for each approver of the chain, and one the first approver rejected.
-    at_first = b.order(
-        org,
-        sub1,
         kontoadmin,
-        "new",
-        "awaiting_approval",
-        ["MOB-FAST", "DATA-15", "HW-IPHONE"],
-        days_ago=1,
-        end_user="Sara Nyström",
-    )
-    b.approvals(at_first, [(admin, "pending", ""), (attestant, "pending", "")])
-    at_second = b.order(
-        org,
-        sub11,
-        kontoadmin,
-        "new",
-        "awaiting_approval",
-        ["MOB-FAST", "DATA-10"],
-        days_ago=2,
-        desired_in=10,
-        end_user="Olle Sjöberg",
-    )
-    b.approvals(at_second, [(admin, "approved", "Ok, ersätter Olles gamla abonnemang."),
-                            (attestant, "pending", "")])  # fmt: skip
-    b.order(org, top, admin, "new", "draft", ["MBB-50"], days_ago=0)
-    b.order(org, sub2, admin, "new", "cancelled", ["HW-MOTO"], days_ago=40)
-    rejected = b.order(org, sub1, kontoadmin, "new", "rejected", ["HW-IPHONE"], days_ago=20)
-    b.approvals(
-        rejected, [(admin, "rejected", "Attestant: budget saknas"), (attestant, "pending", "")]
-    )
-    # Offerter: one answered by the operator with a price, one declined.
-    answer = (
-        "Kapacitetstjänst 1 Gbit/s till Umeå-kontoret: 8 900 kr/mån, startavgift 15 000 kr, 36 mån."
-    )
-    b.order(
-        org, top, admin, "new", "answered", ["KAP-1G"], days_ago=8, is_quote=True,
-        product_area="data", answer=answer,
-    )  # fmt: skip
-    b.order(
-        org, sub2, admin, "new", "declined", ["HOST-VPS"], days_ago=30, is_quote=True,
-        product_area="data", answer="Virtuell server 4 GB: 690 kr/mån, ingen startavgift.",
-    )  # fmt: skip
-    b.order(
-        org,
-        la,
-        admin,
-        "termination",
-        "received",
-        [],
-        service=mobiles[14],
-        days_ago=3,
-        desired_in=40,
-        payload=json.dumps({"end_date": (b.today + dt.timedelta(days=40)).isoformat()}),
-    )
-    b.order(
-        org, sub11, kontoadmin, "topup", "completed", ["TOP-3"], service=mobiles[10], days_ago=12
-    )
-    b.order(
-        org,
-        sub1,
-        kontoadmin,
-        "sim_swap",
-        "in_progress",
-        [],
-        service=mobiles[9],
-        days_ago=1,
-        payload=json.dumps({"method": "send", "sim_type": "physical"}),
+        attestant,
+        mobiles,
     )
 
     # Tickets with conversations.
-    gold = (1, 4)
-    b.ticket(
+    seed_a3_tickets(
+        b,
         org,
-        top,
+        {"top": top, "sub1": sub1, "sub11": sub11, "sub12": sub12, "sub2": sub2, "la": la},
         admin,
-        "test",
-        "support",
-        "done",
-        [
-            ("customer", "Samtal bryts efter några sekunder på 0730718285."),
-            (
-                "staff",
-                "Hej! Vi har åtgärdat en felaktig inställning i nätet. Hör av er om problemet kvarstår.",
-            ),
-            ("customer", "Tack, nu fungerar det."),
-        ],
-        service=mobiles[0],
-        priority=1,
-        days_ago=20,
-        sla_hours=gold,
-    )
-    b.ticket(org, top, admin, "Test 3", "other", "done", [("customer", "Testärende.")], days_ago=25)
-    b.ticket(
-        org,
-        sub1,
         kontoadmin,
-        "Message Delivery Failure",
-        "support",
-        "waiting_customer",
-        [
-            ("customer", "Funkar inte"),
-            ("note", "Kontrollerat SMSC-loggar, inga fel hos oss."),
-            ("staff", "Hej! Kan ni skicka ett exempel på ett meddelande som inte levererades?"),
-        ],
-        service=mobiles[6],
-        priority=2,
-        days_ago=2,
-        sla_hours=(4, 24),
-    )
-    b.ticket(
-        org,
-        sub11,
-        kontoadmin,
-        "Ingen täckning i källaren",
-        "fault",
-        "in_progress",
-        [
-            ("customer", "Användaren tappar täckning i källarplanet på kontoret."),
-            ("staff", "Vi har skickat ärendet vidare till vår nätgrupp."),
-        ],
-        service=mobiles[10],
-        priority=2,
-        days_ago=1,
-        sla_hours=(4, 24),
-    )
-    b.ticket(
-        org,
-        top,
-        admin,
-        "Fråga om faktura 6789",
-        "invoice",
-        "waiting",
-        [("customer", "Varför har fakturan för mars en extra rad för samtal?")],
-        days_ago=0,
-        sla_hours=(8, 72),
-    )
-    b.ticket(
-        org,
-        sub2,
-        admin,
-        "Byt adress på fakturan",
-        "other",
-        "scheduled",
-        [("customer", "Från 1:a nästa månad ska fakturorna skickas till Box 3124.")],
-        scheduled_for=month_start(b.today, -1),
-        days_ago=1,
-    )
-    b.ticket(
-        org,
-        la,
-        admin,
-        "Bredbandet långsamt på kvällar",
-        "support",
-        "in_progress",
-        [
-            ("customer", "Hastigheten sjunker till 10 Mbit/s efter kl 18."),
-            ("staff", "Vi ser hög last på en nod och flyttar er förbindelse ikväll."),
-        ],
-        priority=1,
-        days_ago=0,
-        sla_hours=gold,
-    )
-    b.ticket(
-        org,
-        sub12,
-        kontoadmin,
-        "Beställning av extra SIM",
-        "order",
-        "done",
-        [
-            ("customer", "Vi behöver två extra SIM-kort."),
-            ("staff", "SIM-korten är skickade till er leveransadress."),
-        ],
-        days_ago=60,
+        mobiles,
     )
     return org
 

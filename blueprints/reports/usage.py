@@ -21,6 +21,7 @@ from werkzeug.exceptions import NotFound
 from blueprints.invoices.show import month_start
 from blueprints.reports import bp
 from blueprints.reports.common import TITLES, Link, cells_loader, datetime_bounds
+from blueprints.reports.traffic import service_columns
 from blueprints.services.charts import bar_chart, month_label
 from domain.formats import integer
 from tables.billing import CallRecord
@@ -31,7 +32,7 @@ from web import excel
 from web.auth import require
 from web.formatting import kr, phone
 from web.htmx import is_htmx
-from web.listcolumns import Column, NumberFilter, text_column
+from web.listcolumns import Column, text_column
 from web.listview import ListView
 
 MONTHS_OFFERED = 13
@@ -119,15 +120,7 @@ USAGE = ListView(
     too_large=usage_beyond_preview,
     rows_loader=cells_loader(MonthlyUsage, usage_query, FIELDS, _cells),
     columns=[
-        Column(
-            "number",
-            "Nummer",
-            sort=Service.number,
-            filter=NumberFilter(),
-            filter_expr=(Service.number, Service.user_name),
-            export=Service.number,
-        ),
-        text_column("user", "Användare", Service.user_name),
+        *service_columns(),
         _number("data", "Data (MB)", MonthlyUsage.data_used_mb),
         _number("calls", "Samtal", MonthlyUsage.calls),
         _number(

@@ -12,6 +12,7 @@ import pkgutil
 import secrets
 from pathlib import Path
 
+import click
 from flask import Flask, g, render_template, request
 from flask_babel import Babel
 from flask_login import LoginManager
@@ -146,11 +147,38 @@ def create_app(config: dict | None = None) -> Flask:
     _register_error_handlers(app)
 
     import cli
-    import worker
 
     cli.init_app(app)
-    worker.init_app(app)
+    _init_jobs(app)
     return app
+
+
+def _init_jobs(app) -> None:
+    """The job queue (worker.py). A web process imports it only when it
+    queues its first job, not as it starts: huey brings the Redis client,
+    8.5 MB in every process, most of which never queue one. Tests wire it at
+    once, running the queue in place (immediate mode)."""
+    if app.config.get("TESTING"):
+        import worker
+
+        worker.init_app(app)
+        return
+    from web import jobs as web_jobs
+
+    def enqueue(job_id: int) -> None:
+        import worker
+
+        worker.run_job(job_id)
+
+    web_jobs.set_enqueue(enqueue)
+
+    @app.cli.command("worker")
+    @click.option("--workers", default=2, show_default=True, help="Worker threads.")
+    def worker_command(workers):
+        """Run the background worker: export jobs and the periodic work."""
+        import worker
+
+        worker.run_consumer(app, workers)
 
 
 class DatabaseIdConverter(IntegerConverter):

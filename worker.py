@@ -166,10 +166,15 @@ def init_app(app) -> None:
     app.cli.add_command(worker_command)
 
 
+def run_consumer(app, workers: int) -> None:
+    """The worker's consumer, run until stopped (``flask worker``)."""
+    set_app(app)
+    logging.basicConfig(level=logging.INFO)
+    huey.create_consumer(workers=workers, worker_type="thread").run()
+
+
 @click.command("worker")
 @click.option("--workers", default=2, show_default=True, help="Worker threads.")
 def worker_command(workers):
     """Run the background worker: export jobs and the periodic work."""
-    set_app(current_app._get_current_object())
-    logging.basicConfig(level=logging.INFO)
-    huey.create_consumer(workers=workers, worker_type="thread").run()
+    run_consumer(current_app._get_current_object(), workers)

@@ -11,7 +11,14 @@ from tables.org import Account
 from tables.services import Service
 from web import excel
 from web.auth import get_visible_or_404, require
-from web.listcolumns import Column, choice_column, date_column, number_column, text_column
+from web.listcolumns import (
+    Column,
+    choice_column,
+    date_column,
+    kronor_column,
+    number_column,
+    text_column,
+)
 from web.listview import ListView, TallyCount
 
 bp = Blueprint("calls", __name__, url_prefix="/calls")
@@ -56,15 +63,7 @@ CALL_RECORD_LIST = ListView(
             align="right",
         ),
         Column("bytes", "Data (byte)", export=CallRecord.bytes, text=False, show=False),
-        Column(
-            "price",
-            "Belopp",
-            sort=CallRecord.price_ore,
-            export=CallRecord.price_ore,
-            export_format=excel.to_kronor,
-            text=False,
-            align="right",
-        ),
+        kronor_column("price", "Belopp", CallRecord.price_ore),
         Column(
             "invoiced",
             "Fakturerad",

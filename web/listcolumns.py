@@ -297,6 +297,20 @@ def number_column(key: str, label: str, field, **options) -> Column:
     return Column(key, label, sort=field, filter=NumberFilter(), export=field, **options)
 
 
+def kronor_column(key: str, label: str, field, **options) -> Column:
+    """An amount in öre: sorted by it, right-aligned, exported as kronor."""
+    return Column(
+        key,
+        label,
+        sort=field,
+        export=field,
+        export_format=excel.to_kronor,
+        text=False,
+        align="right",
+        **options,
+    )
+
+
 def date_column(key: str, label: str, field, **options) -> Column:
     """A sortable date or time column with a date range filter; the Excel
     cell is a date (a DateField) or a local time (a DateTimeField)."""

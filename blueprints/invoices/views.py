@@ -23,6 +23,7 @@ from web.listcolumns import (
     Column,
     TextFilter,
     date_column,
+    kronor_column,
     text_column,
 )
 from web.listview import ListView, TallyCount
@@ -112,16 +113,7 @@ INVOICE_LIST = ListView(
         text_column("number", "Fakturanummer", Invoice.number),
         date_column("due", "Förfallodatum", Invoice.due_date),
         date_column("date", "Fakturadatum", Invoice.invoice_date),
-        Column(
-            "amount",
-            "Belopp",
-            sort=Invoice.amount_ore,
-            filter=AmountRangeFilter(),
-            export=Invoice.amount_ore,
-            export_format=excel.to_kronor,
-            text=False,
-            align="right",
-        ),
+        kronor_column("amount", "Belopp", Invoice.amount_ore, filter=AmountRangeFilter()),
         Column("pdf", "PDF"),
     ],
     essential=("status", "number", "due", "amount", "pdf"),  # a phone's card

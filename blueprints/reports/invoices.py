@@ -50,10 +50,9 @@ from tables.billing import (
 from tables.org import Account
 from tables.scope import scope_condition, visible_accounts
 from tables.services import Service
-from web import excel
 from web.auth import parse_id, require
 from web.formatting import isodate, kr, phone
-from web.listcolumns import Column, choice_column, date_column, text_column
+from web.listcolumns import Column, choice_column, date_column, kronor_column, text_column
 from web.listview import ListView
 
 INVOICE_CHOICES = 36  # the account's latest invoices offered in the form
@@ -277,15 +276,7 @@ CREDITED = ListView(
         text_column("invoice", "Faktura", Invoice.number),
         *service_columns(),
         text_column("description", "Beskrivning", CreditNoteLine.description),
-        Column(
-            "amount",
-            "Krediterat belopp",
-            sort=CreditNoteLine.amount_ore,
-            export=CreditNoteLine.amount_ore,
-            export_format=excel.to_kronor,
-            text=False,
-            align="right",
-        ),
+        kronor_column("amount", "Krediterat belopp", CreditNoteLine.amount_ore),
         text_column("account", "Konto", Account.customer_number),
     ],
     essential=("note", "issued", "number", "amount"),

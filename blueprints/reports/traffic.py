@@ -41,7 +41,7 @@ from tables.services import Service
 from web import excel
 from web.auth import require
 from web.formatting import kr, local, phone
-from web.listcolumns import Column, NumberFilter, choice_column, text_column
+from web.listcolumns import Column, NumberFilter, choice_column, kronor_column, text_column
 from web.listview import ListView
 
 NOT_INVOICED_NOTE = (
@@ -137,15 +137,8 @@ def call_specification_query(user, services=None):
 
 
 def amount_column(key: str, label: str, name: str) -> Column:
-    return Column(
-        key,
-        label,
-        sort=agg(name),
-        export=agg(name),
-        export_format=excel.to_kronor,
-        text=False,
-        align="right",
-    )
+    """A summed amount of the grouped rows (``agg(name)``), in kronor."""
+    return kronor_column(key, label, agg(name))
 
 
 def count_column(key: str, label: str, name: str, export_format=None) -> Column:

@@ -28,11 +28,10 @@ from tables.billing import CallRecord
 from tables.org import Account
 from tables.scope import scope_condition
 from tables.services import MOBILE_KINDS, MonthlyUsage, Service
-from web import excel
 from web.auth import require
 from web.formatting import kr, phone
 from web.htmx import is_htmx
-from web.listcolumns import Column, text_column
+from web.listcolumns import Column, kronor_column, text_column
 from web.listview import ListView
 
 MONTHS_OFFERED = 13
@@ -131,7 +130,7 @@ USAGE = ListView(
         ),
         _number("sms", "SMS", MonthlyUsage.sms),
         _number("mms", "MMS", MonthlyUsage.mms),
-        _number("cost", "Kostnad", MonthlyUsage.cost_ore, export_format=excel.to_kronor),
+        kronor_column("cost", "Kostnad", MonthlyUsage.cost_ore),
         text_column("account", "Konto", Account.customer_number),
     ],
     essential=("number", "user", "data", "cost"),

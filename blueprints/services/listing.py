@@ -20,6 +20,7 @@ from web.listcolumns import (
     Column,
     TextFilter,
     choice_column,
+    kronor_column,
     number_column,
     text_column,
 )
@@ -96,16 +97,7 @@ SERVICE_LIST = ListView(
         choice_column("kind", "Typ", Service.kind, SERVICE_KINDS),
         text_column("product", "Produkt", Product.name),
         Column("plan", "Prislista", filter=PricePlanFilter(), export=PLAN_NAME),
-        Column(
-            "monthly",
-            "Månadsavg.",
-            sort=Service.monthly_ore,
-            filter=AmountRangeFilter(),
-            export=Service.monthly_ore,
-            export_format=excel.to_kronor,
-            text=False,
-            align="right",
-        ),
+        kronor_column("monthly", "Månadsavg.", Service.monthly_ore, filter=AmountRangeFilter()),
         Column(
             "account",
             "Konto",

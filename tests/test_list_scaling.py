@@ -601,7 +601,9 @@ def test_long_exports_read_the_looked_up_table_at_once(demo_app, monkeypatch, sq
 
 
 def export_sql(statements, table):
-    return next(s for s in statements if s.startswith("SELECT") and f'FROM "{table}"' in s)
+    """The export's query (on PostgreSQL declared as a server-side cursor)."""
+    queries = (re.sub(r"^DECLARE \w+ NO SCROLL CURSOR FOR ", "", s) for s in statements)
+    return next(s for s in queries if s.startswith("SELECT") and f'FROM "{table}"' in s)
 
 
 def test_small_tables_are_looked_up_not_joined(demo_app, sql_log):
@@ -675,3 +677,18 @@ def test_the_read_table_answers_every_key_as_the_database_does(demo_app, monkeyp
     assert len(lookup.table) == after.id - mine.first().id + 1
     in_reach = [name for (name,) in mine.select(Service.user_name).tuples()]
     assert sorted(made[: len(set(in_reach))]) == sorted(set(in_reach))
+
+
+@pytest.mark.postgres_only
+def test_postgresql_exports_stream_through_a_server_side_cursor(demo_app, monkeypatch, sql_log):
+    """psycopg2 would fetch a whole result before its first row; an export
+    reads a batch at a time off a cursor declared on the server instead."""
+    import web.excel
+
+    whole = exported(CALL_RECORD_LIST, user(ADMIN))
+    monkeypatch.setattr(web.excel, "BATCH", 7)
+    sql_log.clear()
+    assert exported(CALL_RECORD_LIST, user(ADMIN)) == whole
+    assert any(s.startswith("DECLARE export_") for s in sql_log)
+    fetches = [s for s in sql_log if s.startswith("FETCH FORWARD 7 FROM export_")]
+    assert len(fetches) == -(-len(whole) // 7) + 1  # every batch, then the empty one

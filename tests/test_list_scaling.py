@@ -16,7 +16,7 @@ from blueprints.invoices import INVOICE_LIST
 from blueprints.reports.overview import SUBSCRIPTIONS
 from blueprints.services import SERVICE_LIST
 from cli import migrate
-from database import db, write_tx
+from database import db, is_sqlite, write_tx
 from models import (
     Account,
     CallRecord,
@@ -182,11 +182,16 @@ def test_migrated_database_has_every_tally_trigger(app):
     assert missing_triggers() == []
 
 
+def drop_trigger(name: str, table: str) -> None:
+    on = "" if is_sqlite() else f' ON "{table}"'
+    with write_tx():
+        db.execute_sql(f"DROP TRIGGER {name}{on}")
+
+
 def test_migrate_refuses_to_leave_a_table_untallied(app):
     """A migration that rebuilds a tallied table (SQLite drops its triggers)
     must put them back: the migrate command checks and rolls back."""
-    with write_tx():
-        db.execute_sql("DROP TRIGGER row_tally_service_update")
+    drop_trigger("row_tally_service_update", "service")
     with pytest.raises(click.ClickException, match="row_tally_service_update"):
         migrate()
     assert missing_triggers() == ["row_tally_service_update"]
@@ -269,10 +274,11 @@ def test_tally_rows_carry_their_accounts_path(demo_app):
     assert SERVICE_LIST.filtered(who, view_state).count() == before + 1
 
 
-@pytest.mark.parametrize("trigger", ["row_tally_path_insert", "row_tally_account_path"])
-def test_the_path_triggers_are_checked_too(app, trigger):
-    with write_tx():
-        db.execute_sql(f"DROP TRIGGER {trigger}")
+@pytest.mark.parametrize(
+    "trigger, table", [("row_tally_path_insert", "row_tally"), ("row_tally_account_path", "account")]
+)
+def test_the_path_triggers_are_checked_too(app, trigger, table):
+    drop_trigger(trigger, table)
     assert missing_triggers() == [trigger]
 
 

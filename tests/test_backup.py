@@ -48,37 +48,18 @@ def source(demo_app, tmp_path):
 
 
 class FreshInstance:
-    """A second, empty instance: its own instance folder, files folders and
-    database (a new SQLite file, or a new database on the same PostgreSQL)."""
+    """A second instance: its own instance folder and files folders, and a
+    database of its own made from the migrated empty template (a file, or a
+    database of the run's PostgreSQL cluster)."""
 
-    def __init__(self, source_app, base: Path, monkeypatch):
+    def __init__(self, url: str, base: Path, monkeypatch):
         self.base = base
         self.instance = base / "instance"
         self.instance.mkdir(parents=True)
-        self.url = self._database(source_app.config["DATABASE_URL"])
-        self.config = _config(
-            base / "restored.db",
-            DATABASE_URL=self.url,
-            **{key: str(base / name) for name, key in FOLDERS.items()},
-        )
+        self.url = url
+        self.config = _config(url, base, **{key: str(base / name) for name, key in FOLDERS.items()})
         monkeypatch.setenv("TELEPORTAL_INSTANCE", str(self.instance))
-
-    def _database(self, source_url: str) -> str:
-        if source_url.startswith("sqlite:"):
-            self.pg_name = None
-            return f"sqlite:///{self.base / 'restored.db'}"
-        self.pg_name = f"restore_{secrets.token_hex(4)}"
-        self._pg_admin(source_url, f'CREATE DATABASE "{self.pg_name}"')
-        return source_url.rsplit("/", 1)[0] + "/" + self.pg_name
-
-    @staticmethod
-    def _pg_admin(url: str, sql: str) -> None:
-        conn = store_for(url).connect()
-        conn.autocommit = True
-        try:
-            conn.cursor().execute(sql)
-        finally:
-            conn.close()
+        self.empty_counts = self.counts()
 
     def app(self):
         from app import create_app
@@ -96,22 +77,12 @@ class FreshInstance:
         return result
 
     def counts(self) -> dict:
-        if self.pg_name is None and not (self.base / "restored.db").exists():
-            return {}
         return store_for(self.url).figures()[0]
-
-    def drop(self) -> None:
-        if self.pg_name:
-            self._pg_admin(self.url, "SELECT 1")  # the server is still there
-            source = self.url.rsplit("/", 1)[0] + "/postgres"
-            self._pg_admin(source, f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')
 
 
 @pytest.fixture
-def fresh(source, tmp_path, monkeypatch):
-    instance = FreshInstance(source, tmp_path / "fresh", monkeypatch)
-    yield instance
-    instance.drop()
+def fresh(source, tmp_path, monkeypatch, new_database, empty_template):
+    return FreshInstance(new_database(empty_template, "fresh"), tmp_path / "fresh", monkeypatch)
 
 
 def run_backup(app, folder):
@@ -224,7 +195,7 @@ def test_the_secret_key_file_travels_with_the_backup(source, fresh, tmp_path):
     assert (fresh.instance / "secret_key").read_bytes() == secret.read_bytes()
 
 
-@pytest.mark.skipif("not __import__('database').is_sqlite()")
+@pytest.mark.sqlite_only
 def test_sqlite_backup_is_integrity_checked_and_excludes_nothing_but_part_files(source, tmp_path):
     import sqlite3
 
@@ -237,6 +208,25 @@ def test_sqlite_backup_is_integrity_checked_and_excludes_nothing_but_part_files(
     conn = sqlite3.connect(tmp_path / "x" / "database" / "teleportal.db")
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     conn.close()
+
+
+@pytest.mark.sqlite_only
+def test_sqlite_restores_onto_a_new_server_without_a_database_file(source, tmp_path, monkeypatch):
+    archive, _ = run_backup(source, tmp_path / "backups")
+    target = tmp_path / "new-server" / "data" / "teleportal.db"
+    monkeypatch.setenv("TELEPORTAL_INSTANCE", str(tmp_path / "new-server" / "instance"))
+    from app import create_app
+
+    app = create_app(_config(target, tmp_path / "new-server"))
+    assert not target.exists()
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["restore", str(archive)])
+        db.close()
+    assert result.exit_code == 0, result.output
+    assert (
+        store_for(f"sqlite:///{target}").figures()[0]
+        == (read_manifest(archive)["database"]["tables"])
+    )
 
 
 # ------------------------------------------------------------------ refusals
@@ -273,7 +263,7 @@ def test_restore_refuses_folders_with_files_unless_forced(source, fresh, tmp_pat
     stray.write_bytes(b"gammal")
     refused = fresh.restore(archive)
     assert refused.exit_code != 0 and "innehåller redan filer" in refused.output
-    assert fresh.counts() == {} or not any(fresh.counts().values())
+    assert fresh.counts() == fresh.empty_counts
     assert stray.exists()
     assert fresh.restore(archive, "--force").exit_code == 0
     assert files_of(fresh.base / "reports") == SOURCE_FILES["reports"]
@@ -303,8 +293,7 @@ def assert_untouched(fresh, result, message):
     assert result.exit_code != 0
     assert message in result.output, result.output
     assert "Traceback" not in result.output
-    counts = fresh.counts()
-    assert not any(counts.values()), counts  # no database written
+    assert fresh.counts() == fresh.empty_counts  # the database as it was
     assert not any((fresh.base / name).exists() for name in FOLDERS)
     assert not list(fresh.instance.glob(".restore-*"))
 

@@ -267,11 +267,20 @@ def _open(archive):
 
 
 def _members(tar: tarfile.TarFile):
+    """The archive's members, refusing any that flask backup does not write:
+    other names, paths leaving the archive, links and devices."""
     for member in tar:
         name = member.name
-        allowed = name in (MANIFEST, "secret_key") or name.startswith(("database/", "files/"))
-        if not allowed or name.startswith("/") or ".." in name.split("/"):
+        parts = name.split("/")
+        allowed = (
+            name in (MANIFEST, "secret_key")
+            or (parts[0] == "database" and len(parts) == 2)
+            or (parts[0] == "files" and len(parts) > 2 and parts[1] in FOLDERS)
+        )
+        if not allowed or name.startswith("/") or ".." in parts:
             raise BackupError(f"okänd post i arkivet: {name!r}; inget är ändrat")
+        if not (member.isreg() or member.isdir()):
+            raise BackupError(f"{name!r} i arkivet är ingen vanlig fil; inget är ändrat")
         yield member
 
 

@@ -353,10 +353,41 @@ def test_restore_refuses_an_archive_whose_contents_disagree_with_its_manifest(
         assert result.exit_code != 0 and "stämmer inte med manifestet" in result.output
 
 
-def test_restore_refuses_a_path_outside_the_archive(source, fresh, tmp_path):
+@pytest.mark.parametrize(
+    "name", ["files/../../../etc/x", "/etc/x", "files/elsewhere/x", "database/../x", "other"]
+)
+def test_restore_refuses_members_it_did_not_write(source, fresh, tmp_path, name):
     archive, _ = run_backup(source, tmp_path / "backups")
-    evil = rewrite(archive, tmp_path / "evil.tar.gz", add=[("files/../../../etc/x", b"x")])
+    evil = rewrite(archive, tmp_path / "evil.tar.gz", add=[(name, b"x")])
     assert_untouched(fresh, fresh.restore(evil), "okänd post i arkivet")
+
+
+def test_restore_refuses_a_link_in_the_archive(source, fresh, tmp_path):
+    archive, _ = run_backup(source, tmp_path / "backups")
+    linked = tmp_path / "linked.tar.gz"
+    with tarfile.open(archive) as src, tarfile.open(linked, "w:gz") as out:
+        link = tarfile.TarInfo("files/attachments/ab/link")
+        link.type, link.linkname = tarfile.SYMTYPE, "ab12cd"
+        out.addfile(link)
+        for member in src:
+            out.addfile(member, src.extractfile(member))
+    assert_untouched(fresh, fresh.restore(linked), "ingen vanlig fil")
+
+
+@pytest.mark.parametrize("change", ["format", "kind"])
+def test_restore_refuses_another_format_or_kind_of_database(source, fresh, tmp_path, change):
+    archive, _ = run_backup(source, tmp_path / "backups")
+
+    def edit(manifest):
+        if change == "format":
+            manifest["format"] = 2
+        else:
+            kind = manifest["database"]["kind"]
+            manifest["database"]["kind"] = "postgresql" if kind == "sqlite" else "sqlite"
+
+    other = rewrite(archive, tmp_path / "other.tar.gz", change_manifest=edit)
+    message = "okänt arkivformat" if change == "format" else "återställ till samma slags databas"
+    assert_untouched(fresh, fresh.restore(other), message)
 
 
 def test_restore_of_a_missing_file_says_so(source, fresh, tmp_path):

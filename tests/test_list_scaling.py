@@ -275,7 +275,8 @@ def test_tally_rows_carry_their_accounts_path(demo_app):
 
 
 @pytest.mark.parametrize(
-    "trigger, table", [("row_tally_path_insert", "row_tally"), ("row_tally_account_path", "account")]
+    "trigger, table",
+    [("row_tally_path_insert", "row_tally"), ("row_tally_account_path", "account")],
 )
 def test_the_path_triggers_are_checked_too(app, trigger, table):
     drop_trigger(trigger, table)

@@ -9,8 +9,8 @@ import importlib
 import pkgutil
 
 import pytest
-from peewee import fn
 from flask_wtf import FlaskForm as FlaskWTFForm
+from peewee import fn
 
 import blueprints
 from models import Account, AuditLog, LoginThrottle, Ticket, TicketMessage, User

@@ -112,6 +112,9 @@ class PostgresDatabases:
     def template(self, name: str, with_demo: bool) -> str:
         name = name.replace("-", "_")
         _seed_template(self.server.create(name), self.folder, with_demo)
+        # Statistics, as autovacuum would gather them on a live server (a
+        # copy made from the template keeps them).
+        self.server.execute(name, "ANALYZE")
         return name
 
     def copy(self, template: str, folder: Path, name: str = "test") -> str:

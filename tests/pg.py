@@ -129,7 +129,11 @@ class PostgresServer:
         return f"postgresql://{USER}@127.0.0.1:{self.port}/{name}"
 
     def _admin(self, sql: str) -> None:
-        conn = psycopg2.connect(host="127.0.0.1", port=self.port, user=USER, dbname="postgres")
+        self.execute("postgres", sql)
+
+    def execute(self, database: str, sql: str) -> None:
+        """Run ``sql`` in ``database`` outside any transaction."""
+        conn = psycopg2.connect(host="127.0.0.1", port=self.port, user=USER, dbname=database)
         conn.autocommit = True
         try:
             with conn.cursor() as cur:

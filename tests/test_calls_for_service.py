@@ -7,9 +7,11 @@ import logging
 
 from lxml import html
 
+from database import is_sqlite
 from models import CallRecord
 from tests.conftest import ADMIN, OTHER_ORG_ADMIN
 from tests.listpage import all_rows, get_list
+from tests.plans import query_plan
 from tests.services_fixtures import a3, add_user, demo_service
 
 
@@ -61,7 +63,6 @@ def test_no_link_without_the_right_to_see_calls(demo_client, login):
 def test_one_services_records_are_read_off_its_index(demo_client, login, caplog):
     """Counting and paging one service's records use the (service, started_at)
     index, not a walk through the organisation's records (statistics or not)."""
-    from database import db
 
     login(demo_client, ADMIN)
     service = demo_service("mobile")
@@ -76,5 +77,7 @@ def test_one_services_records_are_read_off_its_index(demo_client, login, caplog)
     paged = [s for s in statements if s[0].startswith('SELECT "t1"."id" FROM')]
     assert counted and paged
     for sql, params in (counted[0], paged[0]):
-        plan = " ".join(row[-1] for row in db.execute_sql(f"EXPLAIN QUERY PLAN {sql}", params))
-        assert "callrecord_service_id_started_at" in plan, plan
+        plan = " ".join(query_plan(sql, params))
+        # PostgreSQL may count off the plain service index: either serves.
+        index = "callrecord_service_id_started_at" if is_sqlite() else "callrecord_service_id"
+        assert index in plan, plan

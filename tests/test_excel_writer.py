@@ -26,6 +26,7 @@ def test_to_datetime_is_the_local_time_across_summer_time_changes(start):
         moment += dt.timedelta(minutes=7)
 
 
+@pytest.mark.sqlite_only
 def test_export_reads_with_a_small_page_cache_and_restores_it(demo_app):
     def cache_size():
         return db.obj.execute_sql("PRAGMA cache_size").fetchone()[0]

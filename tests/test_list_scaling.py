@@ -353,7 +353,9 @@ def test_every_page_holds_its_slice_of_the_whole_list(demo_app, username, args):
 
 # A Kontoadministratör's page found by walking an index in the list's order
 # (ListView._walk_pays). The demo's sub-tree is too small for the walk to pay,
-# so these tests make it always pay.
+# so these tests make it always pay. PostgreSQL never walks: its planner
+# merges index scans in order by itself (Merge Append), so there the list
+# asks for no plan and writes the plain query.
 
 WALKED = '+"t1"."account_id" IN'
 
@@ -369,6 +371,7 @@ def id_queries(statements, table):
     return [s for s in statements if s.startswith(f'SELECT "t1"."id" FROM "{table}"')]
 
 
+@pytest.mark.sqlite_only  # the walk is SQLite's (see ListView._walk_pays)
 @pytest.mark.parametrize(
     ("view", "args"),
     [
@@ -391,6 +394,7 @@ def test_a_walked_page_holds_the_same_rows(demo_app, always_walk, sql_log, view,
 MERGED = "UNION ALL"
 
 
+@pytest.mark.sqlite_only  # the walk is SQLite's (see ListView._walk_pays)
 @pytest.mark.parametrize(
     "args",
     [
@@ -415,6 +419,7 @@ def test_several_values_walk_one_index_each_merged(demo_app, always_walk, sql_lo
         assert len(walks) == query.count(MERGED) + 1 == len(statuses)
 
 
+@pytest.mark.sqlite_only  # the walk is SQLite's (see ListView._walk_pays)
 @pytest.mark.parametrize(
     "args",
     [{}, {"f_status": ["active", "barred", "terminated"], "sort": "monthly", "dir": "desc"}],
@@ -433,6 +438,7 @@ def test_an_administrators_several_values_are_merged_not_sorted(demo_app, sql_lo
         assert query.count(MERGED) + 1 == len(args.get("f_status", LIVE_STATUSES))
 
 
+@pytest.mark.sqlite_only  # the walk is SQLite's (see ListView._walk_pays)
 @pytest.mark.parametrize("username", [ADMIN, ACCOUNT_ADMIN])
 @pytest.mark.parametrize("args", [{}, {"sort": "monthly", "dir": "desc"}, {"sort": "user"}])
 def test_a_walked_column_unfiltered_is_merged_over_all_its_values(
@@ -459,6 +465,7 @@ def test_a_filter_on_the_walked_column_is_walked_as_chosen(demo_app, sql_log):
         assert not [s for s in sql_log if MERGED in s]
 
 
+@pytest.mark.sqlite_only  # the walk is SQLite's (see ListView._walk_pays)
 def test_a_plan_is_asked_for_once_per_shape(demo_app, always_walk, sql_log):
     """Whether a walk follows an index is asked of SQLite once per SQL text
     (its parameters bound apart): the same list asked again is not asked."""
@@ -494,6 +501,7 @@ def test_whole_organisations_are_never_walked(demo_app, always_walk, sql_log, us
     assert not any(WALKED in s or s.startswith("EXPLAIN") for s in sql_log)
 
 
+@pytest.mark.sqlite_only  # the walk is SQLite's (see ListView._walk_pays)
 def test_the_walk_pays_only_for_a_large_share(demo_app):
     """Without the test's nudge, the demo's sub-tree is small next to its
     organisation: looking its rows up beats walking the organisation's."""
@@ -699,3 +707,19 @@ def test_postgresql_exports_stream_through_a_server_side_cursor(demo_app, monkey
     assert any(s.startswith("DECLARE export_") for s in sql_log)
     fetches = [s for s in sql_log if s.startswith("FETCH FORWARD 7 FROM export_")]
     assert len(fetches) == -(-len(whole) // 7) + 1  # every batch, then the empty one
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize(
+    ("view", "args"),
+    [(INVOICE_LIST, {"f_status": "paid"}), (SERVICE_LIST, {"f_status": ["active", "barred"]})],
+)
+def test_postgresql_pages_are_never_walked_and_hold_their_slice(
+    demo_app, always_walk, sql_log, view, args
+):
+    who = user(ACCOUNT_ADMIN)
+    for page_state, expected in every_page(view, who, args):
+        listing = view.page(who, page_state)
+        assert [row.id for row in listing.rows] == expected, page_state.page
+    assert sql_log
+    assert not [s for s in sql_log if s.startswith("EXPLAIN") or WALKED in s or MERGED in s]

@@ -11,7 +11,7 @@ from html import unescape
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from database import db, write_tx
+from database import is_sqlite, write_tx
 from domain.numbers import (
     format_org_number,
     format_phone,
@@ -23,6 +23,7 @@ from models import CallRecord, Contact, OutboxMessage, Service, Ticket, User
 from tests.accounts_fixtures import HTMX, SUB1, account
 from tests.conftest import ACCOUNT_ADMIN, ADMIN, DEMO_PASSWORD, STAFF
 from tests.listpage import get_list, read_xlsx, xlsx_column
+from tests.plans import query_plan
 from tests.services_fixtures import demo_service
 from web.formatting import gigabytes
 
@@ -341,10 +342,11 @@ def test_a_typed_number_keeps_the_plan_of_the_stored_digits(demo_app, username, 
         sql, params = SERVICE_LIST._ids_query(SERVICE_LIST.narrowed(user, state), state, 100)[
             0
         ].sql()
-        return [row[-1] for row in db.execute_sql(f"EXPLAIN QUERY PLAN {sql}", params)]
+        return query_plan(sql, params)
 
     assert plan(typed) == plan(number_query(typed))
-    assert "INDEX" in plan(typed)[0]
+    assert "INDEX" in plan(typed)[0].upper() or not is_sqlite()
+    assert any("INDEX" in step.upper() for step in plan(typed))
 
 
 # ----------------------------------------------------------------------------- exports

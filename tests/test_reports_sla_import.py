@@ -13,12 +13,13 @@ from tables.tickets import Ticket
 
 def test_minutes_between_follows_the_database_it_is_built_for(app):
     expr = minutes_between(Ticket.created_at, Ticket.resolved_at)
-    query = Ticket.select(expr.alias("m"))
-    assert isinstance(db.obj, SqliteDatabase)
-    assert "julianday" in query.sql()[0]
+    sqlite = isinstance(db.obj, SqliteDatabase)
+    here, there = ("julianday", "date_part") if sqlite else ("date_part", "julianday")
+    assert here in Ticket.select(expr.alias("m")).sql()[0]
+    list(Ticket.select(expr.alias("m")))  # and the database takes it
     saved = db.obj
     try:
-        db.initialize(PostgresqlDatabase("nowhere"))
-        assert "date_part" in Ticket.select(expr.alias("m")).sql()[0]
+        db.initialize(PostgresqlDatabase("nowhere") if sqlite else SqliteDatabase(":memory:"))
+        assert there in Ticket.select(expr.alias("m")).sql()[0]
     finally:
         db.initialize(saved)

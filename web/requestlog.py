@@ -31,9 +31,7 @@ _UNMATCHED = "<unmatched>"
 def _start() -> None:
     g._t0 = perf_counter()
     incoming = request.headers.get("X-Request-ID")
-    g.request_id = (
-        incoming if incoming and _SANE_ID.fullmatch(incoming) else uuid.uuid4().hex
-    )
+    g.request_id = incoming if incoming and _SANE_ID.fullmatch(incoming) else uuid.uuid4().hex
 
 
 def _who() -> tuple[int | None, int | None]:

@@ -1,0 +1,96 @@
+"""One JSON line per request (issue 16): request id, who, the URL rule,
+method, status and duration."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+
+from tests.conftest import ADMIN, STAFF
+
+
+@pytest.fixture
+def lines(caplog):
+    """The request log's lines as dicts (the logger does not propagate to
+    the root logger, so caplog's handler is attached to it directly)."""
+    logger = logging.getLogger("teleportal.request")
+    logger.addHandler(caplog.handler)
+    caplog.set_level(logging.INFO, logger="teleportal.request")
+
+    def read():
+        return [
+            json.loads(r.getMessage()) for r in caplog.records if r.name == "teleportal.request"
+        ]
+
+    yield read
+    logger.removeHandler(caplog.handler)
+
+
+def test_one_line_per_request_with_its_fields(client, lines):
+    response = client.get("/healthz")
+    [line] = lines()
+    assert set(line) == {
+        "request_id", "method", "route", "status", "duration_ms", "user_id", "staff_id"
+    }  # fmt: skip
+    assert line["method"] == "GET"
+    assert line["route"] == "/healthz"
+    assert line["status"] == 200
+    assert line["user_id"] is None and line["staff_id"] is None
+    assert 0 <= line["duration_ms"] < 60_000
+    assert line["request_id"] == response.headers["X-Request-ID"]
+    assert len(line["request_id"]) == 32
+
+
+def test_the_route_is_the_url_rule_and_the_user_is_named(demo_client, login, lines):
+    user = login(demo_client, ADMIN)
+    service_id = 1
+    response = demo_client.get(f"/services/{service_id}")
+    [line] = lines()
+    assert line["route"] == "/services/<int:service_id>"
+    assert line["status"] == response.status_code
+    assert line["user_id"] == user.id
+    assert line["staff_id"] is None
+
+
+def test_staff_are_logged_as_staff(demo_client, login, lines):
+    staff = login(demo_client, STAFF)
+    demo_client.get("/staff/")
+    line = lines()[-1]
+    assert line["staff_id"] == staff.id
+    assert line["user_id"] is None
+
+
+def test_a_sane_incoming_request_id_is_kept_and_echoed(client, lines):
+    response = client.get("/healthz", headers={"X-Request-ID": "lb-4f2a.77:x"})
+    assert response.headers["X-Request-ID"] == "lb-4f2a.77:x"
+    assert lines()[0]["request_id"] == "lb-4f2a.77:x"
+
+
+@pytest.mark.parametrize("bad", ["a b", "x" * 129, "<script>", "id\u00e5", ""])
+def test_an_insane_request_id_is_replaced(client, lines, bad):
+    response = client.get("/healthz", headers={"X-Request-ID": bad})
+    echoed = response.headers["X-Request-ID"]
+    assert echoed != bad and len(echoed) == 32
+    assert lines()[0]["request_id"] == echoed
+
+
+def test_unmatched_paths_and_post_are_logged(client, lines):
+    client.get("/no/such/page")
+    client.post("/login", data={"username": "x", "password": "y"})
+    first, second = lines()
+    assert (first["route"], first["status"]) == ("<unmatched>", 404)
+    assert (second["route"], second["method"]) == ("/login", "POST")
+
+
+def test_the_request_log_can_be_switched_off(empty_template, tmp_path, lines):
+    from tests.conftest import _make_app, _teardown
+
+    app, ctx = _make_app(empty_template, tmp_path, REQUEST_LOG=False)
+    try:
+        response = app.test_client().get("/healthz")
+        assert "X-Request-ID" in response.headers
+        assert lines() == []
+    finally:
+        _teardown(ctx)

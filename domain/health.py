@@ -38,11 +38,30 @@ def beat(host: str | None = None, now: dt.datetime | None = None) -> None:
         )
 
 
+def drop_connection() -> None:
+    """Forget this thread's database connection, broken or not, so that the
+    next use opens a fresh one (a PostgreSQL connection cut by a restart
+    stays broken otherwise: "connection already closed"). Never raises."""
+    try:
+        database = db.obj
+        if database is None:
+            return
+        try:
+            if not database.is_closed():
+                database._state.transactions.clear()  # a broken one cannot commit
+                database.close()
+        finally:
+            database._state.reset()
+    except Exception:  # the handle may be half dead; forgetting it is enough
+        log.debug("closing the database handle failed", exc_info=True)
+
+
 def check_database() -> str:
     try:
         db.execute_sql("SELECT 1").fetchone()
     except Exception as exc:  # any failure means "not ready"; say which
         log.warning("readiness: database failed: %s", exc)
+        drop_connection()
         return "unreachable"
     return OK
 

@@ -92,6 +92,8 @@ def test_readyz_names_a_failing_database(client, monkeypatch):
         "migrations": "unknown",
         "worker": "unknown",
     }
+    # The broken connection is dropped, so the next request connects anew.
+    assert db.is_closed()
 
 
 def test_the_worker_task_records_a_heartbeat(app):

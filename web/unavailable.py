@@ -17,7 +17,7 @@ import sqlite3
 import peewee
 from flask import g, jsonify, render_template, request
 
-from database import db
+from domain.health import drop_connection
 
 log = logging.getLogger("teleportal.unavailable")
 
@@ -62,23 +62,6 @@ def is_unavailable(exc: BaseException) -> bool:
             if any(text in message for text in _SQLITE_BUSY):
                 return True
     return False
-
-
-def drop_connection() -> None:
-    """Forget this thread's connection, broken or not: the next request opens
-    a fresh one. Never raises."""
-    try:
-        database = db.obj
-        if database is None:
-            return
-        try:
-            if not database.is_closed():
-                database._state.transactions.clear()  # a broken one cannot commit
-                database.close()
-        finally:
-            database._state.reset()
-    except Exception:  # the handle may be half dead; forgetting it is enough
-        log.debug("closing the database handle failed", exc_info=True)
 
 
 def response():

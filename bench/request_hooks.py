@@ -42,9 +42,7 @@ def main() -> None:
     from web import requestlog
 
     for log_on in (True, False):
-        app = create_app(
-            {"DATABASE_URL": f"sqlite:///{tmp / 'b.db'}", "REQUEST_LOG": log_on, "TESTING": True}
-        )
+        app = create_app({"DATABASE_URL": f"sqlite:///{tmp / 'b.db'}", "REQUEST_LOG": log_on})
         logger = logging.getLogger("teleportal.request")
         for handler in logger.handlers:
             if getattr(handler, "_teleportal", False):

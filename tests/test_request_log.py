@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 
 import pytest
 
@@ -13,11 +14,13 @@ from tests.conftest import ADMIN, STAFF
 
 @pytest.fixture
 def lines(caplog):
-    """The request log's lines as dicts (the logger does not propagate to
-    the root logger, so caplog's handler is attached to it directly)."""
+    """The request log's lines as dicts. A test app leaves the logger to
+    caplog; an app configured as in production earlier in the session made
+    it stop propagating, and then caplog's handler is attached directly."""
     logger = logging.getLogger("teleportal.request")
-    logger.addHandler(caplog.handler)
     caplog.set_level(logging.INFO, logger="teleportal.request")
+    if not logger.propagate:
+        logger.addHandler(caplog.handler)
 
     def read():
         return [
@@ -94,3 +97,33 @@ def test_the_request_log_can_be_switched_off(empty_template, tmp_path, lines):
         assert lines() == []
     finally:
         _teardown(ctx)
+
+
+def test_outside_tests_the_line_goes_to_stdout_once(tmp_path):
+    """As gunicorn runs it (no TESTING): one line per request on stdout,
+    not repeated through the root logger. In a fresh interpreter, so the
+    logging set-up does not leak into the other tests."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "import logging; logging.basicConfig(level=logging.INFO)\n"
+        "from app import create_app\n"
+        f"app = create_app({{'DATABASE_URL': 'sqlite:///{tmp_path}/x.db'}})\n"
+        "app.test_client().get('/healthz', headers={'X-Request-ID': 'from-lb-1'})\n"
+    )
+    env = {**os.environ, "TELEPORTAL_INSTANCE": str(tmp_path)}
+    env.pop("REQUEST_LOG", None)
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    [line] = [json.loads(x) for x in done.stdout.splitlines() if x.startswith("{")]
+    assert (line["request_id"], line["route"], line["status"]) == ("from-lb-1", "/healthz", 200)
+    assert "from-lb-1" not in done.stderr

@@ -59,11 +59,13 @@ def _stdout_handler() -> logging.Handler:
 
 def init_app(app) -> None:
     enabled = app.config.get("REQUEST_LOG", True)
-    if enabled:
+    if enabled and not app.config.get("TESTING"):
         _stdout_handler()
         log.setLevel(logging.INFO)
         # The line goes to stdout once, not again through the root logger.
         log.propagate = False
+    # Tests leave the logger alone: no lines unless a test asks for them
+    # (caplog.set_level(logging.INFO, logger="teleportal.request")).
 
     # First of all hooks, so the time includes the others and a hook that
     # fails (the database away) still finds the clock started.
@@ -80,7 +82,7 @@ def init_app(app) -> None:
         status = response.status_code
         metrics.observe(route, request.method, status, seconds)
         response.headers["X-Request-ID"] = g.request_id
-        if enabled:
+        if enabled and log.isEnabledFor(logging.INFO):
             user_id, staff_id = _who()
             log.info(
                 json.dumps(

@@ -102,6 +102,35 @@ def test_a_held_write_lock_answers_503_and_the_next_request_recovers(
     assert client.get("/").status_code == 200
 
 
+def test_the_request_log_names_the_user_of_a_503(demo_app, login, caplog):
+    """The 503 page is drawn without the signed-in user (loading it would
+    ask the database again); the log line still names who asked."""
+    import json
+    import logging
+
+    from flask_login import current_user
+
+    def boom():
+        current_user.id  # noqa: B018 - loads the user, as a page does
+        raise _wrapped(psycopg2.OperationalError("server closed the connection unexpectedly"))
+
+    demo_app.add_url_rule("/_boom", "boom", boom)
+    client = demo_app.test_client()
+    user = login(client, ADMIN)
+    logger = logging.getLogger("teleportal.request")
+    caplog.set_level(logging.INFO, logger="teleportal.request")
+    if not logger.propagate:
+        logger.addHandler(caplog.handler)
+    try:
+        response = client.get("/_boom")
+    finally:
+        logger.removeHandler(caplog.handler)
+    assert response.status_code == 503
+    assert user.name not in response.get_data(as_text=True)
+    [line] = [json.loads(r.getMessage()) for r in caplog.records if r.name == logger.name]
+    assert (line["user_id"], line["status"], line["route"]) == (user.id, 503, "/_boom")
+
+
 @pytest.fixture
 def failing_app(app):
     """The app with a route that fails as the database would."""

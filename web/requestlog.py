@@ -36,7 +36,7 @@ def _start() -> None:
 
 def _who() -> tuple[int | None, int | None]:
     """(user id, staff id) of the user this request already loaded."""
-    user = g.get("_login_user")
+    user = g.get("logged_user") or g.get("_login_user")
     user_id = getattr(user, "id", None)
     if user_id is None:
         return None, None

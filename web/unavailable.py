@@ -72,6 +72,7 @@ def response():
     if request.endpoint == "health.readyz":
         body = jsonify(database="unreachable", migrations="unknown", worker="unknown")
         return body, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    g.logged_user = g.get("_login_user")  # the request log still names who asked
     g._login_user = AnonymousUserMixin()
     g.error_page = True
     try:

@@ -1,7 +1,8 @@
 # Teleportal — the two commands:
 #   make run    install, create/migrate the database, load demo data, start the worker and
 #               gunicorn on http://127.0.0.1:8000
-#   make test   install test tools (Chromium included) and run every test
+#   make test   install test tools (Chromium, PostgreSQL included) and run every test,
+#               on SQLite and again on PostgreSQL
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -10,7 +11,7 @@ PORT ?= 8000
 WORKERS ?= 3
 export TELEPORTAL_INSTANCE ?= $(CURDIR)/instance
 
-.PHONY: run test install install-dev chromium lint format bench bench-reports seed-large clean
+.PHONY: run test install install-dev chromium postgres lint format bench bench-reports seed-large clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,9 +44,15 @@ run: install
 chromium:
 	@scripts/ensure-chromium.sh
 
-test: install-dev chromium
+postgres:
+	@scripts/ensure-postgres.sh
+
+# Every test on SQLite (browser tests included), then every non-browser test
+# again on a throwaway PostgreSQL cluster (tests/pg.py).
+test: install-dev chromium postgres
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+	$(BIN)/pytest --db postgresql
 
 lint: install-dev
 	$(BIN)/ruff check .

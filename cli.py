@@ -12,6 +12,8 @@ flask billing import KIND PATH [--on-error skip|refuse] [--dry-run]
                             load billing output (docs/BILLING_IMPORT.md)
 flask billing undo BATCH_ID undo an import
 flask billing batches       list the imports
+flask backup [--to DIR]     database and files into one archive (cli_backup.py)
+flask restore ARCHIVE       restore such an archive into a stopped, empty instance
 """
 
 from __future__ import annotations
@@ -403,3 +405,6 @@ def init_app(app) -> None:
     app.cli.add_command(create_organisation_command)
     app.cli.add_command(reset_2fa_command)
     app.cli.add_command(unlock_command)
+    import cli_backup
+
+    cli_backup.init_app(app)

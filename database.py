@@ -5,7 +5,14 @@ Every write goes through :func:`write_tx`. On SQLite it starts the transaction
 with ``BEGIN IMMEDIATE`` so that a transaction which reads before it writes
 takes the write lock up front: with several gunicorn workers a deferred
 transaction that read first fails with "database is locked" when another
-worker committed in between, and busy_timeout cannot save it. The database
+worker committed in between, and busy_timeout cannot save it.
+
+On PostgreSQL the same rule holds through a transaction-scoped advisory lock
+taken first: write transactions run one at a time, each reading what the one
+before it committed, whichever app server it runs on — the rules in domain/
+("is the card already blocked?", "is this step still pending?") check and
+then write, and are written for that. Reads never wait for it; a write waits
+at most as long as the write before it, which is short by design. The database
 classes below refuse INSERT/UPDATE/DELETE outside ``write_tx`` so that rule
 cannot be forgotten.
 """
@@ -17,7 +24,7 @@ import datetime as dt
 import re
 import threading
 
-from peewee import DatabaseProxy, Model, PostgresqlDatabase, SqliteDatabase
+from peewee import SQL, DatabaseProxy, Model, NodeList, PostgresqlDatabase, SqliteDatabase, fn
 from playhouse.db_url import parse
 
 db = DatabaseProxy()
@@ -45,10 +52,16 @@ class _WriteGuard:
         return super().execute_sql(sql, params)
 
 
+def _fold(value):
+    return value.lower() if isinstance(value, str) else value
+
+
 class TeleportalSqlite(_WriteGuard, SqliteDatabase):
     def __init__(self, *args, **kwargs):
         self._guard_init()
         super().__init__(*args, **kwargs)
+        # SQLite's LIKE and lower() fold ASCII only; fold() folds å ä ö é too.
+        self.register_function(_fold, "fold", 1, deterministic=True)
 
 
 class TeleportalPostgres(_WriteGuard, PostgresqlDatabase):
@@ -67,6 +80,10 @@ SQLITE_PRAGMAS = {
 }
 
 
+# PostgreSQL: the transaction-scoped advisory lock every write_tx takes first.
+WRITE_LOCK = 0x7E1E
+
+
 def make_database(url: str):
     """Build the database for a ``sqlite:///path`` or ``postgresql://`` URL."""
     if url.startswith("sqlite:"):
@@ -83,6 +100,26 @@ def is_sqlite() -> bool:
     return isinstance(db.obj, SqliteDatabase)
 
 
+def unindexed(field):
+    """``+field`` on SQLite: the same value, but SQLite will not pick an
+    index on it (steering its planner to a better one). PostgreSQL's planner
+    weighs its statistics itself, and ``+`` does not apply to text there."""
+    return NodeList((SQL("+"), field), glue="") if is_sqlite() else field
+
+
+def icontains(expr, text: str):
+    """``expr`` contains ``text``, case-insensitively in every alphabet.
+
+    PostgreSQL's ILIKE folds å, ä, ö, é under a UTF-8 LC_CTYPE (the test
+    cluster's C.UTF-8, a production sv_SE.UTF-8). SQLite's LIKE folds ASCII
+    only: text beyond ASCII is compared through fold(), a Python function,
+    which costs a call per row — ASCII text, most searches, keeps the plain
+    LIKE and its speed."""
+    if text.isascii() or not is_sqlite():
+        return expr.contains(text)
+    return fn.fold(expr).contains(text.lower())
+
+
 @contextlib.contextmanager
 def write_tx():
     """The transaction every write runs in (``BEGIN IMMEDIATE`` on SQLite).
@@ -94,10 +131,13 @@ def write_tx():
     outer = getattr(depth, "n", 0) == 0
     if outer and database.transaction_depth() > 0:
         raise UnguardedWrite("write_tx() opened inside a plain transaction")
-    ctx = database.atomic("IMMEDIATE") if outer and is_sqlite() else database.atomic()
+    sqlite = is_sqlite()
+    ctx = database.atomic("IMMEDIATE") if outer and sqlite else database.atomic()
     depth.n = getattr(depth, "n", 0) + 1
     try:
         with ctx:
+            if outer and not sqlite:
+                database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
             yield
     finally:
         depth.n -= 1

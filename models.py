@@ -118,14 +118,19 @@ SEQUENCE_STARTS = {
 
 
 def next_number(name: str) -> int:
-    """Hand out the next number of a sequence; call inside ``write_tx``."""
-    row = Sequence.get_or_none(Sequence.name == name)
-    if row is None:
-        value = SEQUENCE_STARTS[name]
-        Sequence.create(name=name, value=value + 1)
-        return value
-    Sequence.update(value=Sequence.value + 1).where(Sequence.name == name).execute()
-    return row.value
+    """Hand out the next number of a sequence; call inside ``write_tx``.
+
+    One statement that creates or bumps the row and returns the new value,
+    so two transactions at once (PostgreSQL's READ COMMITTED lets both read
+    first) never hand out the same number."""
+    start = SEQUENCE_STARTS[name]
+    query = (
+        Sequence.insert(name=name, value=start + 1)
+        .on_conflict(conflict_target=[Sequence.name], update={Sequence.value: Sequence.value + 1})
+        .returning(Sequence.value)
+    )
+    (value,) = next(iter(query.tuples().execute()))
+    return value - 1
 
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -27,7 +27,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from database import write_tx
 from domain import audit, throttle, tokens, twofactor, usermail
 from domain.passwords import PASSWORD_HINT, hash_password, password_problems
-from web.auth import safe_next
+from web.auth import public, safe_next
 from web.deferred import after_response
 from web.forms import FlaskForm
 from web.requestcontext import client_ip
@@ -382,46 +382,55 @@ def token_view(realm: Realm, token: str, kind: str):
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@public
 def login():
     return login_view(CUSTOMER, "Logga in på ditt konto")
 
 
 @bp.route("/login/verify", methods=["GET", "POST"])
+@public
 def verify():
     return verify_view(CUSTOMER)
 
 
 @bp.post("/login/verify/sms")
+@public
 def verify_sms():
     return verify_sms_view(CUSTOMER)
 
 
 @bp.route("/login/setup", methods=["GET", "POST"])
+@public
 def setup():
     return setup_view(CUSTOMER)
 
 
 @bp.post("/login/setup/sms")
+@public
 def setup_sms():
     return setup_sms_view(CUSTOMER)
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
+@public
 def forgot():
     return forgot_view(CUSTOMER)
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
+@public
 def reset(token):
     return token_view(CUSTOMER, token, tokens.RESET)
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
+@public
 def invite(token):
     return token_view(CUSTOMER, token, tokens.INVITE)
 
 
 @bp.post("/logout")
+@public
 def logout():
     staff = current_user.is_authenticated and current_user.is_staff
     end_session(current_user)

@@ -24,6 +24,7 @@ from markupsafe import Markup, escape
 from peewee import JOIN
 
 from blueprints.accounts.tree import search_condition
+from database import icontains
 from domain.numbers import format_org_number, number_query
 from permissions import TICKET_AREA, holds_any
 from tables.billing import Invoice
@@ -87,7 +88,7 @@ def search_accounts(user, text: str, limit: int) -> Group:
 
 def search_services(user, text: str, limit: int) -> Group:
     number = number_query(text) or ""
-    condition = Service.user_name.contains(text) | Service.number.contains(text)
+    condition = icontains(Service.user_name, text) | Service.number.contains(text)
     icc_matches = None
     if number and number != text:
         condition |= Service.number.contains(number)
@@ -133,7 +134,7 @@ def search_services(user, text: str, limit: int) -> Group:
 
 
 def search_tickets(user, text: str, limit: int) -> Group:
-    condition = Ticket.subject.contains(text)
+    condition = icontains(Ticket.subject, text)
     number = number_query(text) or ""
     if number.isdigit():
         condition |= Ticket.number.cast("TEXT").contains(number)
@@ -187,7 +188,11 @@ def search_users(user, text: str, limit: int) -> Group:
         .where(
             scope_condition(User, user, User.scope_account)
             & User.removed_at.is_null()
-            & (User.name.contains(text) | User.username.contains(text) | User.email.contains(text))
+            & (
+                icontains(User.name, text)
+                | icontains(User.username, text)
+                | icontains(User.email, text)
+            )
         )
         .order_by(User.name)
     )

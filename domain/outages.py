@@ -22,9 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from peewee import SQL, NodeList
-
-from database import utcnow
+from database import unindexed, utcnow
 from tables.ops import Outage
 from tables.org import Account
 from tables.services import Service
@@ -36,11 +34,6 @@ _POSTCODE = re.compile(r"\b(\d{3}) ?(\d{2})\b")
 def postcodes_of(outage: Outage) -> list[str]:
     """The outage's postcodes as five digits ("901 55" and "90155" alike)."""
     return [a + b for a, b in _POSTCODE.findall(outage.postcodes or "")]
-
-
-def _plus(field):
-    """``+field``: the same value, but SQLite will not pick an index on it."""
-    return NodeList((SQL("+"), field), glue="")
 
 
 def touching(outage: Outage) -> list:
@@ -64,8 +57,8 @@ def touching(outage: Outage) -> list:
     )
     billed_there = (
         Service.account.in_(Account.select(Account.id).where(Account.postcode.in_(postcodes)))
-        & (_plus(Service.postcode) == "")
-        & _plus(Service.kind).in_(kinds)
+        & (unindexed(Service.postcode) == "")
+        & unindexed(Service.kind).in_(kinds)
     )
     return [running & Service.kind.in_(kinds) & installed_there, running & billed_there]
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import contextlib
 from contextvars import ContextVar
 
-from peewee import SQL, NodeList
+from peewee import SQL
 
+from database import unindexed
 from tables.org import Account
 
 # While set, the sub-tree condition is written as ``+account_id IN (…)``: the
@@ -40,9 +41,7 @@ def scope_condition(model, user, account_field=None, service_field=None):
     account_field = account_field if account_field is not None else model.account
     condition = model.organisation == user.organisation_id
     if not user.is_admin:
-        field = (
-            NodeList((SQL("+"), account_field), glue="") if _ORDERED_WALK.get() else account_field
-        )
+        field = unindexed(account_field) if _ORDERED_WALK.get() else account_field
         condition &= field.in_(user.scope_account.subtree_ids())
     if user.restricted:
         from tables.services import UserObjectAccess

@@ -44,9 +44,8 @@ def live_server(demo_template, tmp_path):
     from app import create_app
     from tests.conftest import _config
 
-    db_path = tmp_path / "live.db"
-    shutil.copyfile(demo_template, db_path)
-    app = create_app(_config(db_path))
+    app = create_app(_config(tmp_path / "live.db"))
+    shutil.copyfile(demo_template, tmp_path / "live.db")
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

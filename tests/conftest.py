@@ -31,12 +31,42 @@ passwords.configure(time_cost=1, memory_kib=8 * 1024)
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _build_template(path: Path, with_demo: bool) -> Path:
+def pytest_addoption(parser):
+    parser.addoption(
+        "--db",
+        choices=("sqlite", "postgresql"),
+        default=os.environ.get("TEST_DATABASE", "sqlite"),
+        help="The database every test runs on (TEST_DATABASE). PostgreSQL: a throwaway "
+        "cluster (tests/pg.py); the browser tests and the sqlite_only ones are skipped.",
+    )
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "sqlite_only: about SQLite itself (file locks, PRAGMA)")
+    config.addinivalue_line("markers", "postgres_only: about PostgreSQL itself")
+
+
+def pytest_collection_modifyitems(config, items):
+    kind = config.getoption("--db")
+    skip = {
+        "sqlite": {"postgres_only": "PostgreSQL only: run with --db postgresql"},
+        "postgresql": {
+            "sqlite_only": "SQLite only",
+            "browser": "the browser tests run on SQLite only",
+        },
+    }[kind]
+    for item in items:
+        for marker, reason in skip.items():
+            if marker in item.keywords:
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def _seed_template(url: str, base: Path, with_demo: bool) -> None:
     from app import create_app
     from cli import migrate
     from database import db
 
-    app = create_app(_config(path))
+    app = create_app(_config(url, base))
     with app.app_context():
         db.connect(reuse_if_open=True)
         migrate()
@@ -45,15 +75,62 @@ def _build_template(path: Path, with_demo: bool) -> Path:
 
             demo.seed()
         db.close()
-    return path
 
 
-def _config(db_path: Path, **extra) -> dict:
-    base = db_path.parent
+class SqliteDatabases:
+    """Templates are files; a test's database is a copy of one."""
+
+    kind = "sqlite"
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def template(self, name: str, with_demo: bool) -> Path:
+        path = self.folder / f"{name}.db"
+        _seed_template(f"sqlite:///{path}", self.folder, with_demo)
+        return path
+
+    def copy(self, template: Path, folder: Path, name: str = "test") -> str:
+        path = folder / f"{name}.db"
+        shutil.copyfile(template, path)
+        return f"sqlite:///{path}"
+
+    def discard(self, url: str) -> None:
+        pass
+
+
+class PostgresDatabases:
+    """Templates are databases of the run's cluster; a test's database is
+    created from one (``CREATE DATABASE … TEMPLATE``) and dropped after it."""
+
+    kind = "postgresql"
+
+    def __init__(self, server, folder: Path):
+        self.server = server
+        self.folder = folder
+
+    def template(self, name: str, with_demo: bool) -> str:
+        name = name.replace("-", "_")
+        _seed_template(self.server.create(name), self.folder, with_demo)
+        return name
+
+    def copy(self, template: str, folder: Path, name: str = "test") -> str:
+        return self.server.create(self.server.new_name(), template)
+
+    def discard(self, url: str) -> None:
+        self.server.drop(url.rsplit("/", 1)[1])
+
+
+def _config(url, base: Path | None = None, **extra) -> dict:
+    """The test app's configuration; ``url`` a database URL (or an SQLite
+    file path), its files in ``base`` (by default the file's folder)."""
+    if isinstance(url, Path):
+        base = base or url.parent
+        url = f"sqlite:///{url}"
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
-        "DATABASE_URL": f"sqlite:///{db_path}",
+        "DATABASE_URL": url,
         "SESSION_COOKIE_SECURE": False,
         "REMEMBER_COOKIE_SECURE": False,
         "ATTACHMENT_DIR": str(base / "attachments"),
@@ -65,14 +142,35 @@ def _config(db_path: Path, **extra) -> dict:
 
 
 @pytest.fixture(scope="session")
+def database_kind(request) -> str:
+    return request.config.getoption("--db")
+
+
+@pytest.fixture(scope="session")
 def template_dir(tmp_path_factory):
     os.environ.setdefault("TELEPORTAL_INSTANCE", str(tmp_path_factory.mktemp("instance")))
     return tmp_path_factory.mktemp("templates")
 
 
 @pytest.fixture(scope="session")
-def empty_template(template_dir) -> Path:
-    return _build_template(template_dir / "empty.db", with_demo=False)
+def databases(database_kind, template_dir):
+    """How this run makes databases: ``template(name, with_demo)``,
+    ``copy(template, folder) -> url`` and ``discard(url)``."""
+    if database_kind == "sqlite":
+        yield SqliteDatabases(template_dir)
+        return
+    from tests.pg import PostgresServer
+
+    server = PostgresServer().start()
+    try:
+        yield PostgresDatabases(server, template_dir)
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def empty_template(databases):
+    return databases.template("empty", with_demo=False)
 
 
 class DemoTemplates:
@@ -81,26 +179,42 @@ class DemoTemplates:
     A run that passes midnight gets a template seeded for the new day, so
     no test compares yesterday's data with today's date."""
 
-    def __init__(self, folder: Path):
-        self.folder = folder
-        self.built: dict[dt.date, Path] = {}
+    def __init__(self, databases):
+        self.databases = databases
+        self.built: dict[dt.date, object] = {}
 
-    def today(self) -> Path:
+    def today(self):
         today = dt.date.today()
         if today not in self.built:
-            path = self.folder / f"demo-{today.isoformat()}.db"
-            self.built[today] = _build_template(path, with_demo=True)
+            name = f"demo_{today.strftime('%Y%m%d')}"
+            self.built[today] = self.databases.template(name, with_demo=True)
         return self.built[today]
 
 
 @pytest.fixture(scope="session")
-def demo_templates(template_dir) -> DemoTemplates:
-    return DemoTemplates(template_dir)
+def demo_templates(databases) -> DemoTemplates:
+    return DemoTemplates(databases)
 
 
 @pytest.fixture
-def demo_template(demo_templates) -> Path:
+def demo_template(demo_templates):
     return demo_templates.today()
+
+
+@pytest.fixture
+def new_database(databases, tmp_path):
+    """``new_database(template, name="test") -> url``: a database of its own
+    made from a template, for tests that start other processes on it."""
+    made = []
+
+    def make(template, name: str = "test") -> str:
+        url = databases.copy(template, tmp_path, name)
+        made.append(url)
+        return url
+
+    yield make
+    for url in made:
+        databases.discard(url)
 
 
 class CsrfClient(FlaskClient):
@@ -147,13 +261,12 @@ class CsrfClient(FlaskClient):
         return super().delete(*args, **self._with_token(kwargs))
 
 
-def _make_app(template: Path, tmp_path: Path, **config):
+def _make_app(databases, template, tmp_path: Path, **config):
     from app import create_app
     from database import db
 
-    path = tmp_path / "test.db"
-    shutil.copyfile(template, path)
-    app = create_app(_config(path, **config))
+    url = databases.copy(template, tmp_path)
+    app = create_app(_config(url, tmp_path, **config))
     app.test_client_class = CsrfClient
     ctx = app.app_context()
     ctx.push()
@@ -162,17 +275,19 @@ def _make_app(template: Path, tmp_path: Path, **config):
 
 
 @pytest.fixture
-def app(empty_template, tmp_path):
-    app, ctx = _make_app(empty_template, tmp_path)
+def app(databases, empty_template, tmp_path):
+    app, ctx = _make_app(databases, empty_template, tmp_path)
     yield app
     _teardown(ctx)
+    databases.discard(app.config["DATABASE_URL"])
 
 
 @pytest.fixture
-def demo_app(demo_template, tmp_path):
-    app, ctx = _make_app(demo_template, tmp_path)
+def demo_app(databases, demo_template, tmp_path):
+    app, ctx = _make_app(databases, demo_template, tmp_path)
     yield app
     _teardown(ctx)
+    databases.discard(app.config["DATABASE_URL"])
 
 
 def _teardown(ctx):

@@ -1,4 +1,4 @@
-"""Several processes writing to one SQLite file at once lose nothing.
+"""Several processes writing to one database at once lose nothing.
 
 Every write goes through ``write_tx()`` (``BEGIN IMMEDIATE``); these tests
 show that it holds under contention, why a deferred transaction would not,
@@ -8,7 +8,6 @@ and that a write outside ``write_tx()`` is refused.
 from __future__ import annotations
 
 import multiprocessing
-import shutil
 import sqlite3
 
 import pytest
@@ -17,16 +16,14 @@ WORKERS = 6
 WRITES_EACH = 40
 
 
-def _writer(db_path: str, worker: int, barrier, errors):
+def _writer(url: str, worker: int, barrier, errors):
     """One process: read-then-write transactions handing out numbers."""
     try:
         from app import create_app
         from database import db, write_tx
         from models import AuditLog, next_number
 
-        app = create_app(
-            {"DATABASE_URL": f"sqlite:///{db_path}", "SECRET_KEY": "x", "TESTING": True}
-        )
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "x", "TESTING": True})
         with app.app_context():
             db.connect()
             barrier.wait(timeout=30)
@@ -42,16 +39,14 @@ def _writer(db_path: str, worker: int, barrier, errors):
 
 
 @pytest.mark.slow
-def test_concurrent_processes_lose_no_writes(empty_template, tmp_path):
-    db_path = tmp_path / "concurrent.db"
-    shutil.copyfile(empty_template, db_path)
+def test_concurrent_processes_lose_no_writes(empty_template, new_database):
+    url = new_database(empty_template, "concurrent")
     ctx = multiprocessing.get_context("spawn")
     with ctx.Manager() as manager:
         errors = manager.list()
         barrier = manager.Barrier(WORKERS)
         procs = [
-            ctx.Process(target=_writer, args=(str(db_path), n, barrier, errors))
-            for n in range(WORKERS)
+            ctx.Process(target=_writer, args=(url, n, barrier, errors)) for n in range(WORKERS)
         ]
         for proc in procs:
             proc.start()
@@ -60,11 +55,13 @@ def test_concurrent_processes_lose_no_writes(empty_template, tmp_path):
         assert list(errors) == []
     assert all(proc.exitcode == 0 for proc in procs)
 
-    conn = sqlite3.connect(db_path)
-    rows = conn.execute(
+    from database import make_database
+
+    other = make_database(url)
+    rows = other.execute_sql(
         "SELECT object_id, summary FROM audit_log WHERE action = 'test.write'"
     ).fetchall()
-    conn.close()
+    other.close()
     total = WORKERS * WRITES_EACH
     assert len(rows) == total
     numbers = sorted(int(number) for number, _ in rows)
@@ -85,6 +82,7 @@ def _two_connections(path):
     return a, b
 
 
+@pytest.mark.sqlite_only
 def test_deferred_read_then_write_fails_when_another_writer_commits(tmp_path):
     """Why write_tx uses BEGIN IMMEDIATE: a deferred transaction that has read
     cannot write after another connection committed, whatever the timeout."""
@@ -99,6 +97,7 @@ def test_deferred_read_then_write_fails_when_another_writer_commits(tmp_path):
     a.execute("ROLLBACK")
 
 
+@pytest.mark.sqlite_only
 def test_immediate_transactions_serialise(tmp_path):
     """With BEGIN IMMEDIATE the second writer waits instead of failing later."""
     a, b = _two_connections(tmp_path / "immediate.db")

@@ -118,11 +118,12 @@ def test_columns_are_as_wide_as_their_header_and_values(admin, path):
 def test_an_amount_column_fits_its_largest_amount(admin):
     invoice = expected.invoices(ADMIN)[0]
     with write_tx():
-        Invoice.update(amount_ore=123_456_789_00).where(Invoice.id == invoice.id).execute()
+        # The largest amount a column holds on PostgreSQL (integer öre).
+        Invoice.update(amount_ore=21_234_567_89).where(Invoice.id == invoice.id).execute()
     sheet = workbook(admin.get("/invoices?f_status=&sort=amount&dir=desc&export=xlsx"))
     index = header_of(sheet).index("Belopp")
-    assert sheet.cell(row=2, column=index + 1).value == 123_456_789
-    shown = len("123 456 789,00 kr")
+    assert sheet.cell(row=2, column=index + 1).value == 21_234_567.89
+    shown = len("21 234 567,89 kr")
     assert sheet.column_dimensions[get_column_letter(index + 1)].width >= shown
 
 

@@ -11,10 +11,11 @@ from web import jobs as web_jobs
 
 
 @pytest.fixture
-def live_app(empty_template, tmp_path):
-    app, ctx = _make_app(empty_template, tmp_path, TESTING=False)
+def live_app(databases, empty_template, tmp_path):
+    app, ctx = _make_app(databases, empty_template, tmp_path, TESTING=False)
     yield app
     _teardown(ctx)
+    databases.discard(app.config["DATABASE_URL"])
 
 
 def test_a_job_is_queued_through_the_worker_imported_then(live_app, monkeypatch):

@@ -16,7 +16,7 @@ from blueprints.invoices import INVOICE_LIST
 from blueprints.reports.overview import SUBSCRIPTIONS
 from blueprints.services import SERVICE_LIST
 from cli import migrate
-from database import db, write_tx
+from database import db, is_sqlite, write_tx
 from models import (
     Account,
     CallRecord,
@@ -182,11 +182,16 @@ def test_migrated_database_has_every_tally_trigger(app):
     assert missing_triggers() == []
 
 
+def drop_trigger(name: str, table: str) -> None:
+    on = "" if is_sqlite() else f' ON "{table}"'
+    with write_tx():
+        db.execute_sql(f"DROP TRIGGER {name}{on}")
+
+
 def test_migrate_refuses_to_leave_a_table_untallied(app):
     """A migration that rebuilds a tallied table (SQLite drops its triggers)
     must put them back: the migrate command checks and rolls back."""
-    with write_tx():
-        db.execute_sql("DROP TRIGGER row_tally_service_update")
+    drop_trigger("row_tally_service_update", "service")
     with pytest.raises(click.ClickException, match="row_tally_service_update"):
         migrate()
     assert missing_triggers() == ["row_tally_service_update"]
@@ -269,10 +274,12 @@ def test_tally_rows_carry_their_accounts_path(demo_app):
     assert SERVICE_LIST.filtered(who, view_state).count() == before + 1
 
 
-@pytest.mark.parametrize("trigger", ["row_tally_path_insert", "row_tally_account_path"])
-def test_the_path_triggers_are_checked_too(app, trigger):
-    with write_tx():
-        db.execute_sql(f"DROP TRIGGER {trigger}")
+@pytest.mark.parametrize(
+    "trigger, table",
+    [("row_tally_path_insert", "row_tally"), ("row_tally_account_path", "account")],
+)
+def test_the_path_triggers_are_checked_too(app, trigger, table):
+    drop_trigger(trigger, table)
     assert missing_triggers() == [trigger]
 
 
@@ -601,7 +608,9 @@ def test_long_exports_read_the_looked_up_table_at_once(demo_app, monkeypatch, sq
 
 
 def export_sql(statements, table):
-    return next(s for s in statements if s.startswith("SELECT") and f'FROM "{table}"' in s)
+    """The export's query (on PostgreSQL declared as a server-side cursor)."""
+    queries = (re.sub(r"^DECLARE \w+ NO SCROLL CURSOR FOR ", "", s) for s in statements)
+    return next(s for s in queries if s.startswith("SELECT") and f'FROM "{table}"' in s)
 
 
 def test_small_tables_are_looked_up_not_joined(demo_app, sql_log):
@@ -675,3 +684,18 @@ def test_the_read_table_answers_every_key_as_the_database_does(demo_app, monkeyp
     assert len(lookup.table) == after.id - mine.first().id + 1
     in_reach = [name for (name,) in mine.select(Service.user_name).tuples()]
     assert sorted(made[: len(set(in_reach))]) == sorted(set(in_reach))
+
+
+@pytest.mark.postgres_only
+def test_postgresql_exports_stream_through_a_server_side_cursor(demo_app, monkeypatch, sql_log):
+    """psycopg2 would fetch a whole result before its first row; an export
+    reads a batch at a time off a cursor declared on the server instead."""
+    import web.excel
+
+    whole = exported(CALL_RECORD_LIST, user(ADMIN))
+    monkeypatch.setattr(web.excel, "BATCH", 7)
+    sql_log.clear()
+    assert exported(CALL_RECORD_LIST, user(ADMIN)) == whole
+    assert any(s.startswith("DECLARE export_") for s in sql_log)
+    fetches = [s for s in sql_log if s.startswith("FETCH FORWARD 7 FROM export_")]
+    assert len(fetches) == -(-len(whole) // 7) + 1  # every batch, then the empty one

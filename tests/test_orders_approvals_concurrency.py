@@ -1,5 +1,5 @@
-"""Two approvals of the same step at once, from two processes on one SQLite
-file (as two gunicorn workers would), count once."""
+"""Two approvals of the same step at once, from two processes on one
+database (as two gunicorn workers would), count once."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from tests.approvals_fixtures import reload, set_chain
 WORKERS = 4
 
 
-def _approver(db_path: str, order_id: int, user_id: int, barrier, results):
+def _approver(url: str, order_id: int, user_id: int, barrier, results):
     try:
         from app import create_app
         from database import db
@@ -22,7 +22,7 @@ def _approver(db_path: str, order_id: int, user_id: int, barrier, results):
 
         app = create_app(
             {
-                "DATABASE_URL": f"sqlite:///{db_path}",
+                "DATABASE_URL": url,
                 "SECRET_KEY": "x",
                 "TESTING": True,
                 "MAIL_BACKEND": "outbox",
@@ -52,13 +52,13 @@ def test_simultaneous_approvals_of_one_step_count_once(app, people, make_order):
     set_chain(p.org, "mobile", p.a, p.b)
     order = make_order(p.org, p.creator)
     approvals.start(order, p.creator)
-    db_path = app.config["DATABASE_URL"].split(":///", 1)[1]
+    url = app.config["DATABASE_URL"]
     ctx = multiprocessing.get_context("spawn")
     with ctx.Manager() as manager:
         results = manager.list()
         barrier = manager.Barrier(WORKERS)
         procs = [
-            ctx.Process(target=_approver, args=(db_path, order.id, p.a.id, barrier, results))
+            ctx.Process(target=_approver, args=(url, order.id, p.a.id, barrier, results))
             for _ in range(WORKERS)
         ]
         for proc in procs:

@@ -3,7 +3,9 @@ and retried when the server is away."""
 
 from __future__ import annotations
 
-from database import write_tx
+import datetime as dt
+
+from database import utcnow, write_tx
 from domain.mail import deliver_pending, send_email, send_sms
 from models import OutboxMessage
 from tests.smtp import free_port
@@ -57,3 +59,51 @@ def test_sms_outbox_backend_marks_sent(app):
     assert deliver_pending() == (1, 0)
     message = OutboxMessage.get()
     assert (message.channel, message.status, message.recipient) == ("sms", "sent", "0701234567")
+
+
+def _make_due():
+    """The back-off has passed (BACKOFF_MINUTES): every pending message is due."""
+    with write_tx():
+        OutboxMessage.update(next_attempt_at=utcnow() - dt.timedelta(seconds=1)).where(
+            OutboxMessage.status == "pending"
+        ).execute()
+
+
+def test_mail_queued_by_the_portal_while_smtp_is_down_goes_when_it_is_back(
+    demo_app, demo_client, smtp_server
+):
+    """Issue 16, item 4: users go on working while the mail server is down;
+    their mail waits in the outbox through the worker's rounds and is
+    delivered, once each, by the first round after the server is back."""
+    import worker
+
+    demo_app.config.update(smtp_server.config, SMTP_PORT=free_port(), SMTP_TIMEOUT=2)
+    recipients = {"admin@a3demo.se", "konto@a3demo.se"}
+    for username in sorted(recipients):
+        response = demo_client.post("/forgot", data={"username": username})
+        assert response.status_code == 200
+        assert "Kolla din e-post" in response.get_data(as_text=True)
+    queued = list(OutboxMessage.select().where(OutboxMessage.recipient.in_(recipients)))
+    assert len(queued) == 2
+    assert {m.status for m in queued} == {"pending"}
+
+    # A round of the worker while the server is still away: kept, retried later.
+    _make_due()
+    worker.deliver_outbox.call_local()
+    kept = list(OutboxMessage.select().where(OutboxMessage.recipient.in_(recipients)))
+    assert {m.status for m in kept} == {"pending"}
+    assert all(m.attempts >= 1 and m.last_error for m in kept)
+    assert all(m.next_attempt_at > utcnow() for m in kept)  # backing off
+    assert smtp_server.messages == []
+
+    # The server is back: the next round after the back-off delivers each once.
+    demo_app.config.update(SMTP_PORT=smtp_server.port)
+    worker.deliver_outbox.call_local()
+    assert smtp_server.messages == []  # not due yet: the back-off is kept
+    _make_due()
+    worker.deliver_outbox.call_local()
+    worker.deliver_outbox.call_local()
+    sent = list(OutboxMessage.select().where(OutboxMessage.recipient.in_(recipients)))
+    assert {m.status for m in sent} == {"sent"}
+    assert sorted(m["To"] for m in smtp_server.messages) == sorted(recipients)
+    assert all("lösenord" in m["Subject"].lower() for m in smtp_server.messages)

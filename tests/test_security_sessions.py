@@ -137,11 +137,8 @@ def test_a_cookie_without_a_session_row_is_not_signed_in(demo_client, login):
 
 
 def test_logout_in_one_worker_ends_the_copy_in_another(demo_app, tmp_path):
-    """Two app instances on one database file, as two gunicorn workers."""
-    database_file = demo_app.config["DATABASE_URL"].split(":///", 1)[1]
-    other_worker = create_app(
-        _config(tmp_path / "unused.db", DATABASE_URL=f"sqlite:///{database_file}")
-    )
+    """Two app instances on one database, as two gunicorn workers."""
+    other_worker = create_app(_config(demo_app.config["DATABASE_URL"], tmp_path))
     other_worker.test_client_class = CsrfClient
     here = demo_app.test_client()
     post_login(here, ADMIN)

@@ -413,7 +413,7 @@ def test_lifting_a_block_the_network_never_did_withdraws_its_order(demo_app, adm
 # ------------------------------------------------------------------ truly at once
 
 
-def _block_in_process(db_path: str, service_id: int, username: str, barrier, outcomes):
+def _block_in_process(url: str, service_id: int, username: str, barrier, outcomes):
     """One worker: block the service's SIM card the moment the other does."""
     try:
         from app import create_app
@@ -421,7 +421,7 @@ def _block_in_process(db_path: str, service_id: int, username: str, barrier, out
         from domain import lost_sim, service_actions
         from models import Service, User
 
-        app = create_app({"DATABASE_URL": f"sqlite:///{db_path}", "SECRET_KEY": "x"})
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "x"})
         with app.app_context():
             db.connect()
             user = User.get(User.username == username)
@@ -438,19 +438,17 @@ def _block_in_process(db_path: str, service_id: int, username: str, barrier, out
 
 
 @pytest.mark.slow
-def test_two_processes_blocking_at_the_same_moment(demo_template, tmp_path):
+def test_two_processes_blocking_at_the_same_moment(demo_template, new_database):
     """Two workers (two people) confirm at the same instant: one blocks, the
     other is told it is blocked already; one order, no error."""
     import multiprocessing
-    import shutil
 
     from app import create_app
     from database import db
     from tests.conftest import ADMIN
 
-    db_path = tmp_path / "race.db"
-    shutil.copyfile(demo_template, db_path)
-    app = create_app({"DATABASE_URL": f"sqlite:///{db_path}", "SECRET_KEY": "x"})
+    url = new_database(demo_template, "race")
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "x"})
     with app.app_context():
         db.connect(reuse_if_open=True)
         service_id = demo_service("mobile").id
@@ -460,9 +458,7 @@ def test_two_processes_blocking_at_the_same_moment(demo_template, tmp_path):
     with ctx.Manager() as manager:
         outcomes, barrier = manager.list(), manager.Barrier(2)
         procs = [
-            ctx.Process(
-                target=_block_in_process, args=(str(db_path), service_id, who, barrier, outcomes)
-            )
+            ctx.Process(target=_block_in_process, args=(url, service_id, who, barrier, outcomes))
             for who in (ADMIN, colleague.username)
         ]
         for proc in procs:

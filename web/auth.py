@@ -80,6 +80,20 @@ def _login_redirect(endpoint: str = "auth.login"):
     return redirect(url_for(endpoint, next=request.full_path.rstrip("?")))
 
 
+# Every view declares who may open it in ``view.access`` (one of ACCESS), set
+# by the decorators below; tests/test_route_access.py walks ``app.url_map``
+# and fails for a route whose view declares nothing, so a new route cannot
+# ship unprotected by accident.
+ACCESS = ("public", "customer", "staff")
+
+
+def public(view):
+    """Open without signing in (sign-in, password reset, 2FA steps, health
+    checks): a declaration only, the view guards itself where it must."""
+    view.access = "public"
+    return view
+
+
 def customer_required(view):
     """A signed-in portal user; staff are sent to the back office."""
 
@@ -91,6 +105,7 @@ def customer_required(view):
             return redirect(url_for("staff.index"))
         return view(*args, **kwargs)
 
+    wrapper.access = "customer"
     return wrapper
 
 
@@ -111,6 +126,7 @@ def require(permission):
         # What the view requires, for code that asks on a user's behalf
         # (the recipients of a scheduled report, web/schedules.py).
         wrapper.required_permission = permission
+        wrapper.access = "customer"
         return wrapper
 
     return decorator
@@ -123,6 +139,7 @@ def staff_required(view):
             return _login_redirect("staff.login")
         return view(*args, **kwargs)
 
+    wrapper.access = "staff"
     return wrapper
 
 

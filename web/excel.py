@@ -19,7 +19,7 @@ import datetime as dt
 import functools
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from itertools import islice
+from itertools import count, islice
 
 from flask import send_file
 from openpyxl import Workbook
@@ -36,6 +36,7 @@ FORMULA_START = frozenset("=+-@\t\r")
 BATCH = 1000  # rows per fetch and per conversion: a few hundred kB however long the export
 SPOOL_BYTES = 1024 * 1024  # a workbook beyond this is spooled to disk
 EXPORT_CACHE_KIB = 8192
+_CURSORS = count(1)  # names of PostgreSQL's server-side cursors
 TEXT = "text"  # escape kind: the column holds only str or None
 REPLACEMENT = "\ufffd"  # written for a character a workbook cannot hold
 
@@ -53,7 +54,15 @@ FILTER_BUTTON = 3  # the header's autofilter button takes about this many
 
 
 def iterate(query) -> Iterator[tuple]:
-    """Rows of a query straight off the driver's cursor, in batches."""
+    """Rows of a query straight off the driver's cursor, in batches.
+
+    PostgreSQL's driver would fetch the whole result into memory before the
+    first row (a million call records: hundreds of MB); there the rows come
+    through a server-side cursor, a batch at a time, in a read transaction.
+    """
+    if not is_sqlite():
+        yield from _server_side(query)
+        return
     with _small_page_cache():
         cursor = db.execute(query)
         try:
@@ -61,6 +70,19 @@ def iterate(query) -> Iterator[tuple]:
                 yield from batch
         finally:
             cursor.close()
+
+
+def _server_side(query) -> Iterator[tuple]:
+    """DECLARE … CURSOR and FETCH in the read transaction peewee began (the
+    driver's own named cursors refuse the autocommit connection peewee
+    keeps); ending the transaction, also when the reader stops early,
+    closes the cursor."""
+    sql, params = query.sql()
+    name = f"export_{next(_CURSORS)}"
+    with db.atomic():
+        db.execute_sql(f"DECLARE {name} NO SCROLL CURSOR FOR {sql}", params)
+        while batch := db.execute_sql(f"FETCH FORWARD {BATCH} FROM {name}").fetchall():
+            yield from batch
 
 
 @contextlib.contextmanager

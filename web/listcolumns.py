@@ -14,6 +14,7 @@ from typing import Any
 
 from peewee import SQL, CharField, DateTimeField, TextField
 
+from database import icontains
 from domain.numbers import number_query
 from web import excel
 from web.formatting import LOCAL_TZ
@@ -59,9 +60,9 @@ class TextFilter(Filter):
             # there and match everything, PostgreSQL refuses the parameter.
             return SQL("1 = 0")
         exprs = expr if isinstance(expr, tuple) else (expr,)
-        cond = exprs[0].contains(value)
+        cond = icontains(exprs[0], value)
         for other in exprs[1:]:
-            cond |= other.contains(value)
+            cond |= icontains(other, value)
         return cond
 
 

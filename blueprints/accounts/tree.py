@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from peewee import fn
 
+from database import icontains
 from tables.org import Account
 from tables.scope import visible_accounts
 
@@ -150,7 +151,7 @@ class SearchResult:
 def search_condition(text: str):
     """Accounts whose kundnummer, org.nr, name or alias contains ``text``."""
     compact = re.sub(r"[\s-]", "", text)
-    condition = Account.company_name.contains(text) | Account.alias.contains(text)
+    condition = icontains(Account.company_name, text) | icontains(Account.alias, text)
     if compact:
         condition |= Account.customer_number.contains(compact)
         condition |= Account.org_number.contains(compact)

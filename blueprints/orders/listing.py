@@ -8,6 +8,7 @@ from flask import request
 from flask_login import current_user
 
 from blueprints.orders import bp
+from database import icontains
 from domain.service_actions import order_summary
 from permissions import ORDER_AREA
 from tables.orders import (
@@ -89,7 +90,9 @@ class ProductFilter(TextFilter):
     """Orders with a line whose product name contains the text."""
 
     def condition(self, expr, value):
-        return Order.id.in_(OrderLine.select(OrderLine.order).where(OrderLine.name.contains(value)))
+        return Order.id.in_(
+            OrderLine.select(OrderLine.order).where(icontains(OrderLine.name, value))
+        )
 
 
 ORDER_LIST = ListView(

@@ -23,7 +23,7 @@ from domain import tokens
 from tables.orders import CLOSED_ORDER_STATUSES, Order
 from tables.org import Organisation
 from tables.tickets import OPEN_TICKET_STATUSES, Ticket
-from web.auth import staff_required
+from web.auth import public, staff_required
 from web.signin import STAFF
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -34,41 +34,49 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@public
 def login():
     return login_view(STAFF, "Administration – logga in")
 
 
 @bp.route("/login/verify", methods=["GET", "POST"])
+@public
 def login_verify():
     return verify_view(STAFF)
 
 
 @bp.post("/login/verify/sms")
+@public
 def login_verify_sms():
     return verify_sms_view(STAFF)
 
 
 @bp.route("/login/setup", methods=["GET", "POST"])
+@public
 def login_setup():
     return setup_view(STAFF)
 
 
 @bp.post("/login/setup/sms")
+@public
 def login_setup_sms():
     return setup_sms_view(STAFF)
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
+@public
 def forgot():
     return forgot_view(STAFF)
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
+@public
 def reset(token):
     return token_view(STAFF, token, tokens.RESET)
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
+@public
 def invite(token):
     return token_view(STAFF, token, tokens.INVITE)
 

@@ -32,6 +32,7 @@ from blueprints.staff import bp
 from database import write_tx
 from domain import audit
 from domain.billing import KINDS, STATUS_LABELS, UndoRefused, import_file, undo
+from domain.files import atomic_open
 from tables.billing import ImportBatch
 from tables.org import StaffUser
 from web import dialogs
@@ -128,7 +129,8 @@ def preview_upload(form: UploadForm) -> ImportBatch | None:
         return None
     token = secrets.token_urlsafe(24)
     path = upload_dir() / f"{token}{suffix}"
-    upload.save(path)
+    with atomic_open(path) as fh:
+        upload.save(fh)
     report = import_file(
         kind, str(path), dry_run=True, pdf_dir=current_app.config["INVOICE_PDF_DIR"]
     )

@@ -31,7 +31,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from blueprints.tickets import CREATE_PERMISSIONS, PRIORITY_CHOICES, bp, strip
 from blueprints.tickets.conversation import load_ticket
-from database import write_tx
+from database import icontains, write_tx
 from domain import attachments as files
 from domain import outages, request_types
 from domain import tickets as ticketing
@@ -235,9 +235,9 @@ def service_match(text: str):
     ("bredband", "Datanät")."""
     condition = (
         Service.number.contains(text)
-        | Service.user_name.contains(text)
-        | Service.address.contains(text)
-        | Product.name.contains(text)
+        | icontains(Service.user_name, text)
+        | icontains(Service.address, text)
+        | icontains(Product.name, text)
     )
     digits = _phone_digits(text)
     if digits.isdigit():

@@ -28,6 +28,7 @@ from domain.billing.engine import (
     record_change,
     save_changes,
 )
+from domain.files import write_atomic
 from tables.billing import Invoice
 
 MAX_PDF_BYTES = 20 * 1024 * 1024
@@ -127,8 +128,7 @@ class Pdfs:
             invoice = o.data["invoice"]
             relative = os.path.join(folder, f"{o.data['number']}.pdf")
             full = os.path.join(ctx.pdf_dir, relative)
-            with open(full, "wb") as out:
-                out.write(o.data.pop("content"))
+            write_atomic(full, o.data.pop("content"))
             ctx.files_written.append(full)
             Invoice.update(pdf_file=relative).where(Invoice.id == invoice.id).execute()
             changes.append(

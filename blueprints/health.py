@@ -14,17 +14,20 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, jsonify, request
 
 from domain import health
-from web import metrics
+from web import metrics as web_metrics
+from web.auth import public
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
+@public
 def healthz():
     return "ok\n", 200, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 @bp.get("/readyz")
+@public
 def readyz():
     parts = health.readiness(health.MIGRATIONS, current_app.config["READY_WORKER_SECONDS"])
     ready = all(state == health.OK for state in parts.values())
@@ -42,8 +45,9 @@ def _peer_address() -> str | None:
 
 
 @bp.get("/metrics")
-def metrics_page():
-    if not metrics.allowed(_peer_address(), current_app.extensions["metrics_allow"]):
+@public
+def metrics():
+    if not web_metrics.allowed(_peer_address(), current_app.extensions["metrics_allow"]):
         abort(404)
-    body, content_type = metrics.scrape()
+    body, content_type = web_metrics.scrape()
     return body, 200, {"Content-Type": content_type}

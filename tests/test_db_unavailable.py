@@ -79,6 +79,7 @@ def _hold_write_lock(app) -> sqlite3.Connection:
     return other
 
 
+@pytest.mark.sqlite_only
 def test_a_held_write_lock_answers_503_and_the_next_request_recovers(
     demo_app, short_busy_timeout, login
 ):

@@ -87,16 +87,17 @@ def test_unmatched_paths_and_post_are_logged(client, lines):
     assert (second["route"], second["method"]) == ("/login", "POST")
 
 
-def test_the_request_log_can_be_switched_off(empty_template, tmp_path, lines):
+def test_the_request_log_can_be_switched_off(databases, empty_template, tmp_path, lines):
     from tests.conftest import _make_app, _teardown
 
-    app, ctx = _make_app(empty_template, tmp_path, REQUEST_LOG=False)
+    app, ctx = _make_app(databases, empty_template, tmp_path, REQUEST_LOG=False)
     try:
         response = app.test_client().get("/healthz")
         assert "X-Request-ID" in response.headers
         assert lines() == []
     finally:
         _teardown(ctx)
+        databases.discard(app.config["DATABASE_URL"])
 
 
 def test_outside_tests_the_line_goes_to_stdout_once(tmp_path):

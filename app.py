@@ -21,6 +21,9 @@ from werkzeug.routing import IntegerConverter
 
 from database import db, make_database
 
+# The liveness probe answers without a database connection.
+NO_DATABASE_ENDPOINTS = frozenset({"health.healthz"})
+
 csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
@@ -116,6 +119,12 @@ def load_config(app: Flask) -> None:
         REPORT_PREVIEW_ROWS=int(env("REPORT_PREVIEW_ROWS", "5000")),
         REPORT_DIR=env("REPORT_DIR") or str(instance / "reports"),
         REPORT_FILE_DAYS=int(env("REPORT_FILE_DAYS", "7")),
+        # Operations (docs/OPERATIONS.md): /readyz wants the worker heard
+        # from within this many seconds (0: not checked); /metrics answers
+        # these addresses; one JSON line per request on stdout.
+        READY_WORKER_SECONDS=int(env("READY_WORKER_SECONDS", "300")),
+        METRICS_ALLOW=env("METRICS_ALLOW", "127.0.0.1,::1"),
+        REQUEST_LOG=_env_bool("REQUEST_LOG", True),
     )
 
 
@@ -136,6 +145,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.before_request
     def _open_db():
+        if request.endpoint in NO_DATABASE_ENDPOINTS:
+            return
         db.connect(reuse_if_open=True)
 
     @app.teardown_appcontext
@@ -150,11 +161,14 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=_select_locale)
     _init_login(app)
 
-    from web import formatting, requestcontext, security
+    from web import formatting, metrics, requestcontext, requestlog, security, unavailable
 
     formatting.init_app(app)
     security.init_app(app)
     requestcontext.init_app(app)
+    requestlog.init_app(app)
+    unavailable.init_app(app)
+    app.extensions["metrics_allow"] = metrics.parse_allow(app.config["METRICS_ALLOW"])
     _register_blueprints(app)
     _register_error_handlers(app)
 

@@ -18,7 +18,7 @@ from tables.billing import (
     InvoiceLine,
 )
 from tables.catalogue import OptionGroup, OptionGroupItem, Product, ProductCategory
-from tables.jobs import ExportJob
+from tables.jobs import ExportJob, WorkerHeartbeat
 from tables.ops import (
     AuditLog,
     Coverage,
@@ -104,7 +104,7 @@ ALL_MODELS = [
     ImportBatch, ImportChange, Invoice, InvoiceLine, CreditNote, CreditNoteLine, CallRecord,
     RequestType, Ticket, TicketMessage, TicketAttachment, TicketContact, InboundMail,
     Outage, Coverage, AuditLog, OutboxMessage, ScheduledReport, Setting, Sequence,
-    ExportJob,
+    ExportJob, WorkerHeartbeat,
     RowTally, OrganisationTally,
 ]  # fmt: skip
 

@@ -9,7 +9,8 @@ Redis when ``REDIS_URL`` is set (several app servers share one queue then;
 SQLite only serves one machine). Tasks:
 
 * ``run_job``: one export job (web/jobs.replay);
-* every minute: send the outbox (as ``flask outbox deliver``), take up jobs
+* every minute: record this worker's heartbeat (domain/health.beat, read
+  by ``/readyz``), send the outbox (as ``flask outbox deliver``), take up jobs
   a killed worker left (domain/jobs.take_up_lost), poll the inbound mailbox
   when INBOUND_MAIL_HOST is set (as ``flask tickets poll-mail``);
 * every five minutes: scheduled reports that are due (web/schedules.py);
@@ -36,7 +37,7 @@ from flask import current_app, has_app_context
 from huey import RedisHuey, SqliteHuey, crontab
 
 from database import db, write_tx
-from domain import inbound_mail, jobs, report_schedules, tickets
+from domain import health, inbound_mail, jobs, report_schedules, tickets
 from domain.mail import deliver_pending
 from domain.provisioning import apply_due
 from web import jobs as web_jobs
@@ -107,6 +108,12 @@ def run_schedule(schedule_id: int) -> str:
 
 
 @huey.periodic_task(crontab(minute="*"))
+def heartbeat() -> None:
+    with app_context():
+        health.beat()
+
+
+@huey.periodic_task(crontab(minute="*"))
 def deliver_outbox() -> None:
     with app_context():
         deliver_pending(limit=500)
@@ -170,6 +177,11 @@ def run_consumer(app, workers: int) -> None:
     """The worker's consumer, run until stopped (``flask worker``)."""
     set_app(app)
     logging.basicConfig(level=logging.INFO)
+    try:  # ready at once, not only after the first minute's beat
+        with app_context():
+            health.beat()
+    except Exception:
+        log.exception("the first heartbeat failed; the periodic one retries")
     huey.create_consumer(workers=workers, worker_type="thread").run()
 
 

@@ -74,3 +74,12 @@ class ExportJob(BaseModel):
         if not self.rows_total:
             return 0
         return min(100, self.rows_done * 100 // self.rows_total)
+
+
+class WorkerHeartbeat(BaseModel):
+    """When the job worker on ``host`` was last heard from (issue 16): one
+    row per worker host, written every minute by worker.py's heartbeat task
+    and read by ``/readyz`` (domain/health.py)."""
+
+    host = CharField(primary_key=True)
+    beat_at = DateTimeField(default=utcnow)

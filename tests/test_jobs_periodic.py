@@ -29,6 +29,7 @@ def test_the_schedule():
     tasks = periodic()
     every = list(range(60))
     assert set(tasks) == {
+        "heartbeat",
         "deliver_outbox",
         "take_up_lost_jobs",
         "poll_mail",
@@ -37,6 +38,7 @@ def test_the_schedule():
         "apply_due_services",
         "delete_expired_reports",
     }
+    assert fires(tasks["heartbeat"], every) == every
     assert fires(tasks["deliver_outbox"], every) == every
     assert fires(tasks["take_up_lost_jobs"], every) == every
     assert fires(tasks["poll_mail"], every) == every

@@ -87,7 +87,21 @@ class PostgresServer:
             "UTF8",
             f"--locale={LOCALE}",
         )
-        options = " ".join(
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-o",
+            self._options(),
+            "-l",
+            str(self.root / "log"),
+            "-w",
+            "start",
+        )
+        return self
+
+    def _options(self) -> str:
+        return " ".join(
             [
                 f"-p {self.port}",
                 "-c listen_addresses=127.0.0.1",
@@ -98,18 +112,6 @@ class PostgresServer:
                 "-c max_connections=200",
             ]
         )
-        self._run(
-            "pg_ctl",
-            "-D",
-            str(self.data),
-            "-o",
-            options,
-            "-l",
-            str(self.root / "log"),
-            "-w",
-            "start",
-        )
-        return self
 
     def stop(self) -> None:
         with contextlib.suppress(subprocess.CalledProcessError):
@@ -121,7 +123,17 @@ class PostgresServer:
         self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
 
     def resume(self) -> None:
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "log"), "-w", "start")
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-o",
+            self._options(),
+            "-l",
+            str(self.root / "log"),
+            "-w",
+            "start",
+        )
 
     # ---------------------------------------------------------------- databases
 

@@ -180,3 +180,28 @@ def test_other_database_errors_stay_errors(failing_app):
     raised["exc"] = _wrapped(sqlite3.OperationalError("no such table: service"))
     with pytest.raises(peewee.OperationalError):
         app.test_client().get("/_boom")
+
+
+@pytest.mark.postgres_only
+def test_postgresql_stopped_answers_503_and_the_portal_recovers_when_it_returns(
+    demo_app, databases, login
+):
+    """The database server really stops (pg_ctl stop) under a signed-in user
+    and starts again: 503 with Retry-After meanwhile, no restart needed."""
+    client = demo_app.test_client()
+    login(client, ADMIN)
+    assert client.get("/services").status_code == 200
+    databases.server.pause()
+    try:
+        answer = client.get("/services")
+        assert answer.status_code == 503
+        assert answer.headers["Retry-After"] == "30"
+        assert "Tjänsten är tillfälligt otillgänglig" in answer.get_data(as_text=True)
+        probe = demo_app.test_client()  # a load balancer: no session
+        assert probe.get("/healthz").status_code == 200
+        assert probe.get("/readyz").status_code == 503
+    finally:
+        databases.server.resume()
+    answer = client.get("/services")
+    assert answer.status_code == 200 and "Logga ut" in answer.get_data(as_text=True)
+    assert client.get("/readyz").get_json()["database"] == "ok"

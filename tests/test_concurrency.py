@@ -132,3 +132,45 @@ def test_write_tx_rolls_back_everything_on_error(app):
         Setting.create(key="a", value="1")
         raise RuntimeError("half-way")
     assert Setting.select().count() == 0
+
+
+@pytest.mark.postgres_only
+def test_postgresql_write_transactions_run_one_at_a_time(app):
+    """write_tx's advisory lock: a second writer waits for the first and
+    then reads what it committed (as BEGIN IMMEDIATE does on SQLite)."""
+    import threading
+    import time
+
+    from database import db, write_tx
+    from models import Setting
+
+    events = []
+    inside, release = threading.Event(), threading.Event()
+
+    def first():
+        db.connect(reuse_if_open=True)
+        with write_tx():
+            Setting.create(key="first", value="1")
+            inside.set()
+            release.wait(10)
+            events.append("first commits")
+        db.close()
+
+    def second():
+        db.connect(reuse_if_open=True)
+        inside.wait(10)
+        with write_tx():
+            seen = Setting.get_or_none(Setting.key == "first") is not None
+            events.append(f"second sees first: {seen}")
+        db.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    inside.wait(10)
+    time.sleep(0.5)
+    assert events == []  # the second writer is waiting, not writing
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    assert events == ["first commits", "second sees first: True"]

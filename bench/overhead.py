@@ -86,6 +86,18 @@ class Gunicorn:
         self.stop()
         sys.exit(f"gunicorn {app} did not start")
 
+    def cpu_seconds(self) -> float:
+        """User and system CPU time of the workers so far (Linux /proc)."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        total = 0
+        for pid in children.read_text().split():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except FileNotFoundError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
@@ -144,7 +156,8 @@ def measure_wrk(url: str, cookie: str, seconds: int, connections: int) -> float:
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if errors or "Socket errors" in out:
         sys.exit(f"wrk saw errors:\n{out}")
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), requests
 
 
 def measure_python(url: str, cookie: str, seconds: int, connections: int) -> float:
@@ -180,7 +193,7 @@ def measure_python(url: str, cookie: str, seconds: int, connections: int) -> flo
         thread.join()
     if failures:
         sys.exit(f"{len(failures)} requests failed: {sorted(set(failures))}")
-    return sum(counts) / (time.monotonic() - started)
+    return sum(counts) / (time.monotonic() - started), sum(counts)
 
 
 # --------------------------------------------------------------------------- main
@@ -223,35 +236,44 @@ def main() -> None:
             print(f"page sizes: portal {size} B, bare {bare_size} B; {tool}, "
                   f"{args.connections} connections, {args.workers} workers, "
                   f"{args.rounds} rounds of {args.seconds} s per side")  # fmt: skip
-            sides = {
-                "portal": (f"http://127.0.0.1:{portal.port}{PORTAL_PATH}", cookie),
-                "bare": (f"http://127.0.0.1:{bare.port}/", ""),
+            servers = {"portal": portal, "bare": bare}
+            urls = {
+                "portal": f"http://127.0.0.1:{portal.port}{PORTAL_PATH}",
+                "bare": f"http://127.0.0.1:{bare.port}/",
             }
-            results = {"portal": [], "bare": []}
+            rps = {"portal": [], "bare": []}
+            cpu_ms = {"portal": [], "bare": []}  # worker CPU per request
             for r in range(args.rounds):
                 order = ["portal", "bare"] if r % 2 == 0 else ["bare", "portal"]
                 for side in order:
-                    url, side_cookie = sides[side]
-                    if side == "portal":
-                        # A fresh session each round: the portal notes a
-                        # session's use once a minute (a write), and a browser
-                        # keeps the renewed cookie that wrk would not.
-                        side_cookie = sign_in(portal.port)
-                    results[side].append(measure(url, side_cookie, args.seconds, args.connections))
-                ratio = results["portal"][-1] / results["bare"][-1]
-                print(f"round {r + 1}: portal {results['portal'][-1]:7.1f} req/s, "
-                      f"bare {results['bare'][-1]:7.1f} req/s, {ratio:.1%}", flush=True)  # fmt: skip
+                    # A fresh session each round: the portal notes a session's
+                    # use once a minute (a write), and a browser keeps the
+                    # renewed cookie that wrk would not.
+                    cookie = sign_in(portal.port) if side == "portal" else ""
+                    cpu = servers[side].cpu_seconds()
+                    rate, requests = measure(urls[side], cookie, args.seconds, args.connections)
+                    rps[side].append(rate)
+                    cpu_ms[side].append((servers[side].cpu_seconds() - cpu) * 1000 / requests)
+                print(f"round {r + 1}: portal {rps['portal'][-1]:6.1f} req/s "
+                      f"({cpu_ms['portal'][-1]:.2f} ms CPU), bare {rps['bare'][-1]:6.1f} req/s "
+                      f"({cpu_ms['bare'][-1]:.2f} ms CPU), "
+                      f"{rps['portal'][-1] / rps['bare'][-1]:.1%}", flush=True)  # fmt: skip
         finally:
             portal.stop()
             if bare:
                 bare.stop()
 
-    portal_rps = statistics.median(results["portal"])
-    bare_rps = statistics.median(results["bare"])
-    ratios = [p / b for p, b in zip(results["portal"], results["bare"], strict=True)]
-    print(f"\nmedian: portal {portal_rps:.1f} req/s, bare {bare_rps:.1f} req/s, "
-          f"ratio {portal_rps / bare_rps:.1%} (median of the rounds' ratios "
-          f"{statistics.median(ratios):.1%}; target {TARGET:.0%})")  # fmt: skip
+    median = {side: statistics.median(values) for side, values in rps.items()}
+    cpu = {side: statistics.median(values) for side, values in cpu_ms.items()}
+    ratios = [p / b for p, b in zip(rps["portal"], rps["bare"], strict=True)]
+    print(
+        f"\nmedian: portal {median['portal']:.1f} req/s, bare {median['bare']:.1f} req/s, "
+        f"ratio {median['portal'] / median['bare']:.1%} (median of the rounds' ratios "
+        f"{statistics.median(ratios):.1%}; target {TARGET:.0%})"
+    )
+    print(f"worker CPU per request: portal {cpu['portal']:.2f} ms, bare {cpu['bare']:.2f} ms, "
+          f"ratio {cpu['bare'] / cpu['portal']:.1%} (what the req/s ratio is when CPU "
+          f"is what limits both)")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -71,5 +71,13 @@ bench: install-dev seed-large
 bench-reports: install-dev seed-large
 	TELEPORTAL_INSTANCE=$(CURDIR)/instance-large $(BIN)/python bench/reports.py
 
+# The signed-in Tjänster page against a bare Flask page under gunicorn (wrk if installed).
+bench-overhead: install-dev
+	$(BIN)/python bench/overhead.py
+
+# Locust stepping users against gunicorn on instance-large/ (DATABASE_URL for PostgreSQL).
+bench-load: install-dev seed-large
+	$(BIN)/python bench/load.py --instance $(CURDIR)/instance-large
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

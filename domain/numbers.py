@@ -9,6 +9,7 @@ Swedish area code and number series, rather than by rules of our own.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import phonenumbers
@@ -90,11 +91,15 @@ def _parsed(text: str):
     return number if phonenumbers.is_valid_number(number) else None
 
 
+@functools.lru_cache(maxsize=8192)
 def format_phone(value: str | None) -> str:
     """A phone number as people read it: Swedish numbers grouped with their
     area code ("070-123 45 67", "08-123 456 78", "0920-123 45"), foreign ones
     with their country code ("+45 33 12 34 56"). Anything else (a service id
-    such as "BB-552601", a short number, an unallocated series) as stored."""
+    such as "BB-552601", a short number, an unallocated series) as stored.
+
+    Remembered: libphonenumber takes 0.1 ms a number, and a list page shows
+    the same numbers request after request (20 of them cost 2 ms a page)."""
     text = (value or "").strip()
     # Only a number written with a trunk or international prefix: bare digits
     # ("4570123456") could be read as an international number without its +.

@@ -11,8 +11,33 @@ from peewee import JOIN
 from domain import sessions
 from permissions import holds_any
 from tables.org import Account, LoginSession, Role, StaffUser, User
+from tables.prepared import Prepared
 
 MAX_ID = 2**63 - 1  # the largest database integer; app.py bounds <int:…> in URLs to it
+
+
+# The user with the session's row, run on every request: built once (tables/prepared.py).
+_USER_WITH_SESSION = Prepared(
+    lambda user_id, key_hash: (
+        User.select(User, Account, Role)
+        .join(LoginSession, on=(LoginSession.user == User.id) & (LoginSession.key_hash == key_hash))
+        .switch(User)
+        .join(Account, on=(User.scope_account == Account.id))
+        .switch(User)
+        .join(Role, join_type=JOIN.LEFT_OUTER, on=(User.role == Role.id))
+        .where(User.id == user_id)
+    )
+)
+_STAFF_WITH_SESSION = Prepared(
+    lambda staff_id, key_hash: (
+        StaffUser.select()
+        .join(
+            LoginSession,
+            on=(LoginSession.staff == StaffUser.id) & (LoginSession.key_hash == key_hash),
+        )
+        .where(StaffUser.id == staff_id)
+    )
+)
 
 
 def load_session_user(session_id: str):
@@ -32,25 +57,10 @@ def load_session_user(session_id: str):
     key = session.get("sid")
     if not isinstance(key, str) or not key or not 0 < user_id <= MAX_ID:
         return None
-    live = LoginSession.key_hash == sessions.key_hash(key)
     if kind == "u":
-        user = (
-            User.select(User, Account, Role)
-            .join(LoginSession, on=(LoginSession.user == User.id) & live)
-            .switch(User)
-            .join(Account, on=(User.scope_account == Account.id))
-            .switch(User)
-            .join(Role, join_type=JOIN.LEFT_OUTER, on=(User.role == Role.id))
-            .where(User.id == user_id)
-            .get_or_none()
-        )
+        user = _USER_WITH_SESSION.first(user_id, sessions.key_hash(key))
     elif kind == "s":
-        user = (
-            StaffUser.select()
-            .join(LoginSession, on=(LoginSession.staff == StaffUser.id) & live)
-            .where(StaffUser.id == user_id)
-            .get_or_none()
-        )
+        user = _STAFF_WITH_SESSION.first(user_id, sessions.key_hash(key))
     else:
         return None
     if user is None or not user.active or user.session_version != version:

@@ -24,10 +24,11 @@ import datetime as dt
 import random
 from collections.abc import Callable
 
-from database import db, utcnow, write_tx
+from database import db, is_sqlite, utcnow, write_tx
 from domain.numbers import luhn_digit
 from domain.passwords import hash_password
 from models import (
+    ALL_MODELS,
     Account,
     Agreement,
     AgreementProduct,
@@ -50,10 +51,12 @@ from seed.large_rows import (
     LargeService,
     Progress,
     bulk_insert,
+    foreign_keys_off,
     iso,
     month_start,
     next_id,
     reserve_numbers,
+    reset_id_sequences,
 )
 from seed.large_tickets import seed_tickets
 
@@ -526,12 +529,11 @@ def seed(echo: Callable = print, today: dt.date | None = None) -> None:
     database = db.obj
     # A bulk load that can simply be run again: no fsync per commit, a big
     # page cache for the index inserts. Restored at the end.
-    saved = {
-        name: database.execute_sql(f"PRAGMA {name}").fetchone()[0]
-        for name in ("synchronous", "cache_size")
-    }
-    database.execute_sql("PRAGMA synchronous = OFF")
-    database.execute_sql("PRAGMA cache_size = -1000000")
+    pragmas = ("synchronous", "cache_size") if is_sqlite() else ()
+    saved = {name: database.execute_sql(f"PRAGMA {name}").fetchone()[0] for name in pragmas}
+    if is_sqlite():
+        database.execute_sql("PRAGMA synchronous = OFF")
+        database.execute_sql("PRAGMA cache_size = -1000000")
     try:
         demo.seed(today)
         progress("demo data (A3 Demo Connect, Norrlandsbygg AB)")
@@ -542,10 +544,12 @@ def seed(echo: Callable = print, today: dt.date | None = None) -> None:
         services = builder.services(org, tree)
         builder.orders(org, services)
         billing = LargeBilling(builder, org, tree, services)
-        billing.call_records()
-        billing.invoices()
+        with foreign_keys_off("call_record"):
+            billing.call_records()
+            billing.invoices()
         billing.usage()
         seed_tickets(builder, org, tree, services)
+        reset_id_sequences(ALL_MODELS)
         database.execute_sql("ANALYZE")
         progress("ANALYZE done")
     finally:

@@ -5,12 +5,16 @@ seed/large_tickets.py."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
-from database import db, write_tx
+from peewee import AutoField
+from psycopg2.extras import execute_values
+
+from database import db, is_sqlite, write_tx
 from models import Sequence as NumberSequence
 from models import next_number
 from seed import demo
@@ -29,10 +33,12 @@ def insert_sql(model, columns: Sequence[str]) -> tuple[str, tuple]:
         value = field.default() if callable(field.default) else field.default
         defaults.append((name, field.db_value(value)))
     names = [fields[c].column_name for c in columns] + [fields[n].column_name for n, _ in defaults]
-    sql = 'INSERT INTO "{}" ({}) VALUES ({})'.format(
-        model._meta.table_name,
-        ", ".join(f'"{n}"' for n in names),
-        ", ".join("?" * len(names)),
+    # SQLite: executemany of one row's VALUES; PostgreSQL: execute_values
+    # fills the one %s with many rows at a time (executemany would make a
+    # round trip per row).
+    values = "({})".format(", ".join("?" * len(names))) if is_sqlite() else "%s"
+    sql = 'INSERT INTO "{}" ({}) VALUES {}'.format(
+        model._meta.table_name, ", ".join(f'"{n}"' for n in names), values
     )
     return sql, tuple(v for _, v in defaults)
 
@@ -71,7 +77,10 @@ class BulkWriter:
             self.before.flush()
         if self.batch:
             with write_tx():
-                db.obj.cursor().executemany(self.sql, self.batch)
+                if is_sqlite():
+                    db.obj.cursor().executemany(self.sql, self.batch)
+                else:
+                    execute_values(db.obj.cursor(), self.sql, self.batch, page_size=1000)
             self.count += len(self.batch)
             self.batch = []
 
@@ -88,6 +97,50 @@ def reserve_numbers(name: str, count: int) -> int:
             NumberSequence.name == name
         ).execute()
     return first
+
+
+@contextlib.contextmanager
+def foreign_keys_off(table: str):
+    """Rows may name rows written later while this lasts. SQLite: checks
+    off for the connection. PostgreSQL: the table's foreign keys dropped,
+    then made again (checking every row) at the end."""
+    if is_sqlite():
+        db.execute_sql("PRAGMA foreign_keys = OFF")
+        try:
+            yield
+        finally:
+            db.execute_sql("PRAGMA foreign_keys = ON")
+        return
+    keys = db.execute_sql(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = %s::regclass AND contype = 'f'",
+        (f'"{table}"',),
+    ).fetchall()
+    with write_tx():
+        for name, _ in keys:
+            db.execute_sql(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+    try:
+        yield
+    finally:
+        with write_tx():
+            for name, definition in keys:
+                db.execute_sql(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+
+
+def reset_id_sequences(models) -> None:
+    """PostgreSQL: move each table's id sequence past the ids the seed gave
+    (SQLite takes the next id from the table itself)."""
+    if is_sqlite():
+        return
+    with write_tx():
+        for model in models:
+            if not isinstance(model._meta.primary_key, AutoField):
+                continue  # keyed by name (settings, sequences…)
+            table = model._meta.table_name
+            db.execute_sql(
+                f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
+                f'COALESCE((SELECT MAX(id) FROM "{table}"), 0) + 1, false)'
+            )
 
 
 def next_id(model) -> int:

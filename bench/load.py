@@ -44,7 +44,13 @@ def free_port() -> int:
 
 def start_gunicorn(instance: Path, workers: int) -> tuple[subprocess.Popen, int]:
     port = free_port()
-    env = {**os.environ, "TELEPORTAL_INSTANCE": str(instance), "SESSION_COOKIE_SECURE": "0"}
+    # The request log line (docs/OPERATIONS.md) off: thousands of lines a step.
+    env = {
+        "REQUEST_LOG": "0",
+        **os.environ,
+        "TELEPORTAL_INSTANCE": str(instance),
+        "SESSION_COOKIE_SECURE": "0",
+    }
     process = subprocess.Popen(
         [str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
          "--log-level", "warning", "app:create_app()"],

@@ -35,7 +35,7 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_START = frozenset("=+-@\t\r")
 BATCH = 1000  # rows per fetch and per conversion: a few hundred kB however long the export
 SPOOL_BYTES = 1024 * 1024  # a workbook beyond this is spooled to disk
-EXPORT_CACHE_KIB = 2048  # SQLite's page cache while an export reads (small_page_cache)
+EXPORT_CACHE_KIB = 8192  # SQLite's page cache while an export reads (small_page_cache)
 _CURSORS = count(1)  # names of PostgreSQL's server-side cursors
 TEXT = "text"  # escape kind: the column holds only str or None
 REPLACEMENT = "\ufffd"  # written for a character a workbook cannot hold
@@ -94,8 +94,11 @@ def small_page_cache():
     and again (the upper levels of the b-trees, a joined table's index).
     Left at the connection's cache_size (32 MB) it fills up with pages read
     once: counting a million call records grew the process by 31 MB, a
-    peak that stays in its memory high-water mark. A 2 MB cache reads the
-    million rows as fast as an 8 or 32 MB one.
+    peak that stays in its memory high-water mark. (Reading them through
+    a 2 MB cache took as long in a loop of its own; in the benchmark the
+    export then ran at 90.0 and 92.5 % of plain openpyxl, with 8 MB at
+    94.3 %: within this machine's noise, but too near the 90 % target for
+    the 5 MB it saves, so 8 MB it stays; see bench/README.md.)
     """
     if not is_sqlite():
         yield

@@ -10,13 +10,4 @@ if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   exit 0
 fi
 echo "PostgreSQL not found: installing Debian's postgresql package"
-if [ "$(id -u)" = "0" ]; then
-  apt-get update -q
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql
-elif command -v sudo >/dev/null 2>&1; then
-  sudo apt-get update -q
-  sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql
-else
-  echo "Install PostgreSQL (apt-get install postgresql) or set PG_BIN." >&2
-  exit 1
-fi
+exec "$(dirname "$0")/apt-install.sh" postgresql

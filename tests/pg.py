@@ -87,17 +87,7 @@ class PostgresServer:
             "UTF8",
             f"--locale={LOCALE}",
         )
-        self._run(
-            "pg_ctl",
-            "-D",
-            str(self.data),
-            "-o",
-            self._options(),
-            "-l",
-            str(self.root / "log"),
-            "-w",
-            "start",
-        )
+        self.resume()
         return self
 
     def _options(self) -> str:
@@ -123,17 +113,9 @@ class PostgresServer:
         self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
 
     def resume(self) -> None:
-        self._run(
-            "pg_ctl",
-            "-D",
-            str(self.data),
-            "-o",
-            self._options(),
-            "-l",
-            str(self.root / "log"),
-            "-w",
-            "start",
-        )
+        """Start the server on the cluster's data (at start, or after pause())."""
+        log = str(self.root / "log")
+        self._run("pg_ctl", "-D", str(self.data), "-o", self._options(), "-l", log, "-w", "start")
 
     # ---------------------------------------------------------------- databases
 

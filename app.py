@@ -23,8 +23,9 @@ from werkzeug.routing import IntegerConverter
 
 from database import db, is_sqlite, make_database
 
-# The liveness probe answers without a database connection.
-NO_DATABASE_ENDPOINTS = frozenset({"health.healthz"})
+# Answered without the database: the liveness probe, and static files (the
+# 503 page that says the database is away keeps its styles and logo).
+NO_DATABASE_ENDPOINTS = frozenset({"health.healthz", "static"})
 
 csrf = CSRFProtect()
 login_manager = LoginManager()

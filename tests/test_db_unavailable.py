@@ -205,3 +205,22 @@ def test_postgresql_stopped_answers_503_and_the_portal_recovers_when_it_returns(
     answer = client.get("/services")
     assert answer.status_code == 200 and "Logga ut" in answer.get_data(as_text=True)
     assert client.get("/readyz").get_json()["database"] == "ok"
+
+
+def test_the_503_page_keeps_its_styles_while_the_database_is_away(tmp_path):
+    """Static files are served without the database, so the page that says
+    it is away is drawn with the portal's styles and logo."""
+    from app import create_app
+    from tests.conftest import _config
+
+    away = create_app(_config("postgresql://nobody@127.0.0.1:1/none", tmp_path))
+    client = away.test_client()
+    page = client.get("/services")
+    assert page.status_code == 503
+    html = page.get_data(as_text=True)
+    for asset in ("/static/app.css", "/static/logo.svg"):
+        assert asset in html
+        answer = client.get(asset)
+        assert answer.status_code == 200, asset
+        answer.close()
+    assert client.get("/healthz").status_code == 200

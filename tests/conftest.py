@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import logging
 import os
 import re
 import secrets
@@ -327,6 +328,25 @@ def login_as(client, username: str):
         session["_fresh"] = True
         session["sid"] = key
     return user
+
+
+@pytest.fixture
+def sql_log():
+    """The SQL statements run while the fixture is active."""
+    statements: list[str] = []
+
+    class Capture(logging.Handler):
+        def emit(self, record):
+            statements.append(record.msg[0])
+
+    logger = logging.getLogger("peewee")
+    handler = Capture()
+    old_level = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(handler)
+    yield statements
+    logger.removeHandler(handler)
+    logger.setLevel(old_level)
 
 
 @pytest.fixture

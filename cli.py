@@ -159,6 +159,8 @@ def create_staff_command(username, name, password, admin):
             name=name,
             password_hash=hash_password(password),
             is_admin=admin,
+            roles="admin" if admin else "support orders billing",
+            require_2fa=False,  # STAFF_REQUIRE_2FA still applies; /staff/users sets it per person
         )
     click.echo(f"staff user {username} created")
 

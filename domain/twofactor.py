@@ -194,9 +194,11 @@ def has_2fa(user) -> bool:
 
 
 def required_for(user) -> bool:
-    """Whether ``user`` must use 2FA: the organisation's setting, or staff by config."""
+    """Whether ``user`` must use 2FA: the organisation's setting; for staff,
+    their own (on by default for staff invited in the back office) or the
+    configuration's STAFF_REQUIRE_2FA for all."""
     if isinstance(user, StaffUser):
-        return bool(current_app.config.get("STAFF_REQUIRE_2FA"))
+        return bool(user.require_2fa or current_app.config.get("STAFF_REQUIRE_2FA"))
     return bool(user.organisation.profile().require_2fa)
 
 

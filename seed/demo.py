@@ -101,6 +101,8 @@ def seed_operator(products) -> tuple:
         name="Sara Handläggare",
         password_hash=hash_password(DEMO_PASSWORD),
         is_admin=True,
+        roles="admin",
+        require_2fa=False,  # a demo login; staff invited at /staff/users must enrol
     )
     return sla, superuser, staff
 

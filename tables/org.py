@@ -331,12 +331,33 @@ class User(_LoginFields):
         return permission in self.permission_set
 
 
+# Staff roles (issue 17): what an employee of the operator may do in the
+# back office. An Administratör may do everything.
+STAFF_ROLES = {
+    "support": "Support",  # tickets, outages and coverage, view as customer
+    "orders": "Orderdesk",  # orders and service changes
+    "billing": "Fakturering",  # invoice imports, invoices, charges
+    "admin": "Administratör",  # customers, agreements, catalogue, staff, branding
+}
+
+
 class StaffUser(_LoginFields):
     """An employee of the operator; signs in to the back office."""
 
-    is_admin = BooleanField(default=False)
+    is_admin = BooleanField(default=False)  # kept in step with the "admin" role
+    roles = CharField(default="")  # space separated STAFF_ROLES keys
+    require_2fa = BooleanField(default=False)  # must enrol a second factor (on when invited)
 
     is_staff = True
+
+    @property
+    def role_keys(self) -> frozenset[str]:
+        return frozenset(self.roles.split())
+
+    def has_role(self, *roles: str) -> bool:
+        """Whether the employee holds one of ``roles``; Administratör holds all."""
+        held = self.role_keys
+        return "admin" in held or any(role in held for role in roles)
 
     def get_id(self) -> str:
         return f"s:{self.id}:{self.session_version}"

@@ -31,6 +31,7 @@ def setup(app, make_org, make_user, make_service, smtp_server):
             email="handlaggare@operator.se",
             name="Sven Handläggare",
             password_hash=hash_password("x" * 12),
+            roles="support",
         )
     return org, user, service, staff
 

@@ -109,6 +109,7 @@ def test_priority_recomputes_sla_and_handler_is_set(demo_app, desk):
             email="kalle@operator.se",
             name="Kalle Tekniker",
             password_hash=hash_password("x" * 12),
+            roles="support",
         )
         Ticket.update(queued_at=t.created_at).where(Ticket.id == t.id).execute()
     response = desk.post(

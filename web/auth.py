@@ -142,14 +142,31 @@ def require(permission):
     return decorator
 
 
-def staff_required(view):
+def staff_required(view=None, *roles: str):
+    """A signed-in staff user; with ``roles``, one holding one of them
+    (StaffUser.has_role: Administratör holds all), others get 403.
+
+    ``@staff_required`` for any employee, ``@staff_required("support")`` for
+    a role. The roles are kept on the view (``view.staff_roles``) for the
+    staff menu and the role matrix test."""
+    if isinstance(view, str):  # @staff_required("support", …)
+        return functools.partial(_staff_view, roles=(view, *roles))
+    if view is None:
+        return functools.partial(_staff_view, roles=roles)
+    return _staff_view(view, roles=roles)
+
+
+def _staff_view(view, roles: tuple[str, ...]):
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         if not current_user.is_authenticated or not current_user.is_staff:
             return _login_redirect("staff.login")
+        if roles and not current_user.has_role(*roles):
+            abort(403)
         return view(*args, **kwargs)
 
     wrapper.access = "staff"
+    wrapper.staff_roles = roles
     return wrapper
 
 

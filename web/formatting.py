@@ -48,9 +48,13 @@ STAFF_MENU = [
     ("Ändringar", "staff.changes"),
     ("Beställningar", "staff.orders"),
     ("Kunder", "staff.organisations"),
+    ("Avtal", "staff.agreements"),
+    ("Produkter", "staff.catalogue"),
     ("Driftinformation", "staff.outages"),
     ("Utkorg", "staff.outbox"),
     ("Fakturaimport", "staff.billing"),
+    ("Personal", "staff.users"),
+    ("Inställningar", "staff.branding"),
     ("Granskningslogg", "staff.audit"),
 ]
 
@@ -73,12 +77,22 @@ def visible_menu():
     if not user.is_authenticated:
         return []
     if user.is_staff:
-        return [(label, endpoint) for label, endpoint in STAFF_MENU if endpoint in endpoints]
+        return [
+            (label, endpoint)
+            for label, endpoint in STAFF_MENU
+            if endpoint in endpoints and staff_may_open(user, endpoints[endpoint])
+        ]
     return [
         (label, endpoint)
         for label, endpoint, permission in MAIN_MENU
         if endpoint in endpoints and (permission is None or holds_any(user, permission))
     ]
+
+
+def staff_may_open(staff, view) -> bool:
+    """Whether the employee holds a role the view asks for (web.auth.staff_required)."""
+    roles = getattr(view, "staff_roles", ())
+    return not roles or staff.has_role(*roles)
 
 
 def is_current(endpoint: str) -> bool:

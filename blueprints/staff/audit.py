@@ -29,7 +29,7 @@ STAFF_AUDIT_LIST = ListView(
 
 
 @bp.route("/audit", endpoint="audit")
-@staff_required
+@staff_required("support")
 def audit_index():
     return STAFF_AUDIT_LIST.respond(
         current_user,
@@ -40,7 +40,7 @@ def audit_index():
 
 
 @bp.route("/audit/<int:entry_id>")
-@staff_required
+@staff_required("support")
 def audit_detail(entry_id):
     entry = AuditLog.get_or_none(AuditLog.id == entry_id)
     if entry is None:
@@ -49,7 +49,7 @@ def audit_detail(entry_id):
 
 
 @bp.post("/audit/locks/<int:lock_id>/lift")
-@staff_required
+@staff_required("support")
 def audit_unlock(lock_id):
     lock = LoginThrottle.get_or_none(LoginThrottle.id == lock_id)
     if lock is None:

@@ -107,7 +107,7 @@ def upload_dir() -> Path:
 
 
 @bp.route("/billing", methods=["GET", "POST"])
-@staff_required
+@staff_required("billing")
 def billing():
     form = UploadForm()
     if request.method == "POST" and form.validate_on_submit():
@@ -175,7 +175,7 @@ def get_batch_or_404(batch_id: int) -> ImportBatch:
 
 
 @bp.route("/billing/<int:batch_id>")
-@staff_required
+@staff_required("billing")
 def billing_batch(batch_id: int):
     """The preview of an upload, or the report of an import."""
     batch = get_batch_or_404(batch_id)
@@ -191,7 +191,7 @@ def billing_batch(batch_id: int):
 
 
 @bp.post("/billing/<int:batch_id>/import")
-@staff_required
+@staff_required("billing")
 def billing_import(batch_id: int):
     """Importera: run the previewed upload once (the token is used up here)."""
     batch = get_batch_or_404(batch_id)
@@ -239,7 +239,7 @@ def billing_import(batch_id: int):
 
 
 @bp.post("/billing/<int:batch_id>/discard")
-@staff_required
+@staff_required("billing")
 def billing_discard(batch_id: int):
     """Avbryt on a preview: the upload is deleted and the preview can no
     longer be imported (the batch stays in the list as Avbruten)."""
@@ -265,7 +265,7 @@ def billing_discard(batch_id: int):
 
 
 @bp.route("/billing/<int:batch_id>/undo", methods=["GET", "POST"])
-@staff_required
+@staff_required("billing")
 def billing_undo(batch_id: int):
     """Ångra, after a confirmation: created rows removed, updated fields restored."""
     batch = get_batch_or_404(batch_id)

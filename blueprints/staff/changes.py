@@ -99,7 +99,7 @@ CHANGE_LIST = ListView(
 
 
 @bp.route("/changes")
-@staff_required
+@staff_required("orders")
 def changes():
     return CHANGE_LIST.respond(current_user, "staff/changes.html")
 
@@ -168,7 +168,7 @@ def sim_details(form, order) -> dict | None:
 
 
 @bp.route("/changes/<int:order_id>/complete", methods=["GET", "POST"])
-@staff_required
+@staff_required("orders")
 def changes_complete(order_id: int):
     """Slutför: carry out the change (or schedule it for its date)."""
     order = pending_order(order_id)
@@ -204,7 +204,7 @@ def changes_complete(order_id: int):
 
 
 @bp.route("/changes/<int:order_id>/reject", methods=["GET", "POST"])
-@staff_required
+@staff_required("orders")
 def changes_reject(order_id: int):
     """Avvisa: refuse the change with a reason; nothing changes on the service."""
     order = pending_order(order_id)

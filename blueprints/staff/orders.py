@@ -125,7 +125,7 @@ QUEUE = ListView(
 
 
 @bp.route("/orders")
-@staff_required
+@staff_required("orders")
 def orders():
     return QUEUE.respond(current_user, "staff/orders.html")
 
@@ -259,7 +259,7 @@ def page(order: Order, *, step_form=None, cancel_form=None, answer_form=None, st
 
 
 @bp.route("/orders/<int:order_id>")
-@staff_required
+@staff_required("orders")
 def orders_detail(order_id: int):
     return page(staff_order_or_404(order_id))
 
@@ -293,7 +293,7 @@ def _step(order_id: int, act, message) -> object:
 
 
 @bp.post("/orders/<int:order_id>/start")
-@staff_required
+@staff_required("orders")
 def orders_start(order_id: int):
     """Påbörja: Mottagen → Pågår."""
     return _step(
@@ -307,14 +307,14 @@ def _completed(order: Order, created) -> str:
 
 
 @bp.post("/orders/<int:order_id>/complete")
-@staff_required
+@staff_required("orders")
 def orders_complete(order_id: int):
     """Slutför: the order's services are created (or its hardware shipped)."""
     return _step(order_id, fulfilment.complete, _completed)
 
 
 @bp.post("/orders/<int:order_id>/cancel")
-@staff_required
+@staff_required("orders")
 def orders_cancel(order_id: int):
     """Avbryt with a reason the customer sees."""
     order = staff_order_or_404(order_id)
@@ -334,7 +334,7 @@ def orders_cancel(order_id: int):
 
 
 @bp.post("/orders/<int:order_id>/answer")
-@staff_required
+@staff_required("orders")
 def orders_answer(order_id: int):
     """Besvara an offert: a price per line and a text; → Besvarad."""
     order = staff_order_or_404(order_id)

@@ -193,7 +193,7 @@ def _queue_links() -> list[dict]:
 
 
 @bp.route("/tickets")
-@staff_required
+@staff_required("support")
 def tickets():
     _release_due()
     return STAFF_TICKET_LIST.respond(
@@ -306,7 +306,7 @@ def _page(ticket, **forms):
 
 
 @bp.route("/tickets/<int:ticket_id>")
-@staff_required
+@staff_required("support")
 def tickets_detail(ticket_id: int):
     return _page(_load(ticket_id))
 
@@ -319,7 +319,7 @@ def _done(ticket: Ticket, message: str):
 
 
 @bp.post("/tickets/<int:ticket_id>/reply")
-@staff_required
+@staff_required("support")
 def tickets_reply(ticket_id: int):
     """Reply to the customer or add an internal note, optionally with a new status."""
     ticket = _load(ticket_id)
@@ -347,7 +347,7 @@ def tickets_reply(ticket_id: int):
 
 
 @bp.post("/tickets/<int:ticket_id>/update")
-@staff_required
+@staff_required("support")
 def tickets_update(ticket_id: int):
     """Change status, priority and handler in one go."""
     ticket = _load(ticket_id)
@@ -372,7 +372,7 @@ def tickets_update(ticket_id: int):
 
 
 @bp.route("/tickets/<int:ticket_id>/attachments/<int:attachment_id>")
-@staff_required
+@staff_required("support")
 def tickets_attachment(ticket_id: int, attachment_id: int):
     ticket = _load(ticket_id)
     found = TicketAttachment.get_or_none(
@@ -444,7 +444,7 @@ INBOUND_LIST = ListView(
 
 
 @bp.route("/tickets/inbound")
-@staff_required
+@staff_required("support")
 def tickets_inbound():
     return INBOUND_LIST.respond(current_user, "staff/tickets/inbound.html")
 
@@ -476,13 +476,13 @@ def _mail_page(mail: InboundMail, form=None):
 
 
 @bp.route("/tickets/inbound/<int:mail_id>")
-@staff_required
+@staff_required("support")
 def tickets_inbound_detail(mail_id: int):
     return _mail_page(_mail(mail_id))
 
 
 @bp.post("/tickets/inbound/<int:mail_id>/file")
-@staff_required
+@staff_required("support")
 def tickets_inbound_file(mail_id: int):
     """Staff judged a rejected mail genuine: add it to the ticket they name."""
     mail = _mail(mail_id)
@@ -510,7 +510,7 @@ def tickets_inbound_file(mail_id: int):
 
 
 @bp.post("/tickets/inbound/<int:mail_id>/handled")
-@staff_required
+@staff_required("support")
 def tickets_inbound_handled(mail_id: int):
     mail = _mail(mail_id)
     if mail.handled_at is None:
@@ -567,14 +567,14 @@ def _request_type_forms(errors_for=None, form=None):
 
 
 @bp.route("/tickets/request-types")
-@staff_required
+@staff_required("support")
 def tickets_request_types():
     """The operator's request types (BBGRUPPEN): on or off, price, own fields."""
     return _request_type_forms()
 
 
 @bp.post("/tickets/request-types/<int:type_id>")
-@staff_required
+@staff_required("support")
 def tickets_request_type_save(type_id: int):
     request_type = RequestType.get_or_none(RequestType.id == type_id)
     if request_type is None:

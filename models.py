@@ -61,6 +61,7 @@ from tables.org import (
     SLATarget,
     StaffUser,
     User,
+    ViewAsSession,
 )
 from tables.scope import scope_condition, visible_accounts
 from tables.services import (
@@ -104,7 +105,7 @@ ALL_MODELS = [
     ImportBatch, ImportChange, Invoice, InvoiceLine, CreditNote, CreditNoteLine, CallRecord,
     RequestType, Ticket, TicketMessage, TicketAttachment, TicketContact, InboundMail,
     Outage, Coverage, AuditLog, OutboxMessage, ScheduledReport, Setting, Sequence,
-    ExportJob, WorkerHeartbeat,
+    ExportJob, WorkerHeartbeat, ViewAsSession,
     RowTally, OrganisationTally,
 ]  # fmt: skip
 

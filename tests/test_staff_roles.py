@@ -202,3 +202,26 @@ def test_deactivating_ends_every_session_and_sign_in(demo_app, admin_desk, login
 def test_unknown_staff_id_answers_404(admin_desk):
     assert admin_desk.get("/staff/users/999999/edit").status_code == 404
     assert admin_desk.post("/staff/users/999999/deactivate").status_code == 404
+
+
+def test_create_staff_from_the_command_line_with_roles(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=[
+            "create-staff",
+            "--username",
+            "Kim@Operator.se",
+            "--name",
+            "Kim",
+            "--password",
+            "Ett-långt-lösenord-2026",
+            "--role",
+            "billing",
+            "--role",
+            "support",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    kim = StaffUser.get(StaffUser.username == "kim@operator.se")
+    assert kim.role_keys == {"billing", "support"} and not kim.is_admin
+    assert kim.has_role("support") and not kim.has_role("orders")

@@ -69,8 +69,7 @@ def invite(manager: StaffUser, name: str, email: str, roles, require_2fa: bool =
         is_admin="admin" in value.split(),
         require_2fa=require_2fa,
     )
-    token = tokens.issue_link(staff, tokens.INVITE)
-    usermail.invitation(staff, token, invited_by=manager.name)
+    _send_invitation(manager, staff)
     audit.record(
         "staff.invite",
         staff,
@@ -84,14 +83,18 @@ def invite(manager: StaffUser, name: str, email: str, roles, require_2fa: bool =
 def resend_invitation(manager: StaffUser, staff: StaffUser) -> None:
     if staff.password_hash is not None:
         raise Refused(f"{staff.name} har redan valt ett lösenord.")
-    token = tokens.issue_link(staff, tokens.INVITE)
-    usermail.invitation(staff, token, invited_by=manager.name)
+    _send_invitation(manager, staff)
     audit.record(
         "staff.invite",
         staff,
         summary=f"Inbjudan skickad igen till {staff.email}",
         organisation=audit.STAFF_ONLY,
     )
+
+
+def _send_invitation(manager: StaffUser, staff: StaffUser) -> None:
+    token = tokens.issue_link(staff, tokens.INVITE)
+    usermail.invitation(staff, token, invited_by=manager.name)
 
 
 def update(manager: StaffUser, staff: StaffUser, name: str, roles, require_2fa: bool) -> None:

@@ -21,6 +21,7 @@ from models import (
 )
 from tests.auth_fixtures import fresh_login_cache, link_in, post_login  # noqa: F401
 from tests.conftest import ADMIN, STAFF
+from tests.listpage import read_xlsx
 
 NEW = {
     "name": "Kustfrakt AB",
@@ -165,6 +166,9 @@ def test_suspend_blocks_sign_in_ends_sessions_and_reactivate_lets_them_back(demo
     assert customer.get("/services").status_code == 200
     services_before = org.accounts.count()
 
+    asked = admin_desk.get(f"/staff/organisations/{org.id}/suspend")
+    assert "Vill du stänga av A3 Demo Connect?" in asked.get_data(as_text=True)
+    assert Organisation.get_by_id(org.id).active  # asking changes nothing
     response = admin_desk.post(f"/staff/organisations/{org.id}/suspend")
     assert response.status_code == 303
     assert not Organisation.get_by_id(org.id).active
@@ -201,6 +205,11 @@ def test_the_list_searches_filters_and_exports(admin_desk):
     org = Organisation.get(Organisation.name == "Norrlandsbygg AB")
     page = admin_desk.get("/staff/organisations").get_data(as_text=True)
     assert "Norrlandsbygg AB" in page and "A3 Demo Connect" in page
+    a3 = Organisation.get(Organisation.name == "A3 Demo Connect")
+    a3_row = page.split("A3 Demo Connect</a>", 1)[1].split("</tr>", 1)[0]
+    assert f'data-label="Konton" class="num">{a3.accounts.count()}<' in a3_row
+    users = User.select().where((User.organisation == a3.id) & User.removed_at.is_null())
+    assert f'data-label="Användare" class="num">{users.count()}<' in a3_row
     by_number = admin_desk.get(
         "/staff/organisations", query_string={"f_name": org.org_number[:6] + "-"}
     ).get_data(as_text=True)
@@ -217,8 +226,16 @@ def test_the_list_searches_filters_and_exports(admin_desk):
         assert admin_desk.get(f"/staff/organisations?sort={sort}&dir=desc").status_code == 200
     fragment = admin_desk.get("/staff/organisations", headers={"HX-Request": "true"})
     assert "<html" not in fragment.get_data(as_text=True)
-    export = admin_desk.get("/staff/organisations?export=xlsx")
-    assert export.status_code == 200 and export.data[:2] == b"PK"
+    header, rows = read_xlsx(admin_desk.get("/staff/organisations?export=xlsx&f_status="))
+    assert header == ["Namn", "Org.nr", "Status", "Konton", "Användare", "Skapad"]
+    exported = {row[0].value: [cell.value for cell in row] for row in rows}
+    assert exported["A3 Demo Connect"][1:5] == [
+        a3.org_number,
+        "Aktiv",
+        a3.accounts.count(),
+        users.count(),
+    ]
+    assert exported["Norrlandsbygg AB"][2] == "Avstängd"
 
 
 def test_the_organisation_page_shows_tree_agreements_and_users(admin_desk):
@@ -276,11 +293,16 @@ def my_routes(org_id: int, user_id: int) -> list[tuple[str, str]]:
         ("POST", "/staff/organisations/new"),
         ("GET", f"{base}/edit"),
         ("POST", f"{base}/edit"),
+        ("GET", f"{base}/suspend"),
         ("POST", f"{base}/suspend"),
+        ("GET", f"{base}/reactivate"),
         ("POST", f"{base}/reactivate"),
         ("GET", f"{base}/users/new"),
         ("POST", f"{base}/users/new"),
+        ("GET", f"{base}/users/{user_id}/remove"),
         ("POST", f"{base}/users/{user_id}/remove"),
+        ("GET", f"{base}/users/{user_id}/unlock"),
+        ("GET", f"{base}/users/{user_id}/reset-2fa"),
         ("POST", f"{base}/users/{user_id}/unlock"),
         ("POST", f"{base}/users/{user_id}/reset-2fa"),
     ]

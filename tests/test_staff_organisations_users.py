@@ -135,6 +135,9 @@ def test_remove_keeps_the_user_for_history_and_ends_the_sessions(demo_app, admin
     customer = demo_app.test_client()
     login(customer, user.username)
     assert customer.get("/services").status_code == 200
+    asked = admin_desk.get(f"/staff/organisations/{a3.id}/users/{user.id}/remove")
+    assert "Vill du ta bort Karl Berg (konto@a3demo.se)" in asked.get_data(as_text=True)
+    assert User.get_by_id(user.id).removed_at is None  # asking changes nothing
     response = admin_desk.post(f"/staff/organisations/{a3.id}/users/{user.id}/remove")
     assert response.status_code == 303
     kept = User.get_by_id(user.id)

@@ -15,7 +15,7 @@ from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
 from blueprints.staff import bp
-from blueprints.staff.organisations import ConfirmForm, load_organisation
+from blueprints.staff.organisations import ConfirmForm, confirm_page, load_organisation
 from database import write_tx
 from domain import organisations as customers
 from domain.numbers import mobile_number_problem, normalise_mobile
@@ -143,9 +143,21 @@ def organisation_user_new(org_id: int):
     )
 
 
-def _user_action(org_id: int, user_id: int, action, message: str):
+def _user_action(org_id: int, user_id: int, action, message: str, confirm: tuple):
+    """A change to one user: GET asks (``confirm``: heading, question, submit,
+    detail), POST does it."""
     org = load_organisation(org_id)
     user = _user_of(org, user_id)
+    if request.method == "GET":
+        heading, question, submit, detail = confirm
+        return confirm_page(
+            heading,
+            question.format(name=user.name, username=user.username),
+            submit,
+            url_for("staff.organisation", org_id=org.id, _anchor="users"),
+            detail=detail,
+            danger=True,
+        )
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -158,13 +170,25 @@ def _user_action(org_id: int, user_id: int, action, message: str):
     return _back(org)
 
 
-@bp.post("/organisations/<int:org_id>/users/<int:user_id>/remove")
+@bp.route("/organisations/<int:org_id>/users/<int:user_id>/remove", methods=["GET", "POST"])
 @staff_required("admin")
 def organisation_user_remove(org_id: int, user_id: int):
-    return _user_action(org_id, user_id, customers.remove_user, "{name} är borttagen ur portalen.")
+    return _user_action(
+        org_id,
+        user_id,
+        customers.remove_user,
+        "{name} är borttagen ur portalen.",
+        (
+            "Ta bort användare",
+            "Vill du ta bort {name} ({username}) ur portalen?",
+            "Ta bort",
+            "Användaren loggas ut och kan inte längre logga in. Uppgifterna sparas för "
+            "historiken (granskningsloggen, ärenden och beställningar).",
+        ),
+    )
 
 
-@bp.post("/organisations/<int:org_id>/users/<int:user_id>/unlock")
+@bp.route("/organisations/<int:org_id>/users/<int:user_id>/unlock", methods=["GET", "POST"])
 @staff_required("admin")
 def organisation_user_unlock(org_id: int, user_id: int):
     return _user_action(
@@ -172,10 +196,11 @@ def organisation_user_unlock(org_id: int, user_id: int):
         user_id,
         lambda org, user: customers.unlock_user(user),
         "Inloggningsspärren för {name} är hävd.",
+        ("Lås upp", "Vill du häva inloggningsspärren för {name}?", "Lås upp", None),
     )
 
 
-@bp.post("/organisations/<int:org_id>/users/<int:user_id>/reset-2fa")
+@bp.route("/organisations/<int:org_id>/users/<int:user_id>/reset-2fa", methods=["GET", "POST"])
 @staff_required("admin")
 def organisation_user_reset_2fa(org_id: int, user_id: int):
     return _user_action(
@@ -184,4 +209,11 @@ def organisation_user_reset_2fa(org_id: int, user_id: int):
         customers.reset_user_2fa,
         "Tvåstegsverifieringen för {name} är återställd; hen registrerar den igen vid nästa "
         "inloggning.",
+        (
+            "Återställ tvåstegsverifiering",
+            "Vill du återställa tvåstegsverifieringen för {name}?",
+            "Återställ",
+            "Användarens app, SMS-koder och reservkoder tas bort och hen loggas ut. "
+            "Krävs tvåstegsverifiering registrerar hen den igen vid nästa inloggning.",
+        ),
     )

@@ -47,11 +47,27 @@ def _user_count():
 
 
 def organisations_query(user):
-    return Organisation.select(
-        Organisation,
-        _account_count().alias("account_count"),
-        _user_count().alias("user_count"),
+    return Organisation.select()
+
+
+def load_counts(rows) -> None:
+    """Konton and Användare for a page's organisations: two grouped counts."""
+    ids = [row.id for row in rows]
+    accounts = dict(
+        Account.select(Account.organisation, fn.COUNT(Account.id))
+        .where(Account.organisation.in_(ids))
+        .group_by(Account.organisation)
+        .tuples()
     )
+    users = dict(
+        User.select(User.organisation, fn.COUNT(User.id))
+        .where(User.organisation.in_(ids) & User.removed_at.is_null())
+        .group_by(User.organisation)
+        .tuples()
+    )
+    for row in rows:
+        row.account_count = accounts.get(row.id, 0)
+        row.user_count = users.get(row.id, 0)
 
 
 def _status_condition(values):
@@ -71,6 +87,7 @@ ORGANISATION_LIST = ListView(
     default_sort=("name", "asc"),
     export_title="Kunder",
     bulk_actions=[],
+    rows_loader=load_counts,
     columns=[
         Column(
             "name",
@@ -319,20 +336,47 @@ class ConfirmForm(FlaskForm):
     """A button's form: only the CSRF token."""
 
 
-@bp.post("/organisations/<int:org_id>/suspend")
+@bp.route("/organisations/<int:org_id>/suspend", methods=["GET", "POST"])
 @staff_required("admin")
 def organisation_suspend(org_id: int):
     return _set_suspended(org_id, True)
 
 
-@bp.post("/organisations/<int:org_id>/reactivate")
+@bp.route("/organisations/<int:org_id>/reactivate", methods=["GET", "POST"])
 @staff_required("admin")
 def organisation_reactivate(org_id: int):
     return _set_suspended(org_id, False)
 
 
+def confirm_page(heading: str, question: str, submit: str, back: str, **context):
+    """The confirmation a change asks for before it is made (GET of its URL)."""
+    return render_template(
+        "staff/organisations/confirm.html",
+        heading=heading,
+        question=question,
+        submit=submit,
+        back=back,
+        action=request.path,
+        **context,
+    )
+
+
 def _set_suspended(org_id: int, suspended: bool):
     org = load_organisation(org_id)
+    if request.method == "GET":
+        return confirm_page(
+            "Stäng av kund" if suspended else "Återaktivera kund",
+            f"Vill du stänga av {org.name}?" if suspended else f"Vill du återaktivera {org.name}?",
+            "Stäng av kund" if suspended else "Återaktivera",
+            url_for("staff.organisation", org_id=org.id),
+            detail=(
+                "Alla kundens användare loggas ut och kan inte logga in förrän kunden "
+                "återaktiveras. Inga uppgifter tas bort."
+                if suspended
+                else "Kundens användare kan logga in igen."
+            ),
+            danger=suspended,
+        )
     if not ConfirmForm().validate_on_submit():
         abort(400)
     with write_tx():

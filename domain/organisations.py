@@ -176,12 +176,21 @@ def update_organisation(org: Organisation, name: str, org_number: str) -> bool:
     Organisation.update(name=name.strip(), org_number=number).where(
         Organisation.id == org.id
     ).execute()
+    if number != org.org_number:
+        # A corrected number: the accounts that carried the old one follow
+        # (an account with another company's number keeps its own).
+        moved = (
+            Account.update(org_number=number)
+            .where((Account.organisation == org.id) & (Account.org_number == org.org_number))
+            .execute()
+        )
+        after["konton med nytt org.nr"] = moved
     audit.record(
         "staff.organisation_update",
         org,
         summary=f"Kunduppgifter för {after['namn']} ändrade av operatören",
         before={k: v for k, v in before.items() if after[k] != v},
-        after={k: v for k, v in after.items() if before[k] != v},
+        after={k: v for k, v in after.items() if before.get(k) != v},
         organisation=org.id,
     )
     return True

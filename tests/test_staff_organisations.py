@@ -154,6 +154,8 @@ def test_edit_name_and_org_number_is_audited_for_the_customer(admin_desk):
     assert response.status_code == 303
     changed = Organisation.get_by_id(org.id)
     assert (changed.name, changed.org_number) == ("Norrbygg AB", "5560160680")
+    assert changed.top_account().org_number == "5560160680"
+    assert not Account.select().where(Account.org_number == org.org_number).exists()
     entry = AuditLog.get(AuditLog.action == "staff.organisation_update")
     assert entry.organisation_id == org.id and "Norrlandsbygg AB" in entry.before
 
@@ -246,6 +248,10 @@ def test_the_organisation_page_shows_tree_agreements_and_users(admin_desk):
     for agreement in org.agreements:
         assert agreement.number in page
     assert ADMIN in page and "Lägg till användare" in page and "Stäng av kund" in page
+    header, rows = read_xlsx(admin_desk.get(f"/staff/organisations/{org.id}/users.xlsx"))
+    assert header[:3] == ["Namn", "Användarnamn", "E-postadress"]
+    current = User.select().where((User.organisation == org.id) & User.removed_at.is_null())
+    assert sorted(row[1].value for row in rows) == sorted(u.username for u in current)
     assert admin_desk.get("/staff/organisations/999999").status_code == 404
     assert admin_desk.get(f"/staff/organisations/{org.id}?accounts_page=x").status_code == 200
 
@@ -285,6 +291,7 @@ def my_routes(org_id: int, user_id: int) -> list[tuple[str, str]]:
         ("GET", "/staff/organisations"),
         ("GET", "/staff/organisations?export=xlsx"),
         ("GET", base),
+        ("GET", f"{base}/users.xlsx"),
         ("GET", "/staff/tickets/new"),
         ("GET", f"/staff/tickets/new?organisation={org_id}"),
     ]

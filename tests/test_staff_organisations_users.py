@@ -6,6 +6,7 @@ created by staff for a customer (item 8) with the customer's receipt."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -253,20 +254,23 @@ def test_staff_create_a_ticket_for_a_customer_who_gets_the_receipt(
     assert 'id="creator-error"' in foreign.get_data(as_text=True)
     assert Ticket.select().count() == before
 
-    response = admin_desk.post(
-        url,
-        data={
-            "creator": str(creator.id),
-            "category": "support",
-            "priority": "2",
-            "service": service.number,
-            "subject": "Kunden ringde om täckning",
-            "body": "Kunden har dålig täckning på kontoret sedan i måndags.",
-        },
-    )
+    once = re.search(r'name="once" type="hidden" value="([^"]+)"', form).group(1)
+    data = {
+        "once": once,
+        "creator": str(creator.id),
+        "category": "support",
+        "priority": "2",
+        "service": service.number,
+        "subject": "Kunden ringde om täckning",
+        "body": "Kunden har dålig täckning på kontoret sedan i måndags.",
+    }
+    response = admin_desk.post(url, data=data)
     assert response.status_code == 303, response.get_data(as_text=True)
     ticket = Ticket.get(Ticket.subject == "Kunden ringde om täckning")
     assert response.headers["Location"].endswith(f"/staff/tickets/{ticket.id}")
+    again = admin_desk.post(url, data=data)  # the same form sent twice
+    assert again.headers["Location"] == response.headers["Location"]
+    assert Ticket.select().where(Ticket.subject == ticket.subject).count() == 1
     assert ticket.organisation_id == a3.id and ticket.created_by_id == creator.id
     assert ticket.service_id == service.id and ticket.account_id == service.account_id
     assert ticket.priority == 2 and ticket.status == "waiting"

@@ -255,7 +255,12 @@ def account_page(org: Organisation):
     return {"rows": list(rows), "total": total, "page": page, "pages": pages}
 
 
-def portal_users(org: Organisation) -> list[User]:
+def portal_users(org: Organisation, limit: int | None = USERS_SHOWN):
+    """The organisation's users (not removed ones) by name, each with what the
+    list shows: type, rights, 2FA, invited, locked."""
+    from domain import throttle, twofactor
+    from domain import users as rules
+
     query = (
         User.select(User, Account, Role)
         .join(Account, on=(User.scope_account == Account.id))
@@ -263,22 +268,20 @@ def portal_users(org: Organisation) -> list[User]:
         .join(Role, join_type=JOIN.LEFT_OUTER, on=(User.role == Role.id))
         .where((User.organisation == org.id) & User.removed_at.is_null())
         .order_by(User.name, User.id)
-        .limit(USERS_SHOWN)
     )
-    return list(query)
-
-
-def organisation_context(org: Organisation) -> dict:
-    from domain import throttle, twofactor
-    from domain import users as rules
-
-    users = portal_users(org)
-    for user in users:
+    if limit is not None:
+        query = query.limit(limit)
+    for user in query:
         user.type_label = rules.type_label(user.scope_account)
         user.rights = rules.rights_in_brief(user)
         user.two_factor = twofactor.methods_label(user)
         user.locked = throttle.is_locked(user)
         user.invited = user.password_hash is None
+        yield user
+
+
+def organisation_context(org: Organisation) -> dict:
+    users = list(portal_users(org))
     agreements = (
         Agreement.select(Agreement, PriceList)
         .join(PriceList, join_type=JOIN.LEFT_OUTER, on=(Agreement.price_list == PriceList.id))

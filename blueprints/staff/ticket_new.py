@@ -10,9 +10,11 @@ with it the ticket itself.
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+import secrets
+
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from blueprints.staff import bp
@@ -27,9 +29,14 @@ from web.auth import parse_id, staff_required
 from web.forms import FlaskForm, select_choices
 
 CATEGORIES = {k: v for k, v in TICKET_CATEGORIES.items() if k != "request"}
+MADE_KEY = "staff_tickets_made"  # the session's {form token: ticket id}, the last few
+MADE_KEPT = 20
 
 
 class StaffTicketForm(FlaskForm):
+    # One per form shown: a second submit of the same form (a double click,
+    # the browser's resend) finds its ticket made and creates no other.
+    once = HiddenField()
     creator = SelectField(
         "För användare", validators=[InputRequired("Välj användaren ärendet gäller.")]
     )
@@ -107,11 +114,19 @@ def tickets_new():
         )
     form = StaffTicketForm()
     form.setup(org)
+    if not form.once.data:
+        form.once.data = secrets.token_urlsafe(16)
     if request.method == "POST":
+        made = session.get(MADE_KEY, {}).get(form.once.data)
+        if made is not None:
+            flash("Ärendet är redan skapat.", "info")
+            return redirect(url_for("staff.tickets_detail", ticket_id=made), code=303)
         valid = form.validate_on_submit()
         service = form.chosen_service(org)
         if valid and not form.service.errors:
             ticket = _create(org, form, service)
+            remembered = list(session.get(MADE_KEY, {}).items())[-(MADE_KEPT - 1) :]
+            session[MADE_KEY] = {**dict(remembered), form.once.data: ticket.id}
             flash(
                 f"Ärende {ticket.number} är skapat för {ticket.created_by.name}, "
                 "som har fått en bekräftelse per e-post.",

@@ -201,6 +201,9 @@ def test_suspend_blocks_sign_in_ends_sessions_and_reactivate_lets_them_back(demo
         & AuditLog.action.in_(("staff.organisation_suspend", "staff.organisation_reactivate"))
     )
     assert shown.count() == 2
+    # The customer's administrators see it in their Granskningslogg.
+    log = again.get("/audit").get_data(as_text=True)
+    assert "Kund avstängd" in log and "Kund återaktiverad" in log
 
 
 def test_the_list_searches_filters_and_exports(admin_desk):

@@ -32,6 +32,7 @@ def test_the_list_and_the_organisation_page(page):
 
     page.get_by_role("link", name="A3 Demo Connect").click()
     expect(page.locator("h1")).to_have_text("A3 Demo Connect")
+    expect(page.locator("a[aria-current=page]")).to_have_text("Kunder")
     expect(page.locator("#users")).to_contain_text("admin@a3demo.se")
     nested = page.locator(".account-tree .tree-name.depth-1").first
     top = page.locator(".account-tree .tree-name.depth-0").first
@@ -48,4 +49,16 @@ def test_the_list_and_the_organisation_page(page):
     expect(page.locator("#admin_email-error")).to_contain_text("e-postadress")
     shot(page, "organisation-new-errors")
     assert not Organisation.select().where(Organisation.name == "Kustfrakt AB").exists()
+
+    org = Organisation.get(Organisation.name == "A3 Demo Connect")
+    page.goto(f"/staff/organisations/{org.id}/users/new")
+    expect(page.locator("#account")).to_have_value(org.top_account().customer_number)
+    shot(page, "organisation-user-new")
+
+    page.goto("/staff/tickets")
+    page.get_by_role("link", name="Nytt ärende").click()
+    page.select_option("#organisation", label="A3 Demo Connect (556629-0549)")
+    page.get_by_role("button", name="Fortsätt").click()
+    expect(page.locator("#creator")).to_contain_text("admin@a3demo.se")
+    shot(page, "ticket-new")
     assert page.js_errors == []

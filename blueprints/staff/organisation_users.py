@@ -112,7 +112,7 @@ def _back(org):
 
 @bp.route("/organisations/<int:org_id>/users/new", methods=["GET", "POST"])
 @staff_required("admin")
-def organisation_user_new(org_id: int):
+def organisations_user_new(org_id: int):
     org = load_organisation(org_id)
     form = AddUserForm()
     form.setup(org)
@@ -178,7 +178,7 @@ def _user_action(org_id: int, user_id: int, action, message: str, confirm: tuple
 
 @bp.route("/organisations/<int:org_id>/users/<int:user_id>/remove", methods=["GET", "POST"])
 @staff_required("admin")
-def organisation_user_remove(org_id: int, user_id: int):
+def organisations_user_remove(org_id: int, user_id: int):
     return _user_action(
         org_id,
         user_id,
@@ -196,7 +196,7 @@ def organisation_user_remove(org_id: int, user_id: int):
 
 @bp.route("/organisations/<int:org_id>/users/<int:user_id>/unlock", methods=["GET", "POST"])
 @staff_required("admin")
-def organisation_user_unlock(org_id: int, user_id: int):
+def organisations_user_unlock(org_id: int, user_id: int):
     return _user_action(
         org_id,
         user_id,
@@ -208,7 +208,7 @@ def organisation_user_unlock(org_id: int, user_id: int):
 
 @bp.route("/organisations/<int:org_id>/users/<int:user_id>/reset-2fa", methods=["GET", "POST"])
 @staff_required("admin")
-def organisation_user_reset_2fa(org_id: int, user_id: int):
+def organisations_user_reset_2fa(org_id: int, user_id: int):
     return _user_action(
         org_id,
         user_id,
@@ -227,7 +227,7 @@ def organisation_user_reset_2fa(org_id: int, user_id: int):
 
 @bp.route("/organisations/<int:org_id>/users.xlsx")
 @staff_required("support")
-def organisation_users_export(org_id: int):
+def organisations_users_export(org_id: int):
     """The list of the customer's current portal users (what BBGRUPPEN's
     customers ask for), as Excel."""
     org = load_organisation(org_id)

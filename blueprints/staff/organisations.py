@@ -314,7 +314,7 @@ def organisation_detail(org_id: int):
 
 @bp.route("/organisations/<int:org_id>/edit", methods=["GET", "POST"])
 @staff_required("admin")
-def organisation_edit(org_id: int):
+def organisations_edit(org_id: int):
     org = load_organisation(org_id)
     form = OrganisationForm(obj=org if request.method == "GET" else None)
     if request.method == "POST":
@@ -341,13 +341,13 @@ class ConfirmForm(FlaskForm):
 
 @bp.route("/organisations/<int:org_id>/suspend", methods=["GET", "POST"])
 @staff_required("admin")
-def organisation_suspend(org_id: int):
+def organisations_suspend(org_id: int):
     return _set_suspended(org_id, True)
 
 
 @bp.route("/organisations/<int:org_id>/reactivate", methods=["GET", "POST"])
 @staff_required("admin")
-def organisation_reactivate(org_id: int):
+def organisations_reactivate(org_id: int):
     return _set_suspended(org_id, False)
 
 

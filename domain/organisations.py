@@ -21,6 +21,7 @@ from domain import audit, throttle
 from domain import users as rules
 from domain.accounts import create_account
 from domain.numbers import format_org_number, normalise_org_number
+from domain.tickets import operator_name
 from permissions import ALL_PERMISSIONS, format_permissions
 from tables.org import (
     Account,
@@ -261,7 +262,8 @@ class OperatorManager:
     def __init__(self, organisation: Organisation, name: str = ""):
         self.organisation = organisation
         self.organisation_id = organisation.id
-        self.name = name or "Operatören"
+        # Named in the invitation ("<name> har bjudit in dig"): the operator.
+        self.name = name or operator_name()
         self.scope_account = organisation.top_account()
 
     def has(self, permission: str) -> bool:

@@ -344,3 +344,22 @@ def test_roles_billing_gets_403_everywhere_support_only_reads(demo_app, login):
     login(customer, ADMIN)
     assert customer.get("/staff/organisations").status_code in (302, 403)
     assert Organisation.get_by_id(org.id).active and User.get_by_id(user.id).removed_at is None
+
+
+def test_the_cli_creates_through_the_same_domain_function(demo_app):
+    taken = Organisation.get(Organisation.name == "Norrlandsbygg AB")
+    args = ["create-organisation", "--name", "Kopia AB", "--admin-name", "K K"]
+    runner = demo_app.test_cli_runner()
+    refused = runner.invoke(
+        args=[*args, "--org-number", taken.org_number, "--admin-email", "k@kopia.se"]
+    )
+    assert refused.exit_code != 0 and "Det finns redan en kund" in refused.output
+    taken_name = runner.invoke(
+        args=[*args, "--org-number", "556016-0680", "--admin-email", ADMIN.upper()]
+    )
+    assert taken_name.exit_code != 0 and "portalanvändare" in taken_name.output
+    assert not Organisation.select().where(Organisation.name == "Kopia AB").exists()
+    made = runner.invoke(args=[*args, "--org-number", "556016-0680", "--admin-email", "k@kopia.se"])
+    assert made.exit_code == 0, made.output
+    entry = AuditLog.get(AuditLog.action == "staff.organisation_create")
+    assert "från kommandoraden" in entry.summary and entry.actor_staff_id is None

@@ -69,7 +69,9 @@ def test_add_a_superuser_who_is_invited_and_can_sign_in(demo_app, admin_desk, a3
     page = admin_desk.get(f"/staff/organisations/{a3.id}").get_data(as_text=True)
     assert "Olle Ny" in page and "Inbjuden" in page
     assert len(smtp_server.messages) == 1 and smtp_server.messages[0]["To"] == "olle@a3demo.se"
-    path = link_in(smtp_server.messages[0].get_content(), "invite")
+    body = smtp_server.messages[0].get_content()
+    assert "A3 Demo Connect" in body and "Teleportal har bjudit in dig" in body
+    path = link_in(body, "invite")
     customer = demo_app.test_client()
     password = "Kaffe i hamnen vid midnatt 7"
     assert customer.post(path, data={"password": password, "confirm": password}).status_code == 302

@@ -41,6 +41,14 @@ def test_the_list_and_the_organisation_page(page):
     assert padding > top.evaluate("e => parseFloat(getComputedStyle(e).paddingLeft)")
     shot(page, "organisation-page")
 
+    page.get_by_role("link", name="Stäng av kund").click()
+    expect(page.locator("h1")).to_have_text("Stäng av kund")
+    shot(page, "organisation-suspend-confirm")
+    page.get_by_role("link", name="Avbryt").click()
+    page.get_by_role("link", name="Ändra").click()
+    expect(page.locator("#org_number")).to_have_value("556629-0549")
+    shot(page, "organisation-edit")
+
     page.goto("/staff/organisations/new")
     page.fill("#name", "Kustfrakt AB")
     page.fill("#org_number", "556016-0681")

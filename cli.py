@@ -199,76 +199,36 @@ def create_organisation_command(
 ):
     """Create a customer organisation, its top account and its first Superuser,
     who is invited by e-mail to choose a password (AUTH-4)."""
-    from domain import audit
-    from domain.accounts import create_account
-    from domain.numbers import normalise_org_number, normalise_phone, normalise_postcode
-    from domain.users import invite
-    from models import CompanyProfile, Contact, Organisation, Role, User
-    from permissions import format_permissions
+    from domain.numbers import normalise_phone, normalise_postcode
+    from domain.organisations import NewCustomer, Refused, create_organisation
 
     migrate()
-    number = normalise_org_number(org_number)
-    if number is None:
-        raise click.BadParameter("ogiltigt organisationsnummer (10 siffror med kontrollsiffra)")
     email = admin_email.strip().lower()
     if "@" not in email:
         raise click.BadParameter("ogiltig e-postadress")
-    if User.select().where(User.username == email).exists():
-        raise click.BadParameter(f"användarnamnet {email} finns redan")
     mobile = normalise_phone(admin_mobile) if admin_mobile else ""
     if mobile is None:
         raise click.BadParameter("ogiltigt mobilnummer")
     post = normalise_postcode(postcode) if postcode else ""
     if post is None:
         raise click.BadParameter("ogiltigt postnummer")
-    with write_tx():
-        superuser = Role.get_or_none(Role.is_superuser == True) or Role.create(  # noqa: E712
-            name="Superuser", is_superuser=True
-        )
-        org = Organisation.create(name=name.strip(), org_number=number)
-        CompanyProfile.create(
-            organisation=org,
-            require_2fa=require_2fa,
-            delivery_name=name.strip(),
-            delivery_street=street,
-            delivery_postcode=post,
-            delivery_city=city,
-        )
-        top = create_account(
-            org,
-            None,
-            customer_number,
-            company_name=name.strip(),
-            street=street,
-            postcode=post,
-            city=city,
-        )
-        contact = Contact.create(
-            organisation=org,
-            account=top,
-            name=admin_name.strip(),
-            email=email,
-            mobile=mobile,
-        )
-        user = User.create(
-            organisation=org,
-            contact=contact,
-            scope_account=top,
-            role=superuser,
-            permissions=format_permissions(superuser.permission_set),
-            username=email,
-            email=email,
-            name=admin_name.strip(),
-            mobile=mobile,
-            password_hash=None,
-        )
-        audit.record(
-            "staff.organisation_create",
-            org,
-            summary=f"Organisation {org.name} skapad från kommandoraden med Superuser {email}",
-            organisation=org.id,
-        )
-        invite(user)
+    new = NewCustomer(
+        name=name,
+        org_number=org_number,
+        admin_name=admin_name,
+        admin_email=email,
+        admin_mobile=mobile,
+        street=street,
+        postcode=post,
+        city=city,
+        customer_number=customer_number,
+        require_2fa=require_2fa,
+    )
+    try:
+        with write_tx():
+            org, top, _ = create_organisation(new, how="från kommandoraden")
+    except Refused as refused:
+        raise click.BadParameter(str(refused)) from refused
     from domain.mail import deliver_pending
 
     sent, failed = deliver_pending()

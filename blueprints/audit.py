@@ -70,6 +70,11 @@ ACTION_LABELS = {
     "company.profile": "Företagsprofil ändrad",
     "contact.create": "Kontaktperson skapad",
     "ticket.create": "Ärende skapat",
+    "auth.login_suspended": "Inloggning nekad: kunden avstängd",
+    "staff.organisation_create": "Kund skapad",
+    "staff.organisation_update": "Kunduppgifter ändrade",
+    "staff.organisation_suspend": "Kund avstängd",
+    "staff.organisation_reactivate": "Kund återaktiverad",
 }
 
 

@@ -98,9 +98,12 @@ def staff_may_open(staff, view) -> bool:
 def is_current(endpoint: str) -> bool:
     """Whether a menu entry is the page shown: same blueprint for the portal;
     for the back office, endpoints share the entry's name as prefix
-    (``staff.tickets``, ``staff.tickets_detail``)."""
+    (``staff.tickets``, ``staff.tickets_detail``), or are its singular, the
+    page of one (``staff.organisation`` under ``staff.organisations``)."""
     current = request.endpoint or ""
     if endpoint.startswith("staff."):
+        if endpoint.endswith("s") and current == endpoint[:-1]:
+            return True
         return current == endpoint or (endpoint != "staff.index" and current.startswith(endpoint))
     return current.split(".")[0] == endpoint.split(".")[0]
 

@@ -30,6 +30,7 @@ from flask_login import current_user, login_user, logout_user
 
 from database import allow_writes, utcnow, write_tx
 from domain import audit, sessions, throttle, twofactor, view_as
+from domain.organisations import SUSPENDED_MESSAGE, is_suspended
 from domain.passwords import hash_password, needs_rehash, verify_password
 from tables.org import StaffUser, User
 from web.requestcontext import client_ip
@@ -106,6 +107,17 @@ def password_step(realm: Realm, username: str, password: str):
                 actor=user,
             )
         return None, lock.message if lock else GENERIC_ERROR
+    if is_suspended(user):
+        # Only after the right password, so the message tells nobody else
+        # that the name exists; not counted as a failure.
+        with write_tx():
+            audit.record(
+                "auth.login_suspended",
+                user,
+                summary=f"Inloggning nekad för {user.username}: kunden är avstängd",
+                actor=user,
+            )
+        return None, SUSPENDED_MESSAGE
     if needs_rehash(user.password_hash):
         with write_tx():
             model.update(password_hash=hash_password(password)).where(model.id == user.id).execute()
@@ -162,6 +174,7 @@ def pending(realm: Realm, mode: str | None = None):
         or not user.active
         or user.session_version != state.get("v")
         or getattr(user, "removed_at", None)
+        or is_suspended(user)
     ):
         session.pop("pending", None)
         return None

@@ -136,3 +136,19 @@ def test_a_customer_cannot_start_a_viewing(demo_app, login):
     client = demo_app.test_client()
     login(client, ADMIN)
     assert start(client, ACCOUNT_ADMIN).status_code == 403
+
+
+def test_the_dialog_asks_why_and_refuses_a_too_long_reason(demo_app, desk):
+    user = User.get(User.username == ADMIN)
+    dialog = desk.get(f"/staff/view-as/{user.id}?next=/staff/organisations/1")
+    html = dialog.get_data(True)
+    assert dialog.status_code == 200 and "Visa portalen som Anna Lind" in html
+    assert 'value="/staff/organisations/1"' in html
+    response = desk.post(f"/staff/view-as/{user.id}", data={"reason": "x" * 201})
+    assert 'id="reason-error">Högst 200 tecken.' in response.get_data(True)
+    assert not ViewAsSession.select().exists()
+    # A return address outside the back office is not followed.
+    desk.post(f"/staff/view-as/{user.id}", data={"reason": "", "next": "https://evil.example/"})
+    assert desk.post("/staff/view-as/stop").headers["Location"].endswith("/staff/")
+    desk.post(f"/staff/view-as/{user.id}", data={"next": "/staff/organisations/1"})
+    assert desk.post("/staff/view-as/stop").headers["Location"].endswith("/staff/organisations/1")

@@ -11,18 +11,31 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, request, session, url_for
 from flask_login import current_user
+from wtforms import HiddenField, StringField
+from wtforms.validators import Length
 
 from blueprints.staff import bp
 from database import allow_writes, write_tx
 from domain import view_as
 from tables.org import Organisation, User
+from web import dialogs
 from web.auth import staff_required, while_viewing_as
+from web.forms import FlaskForm
 from web.requestcontext import client_ip
 
 
-@bp.post("/view-as/<int:user_id>")
+class ViewAsForm(FlaskForm):
+    reason = StringField(
+        "Anledning",
+        validators=[Length(max=view_as.REASON_LENGTH, message="Högst 200 tecken.")],
+    )
+    next = HiddenField()
+
+
+@bp.route("/view-as/<int:user_id>", methods=["GET", "POST"])
 @staff_required("support")
 def view_as_start(user_id):
+    """GET: the dialog (who, why); POST: begin viewing as the user."""
     user = (
         User.select(User, Organisation)
         .join(Organisation)
@@ -31,7 +44,13 @@ def view_as_start(user_id):
     )
     if user is None:
         abort(404)
-    reason = (request.form.get("reason") or "").strip()
+    form = ViewAsForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if not form.validate_on_submit():
+        back = _return_url(form.next.data) or url_for("staff.index")
+        return dialogs.show("partials/staff/_view_as_start.html", back, form=form, user=user)
+    reason = form.reason.data.strip()
     try:
         with write_tx():
             row = view_as.start(current_user, user, reason=reason, ip=client_ip())
@@ -39,8 +58,8 @@ def view_as_start(user_id):
         flash(str(refused), "error")
         return redirect(request.referrer or url_for("staff.index"), code=303)
     session["view_as"] = row.id
-    session["view_as_return"] = _return_url(request.form.get("next"))
-    return redirect(url_for("dashboard.index"), code=303)
+    session["view_as_return"] = _return_url(form.next.data)
+    return dialogs.go(url_for("dashboard.index"))
 
 
 @bp.post("/view-as/stop")

@@ -20,7 +20,8 @@ from blueprints.auth import (
     verify_sms_view,
     verify_view,
 )
-from domain import outages, tokens
+from domain import outages as known_outages
+from domain import tokens
 from domain.provisioning import PENDING_STATUSES
 from tables.billing import ImportBatch
 from tables.orders import CLOSED_ORDER_STATUSES, Order
@@ -98,7 +99,7 @@ def index():
                 "staff.tickets",
             )
         )
-        tiles.append(("Aktuella driftstörningar", len(outages.current()), "staff.outages"))
+        tiles.append(("Aktuella driftstörningar", len(known_outages.current()), "staff.outages"))
     if staff.has_role("orders"):
         tiles.append(
             (

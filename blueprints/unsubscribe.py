@@ -30,10 +30,14 @@ class UnsubscribeForm(FlaskForm):
 
 
 def _page(status: int = 200, **context):
-    return render_template("unsubscribe/page.html", **context), status, {
-        "Cache-Control": "no-store",
-        "Referrer-Policy": "no-referrer",
-    }
+    return (
+        render_template("unsubscribe/page.html", **context),
+        status,
+        {
+            "Cache-Control": "no-store",
+            "Referrer-Policy": "no-referrer",
+        },
+    )
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
@@ -49,7 +53,9 @@ def unsubscribe(token):
     context = {
         "kind_label": label,
         "email": contacts[0].email,
-        "accounts": sorted({f"{c.account.customer_number} {c.account.company_name}" for c in contacts}),
+        "accounts": sorted(
+            {f"{c.account.customer_number} {c.account.company_name}" for c in contacts}
+        ),
     }
     form = UnsubscribeForm()
     if request.method == "POST":

@@ -55,6 +55,7 @@ def test_page_and_its_menu_entry(staff):
     assert "Tekniska meddelanden" in html and "Norrlandsbygg AB" in html
     assert 'href="/staff/notices"' in html  # the staff menu
     assert "Inga meddelanden har skickats" in html
+    assert "<strong>1 e-postadress</strong> får meddelandet" in html  # everyone: Tommy Frost
 
 
 def test_customers_and_staff_without_the_role_are_refused(demo_app, demo_client, login):
@@ -136,7 +137,7 @@ def test_send_to_chosen_organisation_and_double_submit_sends_once(
     assert TechnicalNotice.select().count() == 1
     assert (notice.recipients, notice.audience_label) == (1, norrbygg.name)
     entry = AuditLog.get(AuditLog.action == "notice.send")
-    assert entry.organisation_id is None and "1 e-postadresser" in entry.summary
+    assert entry.organisation_id is None and "1 e-postadress (" in entry.summary
     assert NotificationLog.select().where(NotificationLog.kind == "technical").count() == 1
     listed = staff.get("/staff/notices").get_data(as_text=True)
     assert "Planerat byte av DNS-servrar" in listed

@@ -37,6 +37,11 @@ from web.htmx import is_htmx
 from web.listcolumns import Column, date_column, number_column, text_column
 from web.listview import ListView
 
+
+def addresses(count: int) -> str:
+    return f"{count} e-postadress" if count == 1 else f"{count} e-postadresser"
+
+
 AUDIENCES = [("all", "Alla organisationer"), ("chosen", "Valda organisationer")]
 
 
@@ -153,7 +158,9 @@ NOTICE_LIST = ListView(
 def notices():
     form = NoticeForm()
     preview = None
-    if request.method == "POST" and form.validate_on_submit():
+    if request.method == "GET":
+        preview = _preview(form)  # the default audience: everyone
+    elif form.validate_on_submit():
         if request.form.get("action") == "send":
             return _send(form)
         preview = _preview(form)
@@ -188,15 +195,15 @@ def _send(form: NoticeForm):
             audit.record(
                 "notice.send",
                 notice,
-                summary=f"Tekniskt meddelande ”{notice.subject}” skickat till {count} "
-                f"e-postadresser ({notice.audience_label})",
+                summary=f"Tekniskt meddelande ”{notice.subject}” skickat till "
+                f"{addresses(count)} ({notice.audience_label})",
                 after={"subject": notice.subject, "audience": notice.audience, "sent": count},
                 organisation=audit.STAFF_ONLY,
             )
     if existing is not None:
         flash(f"Meddelandet ”{existing.subject}” är redan skickat och skickades inte igen.", "info")
     else:
-        flash(f"Meddelandet skickades till {count} e-postadresser.", "success")
+        flash(f"Meddelandet skickades till {addresses(count)}.", "success")
     target = url_for("staff.notices")
     if is_htmx():
         return "", 200, {"HX-Redirect": target}

@@ -15,7 +15,7 @@ from domain import notifications
 from domain.billing import import_file
 from domain.mail import deliver_pending
 from domain.outages import OUTAGE_LISTENERS
-from models import Contact, NotificationLog, Organisation, Outage
+from models import Account, Contact, NotificationLog, Organisation, Outage
 from tests.billing_files import INVOICE_HEADER, Demo, invoice_rows, write
 
 
@@ -247,3 +247,38 @@ def test_dry_run_and_refused_imports_send_nothing(demo_app, smtp_server, tmp_pat
     )
     assert import_file("invoices", str(bad), on_error="refuse").status == "refused"
     assert delivered(demo_app, smtp_server) == {}
+
+
+def test_billing_mail_follows_the_account_subtree(demo_app, smtp_server, tmp_path):
+    """An invoice of a sub-account reaches the contacts of that account and of
+    the accounts above it, each mail listing only the invoices in its subtree."""
+    demo_app.config.update(smtp_server.config)
+    demo = Demo()
+    sub = demo.account.children.first()
+    contact(demo.org, sub, "underkonto@a3demo.se", notify_billing=True)
+    sibling = demo.account.children.order_by(Account.id.desc()).first()
+    assert sibling.id != sub.id
+    contact(demo.org, sibling, "syskon@a3demo.se", notify_billing=True)
+    rows = invoice_rows(demo, "8803-1")  # the top account
+    rows += [
+        r.replace(f";{demo.customer};", f";{sub.customer_number};")
+        for r in invoice_rows(demo, "8803-2")
+    ]
+    import_file("invoices", str(write(tmp_path / "inv.csv", INVOICE_HEADER, rows)))
+    received = delivered(demo_app, smtp_server)
+    assert set(received) == {"ekonomi@a3demo.se", "underkonto@a3demo.se"}
+    top_body = received["ekonomi@a3demo.se"].get_content()
+    assert "Faktura 8803-1" in top_body and "Faktura 8803-2" in top_body
+    sub_mail = received["underkonto@a3demo.se"]
+    assert sub_mail["Subject"] == "Ny faktura 8803-2"
+    assert "8803-1" not in sub_mail.get_content()
+    assert f"konto {sub.customer_number}" in sub_mail.get_content()
+
+
+def test_paths_cover_their_subtree_only():
+    paths = notifications.Paths(["/1/2/4/", "/1/23/", "/7/"])
+    assert paths.under("/1/2/") == ["/1/2/4/"]  # not /1/23/, whose path only begins alike
+    assert paths.under("/1/") == ["/1/2/4/", "/1/23/"]
+    assert paths.under("/1/2/4/") == ["/1/2/4/"]
+    assert paths.under("/1/2/4/9/") == []  # below the account: not covered
+    assert paths.under("/8/") == []

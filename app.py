@@ -153,13 +153,14 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=_select_locale)
     _init_login(app)
 
-    from web import formatting, metrics, requestcontext, requestlog, security, unavailable
+    from web import formatting, metrics, requestcontext, requestlog, security, unavailable, viewas
 
     formatting.init_app(app)
     security.init_app(app)
     requestcontext.init_app(app)
     requestlog.init_app(app)
     unavailable.init_app(app)
+    viewas.init_app(app)
     app.extensions["metrics_allow"] = metrics.parse_allow(app.config["METRICS_ALLOW"])
     _register_blueprints(app)
     _register_error_handlers(app)

@@ -145,8 +145,15 @@ def demo_logins_command(url):
 @click.option("--username", prompt="Användarnamn (e-post)")
 @click.option("--name", prompt="Namn")
 @click.password_option("--password", prompt="Lösenord")
-@click.option("--admin", is_flag=True)
-def create_staff_command(username, name, password, admin):
+@click.option("--admin", is_flag=True, help="Administratör: every role.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    type=click.Choice(["support", "orders", "billing", "admin"]),
+    help="A back-office role (repeatable); without --role or --admin: support, orders, billing.",
+)
+def create_staff_command(username, name, password, admin, roles):
     """Create an operator staff user for the back office."""
     from domain.passwords import hash_password
     from models import StaffUser
@@ -158,8 +165,8 @@ def create_staff_command(username, name, password, admin):
             email=username.strip().lower(),
             name=name,
             password_hash=hash_password(password),
-            is_admin=admin,
-            roles="admin" if admin else "support orders billing",
+            is_admin=admin or "admin" in roles,
+            roles="admin" if admin else " ".join(roles) or "support orders billing",
             require_2fa=False,  # STAFF_REQUIRE_2FA still applies; /staff/users sets it per person
         )
     click.echo(f"staff user {username} created")

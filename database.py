@@ -36,6 +36,36 @@ class UnguardedWrite(RuntimeError):
     """A write was attempted outside :func:`write_tx`."""
 
 
+class ReadOnlyRequest(RuntimeError):
+    """A write was attempted while the request is read-only (staff viewing
+    the portal as a customer, issue 17): nothing may change."""
+
+
+# Set for the length of a read-only request (web/viewas.py); write_tx refuses
+# to open while it is set, except inside :func:`allow_writes`.
+_read_only = threading.local()
+
+
+def set_read_only(reason: str | None) -> None:
+    _read_only.reason = reason
+
+
+def read_only_reason() -> str | None:
+    return getattr(_read_only, "reason", None)
+
+
+@contextlib.contextmanager
+def allow_writes():
+    """Lift the read-only rule for the machinery's own bookkeeping (ending the
+    view, the session's last use), never for a change the user asked for."""
+    reason = read_only_reason()
+    _read_only.reason = None
+    try:
+        yield
+    finally:
+        _read_only.reason = reason
+
+
 class _WriteGuard:
     """Mixin: refuse data-changing SQL unless we are inside ``write_tx``."""
 
@@ -129,6 +159,8 @@ def write_tx():
     database = db.obj
     depth = database._write_depth
     outer = getattr(depth, "n", 0) == 0
+    if outer and read_only_reason() is not None:
+        raise ReadOnlyRequest(read_only_reason())
     if outer and database.transaction_depth() > 0:
         raise UnguardedWrite("write_tx() opened inside a plain transaction")
     sqlite = is_sqlite()

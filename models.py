@@ -63,6 +63,7 @@ from tables.org import (
     SLATarget,
     StaffUser,
     User,
+    ViewAsSession,
 )
 from tables.scope import scope_condition, visible_accounts
 from tables.services import (
@@ -107,7 +108,7 @@ ALL_MODELS = [
     RequestType, Ticket, TicketMessage, TicketAttachment, TicketContact, InboundMail,
     Outage, Coverage, AuditLog, OutboxMessage, ScheduledReport, Setting, Sequence,
     NotificationLog, TechnicalNotice,
-    ExportJob, WorkerHeartbeat,
+    ExportJob, WorkerHeartbeat, ViewAsSession,
     RowTally, OrganisationTally,
 ]  # fmt: skip
 

@@ -108,7 +108,7 @@ def _session_limits():
     reason = session_expired()
     if reason is None:
         return None
-    staff = current_user.is_staff
+    staff = current_user.is_staff or current_user.viewed_by is not None
     end_session(current_user)
     flash(reason, "info")
     return redirect(url_for("staff.login" if staff else "auth.login"))
@@ -432,6 +432,8 @@ def invite(token):
 @bp.post("/logout")
 @public
 def logout():
-    staff = current_user.is_authenticated and current_user.is_staff
+    staff = current_user.is_authenticated and (
+        current_user.is_staff or current_user.viewed_by is not None
+    )
     end_session(current_user)
     return redirect(url_for("staff.login" if staff else "auth.login"))

@@ -62,7 +62,16 @@ DEMO_LOGINS = [
     ("faktura@a3demo.se", "Administratör som bara får se fakturor"),
     ("attest@a3demo.se", "Ordergodkännare, steg 2 av 2 för Mobiltelefoni (steg 1: Anna Lind)"),
     ("admin@norrbygg.se", "Administratör (Superuser) för en annan kund, Norrlandsbygg AB"),
-    ("staff@teleportal.se", "Operatörens personal, back office på /staff/login"),
+    ("staff@teleportal.se", "Operatörens administratör, hela back office på /staff/login"),
+    ("support@teleportal.se", "Operatörens support: ärenden, driftinformation, visa som kund"),
+    ("order@teleportal.se", "Operatörens orderdesk: beställningar och tjänsteändringar"),
+]
+
+# The operator's other demo staff (one role each; staff@teleportal.se is Administratör).
+DEMO_STAFF = [
+    ("support@teleportal.se", "Sven Support", "support"),
+    ("order@teleportal.se", "Olga Orderdesk", "orders"),
+    ("faktura@teleportal.se", "Filip Fakturering", "billing"),
 ]
 
 
@@ -104,6 +113,14 @@ def seed_operator(products) -> tuple:
         roles="admin",
         require_2fa=False,  # a demo login; staff invited at /staff/users must enrol
     )
+    for username, name, roles in DEMO_STAFF:
+        StaffUser.create(
+            username=username,
+            email=username,
+            name=name,
+            password_hash=hash_password(DEMO_PASSWORD),
+            roles=roles,
+        )
     return sla, superuser, staff
 
 

@@ -276,6 +276,10 @@ class _LoginFields(BaseModel):
     # Flask-Login protocol
     is_authenticated = True
     is_anonymous = False
+    # Set on a User by the user loader while staff view the portal as that
+    # user (web/auth.py): the StaffUser and the ViewAsSession row.
+    viewed_by = None
+    view_as = None
 
     @property
     def is_active(self) -> bool:
@@ -364,6 +368,19 @@ class StaffUser(_LoginFields):
 
     def has(self, permission: str) -> bool:  # staff see everything
         return True
+
+
+class ViewAsSession(BaseModel):
+    """Staff viewing the portal as one of a customer's users, read-only
+    (SPEC §1, issue 17): who, as whom, why, from when to when."""
+
+    staff = ForeignKeyField(StaffUser, backref="view_as_sessions", on_delete="CASCADE")
+    user = ForeignKeyField(User, backref="viewed_as", on_delete="CASCADE")
+    organisation = ForeignKeyField(Organisation, backref="view_as_sessions")
+    reason = CharField(default="")
+    ip = CharField(default="")
+    started_at = DateTimeField(default=utcnow)
+    ended_at = DateTimeField(null=True)
 
 
 class AuthToken(BaseModel):

@@ -47,8 +47,11 @@ class Node:
                 self.process.wait()
 
 
-def start_node(env: dict, folder: Path, workers: int = 1, config: dict | None = None) -> Node:
-    """A gunicorn serving the portal with ``env`` on a free port, answered."""
+def start_node(
+    env: dict, folder: Path, workers: int = 1, config: dict | None = None, timeout: int = 30
+) -> Node:
+    """A gunicorn serving the portal with ``env`` on a free port, answered.
+    ``timeout``: gunicorn's worker timeout in seconds."""
     port = free_port()
     folder.mkdir(parents=True, exist_ok=True)
     log = folder / f"gunicorn-{port}.log"
@@ -63,6 +66,10 @@ def start_node(env: dict, folder: Path, workers: int = 1, config: dict | None = 
         str(Path(sys.executable).parent / "gunicorn"),
         "--workers",
         str(workers),
+        "--worker-class",
+        "sync",
+        "--timeout",
+        str(timeout),
         "--bind",
         f"127.0.0.1:{port}",
         "tests.node_app:create()",
@@ -113,16 +120,18 @@ class Client:
             urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirect()
         )
 
-    def request(self, method, url, body=None, headers=None) -> Answer:
+    def request(self, method, url, body=None, headers=None, timeout: float = 30) -> Answer:
+        """One request; an answer of any status. A connection refused or cut
+        off raises OSError or http.client.HTTPException."""
         req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
         try:
-            with self.opener.open(req, timeout=30) as response:
+            with self.opener.open(req, timeout=timeout) as response:
                 return Answer(response.status, dict(response.headers), response.read())
         except urllib.error.HTTPError as error:
             return Answer(error.code, dict(error.headers), error.read())
 
-    def get(self, url) -> Answer:
-        return self.request("GET", url)
+    def get(self, url, timeout: float = 30) -> Answer:
+        return self.request("GET", url, timeout=timeout)
 
     def csrf_token(self, url) -> str:
         """The CSRF token a page of ``url`` carries (the session's)."""
@@ -133,12 +142,26 @@ class Client:
         assert match, f"no CSRF token on {url}"
         return html.unescape(match.group(1))
 
-    def post(self, url, fields: dict, files: dict | None = None, token_from=None) -> Answer:
-        fields = {"csrf_token": self.csrf_token(token_from or url), **fields}
+    def post(
+        self,
+        url,
+        fields: dict,
+        files: dict | None = None,
+        token_from=None,
+        token=None,
+        timeout: float = 30,
+    ) -> Answer:
+        """A form post with the session's CSRF token: ``token`` as given, else
+        read from the page at ``token_from`` (default ``url``)."""
+        fields = {"csrf_token": token or self.csrf_token(token_from or url), **fields}
         if not files:
             body = urllib.parse.urlencode(fields).encode()
             return self.request(
-                "POST", url, body, {"Content-Type": "application/x-www-form-urlencoded"}
+                "POST",
+                url,
+                body,
+                {"Content-Type": "application/x-www-form-urlencoded"},
+                timeout=timeout,
             )
         boundary = secrets.token_hex(16)
         parts = []
@@ -159,6 +182,7 @@ class Client:
             url,
             b"".join(parts),
             {"Content-Type": f"multipart/form-data; boundary={boundary}"},
+            timeout=timeout,
         )
 
     def sign_in(self, node_url: str, username: str, password: str) -> Answer:

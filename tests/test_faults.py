@@ -25,15 +25,14 @@ import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlencode
 
 import pytest
 
 from database import db, is_sqlite, utcnow
 from models import ExportJob, Ticket
 from tests.conftest import ADMIN, DEMO_PASSWORD
+from tests.http_nodes import Client, Node, start_node
 from tests.jobs_fixtures import running_worker
-from tests.smtp import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -112,83 +111,27 @@ def alive(pid: int) -> bool:
 # ------------------------------------------------------------------------ over HTTP
 
 
-class Browser:
-    """A signed-in customer over plain HTTP (http.client: redirects are not
-    followed, so a 303 is seen as the answer it is)."""
-
-    def __init__(self, port: int):
-        self.port = port
-        self.cookie = ""
-        self.token = ""
-
-    def request(self, method: str, path: str, form: dict | None = None, timeout: float = 10):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-        headers = {"Cookie": self.cookie} if self.cookie else {}
-        body = None
-        if form is not None:
-            body = urlencode({**form, "csrf_token": self.token})
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-            headers["X-CSRFToken"] = self.token
-        try:
-            conn.request(method, path, body=body, headers=headers)
-            response = conn.getresponse()
-            text = response.read().decode("utf-8", "replace")
-            return response.status, response.getheader("Set-Cookie") or "", text
-        finally:
-            conn.close()
-
-    def step(self, method: str, path: str, form: dict | None = None):
-        """A request of the sign-in, keeping the session cookie and CSRF token."""
-        status, set_cookie, text = self.request(method, path, form)
-        match = re.search(r"session=([^;]+)", set_cookie)
-        if match:
-            self.cookie = f"session={match.group(1)}"
-        token = re.search(r'name="csrf-token" content="([^"]+)"', text)
-        if token:
-            self.token = token.group(1)
-        return status, text
-
-    def sign_in(self, username: str, password: str) -> None:
-        self.step("GET", "/login")
-        status, _ = self.step("POST", "/login", {"username": username, "password": password})
-        assert status in (302, 303), status
-        status, _ = self.step("GET", "/tickets/new")
-        assert status == 200 and self.token, status
-
-
-def start_gunicorn(app, instance: Path, port: int, log: Path):
-    command = [
-        str(BIN / "gunicorn"),
-        "--workers=2",
-        "--worker-class=sync",
-        f"--bind=127.0.0.1:{port}",
-        "--timeout=30",
-        "app:create_app()",
-    ]
-    return started(command, environment(app, instance), log)
+def start_gunicorn(app, instance: Path) -> Node:
+    """Two sync workers on the test's database (tests/http_nodes.py)."""
+    env = environment(app, instance)
+    return start_node(env, instance, workers=2, config={})
 
 
 def test_killed_gunicorn_workers_lose_no_confirmed_write(demo_app, tmp_path):
     instance = tmp_path / "instance"
     instance.mkdir()
-    port = free_port()
-    log = tmp_path / "gunicorn.log"
     confirmed: list[str] = []
     refused: list[tuple[str, int]] = []
     broken: list[str] = []  # no answer: the worker died under the request
     stop_writing = threading.Event()
 
-    with start_gunicorn(demo_app, instance, port, log) as master:
-        browser = Browser(port)
-
-        def up():
-            try:
-                return browser.request("GET", "/login", timeout=2)[0] == 200
-            except OSError:
-                return False
-
-        assert wait_for(up, 30, 0.2), log.read_text()
-        browser.sign_in(ADMIN, DEMO_PASSWORD)
+    node = start_gunicorn(demo_app, instance)
+    master, log = node.process, node.log
+    try:
+        browser = Client()
+        answer = browser.sign_in(node.url, ADMIN, DEMO_PASSWORD)
+        assert answer.status in (302, 303), answer.status
+        token = browser.csrf_token(node.url + "/tickets/new")
 
         def writer(number: int):
             i = 0
@@ -197,7 +140,9 @@ def test_killed_gunicorn_workers_lose_no_confirmed_write(demo_app, tmp_path):
                 i += 1
                 form = {"category": "support", "subject": subject, "body": "kill -9"}
                 try:
-                    status, _, _ = browser.request("POST", "/tickets/new", form)
+                    status = browser.post(
+                        node.url + "/tickets/new", form, token=token, timeout=10
+                    ).status
                 except (OSError, http.client.HTTPException):
                     broken.append(subject)
                     continue
@@ -234,7 +179,9 @@ def test_killed_gunicorn_workers_lose_no_confirmed_write(demo_app, tmp_path):
         assert not any(alive(pid) for pid in killed)
         assert not set(killed) & children(master.pid)
         # still serving after the faults
-        assert browser.request("GET", "/tickets")[0] == 200
+        assert browser.get(node.url + "/tickets").status == 200
+    finally:
+        node.stop()
 
     assert refused == []  # a request is answered or cut off, never a 5xx
     assert len(confirmed) >= 55

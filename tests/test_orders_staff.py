@@ -62,11 +62,10 @@ def test_customers_cannot_reach_the_staff_order_routes(demo_client, login, usern
     order = make_order([{"code": "HW-MOTO"}])
     login(demo_client, username)
     for url in ("/staff/orders", f"/staff/orders/{order.id}"):
-        response = demo_client.get(url)
-        assert response.status_code == 302 and "/staff/login" in response.headers["Location"]
+        assert demo_client.get(url).status_code == 403
     for step in ("start", "complete", "cancel", "answer"):
         response = demo_client.post(f"/staff/orders/{order.id}/{step}", data={"reason": "x"})
-        assert response.status_code == 302 and "/staff/login" in response.headers["Location"]
+        assert response.status_code == 403
     assert Order.get_by_id(order.id).status == "received"
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import functools
 
-from flask import abort, make_response, redirect, request, session, url_for
+from flask import abort, flash, make_response, redirect, request, session, url_for
 from flask_login import current_user
 from peewee import JOIN
 
-from domain import sessions
+from domain import sessions, view_as
 from permissions import holds_any
 from tables.org import Account, LoginSession, Role, StaffUser, User
 from tables.prepared import Prepared
@@ -67,6 +67,30 @@ def load_session_user(session_id: str):
         return None
     if getattr(user, "removed_at", None) is not None:
         return None
+    if kind == "s" and "view_as" in session:
+        return _viewed_user(user, session["view_as"]) or user
+    return user
+
+
+def _viewed_user(staff: StaffUser, view_as_id):
+    """The customer's user ``staff`` view the portal as, with ``viewed_by``
+    set, while that viewing is open and the user can still sign in; else
+    None (the viewing is forgotten and staff are themselves again)."""
+    row = view_as.find_open(staff, view_as_id)
+    user = None
+    if row is not None:
+        user = (
+            User.select(User, Account, Role)
+            .join(Account, on=(User.scope_account == Account.id))
+            .switch(User)
+            .join(Role, join_type=JOIN.LEFT_OUTER, on=(User.role == Role.id))
+            .where((User.id == row.user_id) & User.active & User.removed_at.is_null())
+            .first()
+        )
+    if user is None:
+        session.pop("view_as", None)
+        return None
+    user.viewed_by, user.view_as = staff, row
     return user
 
 
@@ -159,15 +183,34 @@ def staff_required(view=None, *roles: str):
 def _staff_view(view, roles: tuple[str, ...]):
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
-        if not current_user.is_authenticated or not current_user.is_staff:
+        if not current_user.is_authenticated:
             return _login_redirect("staff.login")
-        if roles and not current_user.has_role(*roles):
+        if current_user.viewed_by is not None and not getattr(wrapper, "while_viewing", False):
+            # The back office is out of reach while viewing as a customer.
+            flash(
+                f"Du visar portalen som {current_user.name}. Avsluta visningen för att "
+                "gå till administrationen.",
+                "info",
+            )
+            return redirect(url_for("dashboard.index"))
+        staff = current_user.viewed_by or current_user
+        if not staff.is_staff:
+            abort(403)  # a customer's user in the back office
+        if roles and not staff.has_role(*roles):
             abort(403)
         return view(*args, **kwargs)
 
     wrapper.access = "staff"
     wrapper.staff_roles = roles
     return wrapper
+
+
+def while_viewing_as(view):
+    """Let a staff view run while its employee views the portal as a
+    customer (ending the viewing); ``current_user`` is then the customer's
+    user and ``current_user.viewed_by`` the employee."""
+    view.while_viewing = True
+    return view
 
 
 def parse_id(value) -> int | None:

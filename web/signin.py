@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from flask import current_app, request, session
 from flask_login import current_user, login_user, logout_user
 
-from database import utcnow, write_tx
-from domain import audit, sessions, throttle, twofactor
+from database import allow_writes, utcnow, write_tx
+from domain import audit, sessions, throttle, twofactor, view_as
 from domain.passwords import hash_password, needs_rehash, verify_password
 from tables.org import StaffUser, User
 from web.requestcontext import client_ip
@@ -286,8 +286,14 @@ def relogin(user) -> None:
 
 
 def end_session(user) -> None:
-    """Log this browser out: its session row goes, so copies of the cookie stop too."""
-    with write_tx():
+    """Log this browser out: its session row goes, so copies of the cookie
+    stop too. Staff viewing the portal as a customer end that viewing and
+    their own session (the one the browser holds)."""
+    staff = getattr(user, "viewed_by", None)
+    with allow_writes(), write_tx():
+        if staff is not None:
+            view_as.stop(user.view_as)
+            user = staff
         sessions.end(session.get("sid"))
         if user.is_authenticated:
             audit.record("auth.logout", user, summary="Utloggning", actor=user)
@@ -326,6 +332,6 @@ def session_expired() -> str | None:
         return "Din session har gått ut. Logga in igen."
     if now - session.get("seen_at", 0) > 60:
         session["seen_at"] = now
-        with write_tx():  # "Inloggade enheter" shows when each was last used
+        with allow_writes(), write_tx():  # "Inloggade enheter" shows when each was last used
             sessions.seen(session.get("sid"))
     return None

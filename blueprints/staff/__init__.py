@@ -9,6 +9,7 @@ and is imported at the bottom of this file.
 from __future__ import annotations
 
 from flask import Blueprint, render_template
+from flask_login import current_user
 
 from blueprints.auth import (
     forgot_view,
@@ -19,7 +20,9 @@ from blueprints.auth import (
     verify_sms_view,
     verify_view,
 )
-from domain import tokens
+from domain import outages, tokens
+from domain.provisioning import PENDING_STATUSES
+from tables.billing import ImportBatch
 from tables.orders import CLOSED_ORDER_STATUSES, Order
 from tables.org import Organisation
 from tables.tickets import OPEN_TICKET_STATUSES, Ticket
@@ -84,12 +87,52 @@ def invite(token):
 @bp.route("/")
 @staff_required
 def index():
-    return render_template(
-        "staff/index.html",
-        organisations=Organisation.select().order_by(Organisation.name),
-        open_tickets=Ticket.select().where(Ticket.status.in_(OPEN_TICKET_STATUSES)).count(),
-        open_orders=Order.select().where(Order.status.not_in(CLOSED_ORDER_STATUSES)).count(),
-    )
+    """Översikt: what waits for each of the employee's roles."""
+    staff = current_user
+    tiles = []
+    if staff.has_role("support"):
+        tiles.append(
+            (
+                "Öppna ärenden",
+                Ticket.select().where(Ticket.status.in_(OPEN_TICKET_STATUSES)).count(),
+                "staff.tickets",
+            )
+        )
+        tiles.append(("Aktuella driftstörningar", len(outages.current()), "staff.outages"))
+    if staff.has_role("orders"):
+        tiles.append(
+            (
+                "Pågående beställningar",
+                Order.select().where(Order.status.not_in(CLOSED_ORDER_STATUSES)).count(),
+                "staff.orders",
+            )
+        )
+        tiles.append(
+            (
+                "Ändringar att utföra",
+                Order.select()
+                .where(Order.service.is_null(False) & Order.status.in_(PENDING_STATUSES))
+                .count(),
+                "staff.changes",
+            )
+        )
+    if staff.has_role("billing"):
+        tiles.append(
+            (
+                "Fakturaimporter att granska",
+                ImportBatch.select().where(ImportBatch.status == "preview").count(),
+                "staff.billing",
+            )
+        )
+    customers = None
+    if staff.has_role("support"):
+        customers = list(
+            Organisation.select().order_by(Organisation.created_at.desc()).limit(RECENT_CUSTOMERS)
+        )
+    return render_template("staff/index.html", tiles=tiles, customers=customers)
+
+
+RECENT_CUSTOMERS = 10
 
 
 # Back-office areas (each adds its routes to ``bp``).
@@ -101,4 +144,6 @@ from blueprints.staff import (  # noqa: E402, F401
     orders,
     security,
     tickets,
+    users,
+    view_as,
 )

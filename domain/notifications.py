@@ -366,11 +366,24 @@ def touched_services(outage: Outage) -> _Touched:
     return _Touched(services, organisations, Paths(services))
 
 
+def latest_update(outage: Outage):
+    """The outage's newest news item ("Uppdatering <tid>: <text>"), where the
+    staff outage pages keep them (``outage.updates``, rows with ``at`` and
+    ``text``); None when it has none."""
+    updates = getattr(outage, "updates", None)
+    if updates is None:
+        return None
+    model = updates.model
+    return updates.order_by(model.at.desc(), model.id.desc()).first()
+
+
 def outage_event_key(outage: Outage, event: str) -> str:
     """The event's key in NotificationLog. An update is named by what it
-    says, so the same update told twice is sent once and a new one again."""
+    says (the outage's fields and its newest news item), so the same update
+    told twice is sent once and a new one again."""
     if event != "updated":
         return f"outage:{outage.id}:{event}"
+    update = latest_update(outage)
     content = "|".join(
         str(value)
         for value in (
@@ -381,13 +394,15 @@ def outage_event_key(outage: Outage, event: str) -> str:
             outage.service_kinds,
             outage.starts_at,
             outage.expected_end,
+            getattr(outage, "kind", ""),
+            getattr(update, "id", ""),
         )
     )
     return f"outage:{outage.id}:updated:{hashlib.sha256(content.encode()).hexdigest()[:16]}"
 
 
 def _outage_heading(outage: Outage, event: str) -> str:
-    planned = outage.state() == "planned"
+    planned = getattr(outage, "kind", "") == "maintenance" or outage.state() == "planned"
     what = "Planerat underhåll" if planned else "Driftstörning"
     if event == "resolved":
         return f"{what} avslutat" if planned else f"{what} åtgärdad"
@@ -414,6 +429,7 @@ def outage_changed(outage: Outage, event: str) -> int:
         "formats": formats,
         "kind_labels": SERVICE_KINDS,
         "shown": SHOWN,
+        "update": latest_update(outage),
     }
 
     def compose_for(event_: str):

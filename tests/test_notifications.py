@@ -7,6 +7,7 @@ real SMTP server."""
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 import pytest
 
@@ -282,3 +283,20 @@ def test_paths_cover_their_subtree_only():
     assert paths.under("/1/2/4/") == ["/1/2/4/"]
     assert paths.under("/1/2/4/9/") == []  # below the account: not covered
     assert paths.under("/8/") == []
+
+
+def test_each_news_item_is_an_update_of_its_own(world, app, smtp_server, monkeypatch):
+    """The staff outage pages tell "updated" when they add a news item
+    (``outage.updates``) without changing the outage: each item is sent once."""
+    outage = world["outage"]
+    tell(outage, "published")
+    delivered(app, smtp_server)
+    news = []
+    monkeypatch.setattr(notifications, "latest_update", lambda o: news[-1] if news else None)
+    for n, text in enumerate(["Reparatörer på plats.", "Kabeln är skarvad, vi testar."], 1):
+        news.append(SimpleNamespace(id=n, at=utcnow(), text=text))
+        tell(outage, "updated")
+        tell(outage, "updated")  # told twice: sent once
+        received = delivered(app, smtp_server)
+        assert set(received) == {"chef@kund.se", "drift@kund.se"}
+        assert f": {text}" in received["drift@kund.se"].get_content()

@@ -166,6 +166,7 @@ def create_app(config: dict | None = None) -> Flask:
     _register_error_handlers(app)
 
     import cli
+    import domain.notifications  # noqa: F401  (registers its OUTAGE_LISTENERS entry)
 
     cli.init_app(app)
     _init_jobs(app)

@@ -22,11 +22,13 @@ from tables.jobs import ExportJob, WorkerHeartbeat
 from tables.ops import (
     AuditLog,
     Coverage,
+    NotificationLog,
     Outage,
     OutboxMessage,
     ScheduledReport,
     Sequence,
     Setting,
+    TechnicalNotice,
 )
 from tables.orders import (
     ApproverChainEntry,
@@ -105,6 +107,7 @@ ALL_MODELS = [
     ImportBatch, ImportChange, Invoice, InvoiceLine, CreditNote, CreditNoteLine, CallRecord,
     RequestType, Ticket, TicketMessage, TicketAttachment, TicketContact, InboundMail,
     Outage, Coverage, AuditLog, OutboxMessage, ScheduledReport, Setting, Sequence,
+    NotificationLog, TechnicalNotice,
     ExportJob, WorkerHeartbeat, ViewAsSession,
     RowTally, OrganisationTally,
 ]  # fmt: skip

@@ -69,12 +69,14 @@ def send_email(
     reply_to: str = "",
     organisation=None,
     attachments: list[dict] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> OutboxMessage:
     """Queue an e-mail; call inside ``write_tx`` together with the change.
 
     ``attachments``: files sent with it, each ``{"path", "filename",
     "mime"}``; the file is read when the message is sent, so it must stay
-    until then (scheduled reports keep theirs REPORT_FILE_DAYS)."""
+    until then (scheduled reports keep theirs REPORT_FILE_DAYS).
+    ``headers``: extra headers, e.g. List-Unsubscribe on broadcast mail."""
     return _queue(
         "email",
         recipient,
@@ -84,6 +86,7 @@ def send_email(
         reply_to=reply_to,
         organisation=getattr(organisation, "id", organisation),
         attachments=json.dumps(attachments) if attachments else None,
+        headers=json.dumps(headers) if headers else None,
     )
 
 
@@ -106,6 +109,8 @@ def _smtp_send(message: OutboxMessage, config) -> None:
     email["Message-ID"] = make_msgid(domain=config["MAIL_FROM"].rsplit("@", 1)[-1].strip(">"))
     if message.reply_to:
         email["Reply-To"] = message.reply_to
+    for name, value in json.loads(message.headers or "{}").items():
+        email[name] = value
     email.set_content(message.body)
     if message.html:
         email.add_alternative(message.html, subtype="html")

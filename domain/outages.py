@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 from database import unindexed, utcnow
 from tables.ops import Outage
@@ -28,6 +29,11 @@ from tables.org import Account
 from tables.services import Service
 
 RUNNING = ("active", "barred", "terminating")
+
+# Called with (outage, event) after a publish, update or resolve has
+# committed; event is "published", "updated" or "resolved". The e-mail to
+# contacts who want outage notices registers here (domain/notifications.py).
+OUTAGE_LISTENERS: list[Callable[[Outage, str], None]] = []
 _POSTCODE = re.compile(r"\b(\d{3}) ?(\d{2})\b")
 
 

@@ -16,7 +16,7 @@ from peewee import (
 )
 
 from database import BaseModel, utcnow
-from tables.org import Organisation, StaffUser, User
+from tables.org import Contact, Organisation, StaffUser, User
 
 
 class Outage(BaseModel):
@@ -103,9 +103,52 @@ class OutboxMessage(BaseModel):
     sent_at = DateTimeField(null=True)
     # JSON list of {"path", "filename", "mime"}: files attached to an e-mail
     attachments = TextField(null=True)
+    # JSON object of extra e-mail headers (List-Unsubscribe on broadcast mail)
+    headers = TextField(null=True)
 
     class Meta:
         indexes = ((("status", "next_attempt_at"), False),)
+
+
+NOTIFICATION_KINDS = {
+    "billing": "Fakturor och ekonomi",
+    "technical": "Tekniska meddelanden",
+    "outage": "Driftstörningar",
+}
+
+
+class NotificationLog(BaseModel):
+    """A broadcast mail by preference (SPEC §10) sent to a contact: the
+    unique key makes sure nobody gets the same event twice. ``subject_key``
+    names the event: ``import:<batch>``, ``outage:<id>:published``,
+    ``outage:<id>:updated:<digest>``, ``outage:<id>:resolved``, ``notice:<id>``."""
+
+    contact = ForeignKeyField(Contact, on_delete="CASCADE")
+    kind = CharField()  # NOTIFICATION_KINDS
+    subject_key = CharField()
+    email = CharField(default="")  # the address it went to
+    sent_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = (
+            (("contact", "kind", "subject_key"), True),
+            (("subject_key",), False),
+        )
+
+
+class TechnicalNotice(BaseModel):
+    """A technical notice the operator sent to the contacts who want them
+    (/staff/notices). ``token`` is the form's one-time token: a second
+    submit of the same form finds it taken and sends nothing."""
+
+    subject = CharField()
+    body = TextField()
+    audience = TextField(default="{}")  # JSON: {"organisations": [ids] | "all", "kinds": [...]}
+    audience_label = TextField(default="")
+    recipients = IntegerField(default=0)  # addresses mailed
+    token = CharField(unique=True)
+    created_by = ForeignKeyField(StaffUser, null=True)
+    created_at = DateTimeField(default=utcnow)
 
 
 class ScheduledReport(BaseModel):

@@ -59,6 +59,7 @@ EXPECTED_PUBLIC = {
     "staff.forgot",
     "staff.reset",
     "staff.invite",
+    "unsubscribe.unsubscribe",
 }
 HEALTH_PUBLIC = {"health.healthz", "health.readyz", "health.metrics"}
 

@@ -51,6 +51,7 @@ STAFF_MENU = [
     ("Avtal", "staff.agreements"),
     ("Produkter", "staff.catalogue"),
     ("Driftinformation", "staff.outages"),
+    ("Meddelanden", "staff.notices"),
     ("Utkorg", "staff.outbox"),
     ("Fakturaimport", "staff.billing"),
     ("Personal", "staff.users"),

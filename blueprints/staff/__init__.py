@@ -141,6 +141,7 @@ from blueprints.staff import (  # noqa: E402, F401
     audit,
     billing,
     changes,
+    notices,
     orders,
     organisation_users,
     organisations,

@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import logging
 import os
 import sqlite3
 import tempfile
@@ -36,6 +37,8 @@ from domain.billing.undo import revert
 from tables.billing import ImportBatch, ImportChange
 from tables.org import Account
 from tables.services import Service
+
+log = logging.getLogger("teleportal.billing")
 
 CHUNK = 1000  # records read, checked and written together
 KEPT = 1000  # errors and conflicts kept on the batch (all are counted; the CLI prints all)
@@ -281,6 +284,13 @@ def run(
         _finish(batch, report, staff)
         raise
     _finish(batch, report, staff)
+    if report.status == "done" and hasattr(kind, "after_import"):
+        # After the commit: what follows an import (the e-mail of new
+        # invoices) never takes the import back when it fails.
+        try:
+            kind.after_import(batch)
+        except Exception:
+            log.exception("after import #%s of %s", batch.id, kind.name)
     return report
 
 

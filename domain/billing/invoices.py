@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from domain import notifications
 from domain.billing import csvfile as f
 from domain.billing.engine import (
     CONFLICT,
@@ -128,6 +129,10 @@ class Invoices:
     def records(self, path):
         with open(path, "rb") as stream:
             yield from grouped(f.read_rows(stream, self.required, self.optional), "fakturanummer")
+
+    def after_import(self, batch) -> None:
+        """Mail the new invoices to the contacts who want billing mail (SPEC §10)."""
+        notifications.invoices_imported(batch)
 
     def parse(self, document: Document, ctx: Context) -> dict:
         _first_error(document, "fakturanummer")

@@ -23,6 +23,7 @@ from tables.ops import (
     AuditLog,
     Coverage,
     Outage,
+    OutageUpdate,
     OutboxMessage,
     ScheduledReport,
     Sequence,
@@ -103,7 +104,7 @@ ALL_MODELS = [
     PoolNumber, Availability,
     ImportBatch, ImportChange, Invoice, InvoiceLine, CreditNote, CreditNoteLine, CallRecord,
     RequestType, Ticket, TicketMessage, TicketAttachment, TicketContact, InboundMail,
-    Outage, Coverage, AuditLog, OutboxMessage, ScheduledReport, Setting, Sequence,
+    Outage, OutageUpdate, Coverage, AuditLog, OutboxMessage, ScheduledReport, Setting, Sequence,
     ExportJob, WorkerHeartbeat,
     RowTally, OrganisationTally,
 ]  # fmt: skip

@@ -21,11 +21,27 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 from database import unindexed, utcnow
 from tables.ops import Outage
 from tables.org import Account
 from tables.services import Service
+
+# Called with (outage, event) after the outage is published, updated or
+# resolved and the write has committed; event is "published", "updated" or
+# "resolved". The e-mail to opted-in contacts registers itself here.
+OUTAGE_LISTENERS: list[Callable[[Outage, str], None]] = []
+EVENTS = ("published", "updated", "resolved")
+
+
+def notify_hook(outage: Outage, event: str) -> None:
+    """Tell every listener; call after the transaction has committed."""
+    if event not in EVENTS:
+        raise ValueError(f"unknown outage event {event!r}")
+    for listener in list(OUTAGE_LISTENERS):
+        listener(outage, event)
+
 
 RUNNING = ("active", "barred", "terminating")
 _POSTCODE = re.compile(r"\b(\d{3}) ?(\d{2})\b")
@@ -61,6 +77,27 @@ def touching(outage: Outage) -> list:
         & unindexed(Service.kind).in_(kinds)
     )
     return [running & Service.kind.in_(kinds) & installed_there, running & billed_there]
+
+
+def touched_services(outage: Outage):
+    """The running services ``outage`` touches, as one query."""
+    conditions = touching(outage)
+    if not conditions:
+        return Service.select().where(Service.id.is_null())
+    condition = conditions[0]
+    for other in conditions[1:]:
+        condition = condition | other
+    return Service.select().where(condition)
+
+
+def impact(outage: Outage) -> tuple[int, int]:
+    """How many services and organisations ``outage`` touches (shown to
+    staff before they publish)."""
+    services = touched_services(outage)
+    return (
+        services.count(),
+        services.select(Service.organisation).distinct().count(),
+    )
 
 
 def touched(outages, services) -> set[int]:

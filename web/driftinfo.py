@@ -64,10 +64,11 @@ def outage_groups(user) -> dict[str, list]:
 
 def outage_markers(groups: dict[str, list]) -> list[dict]:
     """The outages with a position, as circles on the map: resolved first so
-    that current ones are drawn on top, and the user's own last of all."""
+    that current ones are drawn on top, the newest over older ones, and the
+    user's own last of all."""
     markers = []
     for state in ("resolved", "planned", "current"):
-        for outage in groups[state]:
+        for outage in reversed(groups[state]):  # the groups list the newest first
             if outage.latitude is None or outage.longitude is None:
                 continue
             x, y = geo.project(outage.latitude, outage.longitude)

@@ -17,7 +17,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from database import utcnow, write_tx
+from database import icontains, utcnow, write_tx
 from domain import audit, geo
 from domain.outages import postcodes_of
 from tables.ops import Coverage, Outage
@@ -218,9 +218,9 @@ def lookup(query: str) -> list[dict]:
         words = [w for w in re.split(r"[\s,]+", query) if w and w.lower() != "sverige"]
         if not words:
             return []
-        condition = Coverage.place.contains(words[0])
+        condition = icontains(Coverage.place, words[0])
         for word in words[1:]:
-            condition &= Coverage.place.contains(word)
+            condition &= icontains(Coverage.place, word)
         rows = Coverage.select().where(condition)
     places: dict[tuple[str, str], dict] = {}
     for row in rows.order_by(Coverage.place).limit(200):

@@ -169,6 +169,15 @@ def test_plats_look_up_by_postcode_or_address(app, client, customer):
     }
     _, by_name = _lookup(client, "kiruna storgatan")
     assert by_name == {"Storgatan 1, Kiruna, 981 31, Sverige": [["4G", "✓ Ja", "✓ Ja", "God"]]}
+    with write_tx():
+        Coverage.create(place="Östra gatan 2, Östersund", postcode="83131", network="4G")
+    _, folded = _lookup(client, "östra gatan")  # å ä ö folded on SQLite too
+    assert list(folded) == ["Östra gatan 2, Östersund, 831 31, Sverige"]
+    page, _ = _lookup(client, "11143", network="5G")  # the place found is marked on the map
+    (ring,) = page.xpath("//svg//circle[@class='found-place']")
+    assert (float(ring.get("cx")), float(ring.get("cy"))) == geo.project(59.336, 18.07)
+    _, nul = _lookup(client, "\x00")
+    assert nul == {}
     page, none = _lookup(client, "Ingenstans")
     assert none == {} and "Ingen täckningsinformation för ”Ingenstans”." in page.text_content()
 

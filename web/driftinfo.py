@@ -12,6 +12,7 @@ projection (domain/geo.py): no tiles, no script needed to see them.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from database import utcnow
 from domain import coverage, geo
@@ -95,6 +96,17 @@ def coverage_dots(network: str) -> list[dict]:
     return dots
 
 
+def found_places(places: list[dict]) -> list[dict]:
+    """The looked-up places that have a position, to mark on the map."""
+    found = []
+    for place in places:
+        row = next((r for r in place["networks"] if r.latitude is not None), None)
+        if row is not None:
+            x, y = geo.project(row.latitude, row.longitude)
+            found.append({"x": x, "y": y, "place": place["place"]})
+    return found
+
+
 def panel(user, args) -> dict:
     """The context of the panel for the tab the query string asks for."""
     tab = args.get("drift", "lista")
@@ -115,13 +127,16 @@ def panel(user, args) -> dict:
         if view == "tackning":
             network = args.get("nat", DEFAULT_NETWORK)
             network = network if network in coverage.NETWORKS else DEFAULT_NETWORK
-            place = (args.get("plats") or "").strip()[:100]
+            # No control characters: a NUL would end SQLite's LIKE pattern.
+            place = re.sub(r"[\x00-\x1f\x7f]", "", args.get("plats") or "").strip()[:100]
+            places = coverage.lookup(place) if place else None
             context.update(
                 network=network,
                 networks=coverage.NETWORKS,
                 dots=coverage_dots(network),
                 place=place,
-                places=coverage.lookup(place) if place else None,
+                places=places,
+                found=found_places(places or []),
                 strengths=coverage.STRENGTHS,
             )
         else:

@@ -243,3 +243,23 @@ def test_customers_cannot_reach_the_back_office(app, client, login, make_org, ma
     login(client, user.username)
     response = client.get("/staff/outages")
     assert response.status_code in (302, 403)
+
+
+def test_the_list_sorts_by_status_exports_and_swaps_in_place(desk, customer):
+    publish(desk, title="Nu")
+    publish(
+        desk,
+        title="Sedan",
+        kind="maintenance",
+        starts_at=local(dt.timedelta(days=1)),
+        expected_end=local(dt.timedelta(days=1, hours=1)),
+    )
+    html = desk.get("/staff/outages?sort=state&dir=asc").get_data(as_text=True)
+    assert html.index(">Nu<") < html.index(">Sedan<")  # current before planned
+    html = desk.get("/staff/outages?sort=state&dir=desc").get_data(as_text=True)
+    assert html.index(">Sedan<") < html.index(">Nu<")
+    fragment = desk.get("/staff/outages", headers={"HX-Request": "true"})
+    assert "<html" not in fragment.get_data(as_text=True)
+    assert "Bredband" in fragment.get_data(as_text=True)  # the row's service kinds
+    export = desk.get("/staff/outages?export=xlsx")
+    assert export.status_code == 200 and export.mimetype.endswith("spreadsheetml.sheet")

@@ -125,6 +125,8 @@ def test_a_change_after_the_preview_is_previewed_again(desk, customer):
         ({"title": ""}, "Ange en rubrik."),
         ({"service_kinds": []}, "Välj minst en tjänstetyp."),
         ({"starts_at": "igår"}, "Inte ett giltigt datum-/tidsvärde"),
+        ({"starts_at": "0001-01-01T00:30"}, "Ange en tid mellan år 2000 och 2100."),
+        ({"expected_end": "9999-12-31T23:59"}, "Ange en tid mellan år 2000 och 2100."),
         ({"kind": "maintenance", "expected_end": ""}, "Ange när underhållet beräknas vara klart."),
         ({"kind": "storm"}, "Inte ett giltigt val"),
         ({"token": "x"}, "Formuläret är för gammalt."),
@@ -189,6 +191,10 @@ def test_update_and_resolve(desk, customer, heard):
     # An empty update is refused next to the field.
     empty = desk.post(f"/staff/outages/{outage.id}/update", data={"text": "", "seen": "1"})
     assert "Skriv uppdateringen." in empty.get_data(as_text=True)
+    odd = {"text": "X", "seen": "1", "expected_end": "0001-01-01T00:30"}
+    odd_page = desk.post(f"/staff/outages/{outage.id}/update", data=odd)
+    assert "Ange en tid mellan år 2000 och 2100." in odd_page.get_data(as_text=True)
+    assert OutageUpdate.select().count() == 1
 
     resolved = desk.post(f"/staff/outages/{outage.id}/resolve", data={"text": "Kabeln är lagad."})
     assert resolved.status_code == 303
@@ -236,6 +242,8 @@ def test_roles(app, client, login, roles, allowed):
     response = client.post("/staff/outages/new", data=form())
     assert response.status_code == (200 if allowed else 403)
     assert Outage.select().count() == 0
+    menu = client.get("/staff/").get_data(as_text=True)
+    assert ('href="/staff/outages"' in menu) is allowed  # the staff menu by role
 
 
 def test_customers_cannot_reach_the_back_office(app, client, login, make_org, make_user):

@@ -45,6 +45,16 @@ def to_local(utc: dt.datetime | None) -> dt.datetime | None:
     return utc.replace(tzinfo=dt.UTC).astimezone(LOCAL_TZ).replace(tzinfo=None, second=0)
 
 
+def sensible_time(field) -> bool:
+    """A time between 2000 and 2100 (outside that a typo, and year 1 would
+    not survive the step to UTC); else an error on the field."""
+    value = field.data
+    if value is not None and not 2000 <= value.year <= 2100:
+        field.errors.append("Ange en tid mellan år 2000 och 2100.")
+        return False
+    return True
+
+
 def _decimal(field) -> float | None:
     text = (field.data or "").strip().replace(",", ".")
     if not text:
@@ -127,6 +137,8 @@ class OutageForm(FlaskForm):
         elif radius is not None and not 0.1 <= radius <= 500:
             self.radius_km.errors.append("Radien är 0,1–500 km.")
             ok = False
+        if not (sensible_time(self.starts_at) & sensible_time(self.expected_end)):
+            return None
         start, end = self.starts_at.data, self.expected_end.data
         if self.kind.data == "maintenance" and end is None:
             self.expected_end.errors.append("Ange när underhållet beräknas vara klart.")

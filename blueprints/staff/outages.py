@@ -25,6 +25,7 @@ from blueprints.staff.outage_forms import (
     ResolveForm,
     UpdateForm,
     fingerprint,
+    sensible_time,
     to_utc,
 )
 from database import utcnow
@@ -205,7 +206,7 @@ def outages_update(outage_id: int):
     """Uppdatering: a news item for the customers, and maybe a new end."""
     outage = get_outage_or_404(outage_id)
     form = UpdateForm()
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or not sensible_time(form.expected_end):
         return _detail(outage, update_form=form)
     if outage.state() == "resolved":
         form.form_errors.append("Avbrottet är redan åtgärdat; uppdateringen sparades inte.")

@@ -20,6 +20,7 @@ service.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from collections.abc import Callable
 
@@ -27,6 +28,8 @@ from database import unindexed, utcnow
 from tables.ops import Outage
 from tables.org import Account
 from tables.services import Service
+
+log = logging.getLogger(__name__)
 
 # Called with (outage, event) after the outage is published, updated or
 # resolved and the write has committed; event is "published", "updated" or
@@ -36,11 +39,18 @@ EVENTS = ("published", "updated", "resolved")
 
 
 def notify_hook(outage: Outage, event: str) -> None:
-    """Tell every listener; call after the transaction has committed."""
+    """Tell every listener; call after the transaction has committed. The
+    outage is published whatever a listener does: one that fails is logged
+    and the others still hear of it."""
     if event not in EVENTS:
         raise ValueError(f"unknown outage event {event!r}")
     for listener in list(OUTAGE_LISTENERS):
-        listener(outage, event)
+        try:
+            listener(outage, event)
+        except Exception:
+            log.exception(
+                "outage listener %r failed on %s of outage %s", listener, event, outage.id
+            )
 
 
 RUNNING = ("active", "barred", "terminating")

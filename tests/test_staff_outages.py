@@ -82,6 +82,20 @@ def test_preview_counts_what_the_outage_touches_then_publish(desk, customer, hea
     assert "Kabelbrott Testby" in listing and "Aktuell" in listing
 
 
+def test_a_failing_listener_does_not_undo_the_publishing(desk, customer, heard, caplog):
+    def broken(outage, event):
+        raise RuntimeError("SMTP nere")
+
+    outages.OUTAGE_LISTENERS.insert(0, broken)
+    try:
+        response, _ = publish(desk)
+    finally:
+        outages.OUTAGE_LISTENERS.remove(broken)
+    assert response.status_code == 303 and Outage.select().count() == 1
+    assert heard == [("Kabelbrott Testby", "published")]  # the others still hear
+    assert "outage listener" in caplog.text and "SMTP nere" in caplog.text
+
+
 def test_double_submit_publishes_once(desk, customer, heard):
     data = form()
     html = desk.post("/staff/outages/new", data=data).get_data(as_text=True)

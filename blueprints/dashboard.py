@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, request, url_for
 from flask_login import current_user
 from peewee import Case, fn
 
 from blueprints.services import SERVICE_LIST
-from database import utcnow
-from domain import outages as outage_rule
 from permissions import ORDER_AREA, TICKET_AREA, holds_any
 from tables.billing import Invoice
-from tables.ops import Outage
 from tables.orders import OPEN_ORDER_STATUSES, Order
-from tables.services import SERVICE_KINDS, Service
+from tables.services import SERVICE_KINDS
 from tables.tickets import OPEN_TICKET_STATUSES, Ticket
+from web import driftinfo
 from web.auth import customer_required
+from web.htmx import is_htmx, render
 
 bp = Blueprint("dashboard", __name__)
-
-RESOLVED_SHOWN_DAYS = 30
 
 
 def tiles(user) -> list[dict]:
@@ -96,26 +91,6 @@ def invoice_tiles(user) -> list[dict]:
     ]
 
 
-def outages(user) -> dict[str, list]:
-    """Driftinformation: current, planned and recently resolved outages,
-    those touching the user's own services marked (domain/outages.py)."""
-    now = utcnow()
-    since = now - dt.timedelta(days=RESOLVED_SHOWN_DAYS)
-    rows = list(
-        Outage.select()
-        .where(Outage.resolved_at.is_null() | (Outage.resolved_at >= since))
-        .order_by(Outage.starts_at.desc())
-    )
-    mine = (
-        outage_rule.touched(rows, Service.visible_to(user)) if user.has("services.view") else set()
-    )
-    groups = {"current": [], "planned": [], "resolved": []}
-    for outage in rows:
-        outage.touches_me = outage.id in mine
-        groups[outage.state(now)].append(outage)
-    return groups
-
-
 def quick_links(user) -> list[dict]:
     """UI-1 "+ Skapa": what the user may create, where that page exists."""
     from blueprints.tickets import CREATE_PERMISSIONS
@@ -138,10 +113,16 @@ def quick_links(user) -> list[dict]:
 @bp.route("/")
 @customer_required
 def index():
-    return render_template(
+    """Översikt; for htmx only the Driftinformation panel (its tabs)."""
+    page = (
+        {}
+        if is_htmx()
+        else {"tiles": tiles(current_user), "quick_links": quick_links(current_user)}
+    )
+    return render(
         "dashboard/index.html",
-        tiles=tiles(current_user),
-        quick_links=quick_links(current_user),
-        outages=outages(current_user),
+        "partials/dashboard/_driftinfo.html",
         service_kinds=SERVICE_KINDS,
+        **driftinfo.panel(current_user, request.args),
+        **page,
     )

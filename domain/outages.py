@@ -20,6 +20,7 @@ service.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from collections.abc import Callable
 
@@ -28,12 +29,33 @@ from tables.ops import Outage
 from tables.org import Account
 from tables.services import Service
 
+log = logging.getLogger(__name__)
+
+# Called with (outage, event) after the outage is published, updated or
+# resolved and the write has committed; event is "published", "updated" or
+# "resolved". The e-mail to opted-in contacts registers itself here
+# (domain/notifications.py).
+OUTAGE_LISTENERS: list[Callable[[Outage, str], None]] = []
+EVENTS = ("published", "updated", "resolved")
+
+
+def notify_hook(outage: Outage, event: str) -> None:
+    """Tell every listener; call after the transaction has committed. The
+    outage is published whatever a listener does: one that fails is logged
+    and the others still hear of it."""
+    if event not in EVENTS:
+        raise ValueError(f"unknown outage event {event!r}")
+    for listener in list(OUTAGE_LISTENERS):
+        try:
+            listener(outage, event)
+        except Exception:
+            log.exception(
+                "outage listener %r failed on %s of outage %s", listener, event, outage.id
+            )
+
+
 RUNNING = ("active", "barred", "terminating")
 
-# Called with (outage, event) after a publish, update or resolve has
-# committed; event is "published", "updated" or "resolved". The e-mail to
-# contacts who want outage notices registers here (domain/notifications.py).
-OUTAGE_LISTENERS: list[Callable[[Outage, str], None]] = []
 _POSTCODE = re.compile(r"\b(\d{3}) ?(\d{2})\b")
 
 
@@ -67,6 +89,27 @@ def touching(outage: Outage) -> list:
         & unindexed(Service.kind).in_(kinds)
     )
     return [running & Service.kind.in_(kinds) & installed_there, running & billed_there]
+
+
+def touched_services(outage: Outage):
+    """The running services ``outage`` touches, as one query."""
+    conditions = touching(outage)
+    if not conditions:
+        return Service.select().where(Service.id.is_null())
+    condition = conditions[0]
+    for other in conditions[1:]:
+        condition = condition | other
+    return Service.select().where(condition)
+
+
+def impact(outage: Outage) -> tuple[int, int]:
+    """How many services and organisations ``outage`` touches (shown to
+    staff before they publish)."""
+    services = touched_services(outage)
+    return (
+        services.count(),
+        services.select(Service.organisation).distinct().count(),
+    )
 
 
 def touched(outages, services) -> set[int]:

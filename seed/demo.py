@@ -27,6 +27,7 @@ from models import (
     Contact,
     Organisation,
     Outage,
+    OutageUpdate,
     PhoneNumber,
     PriceList,
     PriceListItem,
@@ -48,6 +49,7 @@ from seed.builder import (  # noqa: F401 - large.py uses the names and months
     next_month,
 )
 from seed.catalogue import seed_catalogue, seed_ordering
+from seed.coverage import seed_coverage
 from seed.demo_orders import seed_a3_orders
 from seed.demo_tickets import seed_a3_tickets
 from seed.reports import seed_credit_notes, seed_usage_costs
@@ -588,26 +590,46 @@ def seed_norrbygg(b: DemoBuilder, superuser):
 
 def seed_outages(today: dt.date):
     now = utcnow().replace(second=0, microsecond=0)
-    Outage.create(
+    umea = Outage.create(
         title="Fiberavbrott Umeå centrum",
         description="Grävskada på fiberkabel. Tekniker är på plats.",
         area="Umeå",
         postcodes="90155 90304",
         latitude=63.8258,
         longitude=20.2630,
+        radius_km=8,
         starts_at=now - dt.timedelta(hours=3),
         expected_end=now + dt.timedelta(hours=5),
         service_kinds="broadband capacity",
     )
+    OutageUpdate.create(
+        outage=umea,
+        at=now - dt.timedelta(hours=1),
+        text="Skarvning pågår. Beräknad tid för åtgärd är oförändrad.",
+    )
     Outage.create(
         title="Planerat underhåll mobilnätet Stockholm",
+        kind="maintenance",
         description="Uppgradering av basstationer. Kortare avbrott i tal och data kan förekomma.",
         area="Stockholm",
         postcodes="11143 11144",
         latitude=59.3326,
         longitude=18.0649,
+        radius_km=15,
         starts_at=now + dt.timedelta(days=4, hours=1),
         expected_end=now + dt.timedelta(days=4, hours=5),
+        service_kinds="mobile mobile_pbx mbb",
+    )
+    Outage.create(
+        title="Störning i mobilnätet Kiruna",
+        description="En basstation är ur drift. Samtal och data kan avbrytas i Kiruna tätort.",
+        area="Kiruna",
+        postcodes="98131 98132",
+        latitude=67.8558,
+        longitude=20.2253,
+        radius_km=12,
+        starts_at=now - dt.timedelta(minutes=50),
+        expected_end=now + dt.timedelta(hours=2),
         service_kinds="mobile mobile_pbx mbb",
     )
     Outage.create(
@@ -624,6 +646,9 @@ def seed_outages(today: dt.date):
         description="Strömavbrott i nod.",
         area="Luleå",
         postcodes="97231",
+        latitude=65.5840,
+        longitude=22.1540,
+        radius_km=5,
         starts_at=now - dt.timedelta(days=9),
         resolved_at=now - dt.timedelta(days=8, hours=20),
         service_kinds="broadband",
@@ -648,3 +673,4 @@ def seed(today: dt.date | None = None) -> None:
         seed_credit_notes()
         seed_usage_costs()
         seed_outages(today)
+        seed_coverage()

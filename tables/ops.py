@@ -18,11 +18,15 @@ from peewee import (
 from database import BaseModel, utcnow
 from tables.org import Contact, Organisation, StaffUser, User
 
+OUTAGE_KINDS = {"fault": "Driftstörning", "maintenance": "Planerat avbrott"}
+
 
 class Outage(BaseModel):
-    """Driftinformation. Planned, current or resolved follows from the times."""
+    """Driftinformation. Planned, current or resolved follows from the times;
+    ``kind`` says whether it is a fault or planned maintenance."""
 
     title = CharField()
+    kind = CharField(default="fault")  # OUTAGE_KINDS
     description = TextField(default="")
     area = CharField(default="")  # municipality
     postcodes = TextField(default="")  # space separated
@@ -34,6 +38,9 @@ class Outage(BaseModel):
     service_kinds = CharField(default="")  # space separated Service.kind values
     created_at = DateTimeField(default=utcnow)
     created_by = ForeignKeyField(StaffUser, null=True)
+    radius_km = FloatField(null=True)  # drawn on the map around the position
+    # The publishing form's one-time token: a double submit finds the outage.
+    publish_token = CharField(null=True, unique=True)
 
     class Meta:
         indexes = ((("resolved_at", "starts_at"), False),)
@@ -58,6 +65,20 @@ class Coverage(BaseModel):
     voice = BooleanField(default=True)  # Tal
     data = BooleanField(default=True)  # Surf
     strength = IntegerField(default=2)  # 3 Mycket god, 2 God, 1 Bas
+    latitude = FloatField(null=True)
+    longitude = FloatField(null=True)
+
+
+class OutageUpdate(BaseModel):
+    """A news item on an outage, shown to customers as "Uppdatering <tid>: <text>"."""
+
+    outage = ForeignKeyField(Outage, backref="updates", on_delete="CASCADE")
+    at = DateTimeField(default=utcnow)
+    text = TextField()
+    staff = ForeignKeyField(StaffUser, null=True)
+
+    class Meta:
+        indexes = ((("outage", "at"), False),)
 
 
 class AuditLog(BaseModel):

@@ -145,6 +145,7 @@ from blueprints.staff import (  # noqa: E402, F401
     orders,
     organisation_users,
     organisations,
+    outages,
     security,
     ticket_new,
     tickets,

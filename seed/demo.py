@@ -30,6 +30,7 @@ from models import (
     PhoneNumber,
     PriceList,
     PriceListItem,
+    PriceListRequestPrice,
     RequestType,
     Role,
     Service,
@@ -49,7 +50,7 @@ from seed.builder import (  # noqa: F401 - large.py uses the names and months
 )
 from seed.catalogue import seed_catalogue, seed_ordering
 from seed.demo_orders import seed_a3_orders
-from seed.demo_tickets import seed_a3_tickets
+from seed.demo_tickets import seed_a3_requests, seed_a3_tickets
 from seed.reports import seed_credit_notes, seed_usage_costs
 
 # (username, what it shows) — printed by `make run` and listed in the README.
@@ -117,6 +118,9 @@ A3_PRICES = {
     "HW-IPHONE": (0, 8990),
 }
 
+# A3's price per request for the billable request types (kronor).
+A3_REQUEST_PRICES = {"lost_tag_reactivate": 150, "tag_order": 250, "log_extract": 495}
+
 
 def a3_price_list(b: DemoBuilder) -> PriceList:
     price_list = PriceList.create(name="A3 Ramavtal 2023", description="Avtalspriser")
@@ -128,6 +132,13 @@ def a3_price_list(b: DemoBuilder) -> PriceList:
             monthly_ore=monthly * 100,
             start_ore=start * 100,
             binding_months=product.binding_months,
+        )
+    # BBGRUPPEN bills requests "enligt gällande avtal och gällande prislista".
+    for key, kronor in A3_REQUEST_PRICES.items():
+        PriceListRequestPrice.create(
+            price_list=price_list,
+            request_type=RequestType.get(RequestType.key == key),
+            price_ore=kronor * 100,
         )
     return price_list
 
@@ -631,3 +642,4 @@ def seed(today: dt.date | None = None) -> None:
         seed_credit_notes()
         seed_usage_costs()
         seed_outages(today)
+        seed_a3_requests(builder)

@@ -93,4 +93,14 @@ def index():
 
 
 # Back-office areas (each adds its routes to ``bp``).
-from blueprints.staff import audit, billing, changes, orders, security, tickets  # noqa: E402, F401
+from blueprints.staff import (  # noqa: E402, F401
+    agreements,
+    audit,
+    billing,
+    changes,
+    charges,
+    orders,
+    pricelists,
+    security,
+    tickets,
+)

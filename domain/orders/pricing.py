@@ -77,6 +77,8 @@ class Catalogue:
     def __init__(self, user, organisation, *, is_quote: bool, today: dt.date | None = None):
         self.user = user
         self.is_quote = is_quote
+        self.organisation_id = getattr(organisation, "id", organisation)
+        self.today = today or dt.date.today()
         self.agreement = current_agreement(organisation, today)
         self.agreed: set[int] = set()
         self.prices: dict[int, Price] = {}
@@ -105,6 +107,24 @@ class Catalogue:
     def may_order(self) -> bool:
         """An Order needs a current agreement; an Offert does not."""
         return self.is_quote or self.agreement is not None
+
+    @property
+    def refusal(self) -> str:
+        """Why an Order cannot be sent now (an Offert always can)."""
+        ended = (
+            Agreement.select()
+            .where(
+                (Agreement.organisation == self.organisation_id) & (Agreement.end_date < self.today)
+            )
+            .order_by(Agreement.end_date.desc())
+            .first()
+        )
+        if ended is not None:
+            return (
+                f"Avtal {ended.number} ({ended.name}) upphörde {ended.end_date.isoformat()}, "
+                "så inga nya order kan läggas enligt det. Du kan skicka en offert."
+            )
+        return "Organisationen har inget gällande avtal. Du kan bara skicka en offert."
 
     def in_agreement(self, product: Product) -> bool:
         return product.id in self.agreed

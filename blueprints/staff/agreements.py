@@ -192,13 +192,13 @@ def _date(text: str, required: bool) -> tuple[dt.date | None, str | None]:
 def _read(form: AgreementForm, agreement: Agreement | None):
     """(AgreementData, errors by field) from a posted form."""
     errors: dict[str, str] = {}
-    start, error = _date(form.start_date.data, required=True)
+    start, error = _date(form.start_date.data or "", required=True)
     if error:
         errors["start_date"] = error
-    end, error = _date(form.end_date.data, required=False)
+    end, error = _date(form.end_date.data or "", required=False)
     if error:
         errors["end_date"] = error
-    notice = form.notice_months.data
+    notice = form.notice_months.data or ""
     notice_months = int(notice) if notice.isdigit() and len(notice) < 4 else None
     product_ids = []
     for raw in request.form.getlist("products")[:5000]:
@@ -212,11 +212,11 @@ def _read(form: AgreementForm, agreement: Agreement | None):
         return parse_id(value) if value else None
 
     data = AgreementData(
-        number=form.number.data,
+        number=form.number.data or "",
         organisation_id=(
             agreement.organisation_id if agreement is not None else chosen(form.organisation.data)
         ),
-        name=form.name.data,
+        name=form.name.data or "",
         start_date=start,
         end_date=end,
         price_list_id=chosen(form.price_list.data),

@@ -229,6 +229,8 @@ def _save(price_list: PriceList | None):
         )
         products += list(listed)
     prices, requests, errors = _read_prices(request.form, products, _request_types())
+    form.name.data = form.name.data or ""
+    form.description.data = form.description.data or ""
     name_error = agreements.check_price_list_name(form.name.data, price_list)
     if name_error:
         form.name.errors = [name_error]

@@ -20,10 +20,10 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-from peewee import fn
+from peewee import JOIN, fn
 
 from domain import audit
-from tables.catalogue import Product
+from tables.catalogue import PRODUCT_KINDS, Product, ProductCategory
 from tables.charges import PriceListRequestPrice
 from tables.org import Agreement, AgreementProduct, Organisation, PriceList, PriceListItem
 from tables.tickets import RequestType
@@ -32,6 +32,34 @@ AGREEMENT_STATUSES = {"current": "Gällande", "coming": "Kommande", "ended": "Up
 MAX_NOTICE_MONTHS = 60
 MAX_BINDING_MONTHS = 120
 MAX_PRICE_ORE = 100_000_000  # one million kronor
+
+
+def catalogue_groups(keep: set[int] = frozenset(), only: set[int] | None = None):
+    """The catalogue as (heading, products) for agreement and price-list
+    forms: the products of each category in the wizard's order, then the
+    ones without a category (price plans, data packages, add-ons … that
+    configure a subscription) by kind. Retired products show only when in
+    ``keep``; with ``only``, just those products."""
+    query = (
+        Product.select(Product, ProductCategory)
+        .join(ProductCategory, JOIN.LEFT_OUTER)
+        .order_by(ProductCategory.position, ProductCategory.name, Product.kind, Product.name)
+    )
+    groups: dict[str, list] = {}
+    for product in query:
+        if only is not None and product.id not in only:
+            continue
+        if not product.active and product.id not in keep and only is None:
+            continue
+        heading = (
+            product.category.name
+            if product.category_id
+            else f"Tillval: {PRODUCT_KINDS.get(product.kind, product.kind)}"
+        )
+        groups.setdefault(heading, []).append(product)
+    categorised = [(h, ps) for h, ps in groups.items() if ps[0].category_id]
+    options = [(h, ps) for h, ps in groups.items() if not ps[0].category_id]
+    return categorised + options
 
 
 def status_of(agreement: Agreement, today: dt.date | None = None) -> str:

@@ -450,3 +450,58 @@ def test_menu_shows_avtal_to_admin_only(demo_app, desk):
     assert 'href="/staff/agreements"' in desk.get("/staff/").text
     orders = client_for(demo_app, staff_with("orders"))
     assert 'href="/staff/agreements"' not in orders.get("/staff/").text
+
+
+# --------------------------------------------------------------------------- forms as shown
+
+
+def shown_form(html: str, css_class: str) -> list[tuple[str, str]]:
+    """What a form on the page sends as it is shown: (name, value) pairs."""
+    import lxml.html
+
+    (form,) = lxml.html.fromstring(html).xpath(f'//form[contains(@class, "{css_class}")]')
+    pairs = []
+    for element in form.xpath(".//input|.//select|.//textarea"):
+        name, kind = element.get("name"), (element.get("type") or "").lower()
+        if not name or name == "csrf_token":
+            continue
+        if kind == "checkbox" and element.get("checked") is None:
+            continue
+        if element.tag == "select":
+            chosen = element.xpath(".//option[@selected]") or element.xpath(".//option")[:1]
+            pairs.append((name, chosen[0].get("value", "")))
+        elif element.tag == "textarea":
+            pairs.append((name, element.text or ""))
+        else:
+            pairs.append((name, element.get("value", "")))
+    return pairs
+
+
+def test_saving_the_forms_as_shown_changes_nothing(demo_app, desk):
+    """Every product the agreement and its price list hold is in the forms,
+    options without a category (data packages, price plans …) included."""
+    from werkzeug.datastructures import MultiDict
+
+    agreement = a3_agreement()
+    price_list = agreement.price_list
+    included = sorted(p.product_id for p in agreement.products)
+    prices = sorted((i.product_id, i.monthly_ore, i.start_ore) for i in price_list.items)
+    requests = sorted((r.request_type_id, r.price_ore) for r in price_list.request_prices)
+    assert product("DATA-10").id in included and product("PL-FAST").id in included
+
+    page = desk.get(f"/staff/agreements/{agreement.id}")
+    assert "Tillval: Datapaket" in page.text and product("DATA-10").name in page.text
+    form = desk.get(f"/staff/agreements/{agreement.id}/edit").text
+    response = desk.post(
+        f"/staff/agreements/{agreement.id}/edit", data=MultiDict(shown_form(form, "agreement-form"))
+    )
+    assert response.status_code == 303, response.text
+    assert sorted(p.product_id for p in a3_agreement().products) == included
+
+    form = desk.get(f"/staff/pricelists/{price_list.id}").text
+    response = desk.post(
+        f"/staff/pricelists/{price_list.id}", data=MultiDict(shown_form(form, "pricelist-form"))
+    )
+    assert response.status_code == 303, response.text
+    assert sorted((i.product_id, i.monthly_ore, i.start_ore) for i in price_list.items) == prices
+    assert sorted((r.request_type_id, r.price_ore) for r in price_list.request_prices) == requests

@@ -22,7 +22,6 @@ from blueprints.staff import bp
 from database import write_tx
 from domain import agreements
 from domain.agreements import AGREEMENT_STATUSES, AgreementData
-from tables.catalogue import Product, ProductCategory
 from tables.orders import Order
 from tables.org import Agreement, AgreementProduct, Organisation, PriceList, SLADefinition
 from web.auth import parse_id, staff_required
@@ -121,13 +120,12 @@ def get_agreement_or_404(agreement_id: int) -> Agreement:
 @staff_required("admin")
 def agreement_show(agreement_id: int):
     agreement = get_agreement_or_404(agreement_id)
-    products = (
-        Product.select(Product, ProductCategory)
-        .join(ProductCategory)
-        .join_from(Product, AgreementProduct, on=(AgreementProduct.product == Product.id))
+    included = {
+        pid
+        for (pid,) in AgreementProduct.select(AgreementProduct.product)
         .where(AgreementProduct.agreement == agreement.id)
-        .order_by(ProductCategory.position, Product.name)
-    )
+        .tuples()
+    }
     orders = (
         Order.select(fn.COUNT(Order.id))
         .where(
@@ -140,7 +138,8 @@ def agreement_show(agreement_id: int):
     return render_template(
         "staff/agreements/show.html",
         agreement=agreement,
-        products=list(products),
+        groups=agreements.catalogue_groups(only=included),
+        product_count=len(included),
         status=status,
         status_label=AGREEMENT_STATUSES[status],
         period=agreements.period_label(agreement),
@@ -235,21 +234,6 @@ def _read(form: AgreementForm, agreement: Agreement | None):
     return data, errors
 
 
-def _product_groups(chosen: set[int]):
-    """The catalogue by category for the check boxes: active products and
-    the retired ones the agreement still includes."""
-    groups: dict[int, tuple[ProductCategory, list]] = {}
-    query = (
-        Product.select(Product, ProductCategory)
-        .join(ProductCategory)
-        .order_by(ProductCategory.position, ProductCategory.name, Product.name)
-    )
-    for product in query:
-        if product.active or product.id in chosen:
-            groups.setdefault(product.category_id, (product.category, []))[1].append(product)
-    return list(groups.values())
-
-
 def _form_page(form, agreement, chosen: set[int], errors=None):
     for key, message in (errors or {}).items():
         if key in form and key != "fingerprint":
@@ -262,7 +246,7 @@ def _form_page(form, agreement, chosen: set[int], errors=None):
         agreement=agreement,
         chosen=chosen,
         product_errors=(errors or {}).get("products"),
-        groups=_product_groups(chosen),
+        groups=agreements.catalogue_groups(keep=chosen),
     )
 
 

@@ -20,7 +20,6 @@ from blueprints.staff import bp
 from database import write_tx
 from domain import agreements
 from domain.agreements import MAX_BINDING_MONTHS, MAX_PRICE_ORE, ProductPrice
-from tables.catalogue import Product, ProductCategory
 from tables.charges import PriceListRequestPrice
 from tables.org import Agreement, PriceList, PriceListItem
 from tables.tickets import RequestType
@@ -110,20 +109,6 @@ def parse_price(text: str) -> tuple[int | None, str | None]:
     return ore, None
 
 
-def _catalogue(in_list: set[int]):
-    """Products by category: the active ones and retired ones still listed."""
-    query = (
-        Product.select(Product, ProductCategory)
-        .join(ProductCategory)
-        .order_by(ProductCategory.position, ProductCategory.name, Product.name)
-    )
-    groups: dict[int, tuple[ProductCategory, list]] = {}
-    for product in query:
-        if product.active or product.id in in_list:
-            groups.setdefault(product.category_id, (product.category, []))[1].append(product)
-    return list(groups.values())
-
-
 def _request_types():
     return list(RequestType.select().order_by(RequestType.position, RequestType.id))
 
@@ -205,7 +190,7 @@ def _page(form, price_list, values, errors=None):
         price_list=price_list,
         values=values,
         errors=errors or {},
-        groups=_catalogue(in_list),
+        groups=agreements.catalogue_groups(keep=in_list),
         request_types=_request_types(),
         agreements_using=users,
     )
@@ -217,17 +202,15 @@ def _save(price_list: PriceList | None):
         if form.csrf_token.errors:
             abort(400)
         return _page(form, price_list, request.form.to_dict())
-    products = [p for _, group in _catalogue(set()) for p in group]
+    listed = set()
     if price_list is not None:
-        listed = Product.select().where(
-            Product.id.in_(
-                PriceListItem.select(PriceListItem.product).where(
-                    PriceListItem.price_list == price_list.id
-                )
-            )
-            & ~Product.active
-        )
-        products += list(listed)
+        listed = {
+            pid
+            for (pid,) in PriceListItem.select(PriceListItem.product)
+            .where(PriceListItem.price_list == price_list.id)
+            .tuples()
+        }
+    products = [p for _, group in agreements.catalogue_groups(keep=listed) for p in group]
     prices, requests, errors = _read_prices(request.form, products, _request_types())
     form.name.data = form.name.data or ""
     form.description.data = form.description.data or ""

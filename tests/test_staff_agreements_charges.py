@@ -301,3 +301,15 @@ def test_who_completes_and_what_the_request_costs(demo_app):
         ).execute()
         ticketing.close_by_customer(Ticket.get_by_id(ticket.id), User.get(User.username == ADMIN))
     assert not Charge.select().where(Charge.ticket == ticket.id).exists()
+
+
+def test_the_customer_sees_what_their_agreement_charges_for_a_request(demo_app):
+    from tests.conftest import OTHER_ORG_ADMIN
+
+    a3 = client_for(demo_app, ADMIN)
+    tags = a3.get("/tickets/new/fields?category=request:tag_order").text
+    assert "debiteras enligt ert avtal och gällande prislista (250,00\u00a0kr)" in tags
+    portal = a3.get("/tickets/new/fields?category=request:portal_users").text
+    assert "debiteras" not in portal  # neither A3's price list nor the type prices it
+    other = client_for(demo_app, OTHER_ORG_ADMIN)
+    assert "debiteras" not in other.get("/tickets/new/fields?category=request:tag_order").text

@@ -505,3 +505,27 @@ def test_saving_the_forms_as_shown_changes_nothing(demo_app, desk):
     assert response.status_code == 303, response.text
     assert sorted((i.product_id, i.monthly_ore, i.start_ore) for i in price_list.items) == prices
     assert sorted((r.request_type_id, r.price_ore) for r in price_list.request_prices) == requests
+
+
+def test_double_submit_and_stale_price_list(demo_app, desk):
+    first = desk.post("/staff/agreements/new", data=agreement_form())
+    second = desk.post("/staff/agreements/new", data=agreement_form())
+    assert first.status_code == 303 and second.status_code == 200
+    assert "Avtalsnumret RA-2026-0200 finns redan (Norrlandsbygg AB)." in second.text
+    assert Agreement.select().where(Agreement.number == "RA-2026-0200").count() == 1
+
+    price_list = PriceList.get(PriceList.name == "A3 Ramavtal 2023")
+    stale = fingerprint_of(desk.get(f"/staff/pricelists/{price_list.id}").text)
+    held = price_list.items.count()
+    with write_tx():  # a colleague changes a price in between
+        PriceListItem.update(monthly_ore=11900).where(
+            (PriceListItem.price_list == price_list.id)
+            & (PriceListItem.product == product("MOB-FAST").id)
+        ).execute()
+    response = desk.post(
+        f"/staff/pricelists/{price_list.id}",
+        data=price_form(name="A3 Ramavtal 2023", fingerprint=stale),
+    )
+    assert response.status_code == 200
+    assert "Prislistan har ändrats av någon annan" in response.text
+    assert held == 4 and price_list.items.count() == held  # nothing removed

@@ -229,8 +229,6 @@ def _read(form: AgreementForm, agreement: Agreement | None):
         errors["sla"] = "SLA-nivån finns inte."
     if agreement is None and form.organisation.data and data.organisation_id is None:
         errors["organisation"] = "Kunden finns inte."
-    for key, message in agreements.check_agreement(data, agreement).items():
-        errors.setdefault(key, message)
     return data, errors
 
 
@@ -258,18 +256,25 @@ def _save(form: AgreementForm, agreement: Agreement | None):
         chosen = {p for p in map(parse_id, request.form.getlist("products")) if p}
         return _form_page(form, agreement, chosen)
     data, errors = _read(form, agreement)
-    if agreement is not None and form.fingerprint.data != agreements.agreement_fingerprint(
-        agreement
-    ):
-        errors[""] = (
-            "Avtalet har ändrats av någon annan sedan du öppnade det. "
-            "Ladda om sidan och gör din ändring igen."
-        )
-    if errors:
-        errors.pop("fingerprint", None)
-        return _form_page(form, agreement, set(data.product_ids), errors)
+    # Checked and written in one write transaction: two saves at once (a
+    # double click, two colleagues) are taken one after the other, and the
+    # second sees the first (its number, its period, its fingerprint).
     with write_tx():
-        saved = agreements.save_agreement(data, agreement, staff=current_user._get_current_object())
+        if agreement is not None:
+            agreement = Agreement.get_by_id(agreement.id)
+            if form.fingerprint.data != agreements.agreement_fingerprint(agreement):
+                errors[""] = (
+                    "Avtalet har ändrats av någon annan sedan du öppnade det. "
+                    "Ladda om sidan och gör din ändring igen."
+                )
+        for key, message in agreements.check_agreement(data, agreement).items():
+            errors.setdefault(key, message)
+        saved = None
+        if not errors:
+            staff = current_user._get_current_object()
+            saved = agreements.save_agreement(data, agreement, staff=staff)
+    if saved is None:
+        return _form_page(form, agreement, set(data.product_ids), errors)
     flash(
         f"Avtal {saved.number} är {'skapat' if agreement is None else 'sparat'}.",
         "success",

@@ -214,29 +214,34 @@ def _save(price_list: PriceList | None):
     prices, requests, errors = _read_prices(request.form, products, _request_types())
     form.name.data = form.name.data or ""
     form.description.data = form.description.data or ""
-    name_error = agreements.check_price_list_name(form.name.data, price_list)
-    if name_error:
-        form.name.errors = [name_error]
-    if price_list is not None and form.fingerprint.data != agreements.price_list_fingerprint(
-        price_list
-    ):
-        form.form_errors.append(
-            "Prislistan har ändrats av någon annan sedan du öppnade den. "
-            "Ladda om sidan och gör din ändring igen."
-        )
-    if errors or name_error or form.form_errors:
-        if errors:
-            form.form_errors.append("Några priser kunde inte tolkas; se fälten nedan.")
+    if errors:
+        form.form_errors.append("Några priser kunde inte tolkas; se fälten nedan.")
         return _page(form, price_list, request.form.to_dict(), errors)
+    # Checked and written in one write transaction (a double click, two
+    # colleagues): the second save sees the first.
     with write_tx():
-        saved = agreements.save_price_list(
-            price_list,
-            name=form.name.data,
-            description=form.description.data,
-            products=prices,
-            requests=requests,
-            staff=current_user._get_current_object(),
-        )
+        saved = None
+        if price_list is not None:
+            price_list = PriceList.get_by_id(price_list.id)
+            if form.fingerprint.data != agreements.price_list_fingerprint(price_list):
+                form.form_errors.append(
+                    "Prislistan har ändrats av någon annan sedan du öppnade den. "
+                    "Ladda om sidan och gör din ändring igen."
+                )
+        name_error = agreements.check_price_list_name(form.name.data, price_list)
+        if name_error:
+            form.name.errors = [name_error]
+        if not name_error and not form.form_errors:
+            saved = agreements.save_price_list(
+                price_list,
+                name=form.name.data,
+                description=form.description.data,
+                products=prices,
+                requests=requests,
+                staff=current_user._get_current_object(),
+            )
+    if saved is None:
+        return _page(form, price_list, request.form.to_dict(), errors)
     flash(f"Prislistan {saved.name} är {'skapad' if price_list is None else 'sparad'}.", "success")
     return redirect(url_for("staff.pricelist", price_list_id=saved.id), code=303)
 

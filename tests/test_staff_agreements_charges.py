@@ -154,6 +154,10 @@ def test_an_ended_agreement_stops_new_orders_in_the_wizard(demo_app, desk):
     )
     assert message in response.text
     assert Order.get_by_id(draft.id).status == "draft"
+    # the start page says why and offers an offert only,
+    start_page = customer.get("/orders/new").text
+    assert message in start_page
+    assert re.search(r'name="kind" value="order"[^>]*disabled', start_page)
     # no new order can be begun, and none of the agreement's products is offered.
     orders_before = Order.select().count()
     response = customer.post(

@@ -21,8 +21,10 @@ from tables.org import Organisation
 from tables.tickets import RequestType, Ticket
 
 
-def request_price(organisation, request_type: RequestType, today: dt.date | None = None):
+def request_price(organisation, request_type: RequestType | None, today: dt.date | None = None):
     """(price in öre, the agreement it comes from or None) of one request."""
+    if request_type is None:
+        return 0, None
     org_id = getattr(organisation, "id", organisation)
     agreement = Organisation(id=org_id).current_agreement(today)
     if agreement is not None and agreement.price_list_id:

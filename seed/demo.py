@@ -30,7 +30,6 @@ from models import (
     PhoneNumber,
     PriceList,
     PriceListItem,
-    PriceListRequestPrice,
     RequestType,
     Role,
     Service,
@@ -118,9 +117,6 @@ A3_PRICES = {
     "HW-IPHONE": (0, 8990),
 }
 
-# A3's price per request for the billable request types (kronor).
-A3_REQUEST_PRICES = {"lost_tag_reactivate": 150, "tag_order": 250, "log_extract": 495}
-
 
 def a3_price_list(b: DemoBuilder) -> PriceList:
     price_list = PriceList.create(name="A3 Ramavtal 2023", description="Avtalspriser")
@@ -132,13 +128,6 @@ def a3_price_list(b: DemoBuilder) -> PriceList:
             monthly_ore=monthly * 100,
             start_ore=start * 100,
             binding_months=product.binding_months,
-        )
-    # BBGRUPPEN bills requests "enligt gällande avtal och gällande prislista".
-    for key, kronor in A3_REQUEST_PRICES.items():
-        PriceListRequestPrice.create(
-            price_list=price_list,
-            request_type=RequestType.get(RequestType.key == key),
-            price_ore=kronor * 100,
         )
     return price_list
 

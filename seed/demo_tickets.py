@@ -7,7 +7,7 @@ import json
 import random
 
 from domain.charges import charge_completed
-from models import Organisation, RequestType, Ticket, User
+from models import Organisation, PriceListRequestPrice, RequestType, Ticket, User
 from seed.builder import DemoBuilder, month_start
 
 
@@ -123,11 +123,24 @@ def seed_a3_tickets(b: DemoBuilder, org, accounts: dict, admin, kontoadmin, mobi
     )
 
 
+# A3's price per request for the billable request types (kronor).
+A3_REQUEST_PRICES = {"lost_tag_reactivate": 150, "tag_order": 250, "log_extract": 495}
+
+
 def seed_a3_requests(b: DemoBuilder) -> None:
-    """Two billable requests (A3's price list prices them): one completed,
-    so billing has a charge to collect, and one waiting for staff. Made last,
-    with their own random draws, so the rest of the demo stays as it was."""
+    """A3's price list prices three request types (BBGRUPPEN bills requests
+    "enligt gällande avtal och gällande prislista"), and two billable
+    requests: one completed, so billing has a charge to collect, and one
+    waiting for staff. Made last, with their own random draws, so the rest
+    of the demo stays as it was."""
     org = Organisation.get(Organisation.name == "A3 Demo Connect")
+    price_list = org.current_agreement().price_list
+    for key, kronor in A3_REQUEST_PRICES.items():
+        PriceListRequestPrice.create(
+            price_list=price_list,
+            request_type=RequestType.get(RequestType.key == key),
+            price_ore=kronor * 100,
+        )
     top = org.top_account()
     admin = User.get(User.username == "admin@a3demo.se")
     shared_rng, b.rng = b.rng, random.Random("teleportal-demo-requests")

@@ -328,10 +328,7 @@ def dependent_context(user, form: TicketForm, links: Links, source, ticket=None)
         "chosen_outages": outages.current_for(chosen) if chosen is not None else [],
         "category": category,
         "request_type": request_type,
-        # what the customer's agreement charges for it (domain/charges.py)
-        "request_price": charges.request_price(user.organisation_id, request_type)[0]
-        if request_type
-        else 0,
+        "request_price": charges.request_price(user.organisation_id, request_type)[0],
         "request_fields": request_types.request_type_fields(request_type) if request_type else [],
         "request_values": {k[3:]: v for k, v in source.items() if k.startswith("rt_")}
         if source

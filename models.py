@@ -18,6 +18,7 @@ from tables.billing import (
     InvoiceLine,
 )
 from tables.catalogue import OptionGroup, OptionGroupItem, Product, ProductCategory
+from tables.charges import Charge, PriceListRequestPrice
 from tables.jobs import ExportJob, WorkerHeartbeat
 from tables.ops import (
     AuditLog,
@@ -107,6 +108,7 @@ ALL_MODELS = [
     PoolNumber, Availability,
     ImportBatch, ImportChange, Invoice, InvoiceLine, CreditNote, CreditNoteLine, CallRecord,
     RequestType, Ticket, TicketMessage, TicketAttachment, TicketContact, InboundMail,
+    PriceListRequestPrice, Charge,
     Outage, OutageUpdate, Coverage, AuditLog, OutboxMessage, ScheduledReport, Setting, Sequence,
     NotificationLog, TechnicalNotice,
     ExportJob, WorkerHeartbeat, ViewAsSession,

@@ -25,7 +25,7 @@ from flask import current_app, has_app_context
 from peewee import fn
 
 from database import utcnow
-from domain import audit
+from domain import audit, charges
 from domain.mail import send_email
 from domain.ticket_sla import sla_due_times, start_sla
 from tables.org import Contact, User
@@ -413,6 +413,8 @@ def _set_status(ticket, status, now, *, staff=None, user=None, email="") -> None
     ticket.status = status
     if status == "done":
         ticket.resolved_at = now
+        if staff is not None:  # a billable request becomes a charge (once)
+            charges.charge_completed(ticket, staff=staff)
     elif old == "done":
         ticket.resolved_at = None
     if status == "waiting" and old == "scheduled":

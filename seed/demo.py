@@ -51,7 +51,7 @@ from seed.builder import (  # noqa: F401 - large.py uses the names and months
 from seed.catalogue import seed_catalogue, seed_ordering
 from seed.coverage import seed_coverage
 from seed.demo_orders import seed_a3_orders
-from seed.demo_tickets import seed_a3_tickets
+from seed.demo_tickets import seed_a3_requests, seed_a3_tickets
 from seed.reports import seed_credit_notes, seed_usage_costs
 
 # (username, what it shows) — printed by `make run` and listed in the README.
@@ -674,3 +674,4 @@ def seed(today: dt.date | None = None) -> None:
         seed_usage_costs()
         seed_outages(today)
         seed_coverage()
+        seed_a3_requests(builder)

@@ -3,6 +3,11 @@ times where the agreement gives them, on A3 Demo Connect's accounts."""
 
 from __future__ import annotations
 
+import json
+import random
+
+from domain.charges import charge_completed
+from models import Organisation, PriceListRequestPrice, RequestType, Ticket, User
 from seed.builder import DemoBuilder, month_start
 
 
@@ -116,3 +121,60 @@ def seed_a3_tickets(b: DemoBuilder, org, accounts: dict, admin, kontoadmin, mobi
         ],
         days_ago=60,
     )
+
+
+# A3's price per request for the billable request types (kronor).
+A3_REQUEST_PRICES = {"lost_tag_reactivate": 150, "tag_order": 250, "log_extract": 495}
+
+
+def seed_a3_requests(b: DemoBuilder) -> None:
+    """A3's price list prices three request types (BBGRUPPEN bills requests
+    "enligt gällande avtal och gällande prislista"), and two billable
+    requests: one completed, so billing has a charge to collect, and one
+    waiting for staff. Made last, with their own random draws, so the rest
+    of the demo stays as it was."""
+    org = Organisation.get(Organisation.name == "A3 Demo Connect")
+    price_list = org.current_agreement().price_list
+    for key, kronor in A3_REQUEST_PRICES.items():
+        PriceListRequestPrice.create(
+            price_list=price_list,
+            request_type=RequestType.get(RequestType.key == key),
+            price_ore=kronor * 100,
+        )
+    top = org.top_account()
+    admin = User.get(User.username == "admin@a3demo.se")
+    shared_rng, b.rng = b.rng, random.Random("teleportal-demo-requests")
+    done = b.ticket(
+        org,
+        top,
+        admin,
+        "Återaktivera tagg 0047112",
+        "request",
+        "done",
+        [
+            ("customer", "Taggen är återfunnen, återaktivera den."),
+            ("staff", "Taggen 0047112 är aktiv igen."),
+        ],
+        days_ago=4,
+    )
+    waiting = b.ticket(
+        org,
+        top,
+        admin,
+        "Beställning av taggar",
+        "request",
+        "waiting",
+        [("customer", "Vi behöver 20 nya taggar till kontoret.")],
+        days_ago=1,
+    )
+    for ticket, key, fields in (
+        (done, "lost_tag_reactivate", {"tag": "0047112", "property": "Gata 1, Umeå"}),
+        (waiting, "tag_order", {"quantity": "20", "delivery": "Skickas", "where": "Gata 1"}),
+    ):
+        request_type = RequestType.get(RequestType.key == key)
+        Ticket.update(request_type=request_type, extra_fields=json.dumps(fields)).where(
+            Ticket.id == ticket.id
+        ).execute()
+        ticket.request_type = request_type
+    charge_completed(done, staff=b.staff)
+    b.rng = shared_rng

@@ -108,7 +108,7 @@ class CompanyProfile(BaseModel):
 
 class Agreement(BaseModel):
     organisation = ForeignKeyField(Organisation, backref="agreements")
-    number = CharField()
+    number = CharField(unique=True)
     name = CharField()
     start_date = DateField()
     end_date = DateField(null=True)

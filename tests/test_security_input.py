@@ -159,7 +159,16 @@ def _sample_ids() -> dict:
     """An object of each kind a POST route names, in the demo organisation's scope."""
     from database import utcnow, write_tx
     from domain import inbound_mail
-    from models import Contact, ImportBatch, InboundMail, Order, RequestType, Service
+    from models import (
+        Agreement,
+        Contact,
+        ImportBatch,
+        InboundMail,
+        Order,
+        PriceList,
+        RequestType,
+        Service,
+    )
     from tests.tickets_data import reply_mail
 
     account = top()
@@ -192,6 +201,8 @@ def _sample_ids() -> dict:
         "token": "x" * 43,
         "job_id": job.id,
         "schedule_id": schedule.id,
+        "agreement_id": Agreement.select().first().id,
+        "price_list_id": PriceList.select().first().id,
         "services": [
             first
             for (first,) in Service.select(fn.MIN(Service.id))

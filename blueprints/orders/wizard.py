@@ -148,9 +148,10 @@ def _account_id(values) -> int | None:
 
 
 def start_page(draft, values, errors, preset):
-    from domain.orders.pricing import current_agreement
+    from domain.orders.pricing import current_agreement, order_refusal
 
     agreement = current_agreement(current_user.organisation_id)
+    refusal = None if agreement else order_refusal(current_user.organisation_id)
     if not agreement and not errors and request.method == "GET":
         values["kind"] = "quote"
     orderable = drafts.orderable_accounts(current_user)
@@ -167,6 +168,7 @@ def start_page(draft, values, errors, preset):
         errors=errors,
         preset=preset,
         agreement=agreement,
+        refusal=refusal,
         my_drafts=list(drafts.drafts_of(current_user).order_by(Order.changed_at.desc()).limit(5))
         if draft is None
         else [],

@@ -138,14 +138,17 @@ RECENT_CUSTOMERS = 10
 
 # Back-office areas (each adds its routes to ``bp``).
 from blueprints.staff import (  # noqa: E402, F401
+    agreements,
     audit,
     billing,
     changes,
+    charges,
     notices,
     orders,
     organisation_users,
     organisations,
     outages,
+    pricelists,
     security,
     ticket_new,
     tickets,

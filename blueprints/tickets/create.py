@@ -33,7 +33,7 @@ from blueprints.tickets import CREATE_PERMISSIONS, PRIORITY_CHOICES, bp, strip
 from blueprints.tickets.conversation import load_ticket
 from database import icontains, write_tx
 from domain import attachments as files
-from domain import outages, request_types
+from domain import charges, outages, request_types
 from domain import tickets as ticketing
 from permissions import TICKET_AREA, holds_any
 from tables.billing import Invoice
@@ -328,6 +328,7 @@ def dependent_context(user, form: TicketForm, links: Links, source, ticket=None)
         "chosen_outages": outages.current_for(chosen) if chosen is not None else [],
         "category": category,
         "request_type": request_type,
+        "request_price": charges.request_price(user.organisation_id, request_type)[0],
         "request_fields": request_types.request_type_fields(request_type) if request_type else [],
         "request_values": {k[3:]: v for k, v in source.items() if k.startswith("rt_")}
         if source

@@ -184,9 +184,7 @@ def start(user, account_id, is_quote: bool, draft: Order | None = None) -> Order
     account = _account(user, account_id)
     catalogue = Catalogue(user, account.organisation_id, is_quote=is_quote)
     if not catalogue.may_order:
-        raise DraftError(
-            {"kind": "Organisationen har inget gällande avtal. Du kan bara skicka en offert."}
-        )
+        raise DraftError({"kind": catalogue.refusal})
     from models import next_number
 
     with write_tx():
@@ -334,7 +332,7 @@ def check(draft: Order, user, today: dt.date | None = None):
     errors: dict[str, str] = {}
     lines = products(draft)
     if not catalogue.may_order:
-        errors[""] = "Organisationen har inget gällande avtal. Du kan bara skicka en offert."
+        errors[""] = catalogue.refusal
     if not lines:
         errors[""] = "Lägg till minst en produkt."
     if _account_or_none(user, draft.account_id) is None:

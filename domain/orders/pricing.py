@@ -52,6 +52,25 @@ def current_agreement(organisation, today: dt.date | None = None) -> Agreement |
     return Organisation(id=org_id).current_agreement(today)
 
 
+def order_refusal(organisation, today: dt.date | None = None) -> str:
+    """Why the organisation cannot send an Order (no current agreement),
+    naming the agreement that ended when there is one."""
+    org_id = getattr(organisation, "id", organisation)
+    today = today or dt.date.today()
+    ended = (
+        Agreement.select()
+        .where((Agreement.organisation == org_id) & (Agreement.end_date < today))
+        .order_by(Agreement.end_date.desc())
+        .first()
+    )
+    if ended is not None:
+        return (
+            f"Avtal {ended.number} ({ended.name}) upphörde {ended.end_date.isoformat()}, "
+            "så inga nya order kan läggas enligt det. Du kan skicka en offert."
+        )
+    return "Organisationen har inget gällande avtal. Du kan bara skicka en offert."
+
+
 @dataclass
 class OptionChoice:
     """One item of an option group as the wizard offers it."""
@@ -77,6 +96,8 @@ class Catalogue:
     def __init__(self, user, organisation, *, is_quote: bool, today: dt.date | None = None):
         self.user = user
         self.is_quote = is_quote
+        self.organisation_id = getattr(organisation, "id", organisation)
+        self.today = today or dt.date.today()
         self.agreement = current_agreement(organisation, today)
         self.agreed: set[int] = set()
         self.prices: dict[int, Price] = {}
@@ -105,6 +126,11 @@ class Catalogue:
     def may_order(self) -> bool:
         """An Order needs a current agreement; an Offert does not."""
         return self.is_quote or self.agreement is not None
+
+    @property
+    def refusal(self) -> str:
+        """Why an Order cannot be sent now (an Offert always can)."""
+        return order_refusal(self.organisation_id, self.today)
 
     def in_agreement(self, product: Product) -> bool:
         return product.id in self.agreed

@@ -165,9 +165,11 @@ def _sample_ids() -> dict:
         ImportBatch,
         InboundMail,
         Order,
+        Outage,
         PriceList,
         RequestType,
         Service,
+        StaffUser,
     )
     from tests.tickets_data import reply_mail
 
@@ -202,6 +204,9 @@ def _sample_ids() -> dict:
         "job_id": job.id,
         "schedule_id": schedule.id,
         "agreement_id": Agreement.select().first().id,
+        "org_id": User.get(User.username == "konto@a3demo.se").organisation_id,
+        "staff_id": StaffUser.select().first().id,
+        "outage_id": Outage.select().first().id,
         "price_list_id": PriceList.select().first().id,
         "services": [
             first

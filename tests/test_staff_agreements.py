@@ -442,8 +442,7 @@ def test_billing_staff_open_the_charges_and_customers_none_of_it(demo_app):
     assert billing.get("/staff/billing/charges", follow_redirects=True).status_code == 200
     customer = client_for(demo_app, ADMIN)
     for method, url in _urls(ADMIN_ROUTES + BILLING_ROUTES):
-        response = getattr(customer, method)(url)
-        assert response.status_code == 302 and "/staff/login" in response.location, url
+        assert getattr(customer, method)(url).status_code == 403, url
 
 
 def test_menu_shows_avtal_to_admin_only(demo_app, desk):

@@ -213,3 +213,20 @@ def test_create_staff_from_the_command_line_with_roles(app):
     kim = StaffUser.get(StaffUser.username == "kim@operator.se")
     assert kim.role_keys == {"billing", "support"} and not kim.is_admin
     assert kim.has_role("support") and not kim.has_role("orders")
+
+
+def test_links_to_pages_of_another_role_are_not_shown(demo_app, login):
+    """url_if leaves out a link the employee's roles do not open: support
+    reads the organisation page but sees no way into the agreements."""
+    from models import Organisation
+
+    org = Organisation.get(Organisation.name == "A3 Demo Connect")
+    support = demo_app.test_client()
+    login(support, make_staff("sven@operator.se", "support").username)
+    page = support.get(f"/staff/organisations/{org.id}").get_data(True)
+    assert "RA-2023-0147" in page and "/staff/agreements" not in page
+    admin = demo_app.test_client()
+    login(admin, STAFF)
+    page = admin.get(f"/staff/organisations/{org.id}").get_data(True)
+    assert f"/staff/agreements?organisation={org.id}" in page
+    assert f"/staff/agreements/new?organisation={org.id}" in page

@@ -124,8 +124,13 @@ def visible_user_menu():
 
 
 def url_if(endpoint: str, **values) -> str | None:
-    """The URL of ``endpoint``, or None while that page does not exist yet."""
-    if endpoint not in current_app.view_functions:
+    """The URL of ``endpoint``, or None while that page does not exist yet
+    or, for an employee, needs a role they do not hold (staff roles)."""
+    view = current_app.view_functions.get(endpoint)
+    if view is None:
+        return None
+    user = current_user
+    if user.is_authenticated and user.is_staff and not staff_may_open(user, view):
         return None
     return url_for(endpoint, **values)
 

@@ -59,6 +59,9 @@ EXPECTED_PUBLIC = {
     "staff.forgot",
     "staff.reset",
     "staff.invite",
+    # The operator's logo and colour (UI-10): the sign-in pages show them.
+    "branding.logo",
+    "branding.theme",
 }
 HEALTH_PUBLIC = {"health.healthz", "health.readyz", "health.metrics"}
 

@@ -93,4 +93,12 @@ def index():
 
 
 # Back-office areas (each adds its routes to ``bp``).
-from blueprints.staff import audit, billing, changes, orders, security, tickets  # noqa: E402, F401
+from blueprints.staff import (  # noqa: E402, F401
+    audit,
+    billing,
+    branding,
+    changes,
+    orders,
+    security,
+    tickets,
+)

@@ -14,7 +14,6 @@ from wtforms import BooleanField, RadioField
 from blueprints.staff import bp
 from database import write_tx
 from domain import catalogue_imports as imports
-from domain.numbers import format_phone
 from tables.orders import NUMBER_STATUSES, Availability, Order, PoolNumber
 from web.auth import staff_required
 from web.forms import FlaskForm, select_choices
@@ -103,6 +102,11 @@ AVAILABILITY_LIST = ListView(
 )
 
 
+def series_label(prefix: str) -> str:
+    """ "07610001" as people write a series: "076-100 01"."""
+    return f"{prefix[:3]}-{prefix[3:6]} {prefix[6:]}".strip() if len(prefix) > 3 else prefix
+
+
 def series_counts(limit: int = MAX_SERIES) -> list[dict]:
     """Numbers by series ("070-123 45"): free, reserved and used in each."""
     prefix = fn.SUBSTR(PoolNumber.number, 1, SERIES_DIGITS)
@@ -119,7 +123,7 @@ def series_counts(limit: int = MAX_SERIES) -> list[dict]:
         entry = found.setdefault(
             (series, kind),
             {
-                "series": format_phone(series),
+                "series": series_label(series),
                 "prefix": series,
                 "kind": kind,
                 "free": 0,

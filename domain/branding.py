@@ -78,8 +78,8 @@ def colour_problem(text: str) -> str | None:
     ratio = contrast_with_white(text)
     if ratio < MIN_CONTRAST:
         return (
-            f"För ljus: vit text på färgen får kontrasten {ratio:.1f}:1, "
-            f"minst {MIN_CONTRAST}:1 krävs (WCAG AA)."
+            f"För ljus: vit text på färgen får kontrasten {ratio:.1f}:1, ".replace(".", ",")
+            + "minst 4,5:1 krävs (WCAG AA)."
         )
     return None
 

@@ -180,3 +180,20 @@ def test_support_staff_get_403(demo_app):
     assert support.post("/staff/branding", data=form()).status_code == 403
     assert "/staff/branding" not in support.get("/staff/tickets").get_data(as_text=True)
     assert not Setting.select().where(Setting.key == "operator.name").exists()
+
+
+def test_uploaded_logo_is_drawn_on_the_invoice_pdf(demo_app, desk):
+    invoice = expected.invoices(ADMIN)[0]
+    customer = client_for(demo_app, ADMIN)
+
+    def images() -> int:
+        pdf = customer.get(f"/invoices/{invoice.id}/pdf")
+        return len(PdfReader(io.BytesIO(pdf.data)).pages[0].images)
+
+    without = images()
+    desk.post(
+        "/staff/branding",
+        data={**form(), "logo": (io.BytesIO(PNG_1PX), "logo.png")},
+        content_type="multipart/form-data",
+    )
+    assert images() == without + 1

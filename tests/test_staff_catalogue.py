@@ -249,3 +249,28 @@ def test_support_staff_get_403(demo_app):
     assert other.post(f"/staff/catalogue/products/{product.id}/delete").status_code == 403
     assert other.post("/staff/catalogue/products/new", data=product_form()).status_code == 403
     assert not Product.select().where(Product.code == "MOB-NORR").exists()
+
+
+def test_edit_keeps_its_own_code_refuses_another_and_is_audited(desk):
+    product = Product.get(Product.code == "BB-100")
+    data = product_form(
+        code="BB-100",
+        name="Företagsbredband 100/100 Plus",
+        category=str(product.category_id),
+        service_kind=product.service_kind,
+        finish_fields=["end_user", "address"],
+        monthly_ore="649,50",
+    )
+    response = desk.post(f"/staff/catalogue/products/{product.id}", data=data)
+    assert response.status_code == 303
+    changed = Product.get_by_id(product.id)
+    assert (changed.name, changed.monthly_ore, changed.finish_keys) == (
+        "Företagsbredband 100/100 Plus",
+        64950,
+        ("end_user", "address"),
+    )
+    entry = AuditLog.select().where(AuditLog.action == "catalogue.product_changed").get()
+    assert '"monthly_ore": 59900' in entry.before and '"monthly_ore": 64950' in entry.after
+    taken = desk.post(f"/staff/catalogue/products/{product.id}", data={**data, "code": "BB-1000"})
+    assert taken.status_code == 200 and 'id="code-error"' in taken.text
+    assert Product.get_by_id(product.id).code == "BB-100"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from peewee import IntegrityError
 
 from blueprints.staff import bp
 from blueprints.staff.catalogue_forms import (
@@ -186,17 +187,21 @@ def catalogue_product_new():
         form.category.data = request.args.get("category", "")
     if form.validate_on_submit():
         values = form.values()
-        with write_tx():
-            product = Product.create(**values)
-            audit.record(
-                "catalogue.product_created",
-                product,
-                summary=f"Produkten {product.code} {product.name} skapad",
-                after=product_data(product),
-                organisation=audit.STAFF_ONLY,
-            )
-        flash(f"Produkten {product.name} är skapad.", "success")
-        return redirect(url_for("staff.catalogue_product", product_id=product.id), code=303)
+        try:
+            with write_tx():
+                product = Product.create(**values)
+                audit.record(
+                    "catalogue.product_created",
+                    product,
+                    summary=f"Produkten {product.code} {product.name} skapad",
+                    after=product_data(product),
+                    organisation=audit.STAFF_ONLY,
+                )
+        except IntegrityError:  # the same code sent twice at once (double submit)
+            form.code.errors = ["Koden används redan av en annan produkt."]
+        else:
+            flash(f"Produkten {product.name} är skapad.", "success")
+            return redirect(url_for("staff.catalogue_product", product_id=product.id), code=303)
     return render_template("staff/catalogue/product.html", form=form, product=None)
 
 
@@ -211,18 +216,22 @@ def catalogue_product(product_id):
     if form.validate_on_submit():
         values = form.values()
         before = product_data(product)
-        with write_tx():
-            Product.update(**values).where(Product.id == product.id).execute()
-            product = Product.get_by_id(product.id)
-            audit.record(
-                "catalogue.product_changed",
-                product,
-                summary=f"Produkten {product.code} {product.name} ändrad"
-                + ("" if product.active or not before["active"] else " (avaktiverad)"),
-                before=before,
-                after=product_data(product),
-                organisation=audit.STAFF_ONLY,
-            )
+        try:
+            with write_tx():
+                Product.update(**values).where(Product.id == product.id).execute()
+                product = Product.get_by_id(product.id)
+                audit.record(
+                    "catalogue.product_changed",
+                    product,
+                    summary=f"Produkten {product.code} {product.name} ändrad"
+                    + ("" if product.active or not before["active"] else " (avaktiverad)"),
+                    before=before,
+                    after=product_data(product),
+                    organisation=audit.STAFF_ONLY,
+                )
+        except IntegrityError:  # another product took the code meanwhile
+            form.code.errors = ["Koden används redan av en annan produkt."]
+            return _product_page(product, form)
         flash(f"Produkten {product.name} är sparad.", "success")
         return redirect(url_for("staff.catalogue_product", product_id=product.id), code=303)
     return _product_page(product, form)

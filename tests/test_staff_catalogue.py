@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from blueprints.staff.catalogue_forms import product_stamp
 from database import write_tx
 from domain.passwords import hash_password
 from models import (
@@ -127,6 +128,7 @@ def test_retired_product_leaves_the_wizard_but_its_services_still_show_it(desk, 
             kind=product.kind,
             service_kind=product.service_kind,
             active=None,
+            stamp=product_stamp(product),
         ),
     )
     assert response.status_code == 303
@@ -260,6 +262,7 @@ def test_edit_keeps_its_own_code_refuses_another_and_is_audited(desk):
         service_kind=product.service_kind,
         finish_fields=["end_user", "address"],
         monthly_ore="649,50",
+        stamp=product_stamp(product),
     )
     response = desk.post(f"/staff/catalogue/products/{product.id}", data=data)
     assert response.status_code == 303
@@ -271,6 +274,10 @@ def test_edit_keeps_its_own_code_refuses_another_and_is_audited(desk):
     )
     entry = AuditLog.select().where(AuditLog.action == "catalogue.product_changed").get()
     assert '"monthly_ore": 59900' in entry.before and '"monthly_ore": 64950' in entry.after
+    stale = desk.post(f"/staff/catalogue/products/{product.id}", data={**data, "name": "Gammal"})
+    assert stale.status_code == 200 and "har ändrats av någon annan" in stale.text
+    assert Product.get_by_id(product.id).name == "Företagsbredband 100/100 Plus"
+    data["stamp"] = product_stamp(changed)
     taken = desk.post(f"/staff/catalogue/products/{product.id}", data={**data, "code": "BB-1000"})
     assert taken.status_code == 200 and 'id="code-error"' in taken.text
     assert Product.get_by_id(product.id).code == "BB-100"

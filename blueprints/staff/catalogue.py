@@ -16,6 +16,7 @@ from blueprints.staff.catalogue_forms import (
     GroupForm,
     ItemForm,
     ProductForm,
+    product_stamp,
 )
 from database import write_tx
 from domain import audit
@@ -213,6 +214,7 @@ def catalogue_product(product_id):
     if request.method == "GET":
         form.category.data = str(product.category_id or "")
         form.finish_fields.data = list(product.finish_keys)
+        form.stamp.data = product_stamp(product)
     if form.validate_on_submit():
         values = form.values()
         before = product_data(product)

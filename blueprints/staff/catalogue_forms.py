@@ -4,8 +4,12 @@ kept in öre."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from wtforms import (
     BooleanField,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -22,6 +26,13 @@ from tables.orders import PRODUCT_AREAS
 from tables.services import SERVICE_KINDS
 from web.forms import FlaskForm, select_choices
 from web.listcolumns import parse_kronor
+
+
+def product_stamp(product: Product) -> str:
+    """A short fingerprint of the product's stored fields."""
+    data = {f: getattr(product, f) for f in Product._meta.sorted_field_names}
+    raw = json.dumps(data, sort_keys=True, default=str)
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
 class KronorField(StringField):
@@ -91,6 +102,8 @@ class ProductForm(FlaskForm):
     finish_fields = CheckboxesField(
         "Uppgifter i Slutför beställningen", choices=select_choices(FINISH_FIELDS.items())
     )
+    # What the product was when the form was loaded (a stale form is refused).
+    stamp = HiddenField()
     permission = SelectField(
         "Synlig för",
         choices=select_choices(
@@ -117,6 +130,13 @@ class ProductForm(FlaskForm):
     def validate_service_kind(self, field):
         if self.kind.data == "subscription" and not field.data:
             raise ValidationError("Ett abonnemang måste ange vilken tjänst det skapar.")
+
+    def validate_stamp(self, field):
+        if self.product is not None and field.data != product_stamp(self.product):
+            raise ValidationError(
+                "Produkten har ändrats av någon annan sedan du öppnade den. "
+                "Ladda om sidan och gör ändringen igen."
+            )
 
     def values(self) -> dict:
         """The form as Product fields."""

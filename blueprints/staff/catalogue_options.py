@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, request, url_for
 
 from blueprints.staff import bp
 from blueprints.staff.catalogue import ActionForm, _categories, _product_page, get_or_404
-from blueprints.staff.catalogue_forms import GroupForm, ItemForm, ProductForm
+from blueprints.staff.catalogue_forms import GroupForm, ItemForm, ProductForm, product_stamp
 from database import write_tx
 from domain import audit
 from domain import catalogue as domain
@@ -28,6 +28,7 @@ def _page_with(product, **forms):
     form = ProductForm(obj=product, product=product, formdata=None, categories=_categories())
     form.category.data = str(product.category_id or "")
     form.finish_fields.data = list(product.finish_keys)
+    form.stamp.data = product_stamp(product)
     return _product_page(product, form, **forms)
 
 

@@ -281,3 +281,22 @@ def test_edit_keeps_its_own_code_refuses_another_and_is_audited(desk):
     taken = desk.post(f"/staff/catalogue/products/{product.id}", data={**data, "code": "BB-1000"})
     assert taken.status_code == 200 and 'id="code-error"' in taken.text
     assert Product.get_by_id(product.id).code == "BB-100"
+
+
+def test_category_sent_twice_makes_no_twin_and_bad_input_is_shown(desk):
+    create_category(desk, "Norrland")
+    again = desk.post(
+        "/staff/catalogue/categories/new",
+        data={"name": "norrland", "section": "Mobiltjänster", "active": "y"},
+    )
+    assert again.status_code == 200 and 'id="name-error"' in again.text
+    assert ProductCategory.select().where(ProductCategory.name == "Norrland").count() == 1
+    empty = desk.post("/staff/catalogue/categories/new", data={"name": "", "section": ""})
+    assert 'id="name-error"' in empty.text and 'id="section-error"' in empty.text
+    category = ProductCategory.get(ProductCategory.name == "Norrland")
+    kept = desk.post(
+        f"/staff/catalogue/categories/{category.id}",
+        data={"name": "Norrland", "section": "Mobiltjänster"},  # active unticked
+    )
+    assert kept.status_code == 303
+    assert not ProductCategory.get_by_id(category.id).active

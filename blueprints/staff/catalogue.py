@@ -136,7 +136,7 @@ def catalogue_category_edit(category_id):
 
 
 def _category_form(category: ProductCategory | None):
-    form = CategoryForm(obj=category)
+    form = CategoryForm(category=category)
     if form.validate_on_submit():
         values = {
             "name": form.name.data.strip(),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from peewee import fn
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -21,7 +22,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from domain.formats import amount
 from permissions import PERMISSIONS
-from tables.catalogue import FINISH_FIELDS, PRODUCT_KINDS, Product
+from tables.catalogue import FINISH_FIELDS, PRODUCT_KINDS, Product, ProductCategory
 from tables.orders import PRODUCT_AREAS
 from tables.services import SERVICE_KINDS
 from web.forms import FlaskForm, select_choices
@@ -76,6 +77,21 @@ class CategoryForm(FlaskForm):
         "Avsnitt", validators=[Length(1, 40, "Ange ett avsnitt, t.ex. Mobiltjänster.")]
     )
     active = BooleanField("Aktiv (visas i Ny beställning)", default=True)
+
+    def __init__(self, *args, category: ProductCategory | None = None, **kwargs):
+        super().__init__(*args, obj=category, **kwargs)
+        self.category = category
+
+    def validate_name(self, field):
+        """One name per section (a second click on Spara makes no twin)."""
+        same = ProductCategory.select().where(
+            (fn.LOWER(ProductCategory.name) == field.data.strip().lower())
+            & (fn.LOWER(ProductCategory.section) == (self.section.data or "").strip().lower())
+        )
+        if self.category is not None:
+            same = same.where(ProductCategory.id != self.category.id)
+        if same.exists():
+            raise ValidationError("Avsnittet har redan en kategori med det namnet.")
 
 
 class ProductForm(FlaskForm):

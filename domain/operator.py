@@ -1,17 +1,23 @@
-"""The operator's own details, in one place: the layout, the invoice PDF and
-(later) the back office read them from here.
+"""The operator's own details, in one place: the layout, the e-mails, the
+invoice PDF and the back office read them from here (UI-10).
 
-Today they come from the configuration (``OPERATOR_*`` environment
-variables, see app.py and the README); when the back office makes them
-editable, only :func:`current` needs to learn where else to look.
+Staff set them in the back office (/staff/branding); they are kept in the
+``Setting`` table under ``operator.<field>``. A field not set there falls
+back to the configuration (``OPERATOR_*`` environment variables, see app.py
+and the README), so a fresh installation looks as it did before. The logo
+and the primary colour are branding only (domain/branding.py checks them).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from flask import current_app
+from flask import current_app, g, has_app_context, has_request_context
+from peewee import DatabaseError, InterfaceError
+
+from database import db
 
 # Configuration key of each field.
 CONFIG_KEYS = {
@@ -27,6 +33,11 @@ CONFIG_KEYS = {
     "support_url": "OPERATOR_SUPPORT_URL",
 }
 
+# Setting keys: the fields above plus the branding ones (no configuration).
+SETTING_PREFIX = "operator."
+BRANDING_FIELDS = ("colour", "logo_type", "logo_version")
+LOGO_KEY = "operator.logo"  # base64 of the logo file (read only by its route)
+
 
 @dataclass(frozen=True)
 class Operator:
@@ -40,6 +51,9 @@ class Operator:
     email: str = ""
     web: str = ""
     support_url: str = ""
+    colour: str = ""  # primary colour "#rrggbb"; "" for the stylesheet's own
+    logo_type: str = ""  # "image/png" or "image/svg+xml"; "" for the default logo
+    logo_version: str = ""  # changes with every new logo (cache busting)
 
     @property
     def address_lines(self) -> list[str]:
@@ -50,11 +64,58 @@ class Operator:
         """The web address as printed: without scheme and trailing slash."""
         return self.web.split("://", 1)[-1].rstrip("/")
 
+    @property
+    def has_logo(self) -> bool:
+        return bool(self.logo_type)
+
 
 def from_config(config: Mapping) -> Operator:
     return Operator(**{field: config.get(key) or "" for field, key in CONFIG_KEYS.items()})
 
 
+def stored_settings() -> dict[str, str]:
+    """The operator fields set in the back office (field → value)."""
+    from tables.ops import Setting
+
+    query = Setting.select(Setting.key, Setting.value).where(
+        Setting.key.startswith(SETTING_PREFIX) & (Setting.key != LOGO_KEY)
+    )
+    return {key[len(SETTING_PREFIX) :]: value for key, value in query.tuples()}
+
+
+def resolve(config: Mapping, stored: Mapping[str, str]) -> Operator:
+    """The configured details with what staff set (non-empty) on top."""
+    base = from_config(config)
+    known = set(CONFIG_KEYS) | set(BRANDING_FIELDS)
+    return replace(base, **{k: v for k, v in stored.items() if k in known and v})
+
+
 def current() -> Operator:
-    """The operator's details as configured for the running app."""
-    return from_config(current_app.config)
+    """The operator's details for the running app: the back office's
+    settings over the configuration, read once per request (``g``)."""
+    if not has_app_context():  # a script outside the app: the environment only
+        return from_config(
+            {**os.environ, "OPERATOR_NAME": os.environ.get("OPERATOR_NAME") or "Teleportal"}
+        )
+    # Only within a request: a worker's or the CLI's app context lives long.
+    cache = has_request_context()
+    if cache and "operator" in g:
+        return g.operator
+    if cache and db.is_closed():
+        # The request dropped its connection (the 503 page): do not reopen it.
+        return from_config(current_app.config)
+    try:
+        stored = stored_settings()
+    except (DatabaseError, InterfaceError):
+        # The database is away (the 503 page still needs a name and phone).
+        return from_config(current_app.config)
+    operator = resolve(current_app.config, stored)
+    if cache:
+        g.operator = operator
+    return operator
+
+
+def forget() -> None:
+    """Drop the cached details (after a change in the same request)."""
+    if has_app_context():
+        g.pop("operator", None)

@@ -26,6 +26,7 @@ from peewee import fn
 
 from database import utcnow
 from domain import audit, charges
+from domain import operator as operators
 from domain.mail import send_email
 from domain.ticket_sla import sla_due_times, start_sla
 from tables.org import Contact, User
@@ -51,7 +52,7 @@ def _config(key: str, default):
 
 
 def operator_name() -> str:
-    return _config("OPERATOR_NAME", "Teleportal")
+    return operators.current().name if has_app_context() else "Teleportal"
 
 
 def reply_address(ticket: Ticket) -> str:

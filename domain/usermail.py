@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import current_app
 
+from domain import operator as operators
 from domain.mail import send_email
 from tables.org import StaffUser
 
@@ -15,14 +16,13 @@ def _link(path: str) -> str:
 
 
 def _operator() -> str:
-    return current_app.config.get("OPERATOR_NAME", "Teleportal")
+    return operators.current().name
 
 
 def _footer() -> str:
-    config = current_app.config
     return (
         f"\n\nMed vänlig hälsning\n{_operator()}\n"
-        f"Kundservice {config.get('OPERATOR_PHONE', '')}\n"
+        f"Kundservice {operators.current().phone}\n"
         "Det här meddelandet skickades automatiskt och går inte att svara på."
     )
 

@@ -60,6 +60,9 @@ EXPECTED_PUBLIC = {
     "staff.reset",
     "staff.invite",
     "unsubscribe.unsubscribe",
+    # The operator's logo and colour (UI-10): the sign-in pages show them.
+    "branding.logo",
+    "branding.theme",
 }
 HEALTH_PUBLIC = {"health.healthz", "health.readyz", "health.metrics"}
 

@@ -11,6 +11,7 @@ from flask import abort, current_app, send_file
 from flask_login import current_user
 
 from blueprints.invoices import bp
+from domain import branding
 from domain import operator as operators
 from domain.invoice_pdf import render_invoice_pdf
 from tables.billing import INVOICE_STATUSES, Invoice, InvoiceLine
@@ -56,7 +57,9 @@ def invoice_pdf_bytes(invoice: Invoice) -> bytes:
         if path.is_relative_to(base) and path.is_file():
             return path.read_bytes()
     lines = list(invoice.lines.order_by(InvoiceLine.position, InvoiceLine.id))
-    return render_invoice_pdf(invoice, lines, invoice.account, operators.current())
+    operator = operators.current()
+    logo = branding.logo() if operator.has_logo else None
+    return render_invoice_pdf(invoice, lines, invoice.account, operator, logo)
 
 
 def zip_response(query):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import current_app, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
 from blueprints.services import bp
@@ -35,6 +35,7 @@ from blueprints.services.forms import (
     add_error,
     parse_date,
 )
+from domain import operator as operators
 from domain import service_actions as sa
 from domain.orders import service_requests
 from domain.provisioning import payload_of
@@ -157,7 +158,7 @@ def finished(service, order, note: str = ""):
     else:
         text = (
             f"Beställningen {order.label} är mottagen och genomförs av "
-            f"{current_app.config['OPERATOR_NAME']}. Den visas under Pågående ändringar "
+            f"{operators.current().name}. Den visas under Pågående ändringar "
             "tills den är klar."
         )
     if not is_htmx():

@@ -53,6 +53,7 @@ from peewee import JOIN, IntegrityError, fn
 
 from database import utcnow, write_tx
 from domain import audit
+from domain import operator as operators
 from domain.mail import send_email
 from domain.orders import flow, notices, pool
 from tables.orders import PRODUCT_AREAS, ApproverChainEntry, Order, OrderApproval
@@ -650,9 +651,8 @@ def _link(path: str) -> str:
 
 
 def _footer() -> str:
-    config = current_app.config
     return (
-        f"\n\nMed vänlig hälsning\n{config.get('OPERATOR_NAME', 'Teleportal')}\n"
+        f"\n\nMed vänlig hälsning\n{operators.current().name}\n"
         "Det här meddelandet skickades automatiskt och går inte att svara på."
     )
 

@@ -8,6 +8,7 @@ says."""
 from __future__ import annotations
 
 from domain import mail
+from domain import operator as operators
 from domain.settings import config_value
 from tables.orders import Order, OrderEvent
 
@@ -40,7 +41,7 @@ def _link(order: Order) -> str:
 
 def _footer() -> str:
     return (
-        f"\n\nMed vänlig hälsning\n{config_value('OPERATOR_NAME', 'Teleportal')}\n"
+        f"\n\nMed vänlig hälsning\n{operators.current().name}\n"
         "Det här meddelandet skickades automatiskt och går inte att svara på."
     )
 
@@ -87,7 +88,7 @@ def notify_change(order: Order, diff, comment: str = "", *, by_operator: bool = 
     ett e-postmeddelande"), under the same Företagsprofil switch."""
     if not _wants_mail(order):
         return 0
-    who = config_value("OPERATOR_NAME", "Teleportal") if by_operator else "Beställningen"
+    who = operators.current().name if by_operator else "Beställningen"
     lines = [
         f"{_kind(order)} {order.number} har ändrats och är nu version {order.version} "
         f"({order.label}).",

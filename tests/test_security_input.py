@@ -164,9 +164,12 @@ def _sample_ids() -> dict:
         Contact,
         ImportBatch,
         InboundMail,
+        OptionGroup,
+        OptionGroupItem,
         Order,
         Outage,
         PriceList,
+        ProductCategory,
         RequestType,
         Service,
         StaffUser,
@@ -207,6 +210,10 @@ def _sample_ids() -> dict:
         "org_id": User.get(User.username == "konto@a3demo.se").organisation_id,
         "staff_id": StaffUser.select().first().id,
         "outage_id": Outage.select().first().id,
+        "category_id": ProductCategory.select().first().id,
+        "product_id": OptionGroup.select().first().product_id,
+        "group_id": OptionGroup.select().first().id,
+        "item_id": OptionGroupItem.select().first().id,
         "price_list_id": PriceList.select().first().id,
         "services": [
             first

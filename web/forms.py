@@ -62,7 +62,9 @@ class FlaskForm(_FlaskForm):
 
     def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
         super().process(formdata, obj, data=data, extra_filters=extra_filters, **kwargs)
-        if self.meta.wrap_formdata(self, formdata) is not None:
+        # A posted form (also an empty POST, where Flask-WTF passes no
+        # form data at all): a missing text field is "", never None.
+        if self.meta.wrap_formdata(self, formdata) is not None or self.is_submitted():
             for field in self:
                 if isinstance(field, StringField) and field.data is None:
                     field.data = ""

@@ -53,7 +53,9 @@ def test_page_and_its_menu_entry(staff):
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "Tekniska meddelanden" in html and "Norrlandsbygg AB" in html
-    assert 'href="/staff/notices"' in html  # the staff menu
+    # Reached from Driftinformation (the menu entry it sits under).
+    assert 'href="/staff/notices"' in staff.get("/staff/outages").get_data(as_text=True)
+    assert 'aria-current="page">Driftinformation' in html
     assert "Inga meddelanden har skickats" in html
     assert "<strong>1 e-postadress</strong> får meddelandet" in html  # everyone: Tommy Frost
 

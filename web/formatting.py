@@ -51,12 +51,8 @@ STAFF_MENU = [
     ("Avtal", "staff.agreements"),
     ("Produkter", "staff.catalogue"),
     ("Driftinformation", "staff.outages"),
-    ("Meddelanden", "staff.notices"),
     ("Utkorg", "staff.outbox"),
     ("Fakturaimport", "staff.billing"),
-    ("Personal", "staff.users"),
-    ("Inställningar", "staff.branding"),
-    ("Granskningslogg", "staff.audit"),
 ]
 
 # The user menu (Användarmeny) below the user's name.
@@ -67,8 +63,15 @@ USER_MENU = [
     ("Granskningslogg", "audit.index", "users.manage"),
 ]
 
-# The back office's user menu.
-STAFF_USER_MENU = [("Säkerhet och inloggning", "staff.security")]
+# The back office's user menu: the employee's own security, and what the
+# operator's administration is about rather than the day's work (as the
+# customers' Företagsprofil and Granskningslogg sit in theirs).
+STAFF_USER_MENU = [
+    ("Säkerhet och inloggning", "staff.security"),
+    ("Personal", "staff.users"),
+    ("Inställningar", "staff.branding"),
+    ("Granskningslogg", "staff.audit"),
+]
 
 
 def visible_menu():
@@ -96,14 +99,26 @@ def staff_may_open(staff, view) -> bool:
     return not roles or staff.has_role(*roles)
 
 
+# Back-office pages without a menu entry of their own, under the entry
+# they are reached from (by endpoint prefix).
+STAFF_SUBPAGES = {
+    "staff.outages": ("staff.notices",),
+    "staff.agreements": ("staff.pricelist",),
+    "staff.billing": ("staff.billing_charges",),
+}
+
+
 def is_current(endpoint: str) -> bool:
     """Whether a menu entry is the page shown: same blueprint for the portal;
     for the back office, endpoints share the entry's name as prefix
-    (``staff.tickets``, ``staff.tickets_detail``), or are its singular, the
-    page of one (``staff.organisation`` under ``staff.organisations``)."""
+    (``staff.tickets``, ``staff.tickets_detail``), are its singular, the
+    page of one (``staff.organisation`` under ``staff.organisations``), or
+    sit under it by STAFF_SUBPAGES."""
     current = request.endpoint or ""
     if endpoint.startswith("staff."):
         if endpoint.endswith("s") and current == endpoint[:-1]:
+            return True
+        if current.startswith(STAFF_SUBPAGES.get(endpoint, ())):
             return True
         return current == endpoint or (endpoint != "staff.index" and current.startswith(endpoint))
     return current.split(".")[0] == endpoint.split(".")[0]
@@ -115,7 +130,11 @@ def visible_user_menu():
     if not user.is_authenticated:
         return []
     if user.is_staff:
-        return [(label, endpoint) for label, endpoint in STAFF_USER_MENU if endpoint in endpoints]
+        return [
+            (label, endpoint)
+            for label, endpoint in STAFF_USER_MENU
+            if endpoint in endpoints and staff_may_open(user, endpoints[endpoint])
+        ]
     return [
         (label, endpoint)
         for label, endpoint, permission in USER_MENU

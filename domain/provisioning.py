@@ -71,6 +71,7 @@ from flask import current_app
 
 from database import utcnow, write_tx
 from domain import audit, mail, service_changes
+from domain import operator as operators
 from domain.numbers import format_phone
 from domain.service_actions import payload_of  # noqa: F401 - also reached from here
 from domain.service_changes import ProvisioningError  # noqa: F401 - also reached from here
@@ -438,7 +439,7 @@ def notify(order) -> None:
         lines.append(f"Ändringen genomförs {order.desired_date.isoformat()}.")
     comment = staff_comment(order)
     if comment:
-        operator = config_value("OPERATOR_NAME", "Teleportal")
+        operator = operators.current().name or "Teleportal"
         lines.append(f"Kommentar från {operator}: {comment}")
     mail.send_email(
         user.email,

@@ -31,6 +31,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 
 from database import utcnow
+from domain import operator as operators
 from domain.passwords import hash_password, verify_password
 from tables.org import RecoveryCode, StaffUser
 
@@ -78,7 +79,7 @@ def new_secret() -> str:
 
 
 def provisioning_uri(secret: str, account_name: str) -> str:
-    issuer = current_app.config.get("OPERATOR_NAME", "Teleportal")
+    issuer = operators.current().name or "Teleportal"
     return pyotp.TOTP(secret, digits=DIGITS, interval=INTERVAL).provisioning_uri(
         name=account_name, issuer_name=issuer
     )
@@ -172,7 +173,7 @@ def send_sms_code(user, kind: str):
     from domain.mail import send_sms
 
     row, code = tokens.issue_code(user, kind)
-    operator = current_app.config.get("OPERATOR_NAME", "Teleportal")
+    operator = operators.current().name or "Teleportal"
     send_sms(
         user.mobile,
         f"{code} är din inloggningskod till {operator}. Koden gäller i 10 minuter. "

@@ -69,6 +69,11 @@ def test_details_show_in_layout_email_and_invoice_pdf(demo_app, desk):
     reader = PdfReader(io.BytesIO(pdf.data))
     text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in reader.pages))
     assert "Norrnät" in text and "Bankgiro 5050-1055" in text and "Storgatan 3" in text
+    # the authenticator app's account name (the QR code at 2FA set-up)
+    from domain import twofactor
+
+    with demo_app.test_request_context("/"):
+        assert "issuer=Norrn%C3%A4t" in twofactor.provisioning_uri("ABCDEFGH" * 4, ADMIN)
     # audited
     entry = AuditLog.select().where(AuditLog.action == "branding.changed").get()
     assert "namn" in entry.summary and entry.organisation_id is None

@@ -23,6 +23,9 @@ from models import (
     AuditLog,
     Contact,
     ExportJob,
+    Group,
+    GroupCategory,
+    GroupMembership,
     Invoice,
     Order,
     OrderLine,
@@ -178,6 +181,25 @@ def own_ids() -> dict[str, int]:
         "service_id": Service.get(Service.organisation == org).id,
         "ticket_id": ticket.id,
         "user_id": User.get(User.organisation == org).id,
+        **_groups_of(org),
+    }
+
+
+def _groups_of(org) -> dict[str, int]:
+    """A group category, a group and a membership of ``org`` (from the demo
+    data, or made here for an organisation that has none)."""
+    group = Group.select().join(GroupCategory).where(GroupCategory.organisation == org).first()
+    if group is None:
+        account = Account.get((Account.organisation == org) & Account.parent.is_null())
+        with write_tx():
+            category = GroupCategory.create(organisation=org, name="Region")
+            group = Group.create(category=category, name="Norr")
+            GroupMembership.create(group=group, account=account, start_month=dt.date(2025, 1, 1))
+    membership = GroupMembership.select().where(GroupMembership.group == group).first()
+    return {
+        "group_category_id": group.category_id,
+        "org_group_id": group.id,
+        "membership_id": membership.id,
     }
 
 
@@ -315,6 +337,7 @@ class Foreign:
             # the approver chain is looked up in the signed-in user's
             # organisation: a position only Norrlandsbygg's chain has
             "position": [chain.position],
+            **{name: [value] for name, value in _groups_of(org).items()},
         }
 
 

@@ -215,6 +215,7 @@ def _sample_ids() -> dict:
         "group_id": OptionGroup.select().first().id,
         "item_id": OptionGroupItem.select().first().id,
         "price_list_id": PriceList.select().first().id,
+        **_group_ids(),
         "services": [
             first
             for (first,) in Service.select(fn.MIN(Service.id))
@@ -222,6 +223,19 @@ def _sample_ids() -> dict:
             .group_by(Service.kind)
             .tuples()
         ],
+    }
+
+
+def _group_ids() -> dict:
+    """The demo organisation's group category, group and membership."""
+    from models import Group, GroupMembership
+
+    membership = GroupMembership.select().where(GroupMembership.service.is_null(False)).first()
+    group = Group.get_by_id(membership.group_id)
+    return {
+        "group_category_id": group.category_id,
+        "org_group_id": group.id,
+        "membership_id": membership.id,
     }
 
 

@@ -7,7 +7,7 @@ from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from domain import groups as domain
-from web.forms import FlaskForm
+from web.forms import FlaskForm, select_choices
 
 MONTH_HINT = "ÅÅÅÅ-MM"
 
@@ -32,10 +32,11 @@ class MembershipForm(FlaskForm):
     end_month = StringField("Slutmånad", validators=[Optional(), _month])
 
     def set_groups(self, groups) -> None:
-        by_category: dict[str, list] = {}
+        """The groups as options, under their category's name."""
+        choices = select_choices([("", "Välj grupp")])
         for group in groups:
-            by_category.setdefault(group.category.name, []).append((str(group.id), group.label))
-        self.group.choices = {"": [("", "Välj grupp")], **by_category}
+            choices += select_choices([(str(group.id), group.label)], group.category.name)
+        self.group.choices = choices
 
     def validate_group(self, field):
         if not field.data:
@@ -60,10 +61,12 @@ class UploadForm(FlaskForm):
     file = FileField("Excel-fil (.xlsx)")
     mode = RadioField(
         "Om någon rad är fel",
-        choices=[
-            ("all", "Allt eller inget: spara ingenting"),
-            ("valid", "Spara giltiga rader"),
-        ],
+        choices=select_choices(
+            [
+                ("all", "Allt eller inget: spara ingenting om någon rad är fel"),
+                ("valid", "Spara giltiga rader"),
+            ]
+        ),
         default="all",
     )
 

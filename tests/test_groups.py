@@ -151,6 +151,11 @@ def test_removing_a_group_asks_first_ends_memberships_and_keeps_history(demo_cli
     panel = text(demo_client.get(f"/services/{service.id}"))
     assert "Avdelning:Ekonomi sedan" in panel  # this month still counts
     assert "borttagen" in panel
+    # Its memberships are history now: no more ending or changing them.
+    from domain.groups import memberships_of
+
+    ended = [m for m in memberships_of(service) if m.group_id == ekonomi.id][0]
+    assert demo_client.get(f"/groups/memberships/{ended.id}/end").status_code == 404
     # Removed once: a second (stale) request finds nothing.
     assert demo_client.post(f"/groups/{ekonomi.id}/remove", headers=HTMX).status_code == 404
 
@@ -169,6 +174,21 @@ def test_removing_a_category_removes_its_groups(demo_client):
 
 
 # ----------------------------------------------------------------------------- rights
+
+
+def counts(client, label: str) -> tuple[str, str]:
+    """Konton and Tjänster of a group's row on the page Grupper."""
+    html = client.get("/groups").get_data(as_text=True)
+    row = html.split(f'id="group-{group(label).id}"', 1)[1].split("</tr>", 1)[0]
+    accounts, services = re.findall(r'<td class="num">(\d+)</td>', row)
+    return accounts, services
+
+
+def test_the_counts_are_of_open_memberships(demo_client):
+    sign_in(demo_client, ADMIN)
+    assert counts(demo_client, "Avdelning:Sälj") == ("1", "1")
+    assert counts(demo_client, "Avdelning:Teknik") == ("1", "0")  # the changed mobile left it
+    assert counts(demo_client, "Avdelning:Ekonomi") == ("0", "2")
 
 
 def test_kontoadministrator_places_own_objects_but_cannot_change_groups(demo_client):

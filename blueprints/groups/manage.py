@@ -42,8 +42,9 @@ def page_context() -> dict:
     categories = domain.categories(org)
     groups = domain.groups(org)
     by_category = {c.id: [] for c in categories}
+    counts = domain.usage_by_group(org, current_user)
     for group in groups:
-        accounts, services = domain.usage(group)
+        accounts, services = counts.get(group.id, (0, 0))
         by_category[group.category_id].append(
             {"group": group, "accounts": accounts, "services": services}
         )

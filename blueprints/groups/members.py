@@ -40,8 +40,8 @@ def _page_of(obj) -> str:
 
 def _membership_or_404(membership_id: int):
     membership = domain.membership_of(current_user.organisation_id, membership_id)
-    if membership is None:
-        abort(404)
+    if membership is None or membership.group.removed_at is not None:
+        abort(404)  # a removed group's memberships are history: not changed any more
     if membership.service_id is not None:
         owner = _service_or_404(membership.service_id)
     else:

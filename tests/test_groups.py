@@ -60,6 +60,21 @@ def test_oversikt_lists_the_groups(demo_client):
     assert "Visa alla grupper" in page
 
 
+def test_oversikt_shows_at_most_ten_groups(demo_client):
+    from database import write_tx
+    from domain import groups as domain
+
+    category = group("Avdelning:Sälj").category
+    with write_tx():
+        for n in range(7):
+            domain.create_group(category, f"Team {n}")
+    sign_in(demo_client, ADMIN)
+    html = demo_client.get("/").get_data(as_text=True)
+    listed = html.split('class="overview-group-list"', 1)[1].split("</ul>", 1)[0]
+    assert listed.count("<li>") == 10
+    assert "Visa alla grupper (12)" in text(demo_client.get("/"))
+
+
 def test_eleventh_category_is_refused(demo_client):
     from models import GroupCategory
 

@@ -68,6 +68,7 @@ class UploadForm(FlaskForm):
             ]
         ),
         default="all",
+        validate_choice=False,  # anything but "valid" is the safe choice: all or nothing
     )
 
     def validate_file(self, field):

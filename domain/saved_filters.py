@@ -103,7 +103,7 @@ def create(user, list_name: str, name: str, query_string: str, shared: bool) -> 
     if len(query) > MAX_QUERY:
         raise FilterError("Filtret är för långt för att sparas.")
     if shared and not may_share(user):
-        raise FilterError("Du får inte dela filter med organisationen.", "shared")
+        raise FilterError("Du får inte dela filter med organisationen.")
     with write_tx():
         if _taken(user.id, list_name, name):
             raise FilterError("Du har redan ett sparat filter med det namnet i listan.", "name")

@@ -62,8 +62,9 @@ def portal_page_error(url: str) -> str | None:
 
 
 @bp.app_template_global()
-def shortcut_star_url(title: str = "") -> str | None:
-    """The star's dialog for this page (base.html), or None where it has none:
+def shortcut_star(title: str = "") -> dict | None:
+    """The star for this page (base.html): its dialog's address and whether
+    the page already is one of the user's shortcuts; None where it has none:
     staff, viewing as a customer (read-only), error pages, non-portal pages."""
     if not current_user.is_authenticated or current_user.is_staff:
         return None
@@ -73,7 +74,7 @@ def shortcut_star_url(title: str = "") -> str | None:
     if request.method != "GET" or portal_page_error(here):
         return None
     query = urlencode({"url": here, "title": " ".join(title.split())[: rules.MAX_TITLE]})
-    return f"{url_for('shortcuts.new')}?{query}"
+    return {"url": f"{url_for('shortcuts.new')}?{query}", "saved": rules.exists(current_user, here)}
 
 
 def _dialog(template: str, form, **context):

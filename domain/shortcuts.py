@@ -50,6 +50,10 @@ def for_user(user) -> list[Shortcut]:
     )
 
 
+def exists(user, url: str) -> bool:
+    return Shortcut.select().where((Shortcut.user == user.id) & (Shortcut.url == url)).exists()
+
+
 def get_own(user, shortcut_id: int) -> Shortcut | None:
     return Shortcut.get_or_none((Shortcut.id == shortcut_id) & (Shortcut.user == user.id))
 

@@ -58,8 +58,11 @@ def test_a_saved_shortcut_shows_on_oversikt(demo_client, login):
     assert "Genvägar" in page
     assert '<a href="/services?f_kind=mobile&amp;sort=number">Mobiler</a>' in page
     assert 'href="/shortcuts"' in page and "Hantera genvägar" in page
-    # it opens the list it names
-    assert demo_client.get("/services?f_kind=mobile&sort=number").status_code == 200
+    # it opens the list it names, where the star shows it is saved
+    listing = demo_client.get("/services?f_kind=mobile&sort=number")
+    assert listing.status_code == 200
+    assert 'aria-label="Sparad som genväg' in listing.get_data(as_text=True)
+    assert 'aria-label="Spara som genväg"' in demo_client.get("/services").get_data(as_text=True)
 
 
 def test_without_htmx_saving_returns_to_the_page(demo_client, login):

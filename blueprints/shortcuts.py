@@ -110,7 +110,7 @@ def new():
     except rules.ShortcutError as exc:
         _show_error(form, exc)
         return _dialog("partials/shortcuts/_new.html", form, **context)
-    return dialogs.done(url, "Genvägen sparades. Du hittar den på Översikt.")
+    return dialogs.done(url, "Genvägen sparades. Du hittar den på Översikt.", shortcutSaved=url)
 
 
 @bp.route("/<int:shortcut_id>/edit", methods=["GET", "POST"])

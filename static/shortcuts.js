@@ -19,6 +19,16 @@
     target.searchParams.set("url", window.location.pathname + window.location.search);
     star.setAttribute("href", target.pathname + target.search);
   }, true);
+  // Saved: the star of the page it saved shows so (see base.html).
+  document.addEventListener("shortcutSaved", function (event) {
+    var star = document.querySelector("[data-shortcut-star]");
+    var saved = event.detail && event.detail.value;
+    if (!star || saved !== window.location.pathname + window.location.search) return;
+    star.classList.add("saved");
+    star.setAttribute("title", "Sparad som genväg – spara igen");
+    star.setAttribute("aria-label", "Sparad som genväg – spara igen");
+    star.firstElementChild.textContent = "\u2605";
+  });
   // A Sparade filter menu closes when one clicks elsewhere.
   document.addEventListener("click", function (event) {
     document.querySelectorAll("details.saved-filters[open]").forEach(function (menu) {

@@ -268,3 +268,20 @@ def test_every_customer_list_has_the_menu(demo_client, login, username, path):
 def test_back_office_lists_have_no_menu(demo_client, login):
     login(demo_client, STAFF)
     assert "saved-filters" not in demo_client.get("/staff/tickets").get_data(as_text=True)
+
+
+def test_viewing_as_a_customer_shows_the_filters_but_offers_no_changes(demo_app, login):
+    """Staff viewing the portal as a user (read-only, issue 17) see that user's
+    menu, apply filters, and are offered neither saving, renaming nor removing;
+    the star is not shown either."""
+    saved = shared_filter(ADMIN, "Delat för alla")
+    desk = demo_app.test_client()
+    login(desk, STAFF)
+    konto = user(ACCOUNT_ADMIN)
+    desk.post(f"/staff/view-as/{konto.id}", data={"reason": "Ärende 1", "next": "/staff/"})
+    page = desk.get("/services").get_data(as_text=True)
+    assert "Delat för alla" in menu(desk)
+    assert "/filters/services/new" not in page and "Ta bort" not in page
+    assert "shortcut-star" not in page
+    assert desk.post(f"/filters/{saved.id}/delete").status_code == 403
+    assert SavedFilter.get_or_none(SavedFilter.id == saved.id) is not None

@@ -33,6 +33,7 @@ def test_star_saves_the_list_as_htmx_left_it(page):
     shot(page, "shortcut-dialog")
     dialog.locator("button[type=submit]").click()
     page.locator("#dialog[open]").wait_for(state="detached")
+    page.locator("[data-shortcut-star].saved").wait_for()
     page.goto("/")
     link = page.locator(".shortcuts-panel a", has_text="Tjänster efter nummer")
     assert "sort=number" in link.get_attribute("href")

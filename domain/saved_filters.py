@@ -105,7 +105,14 @@ def create(user, list_name: str, name: str, query_string: str, shared: bool) -> 
     if shared and not may_share(user):
         raise FilterError("Du får inte dela filter med organisationen.")
     with write_tx():
-        if _taken(user.id, list_name, name):
+        same = SavedFilter.get_or_none(
+            (SavedFilter.user == user.id)
+            & (SavedFilter.list_name == list_name)
+            & (SavedFilter.name == name)
+        )
+        if same is not None and (same.query_string, same.shared) == (query, bool(shared)):
+            return same  # the same form sent twice: saved once
+        if same is not None:
             raise FilterError("Du har redan ett sparat filter med det namnet i listan.", "name")
         mine = (
             SavedFilter.select()

@@ -74,6 +74,9 @@ def create(user, title: str, url: str) -> Shortcut:
         raise ShortcutError(error, "url")
     with write_tx():
         existing = for_user(user)
+        for shortcut in existing:
+            if (shortcut.title, shortcut.url) == (title, url):
+                return shortcut  # the same form sent twice: saved once
         if len(existing) >= MAX_PER_USER:
             raise ShortcutError(
                 f"Du har redan {MAX_PER_USER} genvägar, som är det högsta antalet. "

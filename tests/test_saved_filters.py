@@ -285,3 +285,11 @@ def test_viewing_as_a_customer_shows_the_filters_but_offers_no_changes(demo_app,
     assert "shortcut-star" not in page
     assert desk.post(f"/filters/{saved.id}/delete").status_code == 403
     assert SavedFilter.get_or_none(SavedFilter.id == saved.id) is not None
+
+
+def test_the_same_form_sent_twice_saves_once(demo_client, login):
+    login(demo_client, ADMIN)
+    for _ in range(2):
+        assert "HX-Redirect" in save(demo_client, "Mobiler", shared=True).headers
+    assert list(stored(ADMIN)) == ["Mobiler"]
+    assert AuditLog.select().where(AuditLog.action == "saved_filter.create").count() == 1

@@ -206,3 +206,10 @@ def test_no_star_for_staff_and_the_routes_send_staff_away(demo_client, login):
     login(demo_client, STAFF)
     assert "shortcut-star" not in demo_client.get("/staff/").get_data(as_text=True)
     assert demo_client.get("/shortcuts").status_code == 302
+
+
+def test_the_same_form_sent_twice_saves_once(demo_client, login):
+    login(demo_client, ADMIN)
+    for _ in range(2):
+        assert save(demo_client, "Fakturor", "/invoices").status_code == 303
+    assert titles(ADMIN) == ["Fakturor"]

@@ -293,3 +293,20 @@ def test_the_same_form_sent_twice_saves_once(demo_client, login):
         assert "HX-Redirect" in save(demo_client, "Mobiler", shared=True).headers
     assert list(stored(ADMIN)) == ["Mobiler"]
     assert AuditLog.select().where(AuditLog.action == "saved_filter.create").count() == 1
+
+
+def test_a_list_shown_in_an_account_tab_offers_the_same_filters_there(demo_client, login):
+    """The list is the ListView: Tjänster's filters show in an account's
+    Tjänster tab and apply to that tab."""
+    from models import Account
+
+    shared_filter(ADMIN, "Mobiler")
+    top = Account.get(
+        (Account.organisation == user(ADMIN).organisation_id) & Account.parent.is_null()
+    )
+    login(demo_client, ADMIN)
+    link = menu(demo_client, f"/accounts/{top.id}/services")["Mobiler"]
+    assert link == f"/accounts/{top.id}/services?{MOBILES}"
+    applied = get_url(demo_client, link)
+    assert applied.status == 200 and applied.rows
+    assert all(row["Typ"] == "Mobiltelefoni" for row in applied.rows)

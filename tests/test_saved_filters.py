@@ -255,6 +255,8 @@ def test_the_back_address_stays_in_the_portal(demo_client, login):
         (ADMIN, "/tickets"),
         (ADMIN, "/users"),
         (ADMIN, "/calls"),
+        (ADMIN, "/reports/abonnemang"),
+        (ADMIN, "/audit"),
         (INVOICES_ONLY, "/invoices"),
     ],
 )

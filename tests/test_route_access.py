@@ -30,8 +30,10 @@ from models import (
     Order,
     OrderLine,
     ProductCategory,
+    SavedFilter,
     ScheduledReport,
     Service,
+    Shortcut,
     Ticket,
     TicketAttachment,
     User,
@@ -170,6 +172,10 @@ def own_ids() -> dict[str, int]:
         line = OrderLine.get_or_none(OrderLine.order == draft) or OrderLine.create(
             order=draft, name="Egen rad"
         )
+        shortcut = Shortcut.create(user=admin, title="Egen", url="/services")
+        saved = SavedFilter.create(
+            organisation=org, user=admin, list_name="services", name="Eget", query_string=""
+        )
     return {
         "account_id": account.id,
         "contact_id": Contact.get(Contact.account == account).id,
@@ -181,6 +187,8 @@ def own_ids() -> dict[str, int]:
         "service_id": Service.get(Service.organisation == org).id,
         "ticket_id": ticket.id,
         "user_id": User.get(User.organisation == org).id,
+        "shortcut_id": shortcut.id,
+        "filter_id": saved.id,
         **_groups_of(org),
     }
 
@@ -299,8 +307,20 @@ class Foreign:
                 position=max(positions, default=0) + 1,
                 user=other,
             )
-            jobs, schedules = [], []
+            jobs, schedules, shortcuts, filters = [], [], [], []
             for owner in (other, colleague):
+                shortcuts.append(Shortcut.create(user=owner, title="Främmande", url="/").id)
+                filters.append(
+                    SavedFilter.create(
+                        organisation=owner.organisation_id,
+                        user=owner,
+                        list_name="services",
+                        name="Främmande",
+                        query_string="",
+                        # another organisation's even shared; a colleague's private
+                        shared=owner is other,
+                    ).id
+                )
                 jobs.append(
                     ExportJob.create(
                         organisation=owner.organisation_id,
@@ -334,6 +354,8 @@ class Foreign:
             # one's own things: another organisation's and a colleague's
             "job_id": jobs,
             "schedule_id": schedules,
+            "shortcut_id": shortcuts,
+            "filter_id": filters,
             # the approver chain is looked up in the signed-in user's
             # organisation: a position only Norrlandsbygg's chain has
             "position": [chain.position],

@@ -12,6 +12,7 @@ from flask import abort, request
 from peewee import Field, Node
 
 from web import excel, jobs, lookup
+from web.lists import groups
 
 if TYPE_CHECKING:
     from web.lists.state import ListState
@@ -47,6 +48,8 @@ class ExportMixin:
         stay joined.
         """
         columns = [c for c in self.columns if c.export is not None]
+        if self.groups is not None:
+            columns += groups.group_columns(self.groups, user)
         looked_up = set()
         if not self.joins:
             query = self.ordered(self.filtered(user, state, extra), state)

@@ -22,6 +22,7 @@ from peewee import JOIN, SQL, fn
 
 from database import db, is_sqlite
 from tables.scope import walk_in_order
+from web.lists import groups
 from web.lists.export import models_in
 from web.lists.filters import ChoiceFilter
 from web.lists.state import ListPage, ListState
@@ -60,6 +61,8 @@ class PlanningMixin:
         for key, value in state.filters.items():
             column = self.by_key[key]
             query = query.where(column.filter.condition(column.target, value))
+        if self.groups is not None and groups.chosen(state, user):
+            query = query.where(self.groups.condition(groups.chosen(state, user)))
         return query
 
     def _join(self, query, models=None):

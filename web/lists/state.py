@@ -11,6 +11,8 @@ from urllib.parse import urlencode
 
 from werkzeug.datastructures import MultiDict
 
+from web.lists.groups import parse_group_ids
+
 if TYPE_CHECKING:
     from web.lists.view import ListView
 
@@ -28,6 +30,10 @@ class ListState:
     per_page: int
     filters: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    # The ``grupp`` ids asked for, and once the user is known those of their
+    # organisation by category (web/lists/groups.py).
+    group_ids: list[int] = field(default_factory=list)
+    chosen: dict[int, list[int]] | None = None
 
     def _is_preset(self, key: str, value) -> bool:
         """Whether ``value`` of column ``key``'s filter is the list's preset."""
@@ -46,7 +52,13 @@ class ListState:
     @property
     def active(self) -> bool:
         """Whether the user filtered the list (the manual's notice shows)."""
-        return bool(self.user_filters)
+        return bool(self.user_filters) or self.grouped
+
+    @property
+    def grouped(self) -> bool:
+        """Whether the list is narrowed to groups (of the user's organisation,
+        once known)."""
+        return bool(self.chosen) if self.chosen is not None else bool(self.group_ids)
 
     @property
     def shows_preset(self) -> bool:
@@ -89,7 +101,7 @@ class ListState:
     def reset_url(self) -> str:
         """Nollställ filtrering: back to the list's preset where it has one,
         else no filters at all, defaults included."""
-        changes: dict[str, Any] = {"page": None}
+        changes: dict[str, Any] = {"page": None, "grupp": None}
         for column in self.view.columns:
             if column.filter:
                 for name in column.filter.params(column.key):
@@ -119,6 +131,10 @@ class ListPage:
     rows: list
     total: int
     pages: int
+    # The Grupper control's categories and groups (web/lists/groups.py).
+    group_choices: list = field(default_factory=list)
+    # Kronor of the invoice lines that count toward the chosen groups.
+    group_total_ore: int | None = None
 
     @property
     def first(self) -> int:
@@ -168,6 +184,7 @@ def parse_state(view: ListView, args: MultiDict, path: str) -> ListState:
         descending=direction == "desc",
         page=page,
         per_page=per_page,
+        group_ids=parse_group_ids(args) if view.groups else [],
     )
     for column in view.columns:
         if column.filter is None:

@@ -27,13 +27,15 @@ class TallyCount:
     buckets: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
 
     def total(self, user, state: ListState, extra=None) -> int | None:
-        if extra is not None or getattr(user, "restricted", False):
+        if extra is not None or getattr(user, "restricted", False) or state.group_ids:
             return None
         selected = self._buckets(state)
         return None if selected is False else tally_total(self.table, user, selected)
 
     def organisation_total(self, user, state: ListState) -> int | None:
         """The same count over the user's whole organisation."""
+        if state.group_ids:
+            return None
         selected = self._buckets(state)
         if selected is False:
             return None

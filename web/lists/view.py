@@ -22,8 +22,10 @@ from werkzeug.datastructures import MultiDict
 from tables.prepared import Prepared
 from web import jobs
 from web.htmx import render
+from web.lists import groups
 from web.lists.columns import Column
 from web.lists.export import ExportMixin
+from web.lists.groups import GroupRule
 from web.lists.planning import PlanningMixin
 from web.lists.state import ListState, parse_state
 from web.lists.tallies import TallyCount
@@ -71,6 +73,7 @@ class ListView(PlanningMixin, ExportMixin):
         essential: tuple[str, ...] = (),
         too_large: Callable[[Any], str | None] | None = None,
         walk_each: str | None = None,
+        groups: GroupRule | None = None,
     ):
         self.name = name
         self.model = model
@@ -109,6 +112,9 @@ class ListView(PlanningMixin, ExportMixin):
         # found one index walk per value and merged (_merged_ids_query), as
         # all its values together are all the rows.
         self.walk_each = walk_each
+        # ``groups``: how a row finds its group (web/lists/groups.py); the
+        # list then filters by ``grupp`` and exports the group columns.
+        self.groups = groups
         self.shown = [c for c in columns if c.show]
         # A page's rows by id: the same SQL for every page of the same length.
         self._rows_by_id = Prepared(self._page_rows)
@@ -148,6 +154,12 @@ class ListView(PlanningMixin, ExportMixin):
             if reason:
                 return jobs.start(user, self.export_title, 0, reason=reason)
         listing = self.page(user, state, extra)
+        if self.groups is not None:
+            listing.group_choices = groups.group_choices(state, user)
+            if isinstance(self.groups, groups.InvoiceGroupRule) and state.chosen:
+                listing.group_total_ore = groups.invoice_lines_total(
+                    self._where(user, state, extra), state.chosen
+                )
         return render(
             page_template,
             "partials/_listview.html",

@@ -145,7 +145,9 @@ def test_another_organisations_group_has_no_effect(client, login, world):
     assert total(client.get("/services", query_string=query).get_data(as_text=True)) == 1
 
 
-@pytest.mark.parametrize("value", ["abc", "-1", "0", "99999999999999999999999", ""])
+@pytest.mark.parametrize(
+    "value", ["abc", "-1", "0", "99999999999999999999999", "", "²", "1e3", " 1"]
+)
 def test_a_bad_group_value_is_ignored(client, login, world, value):
     login(client, world["admin"].username)
     response = client.get("/services", query_string={"grupp": value})

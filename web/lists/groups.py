@@ -13,6 +13,7 @@ the row's group name at that time.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -38,7 +39,8 @@ def parse_group_ids(args) -> list[int]:
     """The ``grupp`` values that are ids; anything else is left out."""
     ids = []
     for value in args.getlist(PARAM)[:MAX_GROUPS]:
-        if value.isdigit() and 0 < int(value) < 2**63:
+        # ASCII digits only: str.isdigit() takes "²", which int() refuses.
+        if re.fullmatch(r"[0-9]{1,19}", str(value)) and 0 < int(value) < 2**63:
             ids.append(int(value))
     return sorted(set(ids))
 

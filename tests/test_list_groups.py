@@ -371,3 +371,60 @@ def test_every_list_offers_the_groups_and_takes_the_filter(client, login, world,
         path, query_string={"grupp": world["groups"]["Sälj"]}, headers={"HX-Request": "true"}
     ).get_data(as_text=True)
     assert "<html" not in fragment and "Avdelning:Sälj" in fragment
+
+
+@pytest.fixture
+def orders_and_tickets(world):
+    """An order and a ticket each, numbered 9100n/9200n, created at noon on
+    the 10th: 1 Konto Ett without a service in P1, 2 Cilla in P1, 3 Cilla
+    now, 4 Bertil now."""
+    from models import Order, Ticket
+
+    s, a = world["services"], world["accounts"]
+    with write_tx():
+        for n, account, service, month in [
+            (1, a["Ett"], None, P1),
+            (2, a["Två"], s["Cilla"], P1),
+            (3, a["Två"], s["Cilla"], CURRENT),
+            (4, a["Ett"], s["Bertil"], CURRENT),
+        ]:
+            created = dt.datetime.combine(month.replace(day=10), dt.time(12))
+            Order.create(
+                organisation=world["org"],
+                account=account,
+                service=service,
+                number=91000 + n,
+                status="received",
+                created_at=created,
+            )
+            Ticket.create(
+                organisation=world["org"],
+                account=account,
+                service=service,
+                number=92000 + n,
+                subject=f"Ärende {n}",
+                status="waiting",
+                created_at=created,
+                reply_token=f"token-{n}-{world['org'].id}",
+            )
+
+
+@pytest.mark.parametrize(
+    ("groups", "expected"),
+    [
+        (("Sälj",), {1, 2}),  # Konto Ett's order; Cilla's of P1
+        (("Lager",), {3, 4}),
+        (("Sälj", "Lager"), {1, 2, 3, 4}),
+        (("Sälj", "K2"), {2}),
+        (("Lager", "K2"), {3}),
+        (("Ekonomi",), set()),  # Cilla's own membership overrides Konto Två's
+    ],
+)
+@pytest.mark.parametrize(("path", "base"), [("/orders", 91000), ("/tickets", 92000)])
+def test_orders_and_tickets_by_creation_month(
+    client, login, world, orders_and_tickets, path, base, groups, expected
+):
+    login(client, world["admin"].username)
+    rows, text = listed(client, path, world, *groups)
+    assert {n for n in (1, 2, 3, 4) if str(base + n) in rows} == expected
+    assert total(text) == len(expected)

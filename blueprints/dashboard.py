@@ -7,6 +7,7 @@ from flask_login import current_user
 from peewee import Case, fn
 
 from blueprints.services import SERVICE_LIST
+from domain import shortcuts
 from permissions import ORDER_AREA, TICKET_AREA, holds_any
 from tables.billing import Invoice
 from tables.orders import OPEN_ORDER_STATUSES, Order
@@ -117,7 +118,11 @@ def index():
     page = (
         {}
         if is_htmx()
-        else {"tiles": tiles(current_user), "quick_links": quick_links(current_user)}
+        else {
+            "tiles": tiles(current_user),
+            "quick_links": quick_links(current_user),
+            "shortcuts": shortcuts.for_user(current_user),
+        }
     )
     return render(
         "dashboard/index.html",

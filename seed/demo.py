@@ -50,6 +50,7 @@ from seed.builder import (  # noqa: F401 - large.py uses the names and months
 )
 from seed.catalogue import seed_catalogue, seed_ordering
 from seed.coverage import seed_coverage
+from seed.demo_groups import seed_a3_groups
 from seed.demo_orders import seed_a3_orders
 from seed.demo_tickets import seed_a3_requests, seed_a3_tickets
 from seed.reports import seed_credit_notes, seed_usage_costs
@@ -669,6 +670,7 @@ def seed(today: dt.date | None = None) -> None:
         builder.staff = staff
         builder.products_by_id = {p.id: p for p in products.values()}
         seed_a3(builder, sla, superuser)
+        seed_a3_groups(today)
         seed_norrbygg(builder, superuser)
         seed_credit_notes()
         seed_usage_costs()

@@ -466,12 +466,24 @@ class Shortcut(BaseModel):
 
 
 class GroupCategory(BaseModel):
+    """Gruppkategori (GRP-1), e.g. Avdelning. A removed one (``removed_at``)
+    is hidden from choices but kept, so past months still name it."""
+
     organisation = ForeignKeyField(Organisation, backref="group_categories")
     name = CharField()
     position = IntegerField(default=0)
+    description = TextField(default="")
+    removed_at = DateTimeField(null=True)
 
 
 class Group(BaseModel):
+    """A group in a category, shown as "Kategori:Grupp"; removed ones are kept."""
+
     category = ForeignKeyField(GroupCategory, backref="groups", on_delete="CASCADE")
     name = CharField()
     description = TextField(default="")
+    removed_at = DateTimeField(null=True)
+
+    @property
+    def label(self) -> str:
+        return f"{self.category.name}:{self.name}"

@@ -23,12 +23,17 @@ from models import (
     AuditLog,
     Contact,
     ExportJob,
+    Group,
+    GroupCategory,
+    GroupMembership,
     Invoice,
     Order,
     OrderLine,
     ProductCategory,
+    SavedFilter,
     ScheduledReport,
     Service,
+    Shortcut,
     Ticket,
     TicketAttachment,
     User,
@@ -167,6 +172,10 @@ def own_ids() -> dict[str, int]:
         line = OrderLine.get_or_none(OrderLine.order == draft) or OrderLine.create(
             order=draft, name="Egen rad"
         )
+        shortcut = Shortcut.create(user=admin, title="Egen", url="/services")
+        saved = SavedFilter.create(
+            organisation=org, user=admin, list_name="services", name="Eget", query_string=""
+        )
     return {
         "account_id": account.id,
         "contact_id": Contact.get(Contact.account == account).id,
@@ -178,6 +187,27 @@ def own_ids() -> dict[str, int]:
         "service_id": Service.get(Service.organisation == org).id,
         "ticket_id": ticket.id,
         "user_id": User.get(User.organisation == org).id,
+        "shortcut_id": shortcut.id,
+        "filter_id": saved.id,
+        **_groups_of(org),
+    }
+
+
+def _groups_of(org) -> dict[str, int]:
+    """A group category, a group and a membership of ``org`` (from the demo
+    data, or made here for an organisation that has none)."""
+    group = Group.select().join(GroupCategory).where(GroupCategory.organisation == org).first()
+    if group is None:
+        account = Account.get((Account.organisation == org) & Account.parent.is_null())
+        with write_tx():
+            category = GroupCategory.create(organisation=org, name="Region")
+            group = Group.create(category=category, name="Norr")
+            GroupMembership.create(group=group, account=account, start_month=dt.date(2025, 1, 1))
+    membership = GroupMembership.select().where(GroupMembership.group == group).first()
+    return {
+        "group_category_id": group.category_id,
+        "org_group_id": group.id,
+        "membership_id": membership.id,
     }
 
 
@@ -277,8 +307,20 @@ class Foreign:
                 position=max(positions, default=0) + 1,
                 user=other,
             )
-            jobs, schedules = [], []
+            jobs, schedules, shortcuts, filters = [], [], [], []
             for owner in (other, colleague):
+                shortcuts.append(Shortcut.create(user=owner, title="Främmande", url="/").id)
+                filters.append(
+                    SavedFilter.create(
+                        organisation=owner.organisation_id,
+                        user=owner,
+                        list_name="services",
+                        name="Främmande",
+                        query_string="",
+                        # another organisation's even shared; a colleague's private
+                        shared=owner is other,
+                    ).id
+                )
                 jobs.append(
                     ExportJob.create(
                         organisation=owner.organisation_id,
@@ -312,9 +354,12 @@ class Foreign:
             # one's own things: another organisation's and a colleague's
             "job_id": jobs,
             "schedule_id": schedules,
+            "shortcut_id": shortcuts,
+            "filter_id": filters,
             # the approver chain is looked up in the signed-in user's
             # organisation: a position only Norrlandsbygg's chain has
             "position": [chain.position],
+            **{name: [value] for name, value in _groups_of(org).items()},
         }
 
 

@@ -189,6 +189,7 @@ def _sample_ids() -> dict:
     )
     draft = Order.select().where((Order.status == "draft") & (Order.organisation == 1)).first()
     job, schedule = _job_and_schedule()
+    shortcut, saved = _shortcut_and_filter()
     return {
         "area": "mobile",
         "position": 1,
@@ -215,6 +216,10 @@ def _sample_ids() -> dict:
         "group_id": OptionGroup.select().first().id,
         "item_id": OptionGroupItem.select().first().id,
         "price_list_id": PriceList.select().first().id,
+        **_group_ids(),
+        "shortcut_id": shortcut.id,
+        "filter_id": saved.id,
+        "list_name": "services",
         "services": [
             first
             for (first,) in Service.select(fn.MIN(Service.id))
@@ -222,6 +227,19 @@ def _sample_ids() -> dict:
             .group_by(Service.kind)
             .tuples()
         ],
+    }
+
+
+def _group_ids() -> dict:
+    """The demo organisation's group category, group and membership."""
+    from models import Group, GroupMembership
+
+    membership = GroupMembership.select().where(GroupMembership.service.is_null(False)).first()
+    group = Group.get_by_id(membership.group_id)
+    return {
+        "group_category_id": group.category_id,
+        "org_group_id": group.id,
+        "membership_id": membership.id,
     }
 
 
@@ -252,6 +270,24 @@ def _job_and_schedule():
         recipient_ids=[admin.id],
     )
     return job, schedule
+
+
+def _shortcut_and_filter():
+    """A shortcut and a saved filter of the demo Superuser."""
+    from database import write_tx
+    from models import SavedFilter, Shortcut
+
+    admin = User.get(User.username == ADMIN)
+    with write_tx():
+        shortcut = Shortcut.create(user=admin, title="Tjänster", url="/services")
+        saved = SavedFilter.create(
+            organisation=admin.organisation_id,
+            user=admin,
+            list_name="services",
+            name="Mobiler",
+            query_string="f_kind=mobile",
+        )
+    return shortcut, saved
 
 
 def post_routes(app, ids):

@@ -131,10 +131,9 @@ def test_customers_never_reach_the_staff_pages(demo_app):
         f"/staff/tickets/{ticket.id}/attachments/{file_id}",
         "/staff/tickets/inbound",
     ):
-        response = client.get(url)
-        assert response.status_code == 302 and "/staff/login" in response.headers["Location"]
+        assert client.get(url).status_code == 403
     response = client.post(f"/staff/tickets/{ticket.id}/reply", data={"body": "x"})
-    assert response.status_code == 302
+    assert response.status_code == 403
     assert TicketMessage.select().where(TicketMessage.body == "x").count() == 0
 
 
@@ -143,5 +142,5 @@ def test_staff_use_the_back_office_not_the_customer_view(demo_app):
     ticket = Ticket.get(Ticket.subject == "Message Delivery Failure")
     response = client.get(f"/tickets/{ticket.id}")
     assert response.status_code == 302 and response.headers["Location"].endswith("/staff/")
-    assert StaffUser.select().count() == 1
+    assert StaffUser.select().where(StaffUser.username == STAFF).count() == 1
     assert not TicketAttachment.select().exists()

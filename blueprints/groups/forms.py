@@ -1,0 +1,76 @@
+"""The forms of Grupper: names of categories and groups, memberships, upload."""
+
+from __future__ import annotations
+
+from flask_wtf.file import FileField
+from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from domain import groups as domain
+from web.forms import FlaskForm, select_choices
+
+MONTH_HINT = "ÅÅÅÅ-MM"
+
+
+def _month(form, field):
+    if field.data and domain.parse_month(field.data) is None:
+        raise ValidationError("Ange månaden som ÅÅÅÅ-MM, t.ex. 2026-01.")
+
+
+class NameForm(FlaskForm):
+    name = StringField(
+        "Namn", validators=[InputRequired("Ange ett namn."), Length(max=domain.NAME_LENGTH)]
+    )
+    description = TextAreaField("Beskrivning", validators=[Optional(), Length(max=500)])
+
+
+class MembershipForm(FlaskForm):
+    """Lägg till i grupp and Byt grupp: a group (by category), from a month."""
+
+    group = SelectField("Grupp", validate_choice=False)
+    start_month = StringField("Startmånad", validators=[Optional(), _month])
+    end_month = StringField("Slutmånad", validators=[Optional(), _month])
+
+    def set_groups(self, groups) -> None:
+        """The groups as options, under their category's name."""
+        choices = select_choices([("", "Välj grupp")])
+        for group in groups:
+            choices += select_choices([(str(group.id), group.label)], group.category.name)
+        self.group.choices = choices
+
+    def validate_group(self, field):
+        if not field.data:
+            raise ValidationError("Välj en grupp.")
+
+    @property
+    def start(self):
+        return domain.parse_month(self.start_month.data)
+
+    @property
+    def end(self):
+        return domain.parse_month(self.end_month.data)
+
+
+class EndForm(FlaskForm):
+    end_month = StringField(
+        "Slutmånad", validators=[InputRequired("Ange slutmånaden (ÅÅÅÅ-MM)."), _month]
+    )
+
+
+class UploadForm(FlaskForm):
+    file = FileField("Excel-fil (.xlsx)")
+    mode = RadioField(
+        "Om någon rad är fel",
+        choices=select_choices(
+            [
+                ("all", "Allt eller inget: spara ingenting om någon rad är fel"),
+                ("valid", "Spara giltiga rader"),
+            ]
+        ),
+        default="all",
+        validate_choice=False,  # anything but "valid" is the safe choice: all or nothing
+    )
+
+    def validate_file(self, field):
+        if not getattr(field.data, "filename", ""):
+            raise ValidationError("Välj en Excel-fil.")

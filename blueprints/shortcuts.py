@@ -1,0 +1,164 @@
+"""Genvägar (GRP-5): the star in the page header saves the page as a shortcut,
+Översikt lists them and /shortcuts (Hantera genvägar) renames, reorders and
+removes them. The rules are in domain/shortcuts.py; here the path is also
+checked against the portal's own pages (a GET route for signed-in customers)."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote, urlencode, urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
+from wtforms import StringField
+from wtforms.validators import Length
+
+from domain import shortcuts as rules
+from web import dialogs
+from web.auth import customer_required
+from web.forms import FlaskForm
+
+bp = Blueprint("shortcuts", __name__, url_prefix="/shortcuts")
+
+NOT_A_PAGE = "Adressen är inte en sida i portalen."
+TITLE_TOO_LONG = f"Namnet får vara högst {rules.MAX_TITLE} tecken."
+URL_TOO_LONG = f"Adressen får vara högst {rules.MAX_URL} tecken."
+
+
+class ShortcutForm(FlaskForm):
+    title = StringField("Namn", validators=[Length(max=rules.MAX_TITLE, message=TITLE_TOO_LONG)])
+    url = StringField("Adress", validators=[Length(max=rules.MAX_URL, message=URL_TOO_LONG)])
+
+
+class RenameForm(FlaskForm):
+    title = StringField("Namn", validators=[Length(max=rules.MAX_TITLE, message=TITLE_TOO_LONG)])
+
+
+def portal_page_error(url: str) -> str | None:
+    """Why ``url`` is not a page of this portal a customer's user opens, or None."""
+    error = rules.path_error(url)
+    if error:
+        return error
+    adapter = current_app.url_map.bind("portal")
+    try:
+        endpoint, _ = adapter.match(unquote(urlsplit(url).path), method="GET")
+    except (HTTPException, RequestRedirect):
+        return NOT_A_PAGE
+    view = current_app.view_functions.get(endpoint)
+    if getattr(view, "access", None) != "customer":
+        return NOT_A_PAGE
+    return None
+
+
+@bp.app_template_global()
+def shortcut_star(title: str = "") -> dict | None:
+    """The star for this page (base.html): its dialog's address and whether
+    the page already is one of the user's shortcuts; None where it has none:
+    staff, viewing as a customer (read-only), error pages, non-portal pages."""
+    if not current_user.is_authenticated or current_user.is_staff:
+        return None
+    if current_user.viewed_by is not None or g.get("error_page"):
+        return None
+    here = request.full_path.rstrip("?")
+    if request.method != "GET" or portal_page_error(here):
+        return None
+    query = urlencode({"url": here, "title": " ".join(title.split())[: rules.MAX_TITLE]})
+    return {"url": f"{url_for('shortcuts.new')}?{query}", "saved": rules.exists(current_user, here)}
+
+
+def _dialog(template: str, form, **context):
+    return dialogs.show(template, url_for("shortcuts.index"), form=form, **context)
+
+
+@bp.route("")
+@customer_required
+def index():
+    """Hantera genvägar."""
+    return render_template("shortcuts/index.html", shortcuts=rules.for_user(current_user))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@customer_required
+def new():
+    form = ShortcutForm(
+        data={
+            "title": request.args.get("title", "")[: rules.MAX_TITLE],
+            "url": request.args.get("url", ""),
+        }
+    )
+    context = {"dialog_title": "Spara som genväg"}
+    if not form.validate_on_submit():
+        return _dialog("partials/shortcuts/_new.html", form, **context)
+    url = form.url.data.strip()
+    error = portal_page_error(url)
+    if error:
+        form.url.errors = [*form.url.errors, error]
+        return _dialog("partials/shortcuts/_new.html", form, **context)
+    try:
+        rules.create(current_user, form.title.data, url)
+    except rules.ShortcutError as exc:
+        _show_error(form, exc)
+        return _dialog("partials/shortcuts/_new.html", form, **context)
+    return dialogs.done(url, "Genvägen sparades. Du hittar den på Översikt.", shortcutSaved=url)
+
+
+@bp.route("/<int:shortcut_id>/edit", methods=["GET", "POST"])
+@customer_required
+def edit(shortcut_id: int):
+    shortcut = _own_or_404(shortcut_id)
+    form = RenameForm(data={"title": shortcut.title})
+    context = {"dialog_title": "Byt namn på genväg", "shortcut": shortcut}
+    if not form.validate_on_submit():
+        return _dialog("partials/shortcuts/_rename.html", form, **context)
+    try:
+        rules.rename(shortcut, form.title.data)
+    except rules.ShortcutError as exc:
+        _show_error(form, exc)
+        return _dialog("partials/shortcuts/_rename.html", form, **context)
+    return dialogs.go(url_for("shortcuts.index"), "Genvägen har bytt namn.")
+
+
+@bp.route("/<int:shortcut_id>/move", methods=["POST"])
+@customer_required
+def move(shortcut_id: int):
+    shortcut = _own_or_404(shortcut_id)
+    step = {"up": -1, "down": 1}.get(request.form.get("direction", ""))
+    if step is None:
+        abort(400)
+    rules.move(current_user, shortcut, step)
+    return redirect(url_for("shortcuts.index"), code=303)
+
+
+@bp.route("/<int:shortcut_id>/delete", methods=["POST"])
+@customer_required
+def delete(shortcut_id: int):
+    shortcut = _own_or_404(shortcut_id)
+    rules.remove(shortcut)
+    flash(f"Genvägen {shortcut.title} togs bort.", "success")
+    return redirect(url_for("shortcuts.index"), code=303)
+
+
+def _own_or_404(shortcut_id: int):
+    shortcut = rules.get_own(current_user, shortcut_id)
+    if shortcut is None:
+        abort(404)
+    return shortcut
+
+
+def _show_error(form, exc: rules.ShortcutError) -> None:
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None:
+        field.errors = [*field.errors, str(exc)]
+    else:
+        form.form_errors.append(str(exc))

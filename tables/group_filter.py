@@ -117,16 +117,18 @@ def group_name_expr(category_id, *, account, month, service=None):
 
 
 def organisation_groups(organisation_id) -> list[tuple[GroupCategory, list[Group]]]:
-    """The organisation's categories in order, each with its groups by name."""
+    """The organisation's categories in order, each with its groups by name;
+    removed ones left out (a removed group still filters and is still named
+    in the months it had members: its memberships are kept)."""
     categories = list(
         GroupCategory.select()
-        .where(GroupCategory.organisation == organisation_id)
+        .where((GroupCategory.organisation == organisation_id) & GroupCategory.removed_at.is_null())
         .order_by(GroupCategory.position, GroupCategory.name, GroupCategory.id)
     )
     groups: dict[int, list[Group]] = {c.id: [] for c in categories}
     for group in (
         Group.select()
-        .where(Group.category.in_([c.id for c in categories]))
+        .where(Group.category.in_([c.id for c in categories]) & Group.removed_at.is_null())
         .order_by(Group.name, Group.id)
     ):
         groups[group.category_id].append(group)

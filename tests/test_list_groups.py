@@ -428,3 +428,17 @@ def test_orders_and_tickets_by_creation_month(
     rows, text = listed(client, path, world, *groups)
     assert {n for n in (1, 2, 3, 4) if str(base + n) in rows} == expected
     assert total(text) == len(expected)
+
+
+def test_a_removed_group_is_not_offered_but_still_filters(client, login, world):
+    """Removing a group ends its memberships and keeps them (domain/groups.py):
+    it leaves the Grupper control, while a link or saved filter naming it
+    still finds the rows of the months it had members."""
+    with write_tx():
+        Group.update(removed_at=dt.datetime(2026, 1, 1)).where(
+            Group.id == world["groups"]["K1"]
+        ).execute()
+    login(client, world["admin"].username)
+    rows, text = listed(client, "/services", world, "K1")
+    assert "Kostnadsställe:K1" not in text and "Kostnadsställe:K2" in text
+    assert "Anna" in rows and total(text) == 1

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 def _time_parts() -> dict[str, float]:
     """CPU time spent in the parts of a list request, summed as they run."""
     import web.auth
-    import web.listview
+    import web.lists.view
 
     parts = {}
 
@@ -44,8 +44,8 @@ def _time_parts() -> dict[str, float]:
         setattr(owner, name, wrapper)
 
     timed(web.auth, "load_session_user", "user with the session")
-    timed(web.listview.ListView, "page", "the list's queries (page)")
-    timed(web.listview, "render", "rendering")
+    timed(web.lists.view.ListView, "page", "the list's queries (page)")
+    timed(web.lists.view, "render", "rendering")
     return parts
 
 

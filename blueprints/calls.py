@@ -19,6 +19,7 @@ from web.listcolumns import (
     number_column,
     text_column,
 )
+from web.lists.groups import GroupRule, row_month
 from web.listview import ListView, TallyCount
 
 bp = Blueprint("calls", __name__, url_prefix="/calls")
@@ -28,6 +29,11 @@ DIRECTIONS = {"out": "Utgående", "in": "Inkommande"}
 
 CALL_RECORD_LIST = ListView(
     name="calls",
+    groups=GroupRule(
+        account=CallRecord.account,
+        service=CallRecord.service,
+        month=row_month(CallRecord.started_at),
+    ),
     model=CallRecord,
     query=CallRecord.visible_to,
     joins=[(Account, CallRecord.account), (Service, CallRecord.service)],

@@ -320,4 +320,8 @@ class GroupMembership(BaseModel):
             (("account", "start_month"), False),
             (("service", "start_month"), False),
             (("group", "start_month"), False),
+            # The group filter's look-ups (tables/group_filter.py): this
+            # account's or service's membership of these groups in a month.
+            (("account", "group", "start_month"), False),
+            (("service", "group", "start_month"), False),
         )

@@ -5,7 +5,7 @@ list page, and more as the table grows. The tally holds, for each tallied
 table, how many rows every account has per bucket (the value of one column,
 such as the status), and how many the whole organisation has, so a list
 counts by reading a few tally rows instead (``TallyCount`` in
-web/listview.py): an Administratör's total is one row per bucket, a
+web/lists/tallies.py): an Administratör's total is one row per bucket, a
 Kontoadministratör's a sum over the sub-tree's accounts. Triggers written by
 migrations change the tally in the same statement as the row, whoever writes
 it: the ORM, a bulk UPDATE, an import or raw SQL.

@@ -1,5 +1,5 @@
 """How the list engine keeps counting and paging cheap at 100,000 rows
-(web/listview.py), checked on the demo data against plain queries."""
+(web/lists/), checked on the demo data against plain queries."""
 
 from __future__ import annotations
 
@@ -347,9 +347,9 @@ WALKED = '+"t1"."account_id" IN'
 
 @pytest.fixture
 def always_walk(monkeypatch):
-    import web.listview
+    import web.lists.planning
 
-    monkeypatch.setattr(web.listview, "WALK_COST", 0)
+    monkeypatch.setattr(web.lists.planning, "WALK_COST", 0)
 
 
 def id_queries(statements, table):

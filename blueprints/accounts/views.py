@@ -32,6 +32,7 @@ from web.auth import MAX_ID, parse_id, require
 from web.formatting import url_if
 from web.htmx import is_htmx, render
 from web.listcolumns import Column, number_column, text_column
+from web.lists.groups import GroupRule
 from web.listview import ListView
 
 # ----------------------------------------------------------------------------- the list
@@ -43,6 +44,7 @@ def accounts_query(user):
 
 ACCOUNT_LIST = ListView(
     name="accounts",
+    groups=GroupRule(account=Account.id),
     model=Account,
     query=accounts_query,
     row_template="partials/accounts/_rows.html",

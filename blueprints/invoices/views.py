@@ -27,6 +27,7 @@ from web.listcolumns import (
     kronor_column,
     text_column,
 )
+from web.lists.groups import InvoiceGroupRule
 from web.listview import ListView, TallyCount
 
 MAX_ZIP = 200
@@ -82,6 +83,7 @@ def zip_response(query):
 
 INVOICE_LIST = ListView(
     name="invoices",
+    groups=InvoiceGroupRule(),
     model=Invoice,
     query=Invoice.visible_to,
     joins=[(Account, Invoice.account)],

@@ -25,6 +25,7 @@ from web.auth import require
 from web.formatting import phone
 from web.htmx import is_htmx
 from web.listcolumns import ChoiceFilter, Column, TextFilter, choice_column, date_column
+from web.lists.groups import GroupRule, row_month
 from web.listview import ListView, status_views
 
 
@@ -97,6 +98,9 @@ class ProductFilter(TextFilter):
 
 ORDER_LIST = ListView(
     name="orders",
+    groups=GroupRule(
+        account=Order.account, service=Order.service, month=row_month(Order.created_at)
+    ),
     model=Order,
     query=Order.visible_to,
     joins=[(Account, Order.account)],

@@ -24,6 +24,7 @@ from web.listcolumns import (
     number_column,
     text_column,
 )
+from web.lists.groups import GroupRule
 from web.listview import ListView, TallyCount
 
 SIM_STATUSES = {
@@ -68,6 +69,7 @@ PLAN_NAME = _Plan.select(_Plan.name).where(_Plan.id == Service.price_plan)
 
 SERVICE_LIST = ListView(
     name="services",
+    groups=GroupRule(account=Service.account, service=Service.id),
     model=Service,
     query=Service.visible_to,
     joins=[(Account, Service.account), (Product, Service.product)],

@@ -33,6 +33,7 @@ from web.listcolumns import (
     TextFilter,
     text_column,
 )
+from web.lists.groups import GroupRule, row_month
 from web.listview import ListView, status_views
 
 # --------------------------------------------------------------------------- the list (TIC-1)
@@ -167,6 +168,9 @@ def status_column(choices: dict, default=None) -> Column:
 _shared = shared_columns()
 TICKET_LIST = ListView(
     name="tickets",
+    groups=GroupRule(
+        account=Ticket.account, service=Ticket.service, month=row_month(Ticket.created_at)
+    ),
     model=Ticket,
     query=tickets_query,
     joins=TICKET_JOINS,

@@ -1,0 +1,152 @@
+"""Group membership at the time of a row, in SQL (GRP-2, GRP-4): what the
+lists' group filter and their exports' group columns are built from, and
+what reports reuse.
+
+A membership holds in a month when ``start_month <= month`` and its
+``end_month`` is empty or ``>= month`` (both are first days of months). An
+account's group in a category is its own membership there. A service's is
+its own membership in that category if it has one that month, otherwise its
+account's: a department set on the account covers its subscriptions unless
+one is placed elsewhere. Rows without a service (an order for a new
+subscription, a ticket about an account) follow their account.
+
+The month of a row is given by the caller as an SQL expression or a date:
+``month_of(field)`` turns a date or a time into the first day of its month.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from peewee import SQL, fn
+
+from database import is_sqlite
+from tables.org import Group, GroupCategory
+from tables.services import GroupMembership
+
+
+def month_of(expr):
+    """The first day of the month of a date or time expression, as a date.
+    A time is taken as stored (UTC): a call in the last hour of a month,
+    Swedish time, counts in the next one."""
+    if isinstance(expr, (dt.date, dt.datetime)):
+        day = expr.date() if isinstance(expr, dt.datetime) else expr
+        return day.replace(day=1)
+    if is_sqlite():
+        return fn.date(expr, "start of month")
+    return fn.date_trunc("month", expr).cast("date")
+
+
+def this_month():
+    return dt.date.today().replace(day=1)
+
+
+def _holds(membership, month):
+    return (membership.start_month <= month) & (
+        membership.end_month.is_null() | (membership.end_month >= month)
+    )
+
+
+def _in_groups(owner_field, owner, group_ids, month):
+    """EXISTS: ``owner`` (an account or service id expression) held one of
+    ``group_ids`` in ``month``."""
+    m = GroupMembership.alias()
+    return fn.EXISTS(
+        m.select(SQL("1")).where(
+            (getattr(m, owner_field) == owner) & m.group.in_(list(group_ids)) & _holds(m, month)
+        )
+    )
+
+
+def _in_category(service, category_id, month):
+    """EXISTS: the service has its own membership in the category in ``month``."""
+    m = GroupMembership.alias()
+    g = Group.alias()
+    return fn.EXISTS(
+        m.select(SQL("1"))
+        .join(g, on=(m.group == g.id))
+        .where((m.service == service) & (g.category == category_id) & _holds(m, month))
+    )
+
+
+def member_condition(category_id, group_ids: Iterable[int], *, account, month, service=None):
+    """The row belongs to one of ``group_ids`` (all of category
+    ``category_id``) in ``month``: by the service's own membership in the
+    category, else by its account's."""
+    group_ids = list(group_ids)
+    by_account = _in_groups("account", account, group_ids, month)
+    if service is None:
+        return by_account
+    own = _in_groups("service", service, group_ids, month)
+    return own | (~_in_category(service, category_id, month) & by_account)
+
+
+def groups_condition(chosen: dict[int, list[int]], *, account, month, service=None):
+    """All categories' conditions (groups of one category widen, categories
+    narrow); ``chosen`` maps a category id to the group ids chosen in it.
+    None when nothing is chosen."""
+    condition = None
+    for category_id, group_ids in chosen.items():
+        one = member_condition(
+            category_id, group_ids, account=account, month=month, service=service
+        )
+        condition = one if condition is None else condition & one
+    return condition
+
+
+def _group_name(owner_field, owner, category_id, month):
+    m = GroupMembership.alias()
+    g = Group.alias()
+    return (
+        m.select(g.name)
+        .join(g, on=(m.group == g.id))
+        .where((getattr(m, owner_field) == owner) & (g.category == category_id) & _holds(m, month))
+        .order_by(m.start_month.desc())
+        .limit(1)
+    )
+
+
+def group_name_expr(category_id, *, account, month, service=None):
+    """The name of the row's group in the category in ``month`` (NULL: none),
+    for an export column."""
+    by_account = _group_name("account", account, category_id, month)
+    if service is None:
+        return by_account
+    return fn.COALESCE(_group_name("service", service, category_id, month), by_account)
+
+
+def organisation_groups(organisation_id) -> list[tuple[GroupCategory, list[Group]]]:
+    """The organisation's categories in order, each with its groups by name;
+    removed ones left out (a removed group still filters and is still named
+    in the months it had members: its memberships are kept)."""
+    categories = list(
+        GroupCategory.select()
+        .where((GroupCategory.organisation == organisation_id) & GroupCategory.removed_at.is_null())
+        .order_by(GroupCategory.position, GroupCategory.name, GroupCategory.id)
+    )
+    groups: dict[int, list[Group]] = {c.id: [] for c in categories}
+    for group in (
+        Group.select()
+        .where(Group.category.in_([c.id for c in categories]) & Group.removed_at.is_null())
+        .order_by(Group.name, Group.id)
+    ):
+        groups[group.category_id].append(group)
+    return [(c, groups[c.id]) for c in categories]
+
+
+def chosen_groups(organisation_id, group_ids: Iterable[int]) -> dict[int, list[int]]:
+    """``group_ids`` of the organisation by category id; other ids are left out."""
+    group_ids = [i for i in group_ids if 0 < i < 2**63]
+    if not group_ids or organisation_id is None:
+        return {}
+    chosen: dict[int, list[int]] = {}
+    query = (
+        Group.select(Group.id, Group.category)
+        .join(GroupCategory)
+        .where(Group.id.in_(group_ids) & (GroupCategory.organisation == organisation_id))
+        .order_by(Group.id)
+    )
+    for group in query:
+        chosen.setdefault(group.category_id, []).append(group.id)
+    return chosen

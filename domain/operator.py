@@ -11,10 +11,10 @@ and the primary colour are branding only (domain/branding.py checks them).
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
-from flask import current_app, g, has_app_context, has_request_context
+from flask import current_app, has_app_context
 from peewee import DatabaseError, InterfaceError
 
 from database import db
@@ -90,18 +90,33 @@ def resolve(config: Mapping, stored: Mapping[str, str]) -> Operator:
     return replace(base, **{k: v for k, v in stored.items() if k in known and v})
 
 
+# Where current() may keep what it read: a dict for the length of one HTTP
+# request, handed over by web/requestcontext.py (domain/ never reads Flask's
+# request); None elsewhere — a worker's or the CLI's app context lives long,
+# so nothing is kept there.
+def _no_store() -> dict | None:
+    return None
+
+
+_request_store: Callable[[], dict | None] = _no_store
+
+
+def set_request_store(provider: Callable[[], dict | None]) -> None:
+    global _request_store
+    _request_store = provider
+
+
 def current() -> Operator:
     """The operator's details for the running app: the back office's
-    settings over the configuration, read once per request (``g``)."""
+    settings over the configuration, read once per request."""
     if not has_app_context():  # a script outside the app: the environment only
         return from_config(
             {**os.environ, "OPERATOR_NAME": os.environ.get("OPERATOR_NAME") or "Teleportal"}
         )
-    # Only within a request: a worker's or the CLI's app context lives long.
-    cache = has_request_context()
-    if cache and "operator" in g:
-        return g.operator
-    if cache and db.is_closed():
+    store = _request_store()
+    if store is not None and "operator" in store:
+        return store["operator"]
+    if store is not None and db.is_closed():
         # The request dropped its connection (the 503 page): do not reopen it.
         return from_config(current_app.config)
     try:
@@ -110,12 +125,13 @@ def current() -> Operator:
         # The database is away (the 503 page still needs a name and phone).
         return from_config(current_app.config)
     operator = resolve(current_app.config, stored)
-    if cache:
-        g.operator = operator
+    if store is not None:
+        store["operator"] = operator
     return operator
 
 
 def forget() -> None:
     """Drop the cached details (after a change in the same request)."""
-    if has_app_context():
-        g.pop("operator", None)
+    store = _request_store()
+    if store is not None:
+        store.pop("operator", None)

@@ -131,7 +131,7 @@ def _add(kind: str, object_id: int):
         submit="Lägg till grupp",
         action=request.path,
         opened=domain.format_month(opened),
-        latest=domain.format_month(domain.add_months(domain.current_month(), domain.MONTHS_AHEAD)),
+        latest=_latest_month(),
     )
 
 
@@ -187,7 +187,7 @@ def change(membership_id: int):
         title=f"Byt grupp i {membership.group.category.name}",
         submit="Byt grupp",
         action=request.path,
-        latest=domain.format_month(domain.add_months(domain.current_month(), domain.MONTHS_AHEAD)),
+        latest=_latest_month(),
     )
 
 
@@ -218,3 +218,8 @@ def end(membership_id: int):
         membership=membership,
         period=domain.period_label(membership),
     )
+
+
+def _latest_month() -> str:
+    """The last start month a membership may have (ÅÅÅÅ-MM), for the dialogs' hint."""
+    return domain.format_month(domain.add_months(domain.current_month(), domain.MONTHS_AHEAD))

@@ -115,6 +115,10 @@ def load_config(app: Flask) -> None:
         # The queue is SQLite in the instance folder unless REDIS_URL is set.
         REDIS_URL=env("REDIS_URL", ""),
         EXPORT_JOB_ROWS=int(env("EXPORT_JOB_ROWS", "5000")),
+        # Bulk actions on Tjänster: more services than BULK_JOB_ROWS run in
+        # the worker with a progress bar; at most BULK_MAX_ROWS in one run.
+        BULK_JOB_ROWS=int(env("BULK_JOB_ROWS", "50")),
+        BULK_MAX_ROWS=int(env("BULK_MAX_ROWS", "5000")),
         # Reports that add up call records: beyond this many calls in the
         # period the report is made by the worker as a file, not on screen.
         REPORT_PREVIEW_CALLS=int(env("REPORT_PREVIEW_CALLS", "10000")),
@@ -229,7 +233,12 @@ def _init_jobs(app) -> None:
 
         worker.run_job(job_id)
 
-    web_jobs.set_enqueue(enqueue)
+    def enqueue_bulk(bulk_id: int) -> None:
+        import worker
+
+        worker.run_bulk(bulk_id)
+
+    web_jobs.set_enqueue(enqueue, enqueue_bulk)
 
     @app.cli.command("worker")
     @click.option("--workers", default=2, show_default=True, help="Worker threads.")

@@ -17,6 +17,7 @@ from tables.billing import (
     Invoice,
     InvoiceLine,
 )
+from tables.bulk import BulkAction, BulkActionRow
 from tables.catalogue import OptionGroup, OptionGroupItem, Product, ProductCategory
 from tables.charges import Charge, PriceListRequestPrice
 from tables.jobs import ExportJob, WorkerHeartbeat
@@ -111,7 +112,7 @@ ALL_MODELS = [
     PriceListRequestPrice, Charge,
     Outage, OutageUpdate, Coverage, AuditLog, OutboxMessage, ScheduledReport, Setting, Sequence,
     NotificationLog, TechnicalNotice,
-    ExportJob, WorkerHeartbeat, ViewAsSession,
+    ExportJob, WorkerHeartbeat, ViewAsSession, BulkAction, BulkActionRow,
     RowTally, OrganisationTally,
 ]  # fmt: skip
 

@@ -9,6 +9,7 @@ Redis when ``REDIS_URL`` is set (several app servers share one queue then;
 SQLite only serves one machine). Tasks:
 
 * ``run_job``: one export job (web/jobs.replay);
+* ``run_bulk``: one bulk action on Tjänster (web/jobs.run_bulk);
 * every minute: record this worker's heartbeat (domain/health.beat, read
   by ``/readyz``), send the outbox (as ``flask outbox deliver``), take up jobs
   a killed worker left (domain/jobs.take_up_lost), poll the inbound mailbox
@@ -37,7 +38,7 @@ from flask import current_app, has_app_context
 from huey import RedisHuey, SqliteHuey, crontab
 
 from database import db, write_tx
-from domain import health, inbound_mail, jobs, report_schedules, tickets
+from domain import bulk_actions, health, inbound_mail, jobs, report_schedules, tickets
 from domain.mail import deliver_pending
 from domain.provisioning import apply_due
 from web import jobs as web_jobs
@@ -99,6 +100,12 @@ def run_job(job_id: int) -> str:
 
 
 @huey.task()
+def run_bulk(bulk_id: int) -> str:
+    with app_context() as app:
+        return web_jobs.run_bulk(app, bulk_id)
+
+
+@huey.task()
 def run_schedule(schedule_id: int) -> str:
     with app_context() as app:
         status = schedules.run(app, schedule_id)
@@ -125,6 +132,16 @@ def take_up_lost_jobs() -> list[int]:
         again = jobs.take_up_lost()
     for job_id in again:
         run_job(job_id)
+    return again
+
+
+@huey.periodic_task(crontab(minute="*"))
+def take_up_lost_bulk() -> list[int]:
+    """Bulk actions a killed worker left: their pending rows go on."""
+    with app_context():
+        again = bulk_actions.take_up_lost()
+    for bulk_id in again:
+        run_bulk(bulk_id)
     return again
 
 
@@ -167,7 +184,7 @@ def delete_expired_reports() -> int:
 
 def init_app(app) -> None:
     """Exports enqueue through ``run_job``; tests run the queue in place."""
-    web_jobs.set_enqueue(run_job)
+    web_jobs.set_enqueue(run_job, run_bulk)
     if app.config.get("TESTING"):
         huey.immediate = True
     app.cli.add_command(worker_command)

@@ -154,8 +154,17 @@ def url_if(endpoint: str, **values) -> str | None:
     return url_for(endpoint, **values)
 
 
+def thousands(value) -> str:
+    """1234 → "1 234" (a no-break space between the groups, as in Swedish)."""
+    try:
+        return f"{int(value):,}".replace(",", "\u00a0")
+    except (TypeError, ValueError):
+        return ""
+
+
 def init_app(app):
     app.jinja_env.filters.update(
+        thousands=thousands,
         amount=amount,
         kr=kr,
         isodate=isodate,

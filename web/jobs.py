@@ -38,13 +38,44 @@ from web import excel
 
 log = logging.getLogger("teleportal.jobs")
 
-# Set by worker.py: puts a job id on the huey queue.
+# Set by worker.py: puts a job id (a bulk run's id) on the huey queue.
 _enqueue: Callable[[int], None] | None = None
+_enqueue_bulk: Callable[[int], None] | None = None
 
 
-def set_enqueue(enqueue: Callable[[int], None] | None) -> None:
-    global _enqueue
+def set_enqueue(
+    enqueue: Callable[[int], None] | None, enqueue_bulk: Callable[[int], None] | None = None
+) -> None:
+    global _enqueue, _enqueue_bulk
     _enqueue = enqueue
+    _enqueue_bulk = enqueue_bulk
+
+
+def enqueue_bulk(bulk_id: int) -> None:
+    """A bulk action on Tjänster to the worker (domain/bulk_actions.py)."""
+    if _enqueue_bulk is None:
+        raise RuntimeError("no job queue: worker.init_app was not called")
+    _enqueue_bulk(bulk_id)
+
+
+def run_bulk(app, bulk_id: int) -> str:
+    """Run a bulk action in the worker as its user, in a request context of
+    its own so the audit rows of each service name that user."""
+    from domain import bulk_actions
+    from tables.bulk import BulkAction
+
+    run = BulkAction.get_or_none(BulkAction.id == bulk_id)
+    if run is None:
+        return "skipped"
+    user = load_user(run.user_id)
+    with app.app_context(), app.test_request_context("/services"):
+        db.connect(reuse_if_open=True)
+        g._login_user = user
+        try:
+            return bulk_actions.run(bulk_id, user)
+        except Exception:
+            log.exception("bulk action %s failed", bulk_id)
+            raise
 
 
 def enqueue(job_id: int) -> None:

@@ -9,6 +9,7 @@ from flask import request, url_for
 from flask_login import current_user
 
 from blueprints.services import bp
+from domain import bulk_actions
 from tables.catalogue import Product
 from tables.org import Account
 from tables.services import LIVE_STATUSES, SERVICE_KINDS, SERVICE_STATUSES, Service, SimCard
@@ -145,7 +146,9 @@ SERVICE_LIST = ListView(
 @bp.route("")
 @require("services.view")
 def index():
-    return SERVICE_LIST.respond(current_user, "services/list.html")
+    # The bulk actions the user may use (blueprints/services/bulk.py)
+    kinds = bulk_actions.permitted(current_user)
+    return SERVICE_LIST.respond(current_user, "services/list.html", bulk_kinds=kinds)
 
 
 def find_sims(user, text: str):

@@ -1,0 +1,122 @@
+// Bulk actions on Tjänster (blueprints/services/bulk.py). The selection is
+// kept in sessionStorage per list, so ticks survive paging, sorting and
+// filtering: {ids: [...], all: false, q: ""}. "Markera alla N träffar" makes
+// it the list's filter instead (all: true, q: the list's query string); the
+// server evaluates that filter again under the user's scope when it runs.
+(function () {
+  "use strict";
+
+  function storageKey(name) { return "bulk:" + name; }
+  function load(name) {
+    try {
+      var s = JSON.parse(window.sessionStorage.getItem(storageKey(name)) || "null");
+      if (s && Array.isArray(s.ids)) return s;
+    } catch (e) { /* a broken value starts afresh */ }
+    return { ids: [], all: false, q: "" };
+  }
+  function save(name, s) {
+    window.sessionStorage.setItem(storageKey(name), JSON.stringify(s));
+  }
+  function withoutPage(q) {
+    return (q || "").split("&").filter(function (p) {
+      return p && p.indexOf("page=") !== 0 && p.indexOf("per_page=") !== 0 && p.indexOf("sort=") !== 0;
+    }).sort().join("&");
+  }
+
+  function bar(list) { return list ? list.querySelector("[data-bulk-runs]") : null; }
+
+  function render(list) {
+    var runs = bar(list);
+    if (!runs) return;
+    var name = runs.dataset.list;
+    var s = load(name);
+    var boxes = list.querySelectorAll('input[name="ids"]');
+    // The filter changed since "Markera alla träffar": that selection no longer holds.
+    if (s.all && withoutPage(s.q) !== withoutPage(runs.dataset.query)) {
+      s = { ids: [], all: false, q: "" };
+      save(name, s);
+    }
+    var chosen = {};
+    s.ids.forEach(function (id) { chosen[id] = true; });
+    var onPage = 0;
+    boxes.forEach(function (b) {
+      b.checked = s.all || !!chosen[b.value];
+      if (b.checked) onPage += 1;
+    });
+    var n = s.all ? Number(runs.dataset.total) : s.ids.length;
+    var form = list.querySelector("form[data-bulk]");
+    var counter = form && form.querySelector("[data-bulk-count]");
+    if (counter) {
+      counter.textContent = s.all ? "Alla " + runs.dataset.totalText + " träffar markerade" : n + " markerade";
+    }
+    if (form) {
+      form.classList.toggle("has-selection", n > 0);
+      form.querySelectorAll("[data-bulk-action]").forEach(function (b) { b.disabled = onPage === 0; });
+    }
+    runs.querySelectorAll("[data-bulk-run]").forEach(function (b) { b.disabled = n === 0; });
+    var all = list.querySelector("[data-select-all]");
+    if (all) all.checked = boxes.length > 0 && onPage === boxes.length;
+    var everyOnPage = boxes.length > 0 && onPage === boxes.length;
+    runs.querySelector("[data-bulk-all]").hidden =
+      s.all || !everyOnPage || Number(runs.dataset.total) <= boxes.length;
+    runs.querySelector("[data-bulk-none]").hidden = n === 0;
+  }
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    var list = target.closest(".listview");
+    var runs = bar(list);
+    if (!runs || !target.matches('[data-select-all], input[name="ids"]')) return;
+    var name = runs.dataset.list;
+    var s = load(name);
+    if (s.all) {  // unticking one row leaves "all matches": the page's ticks stay
+      s = { ids: [], all: false, q: "" };
+    }
+    var boxes = target.matches("[data-select-all]") ? list.querySelectorAll('input[name="ids"]') : [target];
+    boxes.forEach(function (b) {
+      var i = s.ids.indexOf(b.value);
+      if (b.checked && i < 0) s.ids.push(b.value);
+      if (!b.checked && i >= 0) s.ids.splice(i, 1);
+    });
+    save(name, s);
+    render(list);
+  });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-bulk-all], [data-bulk-none], [data-bulk-run]");
+    if (!button) return;
+    var list = button.closest(".listview");
+    var runs = bar(list);
+    if (!runs) return;
+    event.preventDefault();
+    var name = runs.dataset.list;
+    var s = load(name);
+    if (button.matches("[data-bulk-all]")) {
+      save(name, { ids: [], all: true, q: runs.dataset.query });
+    } else if (button.matches("[data-bulk-none]")) {
+      save(name, { ids: [], all: false, q: "" });
+    } else {
+      window.htmx.ajax("POST", runs.dataset.url, {
+        target: "#dialog",
+        swap: "innerHTML",
+        values: {
+          action: button.dataset.bulkRun,
+          ids: s.all ? "" : s.ids.join(","),
+          all: s.all ? "1" : "",
+          q: s.all ? s.q : ""
+        }
+      });
+      return;
+    }
+    render(list);
+  });
+
+  function renderAll() {
+    document.querySelectorAll(".listview").forEach(render);
+    // The result page of a run: the selection it was made from is used up.
+    var done = document.querySelector("[data-bulk-finished]");
+    if (done) window.sessionStorage.removeItem(storageKey(done.dataset.bulkFinished));
+  }
+  document.addEventListener("DOMContentLoaded", renderAll);
+  document.addEventListener("htmx:afterSettle", renderAll);
+}());

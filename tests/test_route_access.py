@@ -21,6 +21,7 @@ from models import (
     Account,
     ApproverChainEntry,
     AuditLog,
+    BulkAction,
     Contact,
     ExportJob,
     Group,
@@ -176,7 +177,11 @@ def own_ids() -> dict[str, int]:
         saved = SavedFilter.create(
             organisation=org, user=admin, list_name="services", name="Eget", query_string=""
         )
+        bulk = BulkAction.create(
+            organisation=org, user=admin, action="invoice_text", token="own-bulk", key="own"
+        )
     return {
+        "bulk_id": bulk.id,
         "account_id": account.id,
         "contact_id": Contact.get(Contact.account == account).id,
         "entry_id": entry.id,
@@ -307,7 +312,7 @@ class Foreign:
                 position=max(positions, default=0) + 1,
                 user=other,
             )
-            jobs, schedules, shortcuts, filters = [], [], [], []
+            jobs, schedules, shortcuts, filters, bulks = [], [], [], [], []
             for owner in (other, colleague):
                 shortcuts.append(Shortcut.create(user=owner, title="Främmande", url="/").id)
                 filters.append(
@@ -319,6 +324,16 @@ class Foreign:
                         query_string="",
                         # another organisation's even shared; a colleague's private
                         shared=owner is other,
+                    ).id
+                )
+                bulks.append(
+                    BulkAction.create(
+                        organisation=owner.organisation_id,
+                        user=owner,
+                        action="invoice_text",
+                        token=f"foreign-bulk-{owner.id}",
+                        key="foreign",
+                        status="done",
                     ).id
                 )
                 jobs.append(
@@ -353,6 +368,7 @@ class Foreign:
             "user_id": [other.id],
             # one's own things: another organisation's and a colleague's
             "job_id": jobs,
+            "bulk_id": bulks,
             "schedule_id": schedules,
             "shortcut_id": shortcuts,
             "filter_id": filters,

@@ -437,3 +437,19 @@ def test_a_run_lost_too_often_fails(admin, demo_app, held):
     assert BulkAction.get_by_id(bulk_id).status == "failed"
     page = admin.get(f"/services/bulk/{bulk_id}").get_data(as_text=True)
     assert "Avbruten" in page
+
+
+def test_a_service_changed_in_between_is_refused_with_the_reason(admin):
+    services = mobiles(count=2)
+    ids = [s.id for s in services]
+    confirmation = dialog(admin, "invoice_text", ids, step="choose", invoice_text="Mellan")
+    token = confirm_token(confirmation)
+    with write_tx():  # someone else ends the second service meanwhile
+        Service.update(status="terminated").where(Service.id == services[1].id).execute()
+    response = dialog(admin, "invoice_text", ids, step="run", token=token, invoice_text="Mellan")
+    bulk = BulkAction.get_by_id(result_id(response))
+    rows = {r.service_id: r for r in bulk.rows}
+    assert rows[services[0].id].status == "done"
+    assert rows[services[1].id].status == "refused"
+    assert "kan inte användas när tjänsten har status" in rows[services[1].id].message
+    assert Service.get_by_id(services[1].id).invoice_text != "Mellan"

@@ -168,13 +168,20 @@ def _int(value) -> int:
 # ----------------------------------------------------------------- one service
 
 
-def refusal(user, service, key: str) -> str | None:
-    """Why the row will be refused, as far as it shows without trying
-    (the single action's kind, status and permission check)."""
+def refusal(user, service, key: str, params: dict | None = None) -> str | None:
+    """Why the row will be refused, as far as it shows without trying: the
+    single action's kind, status and permission check, and for a price
+    plan or data package whether the service has it among its options."""
     kind = KINDS[key]
     if kind.action is None:
         return None if holds_any(user, kind.permission) else "Du har inte behörighet."
-    return sa.refusal(user, service, kind.action)
+    message = sa.refusal(user, service, kind.action)
+    if message is not None or key not in ("price_plan", "data_package") or not params:
+        return message
+    if params["code"] not in {p.code for p in sa.change_options(service)[key]}:
+        what = "Prislistan" if key == "price_plan" else "Datapaketet"
+        return f"{what} finns inte att välja för den här tjänsten."
+    return None
 
 
 def _change(user, service, params: dict, plan_code, data_code):

@@ -51,7 +51,7 @@
     }
     if (form) {
       form.classList.toggle("has-selection", n > 0);
-      form.querySelectorAll("[data-bulk-action]").forEach(function (b) { b.disabled = onPage === 0; });
+      form.querySelectorAll("[data-bulk-action]").forEach(function (b) { b.disabled = n === 0; });
     }
     runs.querySelectorAll("[data-bulk-run]").forEach(function (b) { b.disabled = n === 0; });
     var all = list.querySelector("[data-select-all]");
@@ -110,6 +110,35 @@
     }
     render(list);
   });
+
+  // "Exportera markerade" exports the whole selection, not only this page's
+  // ticks: the ids of other pages go along as hidden fields; with every
+  // match chosen, no ids at all (the export of the list's filter).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var list = form.closest(".listview");
+    var runs = bar(list);
+    if (!runs || !form.matches("form[data-bulk]")) return;
+    form.querySelectorAll("[data-bulk-extra]").forEach(function (i) { i.remove(); });
+    var s = load(runs.dataset.list);
+    var boxes = list.querySelectorAll('input[name="ids"]');
+    if (s.all) {
+      boxes.forEach(function (b) { b.disabled = true; });
+      window.setTimeout(function () { boxes.forEach(function (b) { b.disabled = false; }); }, 0);
+      return;
+    }
+    var onPage = {};
+    boxes.forEach(function (b) { onPage[b.value] = true; });
+    s.ids.forEach(function (id) {
+      if (onPage[id]) return;
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = "ids";
+      input.value = id;
+      input.setAttribute("data-bulk-extra", "");
+      form.appendChild(input);
+    });
+  }, true);
 
   function renderAll() {
     document.querySelectorAll(".listview").forEach(render);

@@ -161,13 +161,17 @@ def test_price_plan_change_some_refused_each_its_own_order(admin):
 
 def test_confirmation_counts_refusals_up_front(admin):
     plan, (service,) = plan_changeable(count=1)
-    ended = visible(ADMIN).where(Service.status == "terminated").first()
-    ids = [service.id] + ([ended.id] if ended else [])
+    other_kind = visible(ADMIN).where(Service.kind != "mobile").order_by(Service.id).first()
+    ids = [service.id, other_kind.id]
+    before = Order.select().count()
     response = dialog(admin, "price_plan", ids, step="choose", code=plan)
     text = response.get_data(as_text=True)
-    assert f"för {len(ids)} tjänst" in text
-    if ended:
-        assert "kommer att avvisas" in text and "status" in text
+    assert "för 2 tjänster" in text
+    assert "1 av dem kommer att avvisas" in text
+    expected = bulk_actions.refusal(User.get(User.username == ADMIN), other_kind, "price_plan",
+                                    {"code": plan})  # fmt: skip
+    assert expected and expected in text
+    assert Order.select().count() == before and BulkAction.select().count() == 0
 
 
 def test_bad_values_stay_in_the_dialog(admin):

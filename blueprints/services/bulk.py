@@ -117,14 +117,14 @@ def _choices(form: BulkForm) -> None:
     form.kind.choices = select_choices([("", "Välj spärr...")] + list(BARRING_KINDS.items()))
 
 
-def _preview(sel: Selection, key: str) -> dict:
+def _preview(sel: Selection, key: str, params: dict) -> dict:
     """How many will be refused up front and why (a small selection only)."""
     if len(sel.ids) > bulk.PREVIEW_ROWS:
         return {"counted": False}
     reasons: dict[str, int] = {}
     services = Service.visible_to(current_user).where(Service.id.in_(sel.ids))
     for service in services:
-        message = bulk.refusal(current_user, service, key)
+        message = bulk.refusal(current_user, service, key, params)
         if message:
             reasons[message] = reasons.get(message, 0) + 1
     return {"counted": True, "refused": sum(reasons.values()), "reasons": sorted(reasons.items())}
@@ -178,7 +178,9 @@ def bulk_dialog():
         return _dialog(form, kind, sel, "choose")
     if form.step.data != "run":
         form.token.data = secrets.token_urlsafe(16)
-        return _dialog(form, kind, sel, "confirm", summary=summary, preview=_preview(sel, key))
+        return _dialog(
+            form, kind, sel, "confirm", summary=summary, preview=_preview(sel, key, params)
+        )
     token = (form.token.data or "")[:64]
     if not token:
         abort(400)

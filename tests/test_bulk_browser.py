@@ -5,8 +5,11 @@ result page."""
 
 from __future__ import annotations
 
+import io
 import os
+from pathlib import Path
 
+import openpyxl
 import pytest
 from playwright.sync_api import expect
 
@@ -47,6 +50,13 @@ def test_tick_across_pages_and_add_to_a_group(page):
     page.get_by_role("link", name="Föregående sida").first.click()
     expect(page.locator(".pager .current")).to_have_text("1")
     assert ticked_ids(page) == first_page
+
+    # Exportera markerade takes the ticks of both pages
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Exportera markerade").click()
+    data = io.BytesIO(Path(download.value.path()).read_bytes())
+    sheet = openpyxl.load_workbook(data).active
+    assert sheet.max_row == 1 + 3  # the heading and the three services
 
     page.locator("[data-bulk-run=group]").click()
     dialog = page.locator("#dialog")

@@ -181,14 +181,25 @@ def refusal(user, service, key: str, params: dict | None = None) -> str | None:
     if params["code"] not in {p.code for p in sa.change_options(service)[key]}:
         what = "Prislistan" if key == "price_plan" else "Datapaketet"
         return f"{what} finns inte att välja för den här tjänsten."
+    plan, data = (params["code"], None) if key == "price_plan" else (None, params["code"])
+    if not sa.change_preview(service, plan, data)["changed"]:
+        return _unchanged(key)
     return None
+
+
+def _unchanged(key: str) -> str:
+    what = "prislistan" if key == "price_plan" else "datapaketet"
+    return f"Tjänsten har redan {what}."
 
 
 def _change(user, service, params: dict, plan_code, data_code):
     sa.check(user, service, "change")
     desired = dt.date.fromisoformat(params["desired"]) if params.get("desired") else None
+    preview = sa.change_preview(service, plan_code, data_code)
+    if not preview["changed"]:
+        raise sa.ActionError(_unchanged("price_plan" if plan_code else "data_package"))
     if desired is None:  # the earliest date the single dialog proposes
-        desired = sa.change_preview(service, plan_code, data_code)["earliest"]
+        desired = preview["earliest"]
     try:
         args = sa.prepare_change_service(service, plan_code, data_code, desired)
     except sa.ActionError as error:

@@ -174,6 +174,23 @@ def test_confirmation_counts_refusals_up_front(admin):
     assert Order.select().count() == before and BulkAction.select().count() == 0
 
 
+def test_a_service_already_on_the_plan_is_counted_up_front_and_refused(admin):
+    same = next(
+        s
+        for s in mobiles(count=50)
+        if s.price_plan_id in {p.id for p in sa.change_options(s)["price_plan"]}
+    )
+    plan = Product.get_by_id(same.price_plan_id).code
+    before = Order.select().count()
+    response = dialog(admin, "price_plan", [same.id], step="choose", code=plan)
+    text = response.get_data(as_text=True)
+    assert "1 av dem kommer att avvisas" in text and "Tjänsten har redan prislistan." in text
+    text, response = run(admin, "price_plan", [same.id], code=plan)
+    (row,) = BulkAction.get_by_id(result_id(response)).rows
+    assert (row.status, row.message) == ("refused", "Tjänsten har redan prislistan.")
+    assert Order.select().count() == before
+
+
 def test_bad_values_stay_in_the_dialog(admin):
     service = mobiles(count=1)[0]
     response = dialog(admin, "price_plan", [service.id], step="choose", code="NOPE")

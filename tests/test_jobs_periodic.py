@@ -32,6 +32,7 @@ def test_the_schedule():
         "heartbeat",
         "deliver_outbox",
         "take_up_lost_jobs",
+        "take_up_lost_bulk",
         "poll_mail",
         "run_due_schedules",
         "release_scheduled_tickets",
@@ -41,6 +42,7 @@ def test_the_schedule():
     assert fires(tasks["heartbeat"], every) == every
     assert fires(tasks["deliver_outbox"], every) == every
     assert fires(tasks["take_up_lost_jobs"], every) == every
+    assert fires(tasks["take_up_lost_bulk"], every) == every
     assert fires(tasks["poll_mail"], every) == every
     assert fires(tasks["run_due_schedules"], every) == list(range(0, 60, 5))
     assert fires(tasks["release_scheduled_tickets"], every) == list(range(0, 60, 10))
@@ -96,3 +98,13 @@ def test_the_cli_commands_stay(demo_app):
     runner = demo_app.test_cli_runner()
     assert "released" in runner.invoke(args=["tickets", "release-scheduled"]).output
     assert "sent" in runner.invoke(args=["outbox", "deliver"]).output
+
+
+def test_lost_bulk_actions_are_taken_up(demo_app, monkeypatch):
+    import worker
+
+    ran = []
+    monkeypatch.setattr(worker.bulk_actions, "take_up_lost", lambda: [41, 42])
+    monkeypatch.setattr(worker, "run_bulk", ran.append)
+    assert worker.take_up_lost_bulk.call_local() == [41, 42]
+    assert ran == [41, 42]

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode
 
+from peewee import IntegrityError
+
 from database import write_tx
 from domain import audit
-from tables.org import SavedFilter, User
+from tables.org import SavedFilter, User, name_key
 
 MAX_PER_LIST = 50
 MAX_NAME = 100
@@ -86,34 +88,76 @@ def _name(name: str) -> str:
     return name
 
 
-def _taken(user_id: int, list_name: str, name: str, exclude: int | None = None) -> bool:
-    query = SavedFilter.select().where(
-        (SavedFilter.user == user_id)
-        & (SavedFilter.list_name == list_name)
-        & (SavedFilter.name == name)
-    )
+MINE_TAKEN = "Du har redan ett filter med det namnet i listan."
+SHARED_TAKEN = "Det finns redan ett delat filter med det namnet i listan."
+
+
+def _clash(
+    owner_id: int,
+    organisation_id: int,
+    list_name: str,
+    name: str,
+    shared: bool,
+    exclude: int | None = None,
+) -> SavedFilter | None:
+    """The filter that already holds ``name`` in the list, if any: one of
+    the owner's own (private or shared), or for a shared one, any shared
+    filter of the organisation. Case does not count ("Mobiler" = "mobiler")."""
+    key = name_key(name)
+    same = (SavedFilter.list_name == list_name) & (SavedFilter.name_key == key)
+    mine = SavedFilter.user == owner_id
+    if shared:
+        mine |= (SavedFilter.organisation == organisation_id) & (SavedFilter.shared == True)  # noqa: E712
+    query = SavedFilter.select().where(same & mine)
     if exclude is not None:
         query = query.where(SavedFilter.id != exclude)
-    return query.exists()
+    # The owner's own first: that message is the one to act on.
+    return query.order_by((SavedFilter.user != owner_id), SavedFilter.id).first()
+
+
+def _taken_error(clash: SavedFilter, owner_id: int) -> FilterError:
+    message = MINE_TAKEN if clash.user_id == owner_id else SHARED_TAKEN
+    return FilterError(message, "name")
 
 
 def create(user, list_name: str, name: str, query_string: str, shared: bool) -> SavedFilter:
     name = _name(name)
     query = clean_query(query_string)
+    shared = bool(shared)
     if len(query) > MAX_QUERY:
         raise FilterError("Filtret är för långt för att sparas.")
     if shared and not may_share(user):
         raise FilterError("Du får inte dela filter med organisationen.")
+    try:
+        return _create(user, list_name, name, query, shared)
+    except IntegrityError:
+        # Another save of the same name got in between the check and the
+        # insert (the unique indexes of migration 0290 refused this one).
+        clash = _clash(user.id, user.organisation_id, list_name, name, shared)
+        if clash is None:
+            raise
+        if _same(clash, user, name, query, shared):
+            return clash
+        raise _taken_error(clash, user.id) from None
+
+
+def _same(saved: SavedFilter, user, name: str, query: str, shared: bool) -> bool:
+    """The same form sent twice: saved once."""
+    return (saved.user_id, saved.name, saved.query_string, saved.shared) == (
+        user.id,
+        name,
+        query,
+        shared,
+    )
+
+
+def _create(user, list_name: str, name: str, query: str, shared: bool) -> SavedFilter:
     with write_tx():
-        same = SavedFilter.get_or_none(
-            (SavedFilter.user == user.id)
-            & (SavedFilter.list_name == list_name)
-            & (SavedFilter.name == name)
-        )
-        if same is not None and (same.query_string, same.shared) == (query, bool(shared)):
-            return same  # the same form sent twice: saved once
-        if same is not None:
-            raise FilterError("Du har redan ett sparat filter med det namnet i listan.", "name")
+        clash = _clash(user.id, user.organisation_id, list_name, name, shared)
+        if clash is not None and _same(clash, user, name, query, shared):
+            return clash
+        if clash is not None:
+            raise _taken_error(clash, user.id)
         mine = (
             SavedFilter.select()
             .where((SavedFilter.user == user.id) & (SavedFilter.list_name == list_name))
@@ -130,7 +174,7 @@ def create(user, list_name: str, name: str, query_string: str, shared: bool) -> 
             list_name=list_name,
             name=name,
             query_string=query,
-            shared=bool(shared),
+            shared=shared,
         )
         if saved.shared:
             audit.record(
@@ -143,19 +187,36 @@ def create(user, list_name: str, name: str, query_string: str, shared: bool) -> 
 
 
 def rename(user, saved: SavedFilter, name: str) -> None:
+    """The same rule as saving: unique in the owner's filters of the list
+    and, for a shared one, among the organisation's shared ones."""
     name = _name(name)
-    with write_tx():
-        if _taken(saved.user_id, saved.list_name, name, exclude=saved.id):
-            raise FilterError("Du har redan ett sparat filter med det namnet i listan.", "name")
-        SavedFilter.update(name=name).where(SavedFilter.id == saved.id).execute()
-        if saved.shared:
-            audit.record(
-                "saved_filter.rename",
-                saved,
-                summary=f"Delat filter {saved.name} heter nu {name}",
-                before={"name": saved.name},
-                after={"name": name},
-            )
+
+    def clash():
+        return _clash(
+            saved.user_id, saved.organisation_id, saved.list_name, name, saved.shared, saved.id
+        )
+
+    try:
+        with write_tx():
+            found = clash()
+            if found is not None:
+                raise _taken_error(found, saved.user_id)
+            SavedFilter.update(name=name, name_key=name_key(name)).where(
+                SavedFilter.id == saved.id
+            ).execute()
+            if saved.shared:
+                audit.record(
+                    "saved_filter.rename",
+                    saved,
+                    summary=f"Delat filter {saved.name} heter nu {name}",
+                    before={"name": saved.name},
+                    after={"name": name},
+                )
+    except IntegrityError:
+        found = clash()
+        if found is None:
+            raise
+        raise _taken_error(found, saved.user_id) from None
 
 
 def remove(user, saved: SavedFilter) -> None:

@@ -11,9 +11,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
-    flash,
     g,
-    redirect,
     render_template,
     request,
     url_for,
@@ -21,7 +19,7 @@ from flask import (
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
-from wtforms import StringField
+from wtforms import HiddenField, StringField
 from wtforms.validators import Length
 
 from domain import shortcuts as rules
@@ -43,6 +41,7 @@ class ShortcutForm(FlaskForm):
 
 class RenameForm(FlaskForm):
     title = StringField("Namn", validators=[Length(max=rules.MAX_TITLE, message=TITLE_TOO_LONG)])
+    shown = HiddenField()
 
 
 def portal_page_error(url: str) -> str | None:
@@ -84,8 +83,12 @@ def _dialog(template: str, form, **context):
 @bp.route("")
 @customer_required
 def index():
-    """Hantera genvägar."""
-    return render_template("shortcuts/index.html", shortcuts=rules.for_user(current_user))
+    """Hantera genvägar. Each change posts ``shown`` (rules.version of the
+    shortcuts this page shows), so one made in a stale tab is refused."""
+    shortcuts = rules.for_user(current_user)
+    return render_template(
+        "shortcuts/index.html", shortcuts=shortcuts, shown=rules.version(shortcuts)
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -117,15 +120,24 @@ def new():
 @customer_required
 def edit(shortcut_id: int):
     shortcut = _own_or_404(shortcut_id)
-    form = RenameForm(data={"title": shortcut.title})
+    form = RenameForm(data={"title": shortcut.title, "shown": request.args.get("shown", "")})
     context = {"dialog_title": "Byt namn på genväg", "shortcut": shortcut}
+    if request.method == "GET":
+        shown = request.args.get("shown")
+        if shown is not None and shown != rules.version(rules.for_user(current_user)):
+            return _stale()
+        return _dialog("partials/shortcuts/_rename.html", form, **context)
     if not form.validate_on_submit():
         return _dialog("partials/shortcuts/_rename.html", form, **context)
     try:
-        rules.rename(shortcut, form.title.data)
+        rules.rename(current_user, shortcut, form.title.data, _shown())
     except rules.ShortcutError as exc:
         _show_error(form, exc)
         return _dialog("partials/shortcuts/_rename.html", form, **context)
+    except rules.GoneShortcut:
+        abort(404)
+    except rules.StaleShortcuts:
+        return _stale()
     return dialogs.go(url_for("shortcuts.index"), "Genvägen har bytt namn.")
 
 
@@ -136,17 +148,46 @@ def move(shortcut_id: int):
     step = {"up": -1, "down": 1}.get(request.form.get("direction", ""))
     if step is None:
         abort(400)
-    rules.move(current_user, shortcut, step)
-    return redirect(url_for("shortcuts.index"), code=303)
+    try:
+        rules.move(current_user, shortcut, step, _shown())
+    except rules.GoneShortcut:
+        abort(404)
+    except rules.StaleShortcuts:
+        return _stale()
+    return dialogs.go(url_for("shortcuts.index"))
 
 
 @bp.route("/<int:shortcut_id>/delete", methods=["POST"])
 @customer_required
 def delete(shortcut_id: int):
     shortcut = _own_or_404(shortcut_id)
-    rules.remove(shortcut)
-    flash(f"Genvägen {shortcut.title} togs bort.", "success")
-    return redirect(url_for("shortcuts.index"), code=303)
+    try:
+        rules.remove(current_user, shortcut, _shown())
+    except rules.GoneShortcut:
+        abort(404)
+    except rules.StaleShortcuts:
+        return _stale()
+    return dialogs.go(url_for("shortcuts.index"), f"Genvägen {shortcut.title} togs bort.")
+
+
+def _shown() -> str:
+    """What the page showed (``shown``, posted by each change): 400 without it."""
+    shown = request.form.get("shown", "")
+    if not shown:
+        abort(400)
+    return shown
+
+
+def _stale():
+    """409: the shortcuts changed in another tab; htmx shows it in the dialog."""
+    response = _dialog(
+        "partials/shortcuts/_stale.html",
+        None,
+        dialog_title="Genvägarna har ändrats",
+        message=rules.STALE,
+    )
+    response.status_code = 409
+    return response
 
 
 def _own_or_404(shortcut_id: int):

@@ -9,6 +9,7 @@ nothing anyone else sees, so they are not audited.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from urllib.parse import urlsplit
 
@@ -28,6 +29,39 @@ class ShortcutError(ValueError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
+
+
+class StaleShortcuts(Exception):
+    """The shortcuts changed after the page that asked was shown (another tab)."""
+
+
+class GoneShortcut(LookupError):
+    """The shortcut was removed (in another tab) before the change reached it."""
+
+
+STALE = "Genvägarna har ändrats på en annan sida. Ladda om sidan och försök igen."
+
+
+def version(shortcuts: list[Shortcut]) -> str:
+    """What Hantera genvägar showed: the shortcuts in order with their names
+    and addresses, as a short digest. A rename, reorder or removal posts it
+    back; if the shortcuts changed meanwhile (another tab) it no longer
+    matches and the change is refused rather than applied to what the user
+    did not see."""
+    text = "\n".join(f"{s.id}\t{s.title}\t{s.url}" for s in shortcuts)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _check_shown(user, shortcut_id: int, shown: str) -> list[Shortcut]:
+    """The user's shortcuts now, inside the write: GoneShortcut when the one
+    acted on is no longer there, StaleShortcuts when they differ from what
+    the page showed."""
+    order = for_user(user)
+    if not any(s.id == shortcut_id for s in order):
+        raise GoneShortcut(shortcut_id)
+    if shown != version(order):
+        raise StaleShortcuts(STALE)
+    return order
 
 
 def path_error(url: str) -> str | None:
@@ -86,19 +120,20 @@ def create(user, title: str, url: str) -> Shortcut:
         return Shortcut.create(user=user.id, title=title, url=url, position=position)
 
 
-def rename(shortcut: Shortcut, title: str) -> None:
+def rename(user, shortcut: Shortcut, title: str, shown: str) -> None:
     title = _title(title)
     with write_tx():
+        _check_shown(user, shortcut.id, shown)
         Shortcut.update(title=title).where(Shortcut.id == shortcut.id).execute()
 
 
-def move(user, shortcut: Shortcut, step: int) -> bool:
+def move(user, shortcut: Shortcut, step: int, shown: str) -> bool:
     """Move one place up (step -1) or down (+1); False at either end."""
     with write_tx():
-        order = for_user(user)
-        index = next((i for i, s in enumerate(order) if s.id == shortcut.id), None)
-        target = None if index is None else index + step
-        if target is None or not 0 <= target < len(order):
+        order = _check_shown(user, shortcut.id, shown)
+        index = next(i for i, s in enumerate(order) if s.id == shortcut.id)
+        target = index + step
+        if not 0 <= target < len(order):
             return False
         order[index], order[target] = order[target], order[index]
         for position, item in enumerate(order, start=1):
@@ -107,6 +142,7 @@ def move(user, shortcut: Shortcut, step: int) -> bool:
         return True
 
 
-def remove(shortcut: Shortcut) -> None:
+def remove(user, shortcut: Shortcut, shown: str) -> None:
     with write_tx():
+        _check_shown(user, shortcut.id, shown)
         Shortcut.delete().where(Shortcut.id == shortcut.id).execute()

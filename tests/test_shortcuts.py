@@ -140,22 +140,27 @@ def test_rename_reorder_and_remove(demo_client, login):
     page = demo_client.get("/shortcuts").get_data(as_text=True)
     assert page.index("Ett") < page.index("Två") < page.index("Tre")
 
-    response = demo_client.post(f"/shortcuts/{second.id}/edit", data={"title": "Fakturor"})
+    def shown():  # what Hantera genvägar shows now (each change posts it)
+        return rules.version(rules.for_user(user(ADMIN)))
+
+    response = demo_client.post(
+        f"/shortcuts/{second.id}/edit", data={"title": "Fakturor", "shown": shown()}
+    )
     assert response.status_code == 303
     assert titles(ADMIN) == ["Ett", "Fakturor", "Tre"]
 
     move = f"/shortcuts/{third.id}/move"
-    assert demo_client.post(move, data={"direction": "up"}).status_code == 303
+    assert demo_client.post(move, data={"direction": "up", "shown": shown()}).status_code == 303
     assert titles(ADMIN) == ["Ett", "Tre", "Fakturor"]
-    demo_client.post(move, data={"direction": "up"})
+    demo_client.post(move, data={"direction": "up", "shown": shown()})
     assert titles(ADMIN) == ["Tre", "Ett", "Fakturor"]
-    demo_client.post(move, data={"direction": "up"})  # already first: nothing moves
+    demo_client.post(move, data={"direction": "up", "shown": shown()})  # already first
     assert titles(ADMIN) == ["Tre", "Ett", "Fakturor"]
-    demo_client.post(f"/shortcuts/{first.id}/move", data={"direction": "down"})
+    demo_client.post(f"/shortcuts/{first.id}/move", data={"direction": "down", "shown": shown()})
     assert titles(ADMIN) == ["Tre", "Fakturor", "Ett"]
     assert demo_client.post(move, data={"direction": "sideways"}).status_code == 400
 
-    response = demo_client.post(f"/shortcuts/{second.id}/delete")
+    response = demo_client.post(f"/shortcuts/{second.id}/delete", data={"shown": shown()})
     assert response.status_code == 303
     assert titles(ADMIN) == ["Tre", "Ett"]
     overview = demo_client.get("/").get_data(as_text=True)
@@ -167,7 +172,9 @@ def test_renaming_refuses_an_empty_name(demo_client, login):
     (shortcut,) = add(ADMIN, ("Ett", "/services"))
     login(demo_client, ADMIN)
     html = demo_client.post(
-        f"/shortcuts/{shortcut.id}/edit", data={"title": "  "}, headers=HX
+        f"/shortcuts/{shortcut.id}/edit",
+        data={"title": "  ", "shown": rules.version([shortcut])},
+        headers=HX,
     ).get_data(as_text=True)
     assert 'id="title-error"' in html
     assert titles(ADMIN) == ["Ett"]

@@ -86,13 +86,17 @@
 
   // Close an open filter popover when clicking elsewhere or pressing Escape.
   document.addEventListener("click", function (event) {
-    document.querySelectorAll("details.col-filter[open], details.usermenu[open]").forEach(function (d) {
+    document.querySelectorAll("details.col-filter[open], details.usermenu[open], details.more-menu[open]").forEach(function (d) {
       if (!d.contains(event.target)) d.removeAttribute("open");
     });
   });
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
-    document.querySelectorAll("details.col-filter[open], details.usermenu[open]").forEach(function (d) {
+    document.querySelectorAll("details.col-filter[open], details.usermenu[open], details.more-menu[open]").forEach(function (d) {
+      // Mer: focus back on its summary when it was inside (keyboard use)
+      if (d.classList.contains("more-menu") && d.contains(document.activeElement)) {
+        d.querySelector("summary").focus();
+      }
       d.removeAttribute("open");
     });
   });

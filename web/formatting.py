@@ -41,17 +41,20 @@ MAIN_MENU = [
 ]
 
 
-# The back office menu (staff users).
+# The back office menu (staff users): the day's work in the bar, the less
+# used pages under "Mer" (a drop-down), so the bar fits on one row.
 STAFF_MENU = [
     ("Översikt", "staff.index"),
     ("Ärenden", "staff.tickets"),
     ("Ändringar", "staff.changes"),
     ("Beställningar", "staff.orders"),
     ("Kunder", "staff.organisations"),
+]
+STAFF_MORE_MENU = [
     ("Avtal", "staff.agreements"),
     ("Produkter", "staff.catalogue"),
     ("Driftinformation", "staff.outages"),
-    ("Utkorg", "staff.outbox"),
+    ("Utkorg", "staff.outbox"),  # shows once the page exists
     ("Fakturaimport", "staff.billing"),
 ]
 
@@ -90,6 +93,20 @@ def visible_menu():
         (label, endpoint)
         for label, endpoint, permission in MAIN_MENU
         if endpoint in endpoints and (permission is None or holds_any(user, permission))
+    ]
+
+
+def visible_more_menu():
+    """The back office's "Mer" entries (label, endpoint) the employee may
+    open; none for customers, whose menu has no "Mer"."""
+    endpoints = current_app.view_functions
+    user = current_user
+    if not user.is_authenticated or not user.is_staff:
+        return []
+    return [
+        (label, endpoint)
+        for label, endpoint in STAFF_MORE_MENU
+        if endpoint in endpoints and staff_may_open(user, endpoints[endpoint])
     ]
 
 
@@ -178,6 +195,7 @@ def init_app(app):
     )
     app.jinja_env.globals.update(
         visible_menu=visible_menu,
+        visible_more_menu=visible_more_menu,
         visible_user_menu=visible_user_menu,
         is_current=is_current,
         url_if=url_if,

@@ -5,6 +5,7 @@ and put on <html data-theme> by the server."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -86,3 +87,44 @@ def test_customer_route_refuses_staff_and_signed_out(demo_client):
         403,
         404,
     )
+
+
+# ----------------------------------------------------------------------- the stylesheet
+
+CSS = Path(__file__).resolve().parent.parent / "static"
+
+
+def custom_properties(block: str) -> dict[str, str]:
+    return dict(re.findall(r"(--[\w-]+):\s*([^;]+);", block))
+
+
+def test_dark_scheme_is_the_same_chosen_or_from_the_system():
+    """The dark set is written twice (data-theme="dark", and "auto" inside
+    the prefers-color-scheme media query): the two must not drift apart."""
+    css = (CSS / "app.css").read_text()
+    chosen = re.search(r':root\[data-theme="dark"\] \{(.*?)\n\}', css, re.S).group(1)
+    system = re.search(
+        r'@media \(prefers-color-scheme: dark\) \{\s*:root\[data-theme="auto"\] \{(.*?)\n  \}',
+        css,
+        re.S,
+    ).group(1)
+    assert custom_properties(chosen) == custom_properties(system)
+    assert "color-scheme: dark" in chosen and "color-scheme: dark" in system
+
+
+def test_every_colour_of_the_dark_set_has_a_light_value():
+    css = (CSS / "app.css").read_text()
+    light = custom_properties(re.search(r":root \{(.*?)\n\}", css, re.S).group(1))
+    dark = custom_properties(
+        re.search(r':root\[data-theme="dark"\] \{(.*?)\n\}', css, re.S).group(1)
+    )
+    assert set(dark) <= set(light), set(dark) - set(light)
+
+
+@pytest.mark.parametrize("sheet", sorted(p.name for p in CSS.glob("*.css")))
+def test_text_colours_come_from_the_palette(sheet):
+    """Text colours are custom properties (so both schemes have them), not hex codes."""
+    css = (CSS / sheet).read_text()
+    if sheet == "app.css":
+        css = css[css.index("* { box-sizing") :]  # after the palette
+    assert not re.findall(r"(?<![-\w])color:\s*(#[0-9a-fA-F]{3,8}|rgb)", css)

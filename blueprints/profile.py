@@ -23,11 +23,11 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from wtforms import PasswordField, SelectField, StringField, TextAreaField
+from wtforms import PasswordField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from database import write_tx
-from domain import audit, sessions, tokens, twofactor, usermail
+from domain import audit, sessions, themes, tokens, twofactor, usermail
 from domain.numbers import mobile_number_problem, normalise_mobile
 from domain.passwords import PASSWORD_HINT, hash_password, password_problems, verify_password
 from domain.tickets import create_ticket
@@ -107,6 +107,14 @@ class ReportBugForm(FlaskForm):
     page = StringField("Sida där felet uppstod", validators=[Length(max=500)])
 
 
+class ThemeForm(FlaskForm):
+    theme = RadioField(
+        "Färgschema",
+        choices=select_choices(themes.THEMES),
+        validators=[DataRequired("Välj ett färgschema.")],
+    )
+
+
 # --------------------------------------------------------------------------- shared with staff
 
 
@@ -145,6 +153,23 @@ def done(target: str, message: str):
 def _notice_and_audit(user, action: str, summary: str, notice: str, **fields) -> None:
     audit.record(action, user, summary=summary, **fields)
     usermail.security_notice(user, notice)
+
+
+def theme_form(user) -> ThemeForm:
+    """The Utseende panel's form, showing the stored choice."""
+    return ThemeForm(theme=user.theme if user.theme in themes.LABELS else "auto")
+
+
+def theme_view(pages: SecurityPages):
+    """Utseende: store the colour scheme and go back to the page (a plain
+    form: the whole page is drawn again in the new scheme)."""
+    user = current_user._get_current_object()
+    form = ThemeForm()
+    if not form.validate_on_submit() or not themes.set_theme(user, form.theme.data):
+        flash("Välj ett färgschema.", "error")
+    else:
+        flash("Färgschemat är sparat.", "success")
+    return redirect(url_for(pages.home) + "#appearance", code=303)
 
 
 def password_view(pages: SecurityPages):
@@ -381,6 +406,8 @@ def index():
         languages=dict(LANGUAGES),
         pages=CUSTOMER_PAGES,
         login_sessions=_login_sessions(user),
+        theme_form=theme_form(user),
+        theme_action=url_for("profile.theme"),
     )
 
 
@@ -461,6 +488,12 @@ def details():
     return dialogs.show(
         "partials/profile/_details.html", back, form=form, dialog_title="Personuppgifter"
     )
+
+
+@bp.route("/theme", methods=["POST"])
+@customer_required
+def theme():
+    return theme_view(CUSTOMER_PAGES)
 
 
 @bp.route("/password", methods=["GET", "POST"])

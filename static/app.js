@@ -65,6 +65,106 @@
     if (first) first.focus();
   });
   document.addEventListener("closeDialog", closeDialog);
+
+  // Keyboard in the dialog (issue 20 item 3): Tab and Shift+Tab go round
+  // inside it, and when it closes (×, Avbryt, Escape, after saving) the focus
+  // goes back to what opened it, or to the page's heading where that is gone.
+  var opener = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var d = dialogEl();
+    if (!d || d.open || event.detail.target !== d) return;
+    opener = document.activeElement && document.activeElement !== document.body
+      ? document.activeElement : event.detail.elt;
+  });
+  function focusables(root) {
+    return Array.prototype.filter.call(
+      root.querySelectorAll('a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), ' +
+        'select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])'),
+      function (el) { return el.offsetParent !== null || el === document.activeElement; });
+  }
+  document.addEventListener("keydown", function (event) {
+    var d = dialogEl();
+    if (event.key !== "Tab" || !d || !d.open) return;
+    var items = focusables(d);
+    if (!items.length) return;
+    var first = items[0];
+    var last = items[items.length - 1];
+    if (event.shiftKey && (document.activeElement === first || !d.contains(document.activeElement))) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && (document.activeElement === last || !d.contains(document.activeElement))) {
+      event.preventDefault();
+      first.focus();
+    }
+  });
+  function returnFocus() {
+    var target = opener;
+    opener = null;
+    if (!target || !target.isConnected) {
+      // the opener was redrawn (a list or panel refreshed): its namesake, else the heading
+      target = null;
+      var heading = document.querySelector("main h1");
+      if (heading) {
+        heading.setAttribute("tabindex", "-1");
+        target = heading;
+      }
+    }
+    if (target) target.focus();
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var d = dialogEl();
+    if (d) d.addEventListener("close", function () { window.setTimeout(returnFocus, 0); });
+  });
+
+  // Lists (UI-4) announce their new state after an htmx swap (sorting, a
+  // filter, a page, rows per page) in a polite live region that lives
+  // outside the list, and the keyboard focus stays on the control that was
+  // used (the same place in the redrawn list).
+  var listFocus = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var list = event.detail.target;
+    listFocus = null;
+    if (!list || !list.classList || !list.classList.contains("listview")) return;
+    var active = document.activeElement;
+    if (active && list.contains(active)) {
+      listFocus = { id: list.id, index: focusables(list).indexOf(active) };
+    }
+  });
+  function listStatus() {
+    var region = document.getElementById("list-status");
+    if (!region) {
+      region = document.createElement("div");
+      region.id = "list-status";
+      region.className = "visually-hidden";
+      region.setAttribute("role", "status");
+      region.setAttribute("aria-live", "polite");
+      document.body.appendChild(region);
+    }
+    return region;
+  }
+  document.addEventListener("DOMContentLoaded", listStatus);
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var elt = event.target;
+    var list = elt && elt.classList && elt.classList.contains("listview") ? elt
+      : (listFocus && document.getElementById(listFocus.id));
+    if (!list || !list.isConnected || !list.classList.contains("listview")) return;
+    var count = list.querySelector(".pager .count");
+    var empty = list.querySelector("tr.empty");
+    var sorted = list.querySelector("th[aria-sort]");
+    var text = "Listan är uppdaterad: " + (empty ? empty.textContent.trim()
+      : (count ? count.textContent.trim() : ""));
+    if (sorted) {
+      text += ", sorterad på " + sorted.textContent.replace(/[↑↓]/g, "").trim() +
+        (sorted.getAttribute("aria-sort") === "descending" ? " fallande" : " stigande");
+    }
+    listStatus().textContent = text + ".";
+    if (listFocus && listFocus.id === list.id && listFocus.index >= 0) {
+      var items = focusables(list);
+      var target = items[Math.min(listFocus.index, items.length - 1)];
+      if (target) target.focus();
+    }
+    listFocus = null;
+  });
   document.addEventListener("click", function (event) {
     var closer = event.target.closest("[data-close-dialog]");
     if (closer && closer.closest("#dialog")) {

@@ -273,6 +273,7 @@ class _LoginFields(BaseModel):
     locked_until = DateTimeField(null=True)
     last_login_at = DateTimeField(null=True)
     created_at = DateTimeField(default=utcnow)
+    theme = CharField(default="auto")  # colour scheme: auto, light or dark (domain/themes.py)
 
     # Flask-Login protocol
     is_authenticated = True

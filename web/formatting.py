@@ -11,6 +11,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from domain import operator as operators
+from domain import themes
 from domain.formats import (  # noqa: F401 (re-exported for blueprints)
     LOCAL_TZ,
     amount,
@@ -200,6 +201,7 @@ def init_app(app):
         is_current=is_current,
         url_if=url_if,
         get_locale=get_locale,
+        theme_of=themes.theme_of,
     )
 
     @app.context_processor

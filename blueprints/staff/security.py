@@ -4,13 +4,15 @@ mobile number on file)."""
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import render_template, url_for
 from flask_login import current_user
 
 from blueprints.profile import (
     SecurityPages,
     password_view,
     recovery_codes_view,
+    theme_form,
+    theme_view,
     totp_view,
     twofactor_off_view,
 )
@@ -41,7 +43,15 @@ def security():
         has_2fa=twofactor.has_2fa(user),
         required=twofactor.required_for(user),
         recovery_left=twofactor.remaining_recovery_codes(user),
+        theme_form=theme_form(user),
+        theme_action=url_for("staff.security_theme"),
     )
+
+
+@bp.route("/security/theme", methods=["POST"])
+@staff_required
+def security_theme():
+    return theme_view(STAFF_PAGES)
 
 
 @bp.route("/security/password", methods=["GET", "POST"])

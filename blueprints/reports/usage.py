@@ -32,6 +32,7 @@ from web.auth import require
 from web.formatting import kr, phone
 from web.htmx import is_htmx
 from web.listcolumns import Column, kronor_column, text_column
+from web.lists.groups import GroupRule
 from web.listview import ListView
 
 MONTHS_OFFERED = 13
@@ -117,6 +118,10 @@ USAGE = ListView(
     export_title="Förbrukningsrapport",
     bulk_actions=[],
     too_large=usage_beyond_preview,
+    # A month's usage counts toward the service's group in that month.
+    groups=GroupRule(
+        account=Service.account, service=MonthlyUsage.service, month=lambda: MonthlyUsage.month
+    ),
     rows_loader=cells_loader(MonthlyUsage, usage_query, FIELDS, _cells),
     columns=[
         *service_columns(),

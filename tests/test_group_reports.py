@@ -502,3 +502,98 @@ def test_reports_without_a_form_filter_in_the_list(client, login, world, path):
     text = client.get(path, query_string={"grupp": world["groups"]["Sälj"]}).get_data(as_text=True)
     assert f'name="grupp" value="{world["groups"]["Sälj"]}" checked' in text
     assert "Grupper: Avdelning:Sälj" in text
+
+
+# ------------------------------------------------------------- Summa per grupp
+
+
+def panel(client, path, world, category, *groups, **args) -> dict[str, tuple]:
+    """The Summa per grupp panel: row label → its numbers (öre for amounts)."""
+    import lxml.html
+
+    query = [("kategori", world["categories"][category])]
+    query += [("grupp", world["groups"][g]) for g in groups] + list(args.items())
+    response = client.get(path, query_string=query, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    doc = lxml.html.fromstring(response.get_data(as_text=True))
+    out = {}
+    for tr in doc.xpath("//table[contains(@class, 'group-totals-table')]//tr[th[@scope='row']]"):
+        label = tr.xpath("./th")[0].text_content().strip()
+        cells = [td.text_content().strip() for td in tr.xpath("./td")]
+        out[label] = tuple(kronor(c) if "kr" in c else int(c) for c in cells)
+    return out
+
+
+def test_invoice_totals_per_group_split_by_line(client, login, world):
+    login(client, world["admin"].username)
+    assert panel(client, "/invoices/summa-per-grupp", world, "Avdelning") == {
+        "Sälj": (10500,),  # Cilla's line of P1 (then in Sälj) and Konto Ett's fee
+        "Ekonomi": (12000,),
+        "Lager": (23000,),  # Bertil (own) and Cilla's current line
+        "Utan grupp": (0,),
+        "Totalt": (45500,),
+    }
+    # The list's filter applies: Konto Två's invoices only.
+    assert panel(
+        client, "/invoices/summa-per-grupp", world, "Kostnadsställe", f_account="Konto Två"
+    ) == {"K1": (0,), "K2": (42000,), "Utan grupp": (0,), "Totalt": (42000,)}
+
+
+def test_invoice_totals_of_a_kontoadministrator(client, login, world):
+    login(client, world["konto"].username)
+    assert panel(client, "/invoices/summa-per-grupp", world, "Avdelning")["Totalt"] == (42000,)
+
+
+def test_service_totals_per_group_this_month(client, login, world):
+    login(client, world["admin"].username)
+    assert panel(client, "/services/summa-per-grupp", world, "Avdelning") == {
+        "Sälj": (1, 10000),  # Anna (Konto Ett's)
+        "Ekonomi": (1, 40000),  # David
+        "Lager": (2, 50000),  # Bertil (own), Cilla (changed in C)
+        "Utan grupp": (0, 0),
+        "Totalt": (4, 100000),
+    }
+    # Narrowed by the list's group filter: Lager's services by cost centre.
+    assert panel(client, "/services/summa-per-grupp", world, "Kostnadsställe", "Lager") == {
+        "K1": (0, 0),
+        "K2": (1, 30000),  # Cilla, by Konto Två
+        "Utan grupp": (1, 20000),  # Bertil
+        "Totalt": (2, 50000),
+    }
+
+
+def test_the_list_offers_summa_per_grupp_and_loads_the_panel(client, login, world):
+    login(client, world["admin"].username)
+    text = client.get("/services").get_data(as_text=True)
+    assert "Summa per grupp" in text and 'id="group-totals-services"' not in text
+    avd = world["categories"]["Avdelning"]
+    text = client.get("/services", query_string={"kategori": avd}).get_data(as_text=True)
+    assert f'<option value="{avd}" selected>' in text
+    assert re.search(r'hx-get="/services/summa-per-grupp\?[^"]*kategori=' + str(avd), text)
+    # Another organisation's category: not offered, nothing loaded, the list still answers.
+    response = client.get("/invoices", query_string={"kategori": world["foreign_category"]})
+    assert response.status_code == 200
+    assert 'id="group-totals-invoices"' not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("value", ["x", "", "0", None])
+def test_the_panel_refuses_a_category_not_of_the_organisation(client, login, world, value):
+    login(client, world["admin"].username)
+    value = world["foreign_category"] if value is None else value
+    for path in ("/invoices/summa-per-grupp", "/services/summa-per-grupp"):
+        assert client.get(path, query_string={"kategori": value}).status_code == 404
+
+
+def test_the_panel_is_capped(app, client, login, world):
+    app.config.update(GROUP_TOTALS_MAX_ROWS=3)
+    login(client, world["admin"].username)
+    for path in ("/invoices/summa-per-grupp", "/services/summa-per-grupp"):
+        response = client.get(path, query_string={"kategori": world["categories"]["Avdelning"]})
+        text = response.get_data(as_text=True)
+        assert response.status_code == 200
+        assert "fler än 3 rader" in text and "group-totals-table" not in text
+    app.config.update(GROUP_TOTALS_MAX_ROWS=6)
+    response = client.get(
+        "/invoices/summa-per-grupp", query_string={"kategori": world["categories"]["Avdelning"]}
+    )
+    assert "group-totals-table" in response.get_data(as_text=True)  # 6 lines: within

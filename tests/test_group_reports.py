@@ -597,3 +597,29 @@ def test_the_panel_is_capped(app, client, login, world):
         "/invoices/summa-per-grupp", query_string={"kategori": world["categories"]["Avdelning"]}
     )
     assert "group-totals-table" in response.get_data(as_text=True)  # 6 lines: within
+
+
+def test_usage_report_by_group_in_each_month(client, login, world):
+    """Förbrukningsrapport: a month's usage counts by the service's group in
+    that month (Cilla in Sälj in P1, in Lager now)."""
+    from models import MonthlyUsage
+
+    s = world["services"]
+    with write_tx():
+        for who, month, cost in [
+            ("Cilla", P1, 100),
+            ("Cilla", CURRENT, 200),
+            ("David", CURRENT, 50),
+        ]:
+            MonthlyUsage.create(service=s[who], month=month, cost_ore=cost)
+    login(client, world["admin"].username)
+
+    def users(month, *groups):
+        rows = exported(client, "/reports/forbrukning", world, *groups, month=f"{month:%Y-%m}")
+        return sorted(row["Användare"] for row in rows)
+
+    assert users(CURRENT) == ["Cilla", "David"]
+    assert users(CURRENT, "Lager") == ["Cilla"]
+    assert users(CURRENT, "Sälj") == []
+    assert users(P1, "Sälj") == ["Cilla"]
+    assert users(P1, "Ekonomi") == []

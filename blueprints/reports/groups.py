@@ -21,13 +21,10 @@ from __future__ import annotations
 
 from flask import g, request
 from flask_login import current_user
-from peewee import fn
 
-from tables.billing import Invoice, InvoiceLine
 from tables.group_filter import (
     chosen_groups,
     groups_condition,
-    month_of,
     organisation_groups,
 )
 from tables.org import Group, GroupCategory
@@ -58,11 +55,6 @@ def narrow(query, user, *, account, month, service=None):
     """``query`` narrowed to the chosen groups (unchanged without any)."""
     where = condition(user, account=account, month=month, service=service)
     return query if where is None else query.where(where)
-
-
-def line_month(line=InvoiceLine):
-    """An invoice line's month: its period's, else its invoice's period or date."""
-    return month_of(fn.COALESCE(line.period_start, Invoice.period_start, Invoice.invoice_date))
 
 
 def picker(user=None) -> list[dict]:
@@ -106,4 +98,4 @@ def applied(user=None) -> str | None:
     return "Grupper: " + ", ".join(f"{n['category']}:{n['name']}" for n in names)
 
 
-__all__ = ["PARAM", "applied", "chosen", "condition", "line_month", "narrow", "picker"]
+__all__ = ["PARAM", "applied", "chosen", "condition", "narrow", "picker"]

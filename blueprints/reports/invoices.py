@@ -31,7 +31,6 @@ from blueprints.reports.common import (
     parse_period,
     request_period,
 )
-from blueprints.reports.groups import line_month
 from blueprints.reports.traffic import (
     amount_column,
     call_groups,
@@ -50,6 +49,7 @@ from tables.billing import (
     Invoice,
     InvoiceLine,
 )
+from tables.group_totals import line_month
 from tables.org import Account
 from tables.scope import scope_condition, visible_accounts
 from tables.services import Service

@@ -124,6 +124,11 @@ def load_config(app: Flask) -> None:
         REPORT_PREVIEW_CALLS=int(env("REPORT_PREVIEW_CALLS", "10000")),
         # Förbrukningsrapport: beyond this many subscriptions in the month.
         REPORT_PREVIEW_ROWS=int(env("REPORT_PREVIEW_ROWS", "5000")),
+        # Kostnader per grupp: beyond this many invoice lines in the months.
+        REPORT_PREVIEW_LINES=int(env("REPORT_PREVIEW_LINES", "100000")),
+        # Summa per grupp on Fakturor and Tjänster: at most this many rows
+        # (invoice lines, services) added up in a request.
+        GROUP_TOTALS_MAX_ROWS=int(env("GROUP_TOTALS_MAX_ROWS", "200000")),
         REPORT_DIR=env("REPORT_DIR") or str(instance / "reports"),
         REPORT_FILE_DAYS=int(env("REPORT_FILE_DAYS", "7")),
         # Operations (docs/OPERATIONS.md): /readyz wants the worker heard

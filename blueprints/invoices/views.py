@@ -17,6 +17,7 @@ from domain.invoice_pdf import render_invoice_pdf
 from tables.billing import INVOICE_STATUSES, Invoice, InvoiceLine
 from tables.org import Account
 from web import excel
+from web import group_totals as web_group_totals
 from web.auth import get_visible_or_404, require
 from web.listcolumns import (
     AmountRangeFilter,
@@ -84,6 +85,7 @@ def zip_response(query):
 INVOICE_LIST = ListView(
     name="invoices",
     groups=InvoiceGroupRule(),
+    group_totals="invoices.group_totals",
     model=Invoice,
     query=Invoice.visible_to,
     joins=[(Account, Invoice.account)],
@@ -129,6 +131,13 @@ INVOICE_LIST = ListView(
 @require("invoices.view")
 def index():
     return INVOICE_LIST.respond(current_user, "invoices/list.html", today=dt.date.today())
+
+
+@bp.route("/summa-per-grupp")
+@require("invoices.view")
+def group_totals():
+    """Summa per grupp of the list's current filter (``?kategori=``), by htmx."""
+    return web_group_totals.invoice_panel(INVOICE_LIST, current_user)
 
 
 @bp.route("/<int:invoice_id>/pdf")

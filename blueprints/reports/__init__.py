@@ -24,8 +24,20 @@ from web.auth import require
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
-from blueprints.reports import invoices, overview, sla, traffic, usage  # noqa: E402,F401
+from blueprints.reports import (  # noqa: E402,F401
+    group_costs,
+    invoices,
+    overview,
+    sla,
+    traffic,
+    usage,
+)
+from blueprints.reports import groups as report_groups  # noqa: E402
 from blueprints.reports.common import offered  # noqa: E402
+
+# The parameter forms' group picker and the preview's "Grupper:" line.
+bp.add_app_template_global(report_groups.picker, "report_group_picker")
+bp.add_app_template_global(report_groups.applied, "report_groups_applied")
 
 
 @bp.route("")

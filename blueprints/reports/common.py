@@ -96,6 +96,13 @@ REPORTS = [
         "reports.call_statistics",
     ),
     Report(
+        "Kostnader per grupp",
+        "Fakturerat belopp per grupp och månad för en gruppkategori, med summor per grupp"
+        " och månad.",
+        "reports.group_costs",
+        needs=INVOICES,
+    ),
+    Report(
         "Köstatistik",
         "Statistik för växelns köer kommer med växeltjänsterna (eget ärende).",
     ),

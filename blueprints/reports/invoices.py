@@ -17,6 +17,7 @@ from peewee import JOIN, fn
 
 from blueprints.calls import DIRECTIONS
 from blueprints.reports import bp
+from blueprints.reports import groups as report_groups
 from blueprints.reports.common import (
     CALL_MONTHS,
     LIST_MONTHS,
@@ -32,6 +33,7 @@ from blueprints.reports.common import (
 )
 from blueprints.reports.traffic import (
     amount_column,
+    call_groups,
     call_list,
     calls_beyond_preview,
     count_column,
@@ -47,12 +49,14 @@ from tables.billing import (
     Invoice,
     InvoiceLine,
 )
+from tables.group_totals import line_month
 from tables.org import Account
 from tables.scope import scope_condition, visible_accounts
 from tables.services import Service
 from web.auth import parse_id, require
 from web.formatting import isodate, kr, phone
 from web.listcolumns import Column, choice_column, date_column, kronor_column, text_column
+from web.lists.groups import GroupRule, row_month
 from web.listview import ListView
 
 INVOICE_CHOICES = 36  # the account's latest invoices offered in the form
@@ -85,6 +89,9 @@ def invoice_specification_query(user):
         InvoiceLine.select()
         .join(Invoice, on=(InvoiceLine.invoice == Invoice.id))
         .where(scope_condition(Invoice, user, Invoice.account) & (Invoice.id == invoice_id))
+    )
+    inner = report_groups.narrow(
+        inner, user, account=Invoice.account, service=InvoiceLine.service, month=line_month()
     )
     return grouped(
         InvoiceLine, inner, [InvoiceLine.service, InvoiceLine.user_name], LINE_SUMS
@@ -253,6 +260,13 @@ CREDITED = ListView(
     default_sort=("issued", "desc"),
     export_title="Krediterade tjänster",
     bulk_actions=[],
+    # A credited line counts toward its service's (else account's) group in
+    # the month the credit note was issued.
+    groups=GroupRule(
+        account=CreditNote.account,
+        service=CreditNoteLine.service,
+        month=row_month(CreditNote.issued_on),
+    ),
     rows_loader=cells_loader(
         CreditNoteLine,
         credited_query,
@@ -325,6 +339,7 @@ def traffic_all_query(user, services=None):
         & (CallRecord.invoiced == True)
         & CallRecord.traffic_type.in_(types)  # noqa: E712
     )
+    inner = call_groups(inner, user)
     if services is not None:
         inner = inner.where(CallRecord.service.in_(services))
     return (

@@ -8,6 +8,7 @@ from flask import render_template, request
 from flask_login import current_user
 
 from blueprints.orders.listing import (
+    ORDER_LIST,
     attach_products,
     order_kind_column,
     order_number_column,
@@ -16,7 +17,7 @@ from blueprints.orders.listing import (
 from blueprints.reports import bp
 from blueprints.reports.common import LIST_MONTHS, TITLES, opening_form, parse_period
 from blueprints.services.listing import PLAN_NAME, attach_price_plans
-from blueprints.tickets.listing import TICKET_JOINS
+from blueprints.tickets.listing import TICKET_JOINS, TICKET_LIST
 from blueprints.tickets.listing import shared_columns as ticket_columns
 from tables.catalogue import Product
 from tables.orders import ORDER_STATUSES, Order
@@ -35,6 +36,7 @@ from web.listcolumns import (
     number_column,
     text_column,
 )
+from web.lists.groups import GroupRule, row_month
 from web.listview import ListView, TallyCount
 
 # ------------------------------------------------------------ Översikt – Abonnemang
@@ -83,6 +85,7 @@ SUBSCRIPTIONS = ListView(
     # Counted from the row tally like Tjänster (by status), not row by row.
     tally=TallyCount("service", {"status": lambda statuses: statuses}),
     walk_each="status",  # every status's services in order, merged: no sort of them all
+    groups=GroupRule(account=Service.account, service=Service.id),  # this month's groups
     columns=_service_columns(),
     essential=("status", "number", "user", "monthly"),
 )
@@ -108,6 +111,10 @@ TERMINATED = ListView(
     export_title="Historik – Avslutade tjänster",
     rows_loader=attach_price_plans,
     bulk_actions=[],
+    # A terminated service counts toward its group in the month it ended.
+    groups=GroupRule(
+        account=Service.account, service=Service.id, month=row_month(Service.end_date)
+    ),
     columns=[c for c in _service_columns() if c.key != "status"],
     essential=("number", "user", "end"),
 )
@@ -146,6 +153,7 @@ ORDERS = ListView(
     export_title="Översikt – Beställningar",
     rows_loader=attach_products,
     bulk_actions=[],
+    groups=ORDER_LIST.groups,  # by the month the order was placed
     columns=[
         order_number_column("Ordernummer"),
         choice_column("status", "Status", Order.status, ORDER_STATUSES),
@@ -185,6 +193,7 @@ TICKETS = ListView(
     default_sort=("created", "desc"),
     export_title="Ärenden",
     bulk_actions=[],
+    groups=TICKET_LIST.groups,  # by the month the ticket was created
     columns=[
         Column(
             "status",

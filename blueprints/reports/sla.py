@@ -38,6 +38,7 @@ from tables.tickets import TICKET_PRIORITIES, Ticket
 from web.auth import require
 from web.formatting import stamp
 from web.listcolumns import Column, choice_column, date_column, text_column
+from web.lists.groups import GroupRule, row_month
 from web.listview import ListView
 
 MET = {1: "Ja", 0: "Nej", 2: "Pågår"}
@@ -162,6 +163,9 @@ SLA = ListView(
     default_sort=("created", "desc"),
     export_title="SLA",
     bulk_actions=[],
+    groups=GroupRule(
+        account=Ticket.account, service=Ticket.service, month=row_month(Ticket.created_at)
+    ),
     rows_loader=cells_loader(Ticket, sla_query, {**FIELDS, **CLOCKS}, _cells),
     columns=[
         Column("number", "Ärende #", sort=Ticket.number, export=Ticket.number, text=False),

@@ -18,6 +18,7 @@ from peewee import JOIN, Case, Entity, Select, Value, fn
 
 from blueprints.calls import CALL_RECORD_LIST, DIRECTIONS
 from blueprints.reports import bp
+from blueprints.reports import groups as report_groups
 from blueprints.reports.common import (
     CALL_MONTHS,
     STATISTICS_MONTHS,
@@ -36,6 +37,7 @@ from database import is_sqlite
 from domain.formats import integer
 from domain.numbers import number_query
 from tables.billing import TRAFFIC_TYPES, CallRecord
+from tables.group_filter import month_of
 from tables.org import Account
 from tables.services import Service
 from web import excel
@@ -83,6 +85,18 @@ def calls_beyond_preview(user) -> str | None:
     )
 
 
+def call_groups(query, user):
+    """Call records narrowed to the report's groups (``?grupp=``): each call
+    by its service's (else account's) group in the month of its date."""
+    return report_groups.narrow(
+        query,
+        user,
+        account=CallRecord.account,
+        service=CallRecord.service,
+        month=month_of(CallRecord.started_at),
+    )
+
+
 def find_service(user, text: str):
     """(service, error): a number of the user's scope typed in any form."""
     digits = number_query(text)
@@ -125,7 +139,7 @@ def call_specification_query(user, services=None):
     """One row per service, traffic type and country called in the period
     (only those of ``services``, when given: a page's)."""
     start, end = request_period(CALL_MONTHS)
-    inner = CallRecord.visible_to(user).where(period_condition(start, end))
+    inner = call_groups(CallRecord.visible_to(user).where(period_condition(start, end)), user)
     if services is not None:
         inner = inner.where(CallRecord.service.in_(services))
     keys = [CallRecord.service, CallRecord.traffic_type, CallRecord.country]
@@ -265,6 +279,7 @@ def call_list(name: str, title: str) -> ListView:
         default_sort=("started", "asc"),
         export_title=title,
         bulk_actions=[],
+        groups=CALL_RECORD_LIST.groups,
         columns=CALL_RECORD_LIST.columns,
         essential=("started", "b_number", "duration", "price"),
     )
@@ -402,7 +417,7 @@ def statistics_query(user, days=None, peaks=None):
     start, end = request_period(STATISTICS_MONTHS)
     if days is not None:  # a page's days only (whole days: the rows' sums are the same)
         start, end = max(start, days[0]), min(end, days[1])
-    scope = CallRecord.visible_to(user).where(_is_voice())
+    scope = call_groups(CallRecord.visible_to(user).where(_is_voice()), user)
     if (request.args.get("number") or "").strip():
         service, _ = find_service(user, request.args["number"])
         scope = scope.where(CallRecord.service == (service.id if service else 0))

@@ -20,6 +20,7 @@ from werkzeug.exceptions import NotFound
 
 from blueprints.invoices.show import month_start
 from blueprints.reports import bp
+from blueprints.reports import groups as report_groups
 from blueprints.reports.common import TITLES, Link, cells_loader, datetime_bounds
 from blueprints.reports.traffic import service_columns
 from blueprints.services.charts import bar_chart, month_label
@@ -32,6 +33,7 @@ from web.auth import require
 from web.formatting import kr, phone
 from web.htmx import is_htmx
 from web.listcolumns import Column, kronor_column, text_column
+from web.lists.groups import GroupRule
 from web.listview import ListView
 
 MONTHS_OFFERED = 13
@@ -117,6 +119,10 @@ USAGE = ListView(
     export_title="Förbrukningsrapport",
     bulk_actions=[],
     too_large=usage_beyond_preview,
+    # A month's usage counts toward the service's group in that month.
+    groups=GroupRule(
+        account=Service.account, service=MonthlyUsage.service, month=lambda: MonthlyUsage.month
+    ),
     rows_loader=cells_loader(MonthlyUsage, usage_query, FIELDS, _cells),
     columns=[
         *service_columns(),
@@ -167,9 +173,16 @@ def _chosen_month(user, choices: list[dt.date]) -> dt.date:
 def cost_chart(user, month: dt.date):
     """The mobile subscriptions' cost in each of the last months up to ``month``."""
     first = month_start(month, CHART_MONTHS - 1)
+    # Narrowed to the report's groups, each month's usage by that month's group.
+    scoped = report_groups.narrow(
+        usage_query(user),
+        user,
+        account=Service.account,
+        service=MonthlyUsage.service,
+        month=MonthlyUsage.month,
+    )
     rows = (
-        usage_query(user)
-        .select(MonthlyUsage.month, fn.SUM(MonthlyUsage.cost_ore))
+        scoped.select(MonthlyUsage.month, fn.SUM(MonthlyUsage.cost_ore))
         .where((MonthlyUsage.month >= first) & (MonthlyUsage.month <= month))
         .group_by(MonthlyUsage.month)
         .tuples()
@@ -190,14 +203,18 @@ def cost_chart(user, month: dt.date):
 def fixed_lines(user, month: dt.date) -> list[dict]:
     """The fixed-line services (local numbers) with the month's calls."""
     after = month_start(month, -1)
+    fixed = Service.select(Service.id, Service.number, Service.user_name, Service.kind).where(
+        _scoped_services(user) & Service.kind.in_(FIXED_KINDS)
+    )
+    fixed = report_groups.narrow(
+        fixed, user, account=Service.account, service=Service.id, month=month
+    )
     services = list(
-        Service.select(Service.id, Service.number, Service.user_name, Service.kind)
-        .where(_scoped_services(user) & Service.kind.in_(FIXED_KINDS))
+        fixed
         # By kind first: the switchboards, trunks and number series apart,
         # and the kind index serves the query (by number alone, SQLite
         # walked every organisation's services in number order).
-        .order_by(Service.kind, Service.number)
-        .limit(FIXED_SHOWN)
+        .order_by(Service.kind, Service.number).limit(FIXED_SHOWN)
     )
     low, high = datetime_bounds(month, after - dt.timedelta(days=1))
     sums = (

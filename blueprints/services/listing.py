@@ -14,6 +14,7 @@ from tables.catalogue import Product
 from tables.org import Account
 from tables.services import LIVE_STATUSES, SERVICE_KINDS, SERVICE_STATUSES, Service, SimCard
 from web import dialogs, excel
+from web import group_totals as web_group_totals
 from web.auth import require
 from web.listcolumns import (
     AmountRangeFilter,
@@ -71,6 +72,7 @@ PLAN_NAME = _Plan.select(_Plan.name).where(_Plan.id == Service.price_plan)
 SERVICE_LIST = ListView(
     name="services",
     groups=GroupRule(account=Service.account, service=Service.id),
+    group_totals="services.group_totals",
     model=Service,
     query=Service.visible_to,
     joins=[(Account, Service.account), (Product, Service.product)],
@@ -149,6 +151,13 @@ def index():
     # The bulk actions the user may use (blueprints/services/bulk.py)
     kinds = bulk_actions.permitted(current_user)
     return SERVICE_LIST.respond(current_user, "services/list.html", bulk_kinds=kinds)
+
+
+@bp.route("/summa-per-grupp")
+@require("services.view")
+def group_totals():
+    """Summa per grupp of the list's current filter (``?kategori=``), by htmx."""
+    return web_group_totals.service_panel(SERVICE_LIST, current_user)
 
 
 def find_sims(user, text: str):

@@ -135,6 +135,10 @@ class ListPage:
     group_choices: list = field(default_factory=list)
     # Kronor of the invoice lines that count toward the chosen groups.
     group_total_ore: int | None = None
+    # Summa per grupp (web/group_totals.py): the categories offered and the
+    # one chosen with ``?kategori=``.
+    total_categories: list = field(default_factory=list)
+    total_category: Any = None
 
     @property
     def first(self) -> int:

@@ -20,7 +20,7 @@ from flask import request, url_for
 from werkzeug.datastructures import MultiDict
 
 from tables.prepared import Prepared
-from web import jobs
+from web import group_totals, jobs
 from web.htmx import render
 from web.lists import groups
 from web.lists.columns import Column
@@ -74,6 +74,7 @@ class ListView(PlanningMixin, ExportMixin):
         too_large: Callable[[Any], str | None] | None = None,
         walk_each: str | None = None,
         groups: GroupRule | None = None,
+        group_totals: str | None = None,
     ):
         self.name = name
         self.model = model
@@ -115,6 +116,9 @@ class ListView(PlanningMixin, ExportMixin):
         # ``groups``: how a row finds its group (web/lists/groups.py); the
         # list then filters by ``grupp`` and exports the group columns.
         self.groups = groups
+        # ``group_totals``: the endpoint of the list's "Summa per grupp"
+        # panel (web/group_totals.py), offered with ``?kategori=``.
+        self.group_totals = group_totals
         self.shown = [c for c in columns if c.show]
         # A page's rows by id: the same SQL for every page of the same length.
         self._rows_by_id = Prepared(self._page_rows)
@@ -160,6 +164,9 @@ class ListView(PlanningMixin, ExportMixin):
                 listing.group_total_ore = groups.invoice_lines_total(
                     self._where(user, state, extra), state.chosen
                 )
+        if self.group_totals is not None:
+            listing.total_categories = group_totals.categories(user)
+            listing.total_category = group_totals.chosen_category(user, state.args)
         return render(
             page_template,
             "partials/_listview.html",

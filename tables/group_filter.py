@@ -16,10 +16,12 @@ The month of a row is given by the caller as an SQL expression or a date:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterable
+from contextvars import ContextVar
 
-from peewee import SQL, fn
+from peewee import SQL, ColumnBase, fn
 
 from database import is_sqlite
 from tables.org import Group, GroupCategory
@@ -57,6 +59,40 @@ def _holds(membership, month):
 # database computes it once and probes it), and look the row's month up only
 # for rows that pass. With a constant month (Konton, Tjänster: this month)
 # the sets hold the month themselves and no look-up is needed at all.
+
+
+# While set (ListView.page, finding a page's ids), a row's owner is probed
+# against the sets as ``+account_id IN (…)``: SQLite then walks the list's
+# own index in order and stops at the page, instead of gathering every row
+# of the group's owners through their indexes and sorting them all (which
+# is what counting wants). Read when the SQL is written, not when built.
+_WALKING: ContextVar[bool] = ContextVar("group_filter_walking", default=False)
+
+
+@contextlib.contextmanager
+def walking_in_order():
+    token = _WALKING.set(True)
+    try:
+        yield
+    finally:
+        _WALKING.reset(token)
+
+
+class _Probe(ColumnBase):
+    """A row's owner column, unindexed (``+col``) on SQLite while walking."""
+
+    def __init__(self, column):
+        super().__init__()
+        self.column = column
+
+    def __sql__(self, ctx):
+        if _WALKING.get() and is_sqlite():
+            ctx.literal("+")
+        return ctx.sql(self.column)
+
+
+def probe(column):
+    return _Probe(column)
 
 
 def owners(owner_field, group_ids, month=None):
@@ -114,20 +150,20 @@ def member_condition(category_id, group_ids: Iterable[int], *, account, month, s
     row) or an SQL expression of the row."""
     group_ids = list(group_ids)
     if _constant(month):
-        by_account = account.in_(owners("account", group_ids, month))
+        by_account = probe(account).in_(owners("account", group_ids, month))
         if service is None:
             return by_account
-        own = service.in_(owners("service", group_ids, month))
+        own = probe(service).in_(owners("service", group_ids, month))
         elsewhere = service.in_(_own_in_category(category_id, month))
         return own | (by_account & (service.is_null() | ~elsewhere))
     # The row's own month: the sets (ever in the groups) first, the month
     # looked up only for the rows in them.
-    by_account = account.in_(owners("account", group_ids)) & _in_groups(
+    by_account = probe(account).in_(owners("account", group_ids)) & _in_groups(
         "account", account, group_ids, month
     )
     if service is None:
         return by_account
-    own = service.in_(owners("service", group_ids)) & _in_groups(
+    own = probe(service).in_(owners("service", group_ids)) & _in_groups(
         "service", service, group_ids, month
     )
     never_elsewhere = service.is_null() | ~service.in_(_own_in_category(category_id))
@@ -141,9 +177,9 @@ def ever_condition(chosen: dict[int, list[int]], *, account, service=None):
     category. Uncorrelated sets: cheap to put before costlier tests."""
     condition = None
     for group_ids in chosen.values():
-        one = account.in_(owners("account", group_ids))
+        one = probe(account).in_(owners("account", group_ids))
         if service is not None:
-            one |= service.in_(owners("service", group_ids))
+            one |= probe(service).in_(owners("service", group_ids))
         condition = one if condition is None else condition & one
     return condition
 

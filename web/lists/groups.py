@@ -28,6 +28,7 @@ from tables.group_filter import (
     month_of,
     organisation_groups,
     owners,
+    probe,
     this_month,
 )
 from web.lists.columns import Column
@@ -119,7 +120,9 @@ class InvoiceGroupRule(GroupRule):
             lines = InvoiceLine.select(InvoiceLine.invoice).where(
                 InvoiceLine.service.in_(owners("service", group_ids))
             )
-            one = Invoice.account.in_(owners("account", group_ids)) | Invoice.id.in_(lines)
+            one = probe(Invoice.account).in_(owners("account", group_ids)) | probe(Invoice.id).in_(
+                lines
+            )
             condition = one if condition is None else condition & one
         return condition
 

@@ -6,7 +6,8 @@ services of every kind and status and 50,000 orders (this module); 200,000
 monthly invoices, the last twelve months' itemised per service, 300 credit
 notes, 2,000,000 call records over six months and six months of monthly
 usage of the mobile services (seed/large_billing.py); and 3,000 tickets with
-SLA times (seed/large_tickets.py). Its logins, password
+SLA times (seed/large_tickets.py); groups Avdelning and Kostnadsställe by
+district and region (seed/large_groups.py). Its logins, password
 ``Teleportal-demo-2026``:
 
 * ``admin@large.example``  Administratör (Superuser) on the top account
@@ -47,6 +48,7 @@ from models import (
 from permissions import format_permissions
 from seed import demo
 from seed.large_billing import LargeBilling
+from seed.large_groups import seed_large_groups
 from seed.large_rows import (
     LargeService,
     Progress,
@@ -549,6 +551,7 @@ def seed(echo: Callable = print, today: dt.date | None = None) -> None:
             billing.invoices()
         billing.usage()
         seed_tickets(builder, org, tree, services)
+        seed_large_groups(today, echo)
         reset_id_sequences(ALL_MODELS)
         database.execute_sql("ANALYZE")
         progress("ANALYZE done")

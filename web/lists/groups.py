@@ -27,6 +27,8 @@ from tables.group_filter import (
     groups_condition,
     month_of,
     organisation_groups,
+    owners,
+    probe,
     this_month,
 )
 from web.lists.columns import Column
@@ -105,7 +107,24 @@ class InvoiceGroupRule(GroupRule):
         )
         no_lines = ~fn.EXISTS(any_line.select(SQL("1")).where(any_line.invoice == Invoice.id))
         by_account = groups_condition(chosen, account=Invoice.account, month=self.month())
-        return counted | (no_lines & by_account)
+        return self.candidates(chosen) & (counted | (no_lines & by_account))
+
+    @staticmethod
+    def candidates(chosen):
+        """A necessary condition, cheap to test first: for every category,
+        the invoice's account ever held one of its chosen groups, or one of
+        its lines is of a service that ever did (sets computed once, not
+        per invoice: tables/group_filter.py)."""
+        condition = None
+        for group_ids in chosen.values():
+            lines = InvoiceLine.select(InvoiceLine.invoice).where(
+                InvoiceLine.service.in_(owners("service", group_ids))
+            )
+            one = probe(Invoice.account).in_(owners("account", group_ids)) | probe(Invoice.id).in_(
+                lines
+            )
+            condition = one if condition is None else condition & one
+        return condition
 
 
 def chosen(state, user) -> dict[int, list[int]]:

@@ -21,6 +21,7 @@ import operator
 from peewee import JOIN, SQL, fn
 
 from database import db, is_sqlite
+from tables import group_filter
 from tables.scope import walk_in_order
 from web.lists import groups
 from web.lists.export import models_in
@@ -234,11 +235,15 @@ class PlanningMixin:
             # load just those rows with their joins (deep pages stay cheap).
             found, backwards = self._ids_query(query, state, total)
             sql = None
-            if self._walk_pays(user, state, extra, total):
-                sql = self._walking_ids_sql(user, state, extra, total)
-            elif is_sqlite():
-                sql = self._merged_ids_sql(user, state, extra, total)
-            ids = [row[0] for row in db.execute_sql(*(sql or found.sql())).fetchall()]
+            # A group filter's sets are probed, not used to gather rows, so
+            # the page's ids come off the list's index in order.
+            with group_filter.walking_in_order():
+                if self._walk_pays(user, state, extra, total):
+                    sql = self._walking_ids_sql(user, state, extra, total)
+                elif is_sqlite():
+                    sql = self._merged_ids_sql(user, state, extra, total)
+                sql = sql or found.sql()
+            ids = [row[0] for row in db.execute_sql(*sql).fetchall()]
             ids = ids[::-1] if backwards else ids
         rows = []
         if ids:

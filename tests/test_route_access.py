@@ -19,6 +19,7 @@ from werkzeug.routing import AnyConverter, IntegerConverter
 from database import write_tx
 from models import (
     Account,
+    ApiToken,
     ApproverChainEntry,
     AuditLog,
     BulkAction,
@@ -300,6 +301,9 @@ class Foreign:
                 storage_name="route-access-norr.txt",
             )
             entry = AuditLog.create(organisation=org, actor_user=other, action="test.norr")
+            api_token = ApiToken.create(
+                organisation=org, user=other, name="Norr", prefix="tp_norr", token_hash="norr"
+            )
             positions = [
                 e.position
                 for e in ApproverChainEntry.select().where(
@@ -365,6 +369,7 @@ class Foreign:
             "service_id": [Service.get(Service.organisation == org).id],
             "ticket_id": [ticket.id],
             "attachment_id": [attachment.id],
+            "token_id": [api_token.id],
             "user_id": [other.id],
             # one's own things: another organisation's and a colleague's
             "job_id": jobs,

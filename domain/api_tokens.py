@@ -32,44 +32,51 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-class TokenUser:
+class TokenUser(User):
     """The token's creator as the API sees them: the token's permissions
     (of those the creator still holds) and the token's sub-tree (when it
-    still lies within the creator's). Everything else is the creator's, so
-    audit rows name them and scope code treats the token like them."""
+    still lies within the creator's). It is a User (of the creator's row,
+    never saved), so domain code that records "by whom" takes it as the
+    user, and scope code treats it like a signed-in one; its name says
+    which key acted, for the audit log."""
 
-    is_staff = False
-    is_authenticated = True
-    is_anonymous = False
-    viewed_by = None
-    view_as = None
+    class Meta:
+        table_name = "user"
 
-    def __init__(self, token: ApiToken, user: User, scope_account: Account):
-        self.token = token
-        self._user = user
-        self.scope_account = scope_account
-        self.permission_set = parse_permissions(token.scopes) & user.permission_set
+    token = None
 
-    def __getattr__(self, name):  # id, organisation_id, restricted, …
-        return getattr(self._user, name)
+    @classmethod
+    def of(cls, token: ApiToken, user: User, scope_account: Account) -> TokenUser:
+        principal = cls(**user.__data__)
+        principal._creator = user
+        principal.token = token
+        principal.scope_account = scope_account  # the sub-tree scope code reads
+        principal.role = None
+        principal.name = f"{user.name} (API-nyckel {token.name})"
+        principal._permissions = parse_permissions(token.scopes) & user.permission_set
+        principal._dirty.clear()
+        return principal
 
     @property
-    def name(self) -> str:
-        return f"{self._user.name} (API-nyckel {self.token.name})"
+    def creator(self) -> User:
+        return self._creator
 
     @property
-    def is_admin(self) -> bool:
-        return self.scope_account.parent_id is None
+    def permission_set(self) -> frozenset[str]:
+        return self._permissions
 
     @property
     def is_superuser(self) -> bool:
         return False
 
     def has(self, permission: str) -> bool:
-        return permission in self.permission_set
+        return permission in self._permissions
 
     def get_id(self) -> str:
         return f"t:{self.token.id}"
+
+    def save(self, *args, **kwargs):
+        raise RuntimeError("a token's user is never saved")
 
 
 def grantable(creator: User) -> list[tuple[str, str]]:
@@ -189,7 +196,7 @@ def authenticate(secret: str | None) -> tuple[TokenUser | None, str | None]:
         if account is None or not account.is_within(scope):
             return None, INACTIVE  # the creator no longer reaches the sub-tree
         scope = account
-    return TokenUser(token, user, scope), None
+    return TokenUser.of(token, user, scope), None
 
 
 def minute(now: dt.datetime) -> dt.datetime:

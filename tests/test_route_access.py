@@ -70,6 +70,10 @@ EXPECTED_PUBLIC = {
     # The operator's logo and colour (UI-10): the sign-in pages show them.
     "branding.logo",
     "branding.theme",
+    # The JSON API's OpenAPI document and its documentation page (issue 19):
+    # no data, read by tools before they hold a token.
+    "api.openapi",
+    "api_docs.docs",
 }
 HEALTH_PUBLIC = {"health.healthz", "health.readyz", "health.metrics"}
 
@@ -145,6 +149,24 @@ def test_staff_routes_are_staff_protected(demo_app):
         if access_of(demo_app, rule.endpoint) == "staff" and not rule.rule.startswith("/staff")
     ]
     assert customer_in_staff == []
+
+
+def test_api_routes_answer_401_to_a_session_and_to_nobody(demo_app, login):
+    """The JSON API's routes ("api") are opened by a Bearer token only: a
+    signed-in session gets the same 401 problem as nobody at all."""
+    api_rules = protected_rules(demo_app, "api")
+    assert len(api_rules) > 10
+    assert all(rule.rule.startswith("/api/v1/") for rule in api_rules)
+    signed_in = demo_app.test_client()
+    login(signed_in, ADMIN)
+    wrong = []
+    for client in (demo_app.test_client(), signed_in):
+        for rule in api_rules:
+            method = sorted(rule.methods - {"HEAD", "OPTIONS"})[0]
+            response = client.open(build(rule, {}), method=method, json={})
+            if response.status_code != 401 or response.mimetype != "application/problem+json":
+                wrong.append((rule.endpoint, response.status_code))
+    assert wrong == []
 
 
 def test_a_view_without_a_declaration_is_found(demo_app):

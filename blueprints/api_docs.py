@@ -2,10 +2,11 @@
 Redoc (static/vendor/redoc-3.0.1.standalone.js) from /api/v1/openapi.json.
 
 This one page has its own Content-Security-Policy: Redoc builds its styles
-at run time (styled-components inserts <style> elements, so style-src needs
-'unsafe-inline') and runs its search index in a Web Worker made from a blob:
-URL (worker-src blob:). Scripts stay 'self' only, and the page shows no user
-data and needs no sign-in, so relaxing styles here widens nothing else."""
+at run time (styled-components inserts <style> elements), so style-src needs
+'unsafe-inline' here. Scripts stay 'self' only (the vendored copy is changed
+not to probe eval and not to load its logo from a CDN: static/vendor/
+README.md), and the page shows no user data and needs no sign-in, so
+relaxing styles here widens nothing else."""
 
 from __future__ import annotations
 
@@ -23,7 +24,6 @@ DOCS_CSP = "; ".join(
         "img-src 'self' data:",
         "font-src 'self' data:",
         "connect-src 'self'",
-        "worker-src 'self' blob:",
         "object-src 'none'",
         "base-uri 'self'",
         "form-action 'self'",

@@ -350,6 +350,7 @@ def api_tokens_page():
                 )
             form = ApiTokenForm(formdata=None)
             form.permissions.choices = select_choices(api_tokens.grantable(current_user))
+            form.expires_on.data = dt.date.today() + dt.timedelta(days=365)
     return render_template(
         "company/api.html",
         form=form,
@@ -357,6 +358,7 @@ def api_tokens_page():
         secret=secret,
         created=created,
         grantable=api_tokens.grantable(current_user),
+        last_day=api_tokens.last_day,
         labels=PERMISSION_LABELS,
         now=utcnow(),
     )

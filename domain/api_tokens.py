@@ -19,6 +19,7 @@ from peewee import JOIN
 
 from database import utcnow, write_tx
 from domain import audit
+from domain.formats import LOCAL_TZ
 from permissions import PERMISSION_LABELS, format_permissions, parse_permissions
 from tables.api import ApiRateWindow, ApiTokenAddress
 from tables.org import Account, ApiToken, Role, User
@@ -84,6 +85,18 @@ def grantable(creator: User) -> list[tuple[str, str]]:
     return [(key, label) for key, label in PERMISSION_LABELS.items() if creator.has(key)]
 
 
+def end_of_day(day: dt.date) -> dt.datetime:
+    """The UTC moment a token valid "till och med" ``day`` (Swedish time) expires."""
+    local = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=LOCAL_TZ)
+    return local.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def last_day(expires_at: dt.datetime) -> dt.date:
+    """The last day (Swedish time) a token expiring at ``expires_at`` is valid."""
+    local = expires_at.replace(tzinfo=dt.UTC).astimezone(LOCAL_TZ)
+    return (local - dt.timedelta(seconds=1)).date()
+
+
 def create(creator: User, name: str, permissions, account: Account | None, expires_on):
     """A new token of ``creator``; returns (row, secret). The secret is not
     stored: show it once. Raises ValueError naming the field when a
@@ -100,11 +113,7 @@ def create(creator: User, name: str, permissions, account: Account | None, expir
     ):
         raise ValueError("account")
     secret = PREFIX + secrets.token_urlsafe(32)
-    expires_at = (
-        dt.datetime.combine(expires_on, dt.time()) + dt.timedelta(days=1)
-        if expires_on is not None
-        else None
-    )
+    expires_at = end_of_day(expires_on) if expires_on is not None else None
     row = ApiToken.create(
         organisation=creator.organisation_id,
         user=creator.id,

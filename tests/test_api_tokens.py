@@ -114,3 +114,16 @@ def test_an_account_admin_sees_only_tokens_of_their_sub_tree(demo_client, login)
     page = demo_client.get("/company/api")
     if page.status_code == 200:
         assert "Hela företaget" not in page.text
+
+
+def test_a_token_is_valid_through_its_last_day_in_swedish_time(demo_client, login):
+    from domain import api_tokens
+
+    login(demo_client, ADMIN)
+    day = dt.date.today() + dt.timedelta(days=10)
+    create(demo_client, expires_on=day.isoformat())
+    token = ApiToken.get()
+    assert api_tokens.last_day(token.expires_at) == day
+    assert f"t.o.m. {day.isoformat()}" in demo_client.get("/company/api").text
+    # the user menu links the page for users.manage
+    assert 'href="/company/api"' in demo_client.get("/").text

@@ -76,6 +76,18 @@ class TokenUser(User):
     def get_id(self) -> str:
         return f"t:{self.token.id}"
 
+    def narrowed(self, model, account_field=None):
+        """SQL keeping ``model``'s rows to the token's sub-tree: the portal
+        lets a user see their own orders and tickets wherever they lie, but
+        a token limited to a sub-tree sees nothing outside it."""
+        from peewee import SQL
+
+        from tables.scope import scope_condition
+
+        if self.token.account_id is None:
+            return SQL("1 = 1")
+        return scope_condition(model, self, account_field or model.account)
+
     def save(self, *args, **kwargs):
         raise RuntimeError("a token's user is never saved")
 

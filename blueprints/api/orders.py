@@ -48,7 +48,7 @@ def order_out(order: Order) -> dict:
     query=[*paging_params(SORTS, "date"), *filter_params(ORDER_LIST)],
 )
 def orders_list(user):
-    ids, cursor = list_ids(ORDER_LIST, user, SORTS)
+    ids, cursor = list_ids(ORDER_LIST, user, SORTS, extra=user.narrowed(Order))
     rows = in_order(Order.select().where(Order.id.in_(ids)), ids)
     body, headers = envelope(s.OrderOut(many=True).dump([order_out(o) for o in rows]), cursor)
     return json_response(body, headers=headers)
@@ -63,7 +63,9 @@ def orders_list(user):
     response=s.OrderOut,
 )
 def order_read(user, order_id: int):
-    order = Order.visible_to(user).where(Order.id == order_id).get_or_none()
+    order = (
+        Order.visible_to(user).where((Order.id == order_id) & user.narrowed(Order)).get_or_none()
+    )
     if order is None:
         raise ApiError(404, "No such order in the token's scope.")
     return json_response(s.OrderOut().dump(order_out(order)))

@@ -33,7 +33,7 @@ def ticket_out(ticket: Ticket) -> dict:
 def ticket_or_404(user, ticket_id: int) -> Ticket:
     ticket = (
         Ticket.visible_to(user)
-        .where((Ticket.id == ticket_id) & (Ticket.status != "draft"))
+        .where((Ticket.id == ticket_id) & (Ticket.status != "draft") & user.narrowed(Ticket))
         .get_or_none()
     )
     if ticket is None:

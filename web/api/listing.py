@@ -11,7 +11,7 @@ from web.api.paging import limit_arg, page_ids
 from web.api.problems import ApiError
 
 
-def list_ids(view, user, sorts: tuple[str, ...]):
+def list_ids(view, user, sorts: tuple[str, ...], extra=None):
     """(ids of the page in order, next cursor) of ``view`` for ``user``.
 
     ``sorts`` are the list's sort keys the API offers: those whose values
@@ -43,7 +43,7 @@ def list_ids(view, user, sorts: tuple[str, ...]):
     else:
         sort_key, descending = state.sort_key, state.descending
     state.sort_key, state.descending = sort_key, descending
-    query = view.narrowed(user, state)
+    query = view.narrowed(user, state, extra)
     return page_ids(query, view.by_key[sort_key].sort_expr, view.model.id, descending, limit)
 
 

@@ -137,6 +137,10 @@ def load_config(app: Flask) -> None:
         READY_WORKER_SECONDS=int(env("READY_WORKER_SECONDS", "300")),
         METRICS_ALLOW=env("METRICS_ALLOW", "127.0.0.1,::1"),
         REQUEST_LOG=_env_bool("REQUEST_LOG", True),
+        # JSON API (issue 19): requests per token per minute, counted in the
+        # database across workers; the largest JSON body it reads.
+        API_RATE_LIMIT=int(env("API_RATE_LIMIT", "600")),
+        API_MAX_BODY_KB=int(env("API_MAX_BODY_KB", "256")),
     )
 
 
@@ -172,6 +176,10 @@ def create_app(config: dict | None = None) -> Flask:
     viewas.init_app(app)
     app.extensions["metrics_allow"] = metrics.parse_allow(app.config["METRICS_ALLOW"])
     _register_blueprints(app)
+    # The JSON API is opened by a Bearer token only, never by the session
+    # cookie (web/api/operations.py): there is no cookie-borne request for
+    # CSRF to guard there, and its clients are programs without a form.
+    csrf.exempt(app.blueprints["api"])
     _register_error_handlers(app)
 
     import cli
@@ -297,7 +305,11 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_error_handlers(app: Flask) -> None:
+    from web.api import problems
+
     def page(code: int, title: str, text: str):
+        if problems.is_api_request():  # the JSON API answers RFC 9457 problems
+            return problems.for_status(code)
         g.error_page = True
         return render_template("error.html", code=code, title=title, text=text), code
 

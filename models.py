@@ -8,6 +8,7 @@ re-exports them with the query helpers that span areas.
 from __future__ import annotations
 
 from database import BaseModel, db, utcnow, write_tx
+from tables.api import ApiIdempotency, ApiRateWindow, ApiTokenAddress
 from tables.billing import (
     CallRecord,
     CreditNote,
@@ -113,6 +114,7 @@ ALL_MODELS = [
     Outage, OutageUpdate, Coverage, AuditLog, OutboxMessage, ScheduledReport, Setting, Sequence,
     NotificationLog, TechnicalNotice,
     ExportJob, WorkerHeartbeat, ViewAsSession, BulkAction, BulkActionRow,
+    ApiTokenAddress, ApiRateWindow, ApiIdempotency,
     RowTally, OrganisationTally,
 ]  # fmt: skip
 

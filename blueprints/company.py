@@ -11,17 +11,21 @@ JavaScript); the rules are in domain/orders/approvals.py.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from wtforms import BooleanField, SelectField, StringField
-from wtforms.validators import Length
+from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Length, Optional
 
-from database import write_tx
-from domain import audit, twofactor
+from database import utcnow, write_tx
+from domain import api_tokens, audit, twofactor
 from domain.numbers import format_postcode, normalise_postcode
 from domain.orders import approvals
+from permissions import PERMISSION_LABELS
 from tables.orders import PRODUCT_AREAS
-from tables.org import CompanyProfile, User
+from tables.org import Account, ApiToken, CompanyProfile, User
+from tables.scope import visible_accounts
 from web import dialogs
 from web.auth import parse_id, require
 from web.forms import FlaskForm, select_choices
@@ -270,3 +274,104 @@ def approver_remove(area: str, position: int):
         error = "Bara den sista ordergodkännaren i listan kan tas bort."
     return approver_dialog("remove", area, entry=entry, error=error,
                            dialog_title=f"Ta bort ordergodkännare – {PRODUCT_AREAS[area]}")  # fmt: skip
+
+
+# --------------------------------------------------------------------------- API-nycklar
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField(
+        "Namn",
+        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        validators=[
+            DataRequired("Ange ett namn."),
+            Length(max=api_tokens.MAX_NAME, message="Högst 100 tecken."),
+        ],
+    )
+    permissions = SelectMultipleField("Behörigheter", choices=[], validate_choice=False)
+    account = StringField(
+        "Begränsa till konto (kundnummer)", validators=[Optional(), Length(max=20)]
+    )
+    expires_on = DateField("Giltig till och med", validators=[Optional()], format="%Y-%m-%d")
+
+
+def visible_tokens(user):
+    """The tokens a users.manage user sees: all of the organisation's for an
+    Administratör, for a Kontoadministratör their own and those limited to
+    an account of their sub-tree."""
+    query = api_tokens.tokens_of(user.organisation_id)
+    if not user.is_admin:
+        query = query.where(
+            (ApiToken.user == user.id) | Account.path.startswith(user.scope_account.path)
+        )
+    return query
+
+
+def _check_token_form(form) -> Account | None:
+    """The chosen account, with errors put next to the fields."""
+    held = {key for key, _ in api_tokens.grantable(current_user)}
+    chosen = set(form.permissions.data or [])
+    if not chosen:
+        form.permissions.errors = ["Välj minst en behörighet."]
+    elif not chosen <= held:
+        form.permissions.errors = ["Du kan bara ge behörigheter som du själv har."]
+    account = None
+    number = (form.account.data or "").strip()
+    if number:
+        account = (
+            visible_accounts(current_user).where(Account.customer_number == number).get_or_none()
+        )
+        if account is None:
+            form.account.errors = ["Kontot finns inte bland dina konton."]
+    if form.expires_on.data is not None and form.expires_on.data < dt.date.today():
+        form.expires_on.errors = ["Ange ett datum från och med i dag."]
+    return account
+
+
+@bp.route("/api", methods=["GET", "POST"])
+@require("users.manage")
+def api_tokens_page():
+    """API-nycklar: the organisation's tokens and a form for a new one."""
+    form = ApiTokenForm()
+    form.permissions.choices = select_choices(api_tokens.grantable(current_user))
+    if request.method == "GET":
+        form.expires_on.data = dt.date.today() + dt.timedelta(days=365)
+    secret = created = None
+    if form.validate_on_submit():
+        account = _check_token_form(form)
+        if not (form.permissions.errors or form.account.errors or form.expires_on.errors):
+            with write_tx():
+                created, secret = api_tokens.create(
+                    current_user,
+                    form.name.data,
+                    form.permissions.data,
+                    account,
+                    form.expires_on.data,
+                )
+            form = ApiTokenForm(formdata=None)
+            form.permissions.choices = select_choices(api_tokens.grantable(current_user))
+            form.expires_on.data = dt.date.today() + dt.timedelta(days=365)
+    return render_template(
+        "company/api.html",
+        form=form,
+        tokens=list(visible_tokens(current_user)),
+        secret=secret,
+        created=created,
+        grantable=api_tokens.grantable(current_user),
+        last_day=api_tokens.last_day,
+        labels=PERMISSION_LABELS,
+        now=utcnow(),
+    )
+
+
+@bp.route("/api/<int:token_id>/revoke", methods=["POST"])
+@require("users.manage")
+def api_token_revoke(token_id: int):
+    token = visible_tokens(current_user).where(ApiToken.id == token_id).get_or_none()
+    if token is None:
+        abort(404)
+    with write_tx():
+        done = api_tokens.revoke(token)
+    if done:
+        flash(f"API-nyckeln {token.name} är återkallad.", "success")
+    return redirect(url_for("company.api_tokens_page"), code=303)

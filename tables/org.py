@@ -431,16 +431,27 @@ class LoginThrottle(BaseModel):
 
 
 class ApiToken(BaseModel):
+    """API-nyckel (issue 19): a Bearer secret for the JSON API. Only the
+    SHA-256 of the secret is kept; ``prefix`` is its first characters, shown
+    so a key can be told apart. ``scopes`` holds the permissions it carries
+    (space separated, never more than its creator held), ``account`` the
+    optional sub-tree it is limited to."""
+
     organisation = ForeignKeyField(Organisation, backref="api_tokens")
     user = ForeignKeyField(User, backref="api_tokens", on_delete="CASCADE")
+    account = ForeignKeyField(Account, null=True)
     name = CharField()
     prefix = CharField(index=True)
     token_hash = CharField(unique=True)
     scopes = TextField(default="")
     created_at = DateTimeField(default=utcnow)
     last_used_at = DateTimeField(null=True)
+    last_used_ip = CharField(default="")
     expires_at = DateTimeField(null=True)
     revoked_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("organisation", "created_at"), False),)
 
 
 class SavedFilter(BaseModel):

@@ -19,6 +19,7 @@ from werkzeug.routing import AnyConverter, IntegerConverter
 from database import write_tx
 from models import (
     Account,
+    ApiToken,
     ApproverChainEntry,
     AuditLog,
     BulkAction,
@@ -69,6 +70,10 @@ EXPECTED_PUBLIC = {
     # The operator's logo and colour (UI-10): the sign-in pages show them.
     "branding.logo",
     "branding.theme",
+    # The JSON API's OpenAPI document and its documentation page (issue 19):
+    # no data, read by tools before they hold a token.
+    "api.openapi",
+    "api_docs.docs",
 }
 HEALTH_PUBLIC = {"health.healthz", "health.readyz", "health.metrics"}
 
@@ -144,6 +149,24 @@ def test_staff_routes_are_staff_protected(demo_app):
         if access_of(demo_app, rule.endpoint) == "staff" and not rule.rule.startswith("/staff")
     ]
     assert customer_in_staff == []
+
+
+def test_api_routes_answer_401_to_a_session_and_to_nobody(demo_app, login):
+    """The JSON API's routes ("api") are opened by a Bearer token only: a
+    signed-in session gets the same 401 problem as nobody at all."""
+    api_rules = protected_rules(demo_app, "api")
+    assert len(api_rules) > 10
+    assert all(rule.rule.startswith("/api/v1/") for rule in api_rules)
+    signed_in = demo_app.test_client()
+    login(signed_in, ADMIN)
+    wrong = []
+    for client in (demo_app.test_client(), signed_in):
+        for rule in api_rules:
+            method = sorted(rule.methods - {"HEAD", "OPTIONS"})[0]
+            response = client.open(build(rule, {}), method=method, json={})
+            if response.status_code != 401 or response.mimetype != "application/problem+json":
+                wrong.append((rule.endpoint, response.status_code))
+    assert wrong == []
 
 
 def test_a_view_without_a_declaration_is_found(demo_app):
@@ -300,6 +323,9 @@ class Foreign:
                 storage_name="route-access-norr.txt",
             )
             entry = AuditLog.create(organisation=org, actor_user=other, action="test.norr")
+            api_token = ApiToken.create(
+                organisation=org, user=other, name="Norr", prefix="tp_norr", token_hash="norr"
+            )
             positions = [
                 e.position
                 for e in ApproverChainEntry.select().where(
@@ -365,6 +391,7 @@ class Foreign:
             "service_id": [Service.get(Service.organisation == org).id],
             "ticket_id": [ticket.id],
             "attachment_id": [attachment.id],
+            "token_id": [api_token.id],
             "user_id": [other.id],
             # one's own things: another organisation's and a colleague's
             "job_id": jobs,

@@ -190,6 +190,16 @@ def _sample_ids() -> dict:
     draft = Order.select().where((Order.status == "draft") & (Order.organisation == 1)).first()
     job, schedule = _job_and_schedule()
     shortcut, saved = _shortcut_and_filter()
+    from models import ApiToken
+
+    with write_tx():
+        api_token = ApiToken.create(
+            organisation=account.organisation_id,
+            user=User.get(User.username == "admin@a3demo.se"),
+            name="Eget system",
+            prefix="tp_eget",
+            token_hash="eget",
+        )
     return {
         "area": "mobile",
         "position": 1,
@@ -219,6 +229,7 @@ def _sample_ids() -> dict:
         **_group_ids(),
         "shortcut_id": shortcut.id,
         "filter_id": saved.id,
+        "token_id": api_token.id,
         "list_name": "services",
         "services": [
             first

@@ -118,7 +118,9 @@ def _login_redirect(endpoint: str = "auth.login"):
 # by the decorators below; tests/test_route_access.py walks ``app.url_map``
 # and fails for a route whose view declares nothing, so a new route cannot
 # ship unprotected by accident.
-ACCESS = ("public", "customer", "staff")
+# "api": the JSON API's views (web/api/operations.py), opened by a Bearer
+# token only, never by the session cookie.
+ACCESS = ("public", "customer", "staff", "api")
 
 
 def public(view):

@@ -65,6 +65,7 @@ USER_MENU = [
     ("Rapportera fel", "profile.report_bug", None),
     ("Företagsprofil", "company.profile", "users.manage"),
     ("Granskningslogg", "audit.index", "users.manage"),
+    ("API-nycklar", "company.api_tokens_page", "users.manage"),
 ]
 
 # The back office's user menu: the employee's own security, and what the

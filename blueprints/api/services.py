@@ -1,0 +1,169 @@
+"""Tjänster over the API: the list with the list view's filters and sorts
+(blueprints/services/listing.py SERVICE_LIST), one service, and barring
+(spärr) and unbarring through the same domain code as the portal's dialog
+(domain/service_actions.py → domain/orders/service_requests.py), which
+creates the same orders."""
+
+from __future__ import annotations
+
+from flask import url_for
+from peewee import JOIN
+
+from blueprints.api import bp
+from blueprints.api import schemas as s
+from blueprints.api.orders import order_out
+from blueprints.services.listing import SERVICE_LIST
+from domain import service_actions as sa
+from domain.orders import service_requests
+from permissions import holds_any
+from tables.catalogue import Product
+from tables.org import Account
+from tables.services import Barring, Service
+from web.api.listing import filter_params, in_order, list_ids, paging_params
+from web.api.operations import json_response, operation
+from web.api.paging import envelope
+from web.api.problems import ApiError
+
+SORTS = ("number", "user", "kind", "status", "product", "monthly", "account")
+
+
+def services_of(ids: list[int]) -> list[Service]:
+    plan = Product.alias("plan")
+    rows = (
+        Service.select(Service, Account, Product, plan)
+        .join_from(Service, Account, on=(Service.account == Account.id))
+        .join_from(Service, Product, on=(Service.product == Product.id))
+        .join_from(Service, plan, JOIN.LEFT_OUTER, on=(Service.price_plan == plan.id), attr="plan")
+        .where(Service.id.in_(ids))
+    )
+    return in_order(rows, ids)
+
+
+def service_out(service: Service) -> dict:
+    plan = getattr(service, "plan", None) if service.price_plan_id else None
+    return {
+        "id": service.id,
+        "number": service.number,
+        "kind": service.kind,
+        "status": service.status,
+        "user_name": service.user_name,
+        "account": {"id": service.account.id, "customer_number": service.account.customer_number},
+        "product": {"code": service.product.code, "name": service.product.name},
+        "price_plan": {"code": plan.code, "name": plan.name} if plan is not None else None,
+        "monthly": s.money(service.monthly_ore),
+        "start_date": service.start_date,
+        "binding_end": service.binding_end,
+        "end_date": service.end_date,
+        "created_at": service.created_at,
+    }
+
+
+def service_or_404(user, service_id: int) -> Service:
+    found = Service.visible_to(user).where(Service.id == service_id).select(Service.id).scalar()
+    if found is None:
+        raise ApiError(404, "No such service in the token's scope.")
+    return services_of([found])[0]
+
+
+@operation(
+    bp,
+    "/services",
+    summary="List services",
+    description="Filters and sorts are the Tjänster list's, under the same query parameters; "
+    "like the list, `f_status` defaults to active and barred services.",
+    tag="Services",
+    permission="services.view",
+    response=s.ServicePage,
+    paged=True,
+    query=[*paging_params(SORTS, "number"), *filter_params(SERVICE_LIST)],
+)
+def services_list(user):
+    ids, cursor = list_ids(SERVICE_LIST, user, SORTS)
+    items = s.ServiceOut(many=True).dump([service_out(x) for x in services_of(ids)])
+    body, headers = envelope(items, cursor)
+    return json_response(body, headers=headers)
+
+
+@operation(
+    bp,
+    "/services/<int:service_id>",
+    summary="Read a service",
+    tag="Services",
+    permission="services.view",
+    response=s.ServiceDetail,
+)
+def service_read(user, service_id: int):
+    service = service_or_404(user, service_id)
+    out = service_out(service)
+    out["barrings"] = [
+        {"id": b.id, "kind": b.kind}
+        for b in Barring.select().where(Barring.service == service.id).order_by(Barring.id)
+    ]
+    return json_response(s.ServiceDetail().dump(out))
+
+
+def _barring_action(user, service_id: int, prepare):
+    """The portal's rules for Mobilspärrar: 403 without the permission,
+    409 when the service's kind or status does not allow it, 422 for a
+    value the rules refuse; 201 with the order it made."""
+    service = service_or_404(user, service_id)
+    action = sa.ACTIONS["barrings"]
+    if not holds_any(user, action.permission):
+        raise ApiError(403, f"The API token does not carry {action.permission}.")
+    refusal = sa.refusal(user, service, "barrings")
+    if refusal:
+        raise ApiError(409, refusal)
+    try:
+        args = prepare(service)
+        order = service_requests.request(user, service, args.pop("op"), args.pop("payload"), **args)
+    except sa.ActionError as error:
+        if error.field:
+            raise ApiError(
+                422,
+                error.message,
+                errors=[{"name": "kind", "pointer": "#/kind", "detail": error.message}],
+            ) from None
+        raise ApiError(409, error.message) from None
+    location = url_for("api.order_read", order_id=order.id)
+    return json_response(
+        s.OrderOut().dump(order_out(order)), status=201, headers={"Location": location}
+    )
+
+
+@operation(
+    bp,
+    "/services/<int:service_id>/bar",
+    "POST",
+    summary="Bar a service (Mobilspärr)",
+    description="Orders a barring, as Hantera spärrar in the portal; answers the order.",
+    tag="Services",
+    permission="services.view",
+    body=s.BarringAdd,
+    response=s.OrderOut,
+    status=201,
+)
+def service_bar(user, service_id: int, body: dict):
+    return _barring_action(user, service_id, lambda svc: sa.prepare_barring_add(svc, body["kind"]))
+
+
+@operation(
+    bp,
+    "/services/<int:service_id>/unbar",
+    "POST",
+    summary="Lift a barring of a service",
+    tag="Services",
+    permission="services.view",
+    body=s.BarringAdd,
+    response=s.OrderOut,
+    status=201,
+)
+def service_unbar(user, service_id: int, body: dict):
+    def prepare(service):
+        barring = Barring.get_or_none(
+            (Barring.service == service.id) & (Barring.kind == body["kind"])
+        )
+        if barring is None:
+            raise sa.ActionError("Spärren är inte aktiv.", "kind")
+        return sa.prepare_barring_remove(service, barring.id)
+
+    return _barring_action(user, service_id, prepare)

@@ -125,7 +125,7 @@ def load_config(app: Flask) -> None:
         # Förbrukningsrapport: beyond this many subscriptions in the month.
         REPORT_PREVIEW_ROWS=int(env("REPORT_PREVIEW_ROWS", "5000")),
         # Kostnader per grupp: beyond this many invoice lines in the months.
-        REPORT_PREVIEW_LINES=int(env("REPORT_PREVIEW_LINES", "100000")),
+        REPORT_PREVIEW_LINES=int(env("REPORT_PREVIEW_LINES", "20000")),
         # Summa per grupp on Fakturor and Tjänster: at most this many rows
         # (invoice lines, services) added up in a request.
         GROUP_TOTALS_MAX_ROWS=int(env("GROUP_TOTALS_MAX_ROWS", "200000")),

@@ -154,7 +154,12 @@ class InvoiceLine(BaseModel):
     position = IntegerField(default=0)
 
     class Meta:
-        indexes = ((("invoice", "position"), False), (("service",), False))
+        indexes = (
+            (("invoice", "position"), False),
+            (("service",), False),
+            # Kostnader per grupp: the lines of a range of period months.
+            (("period_start",), False),
+        )
 
 
 class CreditNote(BaseModel):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from peewee import SQL, Select, fn
+from peewee import JOIN, SQL, Select, Value, fn
 
 from tables.billing import Invoice, InvoiceLine
 from tables.group_filter import month_of
@@ -47,6 +47,41 @@ def group_id_expr(category_id, *, account, month, service=None):
     return fn.COALESCE(_group_id("service", service, category_id, month), by_account)
 
 
+def with_group(query, category_id, *, account, month, service=None, source=None):
+    """``query`` LEFT JOINed to the row's memberships in the category that
+    hold in ``month`` (the service's own and its account's), and the SQL of
+    the row's group id (NULL: none): the same rule as :func:`group_id_expr`.
+
+    Two joins instead of a subquery per row: at the large scale a month of
+    invoice lines or the services of an organisation (100,000 rows) add up
+    several times faster. A category has at most one membership per account
+    or service at a time (domain/groups.py refuses overlaps), so the joins
+    add no rows."""
+    group_ids = [g.id for g in Group.select(Group.id).where(Group.category == category_id)]
+    source = source or query.model
+    if not group_ids:
+        return query, Value(None)
+    by_account = GroupMembership.alias("gm_account")
+    query = query.join_from(
+        source,
+        by_account,
+        JOIN.LEFT_OUTER,
+        on=(by_account.account == account)
+        & by_account.group.in_(group_ids)
+        & _holds(by_account, month),
+    )
+    if service is None:
+        return query, by_account.group
+    own = GroupMembership.alias("gm_service")
+    query = query.join_from(
+        source,
+        own,
+        JOIN.LEFT_OUTER,
+        on=(own.service == service) & own.group.in_(group_ids) & _holds(own, month),
+    )
+    return query, fn.COALESCE(own.group, by_account.group)
+
+
 def line_month(line=InvoiceLine):
     """An invoice line's month: its period's, else its invoice's period or
     date (the query joins Invoice)."""
@@ -74,12 +109,16 @@ def line_costs(lines, category_id) -> dict[tuple[dt.date, int | None], int]:
     each line to its service's, else its account's, group in its period
     month."""
     month = line_month()
+    lines, group = with_group(
+        lines,
+        category_id,
+        account=Invoice.account,
+        service=InvoiceLine.service,
+        month=month,
+        source=InvoiceLine,
+    )
     inner = lines.select(
-        month.alias("month"),
-        group_id_expr(
-            category_id, account=Invoice.account, service=InvoiceLine.service, month=month
-        ).alias("grp"),
-        InvoiceLine.amount_ore.alias("amount"),
+        month.alias("month"), group.alias("grp"), InvoiceLine.amount_ore.alias("amount")
     ).order_by()
     out: dict[tuple[dt.date, int | None], int] = {}
     for month_value, group_id, amount, _count in _sum_by(inner, "month", "grp"):
@@ -114,12 +153,15 @@ def invoice_totals(invoice_ids, category_id) -> dict[int | None, int]:
 def service_totals(services, category_id, month: dt.date) -> dict[int | None, tuple[int, int]]:
     """Summa per grupp of the service list: (number of services, monthly fees
     in öre) of ``services`` (a query of Service) by their group in ``month``."""
-    inner = services.select(
-        group_id_expr(category_id, account=Service.account, service=Service.id, month=month).alias(
-            "grp"
-        ),
-        Service.monthly_ore.alias("amount"),
-    ).order_by()
+    services, group = with_group(
+        services,
+        category_id,
+        account=Service.account,
+        service=Service.id,
+        month=month,
+        source=Service,
+    )
+    inner = services.select(group.alias("grp"), Service.monthly_ore.alias("amount")).order_by()
     return {
         group_id: (int(count), int(amount or 0))
         for group_id, amount, count in _sum_by(inner, "grp")

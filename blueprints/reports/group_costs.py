@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from flask import abort, current_app, render_template, request
 from flask_login import current_user
+from peewee import fn
 
 from blueprints.reports import bp
 from blueprints.reports import groups as report_groups
@@ -31,6 +32,7 @@ from blueprints.reports.common import TITLES
 from blueprints.services.charts import month_label
 from domain.formats import integer
 from tables.billing import Invoice, InvoiceLine
+from tables.group_filter import month_of
 from tables.group_totals import line_costs, line_month
 from tables.org import Group, GroupCategory
 from tables.scope import scope_condition
@@ -124,24 +126,35 @@ def parse_form(user, args) -> CostForm:
     return form
 
 
-def scoped_lines(user, first: dt.date, last: dt.date):
+def scoped_lines(user, first: dt.date, last: dt.date, narrowed: bool = True):
     """The invoice lines of the user's scope whose month is in the range,
-    narrowed to the report's groups."""
+    narrowed to the report's groups (unless ``narrowed`` is False)."""
     month = line_month()
+    # A line's month is its period's, else its invoice's: the lines with a
+    # period are found by it (indexed), the others by their invoice.
+    invoice_month = month_of(fn.COALESCE(Invoice.period_start, Invoice.invoice_date))
+    in_range = (
+        (InvoiceLine.period_start >= first) & (InvoiceLine.period_start < add_months(last, 1))
+    ) | (InvoiceLine.period_start.is_null() & (invoice_month >= first) & (invoice_month <= last))
     lines = (
         InvoiceLine.select()
         .join(Invoice, on=(InvoiceLine.invoice == Invoice.id))
-        .where(scope_condition(Invoice, user, Invoice.account) & (month >= first) & (month <= last))
+        .where(scope_condition(Invoice, user, Invoice.account) & in_range)
     )
+    if not narrowed:
+        return lines
     return report_groups.narrow(
         lines, user, account=Invoice.account, service=InvoiceLine.service, month=month
     )
 
 
 def lines_beyond_preview(user, form: CostForm) -> str | None:
-    """Why the report is too much to add up in a request (a message), or None."""
+    """Why the report is too much to add up in a request (a message), or
+    None. The lines are counted before the groups narrow them (an upper
+    bound): narrowed, the count itself cost seconds at the large scale."""
     limit = current_app.config["REPORT_PREVIEW_LINES"]
-    lines = scoped_lines(user, form.first, form.last).select(InvoiceLine.id).order_by()
+    lines = scoped_lines(user, form.first, form.last, narrowed=False)
+    lines = lines.select(InvoiceLine.id).order_by()
     if lines.limit(limit + 1).count() <= limit:
         return None
     return (

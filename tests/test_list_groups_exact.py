@@ -145,6 +145,12 @@ def test_the_fast_filter_finds_exactly_the_rows_of_its_definition(demo_app, edge
                 reference = view.base_query(user).where(_reference_condition(view, chosen))
                 expected = {r.id for r in reference.select(view.model.id)}
                 assert fast == expected, (view.name, ids, fast ^ expected)
+                # The page (its ids found by walking the list's index with the
+                # sets probed, ListView.page) shows rows of them and their total.
+                page = view.page(user, state)
+                assert page.total == len(expected), (view.name, ids)
+                shown = [row.id for row in page.rows]
+                assert set(shown) <= expected and len(shown) == min(len(expected), 20)
                 found_any += bool(fast)
     assert found_any > 10  # the combinations are not all empty
 

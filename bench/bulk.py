@@ -166,7 +166,11 @@ def main() -> None:
         user = User.get_by_id(user_id)
         values = VALUES.get(args.action, {})
         if args.action == "group":
-            group = group_rules.groups(user.organisation_id)[0]
+            found = group_rules.groups(user.organisation_id)
+            if not found:  # a seed without groups: one to add to
+                category = group_rules.create_category(user.organisation_id, "Avdelning")
+                found = [group_rules.create_group(category, "Bänk")]
+            group = found[0]
             values = {"group": str(group.id)}
         elif args.action == "price_plan":
             values = {"code": price_plan_for(Service.get_by_id(ids[-1]))}

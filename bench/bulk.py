@@ -25,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -158,14 +159,18 @@ def main() -> None:
     from database import db
     from domain import bulk_actions
     from domain import groups as group_rules
-    from models import BulkAction, Service, User
+    from models import BulkAction, BulkActionRow, Service, User
 
     with app.app_context(), app.test_request_context("/services"):
         db.connect(reuse_if_open=True)
         user = User.get_by_id(user_id)
         values = VALUES.get(args.action, {})
         if args.action == "group":
-            group = group_rules.groups(user.organisation_id)[0]
+            found = group_rules.groups(user.organisation_id)
+            if not found:  # a seed without groups: one to add to
+                category = group_rules.create_category(user.organisation_id, "Avdelning")
+                found = [group_rules.create_group(category, "Bänk")]
+            group = found[0]
             values = {"group": str(group.id)}
         elif args.action == "price_plan":
             values = {"code": price_plan_for(Service.get_by_id(ids[-1]))}
@@ -193,8 +198,16 @@ def main() -> None:
     with app.app_context():
         db.connect(reuse_if_open=True)
         counts = bulk_actions.counts(BulkAction.get_by_id(run.id))
+        reasons = Counter(
+            row.message
+            for row in BulkActionRow.select(BulkActionRow.message).where(
+                (BulkActionRow.bulk == run.id) & (BulkActionRow.status == "refused")
+            )
+        )
         db.close()
     print(f"{summary}: {status}, {counts['done']:,} genomförda, {counts['refused']:,} avvisade")
+    for reason, n in reasons.most_common():
+        print(f"    avvisad ×{n}: {reason}")
     print(f"  start (rows recorded, audited): {recorded * 1000:.0f} ms")
     print(
         f"  {len(ids):,} rows in {elapsed:.1f} s: {len(ids) / elapsed:,.0f} rows/s "

@@ -11,7 +11,7 @@ PORT ?= 8000
 WORKERS ?= 3
 export TELEPORTAL_INSTANCE ?= $(CURDIR)/instance
 
-.PHONY: run test install install-dev chromium postgres lint format bench bench-reports seed-large clean
+.PHONY: run test install install-dev chromium postgres lint format bench bench-api bench-reports seed-large clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,9 @@ seed-large: install
 
 bench: install-dev seed-large
 	TELEPORTAL_INSTANCE=$(CURDIR)/instance-large $(BIN)/python bench/run.py
+
+bench-api: install-dev seed-large
+	TELEPORTAL_INSTANCE=$(CURDIR)/instance-large $(BIN)/python bench/api.py
 
 bench-reports: install-dev seed-large
 	TELEPORTAL_INSTANCE=$(CURDIR)/instance-large $(BIN)/python bench/reports.py

@@ -78,10 +78,16 @@ def page_ids(query, sort_expr, tiebreak, descending: bool, limit: int):
         value, last_id = decode_cursor(cursor)
         if value is None:
             raise bad_query("cursor", "The cursor is not one this API handed out.")
+        # The plain bound first: it is what lets the database start its index
+        # walk at the cursor instead of at the list's first row.
         if descending:
-            after = (sort_expr < value) | ((sort_expr == value) & (tiebreak < last_id))
+            after = (sort_expr <= value) & (
+                (sort_expr < value) | ((sort_expr == value) & (tiebreak < last_id))
+            )
         else:
-            after = (sort_expr > value) | ((sort_expr == value) & (tiebreak > last_id))
+            after = (sort_expr >= value) & (
+                (sort_expr > value) | ((sort_expr == value) & (tiebreak > last_id))
+            )
         query = query.where(after)
     order = (sort_expr.desc(), tiebreak.desc()) if descending else (sort_expr, tiebreak)
     rows = list(

@@ -12,6 +12,7 @@ from marshmallow import Schema, fields
 
 from web.api.operations import OPERATIONS
 from web.api.problems import API_PREFIX, PROBLEM
+from web.auth import MAX_ID
 
 VERSION = "1.0.0"
 
@@ -77,7 +78,12 @@ def _schema_name(schema) -> str:
 
 def _operation(spec: APISpec, op) -> dict:
     params = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+        }
         for name in re.findall(r"<int:(\w+)>", op.rule)
     ]
     for name, schema, description in op.query:

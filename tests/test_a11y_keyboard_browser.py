@@ -107,3 +107,26 @@ def test_list_announces_its_update_and_keeps_the_focus(page):
     page.keyboard.press("Enter")
     expect(status).to_contain_text("21 - ")
     assert page.evaluate(f"{FOCUSED}.closest('.pager') !== null")
+
+
+def test_filter_by_keyboard_returns_to_the_funnel_and_announces(page):
+    sign_in(page, ADMIN)
+    page.goto("/services")
+    funnel = page.locator("details.col-filter:has(input[type=search]) > summary").first
+    label = funnel.get_attribute("aria-label")
+    funnel.focus()
+    page.keyboard.press("Enter")  # opens the popover
+    search = page.locator("details.col-filter[open] input[type=search]")
+    expect(search).to_be_visible()
+    search.focus()
+    page.keyboard.type("zzzz-ingen-träff")
+    page.keyboard.press("Enter")
+    status = page.locator("#list-status")
+    expect(status).to_contain_text("Listan är uppdaterad:")
+    expect(page.locator(".filter-notice")).to_be_visible()
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == label
+    # Escape closes an open popover
+    page.keyboard.press("Enter")
+    expect(page.locator("details.col-filter[open]")).to_have_count(1)
+    page.keyboard.press("Escape")
+    expect(page.locator("details.col-filter[open]")).to_have_count(0)

@@ -128,3 +128,18 @@ def test_text_colours_come_from_the_palette(sheet):
     if sheet == "app.css":
         css = css[css.index("* { box-sizing") :]  # after the palette
     assert not re.findall(r"(?<![-\w])color:\s*(#[0-9a-fA-F]{3,8}|rgb)", css)
+
+
+def test_staff_viewing_as_a_customer_keep_their_own_scheme():
+    from types import SimpleNamespace
+
+    from domain.themes import theme_of
+
+    staff = SimpleNamespace(is_authenticated=True, theme="dark", viewed_by=None)
+    customer = SimpleNamespace(is_authenticated=True, theme="light", viewed_by=staff)
+    assert theme_of(customer) == "dark"
+    assert (
+        theme_of(SimpleNamespace(is_authenticated=True, theme="light", viewed_by=None)) == "light"
+    )
+    assert theme_of(SimpleNamespace(is_authenticated=True, theme="bogus", viewed_by=None)) == "auto"
+    assert theme_of(SimpleNamespace(is_authenticated=False)) == "auto"

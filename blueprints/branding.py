@@ -46,6 +46,14 @@ def theme():
             f"  --accent-soft: {branding.shade(colour, 1.9)};\n"
             "}\n"
         )
+        # the dark scheme (static/app.css: chosen, or the system's while "auto")
+        dark = "".join(
+            f"  {name}: {value};\n" for name, value in branding.dark_variant(colour).items()
+        )
+        css += (
+            f':root[data-theme="dark"] {{\n{dark}}}\n'
+            f'@media (prefers-color-scheme: dark) {{\n:root[data-theme="auto"] {{\n{dark}}}\n}}\n'
+        )
     response = Response(css, mimetype="text/css")
     response.headers["Cache-Control"] = "no-cache"
     return response

@@ -94,6 +94,36 @@ def shade(colour: str, factor: float) -> str:
     return "#" + "".join(f"{c:02x}" for c in out)
 
 
+# The dark scheme's surfaces (static/app.css): the panel the accent is
+# read on, and the text drawn on the accent.
+DARK_PANEL = "#182029"
+DARK_ON_ACCENT = "#0b1622"
+
+
+def contrast(a: str, b: str) -> float:
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def dark_variant(colour: str) -> dict[str, str]:
+    """The operator's colour for the dark scheme: lightened until it reads
+    as text on the dark panel and carries dark text itself (4.5:1 both)."""
+    accent = colour
+    step = 1.0
+    while step < 2.0 and (
+        contrast(accent, DARK_PANEL) < MIN_CONTRAST
+        or contrast(accent, DARK_ON_ACCENT) < MIN_CONTRAST
+    ):
+        step += 0.05
+        accent = shade(colour, step)
+    return {
+        "--accent": accent,
+        "--accent-dark": shade(accent, 1.35),
+        "--accent-soft": shade(colour, 0.3),
+        "--accent-line": shade(colour, 0.55),
+    }
+
+
 # -- logo
 
 

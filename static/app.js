@@ -127,7 +127,12 @@
     if (!list || !list.classList || !list.classList.contains("listview")) return;
     var active = document.activeElement;
     if (active && list.contains(active)) {
-      listFocus = { id: list.id, index: focusables(list).indexOf(active) };
+      // inside a column's filter: back to that column's funnel (the
+      // popover is closed in the redrawn list)
+      var filter = active.closest("details.col-filter");
+      listFocus = filter
+        ? { id: list.id, filter: Array.prototype.indexOf.call(list.querySelectorAll("details.col-filter"), filter) }
+        : { id: list.id, index: focusables(list).indexOf(active) };
     }
   });
   function listStatus() {
@@ -158,9 +163,15 @@
         (sorted.getAttribute("aria-sort") === "descending" ? " fallande" : " stigande");
     }
     listStatus().textContent = text + ".";
-    if (listFocus && listFocus.id === list.id && listFocus.index >= 0) {
-      var items = focusables(list);
-      var target = items[Math.min(listFocus.index, items.length - 1)];
+    if (listFocus && listFocus.id === list.id) {
+      var target = null;
+      if (listFocus.filter >= 0) {
+        var funnel = list.querySelectorAll("details.col-filter")[listFocus.filter];
+        target = funnel && funnel.querySelector("summary");
+      } else if (listFocus.index >= 0) {
+        var items = focusables(list);
+        target = items[Math.min(listFocus.index, items.length - 1)];
+      }
       if (target) target.focus();
     }
     listFocus = null;

@@ -107,3 +107,52 @@ def test_list_announces_its_update_and_keeps_the_focus(page):
     page.keyboard.press("Enter")
     expect(status).to_contain_text("21 - ")
     assert page.evaluate(f"{FOCUSED}.closest('.pager') !== null")
+
+
+def test_filter_by_keyboard_returns_to_the_funnel_and_announces(page):
+    sign_in(page, ADMIN)
+    page.goto("/services")
+    funnel = page.locator("details.col-filter:has(input[type=search]) > summary").first
+    label = funnel.get_attribute("aria-label")
+    funnel.focus()
+    page.keyboard.press("Enter")  # opens the popover
+    search = page.locator("details.col-filter[open] input[type=search]")
+    expect(search).to_be_visible()
+    search.focus()
+    page.keyboard.type("zzzz-ingen-träff")
+    page.keyboard.press("Enter")
+    status = page.locator("#list-status")
+    expect(status).to_contain_text("Listan är uppdaterad:")
+    expect(page.locator(".filter-notice")).to_be_visible()
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == label
+    # Escape closes an open popover
+    page.keyboard.press("Enter")
+    expect(page.locator("details.col-filter[open]")).to_have_count(1)
+    page.keyboard.press("Escape")
+    expect(page.locator("details.col-filter[open]")).to_have_count(0)
+
+
+def test_account_tree_by_keyboard(page):
+    """Tab reaches an account's link, then its arrow; Enter on the arrow
+    opens the branch (its children load), and the children come next."""
+    sign_in(page, ADMIN)
+    page.goto("/accounts")
+    node_id = page.locator(".tree-node:has(> details.tree-branch:not([open]))").first.get_attribute(
+        "data-tree-node"
+    )
+    closed = page.locator(f'.tree-node[data-tree-node="{node_id}"]')
+    link = closed.locator("> .tree-link")
+    number = link.locator(".tree-number").inner_text()
+    link.focus()
+    page.keyboard.press("Tab")
+    summary = closed.locator("> details > summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_have_attribute("aria-label", f"Visa underkonton till {number}")
+    page.keyboard.press("Enter")
+    expect(closed.locator("> details")).to_have_attribute("open", "")
+    child = closed.locator(".tree-children .tree-link").first
+    expect(child).to_be_visible()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('.tree-children') !== null"), (
+        "the first child comes next"
+    )

@@ -128,3 +128,44 @@ def test_text_colours_come_from_the_palette(sheet):
     if sheet == "app.css":
         css = css[css.index("* { box-sizing") :]  # after the palette
     assert not re.findall(r"(?<![-\w])color:\s*(#[0-9a-fA-F]{3,8}|rgb)", css)
+
+
+def test_staff_viewing_as_a_customer_keep_their_own_scheme():
+    from types import SimpleNamespace
+
+    from domain.themes import theme_of
+
+    staff = SimpleNamespace(is_authenticated=True, theme="dark", viewed_by=None)
+    customer = SimpleNamespace(is_authenticated=True, theme="light", viewed_by=staff)
+    assert theme_of(customer) == "dark"
+    assert (
+        theme_of(SimpleNamespace(is_authenticated=True, theme="light", viewed_by=None)) == "light"
+    )
+    assert theme_of(SimpleNamespace(is_authenticated=True, theme="bogus", viewed_by=None)) == "auto"
+    assert theme_of(SimpleNamespace(is_authenticated=False)) == "auto"
+
+
+@pytest.mark.parametrize(
+    "colour", ["#0b5cad", "#7a1f5c", "#1d7a3e", "#000000", "#5a3e00", "#b3261e"]
+)
+def test_operator_colour_in_the_dark_scheme_keeps_aa_contrast(colour):
+    from domain import branding
+
+    dark = branding.dark_variant(colour)
+    assert branding.contrast(dark["--accent"], branding.DARK_PANEL) >= 4.5
+    assert branding.contrast(dark["--accent"], branding.DARK_ON_ACCENT) >= 4.5
+    assert branding.contrast(dark["--accent-dark"], dark["--accent-soft"]) >= 4.5
+
+
+def test_operator_theme_stylesheet_has_both_schemes(demo_client):
+    from tests.test_staff_branding import form
+
+    login_as(demo_client, STAFF)
+    assert demo_client.post("/staff/branding", data=form(colour="#7a1f5c")).status_code in (
+        200,
+        303,
+    )
+    css = demo_client.get("/branding/theme.css").get_data(as_text=True)
+    assert "--accent: #7a1f5c;" in css
+    assert ':root[data-theme="dark"]' in css
+    assert "@media (prefers-color-scheme: dark)" in css and ':root[data-theme="auto"]' in css

@@ -623,3 +623,25 @@ def test_usage_report_by_group_in_each_month(client, login, world):
     assert users(CURRENT, "Sälj") == []
     assert users(P1, "Sälj") == ["Cilla"]
     assert users(P1, "Ekonomi") == []
+
+
+def test_an_invoice_without_lines_counts_whole_by_its_account(client, login, world):
+    """Summa per grupp on Fakturor: an invoice without lines counts its
+    amount less VAT toward its account's group in its month; Kostnader per
+    grupp adds up lines only."""
+    with write_tx():
+        Invoice.create(
+            organisation=world["org"],
+            account=world["services"]["Anna"].account,
+            number="G-4",
+            invoice_date=CURRENT + dt.timedelta(days=1),
+            due_date=CURRENT + dt.timedelta(days=30),
+            period_start=CURRENT,
+            amount_ore=5000,
+            vat_ore=1000,
+        )
+    login(client, world["admin"].username)
+    totals = panel(client, "/invoices/summa-per-grupp", world, "Avdelning")
+    assert totals["Sälj"] == (10500 + 4000,)  # Konto Ett is in Sälj
+    assert totals["Totalt"] == (45500 + 4000,)
+    assert cost_table(client, "Avdelning", world=world)["Totalt"]["Totalt"] == 45500

@@ -84,6 +84,8 @@ PAGES = {
             Check("anvandare", "/users"),
             Check("ny-anvandare", "/users/new"),
             Check("rapporter", "/reports"),
+            Check("kostnader-per-grupp", "/reports/kostnader-per-grupp"),
+            Check("api-nycklar", "/company/api"),
             Check("genvagar", "/shortcuts"),
             Check("logg", "/audit"),
             Check("foretagsprofil", "/company"),

@@ -82,9 +82,9 @@ def request_hash() -> str:
 def run_once(token_id: int, run) -> Response:
     """Run the POST ``run`` once per Idempotency-Key of the token: a retry
     with the same request gets the stored answer (``Idempotent-Replayed``),
-    the key with another request 422; a key is kept 24 hours. Key check, the change and the stored
-    answer share one write transaction, so two retries racing each other
-    cannot both act. Only successful answers are kept: after an error the
+    the key with another request 422; a key is kept 24 hours. Key check,
+    the change and the stored answer share one write transaction, so two
+    retries racing each other cannot both act. Only successful answers are kept: after an error the
     key may be used again."""
     key = idempotency_key()
     digest = request_hash().hexdigest()

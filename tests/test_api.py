@@ -515,3 +515,23 @@ def test_a_call_record_page_after_a_cursor_walks_an_index_without_sorting(demo_a
     assert "USE TEMP B-TREE" not in plan, plan
     assert "started_at>?" in plan.replace(" ", ""), plan
     assert ids and record.id not in ids
+
+
+def test_a_key_is_remembered_for_a_day(demo_app):
+    from models import ApiIdempotency, Ticket
+
+    client = demo_app.test_client()
+    secret, _ = make_token(ADMIN)
+    headers = auth(secret, **{"Idempotency-Key": "day-1"})
+    body = {"subject": "Dag ett", "body": "Första."}
+    assert client.post("/api/v1/tickets", json=body, headers=headers).status_code == 201
+    before = Ticket.select().count()
+    run(
+        ApiIdempotency.update(
+            created_at=dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(hours=25)
+        )
+    )
+    again = client.post("/api/v1/tickets", json=body, headers=headers)
+    assert again.status_code == 201 and "Idempotent-Replayed" not in again.headers
+    assert Ticket.select().count() == before + 1
+    assert ApiIdempotency.select().count() == 1

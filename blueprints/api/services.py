@@ -19,7 +19,7 @@ from permissions import holds_any
 from tables.catalogue import Product
 from tables.org import Account
 from tables.services import Barring, Service
-from web.api.listing import filter_params, in_order, list_ids, paging_params
+from web.api.listing import filter_params, list_ids, paging_params
 from web.api.operations import json_response, operation
 from web.api.paging import envelope
 from web.api.problems import ApiError
@@ -27,42 +27,64 @@ from web.api.problems import ApiError
 SORTS = ("number", "user", "kind", "status", "product", "monthly", "account")
 
 
-def services_of(ids: list[int]) -> list[Service]:
-    plan = Product.alias("plan")
+_Plan = Product.alias("plan")
+
+
+def service_items(ids: list[int]) -> list[dict]:
+    """The services ``ids`` as the API shows them, in that order: the fields
+    shown and no more, as tuples (whole joined rows cost ten times as much)."""
     rows = (
-        Service.select(Service, Account, Product, plan)
+        Service.select(
+            Service.id,
+            Service.number,
+            Service.kind,
+            Service.status,
+            Service.user_name,
+            Account.id,
+            Account.customer_number,
+            Product.code,
+            Product.name,
+            _Plan.code,
+            _Plan.name,
+            Service.monthly_ore,
+            Service.start_date,
+            Service.binding_end,
+            Service.end_date,
+            Service.created_at,
+        )
         .join_from(Service, Account, on=(Service.account == Account.id))
         .join_from(Service, Product, on=(Service.product == Product.id))
-        .join_from(Service, plan, JOIN.LEFT_OUTER, on=(Service.price_plan == plan.id), attr="plan")
+        .join_from(Service, _Plan, JOIN.LEFT_OUTER, on=(Service.price_plan == _Plan.id))
         .where(Service.id.in_(ids))
+        .tuples()
     )
-    return in_order(rows, ids)
-
-
-def service_out(service: Service) -> dict:
-    plan = getattr(service, "plan", None) if service.price_plan_id else None
-    return {
-        "id": service.id,
-        "number": service.number,
-        "kind": service.kind,
-        "status": service.status,
-        "user_name": service.user_name,
-        "account": {"id": service.account.id, "customer_number": service.account.customer_number},
-        "product": {"code": service.product.code, "name": service.product.name},
-        "price_plan": {"code": plan.code, "name": plan.name} if plan is not None else None,
-        "monthly": s.money(service.monthly_ore),
-        "start_date": service.start_date,
-        "binding_end": service.binding_end,
-        "end_date": service.end_date,
-        "created_at": service.created_at,
-    }
+    by_id = {}
+    for row in rows:
+        (sid, number, kind, status, user_name, account_id, customer_number) = row[:7]
+        (code, name, plan_code, plan_name, monthly, start, binding, end, created) = row[7:]
+        by_id[sid] = {
+            "id": sid,
+            "number": number,
+            "kind": kind,
+            "status": status,
+            "user_name": user_name,
+            "account": {"id": account_id, "customer_number": customer_number},
+            "product": {"code": code, "name": name},
+            "price_plan": {"code": plan_code, "name": plan_name} if plan_code else None,
+            "monthly": s.money(monthly),
+            "start_date": start,
+            "binding_end": binding,
+            "end_date": end,
+            "created_at": created,
+        }
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def service_or_404(user, service_id: int) -> Service:
-    found = Service.visible_to(user).where(Service.id == service_id).select(Service.id).scalar()
-    if found is None:
+    service = Service.visible_to(user).where(Service.id == service_id).get_or_none()
+    if service is None:
         raise ApiError(404, "No such service in the token's scope.")
-    return services_of([found])[0]
+    return service
 
 
 @operation(
@@ -79,7 +101,7 @@ def service_or_404(user, service_id: int) -> Service:
 )
 def services_list(user):
     ids, cursor = list_ids(SERVICE_LIST, user, SORTS)
-    items = s.ServiceOut(many=True).dump([service_out(x) for x in services_of(ids)])
+    items = s.ServiceOut(many=True).dump(service_items(ids))
     body, headers = envelope(items, cursor)
     return json_response(body, headers=headers)
 
@@ -94,7 +116,7 @@ def services_list(user):
 )
 def service_read(user, service_id: int):
     service = service_or_404(user, service_id)
-    out = service_out(service)
+    out = service_items([service.id])[0]
     out["barrings"] = [
         {"id": b.id, "kind": b.kind}
         for b in Barring.select().where(Barring.service == service.id).order_by(Barring.id)

@@ -5,17 +5,19 @@ the operation's marshmallow schema, unknown fields refused), the
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import json
 
 from flask import Response, current_app, g, request
 from marshmallow import ValidationError
 
-from database import write_tx
+from database import utcnow, write_tx
 from tables.api import ApiIdempotency
 from web.api.problems import ApiError, field_errors
 
 MAX_KEY = 200
+KEEP = dt.timedelta(hours=24)  # how long a key's answer is kept
 
 
 def read_json(schema) -> dict:
@@ -80,13 +82,17 @@ def request_hash() -> str:
 def run_once(token_id: int, run) -> Response:
     """Run the POST ``run`` once per Idempotency-Key of the token: a retry
     with the same request gets the stored answer (``Idempotent-Replayed``),
-    the key with another request 422. Key check, the change and the stored
-    answer share one write transaction, so two retries racing each other
-    cannot both act. Only successful answers are kept: after an error the
+    the key with another request 422; a key is kept 24 hours. Key check,
+    the change and the stored answer share one write transaction, so two
+    retries racing each other cannot both act. Only successful answers are kept: after an error the
     key may be used again."""
     key = idempotency_key()
     digest = request_hash().hexdigest()
     with write_tx():
+        # A key is remembered for KEEP; the token's older keys go as it sends new ones.
+        ApiIdempotency.delete().where(
+            (ApiIdempotency.token == token_id) & (ApiIdempotency.created_at < utcnow() - KEEP)
+        ).execute()
         row = ApiIdempotency.get_or_none(
             (ApiIdempotency.token == token_id) & (ApiIdempotency.key == key)
         )

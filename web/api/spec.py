@@ -42,8 +42,8 @@ who created it; an object outside them answers 404.
 * Errors are RFC 9457 problem details (`application/problem+json`);
   validation errors name their fields in `errors`.
 * Every POST needs an `Idempotency-Key`: a retry with the same key and body
-  gets the first answer again and changes nothing; the key with another
-  body answers 422.
+  (within 24 hours) gets the first answer again and changes nothing; the
+  key with another body answers 422.
 * Edits need `If-Match` with the ETag from reading the object (412 when it
   changed since, 428 without it).
 * Each key may make a limited number of requests a minute (`RateLimit`,

@@ -89,7 +89,14 @@ def start():
     state = dict(begun.state)
     state["next"] = safe_next(request.args.get("next"), url_for(CUSTOMER.home))
     session[SESSION_KEY] = state
-    return redirect(begun.url, code=303)
+    # Not a redirect: Chromium applies the login page's form-action 'self' to
+    # where a form's answer redirects, so a page moves on to the provider.
+    return render_template(
+        "auth/microsoft_redirect.html",
+        url=begun.url,
+        heading="Logga in med Microsoft",
+        realm=CUSTOMER,
+    )
 
 
 @bp.get("/login/microsoft/callback")

@@ -316,3 +316,27 @@ def test_staff_edit_an_organisations_settings(client, login, make_org):
     assert response.status_code == 303
     assert oidc.provider_for_email("x@personal.se").id == org.id
     assert client.get("/staff/organisations/999999/microsoft").status_code == 404
+
+
+def test_wrong_client_secret_at_the_token_endpoint_is_refused(client, org, anna):
+    with write_tx():
+        Organisation.update(oidc_client_secret_enc=twofactor.encrypt("fel")).where(
+            Organisation.id == org.id
+        ).execute()
+    sign_in(client)
+    assert signed_in(client) is None
+    assert oidc.FAILED in flashes(client)
+
+
+def test_entra_preferred_username_and_mfa_claims():
+    assert oidc.claimed_email({"preferred_username": "Anna@Kund.se"}) == "anna@kund.se"
+    assert oidc.claimed_email({"email": "a@b.se", "upn": "c@d.se"}) == "a@b.se"
+    assert oidc.claimed_email({"sub": "x"}) == ""
+    assert oidc.provider_mfa({"amr": ["pwd", "mfa"]}) and not oidc.provider_mfa({"amr": "mfa"})
+
+
+def test_company_profile_links_to_the_settings(client, login, org, make_user):
+    admin = make_user(org, superuser=True)
+    login(client, admin.username)
+    text = client.get("/company").get_data(as_text=True)
+    assert "Påslagen för kund.se" in text and "/company/microsoft" in text

@@ -67,6 +67,10 @@ class Organisation(BaseModel):
     oidc_issuer = CharField(null=True)  # AUTH-6
     oidc_client_id = CharField(null=True)
     oidc_client_secret_enc = TextField(null=True)
+    oidc_domains = CharField(default="")  # space separated, lower case
+    oidc_create_users = BooleanField(default=False)
+    oidc_create_role_id = IntegerField(null=True)  # Role given to users created on sign-in
+    oidc_mfa_satisfies = BooleanField(default=False)  # provider's MFA counts for require-2FA
     created_at = DateTimeField(default=utcnow)
 
     def top_account(self):

@@ -58,6 +58,9 @@ EXPECTED_PUBLIC = {
     "auth.reset",
     "auth.invite",
     "auth.logout",
+    # Logga in med Microsoft (AUTH-6): the address step and the provider's answer.
+    "oidc.start",
+    "oidc.callback",
     "staff.login",
     "staff.login_verify",
     "staff.login_verify_sms",

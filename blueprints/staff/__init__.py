@@ -147,6 +147,7 @@ from blueprints.staff import (  # noqa: E402, F401
     charges,
     notices,
     numbers,
+    oidc,
     orders,
     organisation_users,
     organisations,

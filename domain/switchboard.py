@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import re
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from peewee import fn
@@ -36,6 +37,7 @@ from tables.switchboard import (
 
 EXTENSION = re.compile(r"\d{2,6}")
 MEMBER_KINDS = MOBILE_KINDS
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 class SwitchboardError(Exception):
@@ -449,15 +451,13 @@ def statistics(queue_ids: list[int], start: dt.date, end: dt.date) -> dict:
     """Stofa's queue report for the calls of ``queue_ids`` from ``start``
     to ``end`` (inclusive): per queue, per queue and hour of the day, per
     queue and month, and per agent."""
+    low, high = _utc_midnight(start), _utc_midnight(end + dt.timedelta(days=1))
     rows = list(
         SwitchboardQueueCall.select()
         .where(
             SwitchboardQueueCall.queue.in_(queue_ids or [0])
-            & (SwitchboardQueueCall.started_at >= dt.datetime.combine(start, dt.time()))
-            & (
-                SwitchboardQueueCall.started_at
-                < dt.datetime.combine(end + dt.timedelta(days=1), dt.time())
-            )
+            & (SwitchboardQueueCall.started_at >= low)
+            & (SwitchboardQueueCall.started_at < high)
         )
         .order_by(SwitchboardQueueCall.started_at)
     )
@@ -473,6 +473,9 @@ def statistics(queue_ids: list[int], start: dt.date, end: dt.date) -> dict:
 
 
 def _local(at: dt.datetime) -> dt.datetime:
-    from zoneinfo import ZoneInfo
+    return at.replace(tzinfo=dt.UTC).astimezone(STOCKHOLM)
 
-    return at.replace(tzinfo=dt.UTC).astimezone(ZoneInfo("Europe/Stockholm"))
+
+def _utc_midnight(day: dt.date) -> dt.datetime:
+    """The UTC time of ``day``'s midnight in Stockholm (stored times are UTC)."""
+    return dt.datetime.combine(day, dt.time(), STOCKHOLM).astimezone(dt.UTC).replace(tzinfo=None)

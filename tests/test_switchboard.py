@@ -300,3 +300,46 @@ def test_an_employee_of_another_pbx_is_404(admin):
     assert admin.get(f"/services/{foreign.id}/employees/new").status_code == 404
     # a service that is not a molnväxel
     assert admin.get(f"/services/{agents()[0].id}/employees/new").status_code == 404
+
+
+# ----------------------------------------------------------------- the pluggable backend
+
+
+class RefusingBackend:
+    """A PBX that refuses every change."""
+
+    calls: list = []
+
+    def apply(self, pbx, op, obj, data):
+        RefusingBackend.calls.append(op)
+        from domain.switchboard import SwitchboardError
+
+        raise SwitchboardError("Växeln svarar inte just nu.")
+
+
+def test_a_backend_refusal_is_shown_and_nothing_is_saved(demo_app, admin):
+    demo_app.config["SWITCHBOARD_BACKEND"] = "tests.test_switchboard:RefusingBackend"
+    RefusingBackend.calls = []
+    p, agent = pbx(), agents()[0]
+    before = (
+        rows(SwitchboardEmployee), rows(SwitchboardQueue), rows(SwitchboardQueueMember),
+        AuditLog.select().count(),
+    )  # fmt: skip
+    response = post(admin, f"/services/{p.id}/employees/new", {"name": "X", "extension": "288"})
+    assert "Växeln svarar inte just nu." in response.get_data(as_text=True)
+    response = post(
+        admin,
+        f"/services/{p.id}/queues/new",
+        {"name": "Q", "number": "288", "strategy": "ringall", "members": [str(agent.id)]},
+    )
+    assert "Växeln svarar inte just nu." in response.get_data(as_text=True)
+    queue = SwitchboardQueue.get(SwitchboardQueue.name == "Växel")
+    response = post(admin, f"/services/{agent.id}/queues/{queue.id}/membership",
+                    {"action": "pause"})  # fmt: skip
+    assert response.status_code == 409
+    assert RefusingBackend.calls == ["employee_save", "queue_save", "member_pause"]
+    after = (
+        rows(SwitchboardEmployee), rows(SwitchboardQueue), rows(SwitchboardQueueMember),
+        AuditLog.select().count(),
+    )  # fmt: skip
+    assert after == before

@@ -394,7 +394,9 @@ def set_membership(service, queue, action: str) -> None:
                 & (SwitchboardQueueMember.id != member.id)
             )
             if not others.exists():
-                raise SwitchboardError("Numret är köns enda medlem: en kö måste ha minst en medlem.")
+                raise SwitchboardError(
+                    "Numret är köns enda medlem: en kö måste ha minst en medlem."
+                )
             member.delete_instance()
         elif action in ("pause", "resume"):
             member.paused = action == "pause"

@@ -368,12 +368,17 @@ def remove_queue(pbx, queue) -> None:
 
 def set_membership(service, queue, action: str) -> None:
     """join / leave / pause / resume ``queue`` for the number ``service``."""
-    if queue.pbx_id != service.parent_id:
-        raise SwitchboardError("Kön hör inte till numrets molnväxel.")
     pbx = Service.get_by_id(queue.pbx_id)
     member = SwitchboardQueueMember.get_or_none(
         (SwitchboardQueueMember.queue == queue.id) & (SwitchboardQueueMember.service == service.id)
     )
+    # A number joins the queues of its own molnväxel; one put in a queue
+    # from the molnväxel's page (any mobile of the organisation) may pause
+    # and leave it.
+    if queue.organisation_id != service.organisation_id or (
+        action == "join" and queue.pbx_id != service.parent_id
+    ):
+        raise SwitchboardError("Kön hör inte till numrets molnväxel.")
     with write_tx():
         if action == "join":
             if member is not None:

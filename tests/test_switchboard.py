@@ -343,3 +343,37 @@ def test_a_backend_refusal_is_shown_and_nothing_is_saved(demo_app, admin):
         AuditLog.select().count(),
     )  # fmt: skip
     assert after == before
+
+
+def test_a_plain_mobile_put_in_a_queue_sees_it_and_may_pause_but_not_join_others(admin):
+    p = pbx()
+    mobile = demo_service("mobile")
+    assert mobile.parent_id is None
+    queue = SwitchboardQueue.get(SwitchboardQueue.name == "Växel")
+    support = SwitchboardQueue.get(SwitchboardQueue.name == "Support")
+    members = [str(m.service_id) for m in queue.members.order_by(SwitchboardQueueMember.position)]
+    post(
+        admin,
+        f"/services/{p.id}/queues/{queue.id}",
+        {"name": "Växel", "number": queue.number, "strategy": "linear",
+         "members": [*members, str(mobile.id)]},
+    )  # fmt: skip
+    text = admin.get(f"/services/{mobile.id}").get_data(as_text=True)
+    assert "sb-memberships-title" in text and "Gå med i" not in text
+    post(admin, f"/services/{mobile.id}/queues/{queue.id}/membership", {"action": "pause"})
+    member = SwitchboardQueueMember.get(
+        (SwitchboardQueueMember.queue == queue.id) & (SwitchboardQueueMember.service == mobile.id)
+    )
+    assert member.paused
+    response = post(
+        admin, f"/services/{mobile.id}/queues/{support.id}/membership", {"action": "join"}
+    )
+    assert response.status_code == 409
+    assert (
+        not SwitchboardQueueMember.select()
+        .where(
+            (SwitchboardQueueMember.queue == support.id)
+            & (SwitchboardQueueMember.service == mobile.id)
+        )
+        .exists()
+    )

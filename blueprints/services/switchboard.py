@@ -240,7 +240,7 @@ def queue_membership(service_id: int, queue_id: int):
         (SwitchboardQueue.id == queue_id)
         & (SwitchboardQueue.organisation == service.organisation_id)
     )
-    if queue is None or not service.parent_id or queue.pbx_id != service.parent_id:
+    if queue is None:
         abort(404)
     form = ConfirmForm()
     action = request.form.get("action", "")
@@ -270,9 +270,10 @@ def panel_context(service, user) -> dict:
             "sb_queues": sb.queues(service),
             "sb_manage": holds_any(user, MANAGE),
         }
-    if service.parent_id and service.is_mobile:
+    memberships = sb.memberships(service) if service.is_mobile else []
+    if service.is_mobile and (service.parent_id or memberships):
         return {
-            "sb_memberships": sb.memberships(service),
+            "sb_memberships": memberships,
             "sb_joinable": sb.joinable(service),
             "sb_member_manage": holds_any(user, MEMBERSHIP),
         }

@@ -122,6 +122,9 @@ def load_config(app: Flask) -> None:
         # Reports that add up call records: beyond this many calls in the
         # period the report is made by the worker as a file, not on screen.
         REPORT_PREVIEW_CALLS=int(env("REPORT_PREVIEW_CALLS", "10000")),
+        # Molnväxel employees, queues and queue statistics (domain/switchboard.py,
+        # docs/SWITCHBOARD.md): "builtin" or "package.module:Class".
+        SWITCHBOARD_BACKEND=env("SWITCHBOARD_BACKEND", "builtin"),
         # Förbrukningsrapport: beyond this many subscriptions in the month.
         REPORT_PREVIEW_ROWS=int(env("REPORT_PREVIEW_ROWS", "5000")),
         # Kostnader per grupp: beyond this many invoice lines in the months.

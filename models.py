@@ -86,6 +86,12 @@ from tables.services import (
     TopUp,
     UserObjectAccess,
 )
+from tables.switchboard import (
+    SwitchboardEmployee,
+    SwitchboardQueue,
+    SwitchboardQueueCall,
+    SwitchboardQueueMember,
+)
 from tables.tally import OrganisationTally, RowTally
 from tables.tickets import (
     InboundMail,
@@ -116,6 +122,7 @@ ALL_MODELS = [
     ExportJob, WorkerHeartbeat, ViewAsSession, BulkAction, BulkActionRow,
     ApiTokenAddress, ApiRateWindow, ApiIdempotency,
     RowTally, OrganisationTally,
+    SwitchboardEmployee, SwitchboardQueue, SwitchboardQueueMember, SwitchboardQueueCall,
 ]  # fmt: skip
 
 # First values of the numbers the system hands out.

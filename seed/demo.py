@@ -54,6 +54,7 @@ from seed.demo_groups import seed_a3_groups
 from seed.demo_orders import seed_a3_orders
 from seed.demo_tickets import seed_a3_requests, seed_a3_tickets
 from seed.reports import seed_credit_notes, seed_usage_costs
+from seed.switchboard import seed_switchboard
 
 # (username, what it shows) — printed by `make run` and listed in the README.
 DEMO_LOGINS = [
@@ -384,6 +385,9 @@ def seed_a3(b: DemoBuilder, sla, superuser):
     Barring.create(service=mobiles[1], kind="premium")
     Barring.create(service=mobiles[6], kind="roaming")
     CallForwarding.create(service=mobiles[7], kind="busy", target="0906953200")
+    seed_switchboard(
+        pbx, [m for m in mobiles if m.kind == "mobile_pbx" and m.status == "active"], b.today
+    )
     CallForwarding.create(
         service=mobiles[7], kind="no_answer", target="0906953200", ring_seconds=20
     )

@@ -29,7 +29,8 @@ def test_every_offered_report_opens_for_the_demo_users(demo_client, login):
         for url in _links(demo_client):
             assert demo_client.get(url).status_code == 200, (username, url)
     login(demo_client, ADMIN)
-    assert len(_links(demo_client)) == 14  # SLA too: A3's agreement has one; Kostnader per grupp
+    # SLA too: A3's agreement has one; Kostnader per grupp; Köstatistik
+    assert len(_links(demo_client)) == 15
 
 
 def test_demo_credit_notes_credit_real_invoice_lines(demo_client, login):

@@ -36,6 +36,8 @@ from models import (
     ScheduledReport,
     Service,
     Shortcut,
+    SwitchboardEmployee,
+    SwitchboardQueue,
     Ticket,
     TicketAttachment,
     User,
@@ -406,7 +408,20 @@ class Foreign:
             # organisation: a position only Norrlandsbygg's chain has
             "position": [chain.position],
             **{name: [value] for name, value in _groups_of(org).items()},
+            **{name: [value] for name, value in _switchboard_of(org).items()},
         }
+
+
+def _switchboard_of(org) -> dict[str, int]:
+    """An employee and a queue of ``org``'s molnväxel (made on one of its
+    services when it has no molnväxel)."""
+    service = Service.select().where(Service.organisation == org).order_by(Service.id).first()
+    with write_tx():
+        employee = SwitchboardEmployee.create(
+            organisation=org, pbx=service, name="Främling", extension="901"
+        )
+        queue = SwitchboardQueue.create(organisation=org, pbx=service, name="Norr", number="902")
+    return {"employee_id": employee.id, "queue_id": queue.id}
 
 
 # Not an object of one organisation: the operator's product catalogue is the

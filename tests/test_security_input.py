@@ -227,6 +227,7 @@ def _sample_ids() -> dict:
         "item_id": OptionGroupItem.select().first().id,
         "price_list_id": PriceList.select().first().id,
         **_group_ids(),
+        **_switchboard_ids(),
         "shortcut_id": shortcut.id,
         "filter_id": saved.id,
         "token_id": api_token.id,
@@ -251,6 +252,16 @@ def _group_ids() -> dict:
         "group_category_id": group.category_id,
         "org_group_id": group.id,
         "membership_id": membership.id,
+    }
+
+
+def _switchboard_ids() -> dict:
+    """An employee and a queue of the demo organisation's molnväxel."""
+    from models import SwitchboardEmployee, SwitchboardQueue
+
+    return {
+        "employee_id": SwitchboardEmployee.select().first().id,
+        "queue_id": SwitchboardQueue.select().first().id,
     }
 
 

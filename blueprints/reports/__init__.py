@@ -13,6 +13,7 @@ through the list view, then "Exportera till Excel" (``?export=xlsx`` through
     traffic.py   Specifikation – Samtal, Trafikspecifikation, Samtalsstatistik
     sla.py       SLA (offered only with an SLA in the organisation's agreement)
     usage.py     Förbrukningsrapport (Stofa's Forbrugsrapport)
+    queues.py    Köstatistik (Stofa's queue statistics of the molnväxel)
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from blueprints.reports import (  # noqa: E402,F401
     group_costs,
     invoices,
     overview,
+    queues,
     sla,
     traffic,
     usage,

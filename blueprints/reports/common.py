@@ -104,7 +104,9 @@ REPORTS = [
     ),
     Report(
         "Köstatistik",
-        "Statistik för växelns köer kommer med växeltjänsterna (eget ärende).",
+        "Per kö i molnväxeln: samtal per timme och per månad, besvarade och ej besvarade,"
+        " genomsnittlig väntetid och samtalstid, och per agent.",
+        "reports.queues",
     ),
 ]
 TITLES = {r.endpoint: r.title for r in REPORTS if r.endpoint}

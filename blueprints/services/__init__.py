@@ -39,5 +39,12 @@ def apply_due_command(on):
     )
 
 
-from blueprints.services import actions, bulk, listing, lost_sim, views  # noqa: E402,F401
+from blueprints.services import (  # noqa: E402,F401
+    actions,
+    bulk,
+    listing,
+    lost_sim,
+    switchboard,
+    views,
+)
 from blueprints.services.listing import SERVICE_LIST  # noqa: E402,F401

@@ -14,6 +14,7 @@ from werkzeug.routing import BuildError
 
 from blueprints.services import bp
 from blueprints.services.charts import bar_chart, line_chart, month_label
+from blueprints.services.switchboard import panel_context as switchboard_panel
 from domain import outages
 from domain import service_actions as sa
 from domain.provisioning import payload_of
@@ -238,6 +239,7 @@ def detail_context(service) -> dict:
             .where(Service.parent == service.id)
             .order_by(Service.number)
         )
+    ctx.update(switchboard_panel(service, user))
     if service.parent_id:
         ctx["switchboard"] = (
             Service.visible_to(user).where(Service.id == service.parent_id).get_or_none()

@@ -1,0 +1,488 @@
+"""Molnväxel administration: employees, queues and queue statistics,
+carried out through a pluggable switchboard backend (docs/SWITCHBOARD.md).
+
+Every change is checked here (extension taken, queue without members, a
+number that is not the organisation's), written with its audit row inside
+one ``write_tx`` and handed to the configured backend, which may refuse it
+with :class:`SwitchboardError` (nothing is saved then).
+
+Choose the backend with ``SWITCHBOARD_BACKEND``: ``builtin`` (default: the
+portal's own tables are the switchboard's state, and it records calls to
+queues for the statistics) or ``package.module:ClassName`` of a backend that
+talks to a real PBX.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import re
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from peewee import fn
+
+from database import write_tx
+from domain import audit
+from domain.numbers import normalise_phone
+from domain.settings import config_value
+from tables.services import MOBILE_KINDS, PhoneNumber, Service
+from tables.switchboard import (
+    RING_STRATEGIES,
+    SwitchboardEmployee,
+    SwitchboardQueue,
+    SwitchboardQueueCall,
+    SwitchboardQueueMember,
+)
+
+EXTENSION = re.compile(r"\d{2,6}")
+MEMBER_KINDS = MOBILE_KINDS
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+class SwitchboardError(Exception):
+    """Input or a backend refusal; ``field`` names the form field."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class BuiltinBackend:
+    """Keeps the switchboard's state in the portal's tables: every change is
+    accepted as it is saved."""
+
+    name = "builtin"
+
+    def apply(self, pbx, op: str, obj, data: dict) -> None:
+        return None
+
+
+def backend():
+    """The configured backend (one instance per app)."""
+    spec = config_value("SWITCHBOARD_BACKEND", "builtin")
+    cache = current_app.extensions.setdefault("switchboard", {})
+    if spec not in cache:
+        if spec == "builtin":
+            cache[spec] = BuiltinBackend()
+        else:
+            module_name, _, attr = spec.partition(":")
+            cache[spec] = getattr(importlib.import_module(module_name), attr or "Backend")()
+    return cache[spec]
+
+
+# ----------------------------------------------------------------- reading
+
+
+def employees(pbx) -> list:
+    return list(
+        SwitchboardEmployee.select()
+        .where(SwitchboardEmployee.pbx == pbx.id)
+        .order_by(SwitchboardEmployee.extension)
+    )
+
+
+def queues(pbx) -> list:
+    rows = list(
+        SwitchboardQueue.select()
+        .where(SwitchboardQueue.pbx == pbx.id)
+        .order_by(SwitchboardQueue.name)
+    )
+    members = members_of([q.id for q in rows])
+    for queue in rows:
+        queue.member_list = members.get(queue.id, [])
+    return rows
+
+
+def members_of(queue_ids: list[int]) -> dict[int, list]:
+    out: dict[int, list] = {}
+    if not queue_ids:
+        return out
+    query = (
+        SwitchboardQueueMember.select(SwitchboardQueueMember, Service)
+        .join(Service, on=(SwitchboardQueueMember.service == Service.id))
+        .where(SwitchboardQueueMember.queue.in_(queue_ids))
+        .order_by(SwitchboardQueueMember.position, SwitchboardQueueMember.id)
+    )
+    for member in query:
+        out.setdefault(member.queue_id, []).append(member)
+    return out
+
+
+def memberships(service) -> list:
+    """The queues a number is in, and those of its molnväxel it could join."""
+    return list(
+        SwitchboardQueueMember.select(SwitchboardQueueMember, SwitchboardQueue)
+        .join(SwitchboardQueue)
+        .where(SwitchboardQueueMember.service == service.id)
+        .order_by(SwitchboardQueue.name)
+    )
+
+
+def joinable(service) -> list:
+    if not service.parent_id:
+        return []
+    inside = SwitchboardQueueMember.select(SwitchboardQueueMember.queue).where(
+        SwitchboardQueueMember.service == service.id
+    )
+    return list(
+        SwitchboardQueue.select()
+        .where((SwitchboardQueue.pbx == service.parent_id) & SwitchboardQueue.id.not_in(inside))
+        .order_by(SwitchboardQueue.name)
+    )
+
+
+def member_choices(pbx) -> list:
+    """The organisation's numbers that may be linked or be queue members:
+    the molnväxel's växelanvändare and the organisation's other mobiles."""
+    return list(
+        Service.select()
+        .where(
+            (Service.organisation == pbx.organisation_id)
+            & Service.kind.in_(MEMBER_KINDS)
+            & (Service.hidden == False)  # noqa: E712
+            & Service.status.in_(("active", "barred"))
+        )
+        .order_by(Service.number)
+    )
+
+
+def fixed_numbers(pbx) -> list[str]:
+    return [
+        n.number
+        for n in PhoneNumber.select()
+        .join(Service)
+        .where(
+            (Service.organisation == pbx.organisation_id)
+            & (PhoneNumber.number_type == "fixed")
+            & PhoneNumber.range_end.is_null()
+        )
+        .order_by(PhoneNumber.number)
+    ]
+
+
+# ----------------------------------------------------------------- checks
+
+
+def _org_service(pbx, service_id, field: str):
+    if service_id in (None, "", 0):
+        return None
+    try:
+        service_id = int(service_id)
+    except (TypeError, ValueError):
+        raise SwitchboardError("Välj ett av organisationens nummer.", field) from None
+    found = Service.get_or_none(
+        (Service.id == service_id)
+        & (Service.organisation == pbx.organisation_id)
+        & Service.kind.in_(MEMBER_KINDS)
+    )
+    if found is None:
+        raise SwitchboardError("Numret hör inte till organisationen.", field)
+    return found
+
+
+def _fixed(pbx, text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        return ""
+    number = normalise_phone(text)
+    if number is None or number not in fixed_numbers(pbx):
+        raise SwitchboardError(
+            "Numret är inte ett av organisationens fasta nummer.", "fixed_number"
+        )
+    return number
+
+
+def _name(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise SwitchboardError("Ange namn.", "name")
+    if len(text) > 100:
+        raise SwitchboardError("Namnet får vara högst 100 tecken.", "name")
+    return text
+
+
+def _extension(pbx, text: str, employee_id=None) -> str:
+    text = (text or "").strip()
+    if not EXTENSION.fullmatch(text):
+        raise SwitchboardError("Anknytningen ska vara 2–6 siffror.", "extension")
+    taken = SwitchboardEmployee.select().where(
+        (SwitchboardEmployee.pbx == pbx.id) & (SwitchboardEmployee.extension == text)
+    )
+    if employee_id:
+        taken = taken.where(SwitchboardEmployee.id != employee_id)
+    if taken.exists():
+        raise SwitchboardError(f"Anknytningen {text} används redan i växeln.", "extension")
+    return text
+
+
+def _employee_view(e) -> dict:
+    return {
+        "name": e.name,
+        "extension": e.extension,
+        "mobile": e.mobile_id,
+        "fixed_number": e.fixed_number,
+    }
+
+
+def _queue_view(q, member_ids) -> dict:
+    return {
+        "name": q.name,
+        "number": q.number,
+        "strategy": q.strategy,
+        "opening_hours": q.opening_hours,
+        "overflow": q.overflow,
+        "members": list(member_ids),
+    }
+
+
+# ----------------------------------------------------------------- employees
+
+
+def save_employee(pbx, data: dict, employee=None):
+    """Add (``employee`` None) or change a Medarbetare."""
+    name = _name(data.get("name"))
+    extension = _extension(pbx, data.get("extension"), employee.id if employee else None)
+    mobile = _org_service(pbx, data.get("mobile"), "mobile")
+    fixed = _fixed(pbx, data.get("fixed_number"))
+    with write_tx():
+        before = _employee_view(employee) if employee else None
+        if employee is None:
+            employee = SwitchboardEmployee(organisation=pbx.organisation_id, pbx=pbx.id)
+        employee.name, employee.extension = name, extension
+        employee.mobile = mobile.id if mobile else None
+        employee.fixed_number = fixed
+        employee.save()
+        after = _employee_view(employee)
+        backend().apply(pbx, "employee_save", employee, after)
+        audit.record(
+            "switchboard.employee_" + ("change" if before else "add"),
+            employee,
+            summary=f"Medarbetare {name} ({extension}) i molnväxel {pbx.number}",
+            before=before,
+            after=after,
+            organisation=pbx.organisation_id,
+        )
+    return employee
+
+
+def remove_employee(pbx, employee) -> None:
+    with write_tx():
+        before = _employee_view(employee)
+        backend().apply(pbx, "employee_remove", employee, before)
+        audit.record(
+            "switchboard.employee_remove",
+            employee,
+            summary=f"Medarbetare {employee.name} ({employee.extension}) borttagen",
+            before=before,
+            organisation=pbx.organisation_id,
+        )
+        employee.delete_instance()
+
+
+# ----------------------------------------------------------------- queues
+
+
+def save_queue(pbx, data: dict, queue=None):
+    """Add or change a Kö; ``data["members"]`` lists service ids in ring order."""
+    name = _name(data.get("name"))
+    number = normalise_phone(data.get("number") or "")
+    if (data.get("number") or "").strip() and EXTENSION.fullmatch(data["number"].strip()):
+        number = data["number"].strip()  # an internal queue number
+    if not number:
+        raise SwitchboardError("Ange könummer (telefonnummer eller 2–6 siffror).", "number")
+    clash = SwitchboardQueue.select().where(
+        (SwitchboardQueue.pbx == pbx.id) & (SwitchboardQueue.number == number)
+    )
+    if queue is not None:
+        clash = clash.where(SwitchboardQueue.id != queue.id)
+    if clash.exists():
+        raise SwitchboardError("Numret används redan av en annan kö.", "number")
+    strategy = data.get("strategy") or "ringall"
+    if strategy not in RING_STRATEGIES:
+        raise SwitchboardError("Välj ringstrategi.", "strategy")
+    hours = (data.get("opening_hours") or "").strip()
+    if len(hours) > 200:
+        raise SwitchboardError("Öppettiderna får vara högst 200 tecken.", "opening_hours")
+    overflow = (data.get("overflow") or "").strip()
+    if overflow and not EXTENSION.fullmatch(overflow):
+        overflow = normalise_phone(overflow) or ""
+        if not overflow:
+            raise SwitchboardError("Ange ett telefonnummer eller en anknytning.", "overflow")
+    members = []
+    for raw in data.get("members") or []:
+        if str(raw).strip() == "":
+            continue
+        service = _org_service(pbx, raw, "members")
+        if service.id not in [m.id for m in members]:
+            members.append(service)
+    if not members:
+        raise SwitchboardError("En kö måste ha minst en medlem.", "members")
+    with write_tx():
+        before = None
+        paused = {}
+        if queue is None:
+            queue = SwitchboardQueue(organisation=pbx.organisation_id, pbx=pbx.id)
+        else:
+            old = list(queue.members.order_by(SwitchboardQueueMember.position))
+            before = _queue_view(queue, [m.service_id for m in old])
+            paused = {m.service_id: m.paused for m in old}
+        queue.name, queue.number, queue.strategy = name, number, strategy
+        queue.opening_hours, queue.overflow = hours, overflow
+        queue.save()
+        SwitchboardQueueMember.delete().where(SwitchboardQueueMember.queue == queue.id).execute()
+        for position, service in enumerate(members, start=1):
+            SwitchboardQueueMember.create(
+                queue=queue.id,
+                service=service.id,
+                position=position,
+                paused=paused.get(service.id, False),
+            )
+        after = _queue_view(queue, [m.id for m in members])
+        backend().apply(pbx, "queue_save", queue, after)
+        audit.record(
+            "switchboard.queue_" + ("change" if before else "add"),
+            queue,
+            summary=f"Kö {name} ({number}) i molnväxel {pbx.number}",
+            before=before,
+            after=after,
+            organisation=pbx.organisation_id,
+        )
+    return queue
+
+
+def remove_queue(pbx, queue) -> None:
+    with write_tx():
+        before = _queue_view(queue, [m.service_id for m in queue.members])
+        backend().apply(pbx, "queue_remove", queue, before)
+        audit.record(
+            "switchboard.queue_remove",
+            queue,
+            summary=f"Kö {queue.name} borttagen",
+            before=before,
+            organisation=pbx.organisation_id,
+        )
+        queue.delete_instance()
+
+
+def set_membership(service, queue, action: str) -> None:
+    """join / leave / pause / resume ``queue`` for the number ``service``."""
+    pbx = Service.get_by_id(queue.pbx_id)
+    member = SwitchboardQueueMember.get_or_none(
+        (SwitchboardQueueMember.queue == queue.id) & (SwitchboardQueueMember.service == service.id)
+    )
+    # A number joins the queues of its own molnväxel; one put in a queue
+    # from the molnväxel's page (any mobile of the organisation) may pause
+    # and leave it.
+    if queue.organisation_id != service.organisation_id or (
+        action == "join" and queue.pbx_id != service.parent_id
+    ):
+        raise SwitchboardError("Kön hör inte till numrets molnväxel.")
+    with write_tx():
+        if action == "join":
+            if member is not None:
+                raise SwitchboardError("Numret är redan med i kön.")
+            last = (
+                SwitchboardQueueMember.select(fn.MAX(SwitchboardQueueMember.position))
+                .where(SwitchboardQueueMember.queue == queue.id)
+                .scalar()
+            )
+            member = SwitchboardQueueMember.create(
+                queue=queue.id, service=service.id, position=(last or 0) + 1
+            )
+        elif member is None:
+            raise SwitchboardError("Numret är inte med i kön.")
+        elif action == "leave":
+            others = SwitchboardQueueMember.select().where(
+                (SwitchboardQueueMember.queue == queue.id)
+                & (SwitchboardQueueMember.id != member.id)
+            )
+            if not others.exists():
+                raise SwitchboardError(
+                    "Numret är köns enda medlem: en kö måste ha minst en medlem."
+                )
+            member.delete_instance()
+        elif action in ("pause", "resume"):
+            member.paused = action == "pause"
+            member.save()
+        else:
+            raise SwitchboardError("Okänd åtgärd.")
+        backend().apply(pbx, "member_" + action, member, {"queue": queue.id})
+        audit.record(
+            "switchboard.member_" + action,
+            service,
+            summary=f"{service.number} {MEMBER_ACTIONS[action]} kö {queue.name}",
+            after={"queue": queue.id, "action": action},
+            organisation=service.organisation_id,
+        )
+
+
+MEMBER_ACTIONS = {
+    "join": "gick med i",
+    "leave": "lämnade",
+    "pause": "pausade i",
+    "resume": "återupptog i",
+}
+
+
+# ----------------------------------------------------------------- statistics
+
+
+def record_call(queue, started_at, answered, agent=None, wait_seconds=0, talk_seconds=0):
+    """The built-in backend's record of one call to a queue."""
+    return SwitchboardQueueCall.create(
+        queue=queue.id if hasattr(queue, "id") else queue,
+        started_at=started_at,
+        answered=answered,
+        agent=getattr(agent, "id", agent),
+        wait_seconds=wait_seconds,
+        talk_seconds=talk_seconds,
+    )
+
+
+def _totals(rows) -> dict:
+    calls = len(rows)
+    answered = [r for r in rows if r.answered]
+    return {
+        "calls": calls,
+        "answered": len(answered),
+        "abandoned": calls - len(answered),
+        "answer_rate": round(100 * len(answered) / calls) if calls else 0,
+        "avg_wait": round(sum(r.wait_seconds for r in rows) / calls) if calls else 0,
+        "avg_talk": round(sum(r.talk_seconds for r in answered) / len(answered)) if answered else 0,
+    }
+
+
+def statistics(queue_ids: list[int], start: dt.date, end: dt.date) -> dict:
+    """Stofa's queue report for the calls of ``queue_ids`` from ``start``
+    to ``end`` (inclusive): per queue, per queue and hour of the day, per
+    queue and month, and per agent."""
+    low, high = _utc_midnight(start), _utc_midnight(end + dt.timedelta(days=1))
+    rows = list(
+        SwitchboardQueueCall.select()
+        .where(
+            SwitchboardQueueCall.queue.in_(queue_ids or [0])
+            & (SwitchboardQueueCall.started_at >= low)
+            & (SwitchboardQueueCall.started_at < high)
+        )
+        .order_by(SwitchboardQueueCall.started_at)
+    )
+    by = {"queue": {}, "hour": {}, "month": {}, "agent": {}}
+    for r in rows:
+        local = _local(r.started_at)
+        by["queue"].setdefault(r.queue_id, []).append(r)
+        by["hour"].setdefault((r.queue_id, local.hour), []).append(r)
+        by["month"].setdefault((r.queue_id, local.strftime("%Y-%m")), []).append(r)
+        if r.agent_id:
+            by["agent"].setdefault(r.agent_id, []).append(r)
+    return {key: {k: _totals(v) for k, v in sorted(g.items())} for key, g in by.items()}
+
+
+def _local(at: dt.datetime) -> dt.datetime:
+    return at.replace(tzinfo=dt.UTC).astimezone(STOCKHOLM)
+
+
+def _utc_midnight(day: dt.date) -> dt.datetime:
+    """The UTC time of ``day``'s midnight in Stockholm (stored times are UTC)."""
+    return dt.datetime.combine(day, dt.time(), STOCKHOLM).astimezone(dt.UTC).replace(tzinfo=None)

@@ -132,6 +132,9 @@ def load_config(app: Flask) -> None:
         # Summa per grupp on Fakturor and Tjänster: at most this many rows
         # (invoice lines, services) added up in a request.
         GROUP_TOTALS_MAX_ROWS=int(env("GROUP_TOTALS_MAX_ROWS", "200000")),
+        # A list filtered by group counts at most this many rows (beyond it
+        # "fler än 10 000"; the pages up to it stay reachable).
+        LIST_COUNT_CAP=int(env("LIST_COUNT_CAP", "10000")),
         REPORT_DIR=env("REPORT_DIR") or str(instance / "reports"),
         REPORT_FILE_DAYS=int(env("REPORT_FILE_DAYS", "7")),
         # Operations (docs/OPERATIONS.md): /readyz wants the worker heard

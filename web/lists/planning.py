@@ -17,7 +17,9 @@ import dataclasses
 import functools
 import math
 import operator
+import sys
 
+from flask import current_app
 from peewee import JOIN, SQL, fn
 
 from database import db, is_sqlite
@@ -122,6 +124,23 @@ class PlanningMixin:
             query = query if query is not None else self.narrowed(user, state, extra)
             total = query.select(fn.COUNT(self.model.id)).order_by().scalar() or 0
         return total
+
+    def _capped_count(self, user, state: ListState, extra, query) -> tuple[int, int | None]:
+        """(total, cap): the page's total, counted only up to
+        ``LIST_COUNT_CAP`` + 1 rows when a group filter is active and the
+        tally cannot answer; ``cap`` is set when there are more rows than it
+        (then ``total`` is cap + 1). The exact count of a group's rows reads
+        every one of them (287,184 calls of one department); the first pages
+        need only to know there are more."""
+        total = self.tally.total(user, state, extra) if self.tally else None
+        if total is not None:
+            return total, None
+        if self.groups is None or not groups.chosen(state, user):
+            return self.count(user, state, extra, query), None
+        cap = current_app.config["LIST_COUNT_CAP"]
+        # SELECT COUNT(1) FROM (SELECT id … LIMIT cap + 1)
+        total = query.select(self.model.id).order_by().limit(cap + 1).count()
+        return (total, cap) if total > cap else (total, None)
 
     @staticmethod
     def _window(state: ListState, total: int) -> tuple[int, int, bool]:
@@ -239,20 +258,29 @@ class PlanningMixin:
         query = self.narrowed(user, state, extra)
         # One read transaction: the total and the page's ids see the same rows.
         with db.atomic():
-            total = self.count(user, state, extra, query)
-            pages = max(1, math.ceil(total / state.per_page))
-            state.page = min(state.page, pages)
+            total, cap = self._capped_count(user, state, extra, query)
+            if cap is not None:
+                # More rows than the cap: the pages up to it are offered, read
+                # forwards (the end is unknown); a page beyond it shows none.
+                pages = max(1, math.ceil(cap / state.per_page))
+                if state.page > pages:
+                    return ListPage(state=state, rows=[], total=total, pages=pages, capped=cap)
+                window_total = sys.maxsize
+            else:
+                pages = max(1, math.ceil(total / state.per_page))
+                state.page = min(state.page, pages)
+                window_total = total
             # Late row look-up: find the page's ids on the indexes alone, then
             # load just those rows with their joins (deep pages stay cheap).
-            found, backwards = self._ids_query(query, state, total)
+            found, backwards = self._ids_query(query, state, window_total)
             sql = None
             # A group filter's sets are probed, not used to gather rows, so
             # the page's ids come off the list's index in order.
             with group_filter.walking_in_order():
-                if self._walk_pays(user, state, extra, total):
-                    sql = self._walking_ids_sql(user, state, extra, total)
+                if self._walk_pays(user, state, extra, window_total):
+                    sql = self._walking_ids_sql(user, state, extra, window_total)
                 elif is_sqlite():
-                    sql = self._merged_ids_sql(user, state, extra, total)
+                    sql = self._merged_ids_sql(user, state, extra, window_total)
                 sql = sql or found.sql()
             ids = [row[0] for row in db.execute_sql(*sql).fetchall()]
             ids = ids[::-1] if backwards else ids
@@ -265,4 +293,4 @@ class PlanningMixin:
             rows = sorted(found, key=lambda row: position[row.id])
         if self.rows_loader and rows:
             self.rows_loader(rows)
-        return ListPage(state=state, rows=rows, total=total, pages=pages)
+        return ListPage(state=state, rows=rows, total=total, pages=pages, capped=cap)

@@ -139,18 +139,35 @@ class ListPage:
     # one chosen with ``?kategori=``.
     total_categories: list = field(default_factory=list)
     total_category: Any = None
+    # Set (to LIST_COUNT_CAP) when a group-filtered list has more rows than
+    # it counts: ``total`` is then the cap + 1 and ``pages`` end at the cap.
+    capped: int | None = None
+    # Fakturor: the group sum is left out because the list is over the cap.
+    group_total_capped: bool = False
+
+    @property
+    def beyond(self) -> bool:
+        """A page past the last one offered of a capped list (shows no rows)."""
+        return self.capped is not None and self.state.page > self.pages
 
     @property
     def first(self) -> int:
-        return 0 if not self.total else (self.state.page - 1) * self.state.per_page + 1
+        if not self.total or self.beyond:
+            return 0
+        return (self.state.page - 1) * self.state.per_page + 1
 
     @property
     def last(self) -> int:
+        if self.beyond:
+            return 0
+        if self.capped is not None:
+            # The end is not counted: the page ends where its rows do.
+            return self.first + len(self.rows) - 1
         return min(self.total, self.state.page * self.state.per_page)
 
     def page_numbers(self) -> list[int | None]:
         """Page links around the current page; None marks a gap."""
-        current, last = self.state.page, self.pages
+        current, last = min(self.state.page, self.pages), self.pages
         shown = sorted({1, last, *range(max(1, current - 2), min(last, current + 2) + 1)})
         out: list[int | None] = []
         for number in shown:

@@ -161,9 +161,14 @@ class ListView(PlanningMixin, ExportMixin):
         if self.groups is not None:
             listing.group_choices = groups.group_choices(state, user)
             if isinstance(self.groups, groups.InvoiceGroupRule) and state.chosen:
-                listing.group_total_ore = groups.invoice_lines_total(
-                    self._where(user, state, extra), state.chosen
-                )
+                # Over the cap the sum would read every line of every
+                # matching invoice: Rapporter → Kostnader per grupp has it.
+                if listing.capped is not None:
+                    listing.group_total_capped = True
+                else:
+                    listing.group_total_ore = groups.invoice_lines_total(
+                        self._where(user, state, extra), state.chosen
+                    )
         if self.group_totals is not None:
             listing.total_categories = group_totals.categories(user)
             listing.total_category = group_totals.chosen_category(user, state.args)

@@ -170,6 +170,26 @@ class ServiceOut(Schema):
     created_at = UtcDateTime(required=True)
 
 
+class UsageMonth(Schema):
+    month = fields.Date(required=True, metadata={"description": "First day of the month."})
+    data_used_mb = fields.Integer(required=True)
+    data_quota_mb = fields.Integer(required=True, metadata={"description": "The plan's quota."})
+    topup_mb = fields.Integer(required=True, metadata={"description": "Påfyllning bought."})
+    quota_mb = fields.Integer(required=True, metadata={"description": "Quota and top-ups."})
+    remaining_mb = fields.Integer(
+        allow_none=True, required=True, metadata={"description": "Null without a quota."}
+    )
+    voice_seconds = fields.Integer(required=True)
+    calls = fields.Integer(required=True)
+    sms = fields.Integer(required=True)
+    mms = fields.Integer(required=True)
+
+
+class UsagePage(Schema):
+    items = fields.List(fields.Nested(UsageMonth), required=True)
+    next = fields.String(allow_none=True, required=True)
+
+
 class ServicePage(Schema):
     items = fields.List(fields.Nested(ServiceOut), required=True)
     next = fields.String(allow_none=True, required=True)

@@ -92,3 +92,15 @@ def test_a_token_without_orders_create_is_403(demo_app):
     secret, _ = make_token(ADMIN, permissions={"invoices.view"})
     response = post(demo_app.test_client(), secret, body())
     assert response.status_code == 403
+
+
+def test_the_document_describes_order_creation(demo_app):
+    document = demo_app.test_client().get("/api/v1/openapi.json").get_json()
+    create = document["paths"]["/api/v1/orders"]["post"]
+    assert "201" in create["responses"] and "422" in create["responses"]
+    body = create["requestBody"]["content"]["application/json"]["schema"]
+    name = body["$ref"].rsplit("/", 1)[1]
+    schema = document["components"]["schemas"][name]
+    assert {"account_id", "lines"} <= set(schema["required"])
+    usage = document["paths"]["/api/v1/services/{service_id}/usage"]["get"]
+    assert {"cursor", "limit"} <= {p["name"] for p in usage["parameters"]}

@@ -5,10 +5,14 @@ orders.manage, else its creator's own and those they approve."""
 
 from __future__ import annotations
 
+from flask import url_for
+
 from blueprints.api import bp
 from blueprints.api import schemas as s
 from blueprints.orders.listing import ORDER_LIST
 from domain import service_actions as sa
+from domain.orders import drafts, placing, sending
+from domain.orders.drafts import DraftError
 from permissions import ORDER_AREA
 from tables.orders import Order
 from web.api.listing import filter_params, in_order, list_ids, paging_params
@@ -75,3 +79,69 @@ def order_read(user, order_id: int):
     if order is None:
         raise ApiError(404, "No such order in the token's scope.")
     return json_response(s.OrderOut().dump(order_out(order)))
+
+
+# Body fields → the wizard's form fields of Slutför beställningen.
+FORM_FIELDS = {
+    "billing_account_id": "billing_account",
+    "extra_contact_id": "extra_contact",
+    **{name: name for name in drafts.ORDER_FIELDS},
+}
+
+
+@operation(
+    bp,
+    "/orders",
+    "POST",
+    summary="Place an order (Ny beställning)",
+    description="Runs the order wizard's steps and checks in one go: the account, each product "
+    "(by code) with its options and Slutför beställningen's details, then sends it. A new "
+    "mobile number left out is the first free one. Invalid input is a 422 naming the fields "
+    "(`lines/0/details/end_user`); nothing is written then. Answers the first order the "
+    "request became (one per product area, sharing a batch).",
+    tag="Orders",
+    permission="orders.create",
+    body=s.OrderCreate,
+    response=s.OrderOut,
+    status=201,
+)
+def order_create(user, body: dict):
+    form = {}
+    for name, value in body.items():
+        if name in FORM_FIELDS:
+            form[FORM_FIELDS[name]] = (
+                value.isoformat() if hasattr(value, "isoformat") else str(value)
+            )
+    request = placing.OrderRequest(
+        account_id=body["account_id"],
+        quote=body["kind"] == "quote",
+        form=form,
+        lines=[
+            placing.LineRequest(
+                product=line["product"],
+                quantity=line["quantity"],
+                options=line.get("options"),
+                details={
+                    k: v.isoformat() if hasattr(v, "isoformat") else v
+                    for k, v in line["details"].items()
+                },
+            )
+            for line in body["lines"]
+        ],
+    )
+    try:
+        orders = placing.place(user, request)
+    except DraftError as error:
+        problems = [
+            {"name": name, "pointer": f"#/{name}" if name else "#", "detail": message}
+            for name, message in error.errors.items()
+        ]
+        raise ApiError(422, "The order cannot be placed.", errors=problems) from None
+    except sending.AlreadySent:  # pragma: no cover - a fresh draft is never sent
+        raise ApiError(409, "The order was sent already.") from None
+    order = orders[0]
+    return json_response(
+        s.OrderOut().dump(order_out(order)),
+        status=201,
+        headers={"Location": url_for("api.order_read", order_id=order.id)},
+    )

@@ -170,6 +170,26 @@ class ServiceOut(Schema):
     created_at = UtcDateTime(required=True)
 
 
+class UsageMonth(Schema):
+    month = fields.Date(required=True, metadata={"description": "First day of the month."})
+    data_used_mb = fields.Integer(required=True)
+    data_quota_mb = fields.Integer(required=True, metadata={"description": "The plan's quota."})
+    topup_mb = fields.Integer(required=True, metadata={"description": "Påfyllning bought."})
+    quota_mb = fields.Integer(required=True, metadata={"description": "Quota and top-ups."})
+    remaining_mb = fields.Integer(
+        allow_none=True, required=True, metadata={"description": "Null without a quota."}
+    )
+    voice_seconds = fields.Integer(required=True)
+    calls = fields.Integer(required=True)
+    sms = fields.Integer(required=True)
+    mms = fields.Integer(required=True)
+
+
+class UsagePage(Schema):
+    items = fields.List(fields.Nested(UsageMonth), required=True)
+    next = fields.String(allow_none=True, required=True)
+
+
 class ServicePage(Schema):
     items = fields.List(fields.Nested(ServiceOut), required=True)
     next = fields.String(allow_none=True, required=True)
@@ -209,6 +229,60 @@ class OrderOut(Schema):
     submitted_at = UtcDateTime(allow_none=True, required=True)
     desired_date = fields.Date(allow_none=True, required=True)
     completed_at = UtcDateTime(allow_none=True, required=True)
+
+
+class OrderLineDetails(Body):
+    """Slutför beställningen's fields of a product, as the wizard names them."""
+
+    end_user = line_text(100)
+    sim = fields.String(validate=validate.OneOf(["new", "esim", "own"]))
+    icc = line_text(30)
+    esim_email = line_text(100)
+    number_choice = fields.String(validate=validate.OneOf(["new", "port"]))
+    number = line_text(
+        20, metadata={"description": "A free number; the first free one if left out."}
+    )
+    port_number = line_text(20)
+    port_org_number = line_text(20)
+    port_date = fields.Date()
+    mbb_public_ip = fields.Boolean()
+    mbb_contact_number = line_text(20)
+    street = line_text(100)
+    postcode = line_text(10)
+    city = line_text(100)
+    technology = line_text(40)
+
+
+class OrderLineIn(Body):
+    product = line_text(
+        40, min_length=1, required=True, metadata={"description": "Product code, e.g. MOB-FAST."}
+    )
+    quantity = fields.Integer(strict=True, validate=validate.Range(min=1, max=1000), load_default=1)
+    options = fields.List(
+        line_text(40),
+        validate=validate.Length(max=50),
+        metadata={"description": "Option products' codes; the defaults when left out."},
+    )
+    details = fields.Nested(OrderLineDetails, load_default=dict)
+
+
+class OrderCreate(Body):
+    account_id = fields.Integer(strict=True, required=True, validate=validate.Range(min=1))
+    kind = fields.String(validate=validate.OneOf(["order", "quote"]), load_default="order")
+    lines = fields.List(
+        fields.Nested(OrderLineIn), required=True, validate=validate.Length(min=1, max=20)
+    )
+    billing_account_id = fields.Integer(strict=True, validate=validate.Range(min=1))
+    delivery_choice = fields.String(validate=validate.OneOf(["profile", "other"]))
+    delivery_name = line_text(100)
+    delivery_street = line_text(100)
+    delivery_postcode = line_text(10)
+    delivery_city = line_text(100)
+    contact_method = fields.String(validate=validate.OneOf(["email", "phone"]))
+    contact_phone = line_text(20)
+    contact_email = line_text(100)
+    extra_contact_id = fields.Integer(strict=True, validate=validate.Range(min=1))
+    desired_date = fields.Date()
 
 
 class OrderPage(Schema):

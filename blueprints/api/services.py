@@ -18,10 +18,10 @@ from domain.orders import service_requests
 from permissions import holds_any
 from tables.catalogue import Product
 from tables.org import Account
-from tables.services import Barring, Service
+from tables.services import Barring, MonthlyUsage, Service
 from web.api.listing import filter_params, list_ids, paging_params
 from web.api.operations import json_response, operation
-from web.api.paging import envelope
+from web.api.paging import envelope, limit_arg, page_ids
 from web.api.problems import ApiError
 
 SORTS = ("number", "user", "kind", "status", "product", "monthly", "account")
@@ -189,3 +189,44 @@ def service_unbar(user, service_id: int, body: dict):
         return sa.prepare_barring_remove(service, barring.id)
 
     return _barring_action(user, service_id, prepare)
+
+
+@operation(
+    bp,
+    "/services/<int:service_id>/usage",
+    summary="A service's usage per month",
+    description="Förbrukning as the service's page shows it — data used against the quota and "
+    "top-ups, call minutes, SMS and MMS — one item a month, newest first, paged by cursor.",
+    tag="Services",
+    permission="services.view",
+    response=s.UsagePage,
+    paged=True,
+    query=[
+        ("cursor", {"type": "string"}, "The `next` link's cursor."),
+        ("limit", {"type": "integer", "minimum": 1, "maximum": 200}, "Months a page (50)."),
+    ],
+)
+def service_usage(user, service_id: int):
+    service = service_or_404(user, service_id)
+    query = MonthlyUsage.select().where(MonthlyUsage.service == service.id)
+    ids, cursor = page_ids(query, MonthlyUsage.month, MonthlyUsage.id, True, limit_arg())
+    rows = {u.id: u for u in MonthlyUsage.select().where(MonthlyUsage.id.in_(ids))}
+    items = []
+    for row in (rows[i] for i in ids if i in rows):
+        quota = (row.data_quota_mb or 0) + (row.topup_mb or 0)
+        items.append(
+            {
+                "month": row.month,
+                "data_used_mb": row.data_used_mb,
+                "data_quota_mb": row.data_quota_mb,
+                "topup_mb": row.topup_mb,
+                "quota_mb": quota,
+                "remaining_mb": max(quota - row.data_used_mb, 0) if quota else None,
+                "voice_seconds": row.voice_seconds,
+                "calls": row.calls,
+                "sms": row.sms,
+                "mms": row.mms,
+            }
+        )
+    body, headers = envelope(s.UsageMonth(many=True).dump(items), cursor)
+    return json_response(body, headers=headers)

@@ -131,3 +131,18 @@ def test_order_creation_fuzzed_by_schemathesis(demo_app):
     fuzz()
     assert statuses and max(statuses) < 500
     assert 422 in statuses
+
+
+def test_two_subscriptions_get_two_free_numbers_and_a_quote_is_a_quote(demo_app):
+    secret, _ = make_token(ADMIN)
+    client = demo_app.test_client()
+    line = body()["lines"][0]
+    response = post(client, secret, body(lines=[line, line]))
+    assert response.status_code == 201, response.text
+    numbers = [
+        p.number for p in PoolNumber.select().where(PoolNumber.order == response.get_json()["id"])
+    ]
+    assert len(set(numbers)) == 2
+    quote = post(client, secret, body(kind="quote"), key="q")
+    assert quote.status_code == 201, quote.text
+    assert Order.get_by_id(quote.get_json()["id"]).is_quote

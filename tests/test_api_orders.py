@@ -104,3 +104,45 @@ def test_the_document_describes_order_creation(demo_app):
     assert {"account_id", "lines"} <= set(schema["required"])
     usage = document["paths"]["/api/v1/services/{service_id}/usage"]["get"]
     assert {"cursor", "limit"} <= {p["name"] for p in usage["parameters"]}
+
+
+def test_order_creation_fuzzed_by_schemathesis(demo_app):
+    """POST /orders alone, with more cases than the whole-API contract test:
+    never a 5xx, every answer as documented."""
+    import schemathesis
+    from hypothesis import HealthCheck, given, settings
+
+    from tests.test_api_contract import CHECKS
+
+    demo_app.config["API_RATE_LIMIT"] = 10**9
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", demo_app)
+    operation = schema["/api/v1/orders"]["POST"]
+    secret, _ = make_token(ADMIN)
+    statuses = []
+
+    @given(case=operation.as_strategy())
+    @settings(
+        max_examples=80, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
+    def fuzz(case):
+        case.headers = {**(case.headers or {}), **auth(secret)}
+        statuses.append(case.call_and_validate(checks=CHECKS).status_code)
+
+    fuzz()
+    assert statuses and max(statuses) < 500
+    assert 422 in statuses
+
+
+def test_two_subscriptions_get_two_free_numbers_and_a_quote_is_a_quote(demo_app):
+    secret, _ = make_token(ADMIN)
+    client = demo_app.test_client()
+    line = body()["lines"][0]
+    response = post(client, secret, body(lines=[line, line]))
+    assert response.status_code == 201, response.text
+    numbers = [
+        p.number for p in PoolNumber.select().where(PoolNumber.order == response.get_json()["id"])
+    ]
+    assert len(set(numbers)) == 2
+    quote = post(client, secret, body(kind="quote"), key="q")
+    assert quote.status_code == 201, quote.text
+    assert Order.get_by_id(quote.get_json()["id"]).is_quote

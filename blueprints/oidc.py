@@ -53,6 +53,12 @@ class ProviderForm(FlaskForm):
     mfa_satisfies = BooleanField("Microsofts MFA uppfyller kravet på tvåfaktorsautentisering")
 
 
+@bp.app_context_processor
+def _microsoft_offered():
+    """``microsoft_offered()`` for the login page (asked only there)."""
+    return {"microsoft_offered": oidc.any_configured}
+
+
 def callback_url() -> str:
     return url_for("oidc.callback", _external=True)
 

@@ -158,6 +158,21 @@ def save_settings(
     )
 
 
+def any_configured() -> bool:
+    """Whether any active organisation signs in with Microsoft (the login page
+    offers the button only then)."""
+    return (
+        Organisation.select()
+        .where(
+            Organisation.active
+            & Organisation.oidc_issuer.is_null(False)
+            & Organisation.oidc_client_id.is_null(False)
+            & (Organisation.oidc_domains != "")
+        )
+        .exists()
+    )
+
+
 def provider_for_email(email: str) -> Organisation | None:
     """The active organisation whose provider answers for ``email``'s domain."""
     email = (email or "").strip().lower()

@@ -340,3 +340,11 @@ def test_company_profile_links_to_the_settings(client, login, org, make_user):
     login(client, admin.username)
     text = client.get("/company").get_data(as_text=True)
     assert "Påslagen för kund.se" in text and "/company/microsoft" in text
+
+
+def test_login_page_offers_microsoft_only_when_an_organisation_uses_it(client, make_org, provider):
+    assert "Logga in med Microsoft" not in client.get("/login").get_data(as_text=True)
+    configure(make_org("Kund AB"), provider)
+    text = client.get("/login").get_data(as_text=True)
+    assert "Logga in med Microsoft" in text and 'action="/login/microsoft"' in text
+    assert "Logga in med Microsoft" not in client.get("/staff/login").get_data(as_text=True)

@@ -120,6 +120,15 @@ def memberships(service) -> list:
     )
 
 
+def linked_employees(service) -> list:
+    """The employees (Medarbetare) this mobile number reaches."""
+    return list(
+        SwitchboardEmployee.select()
+        .where(SwitchboardEmployee.mobile == service.id)
+        .order_by(SwitchboardEmployee.extension)
+    )
+
+
 def joinable(service) -> list:
     if not service.parent_id:
         return []

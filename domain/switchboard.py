@@ -250,7 +250,13 @@ def _queue_view(q, member_ids) -> dict:
 
 
 def save_employee(pbx, data: dict, employee=None):
-    """Add (``employee`` None) or change a Medarbetare."""
+    """Add (``employee`` None) or change a Medarbetare. Checked inside the
+    write transaction, so two requests for one extension cannot both pass."""
+    with write_tx():
+        return _save_employee(pbx, data, employee)
+
+
+def _save_employee(pbx, data: dict, employee=None):
     name = _name(data.get("name"))
     extension = _extension(pbx, data.get("extension"), employee.id if employee else None)
     mobile = _org_service(pbx, data.get("mobile"), "mobile")
@@ -294,7 +300,13 @@ def remove_employee(pbx, employee) -> None:
 
 
 def save_queue(pbx, data: dict, queue=None):
-    """Add or change a Kö; ``data["members"]`` lists service ids in ring order."""
+    """Add or change a Kö; ``data["members"]`` lists service ids in ring order.
+    Checked inside the write transaction (a queue's number is unique too)."""
+    with write_tx():
+        return _save_queue(pbx, data, queue)
+
+
+def _save_queue(pbx, data: dict, queue=None):
     name = _name(data.get("name"))
     number = normalise_phone(data.get("number") or "")
     if (data.get("number") or "").strip() and EXTENSION.fullmatch(data["number"].strip()):

@@ -388,7 +388,13 @@ def remove_queue(pbx, queue) -> None:
 
 
 def set_membership(service, queue, action: str) -> None:
-    """join / leave / pause / resume ``queue`` for the number ``service``."""
+    """join / leave / pause / resume ``queue`` for the number ``service``
+    (looked up and changed in one write transaction)."""
+    with write_tx():
+        _set_membership(service, queue, action)
+
+
+def _set_membership(service, queue, action: str) -> None:
     pbx = Service.get_by_id(queue.pbx_id)
     member = SwitchboardQueueMember.get_or_none(
         (SwitchboardQueueMember.queue == queue.id) & (SwitchboardQueueMember.service == service.id)

@@ -217,6 +217,8 @@ def test_number_page_shows_memberships_and_join_pause_leave(admin):
     support = SwitchboardQueue.get(SwitchboardQueue.name == "Support")
     text = admin.get(f"/services/{agent.id}").get_data(as_text=True)
     assert "Växel" in text and f"Gå med i {support.name}" in text
+    linked = SwitchboardEmployee.get(SwitchboardEmployee.mobile == agent.id)
+    assert f"{linked.name} (anknytning {linked.extension})" in text
 
     def member():
         return SwitchboardQueueMember.get_or_none(

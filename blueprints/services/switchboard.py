@@ -271,9 +271,11 @@ def panel_context(service, user) -> dict:
             "sb_manage": holds_any(user, MANAGE),
         }
     memberships = sb.memberships(service) if service.is_mobile else []
-    if service.is_mobile and (service.parent_id or memberships):
+    linked = sb.linked_employees(service) if service.is_mobile else []
+    if service.is_mobile and (service.parent_id or memberships or linked):
         return {
             "sb_memberships": memberships,
+            "sb_linked": linked,
             "sb_joinable": sb.joinable(service),
             "sb_member_manage": holds_any(user, MEMBERSHIP),
         }

@@ -212,6 +212,43 @@ class BarringRemove(Body):
     barring_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
 
 
+class ServiceChange(Body):
+    """Ändra tjänst (Byt prisplan): the new price plan and/or data package by
+    product code, and the date it is to take effect."""
+
+    price_plan = line_text(40, allow_none=True, load_default=None)
+    data_package = line_text(40, allow_none=True, load_default=None)
+    desired_date = fields.Date(required=True)
+
+
+class Forwardings(Body):
+    """Vidarekopplingar: the whole set wanted — a kind left out (or null) is
+    removed, as an empty field in the portal's dialog."""
+
+    direct_target = line_text(40, allow_none=True, load_default=None)
+    unavailable_target = line_text(40, allow_none=True, load_default=None)
+    busy_target = line_text(40, allow_none=True, load_default=None)
+    no_answer_target = line_text(40, allow_none=True, load_default=None)
+    no_answer_seconds = fields.Integer(
+        strict=True, allow_none=True, load_default=None, validate=validate.Range(min=5, max=60)
+    )
+
+
+class SimSwap(Body):
+    """Ersätt SIM-kort: ``send`` a new card (physical to an address, or an
+    eSIM to an e-mail) or activate a ``customer``-placed card by ICC."""
+
+    method = fields.String(required=True, validate=validate.OneOf(["send", "customer"]))
+    sim_type = fields.String(load_default=None, validate=validate.OneOf(["physical", "esim"]))
+    delivery_name = line_text(100, load_default="")
+    delivery_street = line_text(100, load_default="")
+    delivery_postcode = line_text(6, load_default="")
+    delivery_city = line_text(60, load_default="")
+    email = line_text(254, load_default="")
+    msisdn = line_text(20, load_default="")
+    icc = line_text(30, load_default="")
+
+
 # ----------------------------------------------------------------- orders
 
 

@@ -208,3 +208,57 @@ def test_sim_swap_permissions_and_scope(demo_app):
     full, _ = make_token(ADMIN)
     problem(post(client, full, other_org_service(), "sim", body), 404)
     assert orders_of(service) == before
+
+
+# ----------------------------------------------------------------- account address
+
+
+def test_account_address_is_edited_with_if_match_as_in_the_portal(demo_app):
+    from models import Account, AuditLog
+
+    client = demo_app.test_client()
+    secret, _ = make_token(ADMIN, ["accounts.view", "accounts.edit"])
+    org = User.get(User.username == ADMIN).organisation_id
+    account = Account.get((Account.organisation == org) & Account.parent.is_null())
+    path = f"/api/v1/accounts/{account.id}"
+    etag = client.get(path, headers=auth(secret)).headers["ETag"]
+    bad = client.patch(
+        path,
+        json={"address": {"street": "Storgatan 1", "postcode": "9030", "city": "Umeå"}},
+        headers=auth(secret, **{"If-Match": etag}),
+    )
+    errors = problem(bad, 422)["errors"]
+    assert "postcode" in errors[0]["name"] and "fem siffror" in errors[0]["detail"]
+    missing = client.patch(
+        path,
+        json={"address": {"street": "Storgatan 1"}},
+        headers=auth(secret, **{"If-Match": etag}),
+    )
+    names = sorted(e["name"] for e in problem(missing, 422)["errors"])
+    assert len(names) == 2 and "city" in names[0] and "postcode" in names[1], names
+    assert Account.get_by_id(account.id).street == account.street
+    done = client.patch(
+        path,
+        json={"address": {"street": " Storgatan 1 ", "postcode": "90304", "city": "Umeå"}},
+        headers=auth(secret, **{"If-Match": etag}),
+    )
+    assert done.status_code == 200, done.get_data(as_text=True)
+    assert done.get_json()["address"] == {
+        "care_of": "",
+        "street": "Storgatan 1",
+        "postcode": "90304",
+        "city": "Umeå",
+    }
+    fresh = Account.get_by_id(account.id)
+    assert (fresh.street, fresh.postcode, fresh.city) == ("Storgatan 1", "90304", "Umeå")
+    assert (
+        AuditLog.select()
+        .where((AuditLog.object_id == str(account.id)) & (AuditLog.action == "account.address"))
+        .exists()
+    )
+    stale = client.patch(
+        path,
+        json={"address": {"street": "X 2", "postcode": "90304", "city": "Umeå"}},
+        headers=auth(secret, **{"If-Match": etag}),
+    )
+    problem(stale, 412)

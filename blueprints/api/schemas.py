@@ -9,6 +9,7 @@ import datetime as dt
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from domain.numbers import normalise_postcode
 from tables.billing import INVOICE_STATUSES, TRAFFIC_TYPES
 from tables.orders import ORDER_STATUSES, ORDER_TYPES
 from tables.services import BARRING_KINDS, SERVICE_KINDS, SERVICE_STATUSES
@@ -136,9 +137,24 @@ class AccountTree(Schema):
     )
 
 
+def _postcode(value):
+    if normalise_postcode(value) is None:
+        raise ValidationError("Ange postnumret med fem siffror, t.ex. 903 04.")
+
+
+class AddressEdit(Body):
+    """Adress as the portal's dialog edits it: the whole address at once."""
+
+    street = line_text(100, 1, required=True)
+    care_of = line_text(100, load_default="")
+    postcode = fields.String(required=True, validate=[validate.Length(max=6), _postcode])
+    city = line_text(60, 1, required=True)
+
+
 class AccountEdit(Body):
     alias = line_text(60)
     invoice_reference = line_text(60)
+    address = fields.Nested(AddressEdit)
 
 
 # ----------------------------------------------------------------- services

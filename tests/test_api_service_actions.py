@@ -262,3 +262,87 @@ def test_account_address_is_edited_with_if_match_as_in_the_portal(demo_app):
         headers=auth(secret, **{"If-Match": etag}),
     )
     problem(stale, 412)
+
+
+# ----------------------------------------------------------------- ticket attachments
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def b64(data: bytes) -> str:
+    import base64
+
+    return base64.b64encode(data).decode()
+
+
+def test_ticket_attachments_on_create_and_reply(demo_app):
+    from domain import attachments as files
+    from models import Ticket, TicketAttachment
+
+    client = demo_app.test_client()
+    secret, _ = make_token(ADMIN)
+    body = {
+        "subject": "Med bilaga",
+        "body": "Se bifogad skärmbild.",
+        "attachments": [{"filename": "skärm.png", "content_base64": b64(PNG)}],
+    }
+    created = client.post(
+        "/api/v1/tickets", json=body, headers=auth(secret, **{"Idempotency-Key": "att-1"})
+    )
+    assert created.status_code == 201, created.get_data(as_text=True)
+    ticket = Ticket.get_by_id(created.get_json()["id"])
+    stored = list(TicketAttachment.select().where(TicketAttachment.ticket == ticket.id))
+    assert [(a.filename, a.content_type, a.size) for a in stored] == [
+        ("skärm.png", "image/png", len(PNG))
+    ]
+    assert files.read_verified(stored[0].storage_name, stored[0].sha256) == PNG
+    assert stored[0].message_id is not None
+    reply = client.post(
+        f"/api/v1/tickets/{ticket.id}/messages",
+        json={
+            "body": "Logg",
+            "attachments": [{"filename": "logg.txt", "content_base64": b64(b"rad 1\nrad 2\n")}],
+        },
+        headers=auth(secret, **{"Idempotency-Key": "att-2"}),
+    )
+    assert reply.status_code == 201, reply.get_data(as_text=True)
+    names = [
+        a.filename
+        for a in TicketAttachment.select()
+        .where(TicketAttachment.ticket == ticket.id)
+        .order_by(TicketAttachment.id)
+    ]
+    assert names == ["skärm.png", "logg.txt"]
+
+
+def test_ticket_attachments_refused_by_the_portals_rules(demo_app, monkeypatch):
+    from models import Ticket, TicketAttachment
+
+    monkeypatch.setitem(demo_app.config, "ATTACHMENT_MAX_MB", 0.001)  # about 1 kB
+    client = demo_app.test_client()
+    secret, _ = make_token(ADMIN)
+    tickets, attached = Ticket.select().count(), TicketAttachment.select().count()
+    for i, (item, words) in enumerate(
+        [
+            ({"filename": "faktura.pdf", "content_base64": b64(b"<html>hej</html>")}, "Innehållet"),
+            ({"filename": "bild.png", "content_base64": b64(b"%PDF-1.4 x")}, "stämmer inte"),
+            ({"filename": "prog.exe", "content_base64": b64(b"MZ...")}, "Filtypen"),
+            ({"filename": "stor.txt", "content_base64": b64(b"a" * 5000)}, "för stor"),
+            ({"filename": "x.txt", "content_base64": "@@inte base64@@"}, "base64"),
+        ]
+    ):
+        response = client.post(
+            "/api/v1/tickets",
+            json={"subject": "S", "body": "B", "attachments": [item]},
+            headers=auth(secret, **{"Idempotency-Key": f"att-bad-{i}"}),
+        )
+        error = problem(response, 422)["errors"][0]
+        assert error["name"] == "attachments/0/content_base64" and words in error["detail"], error
+    too_many = [{"filename": f"{n}.txt", "content_base64": b64(b"x")} for n in range(11)]
+    response = client.post(
+        "/api/v1/tickets",
+        json={"subject": "S", "body": "B", "attachments": too_many},
+        headers=auth(secret, **{"Idempotency-Key": "att-many"}),
+    )
+    assert "attachments" in problem(response, 422)["errors"][0]["name"]
+    assert (Ticket.select().count(), TicketAttachment.select().count()) == (tickets, attached)

@@ -9,6 +9,7 @@ import datetime as dt
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from domain.attachments import MAX_FILES
 from domain.numbers import normalise_postcode
 from tables.billing import INVOICE_STATUSES, TRAFFIC_TYPES
 from tables.orders import ORDER_STATUSES, ORDER_TYPES
@@ -419,15 +420,35 @@ class TicketOut(Schema):
     created_at = UtcDateTime(required=True)
 
 
+class AttachmentIn(Body):
+    """A file attached to a ticket message: its name and its bytes in
+    base64 (RFC 4648). The portal's rules apply (domain/attachments.py):
+    the allowed types checked by content and extension, at most
+    ATTACHMENT_MAX_MB each."""
+
+    filename = line_text(255, 1, required=True)
+    content_base64 = fields.String(required=True)
+
+
+def _attachments():
+    return fields.List(
+        fields.Nested(AttachmentIn),
+        validate=validate.Length(max=MAX_FILES),
+        metadata={"description": f"At most {MAX_FILES} files."},
+    )
+
+
 class TicketCreate(Body):
     subject = line_text(200, min_length=1, required=True)
     body = long_text(20000, required=True)
     account_id = fields.Integer(strict=True, validate=validate.Range(min=1))
     service_id = fields.Integer(strict=True, validate=validate.Range(min=1))
+    attachments = _attachments()
 
 
 class TicketReply(Body):
     body = long_text(20000, required=True)
+    attachments = _attachments()
 
 
 class MessageOut(Schema):

@@ -24,6 +24,9 @@ BODIES = {
     "api.service_bar": {"kind": "roaming"},
     "api.service_unbar": {"kind": "roaming"},
     "api.ticket_reply": {"body": "Hej"},
+    "api.service_change": {"price_plan": "X", "desired_date": "2030-01-01"},
+    "api.service_forwardings": {"direct_target": "0701234567"},
+    "api.service_sim": {"method": "send", "sim_type": "esim", "email": "a@example.se"},
 }
 _keys = itertools.count()
 

@@ -10,6 +10,7 @@ from blueprints.api import bp
 from blueprints.api import schemas as s
 from database import write_tx
 from domain import accounts as domain
+from domain.numbers import normalise_postcode
 from tables.org import Account
 from tables.scope import visible_accounts
 from web.api.bodies import etag_of, require_match
@@ -123,6 +124,7 @@ def account_read(user, account_id: int):
 EDITS = {
     "alias": ("account.alias", "Alias ändrat"),
     "invoice_reference": ("account.reference", "Fakturareferens ändrad"),
+    "address": ("account.address", "Adress ändrad"),
 }
 
 
@@ -130,7 +132,9 @@ EDITS = {
     bp,
     "/accounts/<int:account_id>",
     "PATCH",
-    summary="Edit an account's alias and invoice reference",
+    summary="Edit an account's alias, invoice reference and address",
+    description="`address` replaces the whole address (street, care_of, postcode, city), "
+    "as the portal's Adress dialog does; the postcode is stored as five digits.",
     tag="Accounts",
     permission="accounts.edit",
     body=s.AccountEdit,
@@ -144,6 +148,11 @@ def account_edit(user, account_id: int, body: dict):
         require_match(_read(account)[1])
         for name, value in body.items():
             action, summary = EDITS[name]
-            domain.update_account(account, action, summary, **{name: value.strip()})
+            if name == "address":  # the portal's Adress dialog: all four fields at once
+                values = {k: v.strip() for k, v in value.items()}
+                values["postcode"] = normalise_postcode(values["postcode"])
+                domain.update_account(account, action, summary, **values)
+            else:
+                domain.update_account(account, action, summary, **{name: value.strip()})
     body, etag = _read(Account.get_by_id(account_id))
     return json_response(body, headers={"ETag": etag})

@@ -9,6 +9,8 @@ import datetime as dt
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from domain.attachments import MAX_FILES
+from domain.numbers import normalise_postcode
 from tables.billing import INVOICE_STATUSES, TRAFFIC_TYPES
 from tables.orders import ORDER_STATUSES, ORDER_TYPES
 from tables.services import BARRING_KINDS, SERVICE_KINDS, SERVICE_STATUSES
@@ -136,9 +138,24 @@ class AccountTree(Schema):
     )
 
 
+def _postcode(value):
+    if normalise_postcode(value) is None:
+        raise ValidationError("Ange postnumret med fem siffror, t.ex. 903 04.")
+
+
+class AddressEdit(Body):
+    """Adress as the portal's dialog edits it: the whole address at once."""
+
+    street = line_text(100, 1, required=True)
+    care_of = line_text(100, load_default="")
+    postcode = fields.String(required=True, validate=[validate.Length(max=6), _postcode])
+    city = line_text(60, 1, required=True)
+
+
 class AccountEdit(Body):
     alias = line_text(60)
     invoice_reference = line_text(60)
+    address = fields.Nested(AddressEdit)
 
 
 # ----------------------------------------------------------------- services
@@ -210,6 +227,43 @@ class BarringAdd(Body):
 
 class BarringRemove(Body):
     barring_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+
+
+class ServiceChange(Body):
+    """Ändra tjänst (Byt prisplan): the new price plan and/or data package by
+    product code, and the date it is to take effect."""
+
+    price_plan = line_text(40, allow_none=True, load_default=None)
+    data_package = line_text(40, allow_none=True, load_default=None)
+    desired_date = fields.Date(required=True)
+
+
+class Forwardings(Body):
+    """Vidarekopplingar: the whole set wanted — a kind left out (or null) is
+    removed, as an empty field in the portal's dialog."""
+
+    direct_target = line_text(40, allow_none=True, load_default=None)
+    unavailable_target = line_text(40, allow_none=True, load_default=None)
+    busy_target = line_text(40, allow_none=True, load_default=None)
+    no_answer_target = line_text(40, allow_none=True, load_default=None)
+    no_answer_seconds = fields.Integer(
+        strict=True, allow_none=True, load_default=None, validate=validate.Range(min=5, max=60)
+    )
+
+
+class SimSwap(Body):
+    """Ersätt SIM-kort: ``send`` a new card (physical to an address, or an
+    eSIM to an e-mail) or activate a ``customer``-placed card by ICC."""
+
+    method = fields.String(required=True, validate=validate.OneOf(["send", "customer"]))
+    sim_type = fields.String(load_default=None, validate=validate.OneOf(["physical", "esim"]))
+    delivery_name = line_text(100, load_default="")
+    delivery_street = line_text(100, load_default="")
+    delivery_postcode = line_text(6, load_default="")
+    delivery_city = line_text(60, load_default="")
+    email = line_text(254, load_default="")
+    msisdn = line_text(20, load_default="")
+    icc = line_text(30, load_default="")
 
 
 # ----------------------------------------------------------------- orders
@@ -366,15 +420,35 @@ class TicketOut(Schema):
     created_at = UtcDateTime(required=True)
 
 
+class AttachmentIn(Body):
+    """A file attached to a ticket message: its name and its bytes in
+    base64 (RFC 4648). The portal's rules apply (domain/attachments.py):
+    the allowed types checked by content and extension, at most
+    ATTACHMENT_MAX_MB each."""
+
+    filename = line_text(255, 1, required=True)
+    content_base64 = fields.String(required=True)
+
+
+def _attachments():
+    return fields.List(
+        fields.Nested(AttachmentIn),
+        validate=validate.Length(max=MAX_FILES),
+        metadata={"description": f"At most {MAX_FILES} files."},
+    )
+
+
 class TicketCreate(Body):
     subject = line_text(200, min_length=1, required=True)
     body = long_text(20000, required=True)
     account_id = fields.Integer(strict=True, validate=validate.Range(min=1))
     service_id = fields.Integer(strict=True, validate=validate.Range(min=1))
+    attachments = _attachments()
 
 
 class TicketReply(Body):
     body = long_text(20000, required=True)
+    attachments = _attachments()
 
 
 class MessageOut(Schema):

@@ -18,7 +18,7 @@ from domain.orders import service_requests
 from permissions import holds_any
 from tables.catalogue import Product
 from tables.org import Account
-from tables.services import Barring, MonthlyUsage, Service
+from tables.services import FORWARDING_KINDS, Barring, MonthlyUsage, Service
 from web.api.listing import filter_params, list_ids, paging_params
 from web.api.operations import json_response, operation
 from web.api.paging import envelope, limit_arg, page_ids
@@ -124,15 +124,19 @@ def service_read(user, service_id: int):
     return json_response(s.ServiceDetail().dump(out))
 
 
-def _barring_action(user, service_id: int, prepare):
-    """The portal's rules for Mobilspärrar: 403 without the permission,
-    409 when the service's kind or status does not allow it, 422 for a
-    value the rules refuse; 201 with the order it made."""
+def _service_action(user, service_id: int, key: str, prepare, field: str = "kind"):
+    """An action of the service page's Åtgärder with the portal's rules
+    (domain/service_actions.py): 403 without the action's permission, 409
+    when the service's kind or status does not allow it or the rules refuse
+    it as a whole, 422 naming the body's field a value was refused for
+    (``field`` when the rules name none); 201 with the order it made."""
     service = service_or_404(user, service_id)
-    action = sa.ACTIONS["barrings"]
+    action = sa.ACTIONS[key]
     if not holds_any(user, action.permission):
-        raise ApiError(403, f"The API token does not carry {action.permission}.")
-    refusal = sa.refusal(user, service, "barrings")
+        wanted = action.permission
+        wanted = " or ".join(wanted) if isinstance(wanted, tuple) else wanted
+        raise ApiError(403, f"The API token does not carry {wanted}.")
+    refusal = sa.refusal(user, service, key)
     if refusal:
         raise ApiError(409, refusal)
     try:
@@ -140,16 +144,21 @@ def _barring_action(user, service_id: int, prepare):
         order = service_requests.request(user, service, args.pop("op"), args.pop("payload"), **args)
     except sa.ActionError as error:
         if error.field:
+            name = field if key == "barrings" else error.field
             raise ApiError(
                 422,
                 error.message,
-                errors=[{"name": "kind", "pointer": "#/kind", "detail": error.message}],
+                errors=[{"name": name, "pointer": f"#/{name}", "detail": error.message}],
             ) from None
         raise ApiError(409, error.message) from None
     location = url_for("api.order_read", order_id=order.id)
     return json_response(
         s.OrderOut().dump(order_out(order)), status=201, headers={"Location": location}
     )
+
+
+def _barring_action(user, service_id: int, prepare):
+    return _service_action(user, service_id, "barrings", prepare)
 
 
 @operation(
@@ -189,6 +198,85 @@ def service_unbar(user, service_id: int, body: dict):
         return sa.prepare_barring_remove(service, barring.id)
 
     return _barring_action(user, service_id, prepare)
+
+
+@operation(
+    bp,
+    "/services/<int:service_id>/change",
+    "POST",
+    summary="Change price plan or data package (Ändra tjänst)",
+    description="As Ändra tjänst on the service's page: `price_plan` and/or `data_package` "
+    "by product code (one of the service's alternatives), taking effect `desired_date`; "
+    "a lower data package not before the binding period ends. Needs orders.create; "
+    "answers the order.",
+    tag="Services",
+    permission="services.view",
+    body=s.ServiceChange,
+    response=s.OrderOut,
+    status=201,
+)
+def service_change(user, service_id: int, body: dict):
+    def prepare(service):
+        return sa.prepare_change_service(
+            service, body["price_plan"], body["data_package"], body["desired_date"]
+        )
+
+    return _service_action(user, service_id, "change", prepare, "price_plan")
+
+
+@operation(
+    bp,
+    "/services/<int:service_id>/forwardings",
+    "POST",
+    summary="Set call forwarding (Vidarekopplingar)",
+    description="As Vidarekopplingar on the service's page: the body is the whole set wanted, "
+    "a kind left out is removed. `no_answer_seconds` (5–60) goes with `no_answer_target`. "
+    "Needs services.addons; answers the order.",
+    tag="Services",
+    permission="services.view",
+    body=s.Forwardings,
+    response=s.OrderOut,
+    status=201,
+)
+def service_forwardings(user, service_id: int, body: dict):
+    def prepare(service):
+        values = {
+            kind: (body.get(f"{kind}_target"), body.get("no_answer_seconds"))
+            for kind in FORWARDING_KINDS
+        }
+        return sa.prepare_forwarding(service, values)
+
+    return _service_action(user, service_id, "forwardings", prepare, "direct_target")
+
+
+@operation(
+    bp,
+    "/services/<int:service_id>/sim",
+    "POST",
+    summary="Replace the SIM card (Ersätt SIM-kort)",
+    description="As Ersätt SIM-kort on the service's page. `method` `send` (needs "
+    "services.hardware): `sim_type` `physical` with the `delivery_*` address, or `esim` with "
+    "`email`. `method` `customer` (needs services.allocate_sim): a card the customer has, "
+    "`msisdn` (the service's number) and `icc`. Answers the order.",
+    tag="Services",
+    permission="services.view",
+    body=s.SimSwap,
+    response=s.OrderOut,
+    status=201,
+)
+def service_sim(user, service_id: int, body: dict):
+    needed = "services.hardware" if body["method"] == "send" else "services.allocate_sim"
+    service_or_404(user, service_id)
+    if not holds_any(user, needed):
+        raise ApiError(403, f"The API token does not carry {needed}.")
+
+    def prepare(service):
+        if body["method"] == "send":
+            address = {k: body.get(k) or "" for k in sa.DELIVERY_FIELDS}
+            return sa.prepare_sim_send(service, body["sim_type"], address, body["email"])
+        return sa.prepare_sim_customer(service, body["msisdn"], body["icc"])
+
+    return _service_action(user, service_id, "sim", prepare, "method")
 
 
 @operation(

@@ -49,7 +49,7 @@ TARGET_EXPORT_SHARE = 0.9
 TARGET_EXPORT_MB = 100.0
 EXPORT_ROWS = 1_000_000
 TURN_ROWS = 1_000  # rows per turn when the export and plain openpyxl take turns
-COUNT_RE = re.compile(r"(\d+) - (\d+) av (\d+) poster")
+COUNT_RE = re.compile(r"(\d+) - (\d+) av (fler än [\d\xa0]+|\d+) poster")
 DEEP_PAGE = 2000  # a deep page: this one, or the last full page of a shorter list
 PER_PAGE = 20  # the lists' default page size
 
@@ -159,7 +159,7 @@ class Side:
             return url
         _, _, first = self.get(user_label, url.replace("{deep}", "1"))
         match = COUNT_RE.search(first.get_data(as_text=True))
-        total = int(match.group(3)) if match else 0
+        total = int(re.sub(r"\D", "", match.group(3))) if match else 0
         return url.format(deep=min(DEEP_PAGE, max(1, total // PER_PAGE)))
 
     def get(self, user_label: str, url: str):

@@ -21,7 +21,9 @@ def _free(name, taken):
 
 
 def up(migrator, db):
-    migrator.migrate(migrator.add_column('saved_filter', 'name_key', CharField(default='')))
+    # one ALTER TABLE: peewee's add_column of a NOT NULL field rebuilds the
+    # table on SQLite, which fails once other rows refer to it
+    db.execute_sql("ALTER TABLE saved_filter ADD COLUMN name_key VARCHAR(255) NOT NULL DEFAULT ''")
     rows = db.execute_sql(
         'SELECT id, organisation_id, user_id, list_name, name, shared FROM saved_filter ORDER BY id'
     ).fetchall()

@@ -80,5 +80,33 @@ def up(migrator, db):
 def down(migrator, db):
     for table in ('api_idempotency', 'api_rate_window', 'api_token_address'):
         db.execute_sql(f'DROP TABLE IF EXISTS {table}')
-    migrator.migrate(migrator.drop_column('api_token', 'account_id'))
-    migrator.migrate(migrator.drop_column('api_token', 'last_used_ip'))
+    # back to 0001's shape, made anew as up() did (SQLite cannot drop a
+    # column that is a foreign key)
+    class Organisation(Model):
+        class Meta:
+            database = db
+            table_name = 'organisation'
+
+    class User(Model):
+        class Meta:
+            database = db
+            table_name = 'user'
+
+    class ApiToken(Model):
+        organisation = ForeignKeyField(Organisation)
+        user = ForeignKeyField(User, on_delete='CASCADE')
+        name = CharField()
+        prefix = CharField(index=True)
+        token_hash = CharField(unique=True)
+        scopes = TextField(default='')
+        created_at = DateTimeField()
+        last_used_at = DateTimeField(null=True)
+        expires_at = DateTimeField(null=True)
+        revoked_at = DateTimeField(null=True)
+
+        class Meta:
+            database = db
+            table_name = 'api_token'
+
+    db.execute_sql('DROP TABLE IF EXISTS api_token')
+    db.create_tables([ApiToken])

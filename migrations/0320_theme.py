@@ -3,9 +3,15 @@
 from peewee import *
 
 
+
+# Columns are added with one ALTER TABLE … NOT NULL DEFAULT: peewee's
+# add_column of a NOT NULL field rebuilds the table on SQLite, which fails
+# (FOREIGN KEY constraint failed) once other tables refer to its rows.
+
+
 def up(migrator, db):
-    migrator.migrate(migrator.add_column('user', 'theme', CharField(default='auto')))
-    migrator.migrate(migrator.add_column('staff_user', 'theme', CharField(default='auto')))
+    for table in ('user', 'staff_user'):
+        db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN theme VARCHAR(255) NOT NULL DEFAULT \'auto\'')
 
 
 def down(migrator, db):

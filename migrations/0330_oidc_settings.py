@@ -4,17 +4,20 @@
 from peewee import *
 
 
+
+# Columns are added with one ALTER TABLE … NOT NULL DEFAULT: peewee's
+# add_column of a NOT NULL field rebuilds the table on SQLite, which fails
+# (FOREIGN KEY constraint failed) once other tables refer to its rows.
+
+
 def up(migrator, db):
-    migrator.migrate(migrator.add_column('organisation', 'oidc_domains', CharField(default='')))
-    migrator.migrate(
-        migrator.add_column('organisation', 'oidc_create_users', BooleanField(default=False))
-    )
+    flag = 'INTEGER NOT NULL DEFAULT 0' if isinstance(db, SqliteDatabase) else 'BOOLEAN NOT NULL DEFAULT false'
+    db.execute_sql("ALTER TABLE organisation ADD COLUMN oidc_domains VARCHAR(255) NOT NULL DEFAULT ''")
+    db.execute_sql(f'ALTER TABLE organisation ADD COLUMN oidc_create_users {flag}')
     migrator.migrate(
         migrator.add_column('organisation', 'oidc_create_role_id', IntegerField(null=True))
     )
-    migrator.migrate(
-        migrator.add_column('organisation', 'oidc_mfa_satisfies', BooleanField(default=False))
-    )
+    db.execute_sql(f'ALTER TABLE organisation ADD COLUMN oidc_mfa_satisfies {flag}')
 
 
 def down(migrator, db):

@@ -26,6 +26,7 @@ def _local(delta: dt.timedelta) -> str:
 
 def test_staff_publish_and_the_customer_sees_the_marker(page, browser, live_server):
     sign_in(page, STAFF, staff=True)
+    page.locator(".more-menu summary").click()  # Driftinformation is under Mer
     page.get_by_role("link", name="Driftinformation", exact=True).click()
     page.get_by_role("link", name="Publicera driftstörning").click()
     page.get_by_label("Rubrik").fill("Kabelbrott Umeå hamn")

@@ -14,14 +14,24 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 # of a mail client (RFC 8058) posts without one; the signed token in the URL
 # is what authorises it (tests/test_notifications_unsubscribe.py).
 CSRF_EXEMPT = {"unsubscribe.unsubscribe"}
+# The JSON API (/api/v1) is exempt too: it authenticates by a Bearer token
+# only and answers 401 to a request that carries just the session cookie, so
+# a forged cross-site request has nothing to ride on (checked below).
+API_BLUEPRINT = "api"
 
 
-def unsafe_routes(app):
+def is_api(rule) -> bool:
+    return rule.endpoint.split(".")[0] == API_BLUEPRINT
+
+
+def unsafe_routes(app, api=False):
     """(method, url) for every rule that changes state, with sample arguments."""
     routes = []
     for rule in app.url_map.iter_rules():
         methods = (rule.methods or set()) & UNSAFE
         if not methods or rule.endpoint == "static" or rule.endpoint in CSRF_EXEMPT:
+            continue
+        if is_api(rule) != api:
             continue
         values = {}
         for arg in rule.arguments:
@@ -54,6 +64,18 @@ def test_every_state_changing_request_without_token_is_refused(demo_app, login, 
         response = client.open(url, method=method, data={"x": "1"})  # open() adds no token
         assert response.status_code == 400, f"{method} {url} answered {response.status_code}"
         assert "säkerhetstoken" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("who", [ADMIN, STAFF])
+def test_the_api_refuses_a_signed_in_session_without_a_bearer_token(demo_app, login, who):
+    client = demo_app.test_client()
+    login(client, who)
+    routes = unsafe_routes(demo_app, api=True)
+    assert len(routes) > 5
+    for method, url in routes:
+        response = client.open(url, method=method, json={"x": "1"})
+        assert response.status_code == 401, f"{method} {url} answered {response.status_code}"
+        assert response.headers["Content-Type"].startswith("application/problem+json")
 
 
 def test_security_headers(demo_client):

@@ -25,10 +25,9 @@ from flask_login import current_user
 from tables.group_filter import (
     chosen_groups,
     groups_condition,
-    organisation_groups,
 )
 from tables.org import Group, GroupCategory
-from web.lists.groups import PARAM, organisation_of, parse_group_ids
+from web.lists.groups import PARAM, choices_for, organisation_of, parse_group_ids
 
 
 def picked_ids() -> list[int]:
@@ -63,22 +62,7 @@ def picker(user=None) -> list[dict]:
     user = user or current_user
     if getattr(user, "is_staff", False):
         return []
-    ticked = set(picked_ids())
-    return [
-        {
-            "category": category.name,
-            "groups": [
-                {
-                    "id": group.id,
-                    "label": f"{category.name}:{group.name}",
-                    "checked": group.id in ticked,
-                }
-                for group in groups
-            ],
-        }
-        for category, groups in organisation_groups(organisation_of(user))
-        if groups
-    ]
+    return choices_for(user, picked_ids())
 
 
 def applied(user=None) -> str | None:

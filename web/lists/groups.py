@@ -145,7 +145,14 @@ def group_columns(rule: GroupRule, user) -> list[Column]:
 def group_choices(state, user) -> list[dict]:
     """The Grupper control: the organisation's categories, each with its
     groups ("Kategori:Grupp") and whether they are ticked."""
-    ticked = set(state.group_ids)
+    return choices_for(user, state.group_ids)
+
+
+def choices_for(user, ticked_ids) -> list[dict]:
+    """The organisation's categories with groups, each group labelled
+    "Kategori:Grupp" and ticked when its id is in ``ticked_ids``: the lists'
+    Grupper control and the reports' group picker."""
+    ticked = set(ticked_ids)
     return [
         {
             "category": category.name,

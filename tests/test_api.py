@@ -21,6 +21,7 @@ from models import (
     Invoice,
     Order,
     Service,
+    Ticket,
     User,
 )
 from tests.api_fixtures import auth, make_token
@@ -247,6 +248,31 @@ def test_orders_and_call_records(demo_app):
 # ----------------------------------------------------------------- bad input
 
 
+def test_tickets_list_is_the_portals_without_drafts(demo_app):
+    client = demo_app.test_client()
+    admin = User.get(User.username == ADMIN)
+    secret, _ = make_token(ADMIN, ["tickets.view", "tickets.manage"])
+    draft = Ticket.visible_to(admin).where(Ticket.status == "draft").first()
+    if draft is None:  # one of the admin's own, never sent
+        draft = Ticket.visible_to(admin).order_by(Ticket.id).first()
+        run(Ticket.update(status="draft", created_by=admin.id).where(Ticket.id == draft.id))
+    sent = Ticket.visible_to(admin).where(Ticket.status != "draft")
+    expected = {t.id for t in sent}
+    items = walk(client, "/api/v1/tickets?limit=2", secret)
+    assert {t["id"] for t in items} == expected and len(items) == len(expected) > 2
+    assert draft.id not in {t["id"] for t in items}
+    created = [t["created_at"] for t in items]
+    assert created == sorted(created, reverse=True)  # the list's default: newest first
+    done = walk(client, "/api/v1/tickets?f_status=done&sort=number&dir=asc", secret)
+    assert {t["id"] for t in done} == {t.id for t in sent.where(Ticket.status == "done")}
+    assert [t["number"] for t in done] == sorted(t["number"] for t in done)
+    bad = client.get("/api/v1/tickets?sort=subject", headers=auth(secret))
+    assert is_problem(bad, 400)["errors"][0]["name"] == "sort"
+    other, _ = make_token("admin@norrbygg.se")
+    theirs = walk(client, "/api/v1/tickets?limit=200", other)
+    assert not {t["id"] for t in theirs} & expected
+
+
 def test_bad_bodies_get_precise_problems(demo_app):
     client = demo_app.test_client()
     secret, _ = make_token(ADMIN, ["accounts.view", "accounts.edit"])
@@ -459,12 +485,18 @@ def test_the_openapi_document_is_valid_and_complete(demo_app):
 
 
 def test_every_list_sort_key_exists_in_its_list():
-    from blueprints.api import invoices, orders, services
+    from blueprints.api import invoices, orders, services, tickets
     from blueprints.invoices.views import INVOICE_LIST
     from blueprints.orders.listing import ORDER_LIST
     from blueprints.services.listing import SERVICE_LIST
+    from blueprints.tickets.listing import TICKET_LIST
 
-    for module, view in ((services, SERVICE_LIST), (orders, ORDER_LIST), (invoices, INVOICE_LIST)):
+    for module, view in (
+        (services, SERVICE_LIST),
+        (orders, ORDER_LIST),
+        (invoices, INVOICE_LIST),
+        (tickets, TICKET_LIST),
+    ):
         for key in module.SORTS:
             assert view.by_key[key].sort is not None, (view.name, key)
 

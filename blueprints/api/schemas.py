@@ -420,6 +420,11 @@ class TicketOut(Schema):
     created_at = UtcDateTime(required=True)
 
 
+class TicketPage(Schema):
+    items = fields.List(fields.Nested(TicketOut), required=True)
+    next = fields.String(allow_none=True, required=True)
+
+
 class AttachmentIn(Body):
     """A file attached to a ticket message: its name and its bytes in
     base64 (RFC 4648). The portal's rules apply (domain/attachments.py):

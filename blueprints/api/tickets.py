@@ -1,4 +1,5 @@
-"""Ärenden over the API: read one, create one (category Övrigt, as the
+"""Ärenden over the API: the list (the Ärenden list's filters and sorts,
+blueprints/tickets/listing.py), read one, create one (category Övrigt, as the
 portal's "Skapa ärende" with tickets.manage) and reply, through
 domain/tickets.py as the portal does."""
 
@@ -11,6 +12,7 @@ from flask import url_for
 
 from blueprints.api import bp
 from blueprints.api import schemas as s
+from blueprints.tickets.listing import TICKET_LIST
 from domain import attachments as files
 from domain import tickets as ticketing
 from permissions import TICKET_AREA
@@ -18,7 +20,9 @@ from tables.org import Account
 from tables.scope import visible_accounts
 from tables.services import Service
 from tables.tickets import Ticket
+from web.api.listing import filter_params, in_order, list_ids, paging_params
 from web.api.operations import json_response, operation
+from web.api.paging import envelope
 from web.api.problems import ApiError
 
 
@@ -69,6 +73,33 @@ def _checked_files(body: dict) -> list:
 
 def _field_problem(name: str, detail: str) -> ApiError:
     return ApiError(422, detail, errors=[{"name": name, "pointer": f"#/{name}", "detail": detail}])
+
+
+SORTS = ("number", "created", "status")
+LIST_FIELDS = (
+    *(Ticket.id, Ticket.number, Ticket.subject, Ticket.status),
+    *(Ticket.account, Ticket.service, Ticket.created_at),
+)
+
+
+@operation(
+    bp,
+    "/tickets",
+    summary="List tickets",
+    description="The Ärenden list: the tickets in the token's scope (drafts are never "
+    "listed), with the list's filters (`f_status`, `f_category`, `f_number` …) and sorts.",
+    tag="Tickets",
+    permission=TICKET_AREA,
+    response=s.TicketPage,
+    paged=True,
+    query=[*paging_params(SORTS, "created"), *filter_params(TICKET_LIST)],
+)
+def tickets_list(user):
+    sent = (Ticket.status != "draft") & user.narrowed(Ticket)
+    ids, cursor = list_ids(TICKET_LIST, user, SORTS, extra=sent)
+    rows = in_order(Ticket.select(*LIST_FIELDS).where(Ticket.id.in_(ids)), ids)
+    body, headers = envelope(s.TicketOut(many=True).dump([ticket_out(t) for t in rows]), cursor)
+    return json_response(body, headers=headers)
 
 
 @operation(

@@ -81,6 +81,8 @@ def load_config(app: Flask) -> None:
         REMEMBER_COOKIE_SECURE=_env_bool("SESSION_COOKIE_SECURE", True),
         REMEMBER_COOKIE_HTTPONLY=True,
         PERMANENT_SESSION_LIFETIME=int(env("SESSION_HOURS", "8")) * 3600,
+        # Kundnummer + PIN sign-in, read-only for one account (AUTH-7, domain/account_pin.py).
+        PIN_LOGIN_ENABLED=_env_bool("PIN_LOGIN_ENABLED", False),
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
         MAX_CONTENT_LENGTH=int(env("MAX_UPLOAD_MB", "25")) * 1024 * 1024,
         # Mail: "outbox" keeps messages in the outbox table (development);
@@ -172,7 +174,16 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=_select_locale)
     _init_login(app)
 
-    from web import formatting, metrics, requestcontext, requestlog, security, unavailable, viewas
+    from web import (
+        formatting,
+        metrics,
+        pinsession,
+        requestcontext,
+        requestlog,
+        security,
+        unavailable,
+        viewas,
+    )
 
     formatting.init_app(app)
     security.init_app(app)
@@ -180,6 +191,7 @@ def create_app(config: dict | None = None) -> Flask:
     requestlog.init_app(app)
     unavailable.init_app(app)
     viewas.init_app(app)
+    pinsession.init_app(app)
     app.extensions["metrics_allow"] = metrics.parse_allow(app.config["METRICS_ALLOW"])
     _register_blueprints(app)
     # The JSON API is opened by a Bearer token only, never by the session

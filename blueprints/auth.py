@@ -13,6 +13,7 @@ import datetime as dt
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -38,11 +39,13 @@ from web.signin import (
     begin,
     bump_session_version,
     complete_login,
+    complete_pin_login,
     drop_pending,
     end_session,
     password_step,
     pending,
     pending_state,
+    pin_step,
     second_factor,
     send_login_sms,
     session_expired,
@@ -61,6 +64,14 @@ class LoginForm(FlaskForm):
     password = PasswordField(
         "Lösenord", validators=[DataRequired("Ange ditt lösenord."), Length(max=1024)]
     )
+
+
+class PinLoginForm(FlaskForm):
+    customer_number = StringField(
+        "Kundnummer",
+        validators=[DataRequired("Ange ditt kundnummer."), Length(max=40)],
+    )
+    pin = PasswordField("PIN-kod", validators=[DataRequired("Ange din PIN-kod."), Length(max=40)])
 
 
 class CodeForm(FlaskForm):
@@ -385,6 +396,25 @@ def token_view(realm: Realm, token: str, kind: str):
 @public
 def login():
     return login_view(CUSTOMER, "Logga in på ditt konto")
+
+
+@bp.route("/login/pin", methods=["GET", "POST"])
+@public
+def login_pin():
+    """Kundnummer + PIN (AUTH-7): a read-only view of one account, when the
+    operator has turned it on (``PIN_LOGIN_ENABLED``)."""
+    if not current_app.config.get("PIN_LOGIN_ENABLED"):
+        abort(404)
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.index"))
+    form = PinLoginForm()
+    error = None
+    if form.validate_on_submit():
+        account, error = pin_step(form.customer_number.data, form.pin.data)
+        if account is not None:
+            complete_pin_login(account)
+            return redirect(url_for("dashboard.index"))
+    return render_template("auth/login_pin.html", form=form, error=error, realm=CUSTOMER)
 
 
 @bp.route("/login/verify", methods=["GET", "POST"])

@@ -43,6 +43,18 @@ def start(user, ip: str = "", user_agent: str = "") -> str:
     return key
 
 
+def start_pin(account, ip: str = "", user_agent: str = "") -> str:
+    """A new kundnummer + PIN session for ``account`` (domain/account_pin.py)."""
+    key = secrets.token_urlsafe(32)
+    LoginSession.create(
+        key_hash=key_hash(key),
+        ip=(ip or "")[:64],
+        user_agent=(user_agent or "")[:USER_AGENT_LENGTH],
+        pin_account=account.id,
+    )
+    return key
+
+
 def end(key: str | None) -> None:
     """End one session (logging out)."""
     if key:

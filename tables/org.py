@@ -145,6 +145,8 @@ class Account(BaseModel):
     path = CharField(default="")
     depth = IntegerField(default=0)
     customer_number = CharField(max_length=8, unique=True)
+    # Kundnummer + PIN sign-in (AUTH-7, domain/account_pin.py): hashed like a password.
+    pin_hash = CharField(null=True)
     org_number = CharField(max_length=10)
     company_name = CharField()
     alias = CharField(default="")
@@ -410,6 +412,8 @@ class LoginSession(BaseModel):
     key_hash = CharField(unique=True)
     user = ForeignKeyField(User, null=True, backref="login_sessions", on_delete="CASCADE")
     staff = ForeignKeyField(StaffUser, null=True, backref="login_sessions", on_delete="CASCADE")
+    # A kundnummer + PIN session (domain/account_pin.py): no user, one account.
+    pin_account = ForeignKeyField(Account, null=True, backref="pin_sessions", on_delete="CASCADE")
     created_at = DateTimeField(default=utcnow)
     last_seen_at = DateTimeField(default=utcnow)
     ip = CharField(default="")

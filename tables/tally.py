@@ -74,6 +74,11 @@ def tally_total(table: str, user, buckets=None) -> int:
         return 0
     if user.is_staff:
         tally, scope = OrganisationTally, SQL("1 = 1")
+    elif getattr(user.scope_account, "without_subtree", False):  # one account (PIN sign-in)
+        tally = RowTally
+        scope = (RowTally.organisation == user.organisation_id) & (
+            RowTally.account == user.scope_account.id
+        )
     elif user.is_admin:  # the whole organisation, as in scope_condition
         tally, scope = OrganisationTally, OrganisationTally.organisation == user.organisation_id
     else:  # the sub-tree: its accounts' paths, as in scope_condition

@@ -60,6 +60,8 @@ EXPECTED_PUBLIC = {
     "auth.reset",
     "auth.invite",
     "auth.logout",
+    # Kundnummer + PIN (AUTH-7): 404 unless the operator turns it on.
+    "auth.login_pin",
     # Logga in med Microsoft (AUTH-6): the address step and the provider's answer.
     "oidc.start",
     "oidc.callback",

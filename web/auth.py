@@ -57,6 +57,8 @@ def load_session_user(session_id: str):
     key = session.get("sid")
     if not isinstance(key, str) or not key or not 0 < user_id <= MAX_ID:
         return None
+    if kind == "p":
+        return _pin_user(user_id, sessions.key_hash(key))
     if kind == "u":
         user = _USER_WITH_SESSION.first(user_id, sessions.key_hash(key))
     elif kind == "s":
@@ -70,6 +72,28 @@ def load_session_user(session_id: str):
     if kind == "s" and "view_as" in session:
         return _viewed_user(user, session["view_as"]) or user
     return user
+
+
+def _pin_user(account_id: int, key_hash: str):
+    """A kundnummer + PIN session (domain/account_pin.py): while its row
+    exists, the account still has a PIN and the operator allows PIN sign-in."""
+    from flask import current_app
+
+    from domain.account_pin import PinUser
+
+    if not current_app.config.get("PIN_LOGIN_ENABLED"):
+        return None
+    account = (
+        Account.select()
+        .join(LoginSession, on=(LoginSession.pin_account == Account.id))
+        .where(
+            (Account.id == account_id)
+            & (LoginSession.key_hash == key_hash)
+            & Account.pin_hash.is_null(False)
+        )
+        .first()
+    )
+    return PinUser.of(account) if account is not None else None
 
 
 def _viewed_user(staff: StaffUser, view_as_id):

@@ -88,3 +88,16 @@ class OrgNumberField(StringField):
 
     def _value(self):
         return format_org_number(self.data) if isinstance(self.data, str) else super()._value()
+
+
+class PinForm(FlaskForm):
+    """An account's PIN for kundnummer + PIN sign-in (domain/account_pin.py)."""
+
+    pin = PasswordField("Ny PIN-kod")
+
+    def validate_pin(self, field):
+        from domain.account_pin import pin_problem
+
+        problem = pin_problem((field.data or "").strip())
+        if problem:
+            raise ValidationError(problem)

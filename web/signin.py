@@ -124,6 +124,63 @@ def password_step(realm: Realm, username: str, password: str):
     return user, None
 
 
+PIN_GENERIC_ERROR = "Fel kundnummer eller PIN-kod."
+
+
+def pin_step(customer_number: str, pin: str):
+    """(account, None) when kundnummer and PIN are right, else (None, message).
+
+    Throttled and locked out like passwords, under the name
+    ``kundnummer:<number>``; an unknown kundnummer, a wrong PIN and an
+    account without PIN give the same message.
+    """
+    from domain import account_pin
+
+    number = (customer_number or "").strip()[:40]
+    name = f"kundnummer:{number}"
+    refusal = throttle.check(throttle.name_key(User, name), throttle.ip_key(client_ip()))
+    if refusal is not None:
+        return None, refusal.message
+    account = account_pin.find_account(number)
+    if not account_pin.check(account, pin):
+        with write_tx():
+            lock = throttle.record_failure(User, name, client_ip())
+            audit.record(
+                "auth.pin_login_failed",
+                account,
+                summary=f"Misslyckad inloggning med kundnummer {number!r}",
+                organisation=account.organisation_id if account is not None else None,
+            )
+        return None, lock.message if lock else PIN_GENERIC_ERROR
+    if is_suspended(account_pin.PinUser.of(account)):
+        return None, SUSPENDED_MESSAGE
+    with write_tx():
+        account_pin.rehash_if_needed(account, pin)
+    return account, None
+
+
+def complete_pin_login(account) -> None:
+    """Start a fresh read-only session for ``account`` (web/pinsession.py)."""
+    from domain.account_pin import PinUser
+
+    session.clear()
+    with write_tx():
+        key = sessions.start_pin(account, client_ip(), request.user_agent.string)
+        throttle.clear_name(User, f"kundnummer:{account.customer_number}")
+        audit.record(
+            "auth.pin_login",
+            account,
+            summary=f"Inloggning med kundnummer {account.customer_number} och PIN-kod "
+            "(endast läsning)",
+            organisation=account.organisation_id,
+            actor=None,
+        )
+    login_user(PinUser.of(account))
+    session.permanent = True
+    session["sid"] = key
+    session["auth_at"] = session["seen_at"] = int(time.time())
+
+
 def authenticate(model, username: str, password: str):
     """The user when name and password are right (throttled and audited), else None."""
     realm = STAFF if model is StaffUser else CUSTOMER

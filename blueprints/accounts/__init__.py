@@ -24,4 +24,4 @@ def account_or_404(account_id: int) -> Account:
     return get_visible_or_404(Account, account_id, query=visible_accounts(current_user))
 
 
-from blueprints.accounts import actions, views  # noqa: E402,F401  (routes register on bp)
+from blueprints.accounts import actions, pin, views  # noqa: E402,F401  (routes register on bp)

@@ -138,6 +138,7 @@ RECENT_CUSTOMERS = 10
 
 # Back-office areas (each adds its routes to ``bp``).
 from blueprints.staff import (  # noqa: E402, F401
+    account_pin,
     agreements,
     audit,
     billing,

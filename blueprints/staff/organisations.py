@@ -247,6 +247,7 @@ def account_page(org: Organisation):
             Account.active,
             Account.city,
             Account.path,
+            Account.pin_hash,
         )
         .where(Account.organisation == org.id)
         .order_by(Account.path)

@@ -222,6 +222,9 @@ def test_sees_its_own_account_only(world, pin_client):
     for name in ("child", "sibling", "top", "other"):
         assert pin_client.get(f"/services/{s[name].id}").status_code == 404, name
     assert pin_client.get(f"/invoices/{i['mine'].id}").status_code == 200
+    # Usage: the service page's Förbrukning; the call-record list is Rapporter's (reports.view).
+    assert "Förbrukning och trender" in text_of(pin_client.get(f"/services/{s['mine'].id}"))
+    assert pin_client.get("/calls").status_code == 403
     pdf = pin_client.get(f"/invoices/{i['mine'].id}/pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     for name in ("child", "sibling", "other"):
@@ -276,6 +279,7 @@ def test_menus_hidden(pin_client):
     for href in ('href="/orders"', 'href="/tickets"', 'href="/users"', 'href="/accounts"'):
         assert href not in page, href
     assert 'href="/services"' in page and 'href="/invoices"' in page
+    assert 'href="/profile"' not in page  # the user menu: no profile for a PIN session
 
 
 def test_removing_the_pin_ends_the_session(world, pin_client):

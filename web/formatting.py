@@ -154,6 +154,8 @@ def visible_user_menu():
             for label, endpoint in STAFF_USER_MENU
             if endpoint in endpoints and staff_may_open(user, endpoints[endpoint])
         ]
+    if getattr(user, "pin_account", None) is not None:
+        return []  # kundnummer + PIN (web/pinsession.py): nothing of a user's own
     return [
         (label, endpoint)
         for label, endpoint, permission in USER_MENU

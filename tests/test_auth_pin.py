@@ -156,6 +156,8 @@ def test_sign_in_gives_read_only_banner_and_audit(world, client):
     # Logging out ends the session row.
     assert client.post("/logout").status_code == 302
     assert LoginSession.select().where(LoginSession.pin_account == world["mine"].id).count() == 0
+    row = AuditLog.select().where(AuditLog.action == "auth.pin_logout").get()
+    assert row.object_id == str(world["mine"].id) and row.organisation_id == world["org"].id
     assert client.get("/").status_code == 302
 
 

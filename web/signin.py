@@ -365,7 +365,15 @@ def end_session(user) -> None:
             view_as.stop(user.view_as)
             user = staff
         sessions.end(session.get("sid"))
-        if user.is_authenticated:
+        pin_account = getattr(user, "pin_account", None)
+        if pin_account is not None:  # kundnummer + PIN: filed under the account
+            audit.record(
+                "auth.pin_logout",
+                pin_account,
+                summary=f"Utloggning (kundnummer {pin_account.customer_number})",
+                organisation=pin_account.organisation_id,
+            )
+        elif user.is_authenticated:
             audit.record("auth.logout", user, summary="Utloggning", actor=user)
     logout_user()
     session.clear()

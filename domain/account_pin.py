@@ -75,14 +75,15 @@ def end_sessions(account: Account) -> int:
 
 
 def find_account(customer_number: str) -> Account | None:
-    """The account with this kundnummer in an organisation, else None."""
+    """The open account with this kundnummer, else None (a closed one
+    cannot sign in, and answers like an unknown number)."""
     number = (customer_number or "").strip()
     if not number.isdigit() or len(number) > 8:
         return None
     return (
         Account.select(Account, Organisation)
         .join(Organisation)
-        .where(Account.customer_number == number)
+        .where((Account.customer_number == number) & Account.active)
         .get_or_none()
     )
 

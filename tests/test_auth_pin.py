@@ -13,7 +13,7 @@ import pytest
 from database import utcnow, write_tx
 from domain import account_pin, throttle
 from domain.numbers import format_phone
-from models import Account, AuditLog, Invoice, LoginSession, Order
+from models import Account, AuditLog, Invoice, LoginSession, Order, Organisation
 from tests.auth_fixtures import fresh_login_cache  # noqa: F401
 
 PIN = "482913"
@@ -176,6 +176,18 @@ def test_one_generic_message(world, client, case):
     assert "auth.pin_login_failed" in actions()
 
 
+def test_closed_account_or_suspended_organisation(world, client):
+    number = world["mine"].customer_number
+    with write_tx():
+        Account.update(active=False).where(Account.id == world["mine"].id).execute()
+    assert "Fel kundnummer eller PIN-kod." in text_of(pin_login(client, number, PIN))
+    with write_tx():
+        Account.update(active=True).where(Account.id == world["mine"].id).execute()
+        Organisation.update(active=False).where(Organisation.id == world["org"].id).execute()
+    response = pin_login(client, number, PIN)
+    assert response.status_code == 200 and client.get("/").status_code == 302
+
+
 def test_empty_fields_get_messages_next_to_them(world, client):
     page = pin_login(client, "", "").get_data(as_text=True)
     assert "Ange ditt kundnummer." in page and "Ange din PIN-kod." in page
@@ -282,6 +294,12 @@ def test_menus_hidden(pin_client):
         assert href not in page, href
     assert 'href="/services"' in page and 'href="/invoices"' in page
     assert 'href="/profile"' not in page  # the user menu: no profile for a PIN session
+
+
+def test_closing_the_account_ends_the_session(world, pin_client):
+    with write_tx():
+        Account.update(active=False).where(Account.id == world["mine"].id).execute()
+    assert pin_client.get("/").status_code == 302
 
 
 def test_removing_the_pin_ends_the_session(world, pin_client):

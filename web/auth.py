@@ -90,6 +90,7 @@ def _pin_user(account_id: int, key_hash: str):
             (Account.id == account_id)
             & (LoginSession.key_hash == key_hash)
             & Account.pin_hash.is_null(False)
+            & Account.active
         )
         .first()
     )

@@ -218,6 +218,9 @@ def set_suspended(org: Organisation, suspended: bool) -> bool:
             User.organisation == org.id
         ).execute()
         LoginSession.delete().where(LoginSession.user.in_(members)).execute()
+        # Kundnummer + PIN sessions of its accounts (domain/account_pin.py) end too.
+        accounts = Account.select(Account.id).where(Account.organisation == org.id)
+        LoginSession.delete().where(LoginSession.pin_account.in_(accounts)).execute()
     audit.record(
         "staff.organisation_suspend" if suspended else "staff.organisation_reactivate",
         org,

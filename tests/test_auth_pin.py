@@ -302,6 +302,14 @@ def test_closing_the_account_ends_the_session(world, pin_client):
     assert pin_client.get("/").status_code == 302
 
 
+def test_suspending_the_organisation_ends_the_session(world, pin_client):
+    from domain import organisations
+
+    with write_tx():
+        assert organisations.set_suspended(world["org"], True)
+    assert pin_client.get("/").status_code == 302
+
+
 def test_removing_the_pin_ends_the_session(world, pin_client):
     with write_tx():
         account_pin.remove_pin(world["mine"])

@@ -65,6 +65,15 @@ def phone(browser, live_server):
         context.close()
 
 
+# The elements reaching past the right edge, for the message.
+PAST_THE_EDGE = """() => {
+  const clipped = e => { for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+    if (["auto", "scroll", "hidden"].includes(getComputedStyle(a).overflowX)) return true; } return false; };
+  return [...document.querySelectorAll("body *")]
+    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5 && !clipped(e))
+    .map(e => e.tagName.toLowerCase() + "." + [...e.classList].join(".")).slice(0, 8); }"""
+
+
 def sideways(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
@@ -88,7 +97,7 @@ def check_page(page, path: str, name: str) -> list:
             problems.append((path + where, "small targets", found))
 
     if sideways(page) > 0:
-        problems.append((path, "scrolls sideways by", sideways(page)))
+        problems.append((path, "scrolls sideways by", sideways(page), page.evaluate(PAST_THE_EDGE)))
     small(".pager a, .pager select, .pages a, .pages span")
     small("table.list input[type=checkbox]")
     small(".pagehead-actions .button, .pagehead-actions a")

@@ -101,6 +101,7 @@ def check_page(page, path: str, name: str) -> list:
     small(".pager a, .pager select, .pages a, .pages span")
     small("table.list input[type=checkbox]")
     small(".pagehead-actions .button, .pagehead-actions a")
+    small(".actions-menu li a")  # a service's Åtgärder
     shot(page, name)
     button = page.locator("button.menu-button")
     links = ".mainmenu > a, .mainmenu summary, .more-menu-panel a"

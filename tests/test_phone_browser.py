@@ -255,3 +255,68 @@ def test_approve_an_order(phone):
     else:
         expect(rows).to_have_count(count - 1)
     assert page.js_errors == []
+
+
+CUSTOMER_SWEEP = (
+    "/accounts /accounts/new /accounts/tree /audit /calls /company /company/api "
+    "/company/approvers /groups /groups/categories/new /groups/upload /invoices/summa-per-grupp "
+    "/orders/approvals /profile/details /profile/password /profile/report-bug /reports "
+    "/reports/abonnemang /reports/arenden /reports/bestallningar /reports/forbrukning "
+    "/reports/kostnader-per-grupp /reports/mina /reports/samtalsstatistik /reports/scheman "
+    "/reports/scheman/ny /reports/sla /reports/trafikspecifikation /services/sim-search "
+    "/services/summa-per-grupp /shortcuts /tickets/new /users /users/new"
+).split()
+STAFF_SWEEP = (
+    "/staff/agreements /staff/agreements/new /staff/audit /staff/billing /staff/billing/charges "
+    "/staff/branding /staff/catalogue /staff/catalogue/availability /staff/catalogue/numbers "
+    "/staff/changes /staff/notices /staff/orders /staff/organisations /staff/organisations/new "
+    "/staff/outages /staff/outages/new /staff/pricelists /staff/security /staff/tickets/inbound "
+    "/staff/tickets/new /staff/tickets/request-types /staff/users /staff/users/new"
+).split()
+
+
+def sweep(page, paths) -> list:
+    problems = []
+    for path in paths:
+        page.goto(path)
+        if sideways(page) > 0:
+            problems.append((path, sideways(page), page.evaluate(PAST_THE_EDGE)))
+        shot(page, "sweep" + path.replace("/", "-"))
+    return problems
+
+
+def details(page, lists: dict) -> list[str]:
+    """The first detail page of each list, as a user would find it."""
+    found = []
+    for path, (list_id, pattern) in lists.items():
+        page.goto(path)
+        found.append(first_link(page, list_id, pattern))
+    return found
+
+
+def test_every_customer_page_fits_a_phone(phone):
+    page = phone(ADMIN)
+    more = details(
+        page,
+        {
+            "/accounts": ("list-accounts", r"^\/accounts\/\d+$"),
+            "/orders": ("list-orders", r"^\/orders\/\d+$"),
+            "/tickets": ("list-tickets", r"^\/tickets\/\d+$"),
+        },
+    )
+    problems = sweep(page, CUSTOMER_SWEEP + more)
+    assert not problems, "\n".join(map(str, problems))
+
+
+def test_every_back_office_page_fits_a_phone(phone):
+    page = phone(STAFF, staff=True)
+    more = details(
+        page,
+        {
+            "/staff/organisations": ("list-staff-organisations", r"^\/staff\/organisations\/\d+$"),
+            "/staff/orders": ("list-staff_orders", r"^\/staff\/orders\/\d+$"),
+            "/staff/tickets": ("list-staff-tickets", r"^\/staff\/tickets\/\d+$"),
+        },
+    )
+    problems = sweep(page, STAFF_SWEEP + more)
+    assert not problems, "\n".join(map(str, problems))

@@ -365,3 +365,19 @@ def test_every_back_office_page_fits_a_phone(phone):
     )
     problems = sweep(page, STAFF_SWEEP + more)
     assert not problems, "\n".join(map(str, problems))
+
+
+def test_list_filters_open_as_a_panel_of_touch_targets(phone):
+    page = phone(ADMIN)
+    page.goto("/services")
+    page.locator("#list-services [data-list-filters]").click()
+    heading = page.locator("#list-services thead th a").first
+    expect(heading).to_be_visible()
+    assert (
+        small_targets(page, "#list-services thead th a, #list-services .col-filter summary") == []
+    )
+    page.locator("#list-services thead .col-filter summary").first.click()
+    no_sideways_scroll(page, "Tjänster with a filter open")
+    assert small_targets(page, "#list-services .filter-pop .button") == []
+    shot(page, "tjanster-filter")
+    assert page.js_errors == []

@@ -22,6 +22,7 @@ from werkzeug.datastructures import MultiDict
 from tables.prepared import Prepared
 from web import group_totals, jobs
 from web.htmx import render
+from web.i18n import N_
 from web.lists import groups
 from web.lists.columns import Column
 from web.lists.export import ExportMixin
@@ -62,7 +63,7 @@ class ListView(PlanningMixin, ExportMixin):
         row_template: str,
         default_sort: tuple[str, str],
         export_title: str,
-        empty_text: str = "Det finns inga poster",
+        empty_text: str = N_("Det finns inga poster"),
         bulk_actions: list[tuple[str, str]] | None = None,
         bulk_handlers: dict[str, Callable] | None = None,
         rows_loader: Callable[[list], None] | None = None,

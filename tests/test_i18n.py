@@ -48,7 +48,10 @@ CONVERTED = (
 def extracted_msgids() -> set[str]:
     """The msgids pybabel extract finds now (babel.cfg, keyword N_)."""
     method_map = [("templates/**.html", "jinja2"), ("**.py", "python")]
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+    keywords = {
+        **{"_": None, "gettext": None, "ngettext": (1, 2), "N_": None},
+        **{"pgettext": ((1, "c"), 2), "NC_": ((1, "c"), 2)},
+    }
     skip = ("tests", "bench", "instance", "instance-large", "node_modules")
 
     def wanted(dirname: str) -> bool:
@@ -56,10 +59,10 @@ def extracted_msgids() -> set[str]:
         return not name.startswith((".", "_")) and name not in skip
 
     ids = set()
-    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+    for _filename, _lineno, message, _comments, context in extract_from_dir(
         str(ROOT), method_map, keywords=keywords, directory_filter=wanted
     ):
-        ids.add(message if isinstance(message, str) else message[0])
+        ids.add((context, message if isinstance(message, str) else message[0]))
     return ids
 
 
@@ -70,18 +73,22 @@ def msgids():
 
 def test_extraction_finds_the_marked_strings(msgids):
     # one from each kind of source: a template literal, N_ in Python, a menu label
-    assert {"Exportera till Excel", "Prislista", "Tjänster", "Idag kl %(time)s"} <= msgids
+    texts = {"Exportera till Excel", "Prislista", "Tjänster", "Idag kl %(time)s", "Användare"}
+    assert {(None, text) for text in texts} <= msgids
+    assert ("tjänstens", "Användare") in msgids  # NC_ and pgettext: a msgctxt
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_catalogue_translates_every_msgid(lang, msgids):
     with open(TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po", "rb") as f:
         catalogue = read_po(f)
-    translated = {m.id: m.string for m in catalogue if m.id and m.string and not m.fuzzy}
+    translated = {
+        (m.context, m.id): m.string for m in catalogue if m.id and m.string and not m.fuzzy
+    }
     missing = sorted(msgids - translated.keys())
     assert not missing, f"{lang}: untranslated msgids (make translations): {missing}"
     # the placeholders survive translation
-    for msgid, text in translated.items():
+    for (_context, msgid), text in translated.items():
         assert set(re.findall(r"%\(\w+\)s", msgid)) == set(re.findall(r"%\(\w+\)s", text)), msgid
 
 
@@ -89,10 +96,15 @@ def test_catalogue_translates_every_msgid(lang, msgids):
 def test_compiled_catalogue_matches_the_po(lang):
     folder = TRANSLATIONS / lang / "LC_MESSAGES"
     with open(folder / "messages.po", "rb") as f:
-        po = {m.id: m.string for m in read_po(f) if m.id and m.string and not m.fuzzy}
+        po = {(m.context, m.id): m.string for m in read_po(f) if m.id and m.string and not m.fuzzy}
     with open(folder / "messages.mo", "rb") as f:
-        mo = {m.id: m.string for m in read_mo(f) if m.id}
+        mo = {(_text(m.context), m.id): m.string for m in read_mo(f) if m.id}
     assert mo == po, f"{lang}: messages.mo is stale, run make translations"
+
+
+def _text(context):
+    """read_mo gives a msgctxt as bytes."""
+    return context.decode() if isinstance(context, bytes) else context
 
 
 # --------------------------------------------------------------------------- (b) no unmarked text
@@ -239,9 +251,10 @@ def test_user_language_english_menu_and_services_headers(english_admin):
     assert ">Overview<" in menu and ">Services<" in menu and ">Invoices<" in menu
     assert "Tjänster" not in menu and "Översikt" not in menu
     head = re.search(r"<thead.*?</thead>", text, re.S).group(0)
-    for heading in ("Number", "Price plan", "Monthly fee", "Account", "Product", "Type"):
+    for heading in ("Number", "User", "Price plan", "Monthly fee", "Account", "Product", "Type"):
         assert re.search(rf">\s*{re.escape(heading)}\s*<", head), heading
-    assert 'aria-label="Filter Price plan"' in head
+    assert 'aria-label="Filter Price plan"' in head and "Users" not in head
+    assert 'data-label="User"' in text  # the rows' card labels
     assert "Export to Excel" in text and "rows per page" in text and "Sign out" in text
     assert "Exportera till Excel" not in text and "Prislista" not in text
 

@@ -22,7 +22,7 @@ import datetime as dt
 from babel.dates import format_date, format_time
 from babel.numbers import format_currency, format_decimal
 from flask import request
-from flask_babel import get_locale, gettext
+from flask_babel import get_locale, gettext, pgettext
 from flask_login import current_user
 
 from domain import formats
@@ -38,6 +38,28 @@ def N_(text: str) -> str:
     """Marks a string for extraction (babel.cfg keyword) without translating
     it: menu labels and column headings are translated where they are shown."""
     return text
+
+
+class Contextual(str):
+    """A Swedish string with a msgctxt, for a word that translates in two
+    ways: "Användare" is the menu's Users and a service's User."""
+
+    context: str
+
+
+def NC_(context: str, text: str) -> str:
+    """N_ with a msgctxt (babel.cfg keyword ``NC_:1c,2``)."""
+    marked = Contextual(text)
+    marked.context = context
+    return marked
+
+
+def tr(text) -> str:
+    """The translation of a string held in a variable (marked with N_ or NC_)."""
+    if not text:
+        return text
+    context = getattr(text, "context", None)
+    return pgettext(context, text) if context else gettext(text)
 
 
 def select_locale() -> str:
@@ -186,5 +208,5 @@ def init_app(app) -> None:
     # tr(value): the translation of a string held in a variable (a menu label,
     # a column heading, an error text), escaped like any value; ``_()`` is for
     # literals in templates (its result is markup).
-    app.jinja_env.globals.update(language_switch=switch_links, N_=N_, tr=gettext)
+    app.jinja_env.globals.update(language_switch=switch_links, N_=N_, tr=tr)
     app.after_request(remember_language)

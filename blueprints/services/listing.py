@@ -16,7 +16,7 @@ from tables.services import LIVE_STATUSES, SERVICE_KINDS, SERVICE_STATUSES, Serv
 from web import dialogs, excel
 from web import group_totals as web_group_totals
 from web.auth import require
-from web.i18n import N_
+from web.i18n import N_, NC_
 from web.listcolumns import (
     AmountRangeFilter,
     ChoiceFilter,
@@ -99,7 +99,7 @@ SERVICE_LIST = ListView(
             export_format=excel.labels(SERVICE_STATUSES),
         ),
         number_column("number", N_("Nummer"), Service.number),
-        text_column("user", N_("Användare"), Service.user_name),
+        text_column("user", NC_("tjänstens", "Användare"), Service.user_name),
         choice_column("kind", N_("Typ"), Service.kind, SERVICE_KINDS),
         text_column("product", N_("Produkt"), Product.name),
         Column("plan", N_("Prislista"), filter=PricePlanFilter(), export=PLAN_NAME),

@@ -39,6 +39,10 @@ CONVERTED = (
     "partials/_pager.html",
     "partials/_filter.html",
     "partials/services/_rows.html",
+    "partials/services/_bulk_bar.html",
+    "partials/saved_filters/_menu.html",
+    "partials/_group_filter.html",
+    "partials/_group_totals_slot.html",
 )
 
 

@@ -97,7 +97,7 @@ class ListView(PlanningMixin, ExportMixin):
         # Bulk actions act on the ticked rows: (value of ``export``, label).
         # "xlsx" is built in; other values are answered by bulk_handlers.
         self.bulk_actions = (
-            bulk_actions if bulk_actions is not None else [("xlsx", "Exportera markerade")]
+            bulk_actions if bulk_actions is not None else [("xlsx", N_("Exportera markerade"))]
         )
         self.bulk_handlers = bulk_handlers or {}
         self.rows_loader = rows_loader

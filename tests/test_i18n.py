@@ -43,6 +43,11 @@ CONVERTED = (
     "partials/saved_filters/_menu.html",
     "partials/_group_filter.html",
     "partials/_group_totals_slot.html",
+    "partials/dashboard/_shortcuts.html",
+    "partials/dashboard/_groups.html",
+    "partials/dashboard/_driftinfo.html",
+    "partials/dashboard/_outage.html",
+    "partials/dashboard/_outage_list.html",
 )
 
 

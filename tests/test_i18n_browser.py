@@ -22,9 +22,7 @@ def shot(page, name: str) -> None:
 
 
 def test_switch_on_the_sign_in_page(page):
-    page.goto("/login")  # Playwright's browser asks for en-US (Accept-Language)
-    expect(page.locator("h1")).to_have_text("Sign in to your account")
-    page.get_by_role("link", name="Svenska").click()
+    page.goto("/login")  # the test browser is Swedish (tests/browser.py)
     expect(page.locator("h1")).to_have_text("Logga in på ditt konto")
     page.get_by_role("link", name="Dansk").click()
     expect(page.locator("h1")).to_have_text("Log ind på din konto")
@@ -36,6 +34,17 @@ def test_switch_on_the_sign_in_page(page):
     page.get_by_role("link", name="Forgot your password?").click()
     expect(page.locator("h1")).to_have_text("Forgot your password?")  # the cookie keeps it
     assert not page.js_errors
+
+
+def test_english_browser_gets_english_sign_in(browser, live_server):
+    context = browser.new_context(base_url=live_server, locale="en-GB")
+    page = context.new_page()
+    page.goto("/login")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("h1")).to_have_text("Sign in to your account")
+    page.get_by_role("link", name="Svenska").click()
+    expect(page.locator("h1")).to_have_text("Logga in på ditt konto")
+    context.close()
 
 
 def test_language_from_the_profile(page):

@@ -11,7 +11,7 @@ PORT ?= 8000
 WORKERS ?= 3
 export TELEPORTAL_INSTANCE ?= $(CURDIR)/instance
 
-.PHONY: run test install install-dev chromium postgres lint format bench bench-api bench-reports seed-large clean
+.PHONY: run test install install-dev chromium postgres lint format translations bench bench-api bench-reports seed-large clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -81,6 +81,17 @@ bench-overhead: install-dev
 # Locust stepping users against gunicorn on instance-large/ (DATABASE_URL for PostgreSQL).
 bench-load: install-dev seed-large
 	$(BIN)/python bench/load.py --instance $(CURDIR)/instance-large
+
+# Languages (README "Languages"): collect the marked strings into the template,
+# merge them into the en and da catalogues (translate the new msgstr there),
+# compile the .mo files the app reads (committed, so a checkout runs as is;
+# tests/test_i18n.py fails when a catalogue or a .mo lags behind).
+BABEL_IGNORE := .* _* tests bench instance instance-large node_modules
+translations: install-dev
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k NC_:1c,2 --no-location --project=Teleportal \
+		--ignore-dirs="$(BABEL_IGNORE)" -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching -w 100
+	$(BIN)/pybabel compile -d translations --statistics
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

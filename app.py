@@ -31,8 +31,6 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
 
-LANGUAGES = ("sv", "en", "da")
-
 
 def _env_bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
@@ -171,7 +169,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.url_map.converters["int"] = DatabaseIdConverter
 
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=_select_locale)
+    from web import i18n
+
+    babel.init_app(app, locale_selector=i18n.select_locale)
     _init_login(app)
 
     from web import (
@@ -186,6 +186,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
 
     formatting.init_app(app)
+    i18n.init_app(app)  # after formatting: the format filters answer per locale
     security.init_app(app)
     requestcontext.init_app(app)
     requestlog.init_app(app)
@@ -290,14 +291,6 @@ class DatabaseIdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
-def _select_locale():
-    from flask_login import current_user
-
-    if current_user and getattr(current_user, "language", None) in LANGUAGES:
-        return current_user.language
-    return request.accept_languages.best_match(LANGUAGES) or "sv"
-
-
 def _init_login(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -324,6 +317,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_error_handlers(app: Flask) -> None:
     from web.api import problems
+    from web.i18n import N_
 
     def page(code: int, title: str, text: str):
         if problems.is_api_request():  # the JSON API answers RFC 9457 problems
@@ -333,32 +327,34 @@ def _register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(400)
     def bad_request(e):
-        return page(400, "Felaktig begäran", "Begäran kunde inte tolkas.")
+        return page(400, N_("Felaktig begäran"), N_("Begäran kunde inte tolkas."))
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):
         return page(
             400,
-            "Sidan har gått ut",
-            "Formuläret saknade en giltig säkerhetstoken. Ladda om sidan och försök igen.",
+            N_("Sidan har gått ut"),
+            N_("Formuläret saknade en giltig säkerhetstoken. Ladda om sidan och försök igen."),
         )
 
     @app.errorhandler(403)
     def forbidden(e):
-        return page(403, "Behörighet saknas", "Du har inte behörighet till den här sidan.")
+        return page(403, N_("Behörighet saknas"), N_("Du har inte behörighet till den här sidan."))
 
     @app.errorhandler(404)
     def not_found(e):
-        return page(404, "Sidan finns inte", "Sidan eller objektet kunde inte hittas.")
+        return page(404, N_("Sidan finns inte"), N_("Sidan eller objektet kunde inte hittas."))
 
     @app.errorhandler(405)
     def method_not_allowed(e):
-        return page(405, "Otillåten metod", "Metoden stöds inte för den här adressen.")
+        return page(405, N_("Otillåten metod"), N_("Metoden stöds inte för den här adressen."))
 
     @app.errorhandler(413)
     def too_large(e):
-        return page(413, "För stor fil", "Den skickade filen är för stor.")
+        return page(413, N_("För stor fil"), N_("Den skickade filen är för stor."))
 
     @app.errorhandler(500)
     def server_error(e):
-        return page(500, "Något gick fel", "Ett oväntat fel inträffade. Försök igen om en stund.")
+        return page(
+            500, N_("Något gick fel"), N_("Ett oväntat fel inträffade. Försök igen om en stund.")
+        )

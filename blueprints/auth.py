@@ -31,6 +31,7 @@ from domain.passwords import PASSWORD_HINT, hash_password, password_problems
 from web.auth import public, safe_next
 from web.deferred import after_response
 from web.forms import FlaskForm
+from web.i18n import N_
 from web.requestcontext import client_ip
 from web.signin import (
     CUSTOMER,
@@ -58,11 +59,11 @@ bp = Blueprint("auth", __name__)
 
 class LoginForm(FlaskForm):
     username = StringField(
-        "Användarnamn",
-        validators=[DataRequired("Ange ditt användarnamn."), Length(max=254)],
+        N_("Användarnamn"),
+        validators=[DataRequired(N_("Ange ditt användarnamn.")), Length(max=254)],
     )
     password = PasswordField(
-        "Lösenord", validators=[DataRequired("Ange ditt lösenord."), Length(max=1024)]
+        N_("Lösenord"), validators=[DataRequired(N_("Ange ditt lösenord.")), Length(max=1024)]
     )
 
 
@@ -81,9 +82,9 @@ class CodeForm(FlaskForm):
 
 class ForgotForm(FlaskForm):
     username = StringField(
-        "Användarnamn eller e-postadress",
+        N_("Användarnamn eller e-postadress"),
         validators=[
-            DataRequired("Ange ditt användarnamn eller din e-postadress."),
+            DataRequired(N_("Ange ditt användarnamn eller din e-postadress.")),
             Length(max=254),
         ],
     )
@@ -297,7 +298,7 @@ def forgot_view(realm: Realm):
         after_response(lambda: send_reset_links(realm, given))
         return render_template(
             "auth/message.html",
-            heading="Kolla din e-post",
+            heading=N_("Kolla din e-post"),
             text=(
                 "Om uppgiften hör till ett konto hos oss har vi skickat en länk för att välja "
                 "ett nytt lösenord till kontots e-postadress. Länken gäller i 60 minuter."
@@ -395,7 +396,7 @@ def token_view(realm: Realm, token: str, kind: str):
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
-    return login_view(CUSTOMER, "Logga in på ditt konto")
+    return login_view(CUSTOMER, N_("Logga in på ditt konto"))
 
 
 @bp.route("/login/pin", methods=["GET", "POST"])

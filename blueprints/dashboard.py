@@ -16,6 +16,7 @@ from tables.tickets import OPEN_TICKET_STATUSES, Ticket
 from web import driftinfo
 from web.auth import customer_required
 from web.htmx import is_htmx, render
+from web.i18n import N_
 
 bp = Blueprint("dashboard", __name__)
 
@@ -26,7 +27,7 @@ def tiles(user) -> list[dict]:
     if user.has("services.view"):
         out.append(
             {
-                "label": "Aktiva tjänster",
+                "label": N_("Aktiva tjänster"),
                 # the list's own count of its opening view: the same rows by construction
                 "count": SERVICE_LIST.opening_total(user),
                 "url": url_for("services.index"),
@@ -35,7 +36,7 @@ def tiles(user) -> list[dict]:
     if holds_any(user, ORDER_AREA):
         out.append(
             {
-                "label": "Pågående beställningar",
+                "label": N_("Pågående beställningar"),
                 # drafts are not Pågående (they have the list's Utkast filter)
                 "count": Order.visible_to(user)
                 .where(Order.status.in_(OPEN_ORDER_STATUSES))
@@ -46,7 +47,7 @@ def tiles(user) -> list[dict]:
     if holds_any(user, TICKET_AREA):
         out.append(
             {
-                "label": "Pågående ärenden",
+                "label": N_("Pågående ärenden"),
                 "count": Ticket.visible_to(user)
                 .where(Ticket.status.in_(OPEN_TICKET_STATUSES))
                 .count(),
@@ -75,14 +76,14 @@ def invoice_tiles(user) -> list[dict]:
     )
     return [
         {
-            "label": "Obetalda fakturor",
+            "label": N_("Obetalda fakturor"),
             "count": count,
             "amount": total or 0,
             "money": True,
             "url": url_for("invoices.index", f_status=["unpaid", "overdue"]),
         },
         {
-            "label": "Förfallna fakturor",
+            "label": N_("Förfallna fakturor"),
             "count": overdue_count or 0,
             "amount": overdue_total or 0,
             "money": True,
@@ -98,10 +99,10 @@ def quick_links(user) -> list[dict]:
     from web.formatting import url_if
 
     candidates = [
-        ("Skapa ärende", "tickets.new", CREATE_PERMISSIONS),
-        ("Ny beställning", "orders.new", "orders.create"),
-        ("Nytt konto", "accounts.new_account", "accounts.create"),
-        ("Skapa användare", "users.new", "users.manage"),
+        (N_("Skapa ärende"), "tickets.new", CREATE_PERMISSIONS),
+        (N_("Ny beställning"), "orders.new", "orders.create"),
+        (N_("Nytt konto"), "accounts.new_account", "accounts.create"),
+        (N_("Skapa användare"), "users.new", "users.manage"),
     ]
     links = []
     for label, endpoint, permission in candidates:

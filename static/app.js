@@ -19,7 +19,7 @@
     var n = 0;
     boxes.forEach(function (b) { if (b.checked) n += 1; });
     var counter = form.querySelector("[data-bulk-count]");
-    if (counter) counter.textContent = n + " markerade";
+    if (counter) counter.textContent = n + " " + (counter.dataset.selectedText || "markerade");
     form.classList.toggle("has-selection", n > 0);  // phones: it sticks to the bottom
     form.querySelectorAll("[data-bulk-action]").forEach(function (button) { button.disabled = n === 0; });
     var all = list.querySelector("[data-select-all]");

@@ -47,7 +47,7 @@
     var form = list.querySelector("form[data-bulk]");
     var counter = form && form.querySelector("[data-bulk-count]");
     if (counter) {
-      counter.textContent = s.all ? "Alla " + runs.dataset.totalText + " träffar markerade" : n + " markerade";
+      counter.textContent = s.all ? "Alla " + runs.dataset.totalText + " träffar markerade" : n + " " + (counter.dataset.selectedText || "markerade");
     }
     if (form) {
       form.classList.toggle("has-selection", n > 0);

@@ -34,8 +34,22 @@ def browser():
         pytest.fail(f"Chromium not found at {path}: run `make chromium` or set CHROMIUM_PATH")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        _swedish_by_default(browser)
         yield browser
         browser.close()
+
+
+def _swedish_by_default(browser) -> None:
+    """Every context a Swedish browser (Accept-Language sv-SE) unless a test
+    asks for another locale: the page's language follows Accept-Language for
+    the signed-out and for staff (web/i18n.py), Playwright's default is en-US."""
+    new_context = browser.new_context
+
+    def swedish_context(*args, **kwargs):
+        kwargs.setdefault("locale", "sv-SE")
+        return new_context(*args, **kwargs)
+
+    browser.new_context = swedish_context
 
 
 @pytest.fixture

@@ -19,17 +19,18 @@ from domain import coverage, geo
 from domain import outages as outage_rule
 from tables.ops import OUTAGE_KINDS, Outage, OutageUpdate
 from tables.services import Service
+from web.i18n import N_
 
 RESOLVED_SHOWN_DAYS = 30
-TABS = {"lista": "Lista", "karta": "Karta", "mobil": "Mobilnätet"}
-MOBILE_VIEWS = {"tackning": "Täckning", "status": "Nätverksstatus"}
+TABS = {"lista": N_("Lista"), "karta": N_("Karta"), "mobil": N_("Mobilnätet")}
+MOBILE_VIEWS = {"tackning": N_("Täckning"), "status": N_("Nätverksstatus")}
 DEFAULT_NETWORK = "4G"
 PIN_RADIUS = 14  # map units (km): a marker stays visible whatever the outage's radius
 COVERAGE_RADIUS = 20
 STATUS_LABELS = {
-    "green": "Inga kända störningar",
-    "yellow": "Planerat arbete",
-    "red": "Driftstörning",
+    "green": N_("Inga kända störningar"),
+    "yellow": N_("Planerat arbete"),
+    "red": N_("Driftstörning"),
 }
 
 

@@ -27,55 +27,56 @@ from domain.formats import (  # noqa: F401 (re-exported for blueprints)
 )
 from domain.numbers import format_org_number
 from permissions import ORDER_AREA, TICKET_AREA, holds_any
+from web.i18n import N_
 
 # (label, endpoint, permission(s) or None) in menu order (UI-2). An item
 # shows when its area is installed and the user holds one of the permissions.
 MAIN_MENU = [
-    ("Översikt", "dashboard.index", None),
-    ("Konton", "accounts.index", "accounts.view"),
-    ("Tjänster", "services.index", "services.view"),
-    ("Beställningar", "orders.index", ORDER_AREA),
-    ("Fakturor", "invoices.index", "invoices.view"),
-    ("Rapporter", "reports.index", "reports.view"),
-    ("Ärenden", "tickets.index", TICKET_AREA),
-    ("Användare", "users.index", "users.manage"),
+    (N_("Översikt"), "dashboard.index", None),
+    (N_("Konton"), "accounts.index", "accounts.view"),
+    (N_("Tjänster"), "services.index", "services.view"),
+    (N_("Beställningar"), "orders.index", ORDER_AREA),
+    (N_("Fakturor"), "invoices.index", "invoices.view"),
+    (N_("Rapporter"), "reports.index", "reports.view"),
+    (N_("Ärenden"), "tickets.index", TICKET_AREA),
+    (N_("Användare"), "users.index", "users.manage"),
 ]
 
 
 # The back office menu (staff users): the day's work in the bar, the less
 # used pages under "Mer" (a drop-down), so the bar fits on one row.
 STAFF_MENU = [
-    ("Översikt", "staff.index"),
-    ("Ärenden", "staff.tickets"),
-    ("Ändringar", "staff.changes"),
-    ("Beställningar", "staff.orders"),
-    ("Kunder", "staff.organisations"),
+    (N_("Översikt"), "staff.index"),
+    (N_("Ärenden"), "staff.tickets"),
+    (N_("Ändringar"), "staff.changes"),
+    (N_("Beställningar"), "staff.orders"),
+    (N_("Kunder"), "staff.organisations"),
 ]
 STAFF_MORE_MENU = [
-    ("Avtal", "staff.agreements"),
-    ("Produkter", "staff.catalogue"),
-    ("Driftinformation", "staff.outages"),
-    ("Utkorg", "staff.outbox"),  # shows once the page exists
-    ("Fakturaimport", "staff.billing"),
+    (N_("Avtal"), "staff.agreements"),
+    (N_("Produkter"), "staff.catalogue"),
+    (N_("Driftinformation"), "staff.outages"),
+    (N_("Utkorg"), "staff.outbox"),  # shows once the page exists
+    (N_("Fakturaimport"), "staff.billing"),
 ]
 
 # The user menu (Användarmeny) below the user's name.
 USER_MENU = [
-    ("Min profil", "profile.index", None),
-    ("Rapportera fel", "profile.report_bug", None),
-    ("Företagsprofil", "company.profile", "users.manage"),
-    ("Granskningslogg", "audit.index", "users.manage"),
-    ("API-nycklar", "company.api_tokens_page", "users.manage"),
+    (N_("Min profil"), "profile.index", None),
+    (N_("Rapportera fel"), "profile.report_bug", None),
+    (N_("Företagsprofil"), "company.profile", "users.manage"),
+    (N_("Granskningslogg"), "audit.index", "users.manage"),
+    (N_("API-nycklar"), "company.api_tokens_page", "users.manage"),
 ]
 
 # The back office's user menu: the employee's own security, and what the
 # operator's administration is about rather than the day's work (as the
 # customers' Företagsprofil and Granskningslogg sit in theirs).
 STAFF_USER_MENU = [
-    ("Säkerhet och inloggning", "staff.security"),
-    ("Personal", "staff.users"),
-    ("Inställningar", "staff.branding"),
-    ("Granskningslogg", "staff.audit"),
+    (N_("Säkerhet och inloggning"), "staff.security"),
+    (N_("Personal"), "staff.users"),
+    (N_("Inställningar"), "staff.branding"),
+    (N_("Granskningslogg"), "staff.audit"),
 ]
 
 

@@ -33,9 +33,10 @@ from domain import audit, sessions, throttle, twofactor, view_as
 from domain.organisations import SUSPENDED_MESSAGE, is_suspended
 from domain.passwords import hash_password, needs_rehash, verify_password
 from tables.org import StaffUser, User
+from web.i18n import N_
 from web.requestcontext import client_ip
 
-GENERIC_ERROR = "Fel användarnamn eller lösenord."
+GENERIC_ERROR = N_("Fel användarnamn eller lösenord.")
 PENDING_SECONDS = 600  # time to type the second factor (an SMS may take a while)
 
 

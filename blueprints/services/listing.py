@@ -16,6 +16,7 @@ from tables.services import LIVE_STATUSES, SERVICE_KINDS, SERVICE_STATUSES, Serv
 from web import dialogs, excel
 from web import group_totals as web_group_totals
 from web.auth import require
+from web.i18n import N_, NC_
 from web.listcolumns import (
     AmountRangeFilter,
     ChoiceFilter,
@@ -87,35 +88,35 @@ SERVICE_LIST = ListView(
     default_sort=("number", "asc"),
     export_title="Tjänster",
     rows_loader=attach_price_plans,
-    preset="Visar aktiva och spärrade tjänster – ändra i kolumnen Status",
+    preset=N_("Visar aktiva och spärrade tjänster – ändra i kolumnen Status"),
     columns=[
         Column(
             "status",
-            "Status",
+            N_("Status"),
             sort=Service.status,
             filter=ChoiceFilter(SERVICE_STATUSES, default=LIVE_STATUSES),
             export=Service.status,
             export_format=excel.labels(SERVICE_STATUSES),
         ),
-        number_column("number", "Nummer", Service.number),
-        text_column("user", "Användare", Service.user_name),
-        choice_column("kind", "Typ", Service.kind, SERVICE_KINDS),
-        text_column("product", "Produkt", Product.name),
-        Column("plan", "Prislista", filter=PricePlanFilter(), export=PLAN_NAME),
-        kronor_column("monthly", "Månadsavg.", Service.monthly_ore, filter=AmountRangeFilter()),
+        number_column("number", N_("Nummer"), Service.number),
+        text_column("user", NC_("tjänstens", "Användare"), Service.user_name),
+        choice_column("kind", N_("Typ"), Service.kind, SERVICE_KINDS),
+        text_column("product", N_("Produkt"), Product.name),
+        Column("plan", N_("Prislista"), filter=PricePlanFilter(), export=PLAN_NAME),
+        kronor_column("monthly", N_("Månadsavg."), Service.monthly_ore, filter=AmountRangeFilter()),
         Column(
             "account",
-            "Konto",
+            N_("Konto"),
             sort=Account.customer_number,
             filter=TextFilter(),
             filter_expr=(Account.customer_number, Account.company_name, Account.alias),
             export=Account.customer_number,
         ),
-        Column("account_name", "Kontonamn", export=Account.company_name, show=False),
+        Column("account_name", N_("Kontonamn"), export=Account.company_name, show=False),
         # Contract terms (SPEC §5): in the export, and on each service's page.
         Column(
             "start",
-            "Startdatum",
+            N_("Startdatum"),
             export=Service.start_date,
             export_format=excel.to_date,
             text=False,
@@ -123,18 +124,22 @@ SERVICE_LIST = ListView(
         ),
         Column(
             "binding",
-            "Bindningstid t.o.m.",
+            N_("Bindningstid t.o.m."),
             export=Service.binding_end,
             export_format=excel.to_date,
             text=False,
             show=False,
         ),
         Column(
-            "notice", "Uppsägningstid (mån)", export=Service.notice_months, text=False, show=False
+            "notice",
+            N_("Uppsägningstid (mån)"),
+            export=Service.notice_months,
+            text=False,
+            show=False,
         ),
         Column(
             "end",
-            "Slutdatum",
+            N_("Slutdatum"),
             export=Service.end_date,
             export_format=excel.to_date,
             text=False,

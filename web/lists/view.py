@@ -22,6 +22,7 @@ from werkzeug.datastructures import MultiDict
 from tables.prepared import Prepared
 from web import group_totals, jobs
 from web.htmx import render
+from web.i18n import N_
 from web.lists import groups
 from web.lists.columns import Column
 from web.lists.export import ExportMixin
@@ -62,7 +63,7 @@ class ListView(PlanningMixin, ExportMixin):
         row_template: str,
         default_sort: tuple[str, str],
         export_title: str,
-        empty_text: str = "Det finns inga poster",
+        empty_text: str = N_("Det finns inga poster"),
         bulk_actions: list[tuple[str, str]] | None = None,
         bulk_handlers: dict[str, Callable] | None = None,
         rows_loader: Callable[[list], None] | None = None,
@@ -96,7 +97,7 @@ class ListView(PlanningMixin, ExportMixin):
         # Bulk actions act on the ticked rows: (value of ``export``, label).
         # "xlsx" is built in; other values are answered by bulk_handlers.
         self.bulk_actions = (
-            bulk_actions if bulk_actions is not None else [("xlsx", "Exportera markerade")]
+            bulk_actions if bulk_actions is not None else [("xlsx", N_("Exportera markerade"))]
         )
         self.bulk_handlers = bulk_handlers or {}
         self.rows_loader = rows_loader

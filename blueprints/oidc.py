@@ -22,6 +22,7 @@ from database import write_tx
 from domain import oidc
 from web.auth import public, require, safe_next
 from web.forms import FlaskForm
+from web.requestcontext import client_ip
 from web.signin import CUSTOMER, begin, complete_login
 
 bp = Blueprint("oidc", __name__)
@@ -82,12 +83,17 @@ def start():
     ms_form = MicrosoftForm()
     if not ms_form.validate_on_submit():
         return _login_page(ms_form, status=400)
+    wait = oidc.throttled(client_ip())
+    if wait:
+        return _login_page(ms_form, wait, status=429)
     org = oidc.provider_for_email(ms_form.email.data)
     if org is None:
+        # Counted: trying address after address finds which domains have a provider.
+        lock = oidc.count_failure(client_ip())
         ms_form.email.errors = [
-            "Din organisation har inte inloggning med Microsoft. Logga in med lösenord."
+            lock or "Din organisation har inte inloggning med Microsoft. Logga in med lösenord."
         ]
-        return _login_page(ms_form, status=400)
+        return _login_page(ms_form, status=429 if lock else 400)
     try:
         begun = oidc.start(org, callback_url(), login_hint=ms_form.email.data.strip())
     except oidc.OidcError as error:
@@ -109,10 +115,14 @@ def start():
 @public
 def callback():
     saved = session.pop(SESSION_KEY, None)  # one use: a replayed state finds nothing
+    wait = oidc.throttled(client_ip())
+    if wait:
+        return _login_page(MicrosoftForm(formdata=None), wait, status=429)
     try:
         result = oidc.finish(saved, request.args.to_dict(), callback_url())
     except oidc.OidcError as error:
-        flash(str(error), "error")
+        lock = oidc.count_failure(client_ip())
+        flash(lock or str(error), "error")
         return redirect(url_for("auth.login"))
     from domain.organisations import SUSPENDED_MESSAGE, is_suspended
 

@@ -33,7 +33,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from database import utcnow
-from domain import audit, twofactor
+from domain import audit, throttle, twofactor
 from tables.org import Contact, Organisation, Role, User
 
 HTTP_TIMEOUT = 8  # seconds for each call to the provider
@@ -59,6 +59,35 @@ class OidcError(Exception):
 
 
 # --------------------------------------------------------------------------- settings
+
+
+def throttled(address: str) -> str | None:
+    """The message when Microsoft sign-in from this address must wait, else None.
+
+    Asked before the address step and the callback: failed Microsoft steps
+    (``ip:oidc:``) and failed passwords (``ip:``) from the address both count.
+    """
+    refusal = throttle.check(throttle.ip_key(address), throttle.oidc_key(address))
+    if refusal is None:
+        return None
+    minutes = max(1, -(-(refusal.seconds - 1) // 60))  # check() adds a second
+    return (
+        "För många misslyckade inloggningsförsök från din adress. Inloggning med Microsoft "
+        f"är tillfälligt spärrad i {minutes} {'minut' if minutes == 1 else 'minuter'}. "
+        "Försök igen senare."
+    )
+
+
+def count_failure(address: str) -> str | None:
+    """Count a failed Microsoft step from this address (own transaction);
+    the lockout message when this failure started one."""
+    from database import write_tx
+
+    with write_tx():
+        lock = throttle.record_address_failure(
+            throttle.oidc_key(address), address, "OIDC_IP_LOCK_AFTER", "Inloggning med Microsoft"
+        )
+    return throttled(address) if lock else None
 
 
 def domain_list(text: str) -> list[str]:

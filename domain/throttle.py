@@ -15,6 +15,11 @@ gunicorn worker and app server sharing the database:
   ``LOGIN_IP_WINDOW_MINUTES`` (15) lock the address for
   ``LOGIN_LOCK_MINUTES`` — against one password tried on many names.
 
+* ``ip:oidc:<client address>``: failed "Logga in med Microsoft" steps (an
+  e-mail domain without a provider, a failed callback). ``OIDC_IP_LOCK_AFTER``
+  (10) within ``LOGIN_IP_WINDOW_MINUTES`` lock the Microsoft sign-in from that
+  address for ``LOGIN_LOCK_MINUTES`` (``record_address_failure``).
+
 A locked key refuses without checking the password. For a user that exists,
 ``User.failed_logins`` and ``locked_until`` mirror the name's row, so the
 Users screen can show and lift lockouts.
@@ -39,6 +44,7 @@ DEFAULTS = {
     "LOGIN_LOCK_MINUTES": 15,
     "LOGIN_IP_LOCK_AFTER": 30,
     "LOGIN_IP_WINDOW_MINUTES": 15,
+    "OIDC_IP_LOCK_AFTER": 10,
 }
 MAX_DELAY_SECONDS = 60
 MAX_LOCK = dt.timedelta(days=1)
@@ -162,6 +168,43 @@ def record_failure(model, username: str, address: str, user=None) -> Refusal | N
             if lock is not None:
                 mirror["locked_until"] = moment + lock
             type(user).update(mirror).where(type(user).id == user.id).execute()
+    return started
+
+
+def oidc_key(address: str) -> str:
+    """The key counting failed Microsoft sign-in steps from one address."""
+    return f"ip:oidc:{address or 'unknown'}"
+
+
+def record_address_failure(key: str, address: str, lock_after: str, what: str) -> Refusal | None:
+    """Count one failure under an address key only (windowed like ``ip:``);
+    inside ``write_tx``. ``lock_after`` names the setting with the limit.
+
+    Returns the refusal when this failure started a lockout (audited).
+    """
+    moment = now()
+    row = LoginThrottle.get_or_none(LoginThrottle.key == key)
+    if row is None:
+        row = LoginThrottle.create(key=key, failures=0, first_failure_at=moment)
+    failures = row.failures + 1
+    first = row.first_failure_at or moment
+    if moment - first > dt.timedelta(minutes=setting("LOGIN_IP_WINDOW_MINUTES")):
+        failures, first = 1, moment
+    changes = {"failures": failures, "first_failure_at": first, "last_failure_at": moment}
+    started = None
+    if failures >= setting(lock_after):
+        lock = dt.timedelta(minutes=setting("LOGIN_LOCK_MINUTES"))
+        changes.update(failures=0, first_failure_at=moment, locked_until=moment + lock)
+        started = Refusal(locked=True, seconds=int(lock.total_seconds()))
+        audit.record(
+            "auth.lockout",
+            None,
+            summary=(
+                f"{what} spärrad till {_local(moment + lock)} efter {failures} "
+                f"misslyckade försök (adress {address or 'okänd'})"
+            )[:250],
+        )
+    LoginThrottle.update(changes).where(LoginThrottle.id == row.id).execute()
     return started
 
 

@@ -190,6 +190,10 @@ ACTIONS: dict[str, Action] = {
                group="admin"),
         Action("mex", "Växelstatus (MEX)", "setting", "services.mex", ("mobile_pbx",), RUNNING,
                group="admin"),
+        # A molnväxel change that its backend wants as an order (domain/switchboard.py):
+        # placed from the Medarbetare/Köer dialogs, never listed among the actions.
+        Action("switchboard", "Ändring i molnväxeln", "setting",
+               ("services.addons", "services.mex"), ("cloud_pbx",), RUNNING, group="switchboard"),
     ]
 }  # fmt: skip
 
@@ -216,6 +220,7 @@ OPERATIONS = {
     "invoice_text": "invoice_text",
     "profile": "profile",
     "mex": "mex",
+    "switchboard": "switchboard",
 }
 # A narrower permission for one way of doing an action.
 OPERATION_PERMISSION = {

@@ -6,6 +6,12 @@ number that is not the organisation's), written with its audit row inside
 one ``write_tx`` and handed to the configured backend, which may refuse it
 with :class:`SwitchboardError` (nothing is saved then).
 
+A backend may also say that a change needs an order (``needs_order(pbx,
+op)``): then, once the input has been checked, the change is not written
+but handed to ``orderer`` (domain/switchboard_orders.py records it as a
+service order through domain/orders/service_requests.py), and staff carry it
+out later with Slutför, which calls :func:`carry_out`.
+
 Choose the backend with ``SWITCHBOARD_BACKEND``: ``builtin`` (default: the
 portal's own tables are the switchboard's state, and it records calls to
 queues for the statistics) or ``package.module:ClassName`` of a backend that
@@ -17,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import re
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -58,6 +65,47 @@ class BuiltinBackend:
     def apply(self, pbx, op: str, obj, data: dict) -> None:
         return None
 
+    def needs_order(self, pbx, op: str) -> bool:
+        return False
+
+
+class OrderingBackend(BuiltinBackend):
+    """``SWITCHBOARD_BACKEND=orders``: every change is an order that
+    operator staff carry out (then it is applied to the portal's tables)."""
+
+    name = "orders"
+
+    def needs_order(self, pbx, op: str) -> bool:
+        return True
+
+
+@dataclass(frozen=True)
+class Ordered:
+    """A change recorded as an order instead of being applied (``order``)."""
+
+    order: object
+
+    @property
+    def message(self) -> str:
+        return (
+            f"Ändringen är beställd (order {self.order.label}) och genomförs av operatören. "
+            "Den visas som pågående tills dess."
+        )
+
+
+def needs_order(pbx, op: str) -> bool:
+    """Whether the backend wants this change as an order (optional method)."""
+    asked = getattr(backend(), "needs_order", None)
+    return bool(asked is not None and asked(pbx, op))
+
+
+def _maybe_order(orderer, pbx, op: str, target, data: dict, summary: str):
+    """An :class:`Ordered` when the change goes as an order, else None."""
+    if orderer is None or not needs_order(pbx, op):
+        return None
+    payload = {"switchboard": op, "target": target, "data": data}
+    return Ordered(orderer(pbx, payload, summary))
+
 
 def backend():
     """The configured backend (one instance per app)."""
@@ -66,6 +114,8 @@ def backend():
     if spec not in cache:
         if spec == "builtin":
             cache[spec] = BuiltinBackend()
+        elif spec == "orders":
+            cache[spec] = OrderingBackend()
         else:
             module_name, _, attr = spec.partition(":")
             cache[spec] = getattr(importlib.import_module(module_name), attr or "Backend")()
@@ -249,18 +299,30 @@ def _queue_view(q, member_ids) -> dict:
 # ----------------------------------------------------------------- employees
 
 
-def save_employee(pbx, data: dict, employee=None):
+def save_employee(pbx, data: dict, employee=None, orderer=None):
     """Add (``employee`` None) or change a Medarbetare. Checked inside the
-    write transaction, so two requests for one extension cannot both pass."""
+    write transaction, so two requests for one extension cannot both pass.
+    Returns the employee, or :class:`Ordered` when it went as an order."""
     with write_tx():
-        return _save_employee(pbx, data, employee)
+        return _save_employee(pbx, data, employee, orderer)
 
 
-def _save_employee(pbx, data: dict, employee=None):
+def _save_employee(pbx, data: dict, employee=None, orderer=None):
     name = _name(data.get("name"))
     extension = _extension(pbx, data.get("extension"), employee.id if employee else None)
     mobile = _org_service(pbx, data.get("mobile"), "mobile")
     fixed = _fixed(pbx, data.get("fixed_number"))
+    ordered = _maybe_order(
+        orderer,
+        pbx,
+        "employee_save",
+        employee.id if employee else None,
+        {"name": name, "extension": extension, "mobile": mobile.id if mobile else None,
+         "fixed_number": fixed},
+        f"{'Ändra' if employee else 'Ny'} medarbetare {name} ({extension}) i molnväxel {pbx.number}",
+    )  # fmt: skip
+    if ordered:
+        return ordered
     with write_tx():
         before = _employee_view(employee) if employee else None
         if employee is None:
@@ -282,8 +344,13 @@ def _save_employee(pbx, data: dict, employee=None):
     return employee
 
 
-def remove_employee(pbx, employee) -> None:
+def remove_employee(pbx, employee, orderer=None):
+    """Remove a Medarbetare; :class:`Ordered` when it went as an order."""
+    summary = f"Ta bort medarbetare {employee.name} ({employee.extension}) i molnväxel {pbx.number}"
     with write_tx():
+        ordered = _maybe_order(orderer, pbx, "employee_remove", employee.id, {}, summary)
+        if ordered:
+            return ordered
         before = _employee_view(employee)
         backend().apply(pbx, "employee_remove", employee, before)
         audit.record(
@@ -299,14 +366,15 @@ def remove_employee(pbx, employee) -> None:
 # ----------------------------------------------------------------- queues
 
 
-def save_queue(pbx, data: dict, queue=None):
+def save_queue(pbx, data: dict, queue=None, orderer=None):
     """Add or change a Kö; ``data["members"]`` lists service ids in ring order.
-    Checked inside the write transaction (a queue's number is unique too)."""
+    Checked inside the write transaction (a queue's number is unique too).
+    Returns the queue, or :class:`Ordered` when it went as an order."""
     with write_tx():
-        return _save_queue(pbx, data, queue)
+        return _save_queue(pbx, data, queue, orderer)
 
 
-def _save_queue(pbx, data: dict, queue=None):
+def _save_queue(pbx, data: dict, queue=None, orderer=None):
     name = _name(data.get("name"))
     number = normalise_phone(data.get("number") or "")
     if (data.get("number") or "").strip() and EXTENSION.fullmatch(data["number"].strip()):
@@ -340,6 +408,17 @@ def _save_queue(pbx, data: dict, queue=None):
             members.append(service)
     if not members:
         raise SwitchboardError("En kö måste ha minst en medlem.", "members")
+    ordered = _maybe_order(
+        orderer,
+        pbx,
+        "queue_save",
+        queue.id if queue else None,
+        {"name": name, "number": number, "strategy": strategy, "opening_hours": hours,
+         "overflow": overflow, "members": [m.id for m in members]},
+        f"{'Ändra kö' if queue else 'Ny kö'} {name} ({number}) i molnväxel {pbx.number}",
+    )  # fmt: skip
+    if ordered:
+        return ordered
     with write_tx():
         before = None
         paused = {}
@@ -373,8 +452,13 @@ def _save_queue(pbx, data: dict, queue=None):
     return queue
 
 
-def remove_queue(pbx, queue) -> None:
+def remove_queue(pbx, queue, orderer=None):
+    """Remove a Kö; :class:`Ordered` when it went as an order."""
+    summary = f"Ta bort kö {queue.name} ({queue.number}) i molnväxel {pbx.number}"
     with write_tx():
+        ordered = _maybe_order(orderer, pbx, "queue_remove", queue.id, {}, summary)
+        if ordered:
+            return ordered
         before = _queue_view(queue, [m.service_id for m in queue.members])
         backend().apply(pbx, "queue_remove", queue, before)
         audit.record(
@@ -387,14 +471,15 @@ def remove_queue(pbx, queue) -> None:
         queue.delete_instance()
 
 
-def set_membership(service, queue, action: str) -> None:
+def set_membership(service, queue, action: str, orderer=None):
     """join / leave / pause / resume ``queue`` for the number ``service``
-    (looked up and changed in one write transaction)."""
+    (looked up and changed in one write transaction); :class:`Ordered` when
+    it went as an order (on the molnväxel), else None."""
     with write_tx():
-        _set_membership(service, queue, action)
+        return _set_membership(service, queue, action, orderer)
 
 
-def _set_membership(service, queue, action: str) -> None:
+def _set_membership(service, queue, action: str, orderer=None):
     pbx = Service.get_by_id(queue.pbx_id)
     member = SwitchboardQueueMember.get_or_none(
         (SwitchboardQueueMember.queue == queue.id) & (SwitchboardQueueMember.service == service.id)
@@ -406,6 +491,22 @@ def _set_membership(service, queue, action: str) -> None:
         action == "join" and queue.pbx_id != service.parent_id
     ):
         raise SwitchboardError("Kön hör inte till numrets molnväxel.")
+    if action not in MEMBER_ACTIONS:
+        raise SwitchboardError("Okänd åtgärd.")
+    if action == "join" and member is not None:
+        raise SwitchboardError("Numret är redan med i kön.")
+    if action != "join" and member is None:
+        raise SwitchboardError("Numret är inte med i kön.")
+    ordered = _maybe_order(
+        orderer,
+        pbx,
+        "member_" + action,
+        queue.id,
+        {"service": service.id, "action": action},
+        f"{service.number} {MEMBER_ACTIONS[action]} kö {queue.name} (molnväxel {pbx.number})",
+    )
+    if ordered:
+        return ordered
     with write_tx():
         if action == "join":
             if member is not None:
@@ -451,6 +552,48 @@ MEMBER_ACTIONS = {
     "pause": "pausade i",
     "resume": "återupptog i",
 }
+
+
+# ----------------------------------------------------------------- orders carried out
+
+
+def carry_out(pbx, payload: dict) -> tuple[dict, dict]:
+    """Apply a switchboard change that was ordered (staff's Slutför, through
+    domain/service_changes.py); checked again now. (before, after) for the
+    order's audit row; SwitchboardError when it can no longer be done."""
+    op, target, data = payload.get("switchboard"), payload.get("target"), payload.get("data") or {}
+    if op == "employee_save":
+        employee = _ordered_target(SwitchboardEmployee, pbx, target) if target else None
+        saved = _save_employee(pbx, data, employee)
+        return {"switchboard": op}, {"employee": saved.id, **_employee_view(saved)}
+    if op == "employee_remove":
+        employee = _ordered_target(SwitchboardEmployee, pbx, target)
+        remove_employee(pbx, employee)
+        return {"switchboard": op, "employee": target}, {}
+    if op == "queue_save":
+        queue = _ordered_target(SwitchboardQueue, pbx, target) if target else None
+        saved = _save_queue(pbx, data, queue)
+        return {"switchboard": op}, {"queue": saved.id, "name": saved.name}
+    if op == "queue_remove":
+        remove_queue(pbx, _ordered_target(SwitchboardQueue, pbx, target))
+        return {"switchboard": op, "queue": target}, {}
+    if op and op.startswith("member_"):
+        queue = _ordered_target(SwitchboardQueue, pbx, target)
+        service = Service.get_or_none(
+            (Service.id == data.get("service")) & (Service.organisation == pbx.organisation_id)
+        )
+        if service is None:
+            raise SwitchboardError("Numret finns inte längre.")
+        _set_membership(service, queue, data.get("action", ""))
+        return {"switchboard": op}, {"queue": queue.id, "service": service.id}
+    raise SwitchboardError("Okänd ändring av molnväxeln.")
+
+
+def _ordered_target(model, pbx, target):
+    found = model.get_or_none((model.id == target) & (model.pbx == pbx.id))
+    if found is None:
+        raise SwitchboardError("Det som ändringen gäller finns inte längre i växeln.")
+    return found
 
 
 # ----------------------------------------------------------------- statistics

@@ -12,6 +12,7 @@ from wtforms import SelectField, StringField
 from blueprints.services import bp
 from blueprints.services.forms import add_error
 from domain import switchboard as sb
+from domain import switchboard_orders as sbo
 from permissions import holds_any
 from tables.services import Service
 from tables.switchboard import RING_STRATEGIES, SwitchboardEmployee, SwitchboardQueue
@@ -116,10 +117,12 @@ def _employee_dialog(pbx, employee=None):
         try:
             if form.mobile.data and form.mobile.data not in {str(s.id) for s in numbers}:
                 raise sb.SwitchboardError("Numret hör inte till organisationen.", "mobile")
-            saved = sb.save_employee(pbx, form.data, employee)
+            saved = sbo.save_employee(current_user, pbx, form.data, employee)
         except sb.SwitchboardError as error:
             add_error(form, error)
         else:
+            if isinstance(saved, sb.Ordered):
+                return done(pbx, saved.message)
             return done(pbx, f"Medarbetaren {saved.name} är sparad.")
     return show("employee", pbx, title, form=form, action=action)
 
@@ -144,7 +147,9 @@ def employee_remove(service_id: int, employee_id: int):
     employee = _employee(pbx, employee_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        sb.remove_employee(pbx, employee)
+        ordered = sbo.remove_employee(current_user, pbx, employee)
+        if ordered:
+            return done(pbx, ordered.message)
         return done(pbx, f"Medarbetaren {employee.name} är borttagen.")
     action = url_for("services.employee_remove", service_id=pbx.id, employee_id=employee.id)
     message = f"Ta bort {employee.name} (anknytning {employee.extension}) ur växeln?"
@@ -180,13 +185,15 @@ def _queue_dialog(pbx, queue=None):
         try:
             if any(m and m not in allowed for m in chosen):
                 raise sb.SwitchboardError("Numret hör inte till organisationen.", "members")
-            saved = sb.save_queue(pbx, {**form.data, "members": chosen}, queue)
+            saved = sbo.save_queue(current_user, pbx, {**form.data, "members": chosen}, queue)
         except sb.SwitchboardError as error:
             if error.field == "members":
                 member_errors.append(error.message)
             else:
                 add_error(form, error)
         else:
+            if isinstance(saved, sb.Ordered):
+                return done(pbx, saved.message)
             return done(pbx, f"Kön {saved.name} är sparad.")
     slots = [c for c in chosen if c] + [""] * EXTRA_MEMBER_SLOTS
     action = (
@@ -221,7 +228,9 @@ def queue_remove(service_id: int, queue_id: int):
     queue = _queue(pbx, queue_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        sb.remove_queue(pbx, queue)
+        ordered = sbo.remove_queue(current_user, pbx, queue)
+        if ordered:
+            return done(pbx, ordered.message)
         return done(pbx, f"Kön {queue.name} är borttagen.")
     action = url_for("services.queue_remove", service_id=pbx.id, queue_id=queue.id)
     return show("switchboard_remove", pbx, "Ta bort kö", form=form, action=action,
@@ -247,7 +256,7 @@ def queue_membership(service_id: int, queue_id: int):
     if not form.validate_on_submit() or action not in sb.MEMBER_ACTIONS:
         abort(400)
     try:
-        sb.set_membership(service, queue, action)
+        ordered = sbo.set_membership(current_user, service, queue, action)
     except sb.SwitchboardError as error:
         return dialogs.show(
             DIALOGS + "_refused.html", url_for("services.detail", service_id=service.id),
@@ -257,7 +266,7 @@ def queue_membership(service_id: int, queue_id: int):
               "pause": "Numret är pausat i kön", "resume": "Numret tar emot samtal i kön"}  # fmt: skip
     return dialogs.done(
         url_for("services.detail", service_id=service.id),
-        f"{labels[action]} {queue.name}.",
+        ordered.message if ordered else f"{labels[action]} {queue.name}.",
         serviceChanged=True,
     )
 

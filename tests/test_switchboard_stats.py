@@ -5,7 +5,10 @@ exported to Excel; scoped to molnväxlar the user may see."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
+import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from openpyxl import load_workbook
@@ -124,3 +127,59 @@ def test_a_user_without_the_molnvaxel_in_scope_sees_none(demo_client, login):
         as_text=True
     )
     assert demo_client.get(f"/reports/koer?pbx={pbx().id}").status_code == 404
+
+
+# ----------------------------------------------------------------- Schemalägg
+
+
+def test_koer_can_be_scheduled_and_a_run_mails_the_workbook(
+    demo_app, admin, quiet_queue, smtp_server, tmp_path
+):
+    import worker
+    from models import ExportJob, ScheduledReport
+    from web import schedules as web_schedules
+
+    demo_app.config.update(smtp_server.config)
+    demo_app.config.update(REPORT_DIR=str(tmp_path / "reports"), PUBLIC_URL="https://portal.test")
+    page = admin.get("/reports/koer").get_data(as_text=True)
+    href = html.unescape(re.search(r'href="(/reports/scheman/ny[^"]*)">Schemalägg', page).group(1))
+    query = parse_qs(urlsplit(href).query)
+    # Opened without a period: the schedule keeps the molnväxel only (a rolling period).
+    assert query == {"path": [f"/reports/koer?pbx={pbx().id}"], "title": ["Köstatistik"]}
+    assert admin.get(href).status_code == 200
+    from models import User
+    from tests.conftest import ADMIN
+
+    me = User.get(User.username == ADMIN).id
+    response = admin.post(
+        "/reports/scheman/ny",
+        data={
+            "path": query["path"][0],
+            "title": "Köstatistik",
+            "frequency": "weekly",
+            "weekday": "1",
+            "month_day": "1",
+            "hour": "7",
+            "recipients": [str(me)],
+        },
+    )
+    assert response.status_code == 303
+    schedule = ScheduledReport.get()
+    assert web_schedules.run(demo_app, schedule.id) == "done"
+    job = ExportJob.get(ExportJob.schedule == schedule.id)
+    assert job.status == "done" and job.rows_done > 0
+    worker.deliver_outbox.call_local()
+    [message] = smtp_server.messages
+    [attachment] = list(message.iter_attachments())
+    sheet = load_workbook(io.BytesIO(attachment.get_content()), read_only=True).active
+    cells = [row for row in sheet.iter_rows(values_only=True)]
+    assert cells[0][:2] == ("Del", "Kö")
+    assert ("Kö", "Provkö", "Hela perioden", 3, 2, 1) in [row[:6] for row in cells]
+
+
+def test_koer_schedule_link_keeps_a_given_period(admin, quiet_queue):
+    _, _, day = quiet_queue
+    page = admin.get(f"/reports/koer?pbx={pbx().id}&from={day}&to={day}").get_data(as_text=True)
+    href = html.unescape(re.search(r'href="(/reports/scheman/ny[^"]*)">Schemalägg', page).group(1))
+    path = parse_qs(urlsplit(href).query)["path"][0]
+    assert path == f"/reports/koer?pbx={pbx().id}&from={day}&to={day}"

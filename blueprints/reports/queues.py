@@ -8,9 +8,16 @@ The calls are those the switchboard backend recorded (the built-in one
 keeps them in switchboard_queue_call). Scope: the molnväxel is looked up
 through ``Service.visible_to`` (404 otherwise); an agent outside the user's
 scope is shown without its number.
+
+Schemalägg (domain/report_schedules.py) takes the molnväxel and, when the
+page was opened with one, the period: without a period each run covers the
+last three months up to its day. A run replays the export as its owner
+(web/schedules.py), which writes the workbook through ``web.jobs``.
 """
 
 from __future__ import annotations
+
+from urllib.parse import urlencode
 
 from flask import abort, render_template, request
 from flask_login import current_user
@@ -25,6 +32,7 @@ from blueprints.reports.common import (
 from domain import switchboard as sb
 from tables.services import Service
 from tables.switchboard import SwitchboardQueue
+from web import jobs
 from web.auth import require
 from web.excel import send_rows
 from web.formatting import phone
@@ -105,6 +113,8 @@ def queues():
             for part, _, items in sections
             for queue, label, t in items
         ]  # fmt: skip
+        if jobs.replaying() is not None:  # a scheduled run
+            return jobs.write_file(f"{title} {pbx.number}", HEADERS, rows, None, None, None)
         return send_rows(f"{title} {pbx.number}", HEADERS, rows)
     return render_template(
         "reports/queues.html",
@@ -114,4 +124,15 @@ def queues():
         pbx=pbx,
         sections=sections,
         duration=_duration,
+        schedule_args=_schedule_args(pbx),
     )
+
+
+def _schedule_args(pbx) -> str:
+    """The query Schemalägg keeps: the molnväxel, and the period only when
+    one was given (else each run takes the last months up to its day)."""
+    if pbx is None:
+        return ""
+    args = [("pbx", pbx.id)]
+    args += [(key, request.args[key]) for key in ("from", "to") if key in request.args]
+    return urlencode(args)

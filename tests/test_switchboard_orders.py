@@ -81,9 +81,18 @@ def test_changes_become_orders_and_staff_complete_them(demo_app, admin, login):
     assert "Pågående ändringar" in page and "Ny medarbetare Beställd (278)" in page
     assert orders[0].label in page
 
+    detail = admin.get(f"/orders/{orders[0].id}")
+    assert detail.status_code == 200 and "Ny medarbetare Beställd (278)" in detail.get_data(
+        as_text=True
+    )
+
     # Staff complete them (Slutför): now they are applied, through the backend, and audited.
     staff = demo_app.test_client()
     login(staff, STAFF)
+    listing = staff.get("/staff/changes")
+    assert listing.status_code == 200 and orders[0].label in listing.get_data(as_text=True)
+    dialog = staff.get(f"/staff/changes/{orders[0].id}/complete")
+    assert dialog.status_code == 200
     for order in orders:
         response = post(staff, f"/staff/changes/{order.id}/complete", {})
         assert response.headers.get("HX-Redirect") == "/staff/changes"

@@ -132,11 +132,11 @@ class PlanningMixin:
         (then ``total`` is cap + 1). The exact count of a group's rows reads
         every one of them (287,184 calls of one department); the first pages
         need only to know there are more."""
+        if self.groups is None or not groups.chosen(state, user):
+            return self.count(user, state, extra, query), None  # the tally where it can
         total = self.tally.total(user, state, extra) if self.tally else None
         if total is not None:
             return total, None
-        if self.groups is None or not groups.chosen(state, user):
-            return self.count(user, state, extra, query), None
         cap = current_app.config["LIST_COUNT_CAP"]
         # SELECT COUNT(1) FROM (SELECT id … LIMIT cap + 1)
         total = query.select(self.model.id).order_by().limit(cap + 1).count()

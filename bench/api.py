@@ -91,6 +91,33 @@ class ApiSide(Side):
         return (body["next"] or last).replace("limit=200", "limit=50")
 
 
+def with_limit(url: str, limit: int) -> str:
+    base, _, query = url.partition("?")
+    params = [p for p in query.split("&") if p and not p.startswith("limit=")]
+    return base + "?" + "&".join([*params, f"limit={limit}"])
+
+
+def same_rows(demo: ApiSide, rows: dict):
+    """``measure_lists``' resolve: both scales ask for as many rows as the
+    demo's page holds. The demo's Kontoadministratör sees 3 accounts and 12
+    services where the large one fills a page of 50, so at the same
+    ``limit`` the ratio would measure mostly 47 rows more to load and
+    serialise, not the scale (as bench/run.py compares pages of equal size)."""
+    counted = {}
+
+    def resolve(side: ApiSide, user_label: str, url: str) -> str:
+        case = next(name for name, path in CASES if path == url)
+        if (user_label, url) not in counted:
+            demo_url = demo.url(user_label, url)
+            _, _, response = demo.get(user_label, demo_url)
+            counted[(user_label, url)] = max(1, min(50, len(response.get_json()["items"])))
+        n = counted[(user_label, url)]
+        rows[(user_label, case)] = n
+        return with_limit(side.url(user_label, url), n)
+
+    return resolve
+
+
 def walk_call_records(side: ApiSide, rows: int) -> dict:
     """Read ``rows`` call records by cursor, 200 a page: rows/s per tenth."""
     path, read, tenth = "/api/v1/call-records?limit=200", 0, max(1, rows // 10)
@@ -128,6 +155,7 @@ def main() -> int:
     if not args.skip_lists:
         with tempfile.TemporaryDirectory() as tmp:
             demo = ApiSide("demo", build_demo_database(Path(tmp)), DEMO_USERS)
+            rows = {}
             results = measure_lists(
                 [large, demo],
                 [label for label, _ in LARGE_USERS],
@@ -135,15 +163,17 @@ def main() -> int:
                 args.warmup,
                 args.rounds,
                 cases=CASES,
+                resolve=same_rows(demo, rows),
             )
-        print(f"{'case':<48} {'large p95':>10} {'demo p95':>9} {'ratio':>6}")
+        print(f"{'case':<48} {'rows':>5} {'large p95':>10} {'demo p95':>9} {'ratio':>6}")
         for key, figures in results["large"].items():
             big, small = figures["p95"], results["demo"][key]["p95"]
             ratio = big / small if small else float("inf")
             passed = big < TARGET_MS and ratio <= TARGET_RATIO
             ok &= passed
             label = f"{key[0]}, {key[1]}"
-            print(f"{label:<48} {big:>10.1f} {small:>9.1f} {ratio:>6.2f} {verdict(passed)}")
+            n = rows.get(key, 50)
+            print(f"{label:<48} {n:>5} {big:>10.1f} {small:>9.1f} {ratio:>6.2f} {verdict(passed)}")
     if args.walk_rows:
         walk = walk_call_records(large, args.walk_rows)
         rates = walk["rates"]

@@ -299,6 +299,20 @@ def _queue_view(q, member_ids) -> dict:
 # ----------------------------------------------------------------- employees
 
 
+def _applied(pbx, op, obj, before, after, action, summary):
+    """Hand an employee's or queue's change to the backend (what it looks like
+    after, or before when removed) and audit it."""
+    backend().apply(pbx, op, obj, after if after is not None else before)
+    audit.record(
+        action,
+        obj,
+        summary=summary,
+        before=before,
+        after=after,
+        organisation=pbx.organisation_id,
+    )
+
+
 def save_employee(pbx, data: dict, employee=None, orderer=None):
     """Add (``employee`` None) or change a Medarbetare. Checked inside the
     write transaction, so two requests for one extension cannot both pass.
@@ -332,14 +346,14 @@ def _save_employee(pbx, data: dict, employee=None, orderer=None):
         employee.fixed_number = fixed
         employee.save()
         after = _employee_view(employee)
-        backend().apply(pbx, "employee_save", employee, after)
-        audit.record(
-            "switchboard.employee_" + ("change" if before else "add"),
+        _applied(
+            pbx,
+            "employee_save",
             employee,
-            summary=f"Medarbetare {name} ({extension}) i molnväxel {pbx.number}",
-            before=before,
-            after=after,
-            organisation=pbx.organisation_id,
+            before,
+            after,
+            "switchboard.employee_" + ("change" if before else "add"),
+            f"Medarbetare {name} ({extension}) i molnväxel {pbx.number}",
         )
     return employee
 
@@ -352,13 +366,14 @@ def remove_employee(pbx, employee, orderer=None):
         if ordered:
             return ordered
         before = _employee_view(employee)
-        backend().apply(pbx, "employee_remove", employee, before)
-        audit.record(
-            "switchboard.employee_remove",
+        _applied(
+            pbx,
+            "employee_remove",
             employee,
-            summary=f"Medarbetare {employee.name} ({employee.extension}) borttagen",
-            before=before,
-            organisation=pbx.organisation_id,
+            before,
+            None,
+            "switchboard.employee_remove",
+            f"Medarbetare {employee.name} ({employee.extension}) borttagen",
         )
         employee.delete_instance()
 
@@ -440,14 +455,14 @@ def _save_queue(pbx, data: dict, queue=None, orderer=None):
                 paused=paused.get(service.id, False),
             )
         after = _queue_view(queue, [m.id for m in members])
-        backend().apply(pbx, "queue_save", queue, after)
-        audit.record(
-            "switchboard.queue_" + ("change" if before else "add"),
+        _applied(
+            pbx,
+            "queue_save",
             queue,
-            summary=f"Kö {name} ({number}) i molnväxel {pbx.number}",
-            before=before,
-            after=after,
-            organisation=pbx.organisation_id,
+            before,
+            after,
+            "switchboard.queue_" + ("change" if before else "add"),
+            f"Kö {name} ({number}) i molnväxel {pbx.number}",
         )
     return queue
 
@@ -460,13 +475,14 @@ def remove_queue(pbx, queue, orderer=None):
         if ordered:
             return ordered
         before = _queue_view(queue, [m.service_id for m in queue.members])
-        backend().apply(pbx, "queue_remove", queue, before)
-        audit.record(
-            "switchboard.queue_remove",
+        _applied(
+            pbx,
+            "queue_remove",
             queue,
-            summary=f"Kö {queue.name} borttagen",
-            before=before,
-            organisation=pbx.organisation_id,
+            before,
+            None,
+            "switchboard.queue_remove",
+            f"Kö {queue.name} borttagen",
         )
         queue.delete_instance()
 

@@ -14,7 +14,7 @@ import pytest
 from openpyxl import load_workbook
 
 from database import write_tx
-from domain import switchboard as sb
+from domain import switchboard_stats
 from models import Organisation, Service, SwitchboardQueue, SwitchboardQueueCall
 from tests.conftest import ACCOUNT_ADMIN
 from tests.services_fixtures import demo_service
@@ -36,15 +36,15 @@ def quiet_queue(demo_app):
         queue = SwitchboardQueue.create(
             organisation=p.organisation_id, pbx=p, name="Provkö", number="277"
         )
-        sb.record_call(queue, at, True, agent, wait_seconds=10, talk_seconds=100)
-        sb.record_call(queue, at + dt.timedelta(minutes=30), True, agent, 20, 300)
-        sb.record_call(queue, at + dt.timedelta(minutes=31), False, None, 90, 0)
+        switchboard_stats.record_call(queue, at, True, agent, wait_seconds=10, talk_seconds=100)
+        switchboard_stats.record_call(queue, at + dt.timedelta(minutes=30), True, agent, 20, 300)
+        switchboard_stats.record_call(queue, at + dt.timedelta(minutes=31), False, None, 90, 0)
     return queue, agent, day
 
 
 def test_statistics_sum_up_answered_abandoned_and_averages(quiet_queue):
     queue, agent, day = quiet_queue
-    stats = sb.statistics([queue.id], day, day)
+    stats = switchboard_stats.statistics([queue.id], day, day)
     total = stats["queue"][queue.id]
     assert total == {
         "calls": 3, "answered": 2, "abandoned": 1, "answer_rate": 67,
@@ -56,7 +56,9 @@ def test_statistics_sum_up_answered_abandoned_and_averages(quiet_queue):
     assert stats["agent"][agent.id]["answered"] == 2
     # outside the period: nothing
     assert (
-        sb.statistics([queue.id], day + dt.timedelta(days=1), day + dt.timedelta(days=2))["queue"]
+        switchboard_stats.statistics(
+            [queue.id], day + dt.timedelta(days=1), day + dt.timedelta(days=2)
+        )["queue"]
         == {}
     )
 

@@ -29,7 +29,7 @@ from blueprints.reports.common import (
     default_period,
     parse_period,
 )
-from domain import switchboard as sb
+from domain import switchboard_stats
 from tables.services import Service
 from tables.switchboard import SwitchboardQueue
 from web import jobs
@@ -63,7 +63,7 @@ def _chosen_pbx(user, switchboards):
 def _sections(pbx, start, end, user) -> list[tuple[str, str, list]]:
     """(Del, heading, rows) with rows (queue name, period label, totals)."""
     queues = {q.id: q for q in SwitchboardQueue.select().where(SwitchboardQueue.pbx == pbx.id)}
-    stats = sb.statistics(list(queues), start, end)
+    stats = switchboard_stats.statistics(list(queues), start, end)
     name = {qid: q.name for qid, q in queues.items()}
     agents = {s.id: s for s in Service.select().where(Service.id.in_(list(stats["agent"]) or [0]))}
     visible = {

@@ -14,8 +14,8 @@ from domain.numbers import normalise_postcode
 from tables.org import Account
 from tables.scope import visible_accounts
 from web.api.bodies import etag_of, require_match
-from web.api.operations import json_response, operation
-from web.api.paging import bad_query, envelope, limit_arg, page_ids
+from web.api.operations import json_response, operation, page_response
+from web.api.paging import bad_query, limit_arg, page_ids
 from web.api.problems import ApiError
 
 SORTS = {
@@ -62,8 +62,7 @@ def accounts_list(user):
     )
     rows = {a.id: a for a in Account.select().where(Account.id.in_(ids))}
     items = s.AccountOut(many=True).dump([s.account_out(rows[i]) for i in ids])
-    body, headers = envelope(items, cursor)
-    return json_response(body, headers=headers)
+    return page_response(items, cursor)
 
 
 @operation(

@@ -12,8 +12,8 @@ from flask import request
 from blueprints.api import bp
 from blueprints.api import schemas as s
 from tables.billing import CallRecord
-from web.api.operations import json_response, operation
-from web.api.paging import bad_query, envelope, limit_arg, page_ids
+from web.api.operations import operation, page_response
+from web.api.paging import bad_query, limit_arg, page_ids
 from web.formatting import LOCAL_TZ
 
 PARAMS = [
@@ -87,5 +87,4 @@ def call_records(user):
         }
         for r in rows
     ]
-    body, headers = envelope(s.CallRecordOut(many=True).dump(items), cursor)
-    return json_response(body, headers=headers)
+    return page_response(s.CallRecordOut(many=True).dump(items), cursor)

@@ -14,8 +14,7 @@ from blueprints.invoices.views import INVOICE_LIST, invoice_pdf_bytes
 from tables.billing import Invoice, InvoiceLine
 from tables.org import Account
 from web.api.listing import filter_params, in_order, list_ids, paging_params
-from web.api.operations import json_response, operation
-from web.api.paging import envelope
+from web.api.operations import json_response, operation, page_response
 from web.api.problems import ApiError
 
 SORTS = ("due", "date", "number", "amount", "customer", "status")
@@ -73,8 +72,7 @@ def invoice_or_404(user, invoice_id: int) -> Invoice:
 def invoices_list(user):
     ids, cursor = list_ids(INVOICE_LIST, user, SORTS)
     items = s.InvoiceOut(many=True).dump([invoice_out(i) for i in invoices_of(ids)])
-    body, headers = envelope(items, cursor)
-    return json_response(body, headers=headers)
+    return page_response(items, cursor)
 
 
 @operation(

@@ -16,8 +16,7 @@ from domain.orders.drafts import DraftError
 from permissions import ORDER_AREA
 from tables.orders import Order
 from web.api.listing import filter_params, in_order, list_ids, paging_params
-from web.api.operations import json_response, operation
-from web.api.paging import envelope
+from web.api.operations import json_response, operation, page_response
 from web.api.problems import ApiError
 
 SORTS = ("number", "status", "date", "account")
@@ -60,8 +59,7 @@ def order_out(order: Order) -> dict:
 def orders_list(user):
     ids, cursor = list_ids(ORDER_LIST, user, SORTS, extra=user.narrowed(Order))
     rows = in_order(Order.select(*LIST_FIELDS).where(Order.id.in_(ids)), ids)
-    body, headers = envelope(s.OrderOut(many=True).dump([order_out(o) for o in rows]), cursor)
-    return json_response(body, headers=headers)
+    return page_response(s.OrderOut(many=True).dump([order_out(o) for o in rows]), cursor)
 
 
 @operation(

@@ -20,8 +20,8 @@ from tables.catalogue import Product
 from tables.org import Account
 from tables.services import FORWARDING_KINDS, Barring, MonthlyUsage, Service
 from web.api.listing import filter_params, list_ids, paging_params
-from web.api.operations import json_response, operation
-from web.api.paging import envelope, limit_arg, page_ids
+from web.api.operations import json_response, operation, page_response
+from web.api.paging import limit_arg, page_ids
 from web.api.problems import ApiError
 
 SORTS = ("number", "user", "kind", "status", "product", "monthly", "account")
@@ -102,8 +102,7 @@ def service_or_404(user, service_id: int) -> Service:
 def services_list(user):
     ids, cursor = list_ids(SERVICE_LIST, user, SORTS)
     items = s.ServiceOut(many=True).dump(service_items(ids))
-    body, headers = envelope(items, cursor)
-    return json_response(body, headers=headers)
+    return page_response(items, cursor)
 
 
 @operation(
@@ -316,5 +315,4 @@ def service_usage(user, service_id: int):
                 "mms": row.mms,
             }
         )
-    body, headers = envelope(s.UsageMonth(many=True).dump(items), cursor)
-    return json_response(body, headers=headers)
+    return page_response(s.UsageMonth(many=True).dump(items), cursor)

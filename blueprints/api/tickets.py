@@ -21,8 +21,7 @@ from tables.scope import visible_accounts
 from tables.services import Service
 from tables.tickets import Ticket
 from web.api.listing import filter_params, in_order, list_ids, paging_params
-from web.api.operations import json_response, operation
-from web.api.paging import envelope
+from web.api.operations import json_response, operation, page_response
 from web.api.problems import ApiError
 
 
@@ -98,8 +97,7 @@ def tickets_list(user):
     sent = (Ticket.status != "draft") & user.narrowed(Ticket)
     ids, cursor = list_ids(TICKET_LIST, user, SORTS, extra=sent)
     rows = in_order(Ticket.select(*LIST_FIELDS).where(Ticket.id.in_(ids)), ids)
-    body, headers = envelope(s.TicketOut(many=True).dump([ticket_out(t) for t in rows]), cursor)
-    return json_response(body, headers=headers)
+    return page_response(s.TicketOut(many=True).dump([ticket_out(t) for t in rows]), cursor)
 
 
 @operation(

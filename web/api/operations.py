@@ -24,6 +24,7 @@ from database import utcnow
 from domain import api_tokens
 from permissions import holds_any
 from web.api import bodies
+from web.api.paging import envelope
 from web.api.problems import ApiError, for_status, from_error
 from web.auth import MAX_ID
 from web.requestcontext import client_ip
@@ -95,6 +96,12 @@ def json_response(body, status: int = 200, headers: dict | None = None) -> Respo
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
+
+
+def page_response(items: list, cursor) -> Response:
+    """A list page: its items with the ``next`` link (body and Link header)."""
+    body, headers = envelope(items, cursor)
+    return json_response(body, headers=headers)
 
 
 def operation(bp, rule: str, method: str = "GET", **declared):

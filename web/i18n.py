@@ -26,6 +26,7 @@ from flask_babel import get_locale, gettext, pgettext
 from flask_login import current_user
 
 from domain import formats
+from domain.text import Text
 
 LANGUAGES = ("sv", "en", "da")
 # The switch on the sign-in pages: (code, the language's own name).
@@ -55,11 +56,25 @@ def NC_(context: str, text: str) -> str:
 
 
 def tr(text) -> str:
-    """The translation of a string held in a variable (marked with N_ or NC_)."""
+    """The translation of a string held in a variable: marked with N_ or NC_,
+    or a domain message with values (``domain.text.T_``), whose msgid is
+    translated and its values filled in again."""
     if not text:
         return text
+    if isinstance(text, Text):
+        return gettext(text.msgid, **text.params)
     context = getattr(text, "context", None)
     return pgettext(context, text) if context else gettext(text)
+
+
+def error_text(error: BaseException) -> str:
+    """The translated message of a domain exception: ``str(error)`` loses a
+    :class:`~domain.text.Text`'s msgid, so look at the message itself (the
+    first argument; some errors carry a field name after it)."""
+    first = error.args[0] if error.args else None
+    if isinstance(first, str):
+        return tr(first)
+    return str(error)
 
 
 def select_locale() -> str:
@@ -208,5 +223,5 @@ def init_app(app) -> None:
     # tr(value): the translation of a string held in a variable (a menu label,
     # a column heading, an error text), escaped like any value; ``_()`` is for
     # literals in templates (its result is markup).
-    app.jinja_env.globals.update(language_switch=switch_links, N_=N_, tr=tr)
+    app.jinja_env.globals.update(language_switch=switch_links, N_=N_, tr=tr, error_text=error_text)
     app.after_request(remember_language)

@@ -150,7 +150,11 @@
   document.addEventListener("DOMContentLoaded", listStatus);
   document.addEventListener("htmx:afterSettle", function (event) {
     var elt = event.target;
+    // The list swapped whole, or its counted pager arriving after an
+    // uncounted page (ListView._part): either way the count is announced.
+    var pager = elt && elt.classList && elt.classList.contains("pager");
     var list = elt && elt.classList && elt.classList.contains("listview") ? elt
+      : pager ? elt.closest(".listview")
       : (listFocus && document.getElementById(listFocus.id));
     if (!list || !list.isConnected || !list.classList.contains("listview")) return;
     var count = list.querySelector(".pager .count");

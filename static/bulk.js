@@ -43,11 +43,13 @@
       b.checked = s.all || !!chosen[b.value];
       if (b.checked) onPage += 1;
     });
-    var n = s.all ? Number(runs.dataset.total) : s.ids.length;
+    // An uncounted page (a group filter) has no total yet: more than a page.
+    var total = runs.dataset.total === "" ? Infinity : Number(runs.dataset.total);
+    var n = s.all ? total : s.ids.length;
     var form = list.querySelector("form[data-bulk]");
     var counter = form && form.querySelector("[data-bulk-count]");
     if (counter) {
-      counter.textContent = s.all ? "Alla " + runs.dataset.totalText + " träffar markerade" : n + " " + (counter.dataset.selectedText || "markerade");
+      counter.textContent = s.all ? runs.dataset.allText : n + " " + (counter.dataset.selectedText || "markerade");
     }
     if (form) {
       form.classList.toggle("has-selection", n > 0);
@@ -58,7 +60,7 @@
     if (all) all.checked = boxes.length > 0 && onPage === boxes.length;
     var everyOnPage = boxes.length > 0 && onPage === boxes.length;
     runs.querySelector("[data-bulk-all]").hidden =
-      s.all || !everyOnPage || Number(runs.dataset.total) <= boxes.length;
+      s.all || !everyOnPage || total <= boxes.length;
     runs.querySelector("[data-bulk-none]").hidden = n === 0;
   }
 

@@ -70,11 +70,38 @@ def world(app, make_org, make_account, make_user, make_service):
     return {"admin": admin, "groups": {name: g.id for name, g in groups.items()}}
 
 
+PAGER_RE = re.compile(r'<div class="pager">.*?</div>', re.S)
+GROUP_TOTAL_RE = re.compile(
+    r"<p [^>]*X-List-Part&#34;: &#34;group-total[^>]*>.*?</p>|"
+    r"<p [^>]*\"X-List-Part\": \"group-total\"[^>]*>.*?</p>",
+    re.S,
+)
+
+
 def get(client, path, world, group=None, **args):
+    """The page as a browser ends up showing it: a group-filtered page with a
+    next page comes uncounted and fetches its pager (and Fakturor's group
+    sum) after loading (ListView._part); those parts replace their slots."""
     query = ([("grupp", world["groups"][group])] if group else []) + list(args.items())
     response = client.get(path, query_string=query)
     assert response.status_code == 200
-    return response.get_data(as_text=True)
+    text = response.get_data(as_text=True)
+    if "(räknas)" in text:
+        pager = part(client, path, query, "pager")
+        assert pager.startswith('<div class="pager">')
+        text = PAGER_RE.sub(lambda _m: pager, text, count=1)
+    if GROUP_TOTAL_RE.search(text):
+        total = part(client, path, query, "group-total")
+        text = GROUP_TOTAL_RE.sub(lambda _m: total, text, count=1)
+    return text
+
+
+def part(client, path, query, name):
+    response = client.get(
+        path, query_string=query, headers={"HX-Request": "true", "X-List-Part": name}
+    )
+    assert response.status_code == 200
+    return response.get_data(as_text=True).strip()
 
 
 def count(text):
@@ -119,16 +146,39 @@ def test_a_page_beyond_the_cap_is_empty_with_a_link_back(client, login, world, p
     assert "page=2" in back
 
 
-def test_the_htmx_fragment_says_fler_an(client, login, world):
+def test_the_htmx_fragment_comes_uncounted_and_its_pager_says_fler_an(client, login, world):
     login(client, world["admin"].username)
-    response = client.get(
-        "/calls",
-        query_string={"grupp": world["groups"]["Sälj"], "per_page": 10},
-        headers={"HX-Request": "true"},
-    )
+    query = {"grupp": world["groups"]["Sälj"], "per_page": 10}
+    response = client.get("/calls", query_string=query, headers={"HX-Request": "true"})
     text = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in text
-    assert "av fler än 15 poster" in text
+    # The page: its rows, Nästa, and a pager that fetches the count after loading.
+    assert text.split("<tbody>")[1].split("</tbody>")[0].count("<tr") == 10
+    assert "1 - 10 av … poster (räknas)" in text and "fler än" not in text
+    assert 'rel="next"' in text and 'hx-trigger="load"' in text
+    pager = part(client, "/calls", query, "pager")
+    assert "av fler än 15 poster" in pager and "<table" not in pager
+    assert "Fler än 15 poster matchar de valda grupperna" in pager
+
+
+def test_a_part_without_its_use_is_404(client, login, world):
+    login(client, world["admin"].username)
+    query = {"grupp": world["groups"]["Sälj"], "per_page": 10}
+    headers = {"HX-Request": "true", "X-List-Part": "group-total"}
+    # Tjänster shows no group sum; Fakturor none without a chosen group.
+    assert client.get("/services", query_string=query, headers=headers).status_code == 404
+    assert client.get("/invoices", headers=headers).status_code == 404
+    # An unknown part is the page itself.
+    other = client.get("/calls", query_string=query, headers={"X-List-Part": "x"})
+    assert other.status_code == 200 and "<html" in other.get_data(as_text=True)
+
+
+def test_without_a_next_page_the_total_is_counted_at_once(client, login, world):
+    login(client, world["admin"].username)
+    response = client.get("/services", query_string={"grupp": world["groups"]["Sälj"]})
+    text = response.get_data(as_text=True)
+    # 17 rows on a page of 20: the page's rows are the whole list, capped at 15.
+    assert "(räknas)" not in text and count(text) == (1, SALJ, "fler än ", CAP)
 
 
 @pytest.mark.parametrize("path", ["/services", "/calls", "/invoices"])

@@ -36,6 +36,8 @@ WALK_COST = 4
 # With a group filter, a Kontoadministratör's page this near an end of the
 # list is found by walking the organisation's rows in order (_walk_pays).
 GROUP_WALK_ROWS = 1000
+# The window of a page whose total is not counted (_window, _uncounted_page).
+UNCOUNTED = sys.maxsize - 1
 
 
 # Whether a query's SQL is read off an index in order, by database and SQL
@@ -125,6 +127,16 @@ class PlanningMixin:
             total = query.select(fn.COUNT(self.model.id)).order_by().scalar() or 0
         return total
 
+    def count_deferred(self, user, state: ListState, extra=None) -> bool:
+        """Whether the page is answered before its total is counted: a group
+        filter the row tally cannot count. Counting reads every matching row
+        (up to ``LIST_COUNT_CAP``: 100–300 ms for a department's calls), the
+        page only its own; the pager with the total follows (``page(count=…)``,
+        fetched by the page after it has loaded)."""
+        if self.groups is None or not groups.chosen(state, user):
+            return False
+        return not (self.tally and self.tally.total(user, state, extra) is not None)
+
     def _capped_count(self, user, state: ListState, extra, query) -> tuple[int, int | None]:
         """(total, cap): the page's total, counted only up to
         ``LIST_COUNT_CAP`` + 1 rows when a group filter is active and the
@@ -148,9 +160,13 @@ class PlanningMixin:
 
         A page nearer the end than the start is read in reverse order from
         the end: OFFSET walks past every skipped row, so the last page of
-        100,000 rows would otherwise cost a walk through all of them.
+        100,000 rows would otherwise cost a walk through all of them. With
+        the total not counted (``UNCOUNTED``) the page is read forwards with
+        one row more, which tells whether a next page exists.
         """
         offset = (state.page - 1) * state.per_page
+        if total == UNCOUNTED:
+            return state.per_page + 1, offset, False
         size = max(0, min(state.per_page, total - offset))
         after = total - offset - size
         backwards = after < offset
@@ -253,9 +269,16 @@ class PlanningMixin:
         sql = merged[0].sql()
         return sql if _follows_an_index(*sql) else None
 
-    def page(self, user, state: ListState | None = None, extra=None) -> ListPage:
+    def page(self, user, state: ListState | None = None, extra=None, count=True) -> ListPage:
+        """The state's page of rows with its total. ``count=False`` answers a
+        list whose total would need counting (count_deferred) without it when
+        there is a next page: ListPage.uncounted, the pager following."""
         state = state or self.state()
         query = self.narrowed(user, state, extra)
+        if not count and self.count_deferred(user, state, extra):
+            found = self._uncounted_page(user, state, extra, query)
+            if found is not None:
+                return found
         # One read transaction: the total and the page's ids see the same rows.
         with db.atomic():
             total, cap = self._capped_count(user, state, extra, query)
@@ -270,20 +293,27 @@ class PlanningMixin:
                 pages = max(1, math.ceil(total / state.per_page))
                 state.page = min(state.page, pages)
                 window_total = total
-            # Late row look-up: find the page's ids on the indexes alone, then
-            # load just those rows with their joins (deep pages stay cheap).
-            found, backwards = self._ids_query(query, state, window_total)
-            sql = None
-            # A group filter's sets are probed, not used to gather rows, so
-            # the page's ids come off the list's index in order.
-            with group_filter.walking_in_order():
-                if self._walk_pays(user, state, extra, window_total):
-                    sql = self._walking_ids_sql(user, state, extra, window_total)
-                elif is_sqlite():
-                    sql = self._merged_ids_sql(user, state, extra, window_total)
-                sql = sql or found.sql()
-            ids = [row[0] for row in db.execute_sql(*sql).fetchall()]
-            ids = ids[::-1] if backwards else ids
+            ids = self._page_ids(user, state, extra, query, window_total)
+        rows = self._load_rows(ids)
+        return ListPage(state=state, rows=rows, total=total, pages=pages, capped=cap)
+
+    def _page_ids(self, user, state: ListState, extra, query, window_total: int) -> list[int]:
+        """The ids of the state's page, in the list's order, found on the
+        indexes alone (late row look-up: deep pages stay cheap)."""
+        found, backwards = self._ids_query(query, state, window_total)
+        sql = None
+        # A group filter's sets are probed, not used to gather rows, so
+        # the page's ids come off the list's index in order.
+        with group_filter.walking_in_order():
+            if self._walk_pays(user, state, extra, window_total):
+                sql = self._walking_ids_sql(user, state, extra, window_total)
+            elif is_sqlite():
+                sql = self._merged_ids_sql(user, state, extra, window_total)
+            sql = sql or found.sql()
+        ids = [row[0] for row in db.execute_sql(*sql).fetchall()]
+        return ids[::-1] if backwards else ids
+
+    def _load_rows(self, ids: list[int]) -> list:
         rows = []
         if ids:
             # The ids came through the scope and filters already; building
@@ -293,4 +323,15 @@ class PlanningMixin:
             rows = sorted(found, key=lambda row: position[row.id])
         if self.rows_loader and rows:
             self.rows_loader(rows)
-        return ListPage(state=state, rows=rows, total=total, pages=pages, capped=cap)
+        return rows
+
+    def _uncounted_page(self, user, state: ListState, extra, query) -> ListPage | None:
+        """The page read forwards with one row more and no count; None where
+        that row does not exist or the page is empty (then the rows up to it
+        are the whole total, or the page lies beyond the end: count)."""
+        with db.atomic():
+            ids = self._page_ids(user, state, extra, query, UNCOUNTED)
+        if len(ids) <= state.per_page:
+            return None  # the last page (its total is known) or beyond the end
+        rows = self._load_rows(ids[: state.per_page])
+        return ListPage(state=state, rows=rows, total=None, pages=state.page + 1, uncounted=True)

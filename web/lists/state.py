@@ -129,7 +129,8 @@ class ListState:
 class ListPage:
     state: ListState
     rows: list
-    total: int
+    # None while ``uncounted``.
+    total: int | None
     pages: int
     # The Grupper control's categories and groups (web/lists/groups.py).
     group_choices: list = field(default_factory=list)
@@ -144,6 +145,12 @@ class ListPage:
     capped: int | None = None
     # Fakturor: the group sum is left out because the list is over the cap.
     group_total_capped: bool = False
+    # A group-filtered page answered before its total is counted: there is
+    # a next page (``pages`` is this one + 1); the page fetches the counted
+    # pager (and Fakturor's group sum) after it has loaded (ListView.respond).
+    uncounted: bool = False
+    # Fakturor's group sum is fetched after the page (it reads every line).
+    group_total_later: bool = False
 
     @property
     def beyond(self) -> bool:
@@ -152,6 +159,8 @@ class ListPage:
 
     @property
     def first(self) -> int:
+        if self.uncounted:
+            return (self.state.page - 1) * self.state.per_page + 1
         if not self.total or self.beyond:
             return 0
         return (self.state.page - 1) * self.state.per_page + 1
@@ -160,7 +169,7 @@ class ListPage:
     def last(self) -> int:
         if self.beyond:
             return 0
-        if self.capped is not None:
+        if self.capped is not None or self.uncounted:
             # The end is not counted: the page ends where its rows do.
             return self.first + len(self.rows) - 1
         return min(self.total, self.state.page * self.state.per_page)

@@ -16,7 +16,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from flask import request, url_for
+from flask import abort, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from tables.prepared import Prepared
@@ -28,7 +28,7 @@ from web.lists.columns import Column
 from web.lists.export import ExportMixin
 from web.lists.groups import GroupRule
 from web.lists.planning import PlanningMixin
-from web.lists.state import ListState, parse_state
+from web.lists.state import ListPage, ListState, parse_state
 from web.lists.tallies import TallyCount
 
 
@@ -158,18 +158,19 @@ class ListView(PlanningMixin, ExportMixin):
             reason = self.too_large(user)
             if reason:
                 return jobs.start(user, self.export_title, 0, reason=reason)
-        listing = self.page(user, state, extra)
+        part = request.headers.get(LIST_PART_HEADER)
+        if part in LIST_PARTS:
+            return self._part(part, user, state, extra)
+        # A group-filtered page comes without its total; the pager and
+        # Fakturor's group sum are fetched by the page once it has loaded.
+        listing = self.page(user, state, extra, count=False)
         if self.groups is not None:
             listing.group_choices = groups.group_choices(state, user)
-            if isinstance(self.groups, groups.InvoiceGroupRule) and state.chosen:
-                # Over the cap the sum would read every line of every
-                # matching invoice: Rapporter → Kostnader per grupp has it.
-                if listing.capped is not None:
-                    listing.group_total_capped = True
+            if self._sums_groups(state):
+                if listing.uncounted:
+                    listing.group_total_later = True
                 else:
-                    listing.group_total_ore = groups.invoice_lines_total(
-                        self._where(user, state, extra), state.chosen
-                    )
+                    self._group_total(listing, user, state, extra)
         if self.group_totals is not None:
             listing.total_categories = group_totals.categories(user)
             listing.total_category = group_totals.chosen_category(user, state.args)
@@ -180,6 +181,40 @@ class ListView(PlanningMixin, ExportMixin):
             lp=listing,
             **context,
         )
+
+    def _sums_groups(self, state: ListState) -> bool:
+        return isinstance(self.groups, groups.InvoiceGroupRule) and bool(state.chosen)
+
+    def _group_total(self, listing: ListPage, user, state: ListState, extra) -> None:
+        """Fakturor's "Summa för valda grupper". Over the cap the sum would
+        read every line of every matching invoice: Rapporter → Kostnader per
+        grupp has it."""
+        if listing.capped is not None:
+            listing.group_total_capped = True
+        else:
+            listing.group_total_ore = groups.invoice_lines_total(
+                self._where(user, state, extra), state.chosen
+            )
+
+    def _part(self, part: str, user, state: ListState, extra):
+        """A part a page fetches after it has loaded: the counted pager, or
+        Fakturor's group sum (``X-List-Part``)."""
+        listing = self.page(user, state, extra)
+        if part == "group-total":
+            if (
+                self.groups is None
+                or not groups.chosen(state, user)
+                or not self._sums_groups(state)
+            ):
+                abort(404)  # no group sum on this list or without chosen groups
+            self._group_total(listing, user, state, extra)
+            return render_template("partials/_list_group_total.html", lv=self, lp=listing)
+        return render_template("partials/_list_pager.html", lv=self, lp=listing)
+
+
+# Parts of a list page fetched after it (ListView._part): the header names one.
+LIST_PART_HEADER = "X-List-Part"
+LIST_PARTS = ("pager", "group-total")
 
 
 def status_views(endpoint: str, views) -> list[dict]:

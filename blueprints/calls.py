@@ -11,6 +11,7 @@ from tables.org import Account
 from tables.services import Service
 from web import excel
 from web.auth import get_visible_or_404, require
+from web.i18n import N_, NC_
 from web.listcolumns import (
     Column,
     choice_column,
@@ -24,7 +25,7 @@ from web.listview import ListView, TallyCount
 
 bp = Blueprint("calls", __name__, url_prefix="/calls")
 
-DIRECTIONS = {"out": "Utgående", "in": "Inkommande"}
+DIRECTIONS = {"out": N_("Utgående"), "in": N_("Inkommande")}
 
 
 CALL_RECORD_LIST = ListView(
@@ -45,39 +46,39 @@ CALL_RECORD_LIST = ListView(
     tally=TallyCount("call_record", {"traffic": lambda types: types}),
     row_template="partials/calls/_rows.html",
     default_sort=("started", "desc"),
-    export_title="Samtal",
+    export_title=N_("Samtal"),
     bulk_actions=[],
     columns=[
-        date_column("started", "Tid", CallRecord.started_at),
-        choice_column("traffic", "Trafiktyp", CallRecord.traffic_type, TRAFFIC_TYPES),
+        date_column("started", N_("Tid"), CallRecord.started_at),
+        choice_column("traffic", N_("Trafiktyp"), CallRecord.traffic_type, TRAFFIC_TYPES),
         Column(
             "direction",
-            "Riktning",
+            N_("Riktning"),
             export=CallRecord.direction,
             export_format=excel.labels(DIRECTIONS),
         ),
-        number_column("a_number", "A-nummer", CallRecord.a_number),
-        number_column("b_number", "B-nummer", CallRecord.b_number),
-        Column("user", "Användare", export=Service.user_name),
-        Column("country", "Land", export=CallRecord.country),
+        number_column("a_number", N_("A-nummer"), CallRecord.a_number),
+        number_column("b_number", N_("B-nummer"), CallRecord.b_number),
+        Column("user", NC_("tjänstens", "Användare"), export=Service.user_name),
+        Column("country", N_("Land"), export=CallRecord.country),
         Column(
             "duration",
-            "Längd (s)",
+            N_("Längd (s)"),
             sort=CallRecord.duration_s,
             export=CallRecord.duration_s,
             text=False,
             align="right",
         ),
-        Column("bytes", "Data (byte)", export=CallRecord.bytes, text=False, show=False),
-        kronor_column("price", "Belopp", CallRecord.price_ore),
+        Column("bytes", N_("Data (byte)"), export=CallRecord.bytes, text=False, show=False),
+        kronor_column("price", N_("Belopp"), CallRecord.price_ore),
         Column(
             "invoiced",
-            "Fakturerad",
+            N_("Fakturerad"),
             export=CallRecord.invoiced,
             export_format=excel.to_bool,
             text=False,
         ),
-        text_column("account", "Konto", Account.customer_number),
+        text_column("account", N_("Konto"), Account.customer_number),
     ],
     essential=("started", "direction", "b_number", "duration", "price"),  # a phone's card
 )

@@ -33,6 +33,7 @@ from domain import audit
 from domain import groups as group_rules
 from domain import service_actions as sa
 from domain.orders import service_requests
+from domain.text import N_, T_
 from permissions import holds_any
 from tables.bulk import BulkAction, BulkActionRow
 from tables.catalogue import Product
@@ -66,12 +67,12 @@ class BulkKind:
 KINDS: dict[str, BulkKind] = {
     k.key: k
     for k in [
-        BulkKind("group", "Lägg till i grupp", None, "accounts.edit"),
-        BulkKind("price_plan", "Byt prisplan", "change", sa.ACTIONS["change"].permission),
-        BulkKind("data_package", "Byt datapaket", "change", sa.ACTIONS["change"].permission),
-        BulkKind("bar", "Spärra", "barrings", sa.ACTIONS["barrings"].permission),
-        BulkKind("unbar", "Häv spärr", "barrings", sa.ACTIONS["barrings"].permission),
-        BulkKind("invoice_text", "Fakturatext", "invoice_text",
+        BulkKind("group", N_("Lägg till i grupp"), None, "accounts.edit"),
+        BulkKind("price_plan", N_("Byt prisplan"), "change", sa.ACTIONS["change"].permission),
+        BulkKind("data_package", N_("Byt datapaket"), "change", sa.ACTIONS["change"].permission),
+        BulkKind("bar", N_("Spärra"), "barrings", sa.ACTIONS["barrings"].permission),
+        BulkKind("unbar", N_("Häv spärr"), "barrings", sa.ACTIONS["barrings"].permission),
+        BulkKind("invoice_text", N_("Fakturatext"), "invoice_text",
                  sa.ACTIONS["invoice_text"].permission),
     ]
 }  # fmt: skip
@@ -112,7 +113,7 @@ def _date(value: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError as error:
-        raise BulkError("Ange datumet som ÅÅÅÅ-MM-DD.", "desired_date") from error
+        raise BulkError(N_("Ange datumet som ÅÅÅÅ-MM-DD."), "desired_date") from error
 
 
 def clean(organisation_id: int, key: str, values: dict) -> tuple[dict, str]:
@@ -122,30 +123,47 @@ def clean(organisation_id: int, key: str, values: dict) -> tuple[dict, str]:
     if key == "group":
         group = group_rules.group_of(organisation_id, _int(values.get("group")))
         if group is None or group.removed_at is not None:
-            raise BulkError("Välj en grupp.", "group")
+            raise BulkError(N_("Välj en grupp."), "group")
         start = group_rules.parse_month(values.get("start_month") or "")
         if values.get("start_month") and start is None:
-            raise BulkError("Ange månaden som ÅÅÅÅ-MM, t.ex. 2026-01.", "start_month")
+            raise BulkError(N_("Ange månaden som ÅÅÅÅ-MM, t.ex. 2026-01."), "start_month")
         start = start or group_rules.current_month()
-        text = f"Lägg till i {group.label} från {group_rules.format_month(start)}"
+        text = T_(
+            "Lägg till i %(group)s från %(month)s",
+            group=group.label,
+            month=group_rules.format_month(start),
+        )
         return {"group": group.id, "start": start.isoformat()}, text
     if key in ("price_plan", "data_package"):
         if key == "price_plan":
-            product = _product("price_plan", values.get("code"), "code", "Välj en prislista.")
-            text = f"Byt prisplan till {product.name}"
+            product = _product("price_plan", values.get("code"), "code", N_("Välj en prislista."))
         else:
-            product = _product("data_package", values.get("code"), "code", "Välj ett datapaket.")
-            text = f"Byt datapaket till {product.name}"
+            product = _product(
+                "data_package", values.get("code"), "code", N_("Välj ett datapaket.")
+            )
         desired = _date(values.get("desired_date") or "")
-        when = f" från {desired.isoformat()}" if desired else " (tidigast möjliga datum)"
         params = {"code": product.code, "desired": desired.isoformat() if desired else ""}
-        return params, text + when
+        name = product.name
+        if key == "price_plan" and desired:
+            text = T_(
+                "Byt prisplan till %(name)s från %(date)s", name=name, date=desired.isoformat()
+            )
+        elif key == "price_plan":
+            text = T_("Byt prisplan till %(name)s (tidigast möjliga datum)", name=name)
+        elif desired:
+            text = T_(
+                "Byt datapaket till %(name)s från %(date)s", name=name, date=desired.isoformat()
+            )
+        else:
+            text = T_("Byt datapaket till %(name)s (tidigast möjliga datum)", name=name)
+        return params, text
     if key in ("bar", "unbar"):
         kind = values.get("kind") or ""
         if kind not in BARRING_KINDS:
-            raise BulkError("Välj en spärr i listan.", "kind")
-        verb = "Lägg till spärr" if key == "bar" else "Ta bort spärr"
-        return {"kind": kind}, f"{verb}: {BARRING_KINDS[kind]}"
+            raise BulkError(N_("Välj en spärr i listan."), "kind")
+        if key == "bar":
+            return {"kind": kind}, T_("Lägg till spärr: %(kind)s", kind=BARRING_KINDS[kind])
+        return {"kind": kind}, T_("Ta bort spärr: %(kind)s", kind=BARRING_KINDS[kind])
     if key == "invoice_text":
         text = (values.get("invoice_text") or "").strip()
         try:
@@ -153,9 +171,9 @@ def clean(organisation_id: int, key: str, values: dict) -> tuple[dict, str]:
         except sa.ActionError as error:
             raise BulkError(error.message, "invoice_text") from error
         return {"invoice_text": text}, (
-            f"Sätt fakturatexten ”{text}”" if text else "Ta bort fakturatexten"
+            T_("Sätt fakturatexten ”%(text)s”", text=text) if text else N_("Ta bort fakturatexten")
         )
-    raise BulkError("Okänd åtgärd.")
+    raise BulkError(N_("Okänd åtgärd."))
 
 
 def _int(value) -> int:
@@ -174,13 +192,12 @@ def refusal(user, service, key: str, params: dict | None = None) -> str | None:
     plan or data package whether the service has it among its options."""
     kind = KINDS[key]
     if kind.action is None:
-        return None if holds_any(user, kind.permission) else "Du har inte behörighet."
+        return None if holds_any(user, kind.permission) else N_("Du har inte behörighet.")
     message = sa.refusal(user, service, kind.action)
     if message is not None or key not in ("price_plan", "data_package") or not params:
         return message
     if params["code"] not in {p.code for p in sa.change_options(service)[key]}:
-        what = "Prislistan" if key == "price_plan" else "Datapaketet"
-        return f"{what} finns inte att välja för den här tjänsten."
+        return _not_offered(key)
     plan, data = (params["code"], None) if key == "price_plan" else (None, params["code"])
     if not sa.change_preview(service, plan, data)["changed"]:
         return _unchanged(key)
@@ -188,8 +205,15 @@ def refusal(user, service, key: str, params: dict | None = None) -> str | None:
 
 
 def _unchanged(key: str) -> str:
-    what = "prislistan" if key == "price_plan" else "datapaketet"
-    return f"Tjänsten har redan {what}."
+    if key == "price_plan":
+        return N_("Tjänsten har redan prislistan.")
+    return N_("Tjänsten har redan datapaketet.")
+
+
+def _not_offered(key: str) -> str:
+    if key == "price_plan":
+        return N_("Prislistan finns inte att välja för den här tjänsten.")
+    return N_("Datapaketet finns inte att välja för den här tjänsten.")
 
 
 def _change(user, service, params: dict, plan_code, data_code):
@@ -204,8 +228,7 @@ def _change(user, service, params: dict, plan_code, data_code):
         args = sa.prepare_change_service(service, plan_code, data_code, desired)
     except sa.ActionError as error:
         if error.field in ("price_plan", "data_package"):
-            what = "Prislistan" if error.field == "price_plan" else "Datapaketet"
-            raise sa.ActionError(f"{what} finns inte att välja för den här tjänsten.") from error
+            raise sa.ActionError(_not_offered(error.field)) from error
         raise
     return args
 
@@ -216,10 +239,10 @@ def perform(user, service, key: str, params: dict):
     ActionError or GroupError with the reason it is refused."""
     if key == "group":
         if not holds_any(user, KINDS["group"].permission):
-            raise sa.ActionError("Du har inte behörighet att ändra grupper.")
+            raise sa.ActionError(N_("Du har inte behörighet att ändra grupper."))
         group = group_rules.group_of(service.organisation_id, params["group"])
         if group is None or group.removed_at is not None:
-            raise group_rules.GroupError("Gruppen finns inte längre.")
+            raise group_rules.GroupError(N_("Gruppen finns inte längre."))
         group_rules.change_group(service, group, dt.date.fromisoformat(params["start"]))
         return None
     if key == "price_plan":
@@ -236,13 +259,13 @@ def perform(user, service, key: str, params: dict):
         )
         if barring is None:
             label = BARRING_KINDS.get(params["kind"], params["kind"])
-            raise sa.ActionError(f"Tjänsten har ingen spärr {label}.")
+            raise sa.ActionError(T_("Tjänsten har ingen spärr %(label)s.", label=label))
         args = sa.prepare_barring_remove(service, barring.id)
     elif key == "invoice_text":
         sa.check(user, service, "invoice_text")
         args = sa.prepare_invoice_text(service, params["invoice_text"])
     else:
-        raise sa.ActionError("Okänd åtgärd.")
+        raise sa.ActionError(N_("Okänd åtgärd."))
     return service_requests.request(user, service, args.pop("op"), args.pop("payload"), **args)
 
 
@@ -362,7 +385,7 @@ def run_row(user, bulk: BulkAction, params: dict, row_id: int, service) -> str:
     """One row in a transaction of its own with its outcome."""
     if service is None:
         with write_tx():
-            _mark(row_id, status="refused", message="Tjänsten finns inte i din behörighet.")
+            _mark(row_id, status="refused", message=N_("Tjänsten finns inte i din behörighet."))
         return "refused"
     try:
         with write_tx():
@@ -387,7 +410,7 @@ def run(bulk_id: int, user, on_row: Callable[[int], None] | None = None) -> str:
         return "skipped"
     bulk = BulkAction.get_by_id(bulk_id)
     if user is None or user.id != bulk.user_id:
-        _progress(bulk_id, status="failed", error="Användaren finns inte längre eller är inaktiverad.",
+        _progress(bulk_id, status="failed", error=N_("Användaren finns inte längre eller är inaktiverad."),
                   finished_at=utcnow())  # fmt: skip
         return "failed"
     params = bulk.values
@@ -432,7 +455,7 @@ def take_up_lost(now: dt.datetime | None = None) -> list[int]:
             if bulk.attempts >= MAX_ATTEMPTS:
                 BulkAction.update(
                     status="failed",
-                    error="Massåtgärden avbröts upprepade gånger och har stoppats.",
+                    error=N_("Massåtgärden avbröts upprepade gånger och har stoppats."),
                     finished_at=now,
                 ).where(BulkAction.id == bulk.id).execute()
                 continue

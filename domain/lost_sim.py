@@ -23,6 +23,7 @@ from database import write_tx
 from domain import audit, provisioning
 from domain import service_actions as sa
 from domain.orders import service_requests
+from domain.text import N_
 from tables.orders import Order
 from tables.services import Service, SimCard
 
@@ -109,7 +110,7 @@ def block(user, service, *, address: dict | None = None) -> Blocked:
                 result.not_ordered = error.message
             except Exception:  # noqa: BLE001 - whatever the backend does, the block stands
                 log.exception("ordering the replacement of lost SIM %s failed", card.icc)
-                result.not_ordered = "Beställningen kunde inte tas emot just nu."
+                result.not_ordered = N_("Beställningen kunde inte tas emot just nu.")
     return result
 
 
@@ -141,10 +142,12 @@ def lift(user, service, *, withdraw_replacement: bool = False) -> Lifted:
         # the block's order still waiting for the network has nothing left to do
         block_order = latest_order(service, "lost_sim", card)
         if block_order is not None and block_order.status in provisioning.PENDING_STATUSES:
-            provisioning.withdraw(block_order, user, "Spärren hävdes innan nätet spärrade kortet.")
+            provisioning.withdraw(
+                block_order, user, N_("Spärren hävdes innan nätet spärrade kortet.")
+            )
         pending = pending_sim_order(service)
         if pending is not None and withdraw_replacement:
-            provisioning.withdraw(pending, user, "Det förlorade SIM-kortet hittades.")
+            provisioning.withdraw(pending, user, N_("Det förlorade SIM-kortet hittades."))
             result.withdrawn = pending
         elif pending is not None:
             payload = provisioning.payload_of(pending)

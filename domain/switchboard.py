@@ -32,6 +32,7 @@ from database import write_tx
 from domain import audit
 from domain.numbers import normalise_phone
 from domain.settings import config_value
+from domain.text import N_, T_
 from tables.services import MOBILE_KINDS, PhoneNumber, Service
 from tables.switchboard import (
     RING_STRATEGIES,
@@ -84,9 +85,10 @@ class Ordered:
 
     @property
     def message(self) -> str:
-        return (
-            f"Ändringen är beställd (order {self.order.label}) och genomförs av operatören. "
-            "Den visas som pågående tills dess."
+        return T_(
+            "Ändringen är beställd (order %(order)s) och genomförs av operatören. "
+            "Den visas som pågående tills dess.",
+            order=self.order.label,
         )
 
 
@@ -227,14 +229,14 @@ def _org_service(pbx, service_id, field: str):
     try:
         service_id = int(service_id)
     except (TypeError, ValueError):
-        raise SwitchboardError("Välj ett av organisationens nummer.", field) from None
+        raise SwitchboardError(N_("Välj ett av organisationens nummer."), field) from None
     found = Service.get_or_none(
         (Service.id == service_id)
         & (Service.organisation == pbx.organisation_id)
         & Service.kind.in_(MEMBER_KINDS)
     )
     if found is None:
-        raise SwitchboardError("Numret hör inte till organisationen.", field)
+        raise SwitchboardError(N_("Numret hör inte till organisationen."), field)
     return found
 
 
@@ -245,7 +247,7 @@ def _fixed(pbx, text: str) -> str:
     number = normalise_phone(text)
     if number is None or number not in fixed_numbers(pbx):
         raise SwitchboardError(
-            "Numret är inte ett av organisationens fasta nummer.", "fixed_number"
+            N_("Numret är inte ett av organisationens fasta nummer."), "fixed_number"
         )
     return number
 
@@ -253,23 +255,25 @@ def _fixed(pbx, text: str) -> str:
 def _name(text: str) -> str:
     text = (text or "").strip()
     if not text:
-        raise SwitchboardError("Ange namn.", "name")
+        raise SwitchboardError(N_("Ange namn."), "name")
     if len(text) > 100:
-        raise SwitchboardError("Namnet får vara högst 100 tecken.", "name")
+        raise SwitchboardError(N_("Namnet får vara högst 100 tecken."), "name")
     return text
 
 
 def _extension(pbx, text: str, employee_id=None) -> str:
     text = (text or "").strip()
     if not EXTENSION.fullmatch(text):
-        raise SwitchboardError("Anknytningen ska vara 2–6 siffror.", "extension")
+        raise SwitchboardError(N_("Anknytningen ska vara 2–6 siffror."), "extension")
     taken = SwitchboardEmployee.select().where(
         (SwitchboardEmployee.pbx == pbx.id) & (SwitchboardEmployee.extension == text)
     )
     if employee_id:
         taken = taken.where(SwitchboardEmployee.id != employee_id)
     if taken.exists():
-        raise SwitchboardError(f"Anknytningen {text} används redan i växeln.", "extension")
+        raise SwitchboardError(
+            T_("Anknytningen %(extension)s används redan i växeln.", extension=text), "extension"
+        )
     return text
 
 
@@ -392,25 +396,25 @@ def _save_queue(pbx, data: dict, queue=None, orderer=None):
     if (data.get("number") or "").strip() and EXTENSION.fullmatch(data["number"].strip()):
         number = data["number"].strip()  # an internal queue number
     if not number:
-        raise SwitchboardError("Ange könummer (telefonnummer eller 2–6 siffror).", "number")
+        raise SwitchboardError(N_("Ange könummer (telefonnummer eller 2–6 siffror)."), "number")
     clash = SwitchboardQueue.select().where(
         (SwitchboardQueue.pbx == pbx.id) & (SwitchboardQueue.number == number)
     )
     if queue is not None:
         clash = clash.where(SwitchboardQueue.id != queue.id)
     if clash.exists():
-        raise SwitchboardError("Numret används redan av en annan kö.", "number")
+        raise SwitchboardError(N_("Numret används redan av en annan kö."), "number")
     strategy = data.get("strategy") or "ringall"
     if strategy not in RING_STRATEGIES:
-        raise SwitchboardError("Välj ringstrategi.", "strategy")
+        raise SwitchboardError(N_("Välj ringstrategi."), "strategy")
     hours = (data.get("opening_hours") or "").strip()
     if len(hours) > 200:
-        raise SwitchboardError("Öppettiderna får vara högst 200 tecken.", "opening_hours")
+        raise SwitchboardError(N_("Öppettiderna får vara högst 200 tecken."), "opening_hours")
     overflow = (data.get("overflow") or "").strip()
     if overflow and not EXTENSION.fullmatch(overflow):
         overflow = normalise_phone(overflow) or ""
         if not overflow:
-            raise SwitchboardError("Ange ett telefonnummer eller en anknytning.", "overflow")
+            raise SwitchboardError(N_("Ange ett telefonnummer eller en anknytning."), "overflow")
     members = []
     for raw in data.get("members") or []:
         if str(raw).strip() == "":
@@ -419,7 +423,7 @@ def _save_queue(pbx, data: dict, queue=None, orderer=None):
         if service.id not in [m.id for m in members]:
             members.append(service)
     if not members:
-        raise SwitchboardError("En kö måste ha minst en medlem.", "members")
+        raise SwitchboardError(N_("En kö måste ha minst en medlem."), "members")
     ordered = _maybe_order(
         orderer,
         pbx,
@@ -503,13 +507,13 @@ def _set_membership(service, queue, action: str, orderer=None):
     if queue.organisation_id != service.organisation_id or (
         action == "join" and queue.pbx_id != service.parent_id
     ):
-        raise SwitchboardError("Kön hör inte till numrets molnväxel.")
+        raise SwitchboardError(N_("Kön hör inte till numrets molnväxel."))
     if action not in MEMBER_ACTIONS:
-        raise SwitchboardError("Okänd åtgärd.")
+        raise SwitchboardError(N_("Okänd åtgärd."))
     if action == "join" and member is not None:
-        raise SwitchboardError("Numret är redan med i kön.")
+        raise SwitchboardError(N_("Numret är redan med i kön."))
     if action != "join" and member is None:
-        raise SwitchboardError("Numret är inte med i kön.")
+        raise SwitchboardError(N_("Numret är inte med i kön."))
     ordered = _maybe_order(
         orderer,
         pbx,
@@ -523,7 +527,7 @@ def _set_membership(service, queue, action: str, orderer=None):
     with write_tx():
         if action == "join":
             if member is not None:
-                raise SwitchboardError("Numret är redan med i kön.")
+                raise SwitchboardError(N_("Numret är redan med i kön."))
             last = (
                 SwitchboardQueueMember.select(fn.MAX(SwitchboardQueueMember.position))
                 .where(SwitchboardQueueMember.queue == queue.id)
@@ -533,7 +537,7 @@ def _set_membership(service, queue, action: str, orderer=None):
                 queue=queue.id, service=service.id, position=(last or 0) + 1
             )
         elif member is None:
-            raise SwitchboardError("Numret är inte med i kön.")
+            raise SwitchboardError(N_("Numret är inte med i kön."))
         elif action == "leave":
             others = SwitchboardQueueMember.select().where(
                 (SwitchboardQueueMember.queue == queue.id)
@@ -541,14 +545,14 @@ def _set_membership(service, queue, action: str, orderer=None):
             )
             if not others.exists():
                 raise SwitchboardError(
-                    "Numret är köns enda medlem: en kö måste ha minst en medlem."
+                    N_("Numret är köns enda medlem: en kö måste ha minst en medlem.")
                 )
             member.delete_instance()
         elif action in ("pause", "resume"):
             member.paused = action == "pause"
             member.save()
         else:
-            raise SwitchboardError("Okänd åtgärd.")
+            raise SwitchboardError(N_("Okänd åtgärd."))
         backend().apply(pbx, "member_" + action, member, {"queue": queue.id})
         audit.record(
             "switchboard.member_" + action,
@@ -596,14 +600,14 @@ def carry_out(pbx, payload: dict) -> tuple[dict, dict]:
             (Service.id == data.get("service")) & (Service.organisation == pbx.organisation_id)
         )
         if service is None:
-            raise SwitchboardError("Numret finns inte längre.")
+            raise SwitchboardError(N_("Numret finns inte längre."))
         _set_membership(service, queue, data.get("action", ""))
         return {"switchboard": op}, {"queue": queue.id, "service": service.id}
-    raise SwitchboardError("Okänd ändring av molnväxeln.")
+    raise SwitchboardError(N_("Okänd ändring av molnväxeln."))
 
 
 def _ordered_target(model, pbx, target):
     found = model.get_or_none((model.id == target) & (model.pbx == pbx.id))
     if found is None:
-        raise SwitchboardError("Det som ändringen gäller finns inte längre i växeln.")
+        raise SwitchboardError(N_("Det som ändringen gäller finns inte längre i växeln."))
     return found

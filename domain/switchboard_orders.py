@@ -24,7 +24,7 @@ def orderer(user):
         try:
             return service_requests.request(user, pbx, "switchboard", payload, summary=summary)
         except ActionError as error:
-            raise SwitchboardError(str(error)) from error
+            raise SwitchboardError(error.message) from error
 
     return place
 

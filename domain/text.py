@@ -26,6 +26,21 @@ def N_(text: str) -> str:
     return text
 
 
+class Contextual(str):
+    """A fixed string with a msgctxt, for a word that translates in two ways
+    (``web.i18n.tr`` reads ``context``): a service's Avslutad is not a
+    ticket's."""
+
+    context: str
+
+
+def NC_(context: str, text: str) -> str:
+    """N_ with a msgctxt (babel.cfg keyword ``NC_:1c,2``)."""
+    marked = Contextual(text)
+    marked.context = context
+    return marked
+
+
 class Text(str):
     """A Swedish message built from a marked msgid and its values."""
 

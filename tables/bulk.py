@@ -11,17 +11,18 @@ import json
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from database import BaseModel, utcnow
+from domain.text import N_
 from tables.orders import Order
 from tables.org import Organisation, User
 from tables.services import Service
 
 BULK_STATUSES = {
-    "queued": "I kö",
-    "running": "Pågår",
-    "done": "Klar",
-    "failed": "Avbruten",
+    "queued": N_("I kö"),
+    "running": N_("Pågår"),
+    "done": N_("Klar"),
+    "failed": N_("Avbruten"),
 }
-ROW_STATUSES = {"pending": "Väntar", "done": "Genomförd", "refused": "Avvisad"}
+ROW_STATUSES = {"pending": N_("Väntar"), "done": N_("Genomförd"), "refused": N_("Avvisad")}
 
 
 class BulkAction(BaseModel):

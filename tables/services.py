@@ -15,29 +15,30 @@ from peewee import (
 )
 
 from database import BaseModel, utcnow
+from domain.text import N_, NC_
 from tables.catalogue import Product
 from tables.org import Account, Agreement, Group, Organisation, User
 from tables.scope import scope_condition
 
 SERVICE_KINDS = {
-    "mobile": "Mobiltelefoni",
-    "mobile_pbx": "Mobil växelanvändare",
-    "mbb": "Mobilt bredband",
-    "broadband": "Bredband",
-    "capacity": "Kapacitetstjänst",
-    "cloud_pbx": "Molnväxel",
-    "sip_trunk": "SIP-trunk",
-    "number_series": "Nummerserie",
-    "hosting": "Hosting",
+    "mobile": N_("Mobiltelefoni"),
+    "mobile_pbx": N_("Mobil växelanvändare"),
+    "mbb": N_("Mobilt bredband"),
+    "broadband": N_("Bredband"),
+    "capacity": N_("Kapacitetstjänst"),
+    "cloud_pbx": N_("Molnväxel"),
+    "sip_trunk": N_("SIP-trunk"),
+    "number_series": N_("Nummerserie"),
+    "hosting": N_("Hosting"),
 }
 MOBILE_KINDS = ("mobile", "mobile_pbx", "mbb")
 
 SERVICE_STATUSES = {
-    "ordered": "Beställd",
-    "active": "Aktiv",
-    "barred": "Spärrad",
-    "terminating": "Uppsagd",
-    "terminated": "Avslutad",
+    "ordered": N_("Beställd"),
+    "active": N_("Aktiv"),
+    "barred": N_("Spärrad"),
+    "terminating": N_("Uppsagd"),
+    "terminated": NC_("tjänst", "Avslutad"),
 }
 # Live subscriptions: what Tjänster shows as it opens and the start page's
 # Aktiva tjänster tile counts (SPEC UI-1, SRV-1). Spärrad is live: a customer
@@ -45,25 +46,25 @@ SERVICE_STATUSES = {
 LIVE_STATUSES = ("active", "barred")
 
 BARRING_KINDS = {
-    "incoming": "Inkommande samtal",
-    "outgoing": "Utgående samtal",
-    "international": "Utlandssamtal",
-    "premium": "Betalsamtal",
-    "roaming": "Roaming",
+    "incoming": N_("Inkommande samtal"),
+    "outgoing": N_("Utgående samtal"),
+    "international": N_("Utlandssamtal"),
+    "premium": N_("Betalsamtal"),
+    "roaming": N_("Roaming"),
 }
 
 FORWARDING_KINDS = {
-    "direct": "Direkt vidarekoppling",
-    "unavailable": "Vidarekoppla vid ej tillgänglig",
-    "busy": "Vidarekoppla vid upptaget",
-    "no_answer": "Vidarekoppla efter ringtid",
+    "direct": N_("Direkt vidarekoppling"),
+    "unavailable": N_("Vidarekoppla vid ej tillgänglig"),
+    "busy": N_("Vidarekoppla vid upptaget"),
+    "no_answer": N_("Vidarekoppla efter ringtid"),
 }
 
 LINE_SECTIONS = {
-    "start": "Startpaket",
-    "data": "Datapaket",
-    "handset": "Handtag",
-    "addon": "Tilläggstjänster",
+    "start": N_("Startpaket"),
+    "data": N_("Datapaket"),
+    "handset": N_("Handtag"),
+    "addon": N_("Tilläggstjänster"),
 }
 
 

@@ -7,14 +7,15 @@ from __future__ import annotations
 from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from database import BaseModel, utcnow
+from domain.text import N_
 from tables.org import Organisation
 from tables.services import Service
 
 RING_STRATEGIES = {
-    "ringall": "Ring alla samtidigt",
-    "linear": "I tur och ordning",
-    "roundrobin": "Rundgång",
-    "leastrecent": "Längst sedan senaste samtal",
+    "ringall": N_("Ring alla samtidigt"),
+    "linear": N_("I tur och ordning"),
+    "roundrobin": N_("Rundgång"),
+    "leastrecent": N_("Längst sedan senaste samtal"),
 }
 
 

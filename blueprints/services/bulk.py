@@ -16,6 +16,8 @@ import secrets
 from urllib.parse import parse_qsl
 
 from flask import abort, current_app, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from peewee import JOIN
 from werkzeug.datastructures import MultiDict
@@ -33,6 +35,7 @@ from web import dialogs, jobs
 from web.auth import require
 from web.forms import FlaskForm, select_choices
 from web.htmx import is_htmx, render
+from web.i18n import tr
 
 DIALOG = "partials/services/dialogs/_bulk.html"
 PAGE_ROWS = 500  # rows the result page lists at a time
@@ -45,12 +48,12 @@ class BulkForm(FlaskForm):
     q = HiddenField()
     step = HiddenField()
     token = HiddenField()
-    group = SelectField("Grupp", validate_choice=False)
-    start_month = StringField("Från månad", validators=[Optional()])
-    code = SelectField("Ny", validate_choice=False)
-    desired_date = StringField("Önskad aktivering", validators=[Optional()])
-    kind = SelectField("Spärr", validate_choice=False)
-    invoice_text = StringField("Fakturatext", validators=[Optional()])
+    group = SelectField(_l("Grupp"), validate_choice=False)
+    start_month = StringField(_l("Från månad"), validators=[Optional()])
+    code = SelectField(_l("Ny"), validate_choice=False)
+    desired_date = StringField(_l("Önskad aktivering"), validators=[Optional()])
+    kind = SelectField(_l("Spärr"), validate_choice=False)
+    invoice_text = StringField(_l("Fakturatext"), validators=[Optional()])
 
 
 class Selection:
@@ -106,15 +109,17 @@ def selection(form: BulkForm) -> Selection:
 
 def _choices(form: BulkForm) -> None:
     org = current_user.organisation_id
-    groups = select_choices([("", "Välj grupp")])
+    groups = select_choices([("", _("Välj grupp"))])
     for group in group_rules.groups(org):
         groups += select_choices([(str(group.id), group.label)], group.category.name)
     form.group.choices = groups
     kind = "data_package" if form.action.data == "data_package" else "price_plan"
     form.code.choices = select_choices(
-        [("", "Välj...")] + [(p.code, p.name) for p in bulk.products(kind)]
+        [("", _("Välj..."))] + [(p.code, p.name) for p in bulk.products(kind)]
     )
-    form.kind.choices = select_choices([("", "Välj spärr...")] + list(BARRING_KINDS.items()))
+    form.kind.choices = select_choices(
+        [("", _("Välj spärr..."))] + [(key, _(label)) for key, label in BARRING_KINDS.items()]
+    )
 
 
 def _preview(sel: Selection, key: str, params: dict) -> dict:
@@ -126,7 +131,7 @@ def _preview(sel: Selection, key: str, params: dict) -> dict:
     for service in services:
         message = bulk.refusal(current_user, service, key, params)
         if message:
-            reasons[message] = reasons.get(message, 0) + 1
+            reasons[tr(message)] = reasons.get(tr(message), 0) + 1
     return {"counted": True, "refused": sum(reasons.values()), "reasons": sorted(reasons.items())}
 
 
@@ -135,7 +140,7 @@ def _dialog(form: BulkForm, kind, sel: Selection | None, step: str, **context):
     return dialogs.show(
         DIALOG,
         _list_path(),
-        dialog_title=kind.label if kind else "Massåtgärd",
+        dialog_title=tr(kind.label) if kind else _("Massåtgärd"),
         form=form,
         kind=kind,
         sel=sel,
@@ -172,14 +177,14 @@ def bulk_dialog():
     except bulk.BulkError as error:
         target = form._fields.get(error.field or "")
         if target is not None:
-            target.errors = [*target.errors, error.message]
+            target.errors = [*target.errors, tr(error.message)]
         else:
-            form.form_errors.append(error.message)
+            form.form_errors.append(tr(error.message))
         return _dialog(form, kind, sel, "choose")
     if form.step.data != "run":
         form.token.data = secrets.token_urlsafe(16)
         return _dialog(
-            form, kind, sel, "confirm", summary=summary, preview=_preview(sel, key, params)
+            form, kind, sel, "confirm", summary=tr(summary), preview=_preview(sel, key, params)
         )
     token = (form.token.data or "")[:64]
     if not token:

@@ -11,6 +11,12 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from flask_babel import gettext as _
+
+from web.i18n import locale_code
+
 MONTH_NAMES = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
 
 
@@ -27,6 +33,9 @@ def nice_ceiling(value: float) -> float:
 
 
 def _tick_text(value: float) -> str:
+    lang = locale_code()
+    if lang != "sv":
+        return format_decimal(value, format="#,##0.#", locale=lang)
     if value == int(value):
         return f"{int(value):,}".replace(",", "\u00a0")
     return f"{value:.1f}".replace(".", ",")
@@ -116,8 +125,12 @@ def line_chart(title: str, series: list[tuple[str, str, list]], unit: str, scale
             chart.table.append(
                 (
                     name,
-                    f"högst {_tick_text(round(max(values), 1))} {unit}, "
-                    f"snitt {_tick_text(round(sum(values) / len(values), 1))} {unit}",
+                    _(
+                        "högst %(top)s %(unit)s, snitt %(mean)s %(unit)s",
+                        top=_tick_text(round(max(values), 1)),
+                        mean=_tick_text(round(sum(values) / len(values), 1)),
+                        unit=unit,
+                    ),
                 )
             )
     # a label at the start of each day
@@ -131,4 +144,8 @@ def line_chart(title: str, series: list[tuple[str, str, list]], unit: str, scale
 
 
 def month_label(day) -> str:
+    """A month's short name in the page's language ("maj", "May", "maj.")."""
+    lang = locale_code()
+    if lang != "sv":
+        return format_date(day, "MMM", locale=lang)
     return MONTH_NAMES[day.month - 1]

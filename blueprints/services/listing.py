@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from flask import request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.services import bp
@@ -31,10 +32,10 @@ from web.lists.groups import GroupRule
 from web.listview import ListView, TallyCount
 
 SIM_STATUSES = {
-    "active": "Aktivt",
-    "blocked": "Spärrat",
-    "replaced": "Ersatt",
-    "stock": "I lager",
+    "active": N_("Aktivt"),
+    "blocked": N_("Spärrat"),
+    "replaced": N_("Ersatt"),
+    "stock": N_("I lager"),
 }
 MAX_SIM_RESULTS = 10
 
@@ -86,7 +87,7 @@ SERVICE_LIST = ListView(
     tally=TallyCount("service", {"status": lambda statuses: statuses}),
     row_template="partials/services/_rows.html",
     default_sort=("number", "asc"),
-    export_title="Tjänster",
+    export_title=N_("Tjänster"),
     rows_loader=attach_price_plans,
     preset=N_("Visar aktiva och spärrade tjänster – ändra i kolumnen Status"),
     columns=[
@@ -201,14 +202,14 @@ def sim_search():
     searched = "icc" in request.args
     if searched:
         if not re.fullmatch(r"\d{6,19}", text):
-            error = "Ange ICC-numret (19 siffror) eller minst sex siffror ur det."
+            error = _("Ange ICC-numret (19 siffror) eller minst sex siffror ur det.")
         else:
             sims = list(find_sims(current_user, text))
             stock = list(find_stock_sims(current_user, text))
     return dialogs.show(
         "partials/services/dialogs/_sim_search.html",
         url_for("services.index"),
-        dialog_title="Sök SIM-kort",
+        dialog_title=_("Sök SIM-kort"),
         icc=text,
         searched=searched,
         error=error,

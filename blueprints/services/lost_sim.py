@@ -9,6 +9,7 @@ answer: the card is blocked, by which order, and what replaces it.
 from __future__ import annotations
 
 from flask import flash, redirect
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.services import bp
@@ -79,7 +80,9 @@ def blocked(service, result: lost.Blocked, promised: str = ""):
     gone = None  # the replacement the dialog promised, no longer pending
     if promised.isdigit() and (result.adopted is None or str(result.adopted.id) != promised):
         gone = Order.get_or_none((Order.id == int(promised)) & (Order.service == service.id))
-    message = f"SIM-kortet {result.card.icc} är spärrat (order {order.label})."
+    message = _(
+        "SIM-kortet %(icc)s är spärrat (order %(order)s).", icc=result.card.icc, order=order.label
+    )
     if not is_htmx():
         flash(message, "success")
         return redirect(back_url(service), code=303)
@@ -90,7 +93,7 @@ def blocked(service, result: lost.Blocked, promised: str = ""):
         result=result,
         ordered_summary=sa.order_summary(result.ordered) if result.ordered else "",
         gone=gone,
-        dialog_title="SIM-kortet är spärrat",
+        dialog_title=_("SIM-kortet är spärrat"),
     )
     return trigger(confirm(response, message), serviceChanged=service.id)
 
@@ -101,7 +104,7 @@ def already_blocked(service):
     response = dialog(
         "lost_sim_blocked",
         service,
-        title="SIM-kortet är redan spärrat",
+        title=_("SIM-kortet är redan spärrat"),
         card=card,
         order=lost.latest_order(service, "lost_sim", card),
         replacement=lost.pending_sim_order(service),
@@ -130,7 +133,9 @@ def lost_sim_lift(service_id: int):
         "stays_barred": service.status == "barred" and card.blocked_status == "barred",
     }
     if not form.validate_on_submit():
-        return dialog("lost_sim_lift", service, form=form, title="Häv spärr av SIM-kort", **context)
+        return dialog(
+            "lost_sim_lift", service, form=form, title=_("Häv spärr av SIM-kort"), **context
+        )
     try:
         result = lost.lift(
             current_user, service, withdraw_replacement=bool(form.withdraw.data and replacement)
@@ -139,14 +144,22 @@ def lost_sim_lift(service_id: int):
         if already_lifted(service):
             return lifted_already(service)
         add_error(form, error)
-        return dialog("lost_sim_lift", service, form=form, title="Häv spärr av SIM-kort", **context)
-    message = (
-        f"Spärren är hävd och SIM-kortet {card.icc} fungerar igen (order {result.order.label})."
+        return dialog(
+            "lost_sim_lift", service, form=form, title=_("Häv spärr av SIM-kort"), **context
+        )
+    message = _(
+        "Spärren är hävd och SIM-kortet %(icc)s fungerar igen (order %(order)s).",
+        icc=card.icc,
+        order=result.order.label,
     )
     if result.withdrawn is not None:
-        message += f" Beställningen {result.withdrawn.label} av nytt SIM-kort är avbruten."
+        message += " " + _(
+            "Beställningen %(order)s av nytt SIM-kort är avbruten.", order=result.withdrawn.label
+        )
     elif result.kept is not None:
-        message += f" Beställningen {result.kept.label} av nytt SIM-kort ligger kvar."
+        message += " " + _(
+            "Beställningen %(order)s av nytt SIM-kort ligger kvar.", order=result.kept.label
+        )
     return dialogs.done(back_url(service), message, serviceChanged=service.id)
 
 
@@ -163,7 +176,7 @@ def lifted_already(service):
     response = dialog(
         "lost_sim_lifted",
         service,
-        title="Spärren är redan hävd",
+        title=_("Spärren är redan hävd"),
         card=sa.active_sim(service),
         order=already_lifted(service),
     )

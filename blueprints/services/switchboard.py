@@ -6,11 +6,13 @@ number's page. The rules and the backend are in domain/switchboard.py."""
 from __future__ import annotations
 
 from flask import abort, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectField, StringField
 
 from blueprints.services import bp
-from blueprints.services.forms import add_error
+from blueprints.services.forms import add_error as _add_error
 from domain import switchboard as sb
 from domain import switchboard_orders as sbo
 from permissions import holds_any
@@ -19,6 +21,7 @@ from tables.switchboard import RING_STRATEGIES, SwitchboardEmployee, Switchboard
 from web import dialogs
 from web.auth import get_visible_or_404, require
 from web.forms import FlaskForm, select_choices
+from web.i18n import N_, error_text, tr
 
 DIALOGS = "partials/services/dialogs/"
 # Who may change a molnväxel's employees and queues, and a number's queue
@@ -29,20 +32,18 @@ EXTRA_MEMBER_SLOTS = 2
 
 
 class EmployeeForm(FlaskForm):
-    name = StringField("Namn")
-    extension = StringField("Anknytning")
-    mobile = SelectField("Mobilnummer", validate_choice=False)
-    fixed_number = SelectField("Fast nummer", validate_choice=False)
+    name = StringField(_l("Namn"))
+    extension = StringField(_l("Anknytning"))
+    mobile = SelectField(_l("Mobilnummer"), validate_choice=False)
+    fixed_number = SelectField(_l("Fast nummer"), validate_choice=False)
 
 
 class QueueForm(FlaskForm):
-    name = StringField("Namn")
-    number = StringField("Nummer")
-    strategy = SelectField(
-        "Ringstrategi", choices=select_choices(list(RING_STRATEGIES.items())), validate_choice=False
-    )
-    opening_hours = StringField("Öppettider")
-    overflow = StringField("Överflöde")
+    name = StringField(_l("Namn"))
+    number = StringField(_l("Nummer"))
+    strategy = SelectField(_l("Ringstrategi"), validate_choice=False)
+    opening_hours = StringField(_l("Öppettider"))
+    overflow = StringField(_l("Överflöde"))
 
 
 class ConfirmForm(FlaskForm):
@@ -70,6 +71,12 @@ def _label(service) -> str:
     from domain.numbers import format_phone
 
     return f"{format_phone(service.number)} {service.user_name}".strip()
+
+
+def add_error(form, error) -> None:
+    """The domain's message next to its field, in the page's language."""
+    error.message = error_text(error)
+    _add_error(form, error)
 
 
 def show(name: str, pbx, title: str, **context):
@@ -105,9 +112,9 @@ def _employee_dialog(pbx, employee=None):
         }
     form = EmployeeForm(data=data)
     numbers = choices(pbx)
-    form.mobile.choices = [("", "Inget")] + [(str(s.id), _label(s)) for s in numbers]
-    form.fixed_number.choices = [("", "Inget")] + [(n, n) for n in sb.fixed_numbers(pbx)]
-    title = "Ändra medarbetare" if employee else "Ny medarbetare"
+    form.mobile.choices = [("", _("Inget"))] + [(str(s.id), _label(s)) for s in numbers]
+    form.fixed_number.choices = [("", _("Inget"))] + [(n, n) for n in sb.fixed_numbers(pbx)]
+    title = _("Ändra medarbetare") if employee else _("Ny medarbetare")
     action = (
         url_for("services.employee_edit", service_id=pbx.id, employee_id=employee.id)
         if employee
@@ -116,14 +123,14 @@ def _employee_dialog(pbx, employee=None):
     if form.validate_on_submit():
         try:
             if form.mobile.data and form.mobile.data not in {str(s.id) for s in numbers}:
-                raise sb.SwitchboardError("Numret hör inte till organisationen.", "mobile")
+                raise sb.SwitchboardError(N_("Numret hör inte till organisationen."), "mobile")
             saved = sbo.save_employee(current_user, pbx, form.data, employee)
         except sb.SwitchboardError as error:
             add_error(form, error)
         else:
             if isinstance(saved, sb.Ordered):
-                return done(pbx, saved.message)
-            return done(pbx, f"Medarbetaren {saved.name} är sparad.")
+                return done(pbx, tr(saved.message))
+            return done(pbx, _("Medarbetaren %(name)s är sparad.", name=saved.name))
     return show("employee", pbx, title, form=form, action=action)
 
 
@@ -149,11 +156,15 @@ def employee_remove(service_id: int, employee_id: int):
     if form.validate_on_submit():
         ordered = sbo.remove_employee(current_user, pbx, employee)
         if ordered:
-            return done(pbx, ordered.message)
-        return done(pbx, f"Medarbetaren {employee.name} är borttagen.")
+            return done(pbx, tr(ordered.message))
+        return done(pbx, _("Medarbetaren %(name)s är borttagen.", name=employee.name))
     action = url_for("services.employee_remove", service_id=pbx.id, employee_id=employee.id)
-    message = f"Ta bort {employee.name} (anknytning {employee.extension}) ur växeln?"
-    return show("switchboard_remove", pbx, "Ta bort medarbetare", form=form, action=action,
+    message = _(
+        "Ta bort %(name)s (anknytning %(extension)s) ur växeln?",
+        name=employee.name,
+        extension=employee.extension,
+    )
+    return show("switchboard_remove", pbx, _("Ta bort medarbetare"), form=form, action=action,
                 message=message)  # fmt: skip
 
 
@@ -177,6 +188,7 @@ def _queue_dialog(pbx, queue=None):
                                                "overflow")}  # fmt: skip
         current = [str(m.service_id) for m in sb.members_of([queue.id]).get(queue.id, [])]
     form = QueueForm(data=data)
+    form.strategy.choices = select_choices([(k, _(v)) for k, v in RING_STRATEGIES.items()])
     numbers = choices(pbx)
     allowed = {str(s.id) for s in numbers}
     chosen = request.form.getlist("members") if request.method == "POST" else current
@@ -184,17 +196,17 @@ def _queue_dialog(pbx, queue=None):
     if form.validate_on_submit():
         try:
             if any(m and m not in allowed for m in chosen):
-                raise sb.SwitchboardError("Numret hör inte till organisationen.", "members")
+                raise sb.SwitchboardError(N_("Numret hör inte till organisationen."), "members")
             saved = sbo.save_queue(current_user, pbx, {**form.data, "members": chosen}, queue)
         except sb.SwitchboardError as error:
             if error.field == "members":
-                member_errors.append(error.message)
+                member_errors.append(error_text(error))
             else:
                 add_error(form, error)
         else:
             if isinstance(saved, sb.Ordered):
-                return done(pbx, saved.message)
-            return done(pbx, f"Kön {saved.name} är sparad.")
+                return done(pbx, tr(saved.message))
+            return done(pbx, _("Kön %(name)s är sparad.", name=saved.name))
     slots = [c for c in chosen if c] + [""] * EXTRA_MEMBER_SLOTS
     action = (
         url_for("services.queue_edit", service_id=pbx.id, queue_id=queue.id)
@@ -202,7 +214,7 @@ def _queue_dialog(pbx, queue=None):
         else url_for("services.queue_new", service_id=pbx.id)
     )
     return show(
-        "queue", pbx, "Ändra kö" if queue else "Ny kö",
+        "queue", pbx, _("Ändra kö") if queue else _("Ny kö"),
         form=form, action=action, slots=slots, member_errors=member_errors,
         member_options=[(str(s.id), _label(s)) for s in numbers],
     )  # fmt: skip
@@ -230,11 +242,12 @@ def queue_remove(service_id: int, queue_id: int):
     if form.validate_on_submit():
         ordered = sbo.remove_queue(current_user, pbx, queue)
         if ordered:
-            return done(pbx, ordered.message)
-        return done(pbx, f"Kön {queue.name} är borttagen.")
+            return done(pbx, tr(ordered.message))
+        return done(pbx, _("Kön %(name)s är borttagen.", name=queue.name))
     action = url_for("services.queue_remove", service_id=pbx.id, queue_id=queue.id)
-    return show("switchboard_remove", pbx, "Ta bort kö", form=form, action=action,
-                message=f"Ta bort kön {queue.name} ({queue.number})?")  # fmt: skip
+    return show("switchboard_remove", pbx, _("Ta bort kö"), form=form, action=action,
+                message=_("Ta bort kön %(name)s (%(number)s)?", name=queue.name,
+                          number=queue.number))  # fmt: skip
 
 
 # ----------------------------------------------------------------- a number's memberships
@@ -260,13 +273,15 @@ def queue_membership(service_id: int, queue_id: int):
     except sb.SwitchboardError as error:
         return dialogs.show(
             DIALOGS + "_refused.html", url_for("services.detail", service_id=service.id),
-            service=service, message=error.message, dialog_title="Köer",
+            service=service, message=error_text(error), dialog_title=_("Köer"),
         ), 409  # fmt: skip
-    labels = {"join": "Numret är med i kön", "leave": "Numret har lämnat kön",
-              "pause": "Numret är pausat i kön", "resume": "Numret tar emot samtal i kön"}  # fmt: skip
+    labels = {"join": N_("Numret är med i kön %(name)s."),
+              "leave": N_("Numret har lämnat kön %(name)s."),
+              "pause": N_("Numret är pausat i kön %(name)s."),
+              "resume": N_("Numret tar emot samtal i kön %(name)s.")}  # fmt: skip
     return dialogs.done(
         url_for("services.detail", service_id=service.id),
-        ordered.message if ordered else f"{labels[action]} {queue.name}.",
+        tr(ordered.message) if ordered else _(labels[action], name=queue.name),
         serviceChanged=True,
     )
 

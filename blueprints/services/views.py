@@ -8,6 +8,7 @@ import datetime as dt
 from collections import defaultdict
 
 from flask import url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import fn
 from werkzeug.routing import BuildError
@@ -88,16 +89,16 @@ def usage_context(service, today: dt.date) -> dict:
         used = row.data_used_mb if row else 0
         data_points.append((month_label(month), used / 1024, gigabytes(used)))
         minutes = round((row.voice_seconds if row else 0) / 60)
-        voice_points.append((month_label(month), minutes, f"{minutes} min"))
+        voice_points.append((month_label(month), minutes, _("%(n)s min", n=minutes)))
         messages = (row.sms + row.mms) if row else 0
-        sms_points.append((month_label(month), messages, f"{messages} st"))
+        sms_points.append((month_label(month), messages, _("%(n)s st", n=messages)))
     return {
         "usage": current,
         "quota_mb": quota,
         "remaining_mb": remaining,
-        "data_chart": bar_chart("Dataförbrukning per månad", data_points, "GB"),
-        "voice_chart": bar_chart("Samtalsminuter per månad", voice_points, "min"),
-        "sms_chart": bar_chart("SMS och MMS per månad", sms_points, "st"),
+        "data_chart": bar_chart(_("Dataförbrukning per månad"), data_points, "GB"),
+        "voice_chart": bar_chart(_("Samtalsminuter per månad"), voice_points, _("min")),
+        "sms_chart": bar_chart(_("SMS och MMS per månad"), sms_points, _("st")),
     }
 
 
@@ -111,11 +112,11 @@ def monitoring_chart(service):
     if not samples:
         return None
     series = [
-        ("Inkommande", "line-rx", [(local(s.at), s.rx_bps) for s in samples]),
-        ("Utgående", "line-tx", [(local(s.at), s.tx_bps) for s in samples]),
+        (_("Inkommande"), "line-rx", [(local(s.at), s.rx_bps) for s in samples]),
+        (_("Utgående"), "line-tx", [(local(s.at), s.tx_bps) for s in samples]),
     ]
     return line_chart(
-        f"Trafik de senaste {MONITORING_DAYS} dagarna", series, unit="Mbit/s", scale=10**6
+        _("Trafik de senaste %(n)s dagarna", n=MONITORING_DAYS), series, unit="Mbit/s", scale=10**6
     )
 
 
@@ -175,7 +176,7 @@ def related(service, user) -> dict:
                 (month_label(i.invoice_date), i.service_amount / 100, kr(i.service_amount))
                 for i in reversed(invoices)
             ]
-            out["invoice_chart"] = bar_chart("Belopp per faktura (exkl. moms)", points, "kr")
+            out["invoice_chart"] = bar_chart(_("Belopp per faktura (exkl. moms)"), points, "kr")
     return out
 
 

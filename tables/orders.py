@@ -17,46 +17,47 @@ from peewee import (
 )
 
 from database import BaseModel, utcnow
+from domain.text import N_
 from tables.catalogue import Product
 from tables.org import Account, Contact, Organisation, StaffUser, User
 from tables.scope import scope_condition
 from tables.services import Service
 
 ORDER_TYPES = {
-    "new": "Nybeställning",
-    "change": "Tjänsteförändring",
-    "move": "Flytt",
-    "termination": "Avslut",
-    "sim_swap": "SIM-byte",
-    "topup": "Påfyllning",
-    "barring": "Spärr",
-    "forwarding": "Vidarekoppling",
-    "setting": "Inställning",
-    "addon": "Tilläggstjänst",
-    "lost_sim": "Spärr av förlorat SIM",
-    "lost_sim_lift": "Hävd spärr av SIM",
+    "new": N_("Nybeställning"),
+    "change": N_("Tjänsteförändring"),
+    "move": N_("Flytt"),
+    "termination": N_("Avslut"),
+    "sim_swap": N_("SIM-byte"),
+    "topup": N_("Påfyllning"),
+    "barring": N_("Spärr"),
+    "forwarding": N_("Vidarekoppling"),
+    "setting": N_("Inställning"),
+    "addon": N_("Tilläggstjänst"),
+    "lost_sim": N_("Spärr av förlorat SIM"),
+    "lost_sim_lift": N_("Hävd spärr av SIM"),
 }
 
 ORDER_STATUSES = {
-    "draft": "Utkast",
-    "awaiting_approval": "Väntar på godkännande",
-    "received": "Mottagen",
-    "in_progress": "Pågår",
-    "completed": "Slutförd",
-    "cancelled": "Avbruten",
-    "rejected": "Avslagen",
+    "draft": N_("Utkast"),
+    "awaiting_approval": N_("Väntar på godkännande"),
+    "received": N_("Mottagen"),
+    "in_progress": N_("Pågår"),
+    "completed": N_("Slutförd"),
+    "cancelled": N_("Avbruten"),
+    "rejected": N_("Avslagen"),
     # an offert (is_quote) after the approval chain: staff answer it with a
     # price (Besvarad); the customer accepts it (it becomes an order, Mottagen)
     # or declines it (Avböjd)
-    "answered": "Besvarad",
-    "declined": "Avböjd",
+    "answered": N_("Besvarad"),
+    "declined": N_("Avböjd"),
 }
 CLOSED_ORDER_STATUSES = ("completed", "cancelled", "rejected", "declined")
 # Pågående (Visa öppna, the start page's tile): sent and not closed; a draft
 # is neither (it has its own filter, Utkast).
 OPEN_ORDER_STATUSES = ("awaiting_approval", "received", "in_progress", "answered")
 
-PRODUCT_AREAS = {"mobile": "Mobiltelefoni", "fixed": "Fast telefoni", "data": "Datanät"}
+PRODUCT_AREAS = {"mobile": N_("Mobiltelefoni"), "fixed": N_("Fast telefoni"), "data": N_("Datanät")}
 
 
 class Order(BaseModel):

@@ -11,6 +11,8 @@ with the message until one is given.
 from __future__ import annotations
 
 from flask import abort, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import Length
@@ -24,6 +26,7 @@ from tables.org import Account
 from web import dialogs
 from web.auth import MAX_ID, require, safe_next
 from web.forms import FlaskForm
+from web.i18n import N_, error_text
 from web.listcolumns import Column, TextFilter, choice_column, date_column
 from web.listview import ListView
 
@@ -31,7 +34,7 @@ DIALOGS = "partials/orders/dialogs/"
 
 
 class DecisionForm(FlaskForm):
-    comment = TextAreaField("Kommentar", validators=[Length(max=approvals.MAX_COMMENT)])
+    comment = TextAreaField(_l("Kommentar"), validators=[Length(max=approvals.MAX_COMMENT)])
     position = HiddenField()
     next = HiddenField()
 
@@ -51,22 +54,22 @@ APPROVAL_LIST = ListView(
     row_template="partials/orders/_approval_rows.html",
     default_sort=("date", "asc"),
     export_title="Att godkänna",
-    empty_text="Inga beställningar väntar på ditt godkännande",
+    empty_text=N_("Inga beställningar väntar på ditt godkännande"),
     rows_loader=attach_products,
     columns=[
-        order_number_column("Ordernummer"),
+        order_number_column(N_("Ordernummer")),
         order_type_column(),
-        choice_column("area", "Produktområde", Order.product_area, PRODUCT_AREAS),
-        date_column("date", "Skickad", Order.created_at),
+        choice_column("area", N_("Produktområde"), Order.product_area, PRODUCT_AREAS),
+        date_column("date", N_("Skickad"), Order.created_at),
         Column(
             "account",
-            "Konto",
+            N_("Konto"),
             sort=Account.customer_number,
             filter=TextFilter(),
             filter_expr=(Account.customer_number, Account.company_name, Account.alias),
             export=Account.customer_number,
         ),
-        Column("products", "Produkter"),
+        Column("products", N_("Produkter")),
         Column("show", ""),
     ],
     essential=("number", "type", "date", "show"),
@@ -118,8 +121,8 @@ def refused(order: Order, error: approvals.ApprovalError):
     response = dialogs.show(
         DIALOGS + "_refused.html",
         back_to(order),
-        message=str(error),
-        dialog_title="Det gick inte",
+        message=error_text(error),
+        dialog_title=_("Det gick inte"),
     )
     conflict = isinstance(error, approvals.ApprovalConflict | OrderConflict)
     response.status_code = 409 if conflict else 403
@@ -165,10 +168,12 @@ def approve(order_id: int):
         approvals.approve(order, current_user, form.comment.data, position=position_of(form))
     except (approvals.ApprovalError, OrderConflict) as error:
         return refused(order, error)
-    what = "Offerten" if order.is_quote else "Beställningen"
-    message = f"{what} {order.label} är godkänd."
+    if order.is_quote:
+        message = _("Offerten %(order)s är godkänd.", order=order.label)
+    else:
+        message = _("Beställningen %(order)s är godkänd.", order=order.label)
     if order.status == "received":
-        message += " Den är nu skickad för behandling."
+        message += " " + _("Den är nu skickad för behandling.")
     return dialogs.go(back_to(order), message)
 
 
@@ -177,11 +182,15 @@ def approve(order_id: int):
 def reject(order_id: int):
     order = load(order_id)
     form = DecisionForm(data={"next": request.args.get("next", "")})
-    context = {"order": order, "form": form, "dialog_title": f"Avslå {order.label}"}
+    context = {
+        "order": order,
+        "form": form,
+        "dialog_title": _("Avslå %(order)s", order=order.label),
+    }
     if request.method == "GET":
         if not approvals.may_decide(order, current_user):
             return refused(
-                order, approvals.NotApprover("Beställningen väntar inte på ditt godkännande.")
+                order, approvals.NotApprover(N_("Beställningen väntar inte på ditt godkännande."))
             )
         state = approvals.progress(order)
         at = state.current.position if state.current else len(state.steps) + 1
@@ -194,8 +203,11 @@ def reject(order_id: int):
     except (approvals.ApprovalConflict, approvals.NotApprover, OrderConflict) as error:
         return refused(order, error)
     except approvals.ApprovalError as error:
-        form.comment.errors = [*form.comment.errors, str(error)]
+        form.comment.errors = [*form.comment.errors, error_text(error)]
         return dialogs.show(DIALOGS + "_reject.html", back_to(order), **context)
-    what = "Offerten" if order.is_quote else "Beställningen"
-    message = f"{what} {order.label} är avslagen. Beställaren har fått ett e-postmeddelande."
+    if order.is_quote:
+        message = _("Offerten %(order)s är avslagen.", order=order.label)
+    else:
+        message = _("Beställningen %(order)s är avslagen.", order=order.label)
+    message += " " + _("Beställaren har fått ett e-postmeddelande.")
     return dialogs.go(back_to(order), message)

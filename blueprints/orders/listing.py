@@ -24,6 +24,7 @@ from tables.services import Service
 from web.auth import require
 from web.formatting import phone
 from web.htmx import is_htmx
+from web.i18n import N_
 from web.listcolumns import ChoiceFilter, Column, TextFilter, choice_column, date_column
 from web.lists.groups import GroupRule, row_month
 from web.listview import ListView, status_views
@@ -66,18 +67,18 @@ def order_number_column(label: str) -> Column:
 
 
 def order_type_column() -> Column:
-    return choice_column("type", "Typ", Order.type, ORDER_TYPES)
+    return choice_column("type", N_("Typ"), Order.type, ORDER_TYPES)
 
 
 # Order or Offert (Tele2): an offert is a request for something outside the
 # agreement; it stays an Offert in the list after it is accepted.
-ORDER_KINDS = {"order": "Order", "quote": "Offert"}
+ORDER_KINDS = {"order": N_("Order"), "quote": N_("Offert")}
 
 
 def order_kind_column() -> Column:
     return Column(
         "kind",
-        "Order/Offert",
+        N_("Order/Offert"),
         sort=Order.is_quote,
         filter=ChoiceFilter(
             ORDER_KINDS, condition=lambda values: Order.is_quote.in_([v == "quote" for v in values])
@@ -109,21 +110,21 @@ ORDER_LIST = ListView(
     export_title="Beställningar",
     rows_loader=attach_products,
     columns=[
-        order_number_column("Ordernummer"),
-        choice_column("status", "Status", Order.status, ORDER_STATUSES),
+        order_number_column(N_("Ordernummer")),
+        choice_column("status", N_("Status"), Order.status, ORDER_STATUSES),
         order_kind_column(),
         order_type_column(),
-        date_column("date", "Orderdatum", Order.created_at),
-        date_column("end", "Slutdatum", Order.completed_at),
+        date_column("date", N_("Orderdatum"), Order.created_at),
+        date_column("end", N_("Slutdatum"), Order.completed_at),
         Column(
             "account",
-            "Konto",
+            N_("Konto"),
             sort=Account.customer_number,
             filter=TextFilter(),
             filter_expr=(Account.customer_number, Account.company_name, Account.alias),
             export=Account.customer_number,
         ),
-        Column("products", "Produkter", filter=ProductFilter()),
+        Column("products", N_("Produkter"), filter=ProductFilter()),
         Column("show", ""),
     ],
     essential=("number", "status", "type", "date", "show"),  # a phone's card
@@ -134,10 +135,10 @@ ORDER_LIST = ListView(
 # links are ordinary list states: open = sent and not closed, history =
 # closed; a draft is neither.
 QUICK_VIEWS = [
-    ("all", "Alla", None),
-    ("open", "Visa öppna", list(OPEN_ORDER_STATUSES)),
-    ("history", "Visa historik", list(CLOSED_ORDER_STATUSES)),
-    ("drafts", "Utkast", ["draft"]),
+    ("all", N_("Alla"), None),
+    ("open", N_("Visa öppna"), list(OPEN_ORDER_STATUSES)),
+    ("history", N_("Visa historik"), list(CLOSED_ORDER_STATUSES)),
+    ("drafts", N_("Utkast"), ["draft"]),
 ]
 
 

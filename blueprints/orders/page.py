@@ -14,6 +14,8 @@ import datetime as dt
 import json
 
 from flask import request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from peewee import JOIN
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
@@ -37,12 +39,13 @@ from web import dialogs
 from web.auth import get_visible_or_404, require
 from web.forms import FlaskForm, select_choices
 from web.htmx import render
+from web.i18n import N_, tr
 
 DIALOGS = "partials/orders/dialogs/"
 
-SIM_CHOICES = {"new": "Nytt SIM-kort", "esim": "eSIM", "own": "Eget SIM-kort (ICC)"}
-NUMBER_CHOICES = {"new": "Nytt nummer", "port": "Portering av befintligt nummer"}
-CONTACT_METHODS = {"email": "E-post", "phone": "Telefon", "sms": "SMS"}
+SIM_CHOICES = {"new": N_("Nytt SIM-kort"), "esim": N_("eSIM"), "own": N_("Eget SIM-kort (ICC)")}
+NUMBER_CHOICES = {"new": N_("Nytt nummer"), "port": N_("Portering av befintligt nummer")}
+CONTACT_METHODS = {"email": N_("E-post"), "phone": N_("Telefon"), "sms": N_("SMS")}
 
 
 def load(order_id: int) -> Order:
@@ -184,7 +187,7 @@ def dialog(name: str, order: Order, title: str, **context):
 
 
 def refused(order: Order, message: str):
-    response = dialog("refused", order, "Åtgärden kan inte utföras", message=message)
+    response = dialog("refused", order, _("Åtgärden kan inte utföras"), message=message)
     response.status_code = 403
     return response
 
@@ -195,16 +198,16 @@ def finished(order: Order, message: str):
 
 class ChangeForm(FlaskForm):
     version = HiddenField()
-    desired_date = StringField("Önskat aktiveringsdatum")
-    end_user = StringField("Slutanvändare/Alias")
-    delivery_name = StringField("Leveransmottagare")
-    delivery_street = StringField("Gatuadress")
-    delivery_postcode = StringField("Postnummer")
-    delivery_city = StringField("Ort")
-    contact_phone = StringField("Kontakttelefon")
-    contact_email = StringField("E-post för kontakt")
-    extra_contact = SelectField("Extra kontaktperson", validate_choice=False)
-    comment = TextAreaField("Kommentar till ändringen")
+    desired_date = StringField(_l("Önskat aktiveringsdatum"))
+    end_user = StringField(_l("Slutanvändare/Alias"))
+    delivery_name = StringField(_l("Leveransmottagare"))
+    delivery_street = StringField(_l("Gatuadress"))
+    delivery_postcode = StringField(_l("Postnummer"))
+    delivery_city = StringField(_l("Ort"))
+    contact_phone = StringField(_l("Kontakttelefon"))
+    contact_email = StringField(_l("E-post för kontakt"))
+    extra_contact = SelectField(_l("Extra kontaktperson"), validate_choice=False)
+    comment = TextAreaField(_l("Kommentar till ändringen"))
 
 
 def change_form(order: Order) -> ChangeForm:
@@ -222,7 +225,7 @@ def change_form(order: Order) -> ChangeForm:
         .order_by(Contact.name)
     )
     form.extra_contact.choices = select_choices(
-        [("", "Ingen"), *((str(c.id), c.name) for c in contacts)]
+        [("", _("Ingen")), *((str(c.id), c.name) for c in contacts)]
     )
     return form
 
@@ -262,7 +265,7 @@ def change(order_id: int):
     if refusal:
         return refused(order, refusal)
     if not form.validate_on_submit():
-        return dialog("change", order, "Ändra beställning", **context)
+        return dialog("change", order, _("Ändra beställning"), **context)
     values = {name: form[name].data for name in changes.CUSTOMER_FIELDS}
     for line in lines:
         key = f"end_user_{line.id}"
@@ -275,24 +278,25 @@ def change(order_id: int):
                 order, current_user, values, form.comment.data or "", version=_seen_version(form)
             )
     except changes.ChangeError as error:
+        message = tr(error.message)
         if error.field and error.field.startswith("end_user_"):
-            line_errors[error.field] = error.message
+            line_errors[error.field] = message
         elif error.field and hasattr(form, error.field):
-            form[error.field].errors = [*form[error.field].errors, error.message]
+            form[error.field].errors = [*form[error.field].errors, message]
         else:
-            form.form_errors.append(error.message)
-        return dialog("change", order, "Ändra beställning", **context)
+            form.form_errors.append(message)
+        return dialog("change", order, _("Ändra beställning"), **context)
     except OrderConflict:
-        form.form_errors.append(changes.CONFLICT_MESSAGE)
-        return dialog("change", order, "Ändra beställning", **context)
+        form.form_errors.append(tr(changes.CONFLICT_MESSAGE))
+        return dialog("change", order, _("Ändra beställning"), **context)
     if not diff:
-        return finished(order, "Inget ändrades.")
-    return finished(order, f"Beställningen är ändrad och är nu {order.label}.")
+        return finished(order, _("Inget ändrades."))
+    return finished(order, _("Beställningen är ändrad och är nu %(order)s.", order=order.label))
 
 
 class ConfirmForm(FlaskForm):
     seen_status = HiddenField()
-    comment = TextAreaField("Kommentar")
+    comment = TextAreaField(_l("Kommentar"))
 
 
 def _confirm(order: Order, name: str, title: str, act, message: str, refusal: str | None):
@@ -308,10 +312,10 @@ def _confirm(order: Order, name: str, title: str, act, message: str, refusal: st
         with write_tx():
             act(form)
     except changes.ChangeError as error:
-        form.form_errors.append(error.message)
+        form.form_errors.append(tr(error.message))
         return dialog(name, order, title, form=form)
     except OrderConflict:
-        form.form_errors.append(changes.CONFLICT_MESSAGE)
+        form.form_errors.append(tr(changes.CONFLICT_MESSAGE))
         return dialog(name, order, title, form=form)
     return finished(order, message)
 
@@ -322,9 +326,9 @@ def undo(order_id: int):
     """Ångra beställning: the order becomes Avbruten."""
     order = load(order_id)
     return _confirm(
-        order, "undo", "Ångra beställning",
+        order, "undo", _("Ångra beställning"),
         lambda form: changes.undo(order, current_user),
-        f"Beställningen {order.number} är ångrad.",
+        _("Beställningen %(number)s är ångrad.", number=order.number),
         changes.undo_refusal(current_user, order),
     )  # fmt: skip
 
@@ -334,9 +338,9 @@ def undo(order_id: int):
 def accept_offer(order_id: int):
     order = load(order_id)
     return _confirm(
-        order, "accept", "Acceptera offert",
+        order, "accept", _("Acceptera offert"),
         lambda form: changes.accept_offer(order, current_user),
-        f"Offerten {order.number} är accepterad och behandlas nu som en beställning.",
+        _("Offerten %(number)s är accepterad och behandlas nu som en beställning.", number=order.number),
         changes.offer_refusal(current_user, order),
     )  # fmt: skip
 
@@ -346,8 +350,8 @@ def accept_offer(order_id: int):
 def decline_offer(order_id: int):
     order = load(order_id)
     return _confirm(
-        order, "decline", "Avböj offert",
+        order, "decline", _("Avböj offert"),
         lambda form: changes.decline_offer(order, current_user, form.comment.data or ""),
-        f"Offerten {order.number} är avböjd.",
+        _("Offerten %(number)s är avböjd.", number=order.number),
         changes.offer_refusal(current_user, order),
     )  # fmt: skip

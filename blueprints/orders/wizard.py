@@ -14,19 +14,28 @@ from __future__ import annotations
 import json
 
 from flask import abort, flash, make_response, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.orders import bp
 from domain.orders import drafts, pool, sending
 from domain.orders.drafts import DraftError
+from domain.text import T_
 from tables.orders import PRODUCT_AREAS, Order
 from tables.org import Account
 from web.auth import parse_id, require
 from web.htmx import is_htmx, render
+from web.i18n import N_, tr
 
 WIZARD = "orders/wizard/"
 PARTIALS = "partials/orders/wizard/"
-STEPS = ["Konto", "Produktkategori", "Produkt", "Konfiguration", "Slutför beställningen"]
+STEPS = [
+    N_("Konto"),
+    N_("Produktkategori"),
+    N_("Produkt"),
+    N_("Konfiguration"),
+    N_("Slutför beställningen"),
+]
 
 
 def page(step: str, number: int, draft=None, **context):
@@ -142,7 +151,12 @@ def _posted_start(preset) -> dict:
 def _account_id(values) -> int | None:
     if not values["account"] and values.get("account_number"):
         raise DraftError(
-            {"account": f"Inget av dina konton har kundnumret {values['account_number']}."}
+            {
+                "account": T_(
+                    "Inget av dina konton har kundnumret %(number)s.",
+                    number=values["account_number"],
+                )
+            }
         )
     return parse_id(values["account"])
 
@@ -177,7 +191,7 @@ def start_page(draft, values, errors, preset):
 
 def _is_quote(values) -> bool:
     if values.get("kind") not in ("order", "quote"):
-        raise DraftError({"kind": "Välj order eller offert."})
+        raise DraftError({"kind": N_("Välj order eller offert.")})
     return values["kind"] == "quote"
 
 
@@ -209,7 +223,7 @@ def draft(draft_id: int):
 def draft_delete(draft_id: int):
     found = load_draft(draft_id)
     drafts.delete(current_user, found)
-    flash(f"Utkastet {found.number} är borttaget.", "success")
+    flash(_("Utkastet %(number)s är borttaget.", number=found.number), "success")
     target = url_for("orders.index")
     if is_htmx():
         response = make_response("")
@@ -264,7 +278,7 @@ def draft_add(draft_id: int):
     try:
         line = drafts.add_product(current_user, found, parse_id(request.form.get("product")))
     except DraftError as error:
-        flash(error.errors.get("product", str(error)), "error")
+        flash(tr(error.errors.get("product")) or "; ".join(map(tr, error.errors.values())), "error")
         return goto(url_for("orders.draft_category", draft_id=found.id))
     return goto(url_for("orders.draft_line", draft_id=found.id, line_id=line.id))
 
@@ -326,7 +340,7 @@ def draft_line_remove(draft_id: int, line_id: int):
     found = load_draft(draft_id)
     line = load_line(found, line_id)
     drafts.remove_line(found, line)
-    flash(f"{line.name} är borttagen ur beställningen.", "success")
+    flash(_("%(product)s är borttagen ur beställningen.", product=line.name), "success")
     if drafts.products(found):
         return goto(url_for("orders.draft_finish", draft_id=found.id))
     return goto(url_for("orders.draft_category", draft_id=found.id))
@@ -350,7 +364,9 @@ def draft_finish(draft_id: int):
             response = make_response("", 204)
             return response
         if action == "save":
-            flash(f"Beställningen är sparad som utkast {found.number}.", "success")
+            flash(
+                _("Beställningen är sparad som utkast %(number)s.", number=found.number), "success"
+            )
             return goto(url_for("orders.index"))
         if action == "add":
             return goto(url_for("orders.draft_category", draft_id=found.id))

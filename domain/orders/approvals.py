@@ -56,6 +56,7 @@ from domain import audit
 from domain import operator as operators
 from domain.mail import send_email
 from domain.orders import flow, notices, pool
+from domain.text import N_, T_
 from tables.orders import PRODUCT_AREAS, ApproverChainEntry, Order, OrderApproval
 from tables.org import Account, Role, User
 
@@ -63,15 +64,15 @@ MAX_APPROVERS = 5
 MAX_COMMENT = 2000
 
 STEP_STATUSES = {
-    "pending": "Väntar",
-    "approved": "Godkänd",
-    "rejected": "Avslagen",
-    "passed": "Passerad",
+    "pending": N_("Väntar"),
+    "approved": N_("Godkänd"),
+    "rejected": N_("Avslagen"),
+    "passed": N_("Passerad"),
 }
-PASSED_OWN = "Beställaren själv – ingen godkänner sin egen beställning"
-PASSED_REMOVED = "Godkännaren finns inte längre som användare"
-PASSED_NO_RIGHT = "Godkännaren har inte längre behörighet att godkänna beställningar"
-COMMENT_REQUIRED = "Skriv en kommentar som förklarar varför beställningen avslås."
+PASSED_OWN = N_("Beställaren själv – ingen godkänner sin egen beställning")
+PASSED_REMOVED = N_("Godkännaren finns inte längre som användare")
+PASSED_NO_RIGHT = N_("Godkännaren har inte längre behörighet att godkänna beställningar")
+COMMENT_REQUIRED = N_("Skriv en kommentar som förklarar varför beställningen avslås.")
 
 
 class ApprovalError(Exception):
@@ -207,19 +208,25 @@ def eligible_approvers(organisation_id: int) -> list[User]:
 
 def _check_manager(manager, area: str) -> None:
     if not manages_chain(manager):
-        raise NotApprover("Bara en Superuser kan ändra ordergodkännare.")
+        raise NotApprover(N_("Bara en Superuser kan ändra ordergodkännare."))
     if area not in PRODUCT_AREAS:
-        raise ApprovalError("Okänt produktområde.")
+        raise ApprovalError(N_("Okänt produktområde."))
 
 
 def _approver_for(manager, area: str, user_id, entries, position=None) -> User:
     user = _users([user_id]).get(user_id) if user_id else None
     if user is None or not may_be_approver(user, manager.organisation_id):
         raise ApprovalError(
-            "Välj en Administratör i organisationen med behörigheten Godkänna beställningar."
+            N_("Välj en Administratör i organisationen med behörigheten Godkänna beställningar.")
         )
     if any(e.user_id == user.id and e.position != position for e in entries):
-        raise ApprovalError(f"{user.name} finns redan i kedjan för {PRODUCT_AREAS[area]}.")
+        raise ApprovalError(
+            T_(
+                "%(name)s finns redan i kedjan för %(area)s.",
+                name=user.name,
+                area=PRODUCT_AREAS[area],
+            )
+        )
     return user
 
 
@@ -246,7 +253,11 @@ def add_approver(manager, area: str, user_id: int) -> ApproverChainEntry:
         entries = chain(manager.organisation_id, area)
         if len(entries) >= MAX_APPROVERS:
             raise ApprovalError(
-                f"Kedjan för {PRODUCT_AREAS[area]} har redan {MAX_APPROVERS} ordergodkännare."
+                T_(
+                    "Kedjan för %(area)s har redan %(count)s ordergodkännare.",
+                    area=PRODUCT_AREAS[area],
+                    count=MAX_APPROVERS,
+                )
             )
         user = _approver_for(manager, area, user_id, entries)
         try:
@@ -259,7 +270,7 @@ def add_approver(manager, area: str, user_id: int) -> ApproverChainEntry:
                 )
         except IntegrityError:
             raise ApprovalConflict(
-                "Kedjan ändrades just av någon annan. Ladda om sidan och försök igen."
+                N_("Kedjan ändrades just av någon annan. Ladda om sidan och försök igen.")
             ) from None
         entry.user = user
         _audit_chain(
@@ -279,7 +290,7 @@ def change_approver(manager, area: str, position: int, user_id: int) -> Approver
         entries = chain(manager.organisation_id, area)
         entry = next((e for e in entries if e.position == position), None)
         if entry is None:
-            raise ApprovalError("Det finns ingen ordergodkännare på den positionen.")
+            raise ApprovalError(N_("Det finns ingen ordergodkännare på den positionen."))
         user = _approver_for(manager, area, user_id, entries, position=position)
         before = entry.user.name
         if user.id != entry.user_id:
@@ -303,10 +314,10 @@ def remove_approver(manager, area: str, position: int) -> str:
     with write_tx():
         entries = chain(manager.organisation_id, area)
         if not entries or position not in {e.position for e in entries}:
-            raise ApprovalError("Det finns ingen ordergodkännare på den positionen.")
+            raise ApprovalError(N_("Det finns ingen ordergodkännare på den positionen."))
         last = entries[-1]
         if position != last.position:
-            raise ApprovalError("Bara den sista ordergodkännaren i listan kan tas bort.")
+            raise ApprovalError(N_("Bara den sista ordergodkännaren i listan kan tas bort."))
         ApproverChainEntry.delete().where(ApproverChainEntry.id == last.id).execute()
         _audit_chain(
             manager,
@@ -394,7 +405,10 @@ def _decide(order: Order, step: OrderApproval, status: str, comment: str, actor)
     )
     if not changed:
         raise ApprovalConflict(
-            f"Beställning {order.label} har redan godkänts eller avslagits av någon annan."
+            T_(
+                "Beställning %(order)s har redan godkänts eller avslagits av någon annan.",
+                order=order.label,
+            )
         )
     step.status, step.decided_at, step.comment = status, now, comment
     label = STEP_STATUSES[status].lower()
@@ -463,11 +477,14 @@ def _load(order: Order, actor) -> Order:
     organisation's and still waiting for approval."""
     fresh = Order.get_or_none(Order.id == order.id)
     if fresh is None or fresh.organisation_id != actor.organisation_id:
-        raise NotApprover("Beställningen finns inte.")
+        raise NotApprover(N_("Beställningen finns inte."))
     if fresh.status != "awaiting_approval":
         raise ApprovalConflict(
-            f"Beställning {fresh.label} väntar inte längre på godkännande "
-            f"(status: {fresh.status_label})."
+            T_(
+                "Beställning %(order)s väntar inte längre på godkännande (status: %(status)s).",
+                order=fresh.label,
+                status=fresh.status_label,
+            )
         )
     return fresh
 
@@ -478,20 +495,36 @@ def _acting_step(order: Order, actor, state: Progress, position) -> OrderApprova
     if state.current is not None:
         if position is not None and position != state.current.position:
             raise ApprovalConflict(
-                f"Beställning {order.label} har redan godkänts i det steget av någon annan."
+                T_(
+                    "Beställning %(order)s har redan godkänts i det steget av någon annan.",
+                    order=order.label,
+                )
             )
         if state.current.approver_id != actor.id:
             name = state.users[state.current.approver_id].name
             raise NotApprover(
-                f"Beställning {order.label} väntar på godkännande av {name}, inte av dig."
+                T_(
+                    "Beställning %(order)s väntar på godkännande av %(name)s, inte av dig.",
+                    order=order.label,
+                    name=name,
+                )
             )
         return state.current
     if not any(u.id == actor.id for u in fallback_approvers(order)):
         if state.falls_to_superusers:
-            raise NotApprover(f"Beställning {order.label} väntar på godkännande av en Superuser.")
-        raise NotApprover(f"Beställning {order.label} väntar inte på ditt godkännande.")
+            raise NotApprover(
+                T_(
+                    "Beställning %(order)s väntar på godkännande av en Superuser.",
+                    order=order.label,
+                )
+            )
+        raise NotApprover(
+            T_("Beställning %(order)s väntar inte på ditt godkännande.", order=order.label)
+        )
     if position is not None and position != len(state.steps) + 1:
-        raise ApprovalConflict(f"Beställning {order.label} har redan godkänts av någon annan.")
+        raise ApprovalConflict(
+            T_("Beställning %(order)s har redan godkänts av någon annan.", order=order.label)
+        )
     return None
 
 
@@ -510,7 +543,7 @@ def _fallback_step(order: Order, actor, status: str, comment: str, steps) -> Ord
             )
     except IntegrityError:
         raise ApprovalConflict(
-            f"Beställning {order.label} har redan godkänts av någon annan."
+            T_("Beställning %(order)s har redan godkänts av någon annan.", order=order.label)
         ) from None
     _record(order, step, actor, f"{STEP_STATUSES[status].lower()} (Superuser)")
     return step
@@ -526,7 +559,7 @@ def approve(order: Order, approver, comment: str = "", *, position: int | None =
     last step the order is Mottagen."""
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT:
-        raise ApprovalError(f"Kommentaren får vara högst {MAX_COMMENT} tecken.")
+        raise ApprovalError(T_("Kommentaren får vara högst %(count)s tecken.", count=MAX_COMMENT))
     with write_tx():
         fresh, state, step = _turn(order, approver, position)
         if step is None:
@@ -552,7 +585,7 @@ def reject(order: Order, approver, comment: str, *, position: int | None = None)
     if not comment:
         raise ApprovalError(COMMENT_REQUIRED)
     if len(comment) > MAX_COMMENT:
-        raise ApprovalError(f"Kommentaren får vara högst {MAX_COMMENT} tecken.")
+        raise ApprovalError(T_("Kommentaren får vara högst %(count)s tecken.", count=MAX_COMMENT))
     with write_tx():
         fresh, state, step = _turn(order, approver, position)
         if step is None:

@@ -23,6 +23,7 @@ from domain.numbers import format_phone, normalise_mobile, normalise_phone, norm
 from domain.orders import approvals, notices, pool
 from domain.orders.flow import OrderConflict, save_version, set_status
 from domain.orders.notices import notify_change, notify_status
+from domain.text import N_, T_
 from tables.orders import (
     ORDER_STATUSES,
     Order,
@@ -34,7 +35,7 @@ from tables.orders import (
 from tables.org import Account, Contact
 from tables.scope import visible_accounts
 
-CONFLICT_MESSAGE = "Beställningen har ändrats av någon annan – ladda om sidan."
+CONFLICT_MESSAGE = N_("Beställningen har ändrats av någon annan – ladda om sidan.")
 
 # What the creator (or orders.manage) may change until staff start on it.
 CHANGEABLE_STATUSES = ("awaiting_approval", "received")
@@ -44,16 +45,16 @@ UNDOABLE_STATUSES = ("awaiting_approval", "received")
 
 # The order's own fields a change may touch, with their labels (the diff's words).
 ORDER_FIELDS = {
-    "desired_date": "Önskat aktiveringsdatum",
-    "end_user": "Slutanvändare/Alias",
-    "delivery_name": "Leveransmottagare",
-    "delivery_street": "Leveransadress",
-    "delivery_postcode": "Postnummer",
-    "delivery_city": "Ort",
-    "contact_phone": "Kontakttelefon",
-    "contact_email": "E-post för kontakt",
-    "extra_contact": "Extra kontaktperson",
-    "mobile_number": "Mobilnummer",
+    "desired_date": N_("Önskat aktiveringsdatum"),
+    "end_user": N_("Slutanvändare/Alias"),
+    "delivery_name": N_("Leveransmottagare"),
+    "delivery_street": N_("Leveransadress"),
+    "delivery_postcode": N_("Postnummer"),
+    "delivery_city": N_("Ort"),
+    "contact_phone": N_("Kontakttelefon"),
+    "contact_email": N_("E-post för kontakt"),
+    "extra_contact": N_("Extra kontaktperson"),
+    "mobile_number": N_("Mobilnummer"),
 }
 CUSTOMER_FIELDS = tuple(k for k in ORDER_FIELDS if k != "mobile_number")
 STAFF_FIELDS = ("desired_date", "mobile_number")
@@ -61,27 +62,27 @@ STAFF_FIELDS = ("desired_date", "mobile_number")
 # Labels of the snapshot's keys that are not order fields (the diff's words).
 SNAPSHOT_LABELS = {
     **ORDER_FIELDS,
-    "agreement_number": "Ramavtalsnummer",
-    "billing_account": "Faktureringsadress",
-    "contact_method": "Kontaktsätt",
-    "is_quote": "Offert",
-    "comment": "Kommentar",
-    "quantity": "Antal",
-    "monthly_ore": "Månadskostnad",
-    "start_ore": "Startkostnad",
-    "binding_months": "Bindningstid",
-    "number": "Mobilnummer",
-    "sim": "SIM-kort",
-    "icc": "ICC",
-    "esim_email": "E-post för eSIM",
-    "number_choice": "Nummerval",
-    "port_org_number": "Nuvarande innehavares org.nr",
-    "port_date": "Porteringsdatum",
-    "mbb_public_ip": "MBB Publik IP",
-    "mbb_contact_number": "Kontaktnummer MBB",
-    "address": "Installationsadress",
-    "technology": "Teknik",
-    "summary": "Gäller",
+    "agreement_number": N_("Ramavtalsnummer"),
+    "billing_account": N_("Faktureringsadress"),
+    "contact_method": N_("Kontaktsätt"),
+    "is_quote": N_("Offert"),
+    "comment": N_("Kommentar"),
+    "quantity": N_("Antal"),
+    "monthly_ore": N_("Månadskostnad"),
+    "start_ore": N_("Startkostnad"),
+    "binding_months": N_("Bindningstid"),
+    "number": N_("Mobilnummer"),
+    "sim": N_("SIM-kort"),
+    "icc": N_("ICC"),
+    "esim_email": N_("E-post för eSIM"),
+    "number_choice": N_("Nummerval"),
+    "port_org_number": N_("Nuvarande innehavares org.nr"),
+    "port_date": N_("Porteringsdatum"),
+    "mbb_public_ip": N_("MBB Publik IP"),
+    "mbb_contact_number": N_("Kontaktnummer MBB"),
+    "address": N_("Installationsadress"),
+    "technology": N_("Teknik"),
+    "summary": N_("Gäller"),
 }
 
 MAX_DAYS_AHEAD = 366
@@ -188,10 +189,10 @@ def differences(before: dict, after: dict) -> list[tuple[str, str, str]]:
         old, new = before_lines.get(key), after_lines.get(key)
         name = (new or old).get("name", "")
         if old is None:
-            out.append((f"{name}", "–", "tillagd"))
+            out.append((f"{name}", "–", N_("tillagd")))
             continue
         if new is None:
-            out.append((f"{name}", "borttagen", "–"))
+            out.append((f"{name}", N_("borttagen"), "–"))
             continue
         flat_old, flat_new = _flatten(old), _flatten(new)
         for path in sorted(set(flat_old) | set(flat_new), key=lambda p: list(p)):
@@ -225,32 +226,39 @@ def change_refusal(user, order: Order) -> str | None:
     Avslagen order may be corrected and sent again by its creator."""
     if order.status == "rejected":
         if order.created_by_id != user.id:
-            return "Bara den som lade beställningen kan ändra den och skicka den igen."
+            return N_("Bara den som lade beställningen kan ändra den och skicka den igen.")
         return None
     if not _is_creator_or_manager(user, order):
-        return "Bara den som lade beställningen eller den som hanterar beställningar kan ändra den."
+        return N_(
+            "Bara den som lade beställningen eller den som hanterar beställningar kan ändra den."
+        )
     if order.status == "in_progress":
-        return "Beställningen kan inte ändras: handläggningen har påbörjats."
+        return N_("Beställningen kan inte ändras: handläggningen har påbörjats.")
     if order.status not in CHANGEABLE_STATUSES:
-        return f"Beställningen kan inte ändras när den är {ORDER_STATUSES[order.status].lower()}."
+        return T_(
+            "Beställningen kan inte ändras när den är %(status)s.",
+            status=ORDER_STATUSES[order.status].lower(),
+        )
     return None
 
 
 def undo_refusal(user, order: Order) -> str | None:
     if not user.has("orders.undo"):
-        return "Du har inte behörighet att ångra beställningar."
+        return N_("Du har inte behörighet att ångra beställningar.")
     if not _is_creator_or_manager(user, order):
-        return "Bara den som lade beställningen eller den som hanterar beställningar kan ångra den."
+        return N_(
+            "Bara den som lade beställningen eller den som hanterar beställningar kan ångra den."
+        )
     if order.status not in UNDOABLE_STATUSES:
-        return "Beställningen kan inte ångras: den är redan under behandling eller avslutad."
+        return N_("Beställningen kan inte ångras: den är redan under behandling eller avslutad.")
     return None
 
 
 def offer_refusal(user, order: Order) -> str | None:
     if not order.is_quote or order.status != "answered":
-        return "Det finns ingen besvarad offert att ta ställning till."
+        return N_("Det finns ingen besvarad offert att ta ställning till.")
     if not _is_creator_or_manager(user, order):
-        return "Bara den som begärde offerten eller den som hanterar beställningar kan svara."
+        return N_("Bara den som begärde offerten eller den som hanterar beställningar kan svara.")
     return None
 
 
@@ -272,18 +280,18 @@ def parse_changes(
             if (name == "end_user" and "end_user" not in allowed) or (
                 name == "number" and "mobile_number" not in allowed
             ):
-                raise ChangeError("Fältet kan inte ändras.", key)
+                raise ChangeError(N_("Fältet kan inte ändras."), key)
             line = _line_of(order, line_id, key)
             value = _clean_text(raw, key)
             if name == "number" and value:
                 value = normalise_mobile(value) or _bad(
-                    "Ange ett svenskt mobilnummer, t.ex. 070-123 45 67.", key
+                    N_("Ange ett svenskt mobilnummer, t.ex. 070-123 45 67."), key
                 )
             if value != _details(line).get(name, ""):
                 lines.setdefault(line.id, {})[name] = value
             continue
         if key not in allowed:
-            raise ChangeError("Fältet kan inte ändras.", key)
+            raise ChangeError(N_("Fältet kan inte ändras."), key)
         value = _parse_field(order, key, raw, user, today)
         current = getattr(order, f"{key}_id" if key == "extra_contact" else key)
         if value != current:
@@ -300,7 +308,7 @@ def _bad(message: str, field: str):
 def _clean_text(raw, field: str, limit: int = 200) -> str:
     value = ("" if raw is None else str(raw)).strip()
     if len(value) > limit:
-        raise ChangeError(f"Högst {limit} tecken.", field)
+        raise ChangeError(T_("Högst %(limit)s tecken.", limit=limit), field)
     return value
 
 
@@ -311,7 +319,7 @@ def _line_of(order: Order, raw_id: str, field: str) -> OrderLine:
         else None
     )
     if line is None or line.parent_id is not None:
-        raise ChangeError("Raden finns inte i beställningen.", field)
+        raise ChangeError(N_("Raden finns inte i beställningen."), field)
     return line
 
 
@@ -324,39 +332,41 @@ def _parse_field(order, key: str, raw, user, today: dt.date):
             if not text:
                 return None
             if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-                raise ChangeError("Ange datum som ÅÅÅÅ-MM-DD.", key)
+                raise ChangeError(N_("Ange datum som ÅÅÅÅ-MM-DD."), key)
             try:
                 value = dt.date.fromisoformat(text)
             except ValueError:
-                raise ChangeError("Datumet finns inte.", key) from None
+                raise ChangeError(N_("Datumet finns inte."), key) from None
         if value == order.desired_date:
             return value  # an unchanged date in the past is left as it is
         if value < today:
-            raise ChangeError("Datumet har redan passerat. Välj idag eller ett senare datum.", key)
+            raise ChangeError(
+                N_("Datumet har redan passerat. Välj idag eller ett senare datum."), key
+            )
         if value > today + dt.timedelta(days=MAX_DAYS_AHEAD):
-            raise ChangeError("Välj ett datum inom ett år.", key)
+            raise ChangeError(N_("Välj ett datum inom ett år."), key)
         return value
     if key == "delivery_postcode":
         text = _clean_text(raw, key)
         if not text:
             return ""
-        return normalise_postcode(text) or _bad("Ange postnumret med fem siffror.", key)
+        return normalise_postcode(text) or _bad(N_("Ange postnumret med fem siffror."), key)
     if key == "contact_email":
         text = _clean_text(raw, key, 254)
         if text and not EMAIL_RE.match(text):
-            raise ChangeError("Ange en giltig e-postadress.", key)
+            raise ChangeError(N_("Ange en giltig e-postadress."), key)
         return text
     if key == "contact_phone":
         text = _clean_text(raw, key, 40)
         if not text:
             return ""
-        return normalise_phone(text) or _bad("Ange ett giltigt telefonnummer.", key)
+        return normalise_phone(text) or _bad(N_("Ange ett giltigt telefonnummer."), key)
     if key == "mobile_number":
         text = _clean_text(raw, key, 40)
         if not text:
             return ""
         return normalise_mobile(text) or _bad(
-            "Ange ett svenskt mobilnummer, t.ex. 070-123 45 67.", key
+            N_("Ange ett svenskt mobilnummer, t.ex. 070-123 45 67."), key
         )
     if key == "extra_contact":
         text = _clean_text(raw, key, 20)
@@ -369,14 +379,14 @@ def _parse_field(order, key: str, raw, user, today: dt.date):
             query = query.where(Contact.account.in_(visible_accounts(user).select(Account.id)))
         contact = query.get_or_none()
         if contact is None:
-            raise ChangeError("Välj en kontaktperson i listan.", key)
+            raise ChangeError(N_("Välj en kontaktperson i listan."), key)
         return contact.id
     return _clean_text(raw, key)
 
 
 def _int(text: str, field: str) -> int:
     if not text.isdigit() or len(text) > 18:
-        raise ChangeError("Välj en kontaktperson i listan.", field)
+        raise ChangeError(N_("Välj en kontaktperson i listan."), field)
     return int(text)
 
 
@@ -426,7 +436,7 @@ def _move_number(order: Order, old: str, new: str) -> None:
         try:
             pool.reserve(new, order)
         except pool.NumberTaken as error:
-            raise ChangeError(str(error), "number") from None
+            raise ChangeError(error.args[0], "number") from None
 
 
 def _record_change(order, actor, diff, comment, *, staff=None, user=None) -> None:
@@ -489,9 +499,9 @@ def _send_again(order: Order, parsed: dict, comment: str, version, user):
             try:
                 pool.reserve(chosen["number"], order)
             except pool.NumberTaken as taken:
-                raise ChangeError(str(taken)) from taken
+                raise ChangeError(taken.args[0]) from taken
     after = snapshot(order)
-    diff = differences(before, after) or [("Beställningen", "–", "skickad igen")]
+    diff = differences(before, after) or [(N_("Beställningen"), "–", N_("skickad igen"))]
     save_version(order, {**after, "changes": [list(d) for d in diff]}, user=user)
     _record_change(order, user, diff, comment, user=user)
     approvals.restart(order, user, expect=("rejected",))
@@ -506,11 +516,14 @@ def change_by_staff(
     sees; one version more, as for the customer's own change."""
     if order.status not in STAFF_CHANGEABLE_STATUSES:
         raise ChangeError(
-            f"Beställningen kan inte ändras när den är {ORDER_STATUSES[order.status].lower()}."
+            T_(
+                "Beställningen kan inte ändras när den är %(status)s.",
+                status=ORDER_STATUSES[order.status].lower(),
+            )
         )
     comment = _clean_text(comment, "comment", 2000)
     if not comment:
-        raise ChangeError("Skriv en kommentar till kunden om ändringen.", "comment")
+        raise ChangeError(N_("Skriv en kommentar till kunden om ändringen."), "comment")
     parsed = parse_changes(order, changes, STAFF_FIELDS)
     if not parsed:
         return []
@@ -522,7 +535,7 @@ def _change(order, parsed, comment, statuses, version, *, user=None, staff=None)
     actor = staff or user
     _apply(order, parsed, expect_statuses=statuses, version=version)
     after = snapshot(order)
-    diff = differences(before, after) or [("Beställningen", "–", "ändrad")]
+    diff = differences(before, after) or [(N_("Beställningen"), "–", N_("ändrad"))]
     # The version keeps what changed in words as well: an earlier version's
     # snapshot may have another shape (seeded, or sent before a field existed).
     save_version(order, {**after, "changes": [list(d) for d in diff]}, user=user)

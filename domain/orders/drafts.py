@@ -26,6 +26,7 @@ from domain.numbers import (
 )
 from domain.orders import pool
 from domain.orders.pricing import Catalogue, Price, line_price, sum_prices
+from domain.text import N_, T_
 from tables.catalogue import Product
 from tables.orders import Availability, Order, OrderLine
 from tables.org import Account, Contact
@@ -40,10 +41,13 @@ class DraftError(Exception):
         super().__init__("; ".join(self.errors.values()))
 
 
-SIM_CHOICES = {"new": "Nytt SIM-kort", "esim": "eSIM", "own": "Eget SIM-kort (ICC)"}
-NUMBER_CHOICES = {"new": "Nytt nummer", "port": "Portera befintligt nummer"}
-CONTACT_METHODS = {"email": "E-post", "phone": "Telefon"}
-DELIVERY_CHOICES = {"profile": "Företagsprofilens leveransadress", "other": "Annan leveransadress"}
+SIM_CHOICES = {"new": N_("Nytt SIM-kort"), "esim": N_("eSIM"), "own": N_("Eget SIM-kort (ICC)")}
+NUMBER_CHOICES = {"new": N_("Nytt nummer"), "port": N_("Portera befintligt nummer")}
+CONTACT_METHODS = {"email": N_("E-post"), "phone": N_("Telefon")}
+DELIVERY_CHOICES = {
+    "profile": N_("Företagsprofilens leveransadress"),
+    "other": N_("Annan leveransadress"),
+}
 # The order-level fields of Slutför beställningen, kept as typed in Order.payload.
 ORDER_FIELDS = (
     "delivery_choice",
@@ -175,7 +179,7 @@ def totals(catalogue: Catalogue, lines: list[OrderLine]) -> Price:
 def _account(user, account_id) -> Account:
     account = orderable_accounts(user).where(Account.id == account_id).first()
     if account is None:
-        raise DraftError({"account": "Välj ett av de konton du har behörighet till."})
+        raise DraftError({"account": N_("Välj ett av de konton du har behörighet till.")})
     return account
 
 
@@ -218,7 +222,7 @@ def add_product(user, draft: Order, product_id) -> OrderLine:
     catalogue = catalogue_for(draft, user)
     product = catalogue.product(product_id)
     if product is None:
-        raise DraftError({"product": "Produkten finns inte att beställa här."})
+        raise DraftError({"product": N_("Produkten finns inte att beställa här.")})
     with write_tx():
         position = OrderLine.select().where(OrderLine.order == draft.id).count()
         line = OrderLine.create(
@@ -246,7 +250,7 @@ def configure(user, draft: Order, line: OrderLine, picked: dict[int, list], quan
     another part is not, and :class:`DraftError` names what is wrong."""
     catalogue = catalogue_for(draft, user)
     if catalogue.product(line.product_id) is None:
-        raise DraftError({"product": "Produkten finns inte längre att beställa här."})
+        raise DraftError({"product": N_("Produkten finns inte längre att beställa här.")})
     errors: dict[str, str] = {}
     selections: list[tuple] = []
     for offer in catalogue.option_groups(line.product):
@@ -257,11 +261,15 @@ def configure(user, draft: Order, line: OrderLine, picked: dict[int, list], quan
             continue
         choices = [offer.choice(i) for i in ids]
         if any(c is None for c in choices):
-            raise DraftError({f"group-{group.id}": f"Ogiltigt val under {group.name}."})
+            raise DraftError(
+                {f"group-{group.id}": T_("Ogiltigt val under %(group)s.", group=group.name)}
+            )
         if not group.multiple and len(choices) > 1:
-            raise DraftError({f"group-{group.id}": f"Välj ett alternativ under {group.name}."})
+            raise DraftError(
+                {f"group-{group.id}": T_("Välj ett alternativ under %(group)s.", group=group.name)}
+            )
         if not choices and not group.optional and offer.choices:
-            errors[f"group-{group.id}"] = f"Välj {group.name.lower()}."
+            errors[f"group-{group.id}"] = T_("Välj %(group)s.", group=group.name.lower())
         unique = {c.item.id: c for c in choices}
         selections += [(group.name, c) for c in unique.values()]
     number = _quantity(quantity, line.product)
@@ -334,16 +342,18 @@ def check(draft: Order, user, today: dt.date | None = None):
     if not catalogue.may_order:
         errors[""] = catalogue.refusal
     if not lines:
-        errors[""] = "Lägg till minst en produkt."
+        errors[""] = N_("Lägg till minst en produkt.")
     if _account_or_none(user, draft.account_id) is None:
-        errors["account"] = "Kontot finns inte bland dem du kan beställa på."
+        errors["account"] = N_("Kontot finns inte bland dem du kan beställa på.")
     clean_lines: dict[int, dict] = {}
     chosen_numbers: dict[str, str] = {}
     needs_delivery = False
     for line in lines:
         prefix = f"l{line.id}-"
         if catalogue.product(line.product_id) is None:
-            errors[prefix + "product"] = f"{line.name} finns inte att beställa här."
+            errors[prefix + "product"] = T_(
+                "%(product)s finns inte att beställa här.", product=line.name
+            )
             continue
         problem = _quantity(line.quantity, line.product)
         if isinstance(problem, str):
@@ -366,11 +376,13 @@ def _check_options(catalogue: Catalogue, line: OrderLine, errors: dict, prefix: 
         ids = picked.get(offer.group.name, [])
         offered = {c.product.id for c in offer.choices}
         if any(i not in offered for i in ids):
-            errors[prefix + "options"] = (
-                f"Ett val under {offer.group.name} finns inte att beställa."
+            errors[prefix + "options"] = T_(
+                "Ett val under %(group)s finns inte att beställa.", group=offer.group.name
             )
         elif not ids and not offer.group.optional and offer.choices:
-            errors[prefix + "options"] = f"Välj {offer.group.name.lower()} för {line.name}."
+            errors[prefix + "options"] = T_(
+                "Välj %(group)s för %(product)s.", group=offer.group.name.lower(), product=line.name
+            )
 
 
 def _check_line(line, raw: dict, user, today, chosen_numbers: dict) -> tuple[dict, dict]:
@@ -381,33 +393,35 @@ def _check_line(line, raw: dict, user, today, chosen_numbers: dict) -> tuple[dic
     def text(key, required=None, limit=TEXT_LIMIT):
         value = str(raw.get(key) or "").strip()
         if _CONTROL.search(value):
-            errors[key] = "Fältet innehåller otillåtna tecken."
+            errors[key] = N_("Fältet innehåller otillåtna tecken.")
         elif len(value) > limit:
-            errors[key] = f"Högst {limit} tecken."
+            errors[key] = T_("Högst %(limit)s tecken.", limit=limit)
         elif not value and required:
             errors[key] = required
         return value
 
     if "end_user" in keys:
-        clean["end_user"] = text("end_user", "Ange slutanvändare eller alias.")
+        clean["end_user"] = text("end_user", N_("Ange slutanvändare eller alias."))
     if "sim" in keys:
         sim = raw.get("sim") or "new"
         if sim not in SIM_CHOICES:
-            errors["sim"] = "Välj SIM-kort."
+            errors["sim"] = N_("Välj SIM-kort.")
         clean["sim"] = sim
         if sim == "esim":
-            email = text("esim_email", "Ange e-postadressen dit aktiveringsuppgifterna skickas.")
+            email = text(
+                "esim_email", N_("Ange e-postadressen dit aktiveringsuppgifterna skickas.")
+            )
             if email and not valid_email(email):
-                errors["esim_email"] = "Ange en giltig e-postadress, t.ex. namn@foretag.se."
+                errors["esim_email"] = N_("Ange en giltig e-postadress, t.ex. namn@foretag.se.")
             clean["esim_email"] = email
         elif sim == "own":
             icc = re.sub(r"\s", "", str(raw.get("icc") or ""))
             if not user.has("services.allocate_sim"):
-                errors["sim"] = "Du har inte behörighet att allokera egna SIM-kort."
+                errors["sim"] = N_("Du har inte behörighet att allokera egna SIM-kort.")
             elif not icc:
-                errors["icc"] = "Ange SIM-kortets ICC-nummer (19 siffror)."
+                errors["icc"] = N_("Ange SIM-kortets ICC-nummer (19 siffror).")
             elif not valid_icc(icc):
-                errors["icc"] = "ICC-numret är inte giltigt: 19 siffror som börjar med 89."
+                errors["icc"] = N_("ICC-numret är inte giltigt: 19 siffror som börjar med 89.")
             clean["icc"] = icc
     if "number" in keys:
         choice = raw.get("number_choice") or "new"
@@ -415,61 +429,66 @@ def _check_line(line, raw: dict, user, today, chosen_numbers: dict) -> tuple[dic
         if choice == "new":
             number = str(raw.get("number") or "").strip()
             if not number:
-                errors["number"] = "Välj ett mobilnummer."
+                errors["number"] = N_("Välj ett mobilnummer.")
             elif not pool.is_free(number):
-                errors["number"] = f"Numret {number} är inte längre ledigt. Välj ett annat nummer."
+                errors["number"] = T_(
+                    "Numret %(number)s är inte längre ledigt. Välj ett annat nummer.", number=number
+                )
             elif number in chosen_numbers:
-                errors["number"] = f"Numret {number} är redan valt för en annan produkt."
+                errors["number"] = T_(
+                    "Numret %(number)s är redan valt för en annan produkt.", number=number
+                )
             chosen_numbers[number] = line.id
             clean["number"] = number
         elif choice == "port":
             typed = str(raw.get("port_number") or "")
             number = normalise_mobile(typed) if typed.strip() else None
             if not typed.strip():
-                errors["port_number"] = "Ange numret som ska porteras."
+                errors["port_number"] = N_("Ange numret som ska porteras.")
             elif number is None:
-                errors["port_number"] = "Ange ett svenskt mobilnummer, t.ex. 070-123 45 67."
+                errors["port_number"] = N_("Ange ett svenskt mobilnummer, t.ex. 070-123 45 67.")
             org = normalise_org_number(str(raw.get("port_org_number") or ""))
             if org is None:
-                errors["port_org_number"] = (
+                errors["port_org_number"] = N_(
                     "Ange nuvarande innehavares organisationsnummer, t.ex. 556629-0549."
                 )
             port_date = _date(raw.get("port_date"))
             if port_date is None:
-                errors["port_date"] = "Ange porteringsdatum (ÅÅÅÅ-MM-DD)."
+                errors["port_date"] = N_("Ange porteringsdatum (ÅÅÅÅ-MM-DD).")
             elif port_date < today:
-                errors["port_date"] = "Porteringsdatumet kan inte ligga bakåt i tiden."
+                errors["port_date"] = N_("Porteringsdatumet kan inte ligga bakåt i tiden.")
             clean.update(
                 number=number or "",
                 port_org_number=org or "",
                 port_date=port_date.isoformat() if port_date else "",
             )
         else:
-            errors["number_choice"] = "Välj nytt nummer eller portering."
+            errors["number_choice"] = N_("Välj nytt nummer eller portering.")
     if "mbb" in keys:
         clean["mbb_public_ip"] = bool(raw.get("mbb_public_ip"))
         contact = str(raw.get("mbb_contact_number") or "").strip()
         normal = normalise_phone(contact) if contact else ""
         if normal is None:
-            errors["mbb_contact_number"] = "Ange ett telefonnummer, t.ex. 070-123 45 67."
+            errors["mbb_contact_number"] = N_("Ange ett telefonnummer, t.ex. 070-123 45 67.")
         clean["mbb_contact_number"] = normal or ""
     if "address" in keys:
-        street = text("street", "Ange installationsadressens gatuadress.")
-        city = text("city", "Ange ort.")
+        street = text("street", N_("Ange installationsadressens gatuadress."))
+        city = text("city", N_("Ange ort."))
         typed = str(raw.get("postcode") or "")
         postcode = normalise_postcode(typed)
         if postcode is None:
-            errors["postcode"] = "Postnumret ska vara fem siffror, t.ex. 901 55."
+            errors["postcode"] = N_("Postnumret ska vara fem siffror, t.ex. 901 55.")
         technology = str(raw.get("technology") or "")
         if postcode:
             offered = [a.technology for a in availability(postcode)]
             if not offered:
-                errors["postcode"] = (
-                    f"Vi kan inte leverera bredband till postnummer {postcode} ännu. "
-                    "Skicka en offert eller kontakta oss."
+                errors["postcode"] = T_(
+                    "Vi kan inte leverera bredband till postnummer %(postcode)s ännu. "
+                    "Skicka en offert eller kontakta oss.",
+                    postcode=postcode,
                 )
             elif technology not in offered:
-                errors["technology"] = "Välj en av teknikerna som finns på adressen."
+                errors["technology"] = N_("Välj en av teknikerna som finns på adressen.")
         clean["address"] = {"street": street, "postcode": postcode or "", "city": city}
         clean["technology"] = technology
     return clean, errors
@@ -481,25 +500,25 @@ def _check_order(draft, user, form: dict, today, needs_delivery: bool) -> tuple[
     if needs_delivery:
         if form.get("delivery_choice", "profile") == "other":
             fields = {
-                "delivery_name": "Ange mottagare.",
-                "delivery_street": "Ange gatuadress.",
-                "delivery_city": "Ange ort.",
+                "delivery_name": N_("Ange mottagare."),
+                "delivery_street": N_("Ange gatuadress."),
+                "delivery_city": N_("Ange ort."),
             }
             for name, missing in fields.items():
                 value = str(form.get(name) or "").strip()
                 if not value:
                     errors[name] = missing
                 elif len(value) > TEXT_LIMIT or _CONTROL.search(value):
-                    errors[name] = "Kontrollera fältet: högst 100 vanliga tecken."
+                    errors[name] = N_("Kontrollera fältet: högst 100 vanliga tecken.")
                 clean[name] = value
             postcode = normalise_postcode(str(form.get("delivery_postcode") or ""))
             if postcode is None:
-                errors["delivery_postcode"] = "Postnumret ska vara fem siffror, t.ex. 903 04."
+                errors["delivery_postcode"] = N_("Postnumret ska vara fem siffror, t.ex. 903 04.")
             clean["delivery_postcode"] = postcode or ""
         else:
             profile = draft.organisation.profile()
             if not (profile.delivery_street and profile.delivery_postcode):
-                errors["delivery_choice"] = (
+                errors["delivery_choice"] = N_(
                     "Företagsprofilen har ingen leveransadress. Ange en annan leveransadress."
                 )
             clean.update(
@@ -511,36 +530,36 @@ def _check_order(draft, user, form: dict, today, needs_delivery: bool) -> tuple[
     chosen = _int(form.get("billing_account"))
     billing = next((a for a in billing_choices(user, draft.account) if a.id == chosen), None)
     if billing is None:
-        errors["billing_account"] = "Välj faktureringsadress."
+        errors["billing_account"] = N_("Välj faktureringsadress.")
     clean["billing_account"] = billing.id if billing else None
     method = form.get("contact_method") or "email"
     if method not in CONTACT_METHODS:
-        errors["contact_method"] = "Välj hur vi ska kontakta dig."
+        errors["contact_method"] = N_("Välj hur vi ska kontakta dig.")
     clean["contact_method"] = method
     phone_text = str(form.get("contact_phone") or "").strip()
     phone = normalise_phone(phone_text) if phone_text else ""
     if phone is None:
-        errors["contact_phone"] = "Ange ett telefonnummer, t.ex. 070-123 45 67."
+        errors["contact_phone"] = N_("Ange ett telefonnummer, t.ex. 070-123 45 67.")
     elif method == "phone" and not phone:
-        errors["contact_phone"] = "Ange telefonnumret vi ska ringa."
+        errors["contact_phone"] = N_("Ange telefonnumret vi ska ringa.")
     clean["contact_phone"] = phone or ""
     email = str(form.get("contact_email") or "").strip() or user.email
     if not valid_email(email):
-        errors["contact_email"] = "Ange en giltig e-postadress."
+        errors["contact_email"] = N_("Ange en giltig e-postadress.")
     clean["contact_email"] = email
     extra_id = _int(form.get("extra_contact"))
     extra = None
     if str(form.get("extra_contact") or "").strip():
         extra = contacts_for(user).where(Contact.id == extra_id).first() if extra_id else None
         if extra is None:
-            errors["extra_contact"] = "Välj en kontaktperson ur listan."
+            errors["extra_contact"] = N_("Välj en kontaktperson ur listan.")
     clean["extra_contact"] = extra.id if extra else None
     typed = str(form.get("desired_date") or "").strip()
     desired = _date(typed) if typed else None
     if typed and desired is None:
-        errors["desired_date"] = "Ange datumet som ÅÅÅÅ-MM-DD."
+        errors["desired_date"] = N_("Ange datumet som ÅÅÅÅ-MM-DD.")
     elif desired and desired < today:
-        errors["desired_date"] = "Önskat aktiveringsdatum kan inte ligga bakåt i tiden."
+        errors["desired_date"] = N_("Önskat aktiveringsdatum kan inte ligga bakåt i tiden.")
     clean["desired_date"] = desired
     return clean, errors
 
@@ -608,11 +627,15 @@ def _quantity(value, product: Product) -> int | str:
     try:
         number = int(str(value).strip())
     except (TypeError, ValueError):
-        return "Ange antal som ett heltal."
+        return N_("Ange antal som ett heltal.")
     if number < 1:
-        return "Antalet måste vara minst 1."
+        return N_("Antalet måste vara minst 1.")
     if number > product.max_quantity:
-        return f"Högst {product.max_quantity} st av {product.name} per beställning."
+        return T_(
+            "Högst %(count)s st av %(product)s per beställning.",
+            count=product.max_quantity,
+            product=product.name,
+        )
     return number
 
 

@@ -9,6 +9,7 @@ import json
 
 from database import utcnow
 from domain import audit
+from domain.text import T_
 from tables.orders import ORDER_STATUSES, Order, OrderEvent, OrderVersion
 
 
@@ -42,7 +43,9 @@ def set_status(
         .execute()
     )
     if not changed:
-        raise OrderConflict(f"Beställning {order.number} har redan ändrats av någon annan.")
+        raise OrderConflict(
+            T_("Beställning %(number)s har redan ändrats av någon annan.", number=order.number)
+        )
     from_status = order.status
     order.status, order.changed_at = to_status, now
     for name, value in fields.items():

@@ -39,6 +39,7 @@ from domain import audit, provisioning
 from domain.numbers import luhn_digit, normalise_phone, valid_icc
 from domain.orders import flow, notices, pool
 from domain.service_terms import add_months
+from domain.text import N_, T_
 from tables.orders import Order, OrderLine
 from tables.services import (
     BARRING_KINDS,
@@ -105,7 +106,7 @@ def details_of(line: OrderLine) -> dict:
 def start(order: Order, staff, comment: str = "") -> None:
     """Påbörja: Mottagen → Pågår (inside ``write_tx``)."""
     if awaits_answer(order):
-        raise FulfilmentError("Offerten ska besvaras med ett pris innan den kan påbörjas.")
+        raise FulfilmentError(N_("Offerten ska besvaras med ett pris innan den kan påbörjas."))
     flow.set_status(order, "in_progress", staff=staff, comment=comment, expect=START_FROM)
     notices.notify_status(order)
 
@@ -115,7 +116,7 @@ def cancel(order: Order, staff, reason: str) -> None:
     to the pool (inside ``write_tx``)."""
     reason = (reason or "").strip()
     if not reason:
-        raise FulfilmentError("Ange orsaken; kunden får se den.")
+        raise FulfilmentError(N_("Ange orsaken; kunden får se den."))
     flow.set_status(
         order,
         "cancelled",
@@ -134,14 +135,14 @@ def answer(order: Order, staff, prices: dict[int, tuple[int, int]], text: str) -
     text for the customer; Mottagen → Besvarad (inside ``write_tx``)."""
     text = (text or "").strip()
     if not order.is_quote:
-        raise FulfilmentError("Bara en offert besvaras med ett pris.")
+        raise FulfilmentError(N_("Bara en offert besvaras med ett pris."))
     if not text:
-        raise FulfilmentError("Skriv ett svar till kunden.")
+        raise FulfilmentError(N_("Skriv ett svar till kunden."))
     lines = {line.id: line for line in order.lines}
     if set(prices) - set(lines):
-        raise FulfilmentError("Priset gäller en rad som inte finns i offerten.")
+        raise FulfilmentError(N_("Priset gäller en rad som inte finns i offerten."))
     if any(amount < 0 for pair in prices.values() for amount in pair):
-        raise FulfilmentError("Priser kan inte vara negativa.")
+        raise FulfilmentError(N_("Priser kan inte vara negativa."))
     flow.set_status(order, "answered", staff=staff, comment=text, expect=ANSWER_FROM, answer=text)
     before, after = {}, {}
     for line_id, (monthly, start_price) in prices.items():
@@ -168,7 +169,7 @@ def complete(order: Order, staff, comment: str = "", *, today: dt.date | None = 
     ``write_tx``). Returns the services created."""
     today = today or dt.date.today()
     if is_service_action(order):
-        raise FulfilmentError("Ändringar av tjänster slutförs under Ändringar.")
+        raise FulfilmentError(N_("Ändringar av tjänster slutförs under Ändringar."))
     flow.set_status(
         order,
         "completed",
@@ -202,12 +203,20 @@ def _service_number(order: Order, line: OrderLine, kind: str, details: dict) -> 
     if kind in PHONE_KINDS:
         number = normalise_phone(details.get("number") or "")
         if not number:
-            raise FulfilmentError(f"{line.name}: beställningen saknar ett giltigt nummer.")
+            raise FulfilmentError(
+                T_("%(product)s: beställningen saknar ett giltigt nummer.", product=line.name)
+            )
         taken = Service.select().where(
             (Service.number == number) & (Service.status != "terminated")
         )
         if taken.exists():
-            raise FulfilmentError(f"{line.name}: numret {number} används redan av en tjänst.")
+            raise FulfilmentError(
+                T_(
+                    "%(product)s: numret %(number)s används redan av en tjänst.",
+                    product=line.name,
+                    number=number,
+                )
+            )
         return number
     return f"{NUMBER_PREFIX.get(kind, 'TJ')}-{order.number}-{line.position + 1}"
 
@@ -236,7 +245,7 @@ def _sim_card(order: Order, service: Service, details: dict) -> SimCard:
     if choice == "own":
         icc = (details.get("icc") or "").replace(" ", "")
         if not valid_icc(icc):
-            raise FulfilmentError("Kundens SIM-kort har inget giltigt ICC-nummer.")
+            raise FulfilmentError(N_("Kundens SIM-kort har inget giltigt ICC-nummer."))
         card = SimCard.get_or_none(SimCard.icc == icc)
         if card is not None:
             if (
@@ -248,7 +257,7 @@ def _sim_card(order: Order, service: Service, details: dict) -> SimCard:
                     order.organisation_id,
                 )
             ):
-                raise FulfilmentError(f"SIM-kortet {icc} används redan.")
+                raise FulfilmentError(T_("SIM-kortet %(icc)s används redan.", icc=icc))
             SimCard.update(**fields).where(SimCard.id == card.id).execute()
             return SimCard.get_by_id(card.id)
         return SimCard.create(icc=icc, imsi="", pin="", puk="", sim_type="physical", **fields)

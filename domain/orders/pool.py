@@ -7,12 +7,18 @@ cannot both take the same number."""
 from __future__ import annotations
 
 from database import utcnow
+from domain.text import T_
 from tables.orders import Order, PoolNumber
 
 
 class NumberTaken(Exception):
     def __init__(self, number: str):
-        super().__init__(f"Numret {number} har just valts i en annan beställning. Välj ett annat.")
+        super().__init__(
+            T_(
+                "Numret %(number)s har just valts i en annan beställning. Välj ett annat.",
+                number=number,
+            )
+        )
         self.number = number
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from domain.text import N_, T_
 from tables.catalogue import OptionGroup, OptionGroupItem, Product, ProductCategory
 from tables.org import Agreement, AgreementProduct, Organisation, PriceListItem
 
@@ -64,11 +65,14 @@ def order_refusal(organisation, today: dt.date | None = None) -> str:
         .first()
     )
     if ended is not None:
-        return (
-            f"Avtal {ended.number} ({ended.name}) upphörde {ended.end_date.isoformat()}, "
-            "så inga nya order kan läggas enligt det. Du kan skicka en offert."
+        return T_(
+            "Avtal %(number)s (%(name)s) upphörde %(date)s, "
+            "så inga nya order kan läggas enligt det. Du kan skicka en offert.",
+            number=ended.number,
+            name=ended.name,
+            date=ended.end_date.isoformat(),
         )
-    return "Organisationen har inget gällande avtal. Du kan bara skicka en offert."
+    return N_("Organisationen har inget gällande avtal. Du kan bara skicka en offert.")
 
 
 @dataclass

@@ -14,6 +14,7 @@ from database import utcnow, write_tx
 from domain.orders import approvals, flow, notices, pool
 from domain.orders.changes import snapshot
 from domain.orders.drafts import DraftError, catalogue_for, check, details, products
+from domain.text import N_
 from tables.orders import Order, OrderLine
 
 
@@ -21,7 +22,7 @@ class AlreadySent(Exception):
     """The draft was sent already (a double-clicked Skicka, a second tab)."""
 
     def __init__(self, order_id: int):
-        super().__init__("Beställningen är redan skickad.")
+        super().__init__(N_("Beställningen är redan skickad."))
         self.order_id = order_id
 
 
@@ -100,7 +101,7 @@ def send(draft: Order, user, *, today: dt.date | None = None) -> list[Order]:
                     try:
                         pool.reserve(chosen["number"], order)
                     except pool.NumberTaken as taken:
-                        raise DraftError({f"l{line.id}-number": str(taken)}) from taken
+                        raise DraftError({f"l{line.id}-number": taken.args[0]}) from taken
         for order in orders:
             flow.save_version(order, snapshot(order), user=user)
             approvals.start(order, user)

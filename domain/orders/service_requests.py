@@ -19,6 +19,7 @@ from domain.service_actions import (
     payload_of,
     pending_orders,
 )
+from domain.text import T_
 from models import next_number
 from tables.orders import Order, OrderEvent, OrderLine, OrderVersion
 
@@ -41,7 +42,9 @@ def request(
     action = check(user, service, OPERATIONS[op])
     needed = OPERATION_PERMISSION.get(op)
     if needed and not user.has(needed):
-        raise ActionError(f"Du har inte behörighet att använda {action.label} på det sättet.")
+        raise ActionError(
+            T_("Du har inte behörighet att använda %(action)s på det sättet.", action=action.label)
+        )
     payload = {"op": op, "summary": summary, **payload}
     try:
         with write_tx():
@@ -90,6 +93,9 @@ def _refuse_second_pending(service, op: str) -> None:
     for order in pending_orders(service):
         if payload_of(order).get("op") == op:
             raise ActionError(
-                f"Det finns redan en pågående beställning ({order.label}) av samma slag "
-                "för tjänsten."
+                T_(
+                    "Det finns redan en pågående beställning (%(order)s) av samma slag "
+                    "för tjänsten.",
+                    order=order.label,
+                )
             )

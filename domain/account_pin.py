@@ -23,18 +23,19 @@ import re
 
 from domain import audit
 from domain.passwords import hash_password, needs_rehash, verify_password
+from domain.text import T_
 from tables.org import Account, LoginSession, Organisation, User
 
 PIN_MIN, PIN_MAX = 4, 8
 PIN_PERMISSIONS = frozenset({"services.view", "invoices.view"})
 PIN_PATTERN = re.compile(rf"^[0-9]{{{PIN_MIN},{PIN_MAX}}}$")
-PIN_HINT = f"{PIN_MIN}–{PIN_MAX} siffror."
+PIN_HINT = T_("%(min)s–%(max)s siffror.", min=PIN_MIN, max=PIN_MAX)
 
 
 def pin_problem(pin: str) -> str | None:
     """Why ``pin`` cannot be an account's PIN, else None."""
     if not PIN_PATTERN.fullmatch(pin or ""):
-        return f"PIN-koden ska bestå av {PIN_MIN}–{PIN_MAX} siffror."
+        return T_("PIN-koden ska bestå av %(min)s–%(max)s siffror.", min=PIN_MIN, max=PIN_MAX)
     return None
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from database import write_tx
 from domain import audit
+from domain.text import T_
 from tables.org import CONTACT_ROLES, Account, Contact
 
 # A new sub-account is billed like its parent until someone changes it.
@@ -163,14 +164,17 @@ def removal_blocker(contact: Contact) -> str | None:
 
     user = User.select(User.name, User.username).where(User.contact == contact.id).first()
     if user is not None:
-        return (
-            f"{contact.name} är kopplad till portalanvändaren {user.username} och kan inte "
-            "tas bort. Ta bort användaren eller koppla den till en annan kontaktperson först."
+        return T_(
+            "%(name)s är kopplad till portalanvändaren %(username)s och kan inte "
+            "tas bort. Ta bort användaren eller koppla den till en annan kontaktperson först.",
+            name=contact.name,
+            username=user.username,
         )
     if Order.select().where(Order.extra_contact == contact.id).exists():
-        return (
-            f"{contact.name} är angiven som kontaktperson på en eller flera beställningar "
-            "och kan inte tas bort."
+        return T_(
+            "%(name)s är angiven som kontaktperson på en eller flera beställningar "
+            "och kan inte tas bort.",
+            name=contact.name,
         )
     return None
 

@@ -19,6 +19,7 @@ import re
 
 from database import utcnow, write_tx
 from domain import audit
+from domain.text import N_, T_
 from tables.org import Account, Group, GroupCategory
 from tables.services import GroupMembership, Service
 
@@ -29,8 +30,9 @@ NAME_LENGTH = 60
 
 
 class GroupError(ValueError):
-    """A refused change; ``str(exc)`` says why (Swedish), ``field`` which
-    form field it belongs next to (None: the whole form)."""
+    """A refused change; ``str(exc)`` says why (Swedish; the message is
+    marked with N_/T_, the web layer shows it with ``error_text``), ``field``
+    which form field it belongs next to (None: the whole form)."""
 
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
@@ -65,8 +67,13 @@ def parse_month(value) -> dt.date | None:
     return dt.date(year, month, 1)
 
 
+UNTIL_FURTHER = N_("tills vidare")
+
+
 def format_month(month: dt.date | None) -> str:
-    return month.strftime("%Y-%m") if month else "tills vidare"
+    """ÅÅÅÅ-MM, or "tills vidare" (Swedish: a stored or audited text; the web
+    layer shows an open end with ``tr(UNTIL_FURTHER)``)."""
+    return month.strftime("%Y-%m") if month else UNTIL_FURTHER
 
 
 def period_label(membership: GroupMembership) -> str:
@@ -226,11 +233,27 @@ def usage_by_group(organisation, user=None, group_ids=None) -> dict[int, tuple[i
     return {group_id: (int(a or 0), int(t) - int(a or 0)) for group_id, a, t in rows}
 
 
-def usage_text(accounts: int, services: int) -> str:
-    konton = "konto" if accounts == 1 else "konton"
-    tjanster = "tjänst" if services == 1 else "tjänster"
-    verb = "är"
-    return f"{accounts} {konton} och {services} {tjanster} {verb} med i gruppen"
+# usage_text's sentences by (one account?, one service?), for a group and for
+# a whole category's groups.
+_USAGE = {
+    (True, True): N_("%(accounts)s konto och %(services)s tjänst är med i gruppen"),
+    (True, False): N_("%(accounts)s konto och %(services)s tjänster är med i gruppen"),
+    (False, True): N_("%(accounts)s konton och %(services)s tjänst är med i gruppen"),
+    (False, False): N_("%(accounts)s konton och %(services)s tjänster är med i gruppen"),
+}
+_CATEGORY_USAGE = {
+    (True, True): N_("%(accounts)s konto och %(services)s tjänst är med i kategorins grupper"),
+    (True, False): N_("%(accounts)s konto och %(services)s tjänster är med i kategorins grupper"),
+    (False, True): N_("%(accounts)s konton och %(services)s tjänst är med i kategorins grupper"),
+    (False, False): N_("%(accounts)s konton och %(services)s tjänster är med i kategorins grupper"),
+}
+
+
+def usage_text(accounts: int, services: int, category: bool = False) -> str:
+    """ "3 konton och 1 tjänst är med i gruppen" (``category``: "… i
+    kategorins grupper"), a :class:`~domain.text.Text`."""
+    sentences = _CATEGORY_USAGE if category else _USAGE
+    return T_(sentences[accounts == 1, services == 1], accounts=accounts, services=services)
 
 
 def opened_month(obj) -> dt.date:
@@ -258,11 +281,11 @@ def opened_month(obj) -> dt.date:
 def _clean_name(name: str, field: str = "name") -> str:
     name = " ".join((name or "").split())
     if not name:
-        raise GroupError("Ange ett namn.", field)
+        raise GroupError(N_("Ange ett namn."), field)
     if len(name) > NAME_LENGTH:
-        raise GroupError(f"Namnet får vara högst {NAME_LENGTH} tecken.", field)
+        raise GroupError(T_("Namnet får vara högst %(count)s tecken.", count=NAME_LENGTH), field)
     if ":" in name:
-        raise GroupError("Namnet får inte innehålla kolon (:).", field)
+        raise GroupError(N_("Namnet får inte innehålla kolon (:)."), field)
     return name
 
 
@@ -278,9 +301,13 @@ def create_category(organisation, name: str, description: str = "") -> GroupCate
     with write_tx():
         live = categories(organisation)
         if len(live) >= MAX_CATEGORIES:
-            raise GroupError(f"Det finns redan {MAX_CATEGORIES} gruppkategorier (högst antal).")
+            raise GroupError(
+                T_("Det finns redan %(count)s gruppkategorier (högst antal).", count=MAX_CATEGORIES)
+            )
         if _same_name(live, GroupCategory.name, name):
-            raise GroupError(f"Det finns redan en kategori som heter {name}.", "name")
+            raise GroupError(
+                T_("Det finns redan en kategori som heter %(name)s.", name=name), "name"
+            )
         category = GroupCategory.create(
             organisation=organisation,
             name=name,
@@ -302,7 +329,9 @@ def update_category(category: GroupCategory, name: str, description: str = "") -
     with write_tx():
         live = categories(category.organisation_id)
         if _same_name(live, GroupCategory.name, name, exclude_id=category.id):
-            raise GroupError(f"Det finns redan en kategori som heter {name}.", "name")
+            raise GroupError(
+                T_("Det finns redan en kategori som heter %(name)s.", name=name), "name"
+            )
         before = {"name": category.name, "description": category.description}
         GroupCategory.update(name=name, description=description).where(
             GroupCategory.id == category.id
@@ -322,10 +351,14 @@ def create_group(category: GroupCategory, name: str, description: str = "") -> G
     organisation = category.organisation_id
     with write_tx():
         if len(groups(organisation)) >= MAX_GROUPS:
-            raise GroupError(f"Det finns redan {MAX_GROUPS} grupper (högst antal).")
+            raise GroupError(
+                T_("Det finns redan %(count)s grupper (högst antal).", count=MAX_GROUPS)
+            )
         siblings = Group.select().where((Group.category == category) & Group.removed_at.is_null())
         if _same_name(siblings, Group.name, name):
-            raise GroupError(f"Det finns redan en grupp {category.name}:{name}.", "name")
+            raise GroupError(
+                T_("Det finns redan en grupp %(group)s.", group=f"{category.name}:{name}"), "name"
+            )
         group = Group.create(category=category, name=name, description=(description or "").strip())
         audit.record(
             "group.create",
@@ -345,7 +378,10 @@ def update_group(group: Group, name: str, description: str = "") -> None:
             (Group.category == group.category_id) & Group.removed_at.is_null()
         )
         if _same_name(siblings, Group.name, name, exclude_id=group.id):
-            raise GroupError(f"Det finns redan en grupp {group.category.name}:{name}.", "name")
+            raise GroupError(
+                T_("Det finns redan en grupp %(group)s.", group=f"{group.category.name}:{name}"),
+                "name",
+            )
         before = {"name": group.name, "description": group.description}
         Group.update(name=name, description=description).where(Group.id == group.id).execute()
         audit.record(
@@ -430,17 +466,22 @@ def _check_window(obj, start: dt.date, end: dt.date | None) -> None:
     opened = opened_month(obj)
     latest = add_months(current_month(), MONTHS_AHEAD)
     if start < opened:
-        raise GroupError(
-            f"Startmånaden kan vara tidigast {format_month(opened)}, då "
-            f"{'tjänsten' if isinstance(obj, Service) else 'kontot'} öppnades.",
-            "start_month",
+        message = (
+            N_("Startmånaden kan vara tidigast %(month)s, då tjänsten öppnades.")
+            if isinstance(obj, Service)
+            else N_("Startmånaden kan vara tidigast %(month)s, då kontot öppnades.")
         )
+        raise GroupError(T_(message, month=format_month(opened)), "start_month")
     if start > latest:
         raise GroupError(
-            f"Startmånaden kan vara senast {format_month(latest)} (ett år framåt).", "start_month"
+            T_(
+                "Startmånaden kan vara senast %(month)s (ett år framåt).",
+                month=format_month(latest),
+            ),
+            "start_month",
         )
     if end is not None and end < start:
-        raise GroupError("Slutmånaden kan inte vara före startmånaden.", "end_month")
+        raise GroupError(N_("Slutmånaden kan inte vara före startmånaden."), "end_month")
 
 
 def _overlapping(obj, group: Group, start, end, ignore_id=None) -> GroupMembership | None:
@@ -457,9 +498,13 @@ def _overlapping(obj, group: Group, start, end, ignore_id=None) -> GroupMembersh
 def _refuse_overlap(obj, group, start, end, ignore_id=None) -> None:
     clash = _overlapping(obj, group, start, end, ignore_id)
     if clash is not None:
-        raise GroupError(
-            f"Perioden överlappar {clash.group.label} {period_label(clash)}.", "start_month"
-        )
+        values = {"group": clash.group.label, "start": format_month(clash.start_month)}
+        if clash.end_month is None:
+            message = T_("Perioden överlappar %(group)s %(start)s – tills vidare.", **values)
+        else:
+            end = format_month(clash.end_month)
+            message = T_("Perioden överlappar %(group)s %(start)s – %(end)s.", end=end, **values)
+        raise GroupError(message, "start_month")
 
 
 def _owner_fields(obj) -> dict:
@@ -478,7 +523,7 @@ def add_membership(
     """Put an account or a service in ``group`` from ``start`` (default the
     month it opened) to ``end`` (None: tills vidare)."""
     if group.category.organisation_id != _organisation(obj):
-        raise GroupError("Gruppen finns inte.", "group")
+        raise GroupError(N_("Gruppen finns inte."), "group")
     start = start or opened_month(obj)
     _check_window(obj, start, end)
     with write_tx():
@@ -518,12 +563,17 @@ def end_membership(membership: GroupMembership, end: dt.date) -> None:
     obj = owner_of(membership)
     if end < membership.start_month:
         raise GroupError(
-            f"Slutmånaden kan inte vara före startmånaden {format_month(membership.start_month)}.",
+            T_(
+                "Slutmånaden kan inte vara före startmånaden %(month)s.",
+                month=format_month(membership.start_month),
+            ),
             "end_month",
         )
     latest = add_months(current_month(), MONTHS_AHEAD)
     if end > latest:
-        raise GroupError(f"Slutmånaden kan vara senast {format_month(latest)}.", "end_month")
+        raise GroupError(
+            T_("Slutmånaden kan vara senast %(month)s.", month=format_month(latest)), "end_month"
+        )
     with write_tx():
         _refuse_overlap(obj, membership.group, membership.start_month, end, membership.id)
         before = membership.end_month
@@ -545,7 +595,7 @@ def change_group(obj, group: Group, start: dt.date, end: dt.date | None = None) 
     the category that covers the month before ends then, in the same write.
     Without such a membership it is an ordinary addition."""
     if group.category.organisation_id != _organisation(obj):
-        raise GroupError("Gruppen finns inte.", "group")
+        raise GroupError(N_("Gruppen finns inte."), "group")
     _check_window(obj, start, end)
     with write_tx():
         current = None
@@ -554,7 +604,13 @@ def change_group(obj, group: Group, start: dt.date, end: dt.date | None = None) 
             if same and covers(membership, start) and membership.start_month < start:
                 current = membership
         if current is not None and current.group_id == group.id:
-            raise GroupError(f"{_describe(obj).capitalize()} är redan i {group.label}.", "group")
+            message = (
+                N_("Tjänst %(number)s är redan i %(group)s.")
+                if isinstance(obj, Service)
+                else N_("Konto %(number)s är redan i %(group)s.")
+            )
+            number = obj.number if isinstance(obj, Service) else obj.customer_number
+            raise GroupError(T_(message, number=number, group=group.label), "group")
         if current is not None:
             end_membership(current, add_months(start, -1))
         return add_membership(obj, group, start, end)

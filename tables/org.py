@@ -19,6 +19,7 @@ from peewee import (
 )
 
 from database import BaseModel, is_sqlite, utcnow
+from domain.text import N_
 from permissions import ACCOUNT_ADMIN, ADMIN, ALL_PERMISSIONS, parse_permissions
 from tables.catalogue import Product
 
@@ -132,7 +133,7 @@ class AgreementProduct(BaseModel):
         indexes = ((("agreement", "product"), True),)
 
 
-INVOICE_DELIVERY = {"email": "E-post", "letter": "Brev", "efaktura": "E-faktura"}
+INVOICE_DELIVERY = {"email": N_("E-post"), "letter": N_("Brev"), "efaktura": N_("E-faktura")}
 
 
 class Account(BaseModel):
@@ -222,11 +223,11 @@ class Account(BaseModel):
 
 
 CONTACT_ROLES = {
-    "contact": "Kontaktperson",
-    "finance": "Ekonomi",
-    "technical": "Teknik",
-    "agreement": "Kontaktperson för avtal",
-    "management": "Ledning",
+    "contact": N_("Kontaktperson"),
+    "finance": N_("Ekonomi"),
+    "technical": N_("Teknik"),
+    "agreement": N_("Kontaktperson för avtal"),
+    "management": N_("Ledning"),
 }
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import abort, current_app, render_template, request, url_for
+from flask_babel import gettext as _
 
 from domain.formats import integer
 from tables.billing import Invoice, InvoiceLine
@@ -27,9 +28,10 @@ from tables.group_totals import invoice_totals, service_totals
 from tables.org import Group, GroupCategory
 from tables.services import Service
 from web.auth import parse_id
+from web.i18n import N_
 
 PARAM = "kategori"
-NO_GROUP = "Utan grupp"
+NO_GROUP = N_("Utan grupp")
 
 
 def categories(user) -> list[GroupCategory]:
@@ -67,9 +69,10 @@ def _too_many(count: int) -> str | None:
     limit = current_app.config["GROUP_TOTALS_MAX_ROWS"]
     if count <= limit:
         return None
-    return (
-        f"Urvalet omfattar fler än {integer(limit)} rader – för många för att summera här."
-        " Använd rapporten Kostnader per grupp, eller filtrera listan mer."
+    return _(
+        "Urvalet omfattar fler än %(count)s rader – för många för att summera här."
+        " Använd rapporten Kostnader per grupp, eller filtrera listan mer.",
+        count=integer(limit),
     )
 
 

@@ -15,6 +15,7 @@ that make the changed parts of the page refresh themselves:
 from __future__ import annotations
 
 from flask import abort, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.accounts import account_or_404, bp, tree
@@ -32,6 +33,7 @@ from tables.org import Account, Contact
 from tables.scope import visible_accounts
 from web import dialogs
 from web.auth import parse_id, require
+from web.i18n import N_, error_text, tr
 
 # Above this many visible accounts "Välj huvudkonto" takes a kundnummer
 # instead of offering a drop-down of every account.
@@ -52,7 +54,7 @@ def _edit_account(
     if form.validate_on_submit():
         values = {name: form[name].data or "" for name in form_class.FIELDS}
         domain.update_account(account, action, summary, **values)
-        return dialogs.done(_back(account), message, accountChanged=account.id)
+        return dialogs.done(_back(account), tr(message), accountChanged=account.id)
     return dialogs.show(template, _back(account), form=form, account=account)
 
 
@@ -65,7 +67,7 @@ def edit_alias(account_id: int):
         "partials/accounts/_alias.html",
         "account.alias",
         "Alias ändrat",
-        "Aliaset är sparat.",
+        N_("Aliaset är sparat."),
     )
 
 
@@ -78,7 +80,7 @@ def edit_reference(account_id: int):
         "partials/accounts/_reference.html",
         "account.reference",
         "Fakturareferens ändrad",
-        "Fakturareferensen är sparad.",
+        N_("Fakturareferensen är sparad."),
     )
 
 
@@ -91,7 +93,7 @@ def edit_address(account_id: int):
         "partials/accounts/_address.html",
         "account.address",
         "Adress ändrad",
-        "Adressen är sparad.",
+        N_("Adressen är sparad."),
     )
 
 
@@ -104,7 +106,7 @@ def edit_invoice_address(account_id: int):
         "partials/accounts/_invoice_address.html",
         "account.invoice_address",
         "Fakturaadress ändrad",
-        "Fakturaadressen är sparad.",
+        N_("Fakturaadressen är sparad."),
     )
 
 
@@ -126,7 +128,7 @@ def add_contact(account_id: int):
     form = ContactForm()
     if form.validate_on_submit():
         contact = domain.add_contact(account, **form.values)
-        message = f"Kontaktpersonen {contact.name} är tillagd."
+        message = _("Kontaktpersonen %(name)s är tillagd.", name=contact.name)
         return dialogs.done(_back(account), message, contactsChanged=account.id)
     return dialogs.show(
         "partials/accounts/_contact.html",
@@ -146,7 +148,7 @@ def edit_contact(account_id: int, contact_id: int):
     form = ContactForm(obj=contact) if request.method == "GET" else ContactForm()
     if form.validate_on_submit():
         domain.update_contact(contact, **form.values)
-        message = f"Kontaktpersonen {form.name.data} är sparad."
+        message = _("Kontaktpersonen %(name)s är sparad.", name=form.name.data)
         return dialogs.done(_back(account), message, contactsChanged=account.id)
     return dialogs.show(
         "partials/accounts/_contact.html",
@@ -169,9 +171,9 @@ def remove_contact(account_id: int, contact_id: int):
         try:
             domain.remove_contact(contact)
         except domain.ContactInUse as exc:
-            blocker = str(exc)
+            blocker = error_text(exc)
         else:
-            message = f"Kontaktpersonen {contact.name} är borttagen."
+            message = _("Kontaktpersonen %(name)s är borttagen.", name=contact.name)
             return dialogs.done(_back(account), message, contactsChanged=account.id)
     return dialogs.show(
         "partials/accounts/_contact_remove.html",
@@ -221,17 +223,21 @@ def new_account():
     if request.method == "POST":
         parent = _parent_from(form)
         if form.parent.data and parent is None:
-            parent_error = "Välj ett huvudkonto som du har behörighet till."
+            parent_error = _("Välj ett huvudkonto som du har behörighet till.")
         if "copy" in request.form:
             if parent is not None:
                 form.copy_from(parent)
             elif not form.parent.data:
-                parent_error = "Välj först ett huvudkonto."
+                parent_error = _("Välj först ett huvudkonto.")
         elif form.validate_on_submit() and parent is not None:
             account = domain.create_subaccount(parent, **form.values)
             return dialogs.done(
                 back,
-                f"Kontot {account.customer_number} {account.company_name} är skapat.",
+                _(
+                    "Kontot %(number)s %(name)s är skapat.",
+                    number=account.customer_number,
+                    name=account.company_name,
+                ),
                 accountCreated={"id": account.id, "parent": parent.id},
             )
         if parent_error:

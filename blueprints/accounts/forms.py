@@ -7,6 +7,8 @@ Validators normalise what they accept ("903 04" → "90304",
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
@@ -19,20 +21,22 @@ from domain.numbers import (
 )
 from tables.org import CONTACT_ROLES
 from web.forms import FlaskForm, OrgNumberField, PhoneField
+from web.i18n import N_, tr
 
 
 def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-def required(what: str):
-    return DataRequired(message=f"Ange {what}.")
+def required(message):
+    """DataRequired with the whole sentence ("Ange ett alias."), translated when shown."""
+    return DataRequired(message=message)
 
 
 def postcode(form, field):
     value = normalise_postcode(field.data or "")
     if value is None:
-        raise ValidationError("Ange postnumret med fem siffror, t.ex. 903 04.")
+        raise ValidationError(_("Ange postnumret med fem siffror, t.ex. 903 04."))
     field.data = value
 
 
@@ -40,7 +44,7 @@ def org_number(form, field):
     value = normalise_org_number(field.data or "")
     if value is None:
         raise ValidationError(
-            "Ange ett giltigt organisationsnummer med tio siffror, t.ex. 556629-0549."
+            _("Ange ett giltigt organisationsnummer med tio siffror, t.ex. 556629-0549.")
         )
     field.data = value
 
@@ -50,7 +54,7 @@ def phone(form, field):
         return
     value = normalise_phone(field.data)
     if value is None:
-        raise ValidationError("Ange ett telefonnummer som börjar med 0 eller +46.")
+        raise ValidationError(_("Ange ett telefonnummer som börjar med 0 eller +46."))
     field.data = value
 
 
@@ -59,33 +63,34 @@ def mobile(form, field):
         return
     problem = mobile_number_problem(field.data)
     if problem:
-        raise ValidationError(problem)
+        raise ValidationError(tr(problem))
     field.data = normalise_mobile(field.data)
 
 
-def text(label: str, what: str | None = None, max_length: int = 100, extra=(), kind=StringField):
-    """A trimmed text field; required when ``what`` (e.g. "ett alias") is given."""
-    checks = [required(what)] if what else [Optional()]
-    checks.append(Length(max=max_length, message=f"Högst {max_length} tecken."))
+def text(label, missing=None, max_length: int = 100, extra=(), kind=StringField):
+    """A trimmed text field; required when ``missing`` (the message when it
+    is empty, e.g. "Ange ett alias.") is given."""
+    checks = [required(missing)] if missing else [Optional()]
+    checks.append(Length(max=max_length, message=_l("Högst %(count)s tecken.", count=max_length)))
     return kind(label, filters=[strip], validators=[*checks, *extra])
 
 
 class AliasForm(FlaskForm):
     FIELDS = ("alias",)
-    alias = text("Alias", "ett alias", 60)
+    alias = text(_l("Alias"), _l("Ange ett alias."), 60)
 
 
 class ReferenceForm(FlaskForm):
     FIELDS = ("invoice_reference",)
-    invoice_reference = text("Referens", "en referens", 60)
+    invoice_reference = text(_l("Referens"), _l("Ange en referens."), 60)
 
 
 class AddressForm(FlaskForm):
     FIELDS = ("street", "care_of", "postcode", "city")
-    street = text("Adress", "en adress")
-    care_of = text("c/o", max_length=100)
-    postcode = text("Postnummer", "ett postnummer", 6, extra=[postcode])
-    city = text("Ort", "en ort", 60)
+    street = text(_l("Adress"), _l("Ange en adress."))
+    care_of = text(_l("c/o"), max_length=100)
+    postcode = text(_l("Postnummer"), _l("Ange ett postnummer."), 6, extra=[postcode])
+    city = text(_l("Ort"), _l("Ange en ort."), 60)
 
 
 class InvoiceAddressForm(FlaskForm):
@@ -96,33 +101,37 @@ class InvoiceAddressForm(FlaskForm):
         "invoice_postcode",
         "invoice_city",
     )
-    invoice_name = text("Namn", "ett namn")
-    invoice_street = text("Gata", "en gata")
-    invoice_street_number = text("Gatunummer", "ett gatunummer", 12)
-    invoice_postcode = text("Postnummer", "ett postnummer", 6, extra=[postcode])
-    invoice_city = text("Ort", "en ort", 60)
+    invoice_name = text(_l("Namn"), _l("Ange ett namn."))
+    invoice_street = text(_l("Gata"), _l("Ange en gata."))
+    invoice_street_number = text(_l("Gatunummer"), _l("Ange ett gatunummer."), 12)
+    invoice_postcode = text(_l("Postnummer"), _l("Ange ett postnummer."), 6, extra=[postcode])
+    invoice_city = text(_l("Ort"), _l("Ange en ort."), 60)
 
 
 NOTIFICATIONS = {
-    "notify_billing": "Fakturor och ekonomi",
-    "notify_technical": "Tekniska meddelanden",
-    "notify_outage": "Driftstörningar",
+    "notify_billing": N_("Fakturor och ekonomi"),
+    "notify_technical": N_("Tekniska meddelanden"),
+    "notify_outage": N_("Driftstörningar"),
 }
 
 
 class ContactForm(FlaskForm):
     """Lägg till kontaktperson: a name and at least one of phone, mobile, e-mail."""
 
-    name = text("Namn", "ett namn")
+    name = text(_l("Namn"), _l("Ange ett namn."))
     role = SelectField(
-        "Roll", choices=[SelectChoice(k, v) for k, v in CONTACT_ROLES.items()], default="contact"
+        _l("Roll"),
+        choices=[SelectChoice(k, _l(v)) for k, v in CONTACT_ROLES.items()],
+        default="contact",
     )
-    phone = text("Telefonnummer", max_length=20, extra=[phone], kind=PhoneField)
-    mobile = text("Mobilnummer", max_length=20, extra=[mobile], kind=PhoneField)
-    email = text("E-post", max_length=254, extra=[Email(message="Ange en giltig e-postadress.")])
-    notify_billing = BooleanField(NOTIFICATIONS["notify_billing"])
-    notify_technical = BooleanField(NOTIFICATIONS["notify_technical"])
-    notify_outage = BooleanField(NOTIFICATIONS["notify_outage"])
+    phone = text(_l("Telefonnummer"), max_length=20, extra=[phone], kind=PhoneField)
+    mobile = text(_l("Mobilnummer"), max_length=20, extra=[mobile], kind=PhoneField)
+    email = text(
+        _l("E-post"), max_length=254, extra=[Email(message=_l("Ange en giltig e-postadress."))]
+    )
+    notify_billing = BooleanField(_l(NOTIFICATIONS["notify_billing"]))
+    notify_technical = BooleanField(_l(NOTIFICATIONS["notify_technical"]))
+    notify_outage = BooleanField(_l(NOTIFICATIONS["notify_outage"]))
 
     reach_error = None  # shown next to the three ways of reaching the person
 
@@ -131,11 +140,11 @@ class ContactForm(FlaskForm):
         if not (self.phone.data or self.mobile.data or self.email.data) and not (
             self.phone.errors or self.mobile.errors or self.email.errors
         ):
-            self.reach_error = "Fyll i minst ett av telefonnummer, mobilnummer och e-post."
+            self.reach_error = _("Fyll i minst ett av telefonnummer, mobilnummer och e-post.")
             valid = False
         wants_mail = any(self[name].data for name in NOTIFICATIONS)
         if wants_mail and not self.email.data and not self.email.errors:
-            self.email.errors = [*self.email.errors, "Ange e-post för att kunna få aviseringar."]
+            self.email.errors = [*self.email.errors, _("Ange e-post för att kunna få aviseringar.")]
             valid = False
         return valid
 
@@ -149,20 +158,20 @@ class ContactForm(FlaskForm):
 class AccountForm(FlaskForm):
     """Lägg till underkonto / Nytt konto ("Skapa nytt konto")."""
 
-    parent = text("Välj huvudkonto", "ett huvudkonto", 8)
+    parent = text(_l("Välj huvudkonto"), _l("Ange ett huvudkonto."), 8)
     org_number = text(
-        "Organisationsnummer",
-        "ett organisationsnummer",
+        _l("Organisationsnummer"),
+        _l("Ange ett organisationsnummer."),
         13,
         extra=[org_number],
         kind=OrgNumberField,
     )
-    company_name = text("Företagsnamn", "ett företagsnamn")
-    alias = text("Alias", max_length=60)
-    care_of = text("c/o")
-    street = text("Adress", "en adress")
-    postcode = text("Postnummer", "ett postnummer", 6, extra=[postcode])
-    city = text("Ort", "en ort", 60)
+    company_name = text(_l("Företagsnamn"), _l("Ange ett företagsnamn."))
+    alias = text(_l("Alias"), max_length=60)
+    care_of = text(_l("c/o"))
+    street = text(_l("Adress"), _l("Ange en adress."))
+    postcode = text(_l("Postnummer"), _l("Ange ett postnummer."), 6, extra=[postcode])
+    city = text(_l("Ort"), _l("Ange en ort."), 60)
 
     # Copied by "Använd samma uppgifter som huvudkonto" (everything but alias).
     COPIED = ("org_number", "company_name", "care_of", "street", "postcode", "city")

@@ -8,6 +8,7 @@ Kontoåtgärder; the routes answer 404 while the operator has PIN sign-in off.
 from __future__ import annotations
 
 from flask import abort, current_app, url_for
+from flask_babel import gettext as _
 
 from blueprints.accounts import account_or_404, bp
 from database import write_tx
@@ -15,6 +16,7 @@ from domain import account_pin
 from web import dialogs
 from web.auth import require
 from web.forms import FlaskForm, PinForm
+from web.i18n import tr
 
 
 def _enabled() -> None:
@@ -38,9 +40,13 @@ def set_pin(account_id: int):
             account_pin.set_pin(account, form.pin.data.strip())
         return dialogs.done(
             _back(account),
-            "PIN-koden är ändrad." if had else "PIN-koden är sparad.",
+            _("PIN-koden är ändrad.") if had else _("PIN-koden är sparad."),
             accountChanged=account.id,
         )
+    # PinForm (web/forms.py) is shared with the back office: its label and
+    # the domain's message (domain.text.T_) are translated here.
+    form.pin.label.text = _("Ny PIN-kod")
+    form.pin.errors = [tr(error) for error in form.pin.errors]
     return dialogs.show("partials/accounts/_pin.html", _back(account), form=form, account=account)
 
 
@@ -55,7 +61,7 @@ def remove_pin(account_id: int):
             removed = account_pin.remove_pin(account)
         return dialogs.done(
             _back(account),
-            "PIN-koden är borttagen." if removed else "Kontot har ingen PIN-kod.",
+            _("PIN-koden är borttagen.") if removed else _("Kontot har ingen PIN-kod."),
             accountChanged=account.id,
         )
     return dialogs.show(

@@ -31,6 +31,7 @@ from web import excel
 from web.auth import MAX_ID, parse_id, require
 from web.formatting import url_if
 from web.htmx import is_htmx, render
+from web.i18n import N_
 from web.listcolumns import Column, number_column, text_column
 from web.lists.groups import GroupRule
 from web.listview import ListView
@@ -49,26 +50,26 @@ ACCOUNT_LIST = ListView(
     query=accounts_query,
     row_template="partials/accounts/_rows.html",
     default_sort=("tree", "asc"),
-    export_title="Konton",
+    export_title=N_("Konton"),
     columns=[
-        text_column("customer", "Kundnummer", Account.customer_number),
-        number_column("org", "Org. nr.", Account.org_number),
-        text_column("name", "Namn", Account.company_name),
-        text_column("alias", "Alias", Account.alias),
-        text_column("reference", "Referens", Account.invoice_reference),
+        text_column("customer", N_("Kundnummer"), Account.customer_number),
+        number_column("org", N_("Org. nr."), Account.org_number),
+        text_column("name", N_("Namn"), Account.company_name),
+        text_column("alias", N_("Alias"), Account.alias),
+        text_column("reference", N_("Referens"), Account.invoice_reference),
         # Only in the Excel export:
         Column(
             "active",
-            "Aktiv",
+            N_("Aktiv"),
             export=Account.active,
             export_format=excel.to_bool,
             show=False,
         ),
-        Column("street", "Adress", export=Account.street, show=False),
-        Column("postcode", "Postnummer", export=Account.postcode, show=False),
-        Column("city", "Ort", export=Account.city, show=False),
+        Column("street", N_("Adress"), export=Account.street, show=False),
+        Column("postcode", N_("Postnummer"), export=Account.postcode, show=False),
+        Column("city", N_("Ort"), export=Account.city, show=False),
         # The default order: the tree's (each sub-tree together, parents first).
-        Column("tree", "Trädordning", sort=Account.path, show=False),
+        Column("tree", N_("Trädordning"), sort=Account.path, show=False),
     ],
     essential=("customer", "name", "alias"),  # a phone's card
 )
@@ -147,19 +148,27 @@ def tree_node(account_id: int):
 # ----------------------------------------------------------------------------- the account page
 
 SCOPES = {
-    "all": "Alla konton",
-    "this": "Detta konto",
-    "subtree": "Detta konto och underkonton",
+    "all": N_("Alla konton"),
+    "this": N_("Detta konto"),
+    "subtree": N_("Detta konto och underkonton"),
 }
 
 # (key, label, endpoint, permission(s)); the list tabs name their list too.
 TABS = [
-    ("general", "Generellt", "accounts.detail", None),
-    ("services", "Tjänster", "accounts.services", "services.view"),
-    ("orders", "Beställningar", "accounts.orders", ORDER_AREA),
-    ("invoices", "Fakturor", "accounts.invoices", "invoices.view"),
-    ("tickets", "Ärenden", "accounts.tickets", TICKET_AREA),
+    ("general", N_("Generellt"), "accounts.detail", None),
+    ("services", N_("Tjänster"), "accounts.services", "services.view"),
+    ("orders", N_("Beställningar"), "accounts.orders", ORDER_AREA),
+    ("invoices", N_("Fakturor"), "accounts.invoices", "invoices.view"),
+    ("tickets", N_("Ärenden"), "accounts.tickets", TICKET_AREA),
 ]
+
+# The scope selector's label on each list tab ("Tjänster för: Detta konto").
+SCOPE_LABELS = {
+    "services": N_("Tjänster för:"),
+    "orders": N_("Beställningar för:"),
+    "invoices": N_("Fakturor för:"),
+    "tickets": N_("Ärenden för:"),
+}
 
 
 def visible_tabs(user) -> list[tuple[str, str, str]]:
@@ -287,7 +296,7 @@ def list_tab(account_id: int, tab: str, listview: ListView, model, **context):
         "lv_tab": listview,
         "scope": scope,
         "scope_choices": scope_choices(current_user),
-        "scope_label": dict((k, label) for k, label, _, _ in TABS)[tab] + " för:",
+        "scope_label": SCOPE_LABELS[tab],
     }
     if is_htmx() and not request.args.get("export"):
         # The tab area (tabs, selector, list); the list's own requests

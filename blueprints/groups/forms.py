@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
@@ -9,38 +11,42 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from domain import groups as domain
 from web.forms import FlaskForm, select_choices
 
-MONTH_HINT = "ÅÅÅÅ-MM"
+MONTH_HINT = _l("ÅÅÅÅ-MM")
 
 
 def _month(form, field):
     if field.data and domain.parse_month(field.data) is None:
-        raise ValidationError("Ange månaden som ÅÅÅÅ-MM, t.ex. 2026-01.")
+        raise ValidationError(_("Ange månaden som ÅÅÅÅ-MM, t.ex. 2026-01."))
 
 
 class NameForm(FlaskForm):
     name = StringField(
-        "Namn", validators=[InputRequired("Ange ett namn."), Length(max=domain.NAME_LENGTH)]
+        _l("Namn"),
+        validators=[
+            InputRequired(_l("Ange ett namn.")),
+            Length(max=domain.NAME_LENGTH),
+        ],
     )
-    description = TextAreaField("Beskrivning", validators=[Optional(), Length(max=500)])
+    description = TextAreaField(_l("Beskrivning"), validators=[Optional(), Length(max=500)])
 
 
 class MembershipForm(FlaskForm):
     """Lägg till i grupp and Byt grupp: a group (by category), from a month."""
 
-    group = SelectField("Grupp", validate_choice=False)
-    start_month = StringField("Startmånad", validators=[Optional(), _month])
-    end_month = StringField("Slutmånad", validators=[Optional(), _month])
+    group = SelectField(_l("Grupp"), validate_choice=False)
+    start_month = StringField(_l("Startmånad"), validators=[Optional(), _month])
+    end_month = StringField(_l("Slutmånad"), validators=[Optional(), _month])
 
     def set_groups(self, groups) -> None:
         """The groups as options, under their category's name."""
-        choices = select_choices([("", "Välj grupp")])
+        choices = select_choices([("", _("Välj grupp"))])
         for group in groups:
             choices += select_choices([(str(group.id), group.label)], group.category.name)
         self.group.choices = choices
 
     def validate_group(self, field):
         if not field.data:
-            raise ValidationError("Välj en grupp.")
+            raise ValidationError(_("Välj en grupp."))
 
     @property
     def start(self):
@@ -53,18 +59,18 @@ class MembershipForm(FlaskForm):
 
 class EndForm(FlaskForm):
     end_month = StringField(
-        "Slutmånad", validators=[InputRequired("Ange slutmånaden (ÅÅÅÅ-MM)."), _month]
+        _l("Slutmånad"), validators=[InputRequired(_l("Ange slutmånaden (ÅÅÅÅ-MM).")), _month]
     )
 
 
 class UploadForm(FlaskForm):
-    file = FileField("Excel-fil (.xlsx)")
+    file = FileField(_l("Excel-fil (.xlsx)"))
     mode = RadioField(
-        "Om någon rad är fel",
+        _l("Om någon rad är fel"),
         choices=select_choices(
             [
-                ("all", "Allt eller inget: spara ingenting om någon rad är fel"),
-                ("valid", "Spara giltiga rader"),
+                ("all", _l("Allt eller inget: spara ingenting om någon rad är fel")),
+                ("valid", _l("Spara giltiga rader")),
             ]
         ),
         default="all",
@@ -73,4 +79,4 @@ class UploadForm(FlaskForm):
 
     def validate_file(self, field):
         if not getattr(field.data, "filename", ""):
-            raise ValidationError("Välj en Excel-fil.")
+            raise ValidationError(_("Välj en Excel-fil."))

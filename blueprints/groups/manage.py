@@ -9,6 +9,7 @@ of the user's organisation are found; others answer 404.
 from __future__ import annotations
 
 from flask import abort, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.groups import bp, can_manage, require_manager
@@ -17,6 +18,7 @@ from domain import groups as domain
 from web import dialogs
 from web.auth import require
 from web.htmx import render
+from web.i18n import error_text
 
 
 def _back() -> str:
@@ -85,7 +87,7 @@ def _save(form, write, message: str):
         write(form.name.data, form.description.data or "")
     except domain.GroupError as exc:
         target = form[exc.field].errors if exc.field in form else form.form_errors
-        target.append(str(exc))
+        target.append(error_text(exc))
         return None
     return dialogs.done(_back(), message, groupsChanged=True)
 
@@ -99,10 +101,10 @@ def new_category():
     done = _save(
         form,
         lambda name, text: domain.create_category(org, name, text),
-        f"Kategorin {form.name.data or ''} är skapad.",
+        _("Kategorin %(name)s är skapad.", name=form.name.data or ""),
     )
     return done or _name_dialog(
-        form, "Skapa gruppkategori", url_for("groups.new_category"), "Skapa ny kategori"
+        form, _("Skapa gruppkategori"), url_for("groups.new_category"), _("Skapa ny kategori")
     )
 
 
@@ -115,10 +117,10 @@ def edit_category(group_category_id: int):
     done = _save(
         form,
         lambda name, text: domain.update_category(category, name, text),
-        "Kategorin är sparad.",
+        _("Kategorin är sparad."),
     )
     action = url_for("groups.edit_category", group_category_id=category.id)
-    return done or _name_dialog(form, "Ändra gruppkategori", action, "Spara")
+    return done or _name_dialog(form, _("Ändra gruppkategori"), action, _("Spara"))
 
 
 @bp.route("/categories/<int:group_category_id>/remove", methods=["GET", "POST"])
@@ -129,16 +131,16 @@ def remove_category(group_category_id: int):
     category = _category_or_404(group_category_id)
     if request.method == "POST":
         domain.remove_category(category)
-        message = f"Kategorin {category.name} är borttagen."
+        message = _("Kategorin %(name)s är borttagen.", name=category.name)
         return dialogs.done(_back(), message, groupsChanged=True)
     accounts, services = domain.category_usage(category)
     return dialogs.show(
         "partials/groups/_remove.html",
         _back(),
-        title="Ta bort gruppkategori",
+        title=_("Ta bort gruppkategori"),
         action=url_for("groups.remove_category", group_category_id=category.id),
-        what=f"kategorin {category.name} och alla dess grupper",
-        usage=domain.usage_text(accounts, services).replace("gruppen", "kategorins grupper"),
+        what=_("kategorin %(name)s och alla dess grupper", name=category.name),
+        usage=domain.usage_text(accounts, services, category=True),
         in_use=accounts + services,
     )
 
@@ -152,10 +154,12 @@ def new_group(group_category_id: int):
     done = _save(
         form,
         lambda name, text: domain.create_group(category, name, text),
-        f"Gruppen {category.name}:{form.name.data or ''} är skapad.",
+        _("Gruppen %(name)s är skapad.", name=f"{category.name}:{form.name.data or ''}"),
     )
     action = url_for("groups.new_group", group_category_id=category.id)
-    return done or _name_dialog(form, f"Skapa grupp i {category.name}", action, "Skapa")
+    return done or _name_dialog(
+        form, _("Skapa grupp i %(name)s", name=category.name), action, _("Skapa")
+    )
 
 
 @bp.route("/<int:org_group_id>/edit", methods=["GET", "POST"])
@@ -165,10 +169,12 @@ def edit_group(org_group_id: int):
     group = _group_or_404(org_group_id)
     form = NameForm(obj=group) if request.method == "GET" else NameForm()
     done = _save(
-        form, lambda name, text: domain.update_group(group, name, text), "Gruppen är sparad."
+        form, lambda name, text: domain.update_group(group, name, text), _("Gruppen är sparad.")
     )
     action = url_for("groups.edit_group", org_group_id=group.id)
-    return done or _name_dialog(form, f"Ändra grupp {group.label}", action, "Spara")
+    return done or _name_dialog(
+        form, _("Ändra grupp %(name)s", name=group.label), action, _("Spara")
+    )
 
 
 @bp.route("/<int:org_group_id>/remove", methods=["GET", "POST"])
@@ -179,14 +185,15 @@ def remove_group(org_group_id: int):
     group = _group_or_404(org_group_id)
     if request.method == "POST":
         domain.remove_group(group)
-        return dialogs.done(_back(), f"Gruppen {group.label} är borttagen.", groupsChanged=True)
+        message = _("Gruppen %(name)s är borttagen.", name=group.label)
+        return dialogs.done(_back(), message, groupsChanged=True)
     accounts, services = domain.usage(group)
     return dialogs.show(
         "partials/groups/_remove.html",
         _back(),
-        title="Ta bort grupp",
+        title=_("Ta bort grupp"),
         action=url_for("groups.remove_group", org_group_id=group.id),
-        what=f"gruppen {group.label}",
+        what=_("gruppen %(name)s", name=group.label),
         usage=domain.usage_text(accounts, services),
         in_use=accounts + services,
     )

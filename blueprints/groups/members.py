@@ -10,6 +10,7 @@ a membership through its account or service.
 from __future__ import annotations
 
 from flask import abort, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.accounts import account_or_404
@@ -22,6 +23,7 @@ from tables.services import Service
 from web import dialogs
 from web.auth import get_visible_or_404, parse_id, require
 from web.htmx import render
+from web.i18n import error_text, tr
 
 
 def _service_or_404(service_id: int) -> Service:
@@ -90,14 +92,14 @@ def service_panel(service_id: int):
 
 def _refused(form, exc: domain.GroupError) -> None:
     target = form[exc.field].errors if exc.field in form else form.form_errors
-    target.append(str(exc))
+    target.append(error_text(exc))
 
 
 def _chosen_group(form):
     group_id = parse_id(form.group.data)
     group = domain.group_of(current_user.organisation_id, group_id) if group_id else None
     if group is None:
-        form.group.errors.append("Gruppen finns inte längre. Välj en annan.")
+        form.group.errors.append(_("Gruppen finns inte längre. Välj en annan."))
     return group
 
 
@@ -118,8 +120,10 @@ def _add(kind: str, object_id: int):
             except domain.GroupError as exc:
                 _refused(form, exc)
             else:
-                message = (
-                    f"Tillagd i {group.label} från {domain.format_month(form.start or opened)}."
+                message = _(
+                    "Tillagd i %(group)s från %(month)s.",
+                    group=group.label,
+                    month=domain.format_month(form.start or opened),
                 )
                 return dialogs.done(_page_of(obj), message, groupsChanged=True)
     return dialogs.show(
@@ -127,8 +131,8 @@ def _add(kind: str, object_id: int):
         _page_of(obj),
         form=form,
         obj=obj,
-        title="Lägg till i grupp",
-        submit="Lägg till grupp",
+        title=_("Lägg till i grupp"),
+        submit=_("Lägg till grupp"),
         action=request.path,
         opened=domain.format_month(opened),
         latest=_latest_month(),
@@ -167,16 +171,20 @@ def change(membership_id: int):
     if form.validate_on_submit():
         group = _chosen_group(form)
         if group is not None and group.category_id != category_id:
-            form.group.errors.append("Välj en grupp i samma kategori.")
+            form.group.errors.append(_("Välj en grupp i samma kategori."))
         elif group is not None and form.start is None:
-            form.start_month.errors.append("Ange från vilken månad bytet gäller (ÅÅÅÅ-MM).")
+            form.start_month.errors.append(_("Ange från vilken månad bytet gäller (ÅÅÅÅ-MM)."))
         elif group is not None:
             try:
                 domain.change_group(obj, group, form.start, form.end)
             except domain.GroupError as exc:
                 _refused(form, exc)
             else:
-                message = f"Byter till {group.label} från {domain.format_month(form.start)}."
+                message = _(
+                    "Byter till %(group)s från %(month)s.",
+                    group=group.label,
+                    month=domain.format_month(form.start),
+                )
                 return dialogs.done(_page_of(obj), message, groupsChanged=True)
     return dialogs.show(
         "partials/groups/_membership.html",
@@ -184,8 +192,8 @@ def change(membership_id: int):
         form=form,
         obj=obj,
         membership=membership,
-        title=f"Byt grupp i {membership.group.category.name}",
-        submit="Byt grupp",
+        title=_("Byt grupp i %(name)s", name=membership.group.category.name),
+        submit=_("Byt grupp"),
         action=request.path,
         latest=_latest_month(),
     )
@@ -208,7 +216,11 @@ def end(membership_id: int):
         except domain.GroupError as exc:
             _refused(form, exc)
         else:
-            message = f"{membership.group.label} gäller till och med {domain.format_month(last)}."
+            message = _(
+                "%(group)s gäller till och med %(month)s.",
+                group=membership.group.label,
+                month=domain.format_month(last),
+            )
             return dialogs.done(_page_of(obj), message, groupsChanged=True)
     return dialogs.show(
         "partials/groups/_end.html",
@@ -216,10 +228,20 @@ def end(membership_id: int):
         form=form,
         obj=obj,
         membership=membership,
-        period=domain.period_label(membership),
+        period=period_text(membership),
     )
 
 
 def _latest_month() -> str:
     """The last start month a membership may have (ÅÅÅÅ-MM), for the dialogs' hint."""
     return domain.format_month(domain.add_months(domain.current_month(), domain.MONTHS_AHEAD))
+
+
+def month_text(month) -> str:
+    """ÅÅÅÅ-MM, or "tills vidare" in the page's language."""
+    return domain.format_month(month) if month else tr(domain.UNTIL_FURTHER)
+
+
+def period_text(membership) -> str:
+    """ "2026-01 – tills vidare" in the page's language."""
+    return f"{month_text(membership.start_month)} – {month_text(membership.end_month)}"

@@ -8,6 +8,7 @@ groups that exist. The report lists every row: what it did, or why not.
 from __future__ import annotations
 
 from flask import make_response, render_template
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.groups import bp, can_manage
@@ -15,12 +16,15 @@ from blueprints.groups.forms import UploadForm
 from domain import group_import
 from web.auth import require
 from web.excel import XLSX_MIME
+from web.i18n import error_text, locale_code
 
 
 @bp.route("/template.xlsx")
 @require("accounts.edit")
 def template():
-    response = make_response(group_import.template_workbook(current_user.organisation_id))
+    response = make_response(
+        group_import.template_workbook(current_user.organisation_id, locale_code())
+    )
     response.headers["Content-Type"] = XLSX_MIME
     response.headers["Content-Disposition"] = 'attachment; filename="grupper-mall.xlsx"'
     return response
@@ -35,12 +39,12 @@ def upload():
     report = None
     if form.validate_on_submit():
         try:
-            rows = group_import.read_rows(form.file.data.read())
+            rows = group_import.read_rows(form.file.data.read(), locale_code())
         except group_import.FileRefused as refused:
-            form.file.errors.append(str(refused))
+            form.file.errors.append(error_text(refused))
         else:
             if not rows:
-                form.file.errors.append("Filen har inga rader under rubrikraden.")
+                form.file.errors.append(_("Filen har inga rader under rubrikraden."))
             else:
                 report = group_import.apply(
                     current_user,

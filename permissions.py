@@ -6,28 +6,30 @@ group are what "Skapa & Redigera användare" shows.
 
 from __future__ import annotations
 
+from domain.text import N_
+
 # (key, label, group) in the order the user form shows them.
 PERMISSIONS: list[tuple[str, str, str]] = [
-    ("accounts.view", "Se kontoöversikt", "Konton"),
-    ("accounts.create", "Skapa konton", "Konton"),
-    ("accounts.edit", "Hantera konton", "Konton"),
-    ("services.view", "Visa tjänster", "Tjänster"),
-    ("services.addons", "Hantera tilläggstjänster", "Tjänster"),
-    ("services.hardware", "Hantera hårdvara", "Tjänster"),
-    ("services.mex", "Ändra MEX-status", "Tjänster"),
-    ("services.move", "Flytta avtal", "Tjänster"),
-    ("services.allocate_sim", "Allokera SIM-kort", "Tjänster"),
-    ("services.external_username", "Hantera externa användarnamn", "Tjänster"),
-    ("orders.create", "Beställa tjänster", "Beställningar"),
-    ("orders.manage", "Hantera beställningar", "Beställningar"),
-    ("orders.undo", "Ångra beställningar", "Beställningar"),
-    ("orders.approve", "Godkänna beställningar", "Beställningar"),
-    ("invoices.view", "Visa fakturor", "Fakturor"),
-    ("reports.view", "Visa rapporter", "Rapporter"),
-    ("tickets.view", "Visa ärenden", "Ärenden"),
-    ("tickets.manage", "Hantera ärenden", "Ärenden"),
-    ("faults.create", "Skapa felanmälan", "Ärenden"),
-    ("users.manage", "Hantera användare", "Användare"),
+    ("accounts.view", N_("Se kontoöversikt"), N_("Konton")),
+    ("accounts.create", N_("Skapa konton"), N_("Konton")),
+    ("accounts.edit", N_("Hantera konton"), N_("Konton")),
+    ("services.view", N_("Visa tjänster"), N_("Tjänster")),
+    ("services.addons", N_("Hantera tilläggstjänster"), N_("Tjänster")),
+    ("services.hardware", N_("Hantera hårdvara"), N_("Tjänster")),
+    ("services.mex", N_("Ändra MEX-status"), N_("Tjänster")),
+    ("services.move", N_("Flytta avtal"), N_("Tjänster")),
+    ("services.allocate_sim", N_("Allokera SIM-kort"), N_("Tjänster")),
+    ("services.external_username", N_("Hantera externa användarnamn"), N_("Tjänster")),
+    ("orders.create", N_("Beställa tjänster"), N_("Beställningar")),
+    ("orders.manage", N_("Hantera beställningar"), N_("Beställningar")),
+    ("orders.undo", N_("Ångra beställningar"), N_("Beställningar")),
+    ("orders.approve", N_("Godkänna beställningar"), N_("Beställningar")),
+    ("invoices.view", N_("Visa fakturor"), N_("Fakturor")),
+    ("reports.view", N_("Visa rapporter"), N_("Rapporter")),
+    ("tickets.view", N_("Visa ärenden"), N_("Ärenden")),
+    ("tickets.manage", N_("Hantera ärenden"), N_("Ärenden")),
+    ("faults.create", N_("Skapa felanmälan"), N_("Ärenden")),
+    ("users.manage", N_("Hantera användare"), N_("Användare")),
 ]
 
 ALL_PERMISSIONS: frozenset[str] = frozenset(key for key, _, _ in PERMISSIONS)
@@ -35,7 +37,7 @@ PERMISSION_LABELS: dict[str, str] = {key: label for key, label, _ in PERMISSIONS
 
 ADMIN = "admin"  # Administratör: the organisation's top account
 ACCOUNT_ADMIN = "account_admin"  # Kontoadministratör: a sub-account and below
-USER_TYPE_LABELS = {ADMIN: "Administratör", ACCOUNT_ADMIN: "Kontoadministratör"}
+USER_TYPE_LABELS = {ADMIN: N_("Administratör"), ACCOUNT_ADMIN: N_("Kontoadministratör")}
 
 
 def parse_permissions(text: str | None) -> frozenset[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, abort
+from flask_babel import gettext
 from flask_login import current_user
 from peewee import JOIN
 
@@ -19,6 +20,7 @@ from tables.ops import AuditLog
 from tables.org import Account, Organisation, User
 from web import dialogs
 from web.auth import require
+from web.i18n import N_, tr
 from web.listcolumns import ChoiceFilter, Column, TextFilter, date_column, text_column
 from web.listview import ListView
 
@@ -26,55 +28,55 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 # What the first part of an action code means (auth.login → Inloggning och säkerhet).
 AREAS = {
-    "auth": "Inloggning och säkerhet",
-    "user": "Användare",
-    "profile": "Min profil",
-    "company": "Företagsprofil",
-    "contact": "Kontaktpersoner",
-    "account": "Konton",
-    "service": "Tjänster",
-    "order": "Beställningar",
-    "invoice": "Fakturor",
-    "report": "Rapporter",
-    "ticket": "Ärenden",
-    "staff": "Administration",
+    "auth": N_("Inloggning och säkerhet"),
+    "user": N_("Användare"),
+    "profile": N_("Min profil"),
+    "company": N_("Företagsprofil"),
+    "contact": N_("Kontaktpersoner"),
+    "account": N_("Konton"),
+    "service": N_("Tjänster"),
+    "order": N_("Beställningar"),
+    "invoice": N_("Fakturor"),
+    "report": N_("Rapporter"),
+    "ticket": N_("Ärenden"),
+    "staff": N_("Administration"),
 }
 
 ACTION_LABELS = {
-    "auth.login": "Inloggning",
-    "auth.login_failed": "Misslyckad inloggning",
-    "auth.logout": "Utloggning",
-    "auth.lockout": "Inloggning spärrad",
-    "auth.lockout_lifted": "Spärr hävd",
-    "auth.2fa_failed": "Fel kod i tvåstegsverifiering",
-    "auth.2fa_enabled": "Tvåstegsverifiering aktiverad",
-    "auth.2fa_disabled": "Tvåstegsverifiering ändrad",
-    "auth.2fa_reset": "Tvåstegsverifiering återställd",
-    "auth.recovery_codes": "Nya återställningskoder",
-    "auth.recovery_code_used": "Återställningskod använd",
-    "auth.sms_code_sent": "SMS-kod skickad",
-    "auth.password_changed": "Lösenord ändrat",
-    "auth.password_reset_requested": "Lösenordsåterställning begärd",
-    "auth.password_reset": "Lösenord återställt",
-    "auth.invite_accepted": "Inbjudan accepterad",
-    "auth.sessions_ended": "Utloggad från andra enheter",
-    "user.create": "Användare skapad",
-    "user.create_name_elsewhere": "Användarnamn upptaget i annan organisation",
-    "user.update": "Användare ändrad",
-    "user.permissions": "Behörigheter ändrade",
-    "user.invite": "Inbjudan skickad",
-    "user.deactivate": "Användare inaktiverad",
-    "user.activate": "Användare aktiverad",
-    "user.remove": "Användare borttagen",
-    "profile.update": "Egna uppgifter ändrade",
-    "company.profile": "Företagsprofil ändrad",
-    "contact.create": "Kontaktperson skapad",
-    "ticket.create": "Ärende skapat",
-    "auth.login_suspended": "Inloggning nekad: kunden avstängd",
-    "staff.organisation_create": "Kund skapad",
-    "staff.organisation_update": "Kunduppgifter ändrade",
-    "staff.organisation_suspend": "Kund avstängd",
-    "staff.organisation_reactivate": "Kund återaktiverad",
+    "auth.login": N_("Inloggning"),
+    "auth.login_failed": N_("Misslyckad inloggning"),
+    "auth.logout": N_("Utloggning"),
+    "auth.lockout": N_("Inloggning spärrad"),
+    "auth.lockout_lifted": N_("Spärr hävd"),
+    "auth.2fa_failed": N_("Fel kod i tvåstegsverifiering"),
+    "auth.2fa_enabled": N_("Tvåstegsverifiering aktiverad"),
+    "auth.2fa_disabled": N_("Tvåstegsverifiering ändrad"),
+    "auth.2fa_reset": N_("Tvåstegsverifiering återställd"),
+    "auth.recovery_codes": N_("Nya återställningskoder"),
+    "auth.recovery_code_used": N_("Återställningskod använd"),
+    "auth.sms_code_sent": N_("SMS-kod skickad"),
+    "auth.password_changed": N_("Lösenord ändrat"),
+    "auth.password_reset_requested": N_("Lösenordsåterställning begärd"),
+    "auth.password_reset": N_("Lösenord återställt"),
+    "auth.invite_accepted": N_("Inbjudan accepterad"),
+    "auth.sessions_ended": N_("Utloggad från andra enheter"),
+    "user.create": N_("Användare skapad"),
+    "user.create_name_elsewhere": N_("Användarnamn upptaget i annan organisation"),
+    "user.update": N_("Användare ändrad"),
+    "user.permissions": N_("Behörigheter ändrade"),
+    "user.invite": N_("Inbjudan skickad"),
+    "user.deactivate": N_("Användare inaktiverad"),
+    "user.activate": N_("Användare aktiverad"),
+    "user.remove": N_("Användare borttagen"),
+    "profile.update": N_("Egna uppgifter ändrade"),
+    "company.profile": N_("Företagsprofil ändrad"),
+    "contact.create": N_("Kontaktperson skapad"),
+    "ticket.create": N_("Ärende skapat"),
+    "auth.login_suspended": N_("Inloggning nekad: kunden avstängd"),
+    "staff.organisation_create": N_("Kund skapad"),
+    "staff.organisation_update": N_("Kunduppgifter ändrade"),
+    "staff.organisation_suspend": N_("Kund avstängd"),
+    "staff.organisation_reactivate": N_("Kund återaktiverad"),
 }
 
 
@@ -106,21 +108,21 @@ def _plain(value) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if value is True:
-        return "Ja"
+        return N_("Ja")
     if value is False:
-        return "Nej"
+        return N_("Nej")
     return "" if value is None else str(value)
 
 
 def columns(with_organisation: bool = False) -> list[Column]:
     cols = [
-        date_column("at", "Tid", AuditLog.at),
+        date_column("at", N_("Tid"), AuditLog.at),
     ]
     if with_organisation:
         cols.append(
             Column(
                 "organisation",
-                "Organisation",
+                N_("Organisation"),
                 sort=Organisation.name,
                 filter=TextFilter(),
                 filter_expr=(Organisation.name, Organisation.org_number),
@@ -128,10 +130,10 @@ def columns(with_organisation: bool = False) -> list[Column]:
             )
         )
     cols += [
-        text_column("actor", "Användare", AuditLog.actor_label),
+        text_column("actor", N_("Användare"), AuditLog.actor_label),
         Column(
             "action",
-            "Händelse",
+            N_("Händelse"),
             sort=AuditLog.action,
             filter=ChoiceFilter(AREAS, condition=_area_condition),
             export=AuditLog.action,
@@ -139,17 +141,17 @@ def columns(with_organisation: bool = False) -> list[Column]:
         ),
         Column(
             "summary",
-            "Beskrivning",
+            N_("Beskrivning"),
             sort=AuditLog.summary,
             filter=TextFilter(),
             filter_expr=(AuditLog.summary, AuditLog.action, AuditLog.object_id),
             export=AuditLog.summary,
         ),
-        Column("object", "Objekt", export=AuditLog.object_type, show=False),
-        Column("object_id", "Objekt-id", export=AuditLog.object_id, show=False),
-        Column("before", "Före", export=AuditLog.before, export_format=_json_text, show=False),
-        Column("after", "Efter", export=AuditLog.after, export_format=_json_text, show=False),
-        text_column("ip", "IP-adress", AuditLog.ip),
+        Column("object", N_("Objekt"), export=AuditLog.object_type, show=False),
+        Column("object_id", N_("Objekt-id"), export=AuditLog.object_id, show=False),
+        Column("before", N_("Före"), export=AuditLog.before, export_format=_json_text, show=False),
+        Column("after", N_("Efter"), export=AuditLog.after, export_format=_json_text, show=False),
+        text_column("ip", N_("IP-adress"), AuditLog.ip),
         Column("details", ""),
     ]
     return cols
@@ -177,7 +179,7 @@ AUDIT_LIST = ListView(
     query=customer_entries,
     row_template="partials/audit/_rows.html",
     default_sort=("at", "desc"),
-    export_title="Granskningslogg",
+    export_title=N_("Granskningslogg"),
     columns=columns(),
     bulk_actions=[],
     essential=("at", "actor", "summary", "details"),  # a phone's card
@@ -192,7 +194,7 @@ def all_entries(user):
 
 @bp.app_template_filter("audit_action")
 def audit_action_filter(action: str) -> str:
-    return action_label(action)
+    return tr(action_label(action))
 
 
 @bp.app_template_filter("audit_json")
@@ -205,8 +207,13 @@ def audit_json_filter(value: str | None):
     except ValueError:
         return [("", value)]
     if isinstance(data, dict):
-        return [(k, _plain(v)) for k, v in data.items()]
-    return [("", _plain(data))]
+        return [(k, _shown(v)) for k, v in data.items()]
+    return [("", _shown(data))]
+
+
+def _shown(value) -> str:
+    """A value as the dialog shows it: Ja/Nej in the page's language, data as stored."""
+    return tr(_plain(value)) if isinstance(value, bool) else _plain(value)
 
 
 @bp.route("")
@@ -231,5 +238,5 @@ def show_entry(entry, back_endpoint: str):
         "partials/audit/_detail.html",
         url_for(back_endpoint),
         entry=entry,
-        dialog_title="Händelse i granskningsloggen",
+        dialog_title=gettext("Händelse i granskningsloggen"),
     )

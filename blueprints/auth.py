@@ -21,6 +21,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
@@ -31,7 +33,7 @@ from domain.passwords import PASSWORD_HINT, hash_password, password_problems
 from web.auth import public, safe_next
 from web.deferred import after_response
 from web.forms import FlaskForm
-from web.i18n import N_
+from web.i18n import N_, tr
 from web.requestcontext import client_ip
 from web.signin import (
     CUSTOMER,
@@ -69,15 +71,17 @@ class LoginForm(FlaskForm):
 
 class PinLoginForm(FlaskForm):
     customer_number = StringField(
-        "Kundnummer",
-        validators=[DataRequired("Ange ditt kundnummer."), Length(max=40)],
+        _l("Kundnummer"),
+        validators=[DataRequired(_l("Ange ditt kundnummer.")), Length(max=40)],
     )
-    pin = PasswordField("PIN-kod", validators=[DataRequired("Ange din PIN-kod."), Length(max=40)])
+    pin = PasswordField(
+        _l("PIN-kod"), validators=[DataRequired(_l("Ange din PIN-kod.")), Length(max=40)]
+    )
 
 
 class CodeForm(FlaskForm):
     method = HiddenField(default="totp")
-    code = StringField("Kod", validators=[DataRequired("Ange koden."), Length(max=40)])
+    code = StringField(_l("Kod"), validators=[DataRequired(_l("Ange koden.")), Length(max=40)])
 
 
 class ForgotForm(FlaskForm):
@@ -92,13 +96,13 @@ class ForgotForm(FlaskForm):
 
 class NewPasswordForm(FlaskForm):
     password = PasswordField(
-        "Nytt lösenord", validators=[DataRequired("Ange ett lösenord."), Length(max=1024)]
+        _l("Nytt lösenord"), validators=[DataRequired(_l("Ange ett lösenord.")), Length(max=1024)]
     )
     confirm = PasswordField(
-        "Upprepa lösenordet",
+        _l("Upprepa lösenordet"),
         validators=[
-            DataRequired("Upprepa lösenordet."),
-            EqualTo("password", "Lösenorden är inte lika."),
+            DataRequired(_l("Upprepa lösenordet.")),
+            EqualTo("password", _l("Lösenorden är inte lika.")),
         ],
     )
 
@@ -106,7 +110,7 @@ class NewPasswordForm(FlaskForm):
         problems = password_problems(
             self.password.data or "", username=user.username, email=user.email, name=user.name
         )
-        self.password.errors = list(self.password.errors) + problems
+        self.password.errors = list(self.password.errors) + [tr(p) for p in problems]
         return not problems
 
 
@@ -122,7 +126,7 @@ def _session_limits():
         return None
     staff = current_user.is_staff or current_user.viewed_by is not None
     end_session(current_user)
-    flash(reason, "info")
+    flash(tr(reason), "info")
     return redirect(url_for("staff.login" if staff else "auth.login"))
 
 
@@ -155,8 +159,11 @@ def login_view(realm: Realm, heading: str):
     return render_template("auth/login.html", form=form, error=error, heading=heading, realm=realm)
 
 
-def _restart(realm: Realm, message="Inloggningen tog för lång tid eller avbröts. Logga in igen."):
-    flash(message, "info")
+RESTART = N_("Inloggningen tog för lång tid eller avbröts. Logga in igen.")
+
+
+def _restart(realm: Realm, message=RESTART):
+    flash(tr(message), "info")
     return redirect(url_for(realm.login))
 
 
@@ -201,10 +208,13 @@ def verify_sms_view(realm: Realm):
     if not twofactor.sms_enabled(user):
         abort(400)
     if sms_recently_sent(user, "sms_login"):
-        flash("En kod skickades nyss. Vänta en minut innan du begär en ny.", "info")
+        flash(_("En kod skickades nyss. Vänta en minut innan du begär en ny."), "info")
     else:
         send_login_sms(user)
-        flash(f"En kod har skickats till {twofactor.masked_mobile(user.mobile)}.", "info")
+        flash(
+            _("En kod har skickats till %(mobile)s.", mobile=twofactor.masked_mobile(user.mobile)),
+            "info",
+        )
     return redirect(url_for(realm.verify, method="sms"))
 
 
@@ -248,7 +258,7 @@ def setup_view(realm: Realm):
                         after={"2fa": twofactor.methods_label(user)},
                         actor=user,
                     )
-                    usermail.security_notice(user, "Tvåfaktorsautentisering har aktiverats")
+                    usermail.security_notice(user, N_("Tvåfaktorsautentisering har aktiverats"))
                 else:
                     throttle.record_failure(realm.model, user.username, client_ip(), user)
             if ok:
@@ -257,7 +267,7 @@ def setup_view(realm: Realm):
                 return render_template(
                     "auth/recovery_codes.html", codes=codes, next_url=next_url, realm=realm
                 )
-            error = "Koden stämmer inte. Kontrollera klockan i telefonen och försök igen."
+            error = _("Koden stämmer inte. Kontrollera klockan i telefonen och försök igen.")
     uri = twofactor.provisioning_uri(secret, user.username)
     return render_template(
         "auth/setup.html",
@@ -265,7 +275,7 @@ def setup_view(realm: Realm):
         error=error,
         user=user,
         realm=realm,
-        qr=twofactor.qr_svg(uri),
+        qr=twofactor.qr_svg(uri, tr(twofactor.QR_TITLE)),
         secret=twofactor.grouped(secret),
         sms_available=twofactor.sms_available(user),
         sms_sent=bool(state.get("sms")),
@@ -280,12 +290,15 @@ def setup_sms_view(realm: Realm):
     if not twofactor.sms_available(user):
         abort(400)
     if sms_recently_sent(user, "sms_enrol"):
-        flash("En kod skickades nyss. Vänta en minut innan du begär en ny.", "info")
+        flash(_("En kod skickades nyss. Vänta en minut innan du begär en ny."), "info")
     else:
         with write_tx():
             row = twofactor.send_sms_code(user, "sms_enrol")
         set_pending(sms=row.id)
-        flash(f"En kod har skickats till {twofactor.masked_mobile(user.mobile)}.", "info")
+        flash(
+            _("En kod har skickats till %(mobile)s.", mobile=twofactor.masked_mobile(user.mobile)),
+            "info",
+        )
     return redirect(url_for(realm.setup, method="sms"))
 
 
@@ -299,7 +312,7 @@ def forgot_view(realm: Realm):
         return render_template(
             "auth/message.html",
             heading=N_("Kolla din e-post"),
-            text=(
+            text=_(
                 "Om uppgiften hör till ett konto hos oss har vi skickat en länk för att välja "
                 "ett nytt lösenord till kontots e-postadress. Länken gäller i 60 minuter."
             ),
@@ -339,8 +352,8 @@ def token_view(realm: Realm, token: str, kind: str):
     if user is None or not user.active or getattr(user, "removed_at", None):
         return render_template(
             "auth/message.html",
-            heading="Länken är ogiltig",
-            text=(
+            heading=N_("Länken är ogiltig"),
+            text=_(
                 "Länken har redan använts eller har gått ut. Begär en ny länk under "
                 "Glömt lösenordet? eller be din administratör skicka en ny inbjudan."
             ),
@@ -368,7 +381,7 @@ def token_view(realm: Realm, token: str, kind: str):
                 actor=user,
             )
             if not invite:
-                usermail.security_notice(user, "Ditt lösenord har ändrats")
+                usermail.security_notice(user, N_("Ditt lösenord har ändrats"))
         drop_pending()
         if current_user.is_authenticated:
             end_session(current_user)
@@ -376,7 +389,7 @@ def token_view(realm: Realm, token: str, kind: str):
         # not the URL, so it stays out of logs and the browser history).
         session["login_name"] = user.username
         flash(
-            "Ditt lösenord är sparat. Logga in med ditt användarnamn och det nya lösenordet.",
+            _("Ditt lösenord är sparat. Logga in med ditt användarnamn och det nya lösenordet."),
             "success",
         )
         return redirect(url_for(realm.login))
@@ -385,7 +398,7 @@ def token_view(realm: Realm, token: str, kind: str):
         form=form,
         user=user,
         realm=realm,
-        heading="Välj ditt lösenord" if invite else "Välj ett nytt lösenord",
+        heading=N_("Välj ditt lösenord") if invite else N_("Välj ett nytt lösenord"),
         hint=PASSWORD_HINT,
     )
 

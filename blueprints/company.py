@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional
@@ -30,6 +32,7 @@ from web import dialogs
 from web.auth import parse_id, require
 from web.forms import FlaskForm, select_choices
 from web.htmx import render
+from web.i18n import error_text, tr
 
 bp = Blueprint("company", __name__, url_prefix="/company")
 
@@ -46,14 +49,14 @@ FIELDS = (
 
 class CompanyProfileForm(FlaskForm):
     notify_email = BooleanField(
-        "Skicka e-post när status ändras på beställningar, ändringar och ärenden"
+        _l("Skicka e-post när status ändras på beställningar, ändringar och ärenden")
     )
-    require_2fa = BooleanField("Kräv tvåstegsverifiering för alla användare")
-    delivery_name = StringField("Namn / företag", validators=[Length(max=200)])
-    delivery_attention = StringField("Att.", validators=[Length(max=200)])
-    delivery_street = StringField("Gatuadress", validators=[Length(max=200)])
-    delivery_postcode = StringField("Postnummer", validators=[Length(max=10)])
-    delivery_city = StringField("Ort", validators=[Length(max=100)])
+    require_2fa = BooleanField(_l("Kräv tvåstegsverifiering för alla användare"))
+    delivery_name = StringField(_l("Namn / företag"), validators=[Length(max=200)])
+    delivery_attention = StringField(_l("Att."), validators=[Length(max=200)])
+    delivery_street = StringField(_l("Gatuadress"), validators=[Length(max=200)])
+    delivery_postcode = StringField(_l("Postnummer"), validators=[Length(max=10)])
+    delivery_city = StringField(_l("Ort"), validators=[Length(max=100)])
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -69,7 +72,7 @@ def profile():
         postcode = (form.delivery_postcode.data or "").strip()
         normalised = normalise_postcode(postcode) if postcode else ""
         if normalised is None:
-            form.delivery_postcode.errors = ["Ange fem siffror, t.ex. 903 04."]
+            form.delivery_postcode.errors = [_("Ange fem siffror, t.ex. 903 04.")]
         else:
             after = {
                 "notify_email": form.notify_email.data,
@@ -96,7 +99,7 @@ def profile():
                         after=changed,
                         organisation=org.id,
                     )
-            flash("Företagsprofilen är sparad.", "success")
+            flash(_("Företagsprofilen är sparad."), "success")
             return redirect(url_for("company.profile"), code=303)
     without = (
         User.select()
@@ -127,7 +130,7 @@ APPROVER_DIALOGS = "partials/company/dialogs/"
 
 
 class ApproverForm(FlaskForm):
-    user = SelectField("Ordergodkännare", validate_choice=False)
+    user = SelectField(_l("Ordergodkännare"), validate_choice=False)
 
 
 def approver_context(org) -> dict:
@@ -152,8 +155,8 @@ def chain_manager(area: str):
         response = dialogs.show(
             APPROVER_DIALOGS + "_refused.html",
             approvers_url(),
-            message="Bara en Superuser kan ändra ordergodkännare.",
-            dialog_title="Ordergodkännare",
+            message=_("Bara en Superuser kan ändra ordergodkännare."),
+            dialog_title=_("Ordergodkännare"),
         )
         response.status_code = 403
         return response
@@ -180,7 +183,7 @@ def approver_choices(form, area: str, position: int | None = None) -> None:
         u for u in approvals.eligible_approvers(current_user.organisation_id) if u.id not in taken
     ]
     form.user.choices = select_choices(
-        [("", "Välj ordergodkännare...")] + [(str(u.id), f"{u.name} ({u.email})") for u in users]
+        [("", _("Välj ordergodkännare..."))] + [(str(u.id), f"{u.name} ({u.email})") for u in users]
     )
     return users
 
@@ -210,13 +213,18 @@ def approver_add(area: str):
         try:
             entry = approvals.add_approver(current_user, area, parse_id(form.user.data))
         except approvals.ApprovalError as error:
-            form.user.errors = [str(error)]
+            form.user.errors = [error_text(error)]
         else:
             return approver_done(
-                f"{entry.user.name} är ordergodkännare {entry.position} för {PRODUCT_AREAS[area]}."
+                _(
+                    "%(name)s är ordergodkännare %(position)s för %(area)s.",
+                    name=entry.user.name,
+                    position=entry.position,
+                    area=tr(PRODUCT_AREAS[area]),
+                )
             )
-    return approver_dialog("add", area, form=form, users=users,
-                           dialog_title=f"Lägg till ordergodkännare – {PRODUCT_AREAS[area]}")  # fmt: skip
+    title = _("Lägg till ordergodkännare – %(area)s", area=tr(PRODUCT_AREAS[area]))
+    return approver_dialog("add", area, form=form, users=users, dialog_title=title)
 
 
 @bp.route("/approvers/<area>/<int:position>/change", methods=["GET", "POST"])
@@ -239,13 +247,22 @@ def approver_change(area: str, position: int):
                 current_user, area, position, parse_id(form.user.data)
             )
         except approvals.ApprovalError as error:
-            form.user.errors = [str(error)]
+            form.user.errors = [error_text(error)]
         else:
             return approver_done(
-                f"{changed.user.name} är ordergodkännare {position} för {PRODUCT_AREAS[area]}."
+                _(
+                    "%(name)s är ordergodkännare %(position)s för %(area)s.",
+                    name=changed.user.name,
+                    position=position,
+                    area=tr(PRODUCT_AREAS[area]),
+                )
             )
-    return approver_dialog("change", area, form=form, users=users, entry=entry,
-                           dialog_title=f"Ändra ordergodkännare {position} – {PRODUCT_AREAS[area]}")  # fmt: skip
+    title = _(
+        "Ändra ordergodkännare %(position)s – %(area)s",
+        position=position,
+        area=tr(PRODUCT_AREAS[area]),
+    )
+    return approver_dialog("change", area, form=form, users=users, entry=entry, dialog_title=title)
 
 
 @bp.route("/approvers/<area>/<int:position>/remove", methods=["GET", "POST"])
@@ -265,15 +282,19 @@ def approver_remove(area: str, position: int):
             try:
                 name = approvals.remove_approver(current_user, area, position)
             except approvals.ApprovalError as refusal:
-                error = str(refusal)
+                error = error_text(refusal)
             else:
                 return approver_done(
-                    f"{name} är inte längre ordergodkännare för {PRODUCT_AREAS[area]}."
+                    _(
+                        "%(name)s är inte längre ordergodkännare för %(area)s.",
+                        name=name,
+                        area=tr(PRODUCT_AREAS[area]),
+                    )
                 )
     elif entry is not entries[-1]:
-        error = "Bara den sista ordergodkännaren i listan kan tas bort."
-    return approver_dialog("remove", area, entry=entry, error=error,
-                           dialog_title=f"Ta bort ordergodkännare – {PRODUCT_AREAS[area]}")  # fmt: skip
+        error = _("Bara den sista ordergodkännaren i listan kan tas bort.")
+    title = _("Ta bort ordergodkännare – %(area)s", area=tr(PRODUCT_AREAS[area]))
+    return approver_dialog("remove", area, entry=entry, error=error, dialog_title=title)
 
 
 # --------------------------------------------------------------------------- API-nycklar
@@ -281,18 +302,18 @@ def approver_remove(area: str, position: int):
 
 class ApiTokenForm(FlaskForm):
     name = StringField(
-        "Namn",
+        _l("Namn"),
         filters=[lambda v: v.strip() if isinstance(v, str) else v],
         validators=[
-            DataRequired("Ange ett namn."),
-            Length(max=api_tokens.MAX_NAME, message="Högst 100 tecken."),
+            DataRequired(_l("Ange ett namn.")),
+            Length(max=api_tokens.MAX_NAME, message=_l("Högst 100 tecken.")),
         ],
     )
-    permissions = SelectMultipleField("Behörigheter", choices=[], validate_choice=False)
+    permissions = SelectMultipleField(_l("Behörigheter"), choices=[], validate_choice=False)
     account = StringField(
-        "Begränsa till konto (kundnummer)", validators=[Optional(), Length(max=20)]
+        _l("Begränsa till konto (kundnummer)"), validators=[Optional(), Length(max=20)]
     )
-    expires_on = DateField("Giltig till och med", validators=[Optional()], format="%Y-%m-%d")
+    expires_on = DateField(_l("Giltig till och med"), validators=[Optional()], format="%Y-%m-%d")
 
 
 def visible_tokens(user):
@@ -312,9 +333,9 @@ def _check_token_form(form) -> Account | None:
     held = {key for key, _ in api_tokens.grantable(current_user)}
     chosen = set(form.permissions.data or [])
     if not chosen:
-        form.permissions.errors = ["Välj minst en behörighet."]
+        form.permissions.errors = [_("Välj minst en behörighet.")]
     elif not chosen <= held:
-        form.permissions.errors = ["Du kan bara ge behörigheter som du själv har."]
+        form.permissions.errors = [_("Du kan bara ge behörigheter som du själv har.")]
     account = None
     number = (form.account.data or "").strip()
     if number:
@@ -322,9 +343,9 @@ def _check_token_form(form) -> Account | None:
             visible_accounts(current_user).where(Account.customer_number == number).get_or_none()
         )
         if account is None:
-            form.account.errors = ["Kontot finns inte bland dina konton."]
+            form.account.errors = [_("Kontot finns inte bland dina konton.")]
     if form.expires_on.data is not None and form.expires_on.data < dt.date.today():
-        form.expires_on.errors = ["Ange ett datum från och med i dag."]
+        form.expires_on.errors = [_("Ange ett datum från och med i dag.")]
     return account
 
 
@@ -373,5 +394,5 @@ def api_token_revoke(token_id: int):
     with write_tx():
         done = api_tokens.revoke(token)
     if done:
-        flash(f"API-nyckeln {token.name} är återkallad.", "success")
+        flash(_("API-nyckeln %(name)s är återkallad.", name=token.name), "success")
     return redirect(url_for("company.api_tokens_page"), code=303)

@@ -13,6 +13,8 @@ counts as the second factor when the organisation says so.
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import URL, DataRequired, Email, Length, Optional
@@ -22,6 +24,7 @@ from database import write_tx
 from domain import oidc
 from web.auth import public, require, safe_next
 from web.forms import FlaskForm
+from web.i18n import N_, error_text, tr
 from web.requestcontext import client_ip
 from web.signin import CUSTOMER, begin, complete_login
 
@@ -32,10 +35,10 @@ SESSION_KEY = "oidc"
 
 class MicrosoftForm(FlaskForm):
     email = StringField(
-        "E-postadress",
+        _l("E-postadress"),
         validators=[
-            DataRequired("Ange din e-postadress."),
-            Email("Ange en giltig e-postadress."),
+            DataRequired(_l("Ange din e-postadress.")),
+            Email(_l("Ange en giltig e-postadress.")),
             Length(max=254),
         ],
     )
@@ -43,15 +46,19 @@ class MicrosoftForm(FlaskForm):
 
 class ProviderForm(FlaskForm):
     issuer = StringField(
-        "Utfärdare (issuer URL)",
-        validators=[Optional(), URL(require_tld=False, message="Ange en URL."), Length(max=300)],
+        _l("Utfärdare (issuer URL)"),
+        validators=[
+            Optional(),
+            URL(require_tld=False, message=_l("Ange en URL.")),
+            Length(max=300),
+        ],
     )
-    client_id = StringField("Klient-id", validators=[Length(max=200)])
-    client_secret = PasswordField("Klienthemlighet", validators=[Length(max=500)])
-    domains = TextAreaField("Tillåtna e-postdomäner", validators=[Length(max=1000)])
-    create_users = BooleanField("Skapa användare vid första inloggningen")
-    role = SelectField("Roll för nya användare", coerce=str, validate_choice=False)
-    mfa_satisfies = BooleanField("Microsofts MFA uppfyller kravet på tvåfaktorsautentisering")
+    client_id = StringField(_l("Klient-id"), validators=[Length(max=200)])
+    client_secret = PasswordField(_l("Klienthemlighet"), validators=[Length(max=500)])
+    domains = TextAreaField(_l("Tillåtna e-postdomäner"), validators=[Length(max=1000)])
+    create_users = BooleanField(_l("Skapa användare vid första inloggningen"))
+    role = SelectField(_l("Roll för nya användare"), coerce=str, validate_choice=False)
+    mfa_satisfies = BooleanField(_l("Microsofts MFA uppfyller kravet på tvåfaktorsautentisering"))
 
 
 @bp.app_context_processor
@@ -70,9 +77,9 @@ def _login_page(ms_form: MicrosoftForm, error: str | None = None, status: int = 
         "auth/login.html",
         form=form,
         ms_form=ms_form,
-        ms_error=error,
+        ms_error=tr(error),
         error=None,
-        heading="Logga in på ditt konto",
+        heading=N_("Logga in på ditt konto"),
         realm=CUSTOMER,
     ), status
 
@@ -91,13 +98,14 @@ def start():
         # Counted: trying address after address finds which domains have a provider.
         lock = oidc.count_failure(client_ip())
         ms_form.email.errors = [
-            lock or "Din organisation har inte inloggning med Microsoft. Logga in med lösenord."
+            tr(lock)
+            or _("Din organisation har inte inloggning med Microsoft. Logga in med lösenord.")
         ]
         return _login_page(ms_form, status=429 if lock else 400)
     try:
         begun = oidc.start(org, callback_url(), login_hint=ms_form.email.data.strip())
     except oidc.OidcError as error:
-        return _login_page(ms_form, str(error), status=502)
+        return _login_page(ms_form, error_text(error), status=502)
     state = dict(begun.state)
     state["next"] = safe_next(request.args.get("next"), url_for(CUSTOMER.home))
     session[SESSION_KEY] = state
@@ -106,7 +114,7 @@ def start():
     return render_template(
         "auth/microsoft_redirect.html",
         url=begun.url,
-        heading="Logga in med Microsoft",
+        heading=N_("Logga in med Microsoft"),
         realm=CUSTOMER,
     )
 
@@ -122,12 +130,12 @@ def callback():
         result = oidc.finish(saved, request.args.to_dict(), callback_url())
     except oidc.OidcError as error:
         lock = oidc.count_failure(client_ip())
-        flash(lock or str(error), "error")
+        flash(tr(lock) or error_text(error), "error")
         return redirect(url_for("auth.login"))
     from domain.organisations import SUSPENDED_MESSAGE, is_suspended
 
     if is_suspended(result.user):
-        flash(SUSPENDED_MESSAGE, "error")
+        flash(tr(SUSPENDED_MESSAGE), "error")
         return redirect(url_for("auth.login"))
     next_url = (saved or {}).get("next") or url_for(CUSTOMER.home)
     if result.mfa:
@@ -144,8 +152,8 @@ def callback():
 
 def provider_form(org) -> ProviderForm:
     form = ProviderForm()
-    form.role.choices = [("", "Välj roll")] + [
-        (str(key), name) for key, name in oidc.role_choices(org)
+    form.role.choices = [("", _("Välj roll"))] + [
+        (str(key), tr(name)) for key, name in oidc.role_choices(org)
     ]
     if request.method == "GET":
         form.issuer.data = org.oidc_issuer or ""
@@ -166,24 +174,24 @@ def save_provider_form(form: ProviderForm, org, actor) -> bool:
     ok = True
     if issuer:
         if not (form.client_id.data or "").strip():
-            form.client_id.errors = ["Ange klient-id."]
+            form.client_id.errors = [_("Ange klient-id.")]
             ok = False
         if not form.client_secret.data and not org.oidc_client_secret_enc:
-            form.client_secret.errors = ["Ange klienthemligheten."]
+            form.client_secret.errors = [_("Ange klienthemligheten.")]
             ok = False
         if not domains:
-            form.domains.errors = ["Ange minst en domän, t.ex. foretaget.se."]
+            form.domains.errors = [_("Ange minst en domän, t.ex. foretaget.se.")]
             ok = False
     bad = oidc.bad_domains(domains)
     if bad:
-        form.domains.errors = ["Ogiltig domän: " + ", ".join(bad[:3])]
+        form.domains.errors = [_("Ogiltig domän: %(domains)s", domains=", ".join(bad[:3]))]
         ok = False
     role_id = None
     if form.create_users.data:
         allowed = {str(key): key for key, _ in oidc.role_choices(org)}
         role_id = allowed.get(form.role.data or "")
         if role_id is None:
-            form.role.errors = ["Välj vilken roll nya användare får."]
+            form.role.errors = [_("Välj vilken roll nya användare får.")]
             ok = False
     if not ok:
         return False
@@ -210,7 +218,7 @@ def company_settings():
         abort(403)
     form = provider_form(org)
     if request.method == "POST" and save_provider_form(form, org, current_user):
-        flash("Inställningarna för inloggning med Microsoft är sparade.", "success")
+        flash(_("Inställningarna för inloggning med Microsoft är sparade."), "success")
         return redirect(url_for("oidc.company_settings"), code=303)
     return render_template(
         "oidc/settings.html",
@@ -219,5 +227,5 @@ def company_settings():
         settings=oidc.settings_view(org),
         callback=callback_url(),
         back=url_for("company.profile"),
-        heading="Inloggning med Microsoft",
+        heading=N_("Inloggning med Microsoft"),
     ), (400 if form.errors else 200)

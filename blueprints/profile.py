@@ -22,6 +22,9 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import PasswordField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
@@ -37,6 +40,7 @@ from tables.org import User
 from web import dialogs
 from web.auth import customer_required
 from web.forms import FlaskForm, PhoneField, select_choices
+from web.i18n import N_, tr
 from web.signin import bump_session_version, relogin, session_limits, sms_recently_sent
 
 bp = Blueprint("profile", __name__, url_prefix="/profile")
@@ -48,70 +52,73 @@ class CurrentPasswordMixin:
     def current_ok(self, user) -> bool:
         if verify_password(user.password_hash, self.current_password.data or ""):
             return True
-        self.current_password.errors = [*self.current_password.errors, "Fel lösenord."]
+        self.current_password.errors = [*self.current_password.errors, _("Fel lösenord.")]
         return False
 
 
 class DetailsForm(FlaskForm, CurrentPasswordMixin):
-    name = StringField("Namn", validators=[DataRequired("Ange ditt namn."), Length(max=200)])
+    name = StringField(
+        _l("Namn"), validators=[DataRequired(_l("Ange ditt namn.")), Length(max=200)]
+    )
     username = StringField(
-        "Användarnamn", validators=[DataRequired("Ange ett användarnamn."), Length(max=254)]
+        _l("Användarnamn"), validators=[DataRequired(_l("Ange ett användarnamn.")), Length(max=254)]
     )
     email = StringField(
-        "E-postadress",
+        _l("E-postadress"),
         validators=[
-            DataRequired("Ange en e-postadress."),
-            Email("Ange en giltig e-postadress.", check_deliverability=False),
+            DataRequired(_l("Ange en e-postadress.")),
+            Email(_l("Ange en giltig e-postadress."), check_deliverability=False),
             Length(max=254),
         ],
     )
-    mobile = PhoneField("Mobilnummer", validators=[Length(max=30)])
-    language = SelectField("Språk", choices=select_choices(LANGUAGES))
-    current_password = PasswordField("Nuvarande lösenord", validators=[Length(max=1024)])
+    mobile = PhoneField(_l("Mobilnummer"), validators=[Length(max=30)])
+    language = SelectField(_l("Språk"), choices=select_choices(LANGUAGES))
+    current_password = PasswordField(_l("Nuvarande lösenord"), validators=[Length(max=1024)])
 
 
 class PasswordForm(FlaskForm, CurrentPasswordMixin):
     current_password = PasswordField(
-        "Nuvarande lösenord", validators=[DataRequired("Ange ditt nuvarande lösenord.")]
+        _l("Nuvarande lösenord"), validators=[DataRequired(_l("Ange ditt nuvarande lösenord."))]
     )
     password = PasswordField(
-        "Nytt lösenord", validators=[DataRequired("Ange ett nytt lösenord."), Length(max=1024)]
+        _l("Nytt lösenord"),
+        validators=[DataRequired(_l("Ange ett nytt lösenord.")), Length(max=1024)],
     )
     confirm = PasswordField(
-        "Upprepa nytt lösenord",
+        _l("Upprepa nytt lösenord"),
         validators=[
-            DataRequired("Upprepa lösenordet."),
-            EqualTo("password", "Lösenorden är inte lika."),
+            DataRequired(_l("Upprepa lösenordet.")),
+            EqualTo("password", _l("Lösenorden är inte lika.")),
         ],
     )
 
 
 class ConfirmPasswordForm(FlaskForm, CurrentPasswordMixin):
     current_password = PasswordField(
-        "Nuvarande lösenord", validators=[DataRequired("Ange ditt nuvarande lösenord.")]
+        _l("Nuvarande lösenord"), validators=[DataRequired(_l("Ange ditt nuvarande lösenord."))]
     )
 
 
 class CodeConfirmForm(ConfirmPasswordForm):
-    code = StringField("Kod", validators=[DataRequired("Ange koden."), Length(max=20)])
+    code = StringField(_l("Kod"), validators=[DataRequired(_l("Ange koden.")), Length(max=20)])
 
 
 class ReportBugForm(FlaskForm):
     subject = StringField(
-        "Rubrik", validators=[DataRequired("Skriv en kort beskrivning."), Length(max=150)]
+        _l("Rubrik"), validators=[DataRequired(_l("Skriv en kort beskrivning.")), Length(max=150)]
     )
     body = TextAreaField(
-        "Beskriv felet",
-        validators=[DataRequired("Beskriv vad som hände."), Length(max=5000)],
+        _l("Beskriv felet"),
+        validators=[DataRequired(_l("Beskriv vad som hände.")), Length(max=5000)],
     )
-    page = StringField("Sida där felet uppstod", validators=[Length(max=500)])
+    page = StringField(_l("Sida där felet uppstod"), validators=[Length(max=500)])
 
 
 class ThemeForm(FlaskForm):
     theme = RadioField(
-        "Färgschema",
+        _l("Färgschema"),
         choices=select_choices(themes.THEMES),
-        validators=[DataRequired("Välj ett färgschema.")],
+        validators=[DataRequired(_l("Välj ett färgschema."))],
     )
 
 
@@ -166,9 +173,9 @@ def theme_view(pages: SecurityPages):
     user = current_user._get_current_object()
     form = ThemeForm()
     if not form.validate_on_submit() or not themes.set_theme(user, form.theme.data):
-        flash("Välj ett färgschema.", "error")
+        flash(_("Välj ett färgschema."), "error")
     else:
-        flash("Färgschemat är sparat.", "success")
+        flash(_("Färgschemat är sparat."), "success")
     return redirect(url_for(pages.home) + "#appearance", code=303)
 
 
@@ -181,7 +188,7 @@ def password_view(pages: SecurityPages):
             form.password.data, username=user.username, email=user.email, name=user.name
         )
         if form.password.data == form.current_password.data:
-            problems.append("Det nya lösenordet måste skilja sig från det nuvarande.")
+            problems.append(N_("Det nya lösenordet måste skilja sig från det nuvarande."))
         if not problems:
             model = type(user)
             with write_tx():
@@ -193,19 +200,25 @@ def password_view(pages: SecurityPages):
                     user,
                     "auth.password_changed",
                     "Lösenordet ändrat; andra sessioner avslutade",
-                    "Ditt lösenord har ändrats",
+                    N_("Ditt lösenord har ändrats"),
                 )
             relogin(model.get_by_id(user.id))
-            return done(back, "Ditt lösenord är ändrat. Du har loggats ut från andra enheter.")
-        form.password.errors = [*form.password.errors, *problems]
+            return done(back, _("Ditt lösenord är ändrat. Du har loggats ut från andra enheter."))
+        form.password.errors = [*form.password.errors, *(tr(p) for p in problems)]
     return dialogs.show(
         "partials/profile/_password.html",
         back,
         form=form,
         pages=pages,
         hint=PASSWORD_HINT,
-        dialog_title="Byt lösenord",
+        dialog_title=_("Byt lösenord"),
     )
+
+
+ENROLMENT_NOTICES = {
+    "app": N_("Tvåstegsverifiering med app har aktiverats"),
+    "SMS-kod": N_("Tvåstegsverifiering med SMS-kod har aktiverats"),
+}
 
 
 def _finish_enrolment(user, had_2fa: bool, method: str):
@@ -215,7 +228,7 @@ def _finish_enrolment(user, had_2fa: bool, method: str):
         user,
         "auth.2fa_enabled",
         f"Tvåstegsverifiering med {method} aktiverad",
-        f"Tvåstegsverifiering med {method} har aktiverats",
+        ENROLMENT_NOTICES[method],
         after={"2fa": twofactor.methods_label(user)},
     )
     return codes
@@ -232,7 +245,7 @@ def totp_view(pages: SecurityPages):
     if form.validate_on_submit() and form.current_ok(user):
         step = twofactor.matching_step(secret, form.code.data)
         if step is None:
-            form.code.errors = ["Koden stämmer inte. Kontrollera klockan i telefonen."]
+            form.code.errors = [_("Koden stämmer inte. Kontrollera klockan i telefonen.")]
         else:
             had_2fa = twofactor.has_2fa(user)
             with write_tx():
@@ -243,7 +256,7 @@ def totp_view(pages: SecurityPages):
                 return render_template(
                     "profile/recovery_codes.html", codes=codes, pages=pages, base=pages.template
                 )
-            flash("Appen för tvåstegsverifiering är aktiverad.", "success")
+            flash(_("Appen för tvåstegsverifiering är aktiverad."), "success")
             return redirect(url_for(pages.home), code=303)
     uri = twofactor.provisioning_uri(secret, user.username)
     return render_template(
@@ -251,7 +264,7 @@ def totp_view(pages: SecurityPages):
         form=form,
         pages=pages,
         base=pages.template,
-        qr=twofactor.qr_svg(uri),
+        qr=twofactor.qr_svg(uri, tr(twofactor.QR_TITLE)),
         secret=twofactor.grouped(secret),
         replacing=user.totp_enabled,
     )
@@ -260,15 +273,18 @@ def totp_view(pages: SecurityPages):
 def sms_send_view(pages: SecurityPages):
     user = current_user._get_current_object()
     if not twofactor.sms_available(user):
-        flash("Lägg först in ditt mobilnummer under Personuppgifter.", "error")
+        flash(_("Lägg först in ditt mobilnummer under Personuppgifter."), "error")
         return redirect(url_for(pages.home), code=303)
     if sms_recently_sent(user, tokens.SMS_ENROL):
-        flash("En kod skickades nyss. Vänta en minut innan du begär en ny.", "info")
+        flash(_("En kod skickades nyss. Vänta en minut innan du begär en ny."), "info")
     else:
         with write_tx():
             row = twofactor.send_sms_code(user, tokens.SMS_ENROL)
         session["sms_setup"] = row.id
-        flash(f"En kod har skickats till {twofactor.masked_mobile(user.mobile)}.", "info")
+        flash(
+            _("En kod har skickats till %(mobile)s.", mobile=twofactor.masked_mobile(user.mobile)),
+            "info",
+        )
     return redirect(url_for(pages.sms), code=303)
 
 
@@ -288,9 +304,9 @@ def sms_view(pages: SecurityPages):
                 return render_template(
                     "profile/recovery_codes.html", codes=codes, pages=pages, base=pages.template
                 )
-            flash("SMS-kod vid inloggning är aktiverad.", "success")
+            flash(_("SMS-kod vid inloggning är aktiverad."), "success")
             return redirect(url_for(pages.home), code=303)
-        form.code.errors = ["Koden stämmer inte eller har gått ut. Begär en ny kod."]
+        form.code.errors = [_("Koden stämmer inte eller har gått ut. Begär en ny kod.")]
     return render_template(
         "profile/sms.html",
         form=form,
@@ -316,7 +332,7 @@ def twofactor_off_view(pages: SecurityPages):
             "all": False,
         }[method]
         if not remaining and twofactor.required_for(user):
-            error = (
+            error = _(
                 "Din organisation kräver tvåstegsverifiering. Du kan byta metod men inte "
                 "stänga av den."
             )
@@ -337,19 +353,19 @@ def twofactor_off_view(pages: SecurityPages):
                     "Tvåstegsverifiering avstängd"
                     if method == "all"
                     else "Metod för tvåstegsverifiering borttagen",
-                    "Tvåstegsverifiering har ändrats",
+                    N_("Tvåstegsverifiering har ändrats"),
                     before={"2fa": before},
                     after={"2fa": twofactor.methods_label(user)},
                 )
-            return done(back, "Tvåstegsverifieringen är ändrad.")
+            return done(back, _("Tvåstegsverifieringen är ändrad."))
     return dialogs.show(
         "partials/profile/_confirm_password.html",
         back,
         form=form,
-        title="Stäng av tvåstegsverifiering" if method == "all" else "Ta bort metod",
-        text="Bekräfta med ditt lösenord.",
+        title=_("Stäng av tvåstegsverifiering") if method == "all" else _("Ta bort metod"),
+        text=_("Bekräfta med ditt lösenord."),
         action_url=url_for(pages.off, method=method),
-        submit="Stäng av" if method == "all" else "Ta bort",
+        submit=_("Stäng av") if method == "all" else _("Ta bort"),
         danger=True,
         error=error,
     )
@@ -376,10 +392,12 @@ def recovery_codes_view(pages: SecurityPages):
         "partials/profile/_confirm_password.html",
         back,
         form=form,
-        title="Nya återställningskoder",
-        text="De tio nya koderna ersätter de gamla, som slutar gälla. Bekräfta med ditt lösenord.",
+        title=_("Nya återställningskoder"),
+        text=_(
+            "De tio nya koderna ersätter de gamla, som slutar gälla. Bekräfta med ditt lösenord."
+        ),
         action_url=url_for(pages.recovery),
-        submit="Skapa nya koder",
+        submit=_("Skapa nya koder"),
         error=None,
     )
 
@@ -438,12 +456,12 @@ def details():
         mobile = normalise_mobile(typed) if typed else ""
         ok = True
         if problem:
-            form.mobile.errors = [problem]
+            form.mobile.errors = [tr(problem)]
             ok = False
         if username != user.username and (
             User.select().where((User.username == username) & (User.id != user.id)).exists()
         ):
-            form.username.errors = ["Användarnamnet används redan."]
+            form.username.errors = [_("Användarnamnet används redan.")]
             ok = False
         sensitive = username != user.username or email != user.email or mobile != user.mobile
         if ok and sensitive and not form.current_ok(user):
@@ -463,7 +481,7 @@ def details():
                 "mobil": mobile,
                 "språk": form.language.data,
             }
-            message = "Dina uppgifter är sparade."
+            sms_off = False
             with write_tx():
                 User.update(
                     name=after["namn"],
@@ -474,7 +492,7 @@ def details():
                 ).where(User.id == user.id).execute()
                 if mobile != user.mobile and twofactor.sms_enabled(user):
                     twofactor.set_sms(user, False)  # the new number must be verified first
-                    message += " SMS-koden är avstängd tills du har verifierat det nya mobilnumret."
+                    sms_off = True
                 audit.record(
                     "profile.update",
                     user,
@@ -483,10 +501,17 @@ def details():
                     after={k: v for k, v in after.items() if before[k] != v},
                 )
                 if email != user.email:
-                    usermail.security_notice(user, "Din e-postadress har ändrats", user.email)
+                    usermail.security_notice(user, N_("Din e-postadress har ändrats"), user.email)
+            # the confirmation in the language just chosen (the page follows it)
+            with force_locale(form.language.data):
+                message = _("Dina uppgifter är sparade.")
+                if sms_off:
+                    message += " " + _(
+                        "SMS-koden är avstängd tills du har verifierat det nya mobilnumret."
+                    )
             return done(back, message)
     return dialogs.show(
-        "partials/profile/_details.html", back, form=form, dialog_title="Personuppgifter"
+        "partials/profile/_details.html", back, form=form, dialog_title=_("Personuppgifter")
     )
 
 
@@ -544,15 +569,15 @@ def end_other_sessions():
             bump_session_version(user)
             audit.record("auth.sessions_ended", user, summary="Utloggad från andra enheter")
         relogin(User.get_by_id(user.id))
-        return done(back, "Du är utloggad från alla andra enheter.")
+        return done(back, _("Du är utloggad från alla andra enheter."))
     return dialogs.show(
         "partials/profile/_confirm_password.html",
         back,
         form=form,
-        title="Logga ut från andra enheter",
-        text="Alla andra inloggningar med ditt konto avslutas. Bekräfta med ditt lösenord.",
+        title=_("Logga ut från andra enheter"),
+        text=_("Alla andra inloggningar med ditt konto avslutas. Bekräfta med ditt lösenord."),
         action_url=url_for("profile.end_other_sessions"),
-        submit="Logga ut andra",
+        submit=_("Logga ut andra"),
         error=None,
     )
 
@@ -580,9 +605,10 @@ def report_bug():
                 body=body,
                 category="other",
             )
-        message = (
-            f"Tack! Felrapporten är skickad som ärende {ticket.number}. "
-            "Vi återkommer om vi behöver veta mer."
+        message = _(
+            "Tack! Felrapporten är skickad som ärende %(number)s. "
+            "Vi återkommer om vi behöver veta mer.",
+            number=ticket.number,
         )
         target = (
             url_for("tickets.detail", ticket_id=ticket.id)
@@ -591,7 +617,7 @@ def report_bug():
         )
         return dialogs.go(target, message)
     return dialogs.show(
-        "partials/profile/_report_bug.html", back, form=form, dialog_title="Rapportera fel"
+        "partials/profile/_report_bug.html", back, form=form, dialog_title=_("Rapportera fel")
     )
 
 

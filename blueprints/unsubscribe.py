@@ -16,11 +16,13 @@ contacts it names, without signing in.
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
 
 from domain import notifications
 from tables.ops import NOTIFICATION_KINDS
 from web.auth import public
 from web.forms import FlaskForm
+from web.i18n import N_, tr
 
 bp = Blueprint("unsubscribe", __name__)
 
@@ -46,7 +48,7 @@ def unsubscribe(token):
     found = notifications.read_unsubscribe_token(token)
     contacts = notifications.contacts_of_token(found[0]) if found else []
     if not contacts:
-        return _page(404, state="invalid", heading="Länken är ogiltig")
+        return _page(404, state="invalid", heading=N_("Länken är ogiltig"))
     ids, kind = found
     label = NOTIFICATION_KINDS[kind]
     box = notifications.BOX[kind].name
@@ -64,17 +66,22 @@ def unsubscribe(token):
             return _page(
                 400,
                 state="confirm",
-                heading=f"Avregistrera från {label}",
+                heading=_("Avregistrera från %(kind)s", kind=tr(label)),
                 form=form,
-                error="Sidan hade gått ut. Tryck på knappen igen.",
+                error=_("Sidan hade gått ut. Tryck på knappen igen."),
                 **context,
             )
         changed = notifications.unsubscribe(ids, kind)
         state = "done" if changed else "already"
-        return _page(state=state, heading="Avregistrerad", **context)
+        return _page(state=state, heading=N_("Avregistrerad"), **context)
     if not any(getattr(c, box) for c in contacts):
-        return _page(state="already", heading="Avregistrerad", **context)
-    return _page(state="confirm", heading=f"Avregistrera från {label}", form=form, **context)
+        return _page(state="already", heading=N_("Avregistrerad"), **context)
+    return _page(
+        state="confirm",
+        heading=_("Avregistrera från %(kind)s", kind=tr(label)),
+        form=form,
+        **context,
+    )
 
 
 @bp.record_once

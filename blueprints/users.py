@@ -21,6 +21,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from peewee import Case, fn
 from wtforms import (
@@ -43,24 +45,25 @@ from tables.services import Service
 from web import dialogs, excel
 from web.auth import require
 from web.forms import FlaskForm, PhoneField, select_choices
+from web.i18n import N_, error_text, tr
 from web.listcolumns import ChoiceFilter, Column, DateRangeFilter, TextFilter, text_column
 from web.listview import ListView
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 
-TYPE_CHOICES = {"admin": "Administratör", "account_admin": "Kontoadministratör"}
+TYPE_CHOICES = {"admin": N_("Administratör"), "account_admin": N_("Kontoadministratör")}
 STATUS_CHOICES = {
-    "active": "Aktiv",
-    "invited": "Inbjuden",
-    "locked": "Spärrad",
-    "inactive": "Inaktiv",
+    "active": N_("Aktiv"),
+    "invited": N_("Inbjuden"),
+    "locked": N_("Spärrad"),
+    "inactive": N_("Inaktiv"),
 }
-TWOFACTOR_CHOICES = {"yes": "Ja", "no": "Nej"}
+TWOFACTOR_CHOICES = {"yes": N_("Ja"), "no": N_("Nej")}
 INDENT = "\u00a0\u00a0\u00a0"  # options cannot be styled: show the tree with spaces
 ACCESS_CHOICES = [
-    ("all", "Alla konton och tjänster i Tillgång till konton"),
-    ("some", "Vissa konton och tjänster"),
-    ("none", "Inga (bara det användaren själv har skapat)"),
+    ("all", N_("Alla konton och tjänster i Tillgång till konton")),
+    ("some", N_("Vissa konton och tjänster")),
+    ("none", N_("Inga (bara det användaren själv har skapat)")),
 ]
 
 
@@ -98,11 +101,11 @@ USER_LIST = ListView(
     query=_users_query,
     row_template="partials/users/_rows.html",
     default_sort=("name", "asc"),
-    export_title="Användare",
+    export_title=N_("Användare"),
     columns=[
         Column(
             "account",
-            "Konto",
+            N_("Konto"),
             sort=Account.customer_number,
             filter=TextFilter(),
             filter_expr=(Account.customer_number, Account.company_name, Account.alias),
@@ -110,7 +113,7 @@ USER_LIST = ListView(
         ),
         Column(
             "type",
-            "Typ",
+            N_("Typ"),
             sort=Account.depth,
             filter=ChoiceFilter(
                 TYPE_CHOICES,
@@ -124,20 +127,20 @@ USER_LIST = ListView(
             ),
             export=Case(None, [(Account.parent.is_null(), "Administratör")], "Kontoadministratör"),
         ),
-        text_column("name", "Namn", User.name),
+        text_column("name", N_("Namn"), User.name),
         Column(
             "username",
-            "Användarnamn",
+            N_("Användarnamn"),
             sort=User.username,
             filter=TextFilter(),
             filter_expr=(User.username, User.email),
             export=User.username,
         ),
-        Column("email", "E-post", export=User.email, show=False),
-        Column("mobile", "Mobilnummer", export=User.mobile, show=False),
+        Column("email", N_("E-post"), export=User.email, show=False),
+        Column("mobile", N_("Mobilnummer"), export=User.mobile, show=False),
         Column(
             "rights",
-            "Rättigheter",
+            N_("Rättigheter"),
             sort=Role.name,
             filter=ChoiceFilter(
                 {key: label for key, label, _ in PERMISSIONS}, condition=_permission_condition
@@ -146,7 +149,7 @@ USER_LIST = ListView(
         ),
         Column(
             "permissions",
-            "Behörigheter",
+            N_("Behörigheter"),
             export=Case(None, [(Role.is_superuser == True, "*")], User.permissions),  # noqa: E712
             export_format=lambda value: (
                 "Alla"
@@ -157,7 +160,7 @@ USER_LIST = ListView(
         ),
         Column(
             "twofactor",
-            "2FA",
+            N_("2FA"),
             sort=User.totp_enabled,
             filter=ChoiceFilter(
                 TWOFACTOR_CHOICES,
@@ -177,7 +180,7 @@ USER_LIST = ListView(
         ),
         Column(
             "last_login",
-            "Senast inloggad",
+            N_("Senast inloggad"),
             sort=User.last_login_at,
             filter=DateRangeFilter(),
             export=User.last_login_at,
@@ -186,7 +189,7 @@ USER_LIST = ListView(
         ),
         Column(
             "status",
-            "Status",
+            N_("Status"),
             sort=User.active,
             filter=ChoiceFilter(STATUS_CHOICES, condition=_status_condition),
             export=Case(None, [(User.active == False, "Inaktiv")], "Aktiv"),  # noqa: E712
@@ -214,7 +217,7 @@ def user_status_label(user) -> str:
 
 @bp.app_template_global()
 def user_rights_summary(user) -> str:
-    return rules.permission_summary(user)
+    return rules.permission_summary(user, tr)
 
 
 @bp.app_template_global()
@@ -224,7 +227,7 @@ def user_type_label(account) -> str:
 
 @bp.app_template_global()
 def user_rights_in_brief(user) -> str:
-    return rules.rights_in_brief(user)
+    return rules.rights_in_brief(user, tr)
 
 
 @bp.app_template_global()
@@ -258,49 +261,49 @@ class UserForm(FlaskForm):
     step = HiddenField(default="1")
     role_was = HiddenField(default="")
     contact = SelectField(
-        "Kontaktperson", validators=[DataRequired("Välj eller skapa en kontaktperson.")]
+        _l("Kontaktperson"), validators=[DataRequired(_l("Välj eller skapa en kontaktperson."))]
     )
-    name = StringField("Namn", validators=[Length(max=200)])
+    name = StringField(_l("Namn"), validators=[Length(max=200)])
     scope_account = SelectField(
-        "Tillgång till konton", coerce=int, validators=[DataRequired("Välj ett konto.")]
+        _l("Tillgång till konton"), coerce=int, validators=[DataRequired(_l("Välj ett konto."))]
     )
     email = StringField(
-        "E-postadress",
+        _l("E-postadress"),
         validators=[
-            DataRequired("Ange en e-postadress."),
-            Email("Ange en giltig e-postadress.", check_deliverability=False),
+            DataRequired(_l("Ange en e-postadress.")),
+            Email(_l("Ange en giltig e-postadress."), check_deliverability=False),
             Length(max=254),
         ],
     )
-    mobile = PhoneField("Mobilnummer", validators=[Length(max=30)])
-    username = StringField("Användarnamn", validators=[Length(max=254)])
+    mobile = PhoneField(_l("Mobilnummer"), validators=[Length(max=30)])
+    username = StringField(_l("Användarnamn"), validators=[Length(max=254)])
     microsoft_email = StringField(
-        "Microsoft e-postadress",
+        _l("Microsoft e-postadress"),
         validators=[
             Optional(),
-            Email("Ange en giltig e-postadress.", check_deliverability=False),
+            Email(_l("Ange en giltig e-postadress."), check_deliverability=False),
             Length(max=254),
         ],
     )
-    role = SelectField("Roll", default="")
+    role = SelectField(_l("Roll"), default="")
     permissions = SelectMultipleField(
-        "Behörigheter", choices=select_choices((key, label) for key, label, _ in PERMISSIONS)
+        _l("Behörigheter"), choices=select_choices((key, label) for key, label, _ in PERMISSIONS)
     )
-    access = RadioField("Åtkomst", choices=select_choices(ACCESS_CHOICES), default="all")
-    accounts = SelectMultipleField("Konton", coerce=int, choices=[])
-    services = TextAreaField("Tjänster", validators=[Length(max=5000)])
+    access = RadioField(_l("Åtkomst"), choices=select_choices(ACCESS_CHOICES), default="all")
+    accounts = SelectMultipleField(_l("Konton"), coerce=int, choices=[])
+    services = TextAreaField(_l("Tjänster"), validators=[Length(max=5000)])
 
     def setup(self, manager):
         contacts = rules.visible_contacts(manager)
         self.contact.choices = select_choices(
-            [("new", "Skapa ny kontaktperson")]
+            [("new", _("Skapa ny kontaktperson"))]
             + [(str(c.id), f"{c.name}{' – ' + c.email if c.email else ''}") for c in contacts]
         )
         accounts = list(rules.assignable_accounts(manager))
         self.scope_account.choices = select_choices(
             (
                 a.id,
-                f"{INDENT * a.depth}{a.customer_number} - {a.display_name} ({rules.type_label(a)})",
+                f"{INDENT * a.depth}{a.customer_number} - {a.display_name} ({tr(rules.type_label(a))})",
             )
             for a in accounts
         )
@@ -309,26 +312,26 @@ class UserForm(FlaskForm):
         self._roles = {str(r.id): r for r in Role.select()}
         assignable = rules.assignable_roles(manager)
         self.role.choices = select_choices(
-            [("", "Egendefinierad")] + [(str(r.id), r.name) for r in assignable]
+            [("", _("Egendefinierad"))] + [(str(r.id), tr(r.name)) for r in assignable]
         )
 
     def step1_valid(self, target) -> bool:
         ok = all(getattr(self, name).validate(self) for name in STEP1)
         if self.contact.data == "new" and not (self.name.data or "").strip():
-            self.name.errors = [*self.name.errors, "Ange namnet på den nya kontaktpersonen."]
+            self.name.errors = [*self.name.errors, _("Ange namnet på den nya kontaktpersonen.")]
             ok = False
         problem = (
             mobile_number_problem(self.mobile.data) if (self.mobile.data or "").strip() else None
         )
         if problem:
-            self.mobile.errors = [*self.mobile.errors, problem]
+            self.mobile.errors = [*self.mobile.errors, tr(problem)]
             ok = False
         username = (self.username.data or self.email.data or "").strip().lower()
         # A new user's name is checked only within the organisation; one that
         # exists elsewhere is handled on saving (domain.users.create_user).
         organisation = current_user.organisation_id if target is None else None
         if username and rules.username_taken(username, target.id if target else None, organisation):
-            self.username.errors = [*self.username.errors, "Användarnamnet används redan."]
+            self.username.errors = [*self.username.errors, _("Användarnamnet används redan.")]
             ok = False
         return ok
 
@@ -357,7 +360,7 @@ class UserForm(FlaskForm):
         """The access asked for, or None with errors on the fields."""
         scope = self._accounts.get(self.scope_account.data)
         if scope is None:
-            self.scope_account.errors = ["Välj ett konto."]
+            self.scope_account.errors = [_("Välj ett konto.")]
             return None
         restricted = self.access.data in ("some", "none")
         accounts, services = [], []
@@ -373,14 +376,17 @@ class UserForm(FlaskForm):
                 if service is None:
                     self.services.errors = [
                         *self.services.errors,
-                        f"Tjänsten {number[:30]} finns inte bland de tjänster du ser.",
+                        _(
+                            "Tjänsten %(number)s finns inte bland de tjänster du ser.",
+                            number=number[:30],
+                        ),
                     ]
                 else:
                     services.append(service)
             if self.services.errors:
                 return None
             if not accounts and not services:
-                self.accounts.errors = ["Välj minst ett konto eller en tjänst, eller välj Inga."]
+                self.accounts.errors = [_("Välj minst ett konto eller en tjänst, eller välj Inga.")]
                 return None
         return rules.Access(
             scope_account=scope,
@@ -479,16 +485,19 @@ def _user_form_view(target: User | None):
             else:
                 user = rules.update_user(manager, target, details, contact, wanted)
     except rules.Refused as refusal:
-        return _render(form, target, 2, error=str(refusal))
+        return _render(form, target, 2, error=error_text(refusal))
     if target is None:
         # The same answer when the name belongs to another organisation (user is None).
         flash(
-            f"Användaren {details['name']} är inbjuden – en inbjudan har skickats till "
-            f"{details['email']}.",
+            _(
+                "Användaren %(name)s är inbjuden – en inbjudan har skickats till %(email)s.",
+                name=details["name"],
+                email=details["email"],
+            ),
             "success",
         )
     else:
-        flash(f"Ändringarna för {user.name} är sparade.", "success")
+        flash(_("Ändringarna för %(name)s är sparade.", name=user.name), "success")
     return redirect(url_for("users.index"), code=303)
 
 
@@ -510,7 +519,7 @@ def _target_or_404(user_id: int) -> User:
 def edit(user_id):
     target = _target_or_404(user_id)
     if target.id == current_user.id and request.method == "GET":
-        flash("Dina egna uppgifter ändrar du under Min profil.", "info")
+        flash(_("Dina egna uppgifter ändrar du under Min profil."), "info")
         return redirect(url_for("profile.index"))
     return _user_form_view(target)
 
@@ -524,39 +533,48 @@ class ConfirmForm(FlaskForm):
 
 ACTIONS = {
     "deactivate": (
-        "Inaktivera användare",
-        "Inaktivera",
-        "{name} kan inte längre logga in och loggas ut överallt.",
+        N_("Inaktivera användare"),
+        N_("Inaktivera"),
+        N_("%(name)s kan inte längre logga in och loggas ut överallt."),
     ),
-    "activate": ("Aktivera användare", "Aktivera", "{name} kan logga in igen."),
+    "activate": (N_("Aktivera användare"), N_("Aktivera"), N_("%(name)s kan logga in igen.")),
     "remove": (
-        "Ta bort användare",
-        "Ta bort",
-        "{name} tas bort från portalen. Historiken (ärenden, beställningar, logg) finns kvar.",
+        N_("Ta bort användare"),
+        N_("Ta bort"),
+        N_(
+            "%(name)s tas bort från portalen. Historiken (ärenden, beställningar, logg) finns kvar."
+        ),
     ),
     "reset-2fa": (
-        "Återställ tvåstegsverifiering",
-        "Återställ",
-        "Appen, SMS-koden och återställningskoderna för {name} tas bort. "
-        "Om organisationen kräver tvåstegsverifiering får {name} aktivera den igen vid nästa inloggning.",
+        N_("Återställ tvåstegsverifiering"),
+        N_("Återställ"),
+        N_(
+            "Appen, SMS-koden och återställningskoderna för %(name)s tas bort. "
+            "Om organisationen kräver tvåstegsverifiering får %(name)s aktivera den igen "
+            "vid nästa inloggning."
+        ),
     ),
-    "unlock": ("Häv inloggningsspärr", "Häv spärr", "{name} kan logga in igen direkt."),
+    "unlock": (
+        N_("Häv inloggningsspärr"),
+        N_("Häv spärr"),
+        N_("%(name)s kan logga in igen direkt."),
+    ),
     "invite": (
-        "Skicka inbjudan igen",
-        "Skicka",
-        "En ny inbjudan skickas till {email}; tidigare länkar slutar gälla.",
+        N_("Skicka inbjudan igen"),
+        N_("Skicka"),
+        N_("En ny inbjudan skickas till %(email)s; tidigare länkar slutar gälla."),
     ),
 }
 
 # The confirmation each action ends with, and the actions that take
 # something away (their button looks destructive).
 DONE_MESSAGES = {
-    "deactivate": "Användaren {name} är inaktiverad och utloggad.",
-    "activate": "Användaren {name} är aktiverad och kan logga in igen.",
-    "remove": "Användaren {name} är borttagen.",
-    "reset-2fa": "Tvåstegsverifieringen för {name} är återställd.",
-    "unlock": "Inloggningsspärren för {name} är hävd.",
-    "invite": "En ny inbjudan har skickats till {email}.",
+    "deactivate": N_("Användaren %(name)s är inaktiverad och utloggad."),
+    "activate": N_("Användaren %(name)s är aktiverad och kan logga in igen."),
+    "remove": N_("Användaren %(name)s är borttagen."),
+    "reset-2fa": N_("Tvåstegsverifieringen för %(name)s är återställd."),
+    "unlock": N_("Inloggningsspärren för %(name)s är hävd."),
+    "invite": N_("En ny inbjudan har skickats till %(email)s."),
 }
 DESTRUCTIVE = {"deactivate", "remove", "reset-2fa"}
 
@@ -577,23 +595,21 @@ def user_action(user_id, action):
             with write_tx():
                 _perform(action, target)
         except rules.Refused as refusal:
-            error = str(refusal)
+            error = error_text(refusal)
         else:
             to = url_for("users.index") if action == "remove" else back
-            return dialogs.go(
-                to, DONE_MESSAGES[action].format(name=target.name, email=target.email)
-            )
+            return dialogs.go(to, _(DONE_MESSAGES[action], name=target.name, email=target.email))
     elif request.method == "POST":
         abort(400)
     return dialogs.show(
         "partials/users/_confirm.html",
         back,
         form=form,
-        dialog_title=title,
-        title=title,
-        submit=submit,
+        dialog_title=_(title),
+        title=_(title),
+        submit=_(submit),
         danger=action in DESTRUCTIVE,
-        text=text.format(name=target.name, email=target.email),
+        text=_(text, name=target.name, email=target.email),
         action_url=url_for("users.user_action", user_id=target.id, action=action),
         error=error,
     )
@@ -613,7 +629,9 @@ def _perform(action: str, target: User) -> None:
         rules.lift_lockout(target)
     elif action == "invite":
         if target.password_hash is not None:
-            raise rules.Refused("Användaren har redan valt ett lösenord.")
+            raise rules.Refused(N_("Användaren har redan valt ett lösenord."))
         if not rules.can_manage(manager, target):
-            raise rules.Refused("Du kan inte ändra en användare som har fler behörigheter än du.")
+            raise rules.Refused(
+                N_("Du kan inte ändra en användare som har fler behörigheter än du.")
+            )
         rules.invite(target, manager)

@@ -32,14 +32,16 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
+from peewee import fn
 
 from database import utcnow, write_tx
 from domain import audit, formats, operator
 from domain.mail import send_email
 from domain.outages import OUTAGE_LISTENERS, RUNNING, postcodes_of, touching
+from domain.text import LANGUAGES, N_, T_, translate
 from tables.billing import Invoice
 from tables.ops import NOTIFICATION_KINDS, NotificationLog, Outage, TechnicalNotice
-from tables.org import Account, Contact, Organisation
+from tables.org import Account, Contact, Organisation, User
 from tables.services import SERVICE_KINDS, Service
 
 log = logging.getLogger("teleportal.notifications")
@@ -52,6 +54,9 @@ BOX = {
 OUTAGE_EVENTS = ("published", "updated", "resolved")
 CHUNK = 200  # addresses mailed in one transaction
 SHOWN = 10  # services listed in an outage mail (the rest counted)
+
+# The boxes' names (tables.ops.NOTIFICATION_KINDS), marked for translation.
+_KIND_NAMES = (N_("Fakturor och ekonomi"), N_("Tekniska meddelanden"), N_("Driftstörningar"))
 
 
 # --------------------------------------------------------------------------- unsubscribe links
@@ -127,6 +132,7 @@ class Recipient:
 
     email: str
     contacts: list[Contact] = field(default_factory=list)
+    language: str = "sv"  # the portal user's with this address (recipient_language)
 
     @property
     def contact_ids(self) -> list[int]:
@@ -205,21 +211,55 @@ def _already(kind: str, subject_key: str) -> tuple[set[int], set[str]]:
 # --------------------------------------------------------------------------- sending
 
 
+def recipient_language(recipient: Recipient) -> str:
+    """The language of the portal user with the recipient's address (one in
+    the contacts' organisation first); Swedish for an address with no user."""
+    organisations = {c.organisation_id for c in recipient.contacts}
+    users = User.select(User.language, User.organisation).where(
+        (fn.LOWER(User.email) == recipient.email.lower()) & User.active & User.removed_at.is_null()
+    )
+    found = sorted(users, key=lambda u: (u.organisation_id not in organisations, u.language))
+    lang = found[0].language if found else "sv"
+    return lang if lang in LANGUAGES else "sv"
+
+
 def reason(recipient: Recipient, kind: str) -> str:
     """Why the person got the mail (every account the address is contact for)."""
+    lang = recipient.language
     labels = [f"{a.customer_number} {a.company_name}" for a in recipient.accounts]
+    box = translate(NOTIFICATION_KINDS[kind], lang)
     if len(labels) == 1:
-        which = f"konto {labels[0]}"
+        text = T_(
+            "Du får detta e-postmeddelande eftersom du är kontaktperson för konto "
+            "%(account)s med %(box)s ikryssat.",
+            account=labels[0],
+            box=box,
+        )
     else:
-        which = f"kontona {', '.join(labels[:-1])} och {labels[-1]}"
-    return (
-        f"Du får detta e-postmeddelande eftersom du är kontaktperson för {which} "
-        f"med {NOTIFICATION_KINDS[kind]} ikryssat."
+        text = T_(
+            "Du får detta e-postmeddelande eftersom du är kontaktperson för kontona "
+            "%(accounts)s och %(last)s med %(box)s ikryssat.",
+            accounts=", ".join(labels[:-1]),
+            last=labels[-1],
+            box=box,
+        )
+    return translate(text, lang)
+
+
+def _gettext(lang: str):
+    """``_("…", name=value)`` for a mail template in ``lang`` (the page's
+    ``_`` is Flask-Babel's, which follows the request, not the recipient)."""
+
+    def gettext(msgid: str, **params) -> str:
+        return translate(T_(msgid, **params), lang)
+
+    return gettext
+
+
+def _render(template: str, lang: str = "sv", **context) -> str:
+    return current_app.jinja_env.get_template(f"mail/notifications/{template}").render(
+        _=_gettext(lang), **context
     )
-
-
-def _render(template: str, **context) -> str:
-    return current_app.jinja_env.get_template(f"mail/notifications/{template}").render(**context)
 
 
 def _mail(
@@ -235,11 +275,12 @@ def _mail(
     url = unsubscribe_url(recipient.contact_ids, kind)
     body = _render(
         template,
+        recipient.language,
         operator=operator.current(),
         recipient=recipient,
         reason=reason(recipient, kind),
         unsubscribe_url=url,
-        kind_label=NOTIFICATION_KINDS[kind],
+        kind_label=translate(NOTIFICATION_KINDS[kind], recipient.language),
         portal_url=current_app.config["PUBLIC_URL"].rstrip("/"),
         **ctx,
     )
@@ -287,6 +328,7 @@ def _send_all(
                 recipient.contacts = [c for c in recipient.contacts if c.id not in done_contacts]
                 if not recipient.contacts:
                     continue
+                recipient.language = recipient_language(recipient)
                 composed = compose(recipient)
                 if composed is None:
                     continue
@@ -319,10 +361,15 @@ def invoices_imported(batch) -> int:
         under = {p for c in recipient.contacts for p in paths.under(c.account.path)}
         mine = [invoice for invoice in invoices if invoice.account.path in under]
         subject = (
-            f"Ny faktura {mine[0].number}"
+            T_("Ny faktura %(number)s", number=mine[0].number)
             if len(mine) == 1
-            else f"{len(mine)} nya fakturor från {operator.current().name}"
+            else T_(
+                "%(count)s nya fakturor från %(operator)s",
+                count=len(mine),
+                operator=operator.current().name,
+            )
         )
+        subject = translate(subject, recipient.language)
         return subject, "invoices.txt", {"invoices": mine, "formats": formats}
 
     return _send_all("billing", f"import:{batch.id}", contacts, compose)
@@ -401,14 +448,24 @@ def outage_event_key(outage: Outage, event: str) -> str:
     return f"outage:{outage.id}:updated:{hashlib.sha256(content.encode()).hexdigest()[:16]}"
 
 
+def _planned(outage: Outage) -> bool:
+    return getattr(outage, "kind", "") == "maintenance" or outage.state() == "planned"
+
+
+# The mail's heading by (planned, event), marked for translation.
+_HEADINGS = {
+    (True, "published"): N_("Planerat underhåll"),
+    (True, "resolved"): N_("Planerat underhåll avslutat"),
+    (True, "updated"): N_("Uppdatering: planerat underhåll"),
+    (False, "published"): N_("Driftstörning"),
+    (False, "resolved"): N_("Driftstörning åtgärdad"),
+    (False, "updated"): N_("Uppdatering: driftstörning"),
+}
+
+
 def _outage_heading(outage: Outage, event: str) -> str:
-    planned = getattr(outage, "kind", "") == "maintenance" or outage.state() == "planned"
-    what = "Planerat underhåll" if planned else "Driftstörning"
-    if event == "resolved":
-        return f"{what} avslutat" if planned else f"{what} åtgärdad"
-    if event == "updated":
-        return f"Uppdatering: {what.lower()}"
-    return what
+    """The heading (Swedish, a marked msgid) of the mail about ``event``."""
+    return _HEADINGS[(_planned(outage), event)]
 
 
 def outage_changed(outage: Outage, event: str) -> int:
@@ -425,22 +482,29 @@ def outage_changed(outage: Outage, event: str) -> int:
     context = {
         "outage": outage,
         "postcodes": postcodes_of(outage),
-        "kinds": [SERVICE_KINDS.get(k, k) for k in outage.kinds],
         "formats": formats,
-        "kind_labels": SERVICE_KINDS,
         "shown": SHOWN,
         "update": latest_update(outage),
+        "planned": _planned(outage),
     }
 
     def compose_for(event_: str):
-        heading = _outage_heading(outage, event_)
-
         def compose(recipient: Recipient):
+            lang = recipient.language
+            heading = translate(_outage_heading(outage, event_), lang)
             services = touched.services_for(recipient)
+            labels = {key: translate(label, lang) for key, label in SERVICE_KINDS.items()}
             return (
                 f"{heading}: {outage.title}",
                 "outage.txt",
-                {**context, "event": event_, "heading": heading, "services": services},
+                {
+                    **context,
+                    "event": event_,
+                    "heading": heading,
+                    "services": services,
+                    "kinds": [labels.get(k, k) for k in outage.kinds],
+                    "kind_labels": labels,
+                },
             )
 
         return compose

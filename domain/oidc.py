@@ -34,24 +34,25 @@ from joserfc.jwk import KeySet
 
 from database import utcnow
 from domain import audit, throttle, twofactor
+from domain.text import N_, T_
 from tables.org import Contact, Organisation, Role, User
 
 HTTP_TIMEOUT = 8  # seconds for each call to the provider
 FLOW_SECONDS = 600  # time to finish the sign-in at the provider
-UNREACHABLE = (
+UNREACHABLE = N_(
     "Det gick inte att nå inloggningstjänsten hos Microsoft. "
     "Försök igen senare eller logga in med lösenord."
 )
-MISCONFIGURED = (
+MISCONFIGURED = N_(
     "Inloggning med Microsoft är felaktigt inställd för din organisation. "
     "Kontakta din administratör eller logga in med lösenord."
 )
-FAILED = "Inloggningen med Microsoft kunde inte slutföras. Försök igen."
-NO_USER = (
+FAILED = N_("Inloggningen med Microsoft kunde inte slutföras. Försök igen.")
+NO_USER = N_(
     "Det finns ingen användare kopplad till ditt Microsoft-konto. "
     "Be din administratör ange din Microsoft e-postadress."
 )
-NOT_ALLOWED = "Ditt Microsoft-konto hör inte till en domän som får logga in här."
+NOT_ALLOWED = N_("Ditt Microsoft-konto hör inte till en domän som får logga in här.")
 
 
 class OidcError(Exception):
@@ -71,10 +72,15 @@ def throttled(address: str) -> str | None:
     if refusal is None:
         return None
     minutes = max(1, -(-(refusal.seconds - 1) // 60))  # check() adds a second
-    return (
+    if minutes == 1:
+        return T_(
+            "För många misslyckade inloggningsförsök från din adress. Inloggning med Microsoft "
+            "är tillfälligt spärrad i 1 minut. Försök igen senare."
+        )
+    return T_(
         "För många misslyckade inloggningsförsök från din adress. Inloggning med Microsoft "
-        f"är tillfälligt spärrad i {minutes} {'minut' if minutes == 1 else 'minuter'}. "
-        "Försök igen senare."
+        "är tillfälligt spärrad i %(minutes)s minuter. Försök igen senare.",
+        minutes=minutes,
     )
 
 
@@ -382,7 +388,7 @@ def finish(saved: dict | None, args: dict, redirect_uri: str) -> Result:
     from database import write_tx
 
     if not saved or saved.get("exp", 0) < time.time():
-        raise OidcError("Inloggningen tog för lång tid eller avbröts. Försök igen.")
+        raise OidcError(N_("Inloggningen tog för lång tid eller avbröts. Försök igen."))
     if not args.get("state") or args.get("state") != saved.get("state"):
         raise OidcError(FAILED)
     if args.get("error"):

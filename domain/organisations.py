@@ -21,6 +21,7 @@ from domain import audit, throttle
 from domain import users as rules
 from domain.accounts import create_account
 from domain.numbers import format_org_number, normalise_org_number
+from domain.text import N_
 from domain.tickets import operator_name
 from permissions import ALL_PERMISSIONS, format_permissions
 from tables.org import (
@@ -33,7 +34,7 @@ from tables.org import (
     User,
 )
 
-SUSPENDED_MESSAGE = (
+SUSPENDED_MESSAGE = N_(
     "Ert företags tillgång till portalen är avstängd. Kontakta kundtjänst om ni har frågor."
 )
 

@@ -20,6 +20,8 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from domain.text import N_, T_
+
 MIN_LENGTH = 8
 MAX_LENGTH = 128
 
@@ -71,24 +73,28 @@ def password_problems(password: str, *, username: str = "", email: str = "", nam
     """What is wrong with ``password``, as messages for the form (empty: fine)."""
     problems = []
     if len(password) < MIN_LENGTH:
-        problems.append(f"Lösenordet måste ha minst {MIN_LENGTH} tecken.")
+        problems.append(T_("Lösenordet måste ha minst %(count)s tecken.", count=MIN_LENGTH))
     elif len(password) > MAX_LENGTH:
-        problems.append(f"Lösenordet får ha högst {MAX_LENGTH} tecken.")
+        problems.append(T_("Lösenordet får ha högst %(count)s tecken.", count=MAX_LENGTH))
     elif is_common(password):
         problems.append(
-            "Lösenordet är ett av de vanligaste lösenorden och lätt att gissa. Välj ett annat."
+            N_("Lösenordet är ett av de vanligaste lösenorden och lätt att gissa. Välj ett annat.")
         )
     else:
         lowered = password.lower()
         own = {v.strip().lower() for v in (username, email, name, email.split("@")[0]) if v}
         if any(len(v) >= 4 and v in lowered for v in own):
             problems.append(
-                "Lösenordet får inte innehålla ditt användarnamn, din e-postadress eller ditt namn."
+                N_(
+                    "Lösenordet får inte innehålla ditt användarnamn, din e-postadress eller "
+                    "ditt namn."
+                )
             )
     return problems
 
 
-PASSWORD_HINT = (
-    f"Minst {MIN_LENGTH} tecken. Ett långt lösenord eller en lösenfras är säkrast; "
-    "vanliga lösenord och ditt eget namn godtas inte."
+PASSWORD_HINT = T_(
+    "Minst %(count)s tecken. Ett långt lösenord eller en lösenfras är säkrast; "
+    "vanliga lösenord och ditt eget namn godtas inte.",
+    count=MIN_LENGTH,
 )

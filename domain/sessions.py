@@ -17,6 +17,7 @@ import hashlib
 import secrets
 
 from database import utcnow
+from domain.text import N_, T_
 from tables.org import LoginSession, StaffUser
 
 USER_AGENT_LENGTH = 200
@@ -112,5 +113,5 @@ def device_label(user_agent: str) -> str:
     browser = next((name for mark, name in _BROWSERS if mark in agent), "")
     system = next((name for mark, name in _SYSTEMS if mark in agent), "")
     if browser and system:
-        return f"{browser} på {system}"
-    return browser or system or "Okänd webbläsare"
+        return T_("%(browser)s på %(system)s", browser=browser, system=system)
+    return browser or system or N_("Okänd webbläsare")

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from database import write_tx
 from domain import audit
+from domain.text import N_
 
-THEMES = [("auto", "Automatiskt"), ("light", "Ljust"), ("dark", "Mörkt")]
+THEMES = [("auto", N_("Automatiskt")), ("light", N_("Ljust")), ("dark", N_("Mörkt"))]
 LABELS = dict(THEMES)
 
 

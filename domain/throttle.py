@@ -36,6 +36,7 @@ from flask import current_app, has_app_context
 from database import utcnow
 from domain import audit
 from domain.formats import stamp
+from domain.text import T_
 from tables.org import LoginThrottle, StaffUser
 
 DEFAULTS = {
@@ -81,12 +82,20 @@ class Refusal:
     def message(self) -> str:
         if self.locked:
             minutes = max(1, math.ceil(self.seconds / 60))
-            return (
+            if minutes == 1:
+                return T_(
+                    "För många misslyckade inloggningar. Inloggningen är tillfälligt spärrad i "
+                    "1 minut. Försök igen senare eller använd Glömt lösenordet?"
+                )
+            return T_(
                 "För många misslyckade inloggningar. Inloggningen är tillfälligt spärrad i "
-                f"{minutes} {'minut' if minutes == 1 else 'minuter'}. Försök igen senare eller "
-                "använd Glömt lösenordet?"
+                "%(minutes)s minuter. Försök igen senare eller använd Glömt lösenordet?",
+                minutes=minutes,
             )
-        return f"För många misslyckade försök. Vänta {self.seconds} sekunder och försök igen."
+        return T_(
+            "För många misslyckade försök. Vänta %(seconds)s sekunder och försök igen.",
+            seconds=self.seconds,
+        )
 
 
 def _delay(failures: int) -> int:

@@ -33,6 +33,7 @@ from flask import current_app
 from database import utcnow
 from domain import operator as operators
 from domain.passwords import hash_password, verify_password
+from domain.text import N_, T_, translate
 from tables.org import RecoveryCode, StaffUser
 
 INTERVAL = 30
@@ -85,10 +86,14 @@ def provisioning_uri(secret: str, account_name: str) -> str:
     )
 
 
-def qr_svg(uri: str) -> str:
-    """The QR code of ``uri`` as inline SVG (no scripts, no style attributes)."""
+QR_TITLE = N_("QR-kod för appen")
+
+
+def qr_svg(uri: str, title: str = QR_TITLE) -> str:
+    """The QR code of ``uri`` as inline SVG (no scripts, no style attributes);
+    ``title`` its tooltip, translated by the caller."""
     return segno.make(uri, error="m").svg_inline(
-        scale=5, dark="#000", light="#fff", title="QR-kod för appen", svgclass="qr", border=3
+        scale=5, dark="#000", light="#fff", title=title, svgclass="qr", border=3
     )
 
 
@@ -174,10 +179,15 @@ def send_sms_code(user, kind: str):
 
     row, code = tokens.issue_code(user, kind)
     operator = operators.current().name or "Teleportal"
+    text = T_(
+        "%(code)s är din inloggningskod till %(operator)s. Koden gäller i 10 minuter. "
+        "Dela den inte med någon.",
+        code=code,
+        operator=operator,
+    )
     send_sms(
         user.mobile,
-        f"{code} är din inloggningskod till {operator}. Koden gäller i 10 minuter. "
-        "Dela den inte med någon.",
+        translate(text, getattr(user, "language", None)),
         organisation=getattr(user, "organisation_id", None),
     )
     return row
@@ -206,10 +216,10 @@ def required_for(user) -> bool:
 def methods_label(user) -> str:
     methods = []
     if user.totp_enabled:
-        methods.append("App")
+        methods.append(N_("App"))
     if sms_enabled(user):
         methods.append("SMS")
-    return " + ".join(methods) if methods else "Nej"
+    return " + ".join(methods) if methods else N_("Nej")
 
 
 def reset(user) -> None:

@@ -27,6 +27,7 @@ from peewee import JOIN
 from database import utcnow
 from domain import audit, sessions, throttle, tokens, twofactor, usermail
 from domain.numbers import format_phone
+from domain.text import N_, T_
 from permissions import ALL_PERMISSIONS, PERMISSION_LABELS, PERMISSIONS, format_permissions
 from tables.org import Account, Contact, Role, User
 from tables.scope import visible_accounts
@@ -109,36 +110,42 @@ def can_manage(manager, target) -> bool:
 
 
 def type_label(account: Account) -> str:
-    return "Administratör" if account.parent_id is None else "Kontoadministratör"
+    return N_("Administratör") if account.parent_id is None else N_("Kontoadministratör")
 
 
-def permission_summary(user) -> str:
+def _same(text: str) -> str:
+    return text
+
+
+def permission_summary(user, tr=_same) -> str:
+    """The role and rights in a line; ``tr`` translates a marked label (the
+    web layer's ``tr``; Swedish by default)."""
     if user.is_superuser:
-        return f"{user.role.name}: alla rättigheter"
-    labels = [PERMISSION_LABELS[key] for key, _, _ in PERMISSIONS if key in user.permission_set]
-    prefix = user.role.name if user.role_id else "Rättigheter"
+        return tr(T_("%(role)s: alla rättigheter", role=user.role.name))
+    labels = [tr(PERMISSION_LABELS[key]) for key, _, _ in PERMISSIONS if key in user.permission_set]
+    prefix = user.role.name if user.role_id else tr(N_("Rättigheter"))
     if not labels:
-        return f"{prefix}: inga"
+        return tr(T_("%(role)s: inga", role=prefix))
     return f"{prefix}: " + ", ".join([labels[0]] + [label.lower() for label in labels[1:]])
 
 
-def rights_in_brief(user) -> str:
+def rights_in_brief(user, tr=_same) -> str:
     """What the user may do, in a few words beside the type in the users list:
     the role's name (Superuser included), else up to two rights by name, else
     "Egendefinierad: N behörigheter" — so an Administratör who may only see
     invoices reads "Administratör · Visa fakturor"."""
     if user.role_id:
         return user.role.name
-    labels = [PERMISSION_LABELS[key] for key, _, _ in PERMISSIONS if key in user.permission_set]
+    labels = [tr(PERMISSION_LABELS[key]) for key, _, _ in PERMISSIONS if key in user.permission_set]
     if not labels:
-        return "Inga behörigheter"
+        return tr(N_("Inga behörigheter"))
     if len(labels) <= 2:
         return ", ".join([labels[0]] + [label.lower() for label in labels[1:]])
-    return f"Egendefinierad: {len(labels)} behörigheter"
+    return tr(T_("Egendefinierad: %(count)s behörigheter", count=len(labels)))
 
 
 def role_label(user) -> str:
-    return user.role.name if user.role_id else "Egendefinierad"
+    return user.role.name if user.role_id else N_("Egendefinierad")
 
 
 # --------------------------------------------------------------------------- changes
@@ -188,20 +195,24 @@ def resolve_access(manager, target, wanted: Access) -> Access:
             and {s.id for s in wanted.services} == {s.id for s in before.services}
         )
         if not unchanged:
-            raise Refused("Du kan inte ändra dina egna behörigheter eller din egen åtkomst.")
+            raise Refused(N_("Du kan inte ändra dina egna behörigheter eller din egen åtkomst."))
         return before
 
     # Account access: only what the manager sees.
     allowed = assignable_accounts(manager)
     if not allowed.where(Account.id == wanted.scope_account.id).exists():
-        raise Refused("Du kan inte ge åtkomst till ett konto som du inte själv har tillgång till.")
+        raise Refused(
+            N_("Du kan inte ge åtkomst till ett konto som du inte själv har tillgång till.")
+        )
 
     # Permissions: those the manager lacks stay as they are.
     wanted_perms = frozenset(wanted.permissions) & ALL_PERMISSIONS
     beyond = (wanted_perms - own) - current
     if beyond:
         labels = ", ".join(PERMISSION_LABELS[p] for p in sorted(beyond))
-        raise Refused(f"Du kan inte ge behörigheter som du inte själv har: {labels}.")
+        raise Refused(
+            T_("Du kan inte ge behörigheter som du inte själv har: %(labels)s.", labels=labels)
+        )
     final = (wanted_perms & own) | (current - own)
 
     # Role: assignable ones only; a role whose boxes were changed is Egendefinierad.
@@ -209,9 +220,9 @@ def resolve_access(manager, target, wanted: Access) -> Access:
     if role is not None:
         unchanged_role = target is not None and target.role_id == role.id
         if not unchanged_role and role.id not in {r.id for r in assignable_roles(manager)}:
-            raise Refused(f"Du kan inte tilldela rollen {role.name}.")
+            raise Refused(T_("Du kan inte tilldela rollen %(role)s.", role=role.name))
         if role.is_superuser and not manager.is_superuser:
-            raise Refused("Bara en Superuser kan göra någon till Superuser.")
+            raise Refused(N_("Bara en Superuser kan göra någon till Superuser."))
         if role.permission_set != final:
             role = None
     if role is not None and role.is_superuser:
@@ -220,8 +231,10 @@ def resolve_access(manager, target, wanted: Access) -> Access:
     # Narrowed access (Tilldela objekt): inside the scope and visible to the manager.
     if manager.restricted and not wanted.restricted:
         raise Refused(
-            "Din egen åtkomst är begränsad till vissa konton och tjänster; "
-            "välj vilka den nya användaren ska få se."
+            N_(
+                "Din egen åtkomst är begränsad till vissa konton och tjänster; "
+                "välj vilka den nya användaren ska få se."
+            )
         )
     accounts, services = [], []
     if wanted.restricted:
@@ -230,7 +243,10 @@ def resolve_access(manager, target, wanted: Access) -> Access:
             inside = account.path.startswith(scope_path)
             if not inside or not allowed.where(Account.id == account.id).exists():
                 raise Refused(
-                    f"Kontot {account.customer_number} ligger utanför den valda åtkomsten."
+                    T_(
+                        "Kontot %(account)s ligger utanför den valda åtkomsten.",
+                        account=account.customer_number,
+                    )
                 )
             accounts.append(account)
         visible_services = Service.visible_to(manager)
@@ -241,7 +257,10 @@ def resolve_access(manager, target, wanted: Access) -> Access:
                 or not visible_services.where(Service.id == service.id).exists()
             ):
                 raise Refused(
-                    f"Tjänsten {format_phone(service.number)} ligger utanför den valda åtkomsten."
+                    T_(
+                        "Tjänsten %(number)s ligger utanför den valda åtkomsten.",
+                        number=format_phone(service.number),
+                    )
                 )
             services.append(service)
 
@@ -281,7 +300,7 @@ def _check_last_superuser(target, demoted: bool) -> None:
     last = target.is_superuser and target.active and active_superusers(target.organisation_id) <= 1
     if demoted and last:
         raise Refused(
-            "Organisationen måste ha minst en Superuser. Gör någon annan till Superuser först."
+            N_("Organisationen måste ha minst en Superuser. Gör någon annan till Superuser först.")
         )
 
 
@@ -319,7 +338,7 @@ def create_user(manager, details: dict, contact: Contact | None, wanted: Access)
     """
     access = resolve_access(manager, None, wanted)
     if username_taken(details["username"], organisation=manager.organisation_id):
-        raise Refused("Användarnamnet används redan.")
+        raise Refused(N_("Användarnamnet används redan."))
     elsewhere = User.get_or_none(User.username == details["username"])
     if contact is None:
         contact = Contact.create(
@@ -376,7 +395,7 @@ def invite(user, manager=None) -> None:
 def update_user(manager, target, details: dict, contact: Contact | None, wanted: Access) -> User:
     """Change a user's details and access; inside ``write_tx``."""
     if target.id != manager.id and not can_manage(manager, target):
-        raise Refused("Du kan inte ändra en användare som har fler behörigheter än du.")
+        raise Refused(N_("Du kan inte ändra en användare som har fler behörigheter än du."))
     before_access = current_access(target)
     access = resolve_access(manager, target, wanted)
     demoted = access.role is None or not access.role.is_superuser
@@ -407,7 +426,7 @@ def update_user(manager, target, details: dict, contact: Contact | None, wanted:
         )
         if before["e-post"] != after["e-post"]:
             usermail.security_notice(
-                updated, "Din e-postadress har ändrats av en administratör", before["e-post"]
+                updated, N_("Din e-postadress har ändrats av en administratör"), before["e-post"]
             )
     old, new = _access_snapshot(before_access), _access_snapshot(access)
     if old != new:
@@ -421,11 +440,18 @@ def update_user(manager, target, details: dict, contact: Contact | None, wanted:
     return updated
 
 
+SELF_REFUSALS = {
+    "inaktivera": N_("Du kan inte inaktivera dig själv."),
+    "aktivera": N_("Du kan inte aktivera dig själv."),
+    "ta bort": N_("Du kan inte ta bort dig själv."),
+}
+
+
 def _require_other_manageable(manager, target, what: str) -> None:
     if target.id == manager.id:
-        raise Refused(f"Du kan inte {what} dig själv.")
+        raise Refused(SELF_REFUSALS[what])
     if not can_manage(manager, target):
-        raise Refused("Du kan inte ändra en användare som har fler behörigheter än du.")
+        raise Refused(N_("Du kan inte ändra en användare som har fler behörigheter än du."))
 
 
 def set_active(manager, target, active: bool) -> None:
@@ -475,7 +501,7 @@ def remove(manager, target) -> None:
 def reset_2fa(manager, target) -> None:
     """An administrator removes a user's second factors (lost phone); audited."""
     if target.id != manager.id and not can_manage(manager, target):
-        raise Refused("Du kan inte ändra en användare som har fler behörigheter än du.")
+        raise Refused(N_("Du kan inte ändra en användare som har fler behörigheter än du."))
     before = twofactor.methods_label(target)
     twofactor.reset(target)
     User.update(session_version=User.session_version + 1).where(User.id == target.id).execute()
@@ -487,7 +513,9 @@ def reset_2fa(manager, target) -> None:
         before={"2fa": before},
         after={"2fa": "Nej"},
     )
-    usermail.security_notice(target, "Din tvåstegsverifiering har återställts av en administratör")
+    usermail.security_notice(
+        target, N_("Din tvåstegsverifiering har återställts av en administratör")
+    )
 
 
 def lift_lockout(target) -> None:

@@ -125,7 +125,7 @@ def password_step(realm: Realm, username: str, password: str):
     return user, None
 
 
-PIN_GENERIC_ERROR = "Fel kundnummer eller PIN-kod."
+PIN_GENERIC_ERROR = N_("Fel kundnummer eller PIN-kod.")
 
 
 def pin_step(customer_number: str, pin: str):
@@ -313,7 +313,7 @@ def second_factor(realm: Realm, user, code: str, method: str) -> str | None:
     if lock is not None:
         drop_pending()
         return lock.message
-    return "Koden stämmer inte eller har redan använts. Försök igen."
+    return N_("Koden stämmer inte eller har redan använts. Försök igen.")
 
 
 # --------------------------------------------------------------------------- signed in
@@ -406,9 +406,9 @@ def session_expired() -> str | None:
         return None
     auth_at = session.get("auth_at", 0)
     if now - session.get("seen_at", 0) > idle:
-        return "Du har loggats ut efter en tids inaktivitet. Logga in igen."
+        return N_("Du har loggats ut efter en tids inaktivitet. Logga in igen.")
     if now - auth_at > lifetime:
-        return "Din session har gått ut. Logga in igen."
+        return N_("Din session har gått ut. Logga in igen.")
     if now - session.get("seen_at", 0) > 60:
         session["seen_at"] = now
         with allow_writes(), write_tx():  # "Inloggade enheter" shows when each was last used

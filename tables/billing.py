@@ -19,12 +19,13 @@ from peewee import (
 )
 
 from database import BaseModel, utcnow
+from domain.text import N_
 from tables.org import Account, Organisation, StaffUser
 from tables.scope import scope_condition
 from tables.services import Service
 
 # Stored statuses are paid/unpaid; "overdue" is unpaid past the due date.
-INVOICE_STATUSES = {"unpaid": "Obetald", "paid": "Betald", "overdue": "Förfallen"}
+INVOICE_STATUSES = {"unpaid": N_("Obetald"), "paid": N_("Betald"), "overdue": N_("Förfallen")}
 
 
 class ImportBatch(BaseModel):
@@ -181,13 +182,13 @@ class CreditNoteLine(BaseModel):
 
 
 TRAFFIC_TYPES = {
-    "mobile": "Samtal till mobil",
-    "national": "Nationella samtal",
-    "international": "Utlandssamtal",
-    "sms": "SMS",
-    "mms": "MMS",
-    "data": "Data",
-    "roaming": "Roaming",
+    "mobile": N_("Samtal till mobil"),
+    "national": N_("Nationella samtal"),
+    "international": N_("Utlandssamtal"),
+    "sms": N_("SMS"),
+    "mms": N_("MMS"),
+    "data": N_("Data"),
+    "roaming": N_("Roaming"),
 }
 
 

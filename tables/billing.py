@@ -25,7 +25,7 @@ from tables.scope import scope_condition
 from tables.services import Service
 
 # Stored statuses are paid/unpaid; "overdue" is unpaid past the due date.
-INVOICE_STATUSES = {"unpaid": "Obetald", "paid": "Betald", "overdue": "Förfallen"}
+INVOICE_STATUSES = {"unpaid": N_("Obetald"), "paid": N_("Betald"), "overdue": N_("Förfallen")}
 
 
 class ImportBatch(BaseModel):

@@ -9,14 +9,15 @@ from urllib.parse import parse_qs, urlsplit
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from database import BaseModel, utcnow
+from domain.text import N_
 from tables.ops import ScheduledReport
 from tables.org import Organisation, User
 
 JOB_STATUSES = {
-    "queued": "I kö",
-    "running": "Pågår",
-    "done": "Klar",
-    "failed": "Misslyckades",
+    "queued": N_("I kö"),
+    "running": N_("Pågår"),
+    "done": N_("Klar"),
+    "failed": N_("Misslyckades"),
 }
 
 

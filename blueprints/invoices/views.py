@@ -19,6 +19,7 @@ from tables.org import Account
 from web import excel
 from web import group_totals as web_group_totals
 from web.auth import get_visible_or_404, require
+from web.i18n import N_
 from web.listcolumns import (
     AmountRangeFilter,
     ChoiceFilter,
@@ -96,32 +97,32 @@ INVOICE_LIST = ListView(
     tally=TallyCount("invoice", {"status": status_buckets}),
     row_template="partials/invoices/_rows.html",
     default_sort=("due", "desc"),
-    export_title="Fakturor",
+    export_title=N_("Fakturor"),
     bulk_actions=[("xlsx", "Exportera markerade"), ("zip", "Ladda ned PDF (zip)")],
     bulk_handlers={"zip": zip_response},
     columns=[
         Column(
             "status",
-            "Status",
+            N_("Status"),
             sort=Invoice.status_expression,
             filter=ChoiceFilter(INVOICE_STATUSES, condition=status_condition),
             export=Invoice.status_expression,
             export_format=excel.labels(INVOICE_STATUSES),
         ),
-        text_column("customer", "Kundnummer", Account.customer_number),
+        text_column("customer", N_("Kundnummer"), Account.customer_number),
         Column(
             "account",
-            "Konto",
+            N_("Konto"),
             sort=Account.display_name_sql,  # what the row shows: the alias where set
             filter=TextFilter(),
             filter_expr=(Account.company_name, Account.alias),
             export=Account.company_name,
         ),
-        text_column("number", "Fakturanummer", Invoice.number),
-        date_column("due", "Förfallodatum", Invoice.due_date),
-        date_column("date", "Fakturadatum", Invoice.invoice_date),
-        kronor_column("amount", "Belopp", Invoice.amount_ore, filter=AmountRangeFilter()),
-        Column("pdf", "PDF"),
+        text_column("number", N_("Fakturanummer"), Invoice.number),
+        date_column("due", N_("Förfallodatum"), Invoice.due_date),
+        date_column("date", N_("Fakturadatum"), Invoice.invoice_date),
+        kronor_column("amount", N_("Belopp"), Invoice.amount_ore, filter=AmountRangeFilter()),
+        Column("pdf", N_("PDF")),
     ],
     essential=("status", "number", "due", "amount", "pdf"),  # a phone's card
 )

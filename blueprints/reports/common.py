@@ -14,6 +14,9 @@ from flask import abort, render_template, request
 from flask_login import current_user
 from peewee import Entity, fn
 
+from domain.text import T_
+from web.i18n import N_
+
 # ----------------------------------------------------------------------- registry
 
 
@@ -33,79 +36,97 @@ INVOICES = "invoices.view"
 # statistics, which belong with the switchboard.
 REPORTS = [
     Report(
-        "Specifikation – Faktura",
-        "Visar fakturor per användare och tjänst, för hela organisationen eller per konto"
-        " – användbar för att hitta användare som kostat ovanligt mycket.",
+        N_("Specifikation – Faktura"),
+        N_(
+            "Visar fakturor per användare och tjänst, för hela organisationen eller per konto"
+            " – användbar för att hitta användare som kostat ovanligt mycket."
+        ),
         "reports.invoice_specification",
         needs=INVOICES,
     ),
     Report(
-        "Krediterade tjänster",
-        "Visar de tjänster som krediterats under vald period.",
+        N_("Krediterade tjänster"),
+        N_("Visar de tjänster som krediterats under vald period."),
         "reports.credited",
         needs=INVOICES,
     ),
     Report(
-        "Specifikation – Samtal",
-        "Trafiken specificerad ner till vilka länder det ringts till; visar även ännu ej"
-        " fakturerad trafik.",
+        N_("Specifikation – Samtal"),
+        N_(
+            "Trafiken specificerad ner till vilka länder det ringts till; visar även ännu ej"
+            " fakturerad trafik."
+        ),
         "reports.call_specification",
     ),
     Report(
-        "Historik – Avslutade tjänster",
-        "Sammanfattar de tjänster som avslutats.",
+        N_("Historik – Avslutade tjänster"),
+        N_("Sammanfattar de tjänster som avslutats."),
         "reports.terminated",
     ),
-    Report("Översikt – Abonnemang", "Visar en översikt av alla tjänster.", "reports.subscriptions"),
     Report(
-        "SLA",
-        "Följ upp åtgärdstid på ärenden om du har avtalad SLA.",
+        N_("Översikt – Abonnemang"),
+        N_("Visar en översikt av alla tjänster."),
+        "reports.subscriptions",
+    ),
+    Report(
+        N_("SLA"),
+        N_("Följ upp åtgärdstid på ärenden om du har avtalad SLA."),
         "reports.sla",
         sla_only=True,
     ),
     Report(
-        "Trafikspecifikation",
-        "Kontrollera ett enskilt nummers trafik under vald period, med B-nummer och ännu ej"
-        " fakturerad trafik.",
+        N_("Trafikspecifikation"),
+        N_(
+            "Kontrollera ett enskilt nummers trafik under vald period, med B-nummer och ännu ej"
+            " fakturerad trafik."
+        ),
         "reports.traffic",
     ),
     Report(
-        "Trafikspecifikation – alla tjänster",
-        "Alla nummers redan fakturerade förbrukning under vald tid, per trafiktyp: samtal till"
-        " mobil, nationella, utlandssamtal, SMS och MMS.",
+        N_("Trafikspecifikation – alla tjänster"),
+        N_(
+            "Alla nummers redan fakturerade förbrukning under vald tid, per trafiktyp: samtal till"
+            " mobil, nationella, utlandssamtal, SMS och MMS."
+        ),
         "reports.traffic_all",
         needs=INVOICES,
     ),
-    Report("Översikt – Beställningar", "Rapport på beställningar.", "reports.orders"),
-    Report("Ärenden", "Rapport på ärenden.", "reports.tickets"),
+    Report(N_("Översikt – Beställningar"), N_("Rapport på beställningar."), "reports.orders"),
+    Report(N_("Ärenden"), N_("Rapport på ärenden."), "reports.tickets"),
     Report(
-        "Samtalsspecifikation – Faktura",
-        "Visar samtalsspecifikation för den faktura man söker på.",
+        N_("Samtalsspecifikation – Faktura"),
+        N_("Visar samtalsspecifikation för den faktura man söker på."),
         "reports.invoice_calls",
         needs=INVOICES,
     ),
     Report(
-        "Förbrukningsrapport",
-        "Månadens förbrukning och kostnad per mobilabonnemang, lokalnumrens samtal och hur"
-        " kostnaderna svängt de senaste månaderna.",
+        N_("Förbrukningsrapport"),
+        N_(
+            "Månadens förbrukning och kostnad per mobilabonnemang, lokalnumrens samtal och hur"
+            " kostnaderna svängt de senaste månaderna."
+        ),
         "reports.usage",
     ),
     Report(
-        "Samtalsstatistik",
-        "Per dag: antal samtal, genomsnittlig samtalstid och flest samtidiga samtal.",
+        N_("Samtalsstatistik"),
+        N_("Per dag: antal samtal, genomsnittlig samtalstid och flest samtidiga samtal."),
         "reports.call_statistics",
     ),
     Report(
-        "Kostnader per grupp",
-        "Fakturerat belopp per grupp och månad för en gruppkategori, med summor per grupp"
-        " och månad.",
+        N_("Kostnader per grupp"),
+        N_(
+            "Fakturerat belopp per grupp och månad för en gruppkategori, med summor per grupp"
+            " och månad."
+        ),
         "reports.group_costs",
         needs=INVOICES,
     ),
     Report(
-        "Köstatistik",
-        "Per kö i molnväxeln: samtal per timme och per månad, besvarade och ej besvarade,"
-        " genomsnittlig väntetid och samtalstid, och per agent.",
+        N_("Köstatistik"),
+        N_(
+            "Per kö i molnväxeln: samtal per timme och per månad, besvarade och ej besvarade,"
+            " genomsnittlig väntetid och samtalstid, och per agent."
+        ),
         "reports.queues",
     ),
 ]
@@ -188,25 +209,41 @@ def parse_period(args, max_months: int = LIST_MONTHS) -> PeriodForm:
     Från, or longer than ``max_months`` months."""
     form = PeriodForm((args.get("from") or "").strip(), (args.get("to") or "").strip(), errors={})
     values = {}
-    for key, label, text in (("from", "Från", form.date_from), ("to", "Till", form.date_to)):
+    for key, text in (("from", form.date_from), ("to", form.date_to)):
+        missing, not_a_date, out_of_range = PERIOD_ERRORS[key]
         if not text:
-            form.errors[key] = f"Ange {label}."
+            form.errors[key] = missing
             continue
         try:
             values[key] = dt.date.fromisoformat(text)
         except ValueError:
-            form.errors[key] = f"{label} är inte ett datum (ÅÅÅÅ-MM-DD)."
+            form.errors[key] = not_a_date
             continue
         if not FIRST_YEAR <= values[key].year <= LAST_YEAR:
-            form.errors[key] = f"{label} ska ligga mellan år {FIRST_YEAR} och {LAST_YEAR}."
+            form.errors[key] = T_(out_of_range, first=FIRST_YEAR, last=LAST_YEAR)
     if form.errors:
         return form
     form.start, form.end = values["from"], values["to"]
     if form.end < form.start:
-        form.errors["to"] = "Till kan inte vara före Från."
+        form.errors["to"] = N_("Till kan inte vara före Från.")
     elif form.end >= _months_later(form.start, max_months):
-        form.errors["to"] = f"Perioden får vara högst {max_months} månader."
+        form.errors["to"] = T_("Perioden får vara högst %(months)s månader.", months=max_months)
     return form
+
+
+# Per field: (missing, not a date, outside FIRST_YEAR–LAST_YEAR).
+PERIOD_ERRORS = {
+    "from": (
+        N_("Ange Från."),
+        N_("Från är inte ett datum (ÅÅÅÅ-MM-DD)."),
+        N_("Från ska ligga mellan år %(first)s och %(last)s."),
+    ),
+    "to": (
+        N_("Ange Till."),
+        N_("Till är inte ett datum (ÅÅÅÅ-MM-DD)."),
+        N_("Till ska ligga mellan år %(first)s och %(last)s."),
+    ),
+}
 
 
 def default_period(months: int = 1) -> PeriodForm:

@@ -12,6 +12,7 @@ number typed in the form that is unknown or outside it is a message.
 from __future__ import annotations
 
 from flask import abort, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import JOIN, fn
 
@@ -53,8 +54,10 @@ from tables.group_totals import line_month
 from tables.org import Account
 from tables.scope import scope_condition, visible_accounts
 from tables.services import Service
+from web import i18n
 from web.auth import parse_id, require
 from web.formatting import isodate, kr, phone
+from web.i18n import N_, NC_
 from web.listcolumns import Column, choice_column, date_column, kronor_column, text_column
 from web.lists.groups import GroupRule, row_month
 from web.listview import ListView
@@ -115,7 +118,7 @@ INVOICE_SPECIFICATION = ListView(
     query=invoice_specification_query,
     row_template="reports/_cells.html",
     default_sort=("amount", "desc"),
-    export_title="Specifikation – Faktura",
+    export_title=N_("Specifikation – Faktura"),
     bulk_actions=[],
     rows_loader=cells_loader(
         InvoiceLine,
@@ -133,14 +136,14 @@ INVOICE_SPECIFICATION = ListView(
         _line_cells,
     ),
     columns=[
-        Column("number", "Nummer", sort=Service.number, export=Service.number),
-        text_column("user", "Användare", InvoiceLine.user_name),
-        Column("description", "Tjänst", export=InvoiceLine.description),
-        count_column("lines", "Rader", "lines"),
-        amount_column("amount", "Belopp exkl. moms", "amount"),
+        Column("number", N_("Nummer"), sort=Service.number, export=Service.number),
+        text_column("user", NC_("tjänstens", "Användare"), InvoiceLine.user_name),
+        Column("description", N_("Tjänst"), export=InvoiceLine.description),
+        count_column("lines", N_("Rader"), "lines"),
+        amount_column("amount", N_("Belopp exkl. moms"), "amount"),
         Column(
             "with_vat",
-            "Belopp inkl. moms",
+            N_("Belopp inkl. moms"),
             sort=agg("with_vat"),
             export=agg("with_vat"),
             export_format=lambda ore: round(ore or 0) / 100,
@@ -160,7 +163,9 @@ def _choose_account(user):
     if customer:
         found = visible_accounts(user).where(Account.customer_number == customer[:40]).first()
         if found is None:
-            return user.scope_account, "Kontot finns inte bland de konton du har behörighet till."
+            return user.scope_account, N_(
+                "Kontot finns inte bland de konton du har behörighet till."
+            )
         return found, None
     if "account" not in request.args:
         return user.scope_account, None
@@ -199,15 +204,19 @@ def invoice_specification():
             return INVOICE_SPECIFICATION.respond(
                 user,
                 "reports/preview.html",
-                title=f"{title} – {invoice.number}",
+                title=f"{_(title)} – {invoice.number}",
                 lines=[
-                    f"Konto: {account.label}. Fakturadatum {isodate(invoice.invoice_date)},"
-                    f" att betala {kr(invoice.amount_ore)}."
+                    _(
+                        "Konto: %(account)s. Fakturadatum %(date)s, att betala %(amount)s.",
+                        account=account.label,
+                        date=i18n.isodate(invoice.invoice_date),
+                        amount=i18n.kr(invoice.amount_ore),
+                    )
                 ],
                 form_endpoint="reports.invoice_specification",
                 form_args={"account": account.id, "invoice": invoice.id},
             )
-        error = "Välj en faktura för det valda kontot."
+        error = N_("Välj en faktura för det valda kontot.")
     # A select up to ACCOUNT_CHOICES accounts; more (a large organisation's
     # thousands) are chosen by typing the customer number.
     accounts = list(visible_accounts(user).order_by(Account.path).limit(ACCOUNT_CHOICES + 1))
@@ -258,7 +267,7 @@ CREDITED = ListView(
     query=credited_query,
     row_template="reports/_cells.html",
     default_sort=("issued", "desc"),
-    export_title="Krediterade tjänster",
+    export_title=N_("Krediterade tjänster"),
     bulk_actions=[],
     # A credited line counts toward its service's (else account's) group in
     # the month the credit note was issued.
@@ -285,13 +294,13 @@ CREDITED = ListView(
         _credited_cells,
     ),
     columns=[
-        text_column("note", "Kreditnota", CreditNote.number),
-        date_column("issued", "Krediterad", CreditNote.issued_on),
-        text_column("invoice", "Faktura", Invoice.number),
+        text_column("note", N_("Kreditnota"), CreditNote.number),
+        date_column("issued", N_("Krediterad"), CreditNote.issued_on),
+        text_column("invoice", N_("Faktura"), Invoice.number),
         *service_columns(),
-        text_column("description", "Beskrivning", CreditNoteLine.description),
-        kronor_column("amount", "Krediterat belopp", CreditNoteLine.amount_ore),
-        text_column("account", "Konto", Account.customer_number),
+        text_column("description", N_("Beskrivning"), CreditNoteLine.description),
+        kronor_column("amount", N_("Krediterat belopp"), CreditNoteLine.amount_ore),
+        text_column("account", N_("Konto"), Account.customer_number),
     ],
     essential=("note", "issued", "number", "amount"),
 )
@@ -353,7 +362,7 @@ def _traffic_all_cells(d: dict) -> dict:
     return {
         "number": _service_link(d["number"], d["service_id"]),
         "user": d["user"],
-        "traffic": TRAFFIC_TYPES.get(d["traffic"], d["traffic"]),
+        "traffic": _(TRAFFIC_TYPES.get(d["traffic"], d["traffic"])),
         "calls": d["calls"],
         "minutes": f"{to_minutes(d['seconds']):.1f}".replace(".", ","),
         "megabytes": f"{d['megabytes'] or 0:.1f}".replace(".", ","),
@@ -368,7 +377,7 @@ TRAFFIC_ALL = ListView(
     query=traffic_all_query,
     row_template="reports/_cells.html",
     default_sort=("number", "asc"),
-    export_title="Trafikspecifikation – alla tjänster",
+    export_title=N_("Trafikspecifikation – alla tjänster"),
     bulk_actions=[],
     too_large=calls_beyond_preview,
     rows_loader=cells_loader(
@@ -389,15 +398,15 @@ TRAFFIC_ALL = ListView(
         *service_columns(),
         choice_column(
             "traffic",
-            "Trafiktyp",
+            N_("Trafiktyp"),
             CallRecord.traffic_type,
             {k: TRAFFIC_TYPES[k] for k in (*INVOICED_TYPES, "data")},
         ),
-        count_column("calls", "Antal", "calls"),
-        count_column("minutes", "Minuter", "seconds", to_minutes),
-        count_column("megabytes", "Data (MB)", "megabytes"),
-        amount_column("amount", "Belopp", "amount"),
-        text_column("account", "Konto", Account.customer_number),
+        count_column("calls", N_("Antal"), "calls"),
+        count_column("minutes", N_("Minuter"), "seconds", to_minutes),
+        count_column("megabytes", N_("Data (MB)"), "megabytes"),
+        amount_column("amount", N_("Belopp"), "amount"),
+        text_column("account", N_("Konto"), Account.customer_number),
     ],
     essential=("number", "traffic", "amount"),
 )
@@ -408,7 +417,7 @@ TRAFFIC_ALL = ListView(
 @require("invoices.view")
 def traffic_all():
     title = TITLES["reports.traffic_all"]
-    note = "Rapporten visar enbart redan fakturerad trafik."
+    note = N_("Rapporten visar enbart redan fakturerad trafik.")
     context = {
         "title": title,
         "note": note,
@@ -428,7 +437,7 @@ def traffic_all():
         "reports/preview.html",
         title=title,
         period=(form.start, form.end),
-        note=note + (" Datatrafik ingår." if request.args.get("data") else ""),
+        note=_(note) + (" " + _("Datatrafik ingår.") if request.args.get("data") else ""),
         form_endpoint="reports.traffic_all",
         form_args=form_args,
     )
@@ -436,7 +445,7 @@ def traffic_all():
 
 # --------------------------------------------------- Samtalsspecifikation – Faktura
 
-INVOICE_CALLS = call_list("report-invoice-calls", "Samtalsspecifikation – Faktura")
+INVOICE_CALLS = call_list("report-invoice-calls", N_("Samtalsspecifikation – Faktura"))
 
 
 @bp.route("/samtalsspecifikation-faktura")
@@ -455,7 +464,7 @@ def invoice_calls():
     if number and len(number) <= 40:
         invoice = Invoice.visible_to(current_user).where(Invoice.number == number).first()
     if invoice is None:
-        error = "Ange fakturanumret." if not number else "Fakturan finns inte."
+        error = N_("Ange fakturanumret.") if not number else N_("Fakturan finns inte.")
         return render_template(
             "reports/invoice_number_form.html", title=title, number=number, error=error
         )
@@ -463,9 +472,13 @@ def invoice_calls():
         current_user,
         "reports/preview.html",
         extra=(CallRecord.invoice == invoice.id),
-        title=f"{title} – {invoice.number}",
+        title=f"{_(title)} – {invoice.number}",
         lines=[
-            f"Fakturadatum {isodate(invoice.invoice_date)}, att betala {kr(invoice.amount_ore)}."
+            _(
+                "Fakturadatum %(date)s, att betala %(amount)s.",
+                date=i18n.isodate(invoice.invoice_date),
+                amount=i18n.kr(invoice.amount_ore),
+            )
         ],
         form_endpoint="reports.invoice_calls",
         form_args={"number": invoice.number},

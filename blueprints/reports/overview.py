@@ -26,6 +26,7 @@ from tables.services import SERVICE_KINDS, SERVICE_STATUSES, Service
 from tables.tickets import TICKET_STATUSES, Ticket
 from web import excel
 from web.auth import require
+from web.i18n import N_, NC_
 from web.listcolumns import (
     ChoiceFilter,
     Column,
@@ -46,29 +47,29 @@ def _account_columns() -> list[Column]:
     return [
         Column(
             "account",
-            "Konto",
+            N_("Konto"),
             sort=Account.customer_number,
             filter=TextFilter(),
             filter_expr=(Account.customer_number, Account.company_name, Account.alias),
             export=Account.customer_number,
         ),
-        Column("account_name", "Kontonamn", export=Account.company_name),
+        Column("account_name", N_("Kontonamn"), export=Account.company_name),
     ]
 
 
 def _service_columns() -> list[Column]:
     return [
-        choice_column("status", "Status", Service.status, SERVICE_STATUSES),
-        number_column("number", "Nummer", Service.number),
-        text_column("user", "Användare", Service.user_name),
-        choice_column("kind", "Typ", Service.kind, SERVICE_KINDS),
-        text_column("product", "Tjänst", Product.name),
-        Column("plan", "Prislista", export=PLAN_NAME),
-        kronor_column("monthly", "Månadsavg.", Service.monthly_ore),
+        choice_column("status", N_("Status"), Service.status, SERVICE_STATUSES),
+        number_column("number", N_("Nummer"), Service.number),
+        text_column("user", NC_("tjänstens", "Användare"), Service.user_name),
+        choice_column("kind", N_("Typ"), Service.kind, SERVICE_KINDS),
+        text_column("product", N_("Tjänst"), Product.name),
+        Column("plan", N_("Prislista"), export=PLAN_NAME),
+        kronor_column("monthly", N_("Månadsavg."), Service.monthly_ore),
         *_account_columns(),
-        date_column("start", "Startdatum", Service.start_date),
-        date_column("binding", "Bindningstid t.o.m.", Service.binding_end),
-        date_column("end", "Slutdatum", Service.end_date),
+        date_column("start", N_("Startdatum"), Service.start_date),
+        date_column("binding", N_("Bindningstid t.o.m."), Service.binding_end),
+        date_column("end", N_("Slutdatum"), Service.end_date),
     ]
 
 
@@ -79,7 +80,7 @@ SUBSCRIPTIONS = ListView(
     joins=[(Account, Service.account), (Product, Service.product)],
     row_template="reports/_service_rows.html",
     default_sort=("number", "asc"),
-    export_title="Översikt – Abonnemang",
+    export_title=N_("Översikt – Abonnemang"),
     rows_loader=attach_price_plans,
     bulk_actions=[],
     # Counted from the row tally like Tjänster (by status), not row by row.
@@ -108,7 +109,7 @@ TERMINATED = ListView(
     joins=[(Account, Service.account), (Product, Service.product)],
     row_template="reports/_service_rows.html",
     default_sort=("end", "desc"),
-    export_title="Historik – Avslutade tjänster",
+    export_title=N_("Historik – Avslutade tjänster"),
     rows_loader=attach_price_plans,
     bulk_actions=[],
     # A terminated service counts toward its group in the month it ended.
@@ -150,19 +151,19 @@ ORDERS = ListView(
     joins=[(Account, Order.account)],
     row_template="reports/_order_rows.html",
     default_sort=("date", "desc"),
-    export_title="Översikt – Beställningar",
+    export_title=N_("Översikt – Beställningar"),
     rows_loader=attach_products,
     bulk_actions=[],
     groups=ORDER_LIST.groups,  # by the month the order was placed
     columns=[
         order_number_column("Ordernummer"),
-        choice_column("status", "Status", Order.status, ORDER_STATUSES),
+        choice_column("status", N_("Status"), Order.status, ORDER_STATUSES),
         order_kind_column(),
         order_type_column(),
-        date_column("date", "Orderdatum", Order.created_at),
-        date_column("end", "Slutdatum", Order.completed_at),
+        date_column("date", N_("Orderdatum"), Order.created_at),
+        date_column("end", N_("Slutdatum"), Order.completed_at),
         *_account_columns(),
-        Column("products", "Produkter"),
+        Column("products", N_("Produkter")),
     ],
     essential=("number", "status", "type", "date"),
 )
@@ -191,13 +192,13 @@ TICKETS = ListView(
     joins=TICKET_JOINS,
     row_template="reports/_ticket_rows.html",
     default_sort=("created", "desc"),
-    export_title="Ärenden",
+    export_title=N_("Ärenden"),
     bulk_actions=[],
     groups=TICKET_LIST.groups,  # by the month the ticket was created
     columns=[
         Column(
             "status",
-            "Status",
+            N_("Status"),
             sort=Ticket.status,
             filter=ChoiceFilter({k: v for k, v in TICKET_STATUSES.items() if k != "draft"}),
             export=Ticket.status,
@@ -206,8 +207,8 @@ TICKETS = ListView(
         _tickets["number"],
         _tickets["category"],
         _tickets["priority"],
-        text_column("subject", "Rubrik", Ticket.subject),
-        Column("service", "Tjänst", sort=Service.number, export=Service.number),
+        text_column("subject", N_("Rubrik"), Ticket.subject),
+        Column("service", N_("Tjänst"), sort=Service.number, export=Service.number),
         *_account_columns(),
         _tickets["created"],
         _tickets["action"],

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from peewee import Case, ColumnBase, fn
 
@@ -37,11 +38,12 @@ from tables.org import Account
 from tables.tickets import TICKET_PRIORITIES, Ticket
 from web.auth import require
 from web.formatting import stamp
+from web.i18n import N_
 from web.listcolumns import Column, choice_column, date_column, text_column
 from web.lists.groups import GroupRule, row_month
 from web.listview import ListView
 
-MET = {1: "Ja", 0: "Nej", 2: "Pågår"}
+MET = {1: N_("Ja"), 0: N_("Nej"), 2: N_("Pågår")}
 
 
 class minutes_between(ColumnBase):  # noqa: N801 - reads as the SQL function it stands for
@@ -125,14 +127,14 @@ def _cells(d: dict) -> dict:
         if due is None:
             return "–"
         if done is None:
-            return "Nej" if now > due else "Pågår"
-        return "Ja" if done <= due else "Nej"
+            return gettext(MET[0] if now > due else MET[2])
+        return gettext(MET[1] if done <= due else MET[0])
 
     created = _when(d["created"])
     w = {k: _when(d[k]) for k in CLOCKS}
     return {
         "number": Link(str(d["number"]), url_for("tickets.detail", ticket_id=d["ticket_id"])),
-        "priority": TICKET_PRIORITIES.get(d["priority"], ""),
+        "priority": gettext(TICKET_PRIORITIES.get(d["priority"], "")),
         "subject": d["subject"],
         "created": stamp(created),
         "response_agreed": _minutes_text(d["response_agreed"]),
@@ -146,9 +148,7 @@ def _cells(d: dict) -> dict:
 
 
 def _minutes_column(key: str, label: str) -> Column:
-    return Column(
-        key, f"{label} (min)", sort=FIELDS[key], export=FIELDS[key], text=False, align="right"
-    )
+    return Column(key, label, sort=FIELDS[key], export=FIELDS[key], text=False, align="right")
 
 
 def _met_column(key: str, label: str, done, due) -> Column:
@@ -161,26 +161,28 @@ SLA = ListView(
     query=sla_query,
     row_template="reports/_cells.html",
     default_sort=("created", "desc"),
-    export_title="SLA",
+    export_title=N_("SLA"),
     bulk_actions=[],
     groups=GroupRule(
         account=Ticket.account, service=Ticket.service, month=row_month(Ticket.created_at)
     ),
     rows_loader=cells_loader(Ticket, sla_query, {**FIELDS, **CLOCKS}, _cells),
     columns=[
-        Column("number", "Ärende #", sort=Ticket.number, export=Ticket.number, text=False),
-        choice_column("priority", "Prioritet", Ticket.priority, TICKET_PRIORITIES),
-        text_column("subject", "Rubrik", Ticket.subject),
-        date_column("created", "Skapat", Ticket.created_at),
-        _minutes_column("response_agreed", "Avtalad svarstid"),
-        _minutes_column("response_actual", "Faktisk svarstid"),
-        _met_column("response_met", "Svar i tid", Ticket.first_response_at, Ticket.response_due_at),
-        _minutes_column("resolution_agreed", "Avtalad åtgärdstid"),
-        _minutes_column("resolution_actual", "Faktisk åtgärdstid"),
+        Column("number", N_("Ärende #"), sort=Ticket.number, export=Ticket.number, text=False),
+        choice_column("priority", N_("Prioritet"), Ticket.priority, TICKET_PRIORITIES),
+        text_column("subject", N_("Rubrik"), Ticket.subject),
+        date_column("created", N_("Skapat"), Ticket.created_at),
+        _minutes_column("response_agreed", N_("Avtalad svarstid (min)")),
+        _minutes_column("response_actual", N_("Faktisk svarstid (min)")),
         _met_column(
-            "resolution_met", "Åtgärdat i tid", Ticket.resolved_at, Ticket.resolution_due_at
+            "response_met", N_("Svar i tid"), Ticket.first_response_at, Ticket.response_due_at
         ),
-        text_column("account", "Konto", Account.customer_number),
+        _minutes_column("resolution_agreed", N_("Avtalad åtgärdstid (min)")),
+        _minutes_column("resolution_actual", N_("Faktisk åtgärdstid (min)")),
+        _met_column(
+            "resolution_met", N_("Åtgärdat i tid"), Ticket.resolved_at, Ticket.resolution_due_at
+        ),
+        text_column("account", N_("Konto"), Account.customer_number),
     ],
     essential=("number", "subject", "response_met", "resolution_met"),
 )
@@ -205,9 +207,11 @@ def sla():
         title=title,
         period=(form.start, form.end),
         lines=[
-            "Tiderna räknas från att ärendet kom in i kön. Svar i tid / Åtgärdat i tid: Ja om"
-            " det skedde före avtalad tid, Nej om det skedde senare eller tiden har passerat,"
-            " Pågår medan tiden löper."
+            N_(
+                "Tiderna räknas från att ärendet kom in i kön. Svar i tid / Åtgärdat i tid: Ja om"
+                " det skedde före avtalad tid, Nej om det skedde senare eller tiden har passerat,"
+                " Pågår medan tiden löper."
+            )
         ],
         form_endpoint="reports.sla",
         form_args={"from": form.date_from, "to": form.date_to},

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import current_app, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from peewee import JOIN, Case, Entity, Select, Value, fn
 
@@ -43,13 +44,14 @@ from tables.services import Service
 from web import excel
 from web.auth import require
 from web.formatting import kr, local, phone
+from web.i18n import N_, NC_
 from web.listcolumns import Column, NumberFilter, choice_column, kronor_column, text_column
 from web.listview import ListView
 
-NOT_INVOICED_NOTE = (
+NOT_INVOICED_NOTE = N_(
     "Rapporten visar även ännu ej fakturerad trafik – tänk på det när du väljer datum."
 )
-GDPR_NOTE = (
+GDPR_NOTE = N_(
     "Rapporten visar B-nummer, d.v.s. vilka nummer användaren ringt till – tänk på det med"
     " tanke på GDPR beroende på hur rapporten ska användas. I den exporterade Excel-filen går"
     " kolumnen att ta bort."
@@ -78,10 +80,11 @@ def calls_beyond_preview(user) -> str | None:
         calls = calls.where(CallRecord.service == (service.id if service else 0))
     if calls.select(CallRecord.id).limit(limit + 1).count() <= limit:
         return None
-    return (
-        f"Perioden omfattar fler än {integer(limit)} samtal – för många för att"
+    return gettext(
+        "Perioden omfattar fler än %(n)s samtal – för många för att"
         " visa på skärmen. Rapporten tas fram som Excel-fil; välj en kortare period för att se"
-        " den här."
+        " den här.",
+        n=integer(limit),
     )
 
 
@@ -101,14 +104,14 @@ def find_service(user, text: str):
     """(service, error): a number of the user's scope typed in any form."""
     digits = number_query(text)
     if not (text or "").strip():
-        return None, "Ange ett nummer."
+        return None, N_("Ange ett nummer.")
     if digits is None:
-        return None, "Ange ett telefonnummer, t.ex. 070-123 45 67."
+        return None, N_("Ange ett telefonnummer, t.ex. 070-123 45 67.")
     service = (
         Service.visible_to(user).where(Service.number == digits).order_by(Service.id.desc()).first()
     )
     if service is None:
-        return None, "Numret finns inte bland de tjänster du har behörighet till."
+        return None, N_("Numret finns inte bland de tjänster du har behörighet till.")
     return service, None
 
 
@@ -171,13 +174,13 @@ def service_columns() -> list[Column]:
     return [
         Column(
             "number",
-            "Nummer",
+            N_("Nummer"),
             sort=Service.number,
             filter=NumberFilter(),
             filter_expr=(Service.number, Service.user_name),
             export=Service.number,
         ),
-        text_column("user", "Användare", Service.user_name),
+        text_column("user", NC_("tjänstens", "Användare"), Service.user_name),
     ]
 
 
@@ -185,7 +188,7 @@ def _call_spec_cells(d: dict) -> dict:
     return {
         "number": _number_link(d["number"], d["service_id"]),
         "user": d["user"],
-        "traffic": TRAFFIC_TYPES.get(d["traffic"], d["traffic"]),
+        "traffic": gettext(TRAFFIC_TYPES.get(d["traffic"], d["traffic"])),
         "country": d["country"],
         "calls": d["calls"],
         "minutes": _minutes(d["seconds"]),
@@ -214,7 +217,7 @@ CALL_SPECIFICATION = ListView(
     query=call_specification_query,
     row_template="reports/_cells.html",
     default_sort=("number", "asc"),
-    export_title="Specifikation – Samtal",
+    export_title=N_("Specifikation – Samtal"),
     bulk_actions=[],
     too_large=calls_beyond_preview,
     rows_loader=cells_loader(
@@ -222,13 +225,13 @@ CALL_SPECIFICATION = ListView(
     ),
     columns=[
         *service_columns(),
-        choice_column("traffic", "Trafiktyp", CallRecord.traffic_type, TRAFFIC_TYPES),
-        text_column("country", "Land", CallRecord.country),
-        count_column("calls", "Antal", "calls"),
-        count_column("minutes", "Minuter", "seconds", to_minutes),
-        amount_column("amount", "Belopp", "amount"),
-        amount_column("not_invoiced", "Varav ej fakturerat", "not_invoiced"),
-        text_column("account", "Konto", Account.customer_number),
+        choice_column("traffic", N_("Trafiktyp"), CallRecord.traffic_type, TRAFFIC_TYPES),
+        text_column("country", N_("Land"), CallRecord.country),
+        count_column("calls", N_("Antal"), "calls"),
+        count_column("minutes", N_("Minuter"), "seconds", to_minutes),
+        amount_column("amount", N_("Belopp"), "amount"),
+        amount_column("not_invoiced", N_("Varav ej fakturerat"), "not_invoiced"),
+        text_column("account", N_("Konto"), Account.customer_number),
     ],
     essential=("number", "traffic", "country", "amount"),
 )
@@ -285,7 +288,7 @@ def call_list(name: str, title: str) -> ListView:
     )
 
 
-TRAFFIC = call_list("report-traffic", "Trafikspecifikation")
+TRAFFIC = call_list("report-traffic", N_("Trafikspecifikation"))
 
 
 @bp.route("/trafikspecifikation")
@@ -319,7 +322,7 @@ def traffic():
         current_user,
         "reports/preview.html",
         extra=extra,
-        title=f"{title} – {phone(service.number)}",
+        title=f"{gettext(title)} – {phone(service.number)}",
         period=(form.start, form.end),
         note=NOT_INVOICED_NOTE,
         lines=[GDPR_NOTE],
@@ -473,7 +476,7 @@ STATISTICS = ListView(
     query=statistics_query,
     row_template="reports/_cells.html",
     default_sort=("day", "asc"),
-    export_title="Samtalsstatistik",
+    export_title=N_("Samtalsstatistik"),
     bulk_actions=[],
     too_large=calls_beyond_preview,
     rows_loader=cells_loader(
@@ -484,11 +487,11 @@ STATISTICS = ListView(
         page_days,
     ),
     columns=[
-        Column("day", "Datum", sort=agg("day"), export=agg("day"), export_format=excel.to_date),
-        count_column("calls", "Antal samtal", "calls"),
-        count_column("avg", "Snittlängd (s)", "avg_s", lambda s: int(s or 0)),
-        count_column("minutes", "Minuter totalt", "seconds", to_minutes),
-        Column("peak", "Flest samtidiga", sort=PEAK, export=PEAK, text=False, align="right"),
+        Column("day", N_("Datum"), sort=agg("day"), export=agg("day"), export_format=excel.to_date),
+        count_column("calls", N_("Antal samtal"), "calls"),
+        count_column("avg", N_("Snittlängd (s)"), "avg_s", lambda s: int(s or 0)),
+        count_column("minutes", N_("Minuter totalt"), "seconds", to_minutes),
+        Column("peak", N_("Flest samtidiga"), sort=PEAK, export=PEAK, text=False, align="right"),
     ],
 )
 
@@ -513,10 +516,12 @@ def call_statistics():
             form.errors = {"number": problem, **form.errors}
     if not form.ok:
         return render_template("reports/period_form.html", form=form, **context)
-    lines = [f"Nummer: {phone(service.number)}"] if service else []
+    lines = [gettext("Nummer: %(number)s", number=phone(service.number))] if service else []
     lines.append(
-        "Ett samtal räknas på den dag det började. Flest samtidiga: det högsta antalet"
-        " samtal som pågick samtidigt under dagen."
+        N_(
+            "Ett samtal räknas på den dag det började. Flest samtidiga: det högsta antalet"
+            " samtal som pågick samtidigt under dagen."
+        )
     )
     return STATISTICS.respond(
         current_user,

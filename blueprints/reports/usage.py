@@ -32,6 +32,7 @@ from tables.services import MOBILE_KINDS, MonthlyUsage, Service
 from web.auth import require
 from web.formatting import kr, phone
 from web.htmx import is_htmx
+from web.i18n import N_
 from web.listcolumns import Column, kronor_column, text_column
 from web.lists.groups import GroupRule
 from web.listview import ListView
@@ -116,7 +117,7 @@ USAGE = ListView(
     query=usage_query,
     row_template="reports/_cells.html",
     default_sort=("number", "asc"),
-    export_title="Förbrukningsrapport",
+    export_title=N_("Förbrukningsrapport"),
     bulk_actions=[],
     too_large=usage_beyond_preview,
     # A month's usage counts toward the service's group in that month.
@@ -136,8 +137,8 @@ USAGE = ListView(
         ),
         _number("sms", "SMS", MonthlyUsage.sms),
         _number("mms", "MMS", MonthlyUsage.mms),
-        kronor_column("cost", "Kostnad", MonthlyUsage.cost_ore),
-        text_column("account", "Konto", Account.customer_number),
+        kronor_column("cost", N_("Kostnad"), MonthlyUsage.cost_ore),
+        text_column("account", N_("Konto"), Account.customer_number),
     ],
     essential=("number", "user", "data", "cost"),
 )

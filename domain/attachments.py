@@ -27,6 +27,8 @@ from pathlib import Path
 
 from flask import current_app
 
+from domain.text import N_, T_
+
 DEFAULT_MAX_MB = 10
 MAX_FILES = 10
 
@@ -79,7 +81,9 @@ def max_bytes() -> int:
 
 
 def allowed_summary() -> str:
-    return "PDF, PNG, JPEG, GIF, text (.txt), CSV, Excel (.xlsx), Word (.docx) och e-post (.eml)"
+    return N_(
+        "PDF, PNG, JPEG, GIF, text (.txt), CSV, Excel (.xlsx), Word (.docx) och e-post (.eml)"
+    )
 
 
 # --------------------------------------------------------------------- file names
@@ -205,26 +209,42 @@ def check(filename: str | None, data: bytes) -> CheckedFile:
     limit = max_bytes()
     if len(data) > limit:
         raise AttachmentRejected(
-            f"Filen {name} är för stor ({_size(len(data))}). Största tillåtna storlek är "
-            f"{_size(limit)}."
+            T_(
+                "Filen %(name)s är för stor (%(size)s). Största tillåtna storlek är %(limit)s.",
+                name=name,
+                size=_size(len(data)),
+                limit=_size(limit),
+            )
         )
     if not data:
-        raise AttachmentRejected(f"Filen {name} är tom.")
+        raise AttachmentRejected(T_("Filen %(name)s är tom.", name=name))
     ext = extension(name)
     if ext not in ALLOWED_EXTENSIONS:
         raise AttachmentRejected(
-            f"Filtypen för {name} är inte tillåten. Tillåtna filtyper: {allowed_summary()}."
+            T_(
+                "Filtypen för %(name)s är inte tillåten. Tillåtna filtyper: PDF, PNG, JPEG, GIF, "
+                "text (.txt), CSV, Excel (.xlsx), Word (.docx) och e-post (.eml).",
+                name=name,
+            )
         )
     kind = detect(data, name)
     if kind is None:
         raise AttachmentRejected(
-            f"Innehållet i {name} är inte en tillåten filtyp. Tillåtna filtyper: "
-            f"{allowed_summary()}."
+            T_(
+                "Innehållet i %(name)s är inte en tillåten filtyp. Tillåtna filtyper: PDF, PNG, "
+                "JPEG, GIF, text (.txt), CSV, Excel (.xlsx), Word (.docx) och e-post (.eml).",
+                name=name,
+            )
         )
     label, content_type, extensions = TYPES[kind]
     if ext not in extensions:
         raise AttachmentRejected(
-            f"Innehållet i {name} stämmer inte med filändelsen {ext} (filen är en {label})."
+            T_(
+                "Innehållet i %(name)s stämmer inte med filändelsen %(ext)s (filen är en %(kind)s).",
+                name=name,
+                ext=ext,
+                kind=label,
+            )
         )
     return CheckedFile(filename=name, kind=kind, content_type=content_type, data=data)
 
@@ -238,14 +258,14 @@ def check_uploads(files) -> tuple[list[CheckedFile], list[str]]:
     accepted, errors = [], []
     chosen = [f for f in files if f and f.filename]
     if len(chosen) > MAX_FILES:
-        return [], [f"Högst {MAX_FILES} bilagor per meddelande."]
+        return [], [T_("Högst %(count)s bilagor per meddelande.", count=MAX_FILES)]
     limit = max_bytes()
     for storage in chosen:
         data = storage.stream.read(limit + 1)
         try:
             accepted.append(check(storage.filename, data))
         except AttachmentRejected as exc:
-            errors.append(str(exc))
+            errors.append(exc.args[0])
     return accepted, errors
 
 

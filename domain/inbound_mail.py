@@ -41,6 +41,7 @@ from peewee import fn
 from database import utcnow, write_tx
 from domain import attachments as files
 from domain import tickets as ticketing
+from domain.text import N_, T_
 from tables.org import Contact, User
 from tables.tickets import InboundMail, Ticket
 
@@ -221,7 +222,8 @@ class _ReplyText(ParsedMailText):
     @property
     def HEADER_REGEX(self) -> re.Pattern:
         if self._header_regex is None:
-            marker = rf"(^{re.escape(ticketing.REPLY_MARKER)}$)"
+            markers = "|".join(re.escape(m) for m in ticketing.reply_markers())
+            marker = rf"(^(?:{markers})$)"
             separators = rf"(^-{{2,}} ?(?:{'|'.join(_SEPARATORS)}) ?-{{2,}}$)"
             library = super().HEADER_REGEX
             self._header_regex = re.compile(
@@ -343,21 +345,25 @@ def ingest(raw: bytes) -> InboundMail:
         return row
 
     if len(raw) > MAX_RAW_BYTES:
-        return reject("Meddelandet är för stort.")
+        return reject(N_("Meddelandet är för stort."))
     token = find_token(recipients, subject)
     if token is None:
-        return reject("Ingen ärendereferens i mottagaradressen eller ämnesraden.")
+        return reject(N_("Ingen ärendereferens i mottagaradressen eller ämnesraden."))
     ticket = ticket_for_token(token)
     if ticket is None or ticket.status == "draft":
-        return reject("Okänd ärendereferens.")
+        return reject(N_("Okänd ärendereferens."))
     user, allowed = sender_identity(ticket, sender)
     if not allowed:
-        return reject("Avsändaren hör inte till ärendets organisation.", ticket)
+        return reject(N_("Avsändaren hör inte till ärendets organisation."), ticket)
     reopen = False
     if ticket.status == "done":
         if not ticketing.can_reopen(ticket):
             return reject(
-                f"Ärendet är slutfört sedan mer än {ticketing.REOPEN_DAYS} dagar.", ticket
+                T_(
+                    "Ärendet är slutfört sedan mer än %(days)s dagar.",
+                    days=ticketing.REOPEN_DAYS,
+                ),
+                ticket,
             )
         reopen = True
 
@@ -369,7 +375,7 @@ def ingest(raw: bytes) -> InboundMail:
         except files.AttachmentRejected as exc:
             refused.append(str(exc))
     if not reply and not accepted:
-        return reject("Meddelandet saknar text.", ticket)
+        return reject(N_("Meddelandet saknar text."), ticket)
     if refused:
         reply = (reply + "\n\n" if reply else "") + "\n".join(
             f"(Bilagan togs inte emot: {reason})" for reason in refused

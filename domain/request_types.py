@@ -8,6 +8,7 @@ import json
 import re
 
 from domain import audit
+from domain.text import N_, T_
 
 # BBGRUPPEN's seven request types with their own fields. Field types: text,
 # textarea, number, date, select (with "choices"). The operator enables them
@@ -137,33 +138,36 @@ def read_request_fields(request_type, source) -> tuple[dict, dict]:
         raw = (source.get(f"rt_{name}") or "").strip()[:2000]
         if not raw:
             if field["required"]:
-                verb = "Välj" if field["type"] == "select" else "Ange"
-                errors[name] = f"{verb} {field['label'].lower()}."
+                errors[name] = (
+                    T_("Välj %(what)s.", what=field["label"].lower())
+                    if field["type"] == "select"
+                    else T_("Ange %(what)s.", what=field["label"].lower())
+                )
             continue
         kind = field["type"]
         if kind == "number":
             if not raw.isdigit() or int(raw) > 1_000_000:
-                errors[name] = "Ange ett heltal."
+                errors[name] = N_("Ange ett heltal.")
                 continue
         elif kind == "date":
             try:
                 raw = dt.date.fromisoformat(raw).isoformat()
             except ValueError:
-                errors[name] = "Ange datum som ÅÅÅÅ-MM-DD."
+                errors[name] = N_("Ange datum som ÅÅÅÅ-MM-DD.")
                 continue
         elif kind == "select" and raw not in field["choices"]:
-            errors[name] = "Välj ett av alternativen."
+            errors[name] = N_("Välj ett av alternativen.")
             continue
         values[name] = raw
     return values, errors
 
 
 FIELD_TYPES = {
-    "text": "Text",
-    "textarea": "Flera rader",
-    "number": "Heltal",
-    "date": "Datum",
-    "select": "Val",
+    "text": N_("Text"),
+    "textarea": N_("Flera rader"),
+    "number": N_("Heltal"),
+    "date": N_("Datum"),
+    "select": N_("Val"),
 }
 
 
@@ -173,29 +177,35 @@ def parse_field_definitions(text: str) -> tuple[list[dict] | None, str | None]:
     try:
         fields = json.loads(text or "[]")
     except ValueError as exc:
-        return None, f"Ogiltig JSON: {exc.msg} (rad {exc.lineno})."
+        return None, T_("Ogiltig JSON: %(error)s (rad %(line)s).", error=exc.msg, line=exc.lineno)
     if not isinstance(fields, list):
-        return None, "Fälten ska vara en lista."
+        return None, N_("Fälten ska vara en lista.")
     names = set()
     out = []
     for number, field in enumerate(fields, start=1):
         if not isinstance(field, dict):
-            return None, f"Fält {number} ska vara ett objekt."
+            return None, T_("Fält %(number)s ska vara ett objekt.", number=number)
         name, label = str(field.get("name", "")), str(field.get("label", "")).strip()
         kind = field.get("type", "text")
         if not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", name) or name in names:
-            return None, f"Fält {number}: name ska vara unikt, a–z, 0–9 och _."
+            return None, T_("Fält %(number)s: name ska vara unikt, a–z, 0–9 och _.", number=number)
         if not label:
-            return None, f"Fält {number}: label saknas."
+            return None, T_("Fält %(number)s: label saknas.", number=number)
         if kind not in FIELD_TYPES:
-            return None, f"Fält {number}: type ska vara en av {', '.join(FIELD_TYPES)}."
+            return None, T_(
+                "Fält %(number)s: type ska vara en av %(types)s.",
+                number=number,
+                types=", ".join(FIELD_TYPES),
+            )
         item = {"name": name, "label": label[:100], "type": kind}
         if field.get("required"):
             item["required"] = True
         if kind == "select":
             choices = field.get("choices")
             if not isinstance(choices, list) or not choices:
-                return None, f"Fält {number}: ett val behöver choices (en lista)."
+                return None, T_(
+                    "Fält %(number)s: ett val behöver choices (en lista).", number=number
+                )
             item["choices"] = [str(c)[:100] for c in choices]
         names.add(name)
         out.append(item)

@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from database import utcnow
+from domain.text import N_, T_
 from tables.org import SLATarget
 from tables.tickets import Ticket
 
@@ -58,21 +59,21 @@ class SlaClock:
     def text(self) -> str:
         state = self.state
         if state == "met":
-            return "Uppfylld"
+            return N_("Uppfylld")
         if state == "breached":
-            return f"Överskreds med {span(self.met_at - self.due)}"
+            return T_("Överskreds med %(time)s", time=span(self.met_at - self.due))
         if state == "overdue":
-            return f"Överskriden med {span(self.now - self.due)}"
-        return f"{span(self.due - self.now)} kvar"
+            return T_("Överskriden med %(time)s", time=span(self.now - self.due))
+        return T_("%(time)s kvar", time=span(self.due - self.now))
 
     @property
     def short(self) -> str:
         """For a list cell: "2 h 59 min", "−1 d 2 h" (late), "Uppfylld"."""
         state = self.state
         if state == "met":
-            return "Uppfylld"
+            return N_("Uppfylld")
         if state == "breached":
-            return "Överskreds"
+            return N_("Överskreds")
         if state == "overdue":
             return f"−{span(self.now - self.due)}"
         return span(self.due - self.now)
@@ -95,11 +96,15 @@ def sla_clocks(ticket: Ticket, now: dt.datetime | None = None) -> list[SlaClock]
     clocks = []
     if ticket.response_due_at:
         clocks.append(
-            SlaClock("response", "Svarstid", ticket.response_due_at, ticket.first_response_at, now)
+            SlaClock(
+                "response", N_("Svarstid"), ticket.response_due_at, ticket.first_response_at, now
+            )
         )
     if ticket.resolution_due_at:
         clocks.append(
-            SlaClock("resolution", "Åtgärdstid", ticket.resolution_due_at, ticket.resolved_at, now)
+            SlaClock(
+                "resolution", N_("Åtgärdstid"), ticket.resolution_due_at, ticket.resolved_at, now
+            )
         )
     return clocks
 

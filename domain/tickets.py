@@ -28,6 +28,7 @@ from database import utcnow
 from domain import audit, charges
 from domain import operator as operators
 from domain.mail import send_email
+from domain.text import LANGUAGES, N_, T_, Text, translate
 from domain.ticket_sla import sla_due_times, start_sla
 from tables.org import Contact, User
 from tables.tickets import (
@@ -41,7 +42,7 @@ from tables.tickets import (
 
 REOPEN_DAYS = 14
 DEFAULT_REPLY_ADDRESS = "arende+{token}@teleportal.example"
-REPLY_MARKER = "-- Skriv ditt svar ovanför denna rad --"
+REPLY_MARKER = N_("-- Skriv ditt svar ovanför denna rad --")
 
 # What staff may set (a draft is the customer's until sent).
 STAFF_STATUSES = ("scheduled", "waiting", "in_progress", "waiting_customer", "done")
@@ -96,38 +97,95 @@ def ticket_url(ticket: Ticket) -> str:
     return f"{base}/tickets/{ticket.id}"
 
 
-def subject_line(ticket: Ticket, headline: str) -> str:
-    return f"Ärende {ticket.number}: {ticket.subject} – {headline} [ref:{ticket.reply_token}]"
+def subject_line(ticket: Ticket, headline: str, lang: str = "sv") -> str:
+    return translate(
+        T_(
+            "Ärende %(number)s: %(subject)s – %(headline)s [ref:%(token)s]",
+            number=ticket.number,
+            subject=ticket.subject,
+            headline=_in(headline, lang),
+            token=ticket.reply_token,
+        ),
+        lang,
+    )
+
+
+def reply_markers() -> list[str]:
+    """The reply marker in every language (a reply quotes the one it got)."""
+    return list(dict.fromkeys(translate(REPLY_MARKER, lang) for lang in LANGUAGES))
+
+
+def _in(text: str, lang: str) -> str:
+    """A marked message in ``lang``; a status label among its values too."""
+    if isinstance(text, Text) and "status" in text.params:
+        params = {**text.params, "status": translate(text.params["status"], lang)}
+        return translate(Text(text.msgid, params), lang)
+    return translate(text, lang)
+
+
+def _languages(ticket: Ticket, addresses: list[str]) -> dict[str, str]:
+    """Each address's language: a portal user's own, else the creator's."""
+    default = "sv"
+    if ticket.created_by_id:
+        creator = User.get_or_none(User.id == ticket.created_by_id)
+        default = getattr(creator, "language", None) or "sv"
+    found = {address.lower(): default for address in addresses}
+    users = User.select(User.email, User.language).where(
+        (User.organisation == ticket.organisation_id) & fn.LOWER(User.email).in_(list(found))
+    )
+    for user in users:
+        if user.email and user.language in LANGUAGES:
+            found[user.email.lower()] = user.language
+    return found
+
+
+def mail_body(ticket: Ticket, intro: str, message: str | None, lang: str = "sv") -> str:
+    name = operator_name()
+    lines = [
+        translate(REPLY_MARKER, lang),
+        "",
+        translate(N_("Hej!"), lang),
+        "",
+        _in(intro, lang),
+        "",
+    ]
+    if message:
+        lines += [translate(T_("%(name)s skriver:", name=name), lang), "", message.strip(), ""]
+    lines += [
+        translate(
+            T_("Ärende: %(number)s – %(subject)s", number=ticket.number, subject=ticket.subject),
+            lang,
+        ),
+        _in(T_("Status: %(status)s", status=ticket.status_label), lang),
+        translate(T_("Visa ärendet: %(url)s", url=ticket_url(ticket)), lang),
+        "",
+        translate(
+            N_("Du kan svara direkt på det här e-postmeddelandet; ditt svar läggs till i ärendet."),
+            lang,
+        ),
+        "",
+        translate(T_("Med vänliga hälsningar,\n%(name)s", name=name), lang),
+    ]
+    return "\n".join(lines)
 
 
 def notify(ticket: Ticket, headline: str, intro: str, message: str | None = None) -> int:
     """E-mail the creator and extra contacts; returns how many were queued.
 
     ``message`` is a staff reply's text (never an internal note). The mail is
-    signed with the operator's name only.
+    signed with the operator's name only. ``headline`` and ``intro`` are
+    marked messages: each recipient reads them in their own language.
     """
     to = recipients(ticket)
     if not to:
         return 0
-    name = operator_name()
-    lines = [REPLY_MARKER, "", "Hej!", "", intro, ""]
-    if message:
-        lines += [f"{name} skriver:", "", message.strip(), ""]
-    lines += [
-        f"Ärende: {ticket.number} – {ticket.subject}",
-        f"Status: {ticket.status_label}",
-        f"Visa ärendet: {ticket_url(ticket)}",
-        "",
-        "Du kan svara direkt på det här e-postmeddelandet; ditt svar läggs till i ärendet.",
-        "",
-        f"Med vänliga hälsningar,\n{name}",
-    ]
-    body = "\n".join(lines)
+    languages = _languages(ticket, to)
     for address in to:
+        lang = languages.get(address.lower(), "sv")
         send_email(
             address,
-            subject_line(ticket, headline),
-            body,
+            subject_line(ticket, headline, lang),
+            mail_body(ticket, intro, message, lang),
             reply_to=reply_address(ticket),
             organisation=ticket.organisation_id,
         )
@@ -137,13 +195,20 @@ def notify(ticket: Ticket, headline: str, intro: str, message: str | None = None
 def _status_mail(ticket: Ticket, message: str | None = None) -> None:
     label = ticket.status_label
     intro = {
-        "scheduled": f"Ditt ärende är registrerat och schemalagt till {ticket.scheduled_for}.",
-        "waiting": "Ditt ärende är registrerat och väntar på hantering.",
-        "in_progress": "Ditt ärende är nu under hantering.",
-        "waiting_customer": "Vi behöver mer information från dig för att gå vidare med ärendet.",
-        "done": "Ditt ärende är slutfört. Du kan återöppna det inom "
-        f"{REOPEN_DAYS} dagar om problemet kvarstår.",
-    }.get(ticket.status, f"Ärendets status är nu {label}.")
+        "scheduled": T_(
+            "Ditt ärende är registrerat och schemalagt till %(date)s.",
+            date=ticket.scheduled_for,
+        ),
+        "waiting": N_("Ditt ärende är registrerat och väntar på hantering."),
+        "in_progress": N_("Ditt ärende är nu under hantering."),
+        "waiting_customer": N_(
+            "Vi behöver mer information från dig för att gå vidare med ärendet."
+        ),
+        "done": T_(
+            "Ditt ärende är slutfört. Du kan återöppna det inom %(days)s dagar om problemet kvarstår.",
+            days=REOPEN_DAYS,
+        ),
+    }.get(ticket.status, T_("Ärendets status är nu %(status)s.", status=label))
     notify(ticket, label, intro, message)
 
 
@@ -398,11 +463,15 @@ def add_staff_reply(
     )
     if not internal:
         intro = (
-            f"{operator_name()} har svarat i ditt ärende."
+            T_("%(operator)s har svarat i ditt ärende.", operator=operator_name())
             if not changed
-            else f"{operator_name()} har svarat i ditt ärende. Ny status: {ticket.status_label}."
+            else T_(
+                "%(operator)s har svarat i ditt ärende. Ny status: %(status)s.",
+                operator=operator_name(),
+                status=ticket.status_label,
+            )
         )
-        notify(ticket, "Nytt svar" if not changed else ticket.status_label, intro, body)
+        notify(ticket, N_("Nytt svar") if not changed else ticket.status_label, intro, body)
     elif changed:
         _status_mail(ticket)
     return message

@@ -16,9 +16,10 @@ from peewee import (
 )
 
 from database import BaseModel, utcnow
+from domain.text import N_
 from tables.org import Contact, Organisation, StaffUser, User
 
-OUTAGE_KINDS = {"fault": "Driftstörning", "maintenance": "Planerat avbrott"}
+OUTAGE_KINDS = {"fault": N_("Driftstörning"), "maintenance": N_("Planerat avbrott")}
 
 
 class Outage(BaseModel):

@@ -14,6 +14,7 @@ from peewee import (
 )
 
 from database import BaseModel, utcnow
+from domain.text import N_
 from tables.billing import Invoice
 from tables.orders import Order
 from tables.org import Account, Contact, Organisation, StaffUser, User
@@ -21,31 +22,35 @@ from tables.scope import scope_condition
 from tables.services import Service
 
 TICKET_CATEGORIES = {
-    "order": "Beställning",
-    "invoice": "Faktura",
-    "support": "Support",
-    "fault": "Felanmälan",
-    "other": "Övrigt",
-    "request": "Förfrågan",  # one of the operator's request types
+    "order": N_("Beställning"),
+    "invoice": N_("Faktura"),
+    "support": N_("Support"),
+    "fault": N_("Felanmälan"),
+    "other": N_("Övrigt"),
+    "request": N_("Förfrågan"),  # one of the operator's request types
 }
 
 TICKET_STATUSES = {
-    "draft": "Utkast",
-    "scheduled": "Schemalagd",
-    "waiting": "Väntar på hantering",
-    "in_progress": "Under hantering",
-    "waiting_customer": "Väntar på kund",
-    "done": "Slutfört",
+    "draft": N_("Utkast"),
+    "scheduled": N_("Schemalagd"),
+    "waiting": N_("Väntar på hantering"),
+    "in_progress": N_("Under hantering"),
+    "waiting_customer": N_("Väntar på kund"),
+    "done": N_("Slutfört"),
 }
 OPEN_TICKET_STATUSES = ("scheduled", "waiting", "in_progress", "waiting_customer")
 
 # Felanmälan by product area (Tele2's names; the same keys key the order
 # approval chains), what each covers in words, and the service kinds of each.
-PRODUCT_AREAS = {"mobile": "Mobiltelefoni", "fixed": "Fast telefoni", "data": "Datanät"}
+PRODUCT_AREAS = {
+    "mobile": N_("Mobiltelefoni"),
+    "fixed": N_("Fast telefoni"),
+    "data": N_("Datanät"),
+}
 PRODUCT_AREA_COVERS = {
-    "mobile": "Mobilabonnemang, mobila växelanvändare och mobilt bredband",
-    "fixed": "Molnväxel, SIP-trunk och nummerserier",
-    "data": "Bredband, fiber, kapacitetstjänster och hosting",
+    "mobile": N_("Mobilabonnemang, mobila växelanvändare och mobilt bredband"),
+    "fixed": N_("Molnväxel, SIP-trunk och nummerserier"),
+    "data": N_("Bredband, fiber, kapacitetstjänster och hosting"),
 }
 PRODUCT_AREA_KINDS = {
     "mobile": ("mobile", "mobile_pbx", "mbb"),
@@ -54,9 +59,9 @@ PRODUCT_AREA_KINDS = {
 }
 
 TICKET_PRIORITIES = {
-    1: "Kritiskt fel (Kategori 1)",
-    2: "Icke kritiskt fel (Kategori 2)",
-    3: "Ringa fel (Kategori 3)",
+    1: N_("Kritiskt fel (Kategori 1)"),
+    2: N_("Icke kritiskt fel (Kategori 2)"),
+    3: N_("Ringa fel (Kategori 3)"),
 }
 
 

@@ -9,6 +9,8 @@ import hashlib
 import json
 import re
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateTimeLocalField,
@@ -50,7 +52,7 @@ def sensible_time(field) -> bool:
     not survive the step to UTC); else an error on the field."""
     value = field.data
     if value is not None and not 2000 <= value.year <= 2100:
-        field.errors.append("Ange en tid mellan år 2000 och 2100.")
+        field.errors.append(_("Ange en tid mellan år 2000 och 2100."))
         return False
     return True
 
@@ -62,42 +64,46 @@ def _decimal(field) -> float | None:
     try:
         value = float(text)
     except ValueError:
-        field.errors.append("Ange ett decimaltal, t.ex. 63,8258.")
+        field.errors.append(_("Ange ett decimaltal, t.ex. %(example)s.", example="63,8258"))
         return None
     if value != value or value in (float("inf"), float("-inf")):
-        field.errors.append("Ange ett decimaltal, t.ex. 63,8258.")
+        field.errors.append(_("Ange ett decimaltal, t.ex. %(example)s.", example="63,8258"))
         return None
     return value
 
 
 class OutageForm(FlaskForm):
     kind = RadioField(
-        "Typ", choices=select_choices(OUTAGE_KINDS.items()), default="fault",
-        validators=[InputRequired("Välj typ.")],
+        _l("Typ"), choices=select_choices((k, _l(v)) for k, v in OUTAGE_KINDS.items()),
+        default="fault", validators=[InputRequired(_l("Välj typ."))],
     )  # fmt: skip
     title = StringField(
-        "Rubrik", validators=[InputRequired("Ange en rubrik."), Length(max=200, message="Högst 200 tecken.")]
+        _l("Rubrik"),
+        validators=[InputRequired(_l("Ange en rubrik.")), Length(max=200, message=_l("Högst 200 tecken."))],
     )  # fmt: skip
     description = TextAreaField(
-        "Beskrivning", validators=[Length(max=4000, message="Högst 4000 tecken.")]
+        _l("Beskrivning"), validators=[Length(max=4000, message=_l("Högst 4000 tecken."))]
     )
     area = StringField(
-        "Område (ort eller kommun)", validators=[Length(max=120, message="Högst 120 tecken.")]
+        _l("Område (ort eller kommun)"),
+        validators=[Length(max=120, message=_l("Högst 120 tecken."))],
     )
-    postcodes = TextAreaField("Berörda postnummer")
+    postcodes = TextAreaField(_l("Berörda postnummer"))
     service_kinds = SelectMultipleField(
-        "Berörda tjänstetyper",
-        choices=select_choices(SERVICE_KINDS.items()),
+        _l("Berörda tjänstetyper"),
+        choices=select_choices((k, _l(v)) for k, v in SERVICE_KINDS.items()),
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
-    latitude = StringField("Latitud")
-    longitude = StringField("Longitud")
-    radius_km = StringField("Radie (km)", default=str(DEFAULT_RADIUS_KM).replace(".", ","))
+    latitude = StringField(_l("Latitud"))
+    longitude = StringField(_l("Longitud"))
+    radius_km = StringField(_l("Radie (km)"), default=str(DEFAULT_RADIUS_KM).replace(".", ","))
     starts_at = DateTimeLocalField(
-        "Start", format=TIME_FORMAT, validators=[InputRequired("Ange när det börjar.")]
+        _l("Start"), format=TIME_FORMAT, validators=[InputRequired(_l("Ange när det börjar."))]
     )
-    expected_end = DateTimeLocalField("Beräknat klart", format=TIME_FORMAT, validators=[Optional()])
+    expected_end = DateTimeLocalField(
+        _l("Beräknat klart"), format=TIME_FORMAT, validators=[Optional()]
+    )
     token = HiddenField()
     preview_of = HiddenField()
 
@@ -106,45 +112,48 @@ class OutageForm(FlaskForm):
         ``validate_on_submit`` first); None with the errors on the fields."""
         ok = True
         if not _TOKEN.match(self.token.data or ""):
-            self.form_errors.append("Formuläret är för gammalt. Ladda om sidan och försök igen.")
+            self.form_errors.append(_("Formuläret är för gammalt. Ladda om sidan och försök igen."))
             ok = False
         postcodes, bad = parse_postcodes(self.postcodes.data)
         if bad:
             self.postcodes.errors.append(
-                "Postnummer är fem siffror (t.ex. 901 55): " + ", ".join(f"”{b}”" for b in bad[:5])
+                _(
+                    "Postnummer är fem siffror (t.ex. 901 55): %(wrong)s",
+                    wrong=", ".join(f"”{b}”" for b in bad[:5]),
+                )
             )
             ok = False
         if len(postcodes) > 500:
-            self.postcodes.errors.append("Högst 500 postnummer.")
+            self.postcodes.errors.append(_("Högst 500 postnummer."))
             ok = False
         if not self.service_kinds.data:
-            self.service_kinds.errors.append("Välj minst en tjänstetyp.")
+            self.service_kinds.errors.append(_("Välj minst en tjänstetyp."))
             ok = False
         lat, lon = _decimal(self.latitude), _decimal(self.longitude)
         if self.latitude.errors or self.longitude.errors:
             ok = False
         elif (lat is None) != (lon is None):
             (self.longitude if lon is None else self.latitude).errors.append(
-                "Ange både latitud och longitud, eller ingen av dem."
+                _("Ange både latitud och longitud, eller ingen av dem.")
             )
             ok = False
         elif lat is not None and not geo.in_sweden(lat, lon):
-            self.latitude.errors.append("Positionen ligger utanför Sverige.")
+            self.latitude.errors.append(_("Positionen ligger utanför Sverige."))
             ok = False
         radius = _decimal(self.radius_km)
         if self.radius_km.errors:
             ok = False
         elif radius is not None and not 0.1 <= radius <= 500:
-            self.radius_km.errors.append("Radien är 0,1–500 km.")
+            self.radius_km.errors.append(_("Radien är 0,1–500 km."))
             ok = False
         if not (sensible_time(self.starts_at) & sensible_time(self.expected_end)):
             return None
         start, end = self.starts_at.data, self.expected_end.data
         if self.kind.data == "maintenance" and end is None:
-            self.expected_end.errors.append("Ange när underhållet beräknas vara klart.")
+            self.expected_end.errors.append(_("Ange när underhållet beräknas vara klart."))
             ok = False
         if start and end and end <= start:
-            self.expected_end.errors.append("Beräknat klart ska vara efter start.")
+            self.expected_end.errors.append(_("Beräknat klart ska vara efter start."))
             ok = False
         if not ok:
             return None
@@ -171,20 +180,21 @@ def fingerprint(data: OutageData) -> str:
 
 class UpdateForm(FlaskForm):
     text = TextAreaField(
-        "Uppdatering",
-        validators=[InputRequired("Skriv uppdateringen."), Length(max=2000, message="Högst 2000 tecken.")],
+        _l("Uppdatering"),
+        validators=[InputRequired(_l("Skriv uppdateringen.")), Length(max=2000, message=_l("Högst 2000 tecken."))],
     )  # fmt: skip
     expected_end = DateTimeLocalField(
-        "Nytt beräknat klart", format=TIME_FORMAT, validators=[Optional()]
+        _l("Nytt beräknat klart"), format=TIME_FORMAT, validators=[Optional()]
     )
     seen = HiddenField()  # how many updates the employee saw
 
 
 class ResolveForm(FlaskForm):
     text = TextAreaField(
-        "Kommentar till kunderna", validators=[Length(max=2000, message="Högst 2000 tecken.")]
+        _l("Kommentar till kunderna"),
+        validators=[Length(max=2000, message=_l("Högst 2000 tecken."))],
     )
 
 
 class CoverageForm(FlaskForm):
-    file = FileField("Fil", validators=[FileRequired("Välj en fil att importera.")])
+    file = FileField(_l("Fil"), validators=[FileRequired(_l("Välj en fil att importera."))])

@@ -14,6 +14,7 @@ import os
 import secrets
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import JOIN, Case, fn
 
@@ -35,11 +36,12 @@ from tables.ops import OUTAGE_KINDS, Coverage, Outage, OutageUpdate
 from tables.org import StaffUser
 from tables.services import SERVICE_KINDS
 from web.auth import MAX_ID, staff_required
+from web.i18n import N_, error_text
 from web.listcolumns import ChoiceFilter, Column, choice_column, date_column, text_column
 from web.listview import ListView
 
 ROLE = "support"
-STATES = {"current": "Aktuell", "planned": "Planerad", "resolved": "Avslutad"}
+STATES = {"current": N_("Aktuell"), "planned": N_("Planerad"), "resolved": N_("Avslutad")}
 MAX_COVERAGE_MB = 10
 
 
@@ -74,23 +76,23 @@ OUTAGE_LIST = ListView(
     query=outages_query,
     row_template="partials/staff/_outages_rows.html",
     default_sort=("start", "desc"),
-    export_title="Driftinformation",
+    export_title=N_("Driftinformation"),
     bulk_actions=[],
     rows_loader=attach_counts,
     columns=[
-        text_column("title", "Titel", Outage.title),
-        text_column("area", "Område", Outage.area),
-        choice_column("kind", "Typ", Outage.kind, OUTAGE_KINDS),
+        text_column("title", N_("Titel"), Outage.title),
+        text_column("area", N_("Område"), Outage.area),
+        choice_column("kind", N_("Typ"), Outage.kind, OUTAGE_KINDS),
         Column(
             "state",
-            "Status",
+            N_("Status"),
             sort=state_expr,
             filter=ChoiceFilter(STATES, condition=lambda values: state_expr().in_(values)),
         ),
-        date_column("start", "Start", Outage.starts_at),
-        date_column("end", "Beräknat klart", Outage.expected_end),
-        Column("kinds", "Tjänstetyper"),
-        Column("customers", "Berörda kunder", align="right"),
+        date_column("start", N_("Start"), Outage.starts_at),
+        date_column("end", N_("Beräknat klart"), Outage.expected_end),
+        Column("kinds", N_("Tjänstetyper")),
+        Column("customers", N_("Berörda kunder"), align="right"),
     ],
     essential=("title", "state", "start", "customers"),
 )
@@ -128,13 +130,16 @@ def outages_new():
             seen = fingerprint(data)
             if request.form.get("confirm") and form.preview_of.data == seen:
                 outage, new = outage_publishing.publish(data, current_user, form.token.data)
-                label = OUTAGE_KINDS[outage.kind]
-                flash(f"{label} ”{outage.title}” är publicerad." if new else
-                      f"{label} ”{outage.title}” var redan publicerad.", "success")  # fmt: skip
+                label = _(OUTAGE_KINDS[outage.kind])
+                flash(_("%(kind)s ”%(title)s” är publicerad.", kind=label, title=outage.title) if new else
+                      _("%(kind)s ”%(title)s” var redan publicerad.", kind=label, title=outage.title),
+                      "success")  # fmt: skip
                 return redirect(url_for("staff.outages_detail", outage_id=outage.id), code=303)
             if request.form.get("confirm"):
                 form.form_errors.append(
-                    "Uppgifterna har ändrats sedan förhandsvisningen – kontrollera de berörda igen."
+                    _(
+                        "Uppgifterna har ändrats sedan förhandsvisningen – kontrollera de berörda igen."
+                    )
                 )
             form.preview_of.data = seen
             services, organisations = outage_rule.impact(data.draft())
@@ -209,20 +214,20 @@ def outages_update(outage_id: int):
     if not form.validate_on_submit() or not sensible_time(form.expected_end):
         return _detail(outage, update_form=form)
     if outage.state() == "resolved":
-        form.form_errors.append("Avbrottet är redan åtgärdat; uppdateringen sparades inte.")
+        form.form_errors.append(_("Avbrottet är redan åtgärdat; uppdateringen sparades inte."))
         return _detail(outage, update_form=form)
     count = OutageUpdate.select().where(OutageUpdate.outage == outage).count()
     if form.seen.data != str(count):
         form.form_errors.append(
-            "Någon har lagt till en uppdatering sedan du öppnade sidan. Läs den och skicka igen."
+            _("Någon har lagt till en uppdatering sedan du öppnade sidan. Läs den och skicka igen.")
         )
         return _detail(outage, update_form=form)
     end = to_utc(form.expected_end.data)
     if end is not None and end <= outage.starts_at:
-        form.expected_end.errors.append("Beräknat klart ska vara efter start.")
+        form.expected_end.errors.append(_("Beräknat klart ska vara efter start."))
         return _detail(outage, update_form=form)
     outage_publishing.add_update(outage, form.text.data.strip(), end, current_user)
-    flash("Uppdateringen är publicerad.", "success")
+    flash(_("Uppdateringen är publicerad."), "success")
     return redirect(url_for("staff.outages_detail", outage_id=outage.id), code=303)
 
 
@@ -235,9 +240,9 @@ def outages_resolve(outage_id: int):
     if not form.validate_on_submit():
         return _detail(outage, resolve_form=form)
     if outage_publishing.resolve(outage, (form.text.data or "").strip(), current_user):
-        flash(f"”{outage.title}” är markerad som åtgärdad.", "success")
+        flash(_("”%(title)s” är markerad som åtgärdad.", title=outage.title), "success")
     else:
-        flash(f"”{outage.title}” var redan åtgärdad.", "info")
+        flash(_("”%(title)s” var redan åtgärdad.", title=outage.title), "info")
     return redirect(url_for("staff.outages_detail", outage_id=outage.id), code=303)
 
 
@@ -252,12 +257,12 @@ def outages_coverage():
         content = upload.read(MAX_COVERAGE_MB * 1024 * 1024 + 1)
         filename = os.path.basename(upload.filename or "fil")[:200]
         if len(content) > MAX_COVERAGE_MB * 1024 * 1024:
-            form.file.errors.append(f"Filen är större än {MAX_COVERAGE_MB} MB.")
+            form.file.errors.append(_("Filen är större än %(mb)s MB.", mb=MAX_COVERAGE_MB))
         else:
             try:
                 report = coverage.import_file(filename, content)
             except coverage.FileRefused as error:
-                refused = str(error)
+                refused = error_text(error)
     counts = dict(
         Coverage.select(Coverage.network, fn.COUNT(Coverage.id)).group_by(Coverage.network).tuples()
     )

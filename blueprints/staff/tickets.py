@@ -13,6 +13,8 @@ import datetime as dt
 import json
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from peewee import JOIN, Case, fn
 from wtforms import (
@@ -57,6 +59,7 @@ from web.auth import staff_required
 from web.formatting import amount
 from web.forms import FlaskForm, select_choices
 from web.htmx import confirm, is_htmx, render
+from web.i18n import N_, tr
 from web.listcolumns import (
     ChoiceFilter,
     Column,
@@ -104,11 +107,11 @@ STAFF_TICKET_LIST = ListView(
     query=queue_query,
     row_template="partials/tickets/_staff_rows.html",
     default_sort=("sla", "asc"),
-    export_title="Ärenden",
+    export_title=N_("Ärenden"),
     columns=[
         Column(
             "sla",
-            "SLA",
+            N_("SLA"),
             sort=queue_sort,
             filter=ChoiceFilter(SLA_CHOICES, condition=sla_condition),
             text=False,
@@ -120,7 +123,7 @@ STAFF_TICKET_LIST = ListView(
         _shared["number"],
         Column(
             "customer",
-            "Kund",
+            N_("Kund"),
             sort=Organisation.name,
             filter=NumberFilter(),
             filter_expr=(
@@ -135,18 +138,18 @@ STAFF_TICKET_LIST = ListView(
         _shared["priority"],
         Column(
             "subject",
-            "Rubrik",
+            N_("Rubrik"),
             sort=Ticket.subject,
             filter=NumberFilter(),
             filter_expr=(Ticket.subject, Service.number, Service.user_name),
             export=Ticket.subject,
         ),
         # Shown in the Kund and Rubrik cells; own columns in the Excel export.
-        Column("account", "Konto", export=Account.customer_number, show=False),
-        Column("service", "Tjänst", export=Service.number, show=False),
+        Column("account", N_("Konto"), export=Account.customer_number, show=False),
+        Column("service", N_("Tjänst"), export=Service.number, show=False),
         Column(
             "assigned",
-            "Handläggare",
+            N_("Handläggare"),
             sort=StaffUser.name,
             filter=TextFilter(),
             filter_expr=StaffUser.name,
@@ -176,19 +179,19 @@ def _queue_links() -> list[dict]:
         (InboundMail.status == "rejected") & InboundMail.handled_at.is_null()
     )
     return [
-        {"label": "Öppna ärenden", "url": url_for("staff.tickets")},
-        {"label": "Mina ärenden", "url": url_for("staff.tickets", f_assigned=me)},
-        {"label": "SLA överskriden", "url": url_for("staff.tickets", f_sla="breached")},
+        {"label": N_("Öppna ärenden"), "url": url_for("staff.tickets")},
+        {"label": N_("Mina ärenden"), "url": url_for("staff.tickets", f_assigned=me)},
+        {"label": N_("SLA överskriden"), "url": url_for("staff.tickets", f_sla="breached")},
         {
-            "label": "Väntar på kund",
+            "label": N_("Väntar på kund"),
             "url": url_for("staff.tickets", f_status="waiting_customer"),
         },
         {
-            "label": "Avvisad e-post",
+            "label": N_("Avvisad e-post"),
             "url": url_for("staff.tickets_inbound"),
             "count": rejected.count(),
         },
-        {"label": "Förfrågningstyper", "url": url_for("staff.tickets_request_types")},
+        {"label": N_("Förfrågningstyper"), "url": url_for("staff.tickets_request_types")},
     ]
 
 
@@ -208,27 +211,31 @@ def tickets():
 
 class StaffReplyForm(FlaskForm):
     kind = RadioField(
-        "Typ",
-        choices=select_choices([("reply", "Svar till kunden"), ("note", "Intern anteckning")]),
+        _l("Typ"),
+        choices=select_choices(
+            [("reply", _l("Svar till kunden")), ("note", _l("Intern anteckning"))]
+        ),
         default="reply",
     )
     body = TextAreaField(
-        "Meddelande",
+        _l("Meddelande"),
         filters=[strip],
         validators=[
-            DataRequired("Skriv ett meddelande."),
-            Length(max=20000, message="Högst 20 000 tecken."),
+            DataRequired(_l("Skriv ett meddelande.")),
+            Length(max=20000, message=_l("Högst 20 000 tecken.")),
         ],
     )
     # Its own id: the page's Hantera form has a "status" field too.
-    status = SelectField("Ny status", validate_choice=True, id="reply-status")
-    attachments = MultipleFileField("Lägg till bilaga")
+    status = SelectField(_l("Ny status"), validate_choice=True, id="reply-status")
+    attachments = MultipleFileField(_l("Lägg till bilaga"))
 
 
 class StaffUpdateForm(FlaskForm):
-    status = SelectField("Status", validate_choice=True)
-    priority = SelectField("Prioritet", choices=select_choices(PRIORITY_CHOICES.items()))
-    assigned_to = SelectField("Handläggare", validate_choice=True)
+    status = SelectField(_l("Status"), validate_choice=True)
+    priority = SelectField(
+        _l("Prioritet"), choices=select_choices((k, _l(v)) for k, v in PRIORITY_CHOICES.items())
+    )
+    assigned_to = SelectField(_l("Handläggare"), validate_choice=True)
 
 
 def _load(ticket_id: int) -> Ticket:
@@ -240,15 +247,15 @@ def _load(ticket_id: int) -> Ticket:
 
 def _staff_choices():
     staff = StaffUser.select().where(StaffUser.active == True).order_by(StaffUser.name)  # noqa: E712
-    return select_choices([("", "Ej tilldelad")] + [(str(s.id), s.name) for s in staff])
+    return select_choices([("", _("Ej tilldelad"))] + [(str(s.id), s.name) for s in staff])
 
 
 def _forms(ticket: Ticket, reply=None, update=None):
     if reply is None:
         reply = StaffReplyForm(formdata=None)
     reply.status.choices = select_choices(
-        [("", f"Behåll ({ticket.status_label})")]
-        + [(k, v) for k, v in STAFF_STATUS_CHOICES.items() if k != ticket.status]
+        [("", _("Behåll (%(status)s)", status=tr(ticket.status_label)))]
+        + [(k, _(v)) for k, v in STAFF_STATUS_CHOICES.items() if k != ticket.status]
     )
     if update is None:
         update = StaffUpdateForm(
@@ -257,7 +264,7 @@ def _forms(ticket: Ticket, reply=None, update=None):
             priority=str(ticket.priority),
             assigned_to=str(ticket.assigned_to_id or ""),
         )
-    update.status.choices = select_choices(STAFF_STATUS_CHOICES.items())
+    update.status.choices = select_choices((k, _(v)) for k, v in STAFF_STATUS_CHOICES.items())
     update.assigned_to.choices = _staff_choices()
     return reply, update
 
@@ -293,7 +300,11 @@ def staff_context(ticket: Ticket, reply=None, update=None) -> dict:
 def _staff_author(message) -> str:
     """Staff see who wrote what; the customer only ever sees the operator."""
     if message.author_staff_id:
-        return f"{message.author_staff.name} (visas som {ticketing.operator_name()})"
+        return _(
+            "%(name)s (visas som %(operator)s)",
+            name=message.author_staff.name,
+            operator=ticketing.operator_name(),
+        )
     return message.sender
 
 
@@ -328,7 +339,7 @@ def tickets_reply(ticket_id: int):
     ok = form.validate()
     accepted, upload_errors = files.check_uploads(request.files.getlist("attachments"))
     if upload_errors:
-        form.attachments.errors = list(upload_errors)
+        form.attachments.errors = [tr(e) for e in upload_errors]
         ok = False
     if not ok:
         return _page(ticket, reply=form)
@@ -343,7 +354,7 @@ def tickets_reply(ticket_id: int):
             new_status=form.status.data or None,
             attachments=stored,
         )
-    return _done(ticket, "Anteckningen är sparad." if internal else "Svaret är skickat.")
+    return _done(ticket, _("Anteckningen är sparad.") if internal else _("Svaret är skickat."))
 
 
 @bp.post("/tickets/<int:ticket_id>/update")
@@ -368,7 +379,7 @@ def tickets_update(ticket_id: int):
             ticketing.assign(ticket, assignee, staff=staff)
         if form.status.data != ticket.status:
             ticketing.change_status(ticket, form.status.data, staff=staff)
-    return _done(ticket, "Ärendet är uppdaterat.")
+    return _done(ticket, _("Ärendet är uppdaterat."))
 
 
 @bp.route("/tickets/<int:ticket_id>/attachments/<int:attachment_id>")
@@ -385,8 +396,8 @@ def tickets_attachment(ticket_id: int, attachment_id: int):
 
 # --------------------------------------------------------------------------- inbound mail
 
-INBOUND_STATUSES = {"rejected": "Avvisad", "accepted": "Mottagen"}
-HANDLED_CHOICES = {"no": "Ej hanterad", "yes": "Hanterad"}
+INBOUND_STATUSES = {"rejected": N_("Avvisad"), "accepted": N_("Mottagen")}
+HANDLED_CHOICES = {"no": N_("Ej hanterad"), "yes": N_("Hanterad")}
 
 
 def _handled_condition(values):
@@ -413,12 +424,12 @@ INBOUND_LIST = ListView(
     query=inbound_query,
     row_template="partials/tickets/_inbound_rows.html",
     default_sort=("received", "desc"),
-    export_title="Inkommande e-post",
+    export_title=N_("Inkommande e-post"),
     bulk_actions=[],
     columns=[
         Column(
             "status",
-            "Status",
+            N_("Status"),
             sort=InboundMail.status,
             filter=ChoiceFilter(INBOUND_STATUSES, default=("rejected",)),
             export=InboundMail.status,
@@ -426,18 +437,18 @@ INBOUND_LIST = ListView(
         ),
         Column(
             "handled",
-            "Hanterad",
+            N_("Hanterad"),
             sort=InboundMail.handled_at,
             filter=ChoiceFilter(HANDLED_CHOICES, default=("no",), condition=_handled_condition),
             export=InboundMail.handled_at,
             export_format=excel.to_datetime,
             text=False,
         ),
-        date_column("received", "Mottaget", InboundMail.received_at),
-        text_column("sender", "Från", InboundMail.sender),
-        text_column("subject", "Ämne", InboundMail.subject),
-        text_column("reason", "Orsak", InboundMail.reason),
-        Column("ticket", "Ärende", sort=Ticket.number, export=Ticket.number, text=False),
+        date_column("received", N_("Mottaget"), InboundMail.received_at),
+        text_column("sender", N_("Från"), InboundMail.sender),
+        text_column("subject", N_("Ämne"), InboundMail.subject),
+        text_column("reason", N_("Orsak"), InboundMail.reason),
+        Column("ticket", N_("Ärende"), sort=Ticket.number, export=Ticket.number, text=False),
     ],
     essential=("status", "received", "sender", "subject"),  # a phone's card
 )
@@ -451,8 +462,8 @@ def tickets_inbound():
 
 class FileMailForm(FlaskForm):
     number = StringField(
-        "Ärendenummer",
-        validators=[InputRequired("Ange ärendenumret."), Length(max=12)],
+        _l("Ärendenummer"),
+        validators=[InputRequired(_l("Ange ärendenumret.")), Length(max=12)],
     )
 
 
@@ -488,7 +499,7 @@ def tickets_inbound_file(mail_id: int):
     mail = _mail(mail_id)
     form = FileMailForm()
     if mail.status != "rejected" or mail.handled_at is not None:
-        form.form_errors.append("E-postmeddelandet är redan hanterat.")
+        form.form_errors.append(_("E-postmeddelandet är redan hanterat."))
         return _mail_page(mail, form)
     if not form.validate():
         return _mail_page(mail, form)
@@ -499,13 +510,13 @@ def tickets_inbound_file(mail_id: int):
         else None
     )
     if ticket is None:
-        form.number.errors.append("Det finns inget ärende med det numret.")
+        form.number.errors.append(_("Det finns inget ärende med det numret."))
         return _mail_page(mail, form)
     message = inbound_mail.file_manually(mail, ticket, current_user._get_current_object())
     if message is None:
-        form.form_errors.append("Meddelandet saknar text och bilagor som kan tas emot.")
+        form.form_errors.append(_("Meddelandet saknar text och bilagor som kan tas emot."))
         return _mail_page(mail, form)
-    flash(f"E-postmeddelandet är tillagt i ärende {ticket.number}.", "success")
+    flash(_("E-postmeddelandet är tillagt i ärende %(number)s.", number=ticket.number), "success")
     return redirect(url_for("staff.tickets_detail", ticket_id=ticket.id), code=303)
 
 
@@ -525,7 +536,7 @@ def tickets_inbound_handled(mail_id: int):
                 mail,
                 summary=f"Avvisad e-post från {mail.sender} markerad som hanterad",
             )
-    flash("Markerad som hanterad.", "success")
+    flash(_("Markerad som hanterad."), "success")
     return redirect(url_for("staff.tickets_inbound"), code=303)
 
 
@@ -534,11 +545,13 @@ def tickets_inbound_handled(mail_id: int):
 
 class RequestTypeForm(FlaskForm):
     label = StringField(
-        "Namn", filters=[strip], validators=[DataRequired("Ange ett namn."), Length(max=100)]
+        _l("Namn"),
+        filters=[strip],
+        validators=[DataRequired(_l("Ange ett namn.")), Length(max=100)],
     )
-    enabled = BooleanField("Kunderna kan välja typen")
-    price = StringField("Pris per begäran (kr)", filters=[strip])
-    fields = TextAreaField("Egna fält (JSON)")
+    enabled = BooleanField(_l("Kunderna kan välja typen"))
+    price = StringField(_l("Pris per begäran (kr)"), filters=[strip])
+    fields = TextAreaField(_l("Egna fält (JSON)"))
 
 
 def _request_type_forms(errors_for=None, form=None):
@@ -586,11 +599,11 @@ def tickets_request_type_save(type_id: int):
         try:
             price_ore = parse_kronor(form.price.data)
         except ValueError:
-            form.price.errors.append("Ange ett belopp i kronor, t.ex. 150 eller 99,50.")
+            form.price.errors.append(_("Ange ett belopp i kronor, t.ex. 150 eller 99,50."))
             ok = False
     fields, error = request_types.parse_field_definitions(form.fields.data)
     if error:
-        form.fields.errors.append(error)
+        form.fields.errors.append(tr(error))
         ok = False
     if not ok:
         return _request_type_forms(errors_for=request_type.id, form=form)
@@ -603,5 +616,5 @@ def tickets_request_type_save(type_id: int):
             fields=fields,
             staff=current_user._get_current_object(),
         )
-    flash(f"{request_type.label} är sparad.", "success")
+    flash(_("%(name)s är sparad.", name=request_type.label), "success")
     return redirect(url_for("staff.tickets_request_types") + f"#type-{request_type.id}", code=303)

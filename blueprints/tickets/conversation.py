@@ -11,6 +11,8 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from peewee import JOIN
 from wtforms import (
@@ -36,6 +38,7 @@ from web import dialogs
 from web.auth import customer_required, get_visible_or_404
 from web.forms import FlaskForm
 from web.htmx import render
+from web.i18n import tr
 
 # --------------------------------------------------------------------------- the ticket (TIC-3)
 
@@ -115,19 +118,19 @@ def changed(ticket: Ticket, message: str):
 
 class ReplyForm(FlaskForm):
     body = TextAreaField(
-        "Meddelande",
+        _l("Meddelande"),
         filters=[strip],
         validators=[
-            DataRequired("Skriv ett meddelande."),
-            Length(max=20000, message="Högst 20 000 tecken."),
+            DataRequired(_l("Skriv ett meddelande.")),
+            Length(max=20000, message=_l("Högst 20 000 tecken.")),
         ],
     )
-    attachments = MultipleFileField("Lägg till bilaga")
+    attachments = MultipleFileField(_l("Lägg till bilaga"))
 
 
 class CommentForm(FlaskForm):
     body = TextAreaField(
-        "Kommentar", validators=[Length(max=20000, message="Högst 20 000 tecken.")]
+        _l("Kommentar"), validators=[Length(max=20000, message=_l("Högst 20 000 tecken."))]
     )
 
 
@@ -164,10 +167,10 @@ def reply(ticket_id: int):
     ok = form.validate()
     accepted, upload_errors = files.check_uploads(request.files.getlist("attachments"))
     if upload_errors:
-        form.attachments.errors = list(upload_errors)
+        form.attachments.errors = [tr(e) for e in upload_errors]
         ok = False
     if ticket.status == "done" and ok:
-        form.body.errors.append("Ärendet är slutfört. Återöppna det för att svara.")
+        form.body.errors.append(_("Ärendet är slutfört. Återöppna det för att svara."))
         ok = False
     if not ok:
         return _dialog("partials/tickets/_reply_dialog.html", ticket, form)
@@ -178,7 +181,7 @@ def reply(ticket_id: int):
             user=current_user._get_current_object(),
             attachments=stored,
         )
-    return changed(ticket, "Ditt svar är skickat.")
+    return changed(ticket, _("Ditt svar är skickat."))
 
 
 @bp.route("/<int:ticket_id>/close", methods=["GET", "POST"])
@@ -187,7 +190,7 @@ def close(ticket_id: int):
     ticket = _managed_ticket(ticket_id)
     form = CommentForm()
     if not ticket.is_open:
-        form.form_errors.append("Ärendet är inte öppet.")
+        form.form_errors.append(_("Ärendet är inte öppet."))
         return _dialog("partials/tickets/_close_dialog.html", ticket, form)
     if request.method == "GET" or not form.validate():
         return _dialog("partials/tickets/_close_dialog.html", ticket, form)
@@ -195,7 +198,7 @@ def close(ticket_id: int):
         ticketing.close_by_customer(
             ticket, current_user._get_current_object(), (form.body.data or "").strip()
         )
-    return changed(ticket, "Ärendet är stängt.")
+    return changed(ticket, _("Ärendet är stängt."))
 
 
 @bp.route("/<int:ticket_id>/reopen", methods=["GET", "POST"])
@@ -203,17 +206,20 @@ def close(ticket_id: int):
 def reopen(ticket_id: int):
     ticket = _managed_ticket(ticket_id)
     form = CommentForm()
-    form.body.label.text = "Varför återöppnas ärendet?"
+    form.body.label.text = _("Varför återöppnas ärendet?")
     if not ticketing.can_reopen(ticket):
         form.form_errors.append(
-            f"Ett slutfört ärende kan återöppnas inom {ticketing.REOPEN_DAYS} dagar."
+            _(
+                "Ett slutfört ärende kan återöppnas inom %(days)s dagar.",
+                days=ticketing.REOPEN_DAYS,
+            )
         )
         return _dialog("partials/tickets/_reopen_dialog.html", ticket, form)
     if request.method == "GET":
         return _dialog("partials/tickets/_reopen_dialog.html", ticket, form)
     ok = form.validate()
     if not (form.body.data or "").strip():
-        form.body.errors.append("Beskriv varför ärendet ska återöppnas.")
+        form.body.errors.append(_("Beskriv varför ärendet ska återöppnas."))
         ok = False
     if not ok:
         return _dialog("partials/tickets/_reopen_dialog.html", ticket, form)
@@ -221,7 +227,7 @@ def reopen(ticket_id: int):
         ticketing.reopen_by_customer(
             ticket, current_user._get_current_object(), form.body.data.strip()
         )
-    return changed(ticket, "Ärendet är återöppnat.")
+    return changed(ticket, _("Ärendet är återöppnat."))
 
 
 # --------------------------------------------------------------------------- attachments

@@ -15,6 +15,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from peewee import fn
 from wtforms import (
@@ -53,45 +55,55 @@ from tables.tickets import (
 )
 from web.auth import customer_required, get_visible_or_404, parse_id, require
 from web.forms import FlaskForm, select_choices
+from web.i18n import tr
 
 # --------------------------------------------------------------------------- Skapa ärende (TIC-2)
 
 
 class TicketForm(FlaskForm):
-    category = SelectField("Ärendet avser", validators=[InputRequired("Välj vad ärendet avser.")])
-    account = SelectField("Konto", validate_choice=False)
-    product_area = RadioField(
-        "Produkt", choices=select_choices(PRODUCT_AREAS.items()), validate_choice=False
+    category = SelectField(
+        _l("Ärendet avser"), validators=[InputRequired(_l("Välj vad ärendet avser."))]
     )
-    service = StringField("Tjänst som ärendet gäller", filters=[strip])
+    account = SelectField(_l("Konto"), validate_choice=False)
+    product_area = RadioField(
+        _l("Produkt"),
+        choices=select_choices((k, _l(v)) for k, v in PRODUCT_AREAS.items()),
+        validate_choice=False,
+    )
+    service = StringField(_l("Tjänst som ärendet gäller"), filters=[strip])
     priority = SelectField(
-        "Prioritet",
-        choices=select_choices(PRIORITY_CHOICES.items()),
+        _l("Prioritet"),
+        choices=select_choices((k, _l(v)) for k, v in PRIORITY_CHOICES.items()),
         default="3",
         validate_choice=True,
     )
     subject = StringField(
-        "Rubrik",
+        _l("Rubrik"),
         filters=[strip],
-        validators=[DataRequired("Ange en rubrik."), Length(max=200, message="Högst 200 tecken.")],
+        validators=[
+            DataRequired(_l("Ange en rubrik.")),
+            Length(max=200, message=_l("Högst 200 tecken.")),
+        ],
     )
     body = TextAreaField(
-        "Meddelande", validators=[Length(max=20000, message="Högst 20 000 tecken.")]
+        _l("Meddelande"), validators=[Length(max=20000, message=_l("Högst 20 000 tecken."))]
     )
     scheduled_for = DateField(
-        "Önskat utförandedatum",
+        _l("Önskat utförandedatum"),
         validators=[Optional()],
         format="%Y-%m-%d",
     )
-    contacts = SelectMultipleField("Kontaktpersoner att meddela", coerce=int, validate_choice=False)
-    attachments = MultipleFileField("Lägg till bilaga")
+    contacts = SelectMultipleField(
+        _l("Kontaktpersoner att meddela"), coerce=int, validate_choice=False
+    )
+    attachments = MultipleFileField(_l("Lägg till bilaga"))
 
     def validate_scheduled_for(self, field):
         today = dt.date.today()
         if field.data and field.data < today:
-            field.errors.append("Datumet har redan passerat.")
+            field.errors.append(_("Datumet har redan passerat."))
         elif field.data and field.data > today + dt.timedelta(days=366):
-            field.errors.append("Välj ett datum inom ett år.")
+            field.errors.append(_("Välj ett datum inom ett år."))
 
 
 @dataclass
@@ -160,12 +172,12 @@ def category_choices(user) -> list[SelectChoice]:
         keys.append("fault")
     if manage:
         keys.append("other")
-    out = select_choices((k, TICKET_CATEGORIES[k]) for k in keys)
+    out = select_choices((k, _(TICKET_CATEGORIES[k])) for k in keys)
     if manage:
         types = RequestType.select().where(RequestType.enabled == True)  # noqa: E712
         out += select_choices(
             ((f"request:{t.key}", t.label) for t in types.order_by(RequestType.position)),
-            optgroup="Förfrågningar",
+            optgroup=_("Förfrågningar"),
         )
     return out
 
@@ -228,6 +240,11 @@ def _phone_digits(text: str) -> str:
     return cleaned
 
 
+def _mentions(needle: str, label: str) -> bool:
+    """The search text is part of a label, in Swedish or the page's language."""
+    return needle in label.casefold() or needle in tr(label).casefold()
+
+
 def service_match(text: str):
     """Services that ``text`` identifies: the number in any form (also a
     switchboard's, trunk's or number series' numbers), the service id, the
@@ -253,9 +270,9 @@ def service_match(text: str):
             )
         )
     needle = text.casefold()
-    kinds = {kind for kind, label in SERVICE_KINDS.items() if needle in label.casefold()}
+    kinds = {kind for kind, label in SERVICE_KINDS.items() if _mentions(needle, label)}
     for area, label in PRODUCT_AREAS.items():
-        if needle in label.casefold():
+        if _mentions(needle, label):
             kinds.update(PRODUCT_AREA_KINDS[area])
     if kinds:
         condition |= Service.kind.in_(sorted(kinds))
@@ -372,17 +389,17 @@ def _validate(user, form, links, source, sending: bool):
     category = form.category.data or ""
     request_type = request_type_of(category)
     if category.startswith("request:") and request_type is None:
-        form.category.errors.append("Välj vad ärendet avser.")
+        form.category.errors.append(_("Välj vad ärendet avser."))
         ok = False
     base = "request" if request_type else category
     if base == "fault" and not user.has("faults.create"):
-        form.category.errors.append("Du har inte behörighet att skapa felanmälan.")
+        form.category.errors.append(_("Du har inte behörighet att skapa felanmälan."))
         ok = False
     if base not in ("fault",) and base and not user.has("tickets.manage"):
-        form.category.errors.append("Du har inte behörighet att skapa ärenden av den typen.")
+        form.category.errors.append(_("Du har inte behörighet att skapa ärenden av den typen."))
         ok = False
     if sending and not (form.body.data or "").strip():
-        form.body.errors.append("Skriv ett meddelande.")
+        form.body.errors.append(_("Skriv ett meddelande."))
         ok = False
     extra, extra_errors = {}, {}
     if request_type is not None:
@@ -401,14 +418,14 @@ def _validate(user, form, links, source, sending: bool):
         # The service decides the area: the picker sets it too, as it is chosen.
         form.product_area.data = _area_of(service)
     elif base == "fault" and form.product_area.data not in PRODUCT_AREAS:
-        form.product_area.errors.append("Välj produkt för felanmälan.")
+        form.product_area.errors.append(_("Välj produkt för felanmälan."))
         ok = False
     account = links.locked_account or (service.account if service is not None else None)
     if account is None:
         account_id = _int(form.account.data) or user.scope_account_id
         account = visible_accounts(user).where(Account.id == account_id).first()
         if account is None:
-            form.account.errors.append("Välj ett konto.")
+            form.account.errors.append(_("Välj ett konto."))
             ok = False
     allowed_contacts = {c.id: c for c in contact_choices(user)}
     contacts = [allowed_contacts[i] for i in form.contacts.data or [] if i in allowed_contacts]
@@ -435,17 +452,17 @@ def _picked_service(user, source, area, base) -> tuple[Service | None, str | Non
     no service chosen."""
     if source.get("service"):
         service = service_in_scope(user, source.get("service"))
-        return (service, None) if service else (None, "Tjänsten kunde inte hittas.")
+        return (service, None) if service else (None, _("Tjänsten kunde inte hittas."))
     text = (source.get("service_q") or "").strip()[:60]
     if not text:
         return None, None
     kinds = PRODUCT_AREA_KINDS.get(area) if base == "fault" else None
-    found, _ = find_services(user, text, kinds)
+    found, _more = find_services(user, text, kinds)
     if len(found) == 1:
         return found[0], None
     return (
         None,
-        "Välj tjänsten i listan, eller töm sökfältet om ärendet inte gäller en viss tjänst.",
+        _("Välj tjänsten i listan, eller töm sökfältet om ärendet inte gäller en viss tjänst."),
     )
 
 
@@ -464,7 +481,7 @@ def new():
     ok, values, extra_errors = _validate(current_user, form, links, request.form, sending)
     accepted, upload_errors = files.check_uploads(request.files.getlist("attachments"))
     if upload_errors:
-        form.attachments.errors = list(upload_errors)
+        form.attachments.errors = [tr(e) for e in upload_errors]
         ok = False
     if not ok:
         return form_page(form, links, request_errors=extra_errors, source=request.form)
@@ -479,9 +496,15 @@ def new():
             **values,
         )
     if sending:
-        flash(f"Ärende {ticket.number} är skickat.", "success")
+        flash(_("Ärende %(number)s är skickat.", number=ticket.number), "success")
     else:
-        flash(f"Utkastet {ticket.number} är sparat. Skicka in det när det är klart.", "success")
+        flash(
+            _(
+                "Utkastet %(number)s är sparat. Skicka in det när det är klart.",
+                number=ticket.number,
+            ),
+            "success",
+        )
     return redirect(url_for("tickets.detail", ticket_id=ticket.id), code=303)
 
 
@@ -565,7 +588,7 @@ def edit(ticket_id: int):
     ok, values, extra_errors = _validate(current_user, form, links, request.form, sending)
     accepted, upload_errors = files.check_uploads(request.files.getlist("attachments"))
     if upload_errors:
-        form.attachments.errors = list(upload_errors)
+        form.attachments.errors = [tr(e) for e in upload_errors]
         ok = False
     if not ok:
         return form_page(
@@ -582,7 +605,12 @@ def edit(ticket_id: int):
         )
         if sending:
             ticketing.submit_draft(ticket)
-    flash(f"Ärende {ticket.number} är skickat." if sending else "Utkastet är sparat.", "success")
+    flash(
+        _("Ärende %(number)s är skickat.", number=ticket.number)
+        if sending
+        else _("Utkastet är sparat."),
+        "success",
+    )
     return redirect(url_for("tickets.detail", ticket_id=ticket.id), code=303)
 
 
@@ -594,7 +622,7 @@ def delete(ticket_id: int):
         names = ticketing.delete_draft(ticket)
     for name in names:
         files.remove(name)
-    flash("Utkastet är borttaget.", "success")
+    flash(_("Utkastet är borttaget."), "success")
     target = (
         url_for("tickets.index")
         if holds_any(current_user, TICKET_AREA)

@@ -25,6 +25,7 @@ from tables.tickets import (
 from web import excel
 from web.auth import require
 from web.htmx import is_htmx
+from web.i18n import N_
 from web.listcolumns import (
     ChoiceFilter,
     Column,
@@ -69,10 +70,10 @@ def sla_due_expr():
 
 
 SLA_CHOICES = {
-    "breached": "Överskriden",
-    "soon": "Går ut inom 2 timmar",
-    "running": "Inom SLA",
-    "none": "Utan SLA",
+    "breached": N_("Överskriden"),
+    "soon": N_("Går ut inom 2 timmar"),
+    "running": N_("Inom SLA"),
+    "none": N_("Utan SLA"),
 }
 
 
@@ -98,7 +99,7 @@ def sla_condition(values):
 def sla_column() -> Column:
     return Column(
         "sla",
-        "SLA",
+        N_("SLA"),
         sort=sla_due_expr,
         filter=ChoiceFilter(SLA_CHOICES, condition=sla_condition),
         text=False,
@@ -110,7 +111,7 @@ def shared_columns() -> dict[str, Column]:
     return {
         "number": Column(
             "number",
-            "Ärende #",
+            N_("Ärende #"),
             sort=Ticket.number,
             filter=TextFilter(),
             filter_expr=Ticket.number.cast("TEXT"),
@@ -119,7 +120,7 @@ def shared_columns() -> dict[str, Column]:
         ),
         "category": Column(
             "category",
-            "Kategori",
+            N_("Kategori"),
             sort=Ticket.category,
             filter=ChoiceFilter(TICKET_CATEGORIES),
             export=fn.COALESCE(RequestType.label, Ticket.category),
@@ -127,7 +128,7 @@ def shared_columns() -> dict[str, Column]:
         ),
         "priority": Column(
             "priority",
-            "Prioritet",
+            N_("Prioritet"),
             sort=Ticket.priority,
             filter=ChoiceFilter(PRIORITY_CHOICES),
             export=Ticket.priority,
@@ -135,7 +136,7 @@ def shared_columns() -> dict[str, Column]:
         ),
         "created": Column(
             "created",
-            "Skapat",
+            N_("Skapat"),
             sort=Ticket.created_at,
             filter=DateRangeFilter(),
             export=Ticket.created_at,
@@ -144,7 +145,7 @@ def shared_columns() -> dict[str, Column]:
         ),
         "action": Column(
             "action",
-            "Åtgärd",
+            N_("Åtgärd"),
             sort=Ticket.last_action_at,
             filter=DateRangeFilter(),
             export=Ticket.last_action_at,
@@ -157,7 +158,7 @@ def shared_columns() -> dict[str, Column]:
 def status_column(choices: dict, default=None) -> Column:
     return Column(
         "status",
-        "Status",
+        N_("Status"),
         sort=Ticket.status,
         filter=ChoiceFilter(choices, default=default),
         export=Ticket.status,
@@ -176,16 +177,16 @@ TICKET_LIST = ListView(
     joins=TICKET_JOINS,
     row_template="partials/tickets/_rows.html",
     default_sort=("created", "desc"),
-    export_title="Ärenden",
+    export_title=N_("Ärenden"),
     columns=[
         status_column(TICKET_STATUSES),
         _shared["number"],
         _shared["category"],
         _shared["priority"],
-        text_column("subject", "Rubrik", Ticket.subject),
+        text_column("subject", N_("Rubrik"), Ticket.subject),
         Column(
             "service",
-            "Tjänst",
+            N_("Tjänst"),
             sort=Service.number,
             filter=NumberFilter(),
             filter_expr=(Service.number, Service.user_name),
@@ -193,7 +194,7 @@ TICKET_LIST = ListView(
         ),
         Column(
             "account",
-            "Konto",
+            N_("Konto"),
             sort=Account.display_name_sql,  # what the row shows: the alias where set
             filter=TextFilter(),
             filter_expr=(Account.customer_number, Account.company_name, Account.alias),
@@ -209,10 +210,10 @@ TICKET_LIST = ListView(
 # "Visa öppna / Visa historik / Väntar på mig" (Tele2) as status filters,
 # so the links are ordinary list states.
 QUICK_VIEWS = [
-    ("all", "Alla", None),
-    ("open", "Visa öppna", list(OPEN_TICKET_STATUSES)),
-    ("history", "Visa historik", ["done"]),
-    ("mine", "Väntar på mig", ["waiting_customer"]),
+    ("all", N_("Alla"), None),
+    ("open", N_("Visa öppna"), list(OPEN_TICKET_STATUSES)),
+    ("history", N_("Visa historik"), ["done"]),
+    ("mine", N_("Väntar på mig"), ["waiting_customer"]),
 ]
 
 

@@ -25,6 +25,7 @@ from flask import current_app
 
 from domain import audit
 from domain.operator import CONFIG_KEYS, LOGO_KEY, SETTING_PREFIX, current, forget, from_config
+from domain.text import N_, T_
 from tables.ops import Setting
 
 MAX_LOGO_BYTES = 200 * 1024
@@ -35,17 +36,17 @@ XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 
 # The fields staff edit, in the form's order, with their labels.
 FIELD_LABELS = {
-    "name": "Operatörens namn",
-    "phone": "Kundservice, telefon",
-    "email": "Kundservice, e-post",
-    "web": "Webbplats",
-    "support_url": "Supportsida",
-    "address": "Postadress",
-    "org_number": "Organisationsnummer",
-    "vat_number": "Momsregistreringsnummer",
-    "bankgiro": "Bankgiro",
-    "plusgiro": "Plusgiro",
-    "colour": "Primärfärg",
+    "name": N_("Operatörens namn"),
+    "phone": N_("Kundservice, telefon"),
+    "email": N_("Kundservice, e-post"),
+    "web": N_("Webbplats"),
+    "support_url": N_("Supportsida"),
+    "address": N_("Postadress"),
+    "org_number": N_("Organisationsnummer"),
+    "vat_number": N_("Momsregistreringsnummer"),
+    "bankgiro": N_("Bankgiro"),
+    "plusgiro": N_("Plusgiro"),
+    "colour": N_("Primärfärg"),
 }
 assert set(FIELD_LABELS) - {"colour"} == set(CONFIG_KEYS)
 
@@ -74,12 +75,12 @@ def contrast_with_white(colour: str) -> float:
 def colour_problem(text: str) -> str | None:
     """Why ``text`` cannot be the primary colour, or None."""
     if not COLOUR.fullmatch(text or ""):
-        return "Ange färgen som #rrggbb, till exempel #0b5cad."
+        return N_("Ange färgen som #rrggbb, till exempel #0b5cad.")
     ratio = contrast_with_white(text)
     if ratio < MIN_CONTRAST:
-        return (
-            f"För ljus: vit text på färgen får kontrasten {ratio:.1f}:1, ".replace(".", ",")
-            + "minst 4,5:1 krävs (WCAG AA)."
+        return T_(
+            "För ljus: vit text på färgen får kontrasten %(ratio)s:1, minst 4,5:1 krävs (WCAG AA).",
+            ratio=f"{ratio:.1f}".replace(".", ","),
         )
     return None
 
@@ -130,16 +131,16 @@ def dark_variant(colour: str) -> dict[str, str]:
 def check_logo(data: bytes, filename: str) -> str:
     """The logo's content type; :class:`LogoRefused` when it is not taken."""
     if not data:
-        raise LogoRefused("Filen är tom.")
+        raise LogoRefused(N_("Filen är tom."))
     if len(data) > MAX_LOGO_BYTES:
-        raise LogoRefused(f"Logotypen får vara högst {MAX_LOGO_BYTES // 1024} kB.")
+        raise LogoRefused(T_("Logotypen får vara högst %(kb)s kB.", kb=MAX_LOGO_BYTES // 1024))
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         _check_png(data)
         return "image/png"
     if filename.lower().endswith(".svg") or data.lstrip()[:5] in (b"<?xml", b"<svg ", b"<svg>"):
         _check_svg(data)
         return "image/svg+xml"
-    raise LogoRefused("Logotypen måste vara en PNG- eller SVG-fil.")
+    raise LogoRefused(N_("Logotypen måste vara en PNG- eller SVG-fil."))
 
 
 def _check_png(data: bytes) -> None:
@@ -149,41 +150,43 @@ def _check_png(data: bytes) -> None:
         with Image.open(io.BytesIO(data)) as image:
             image.verify()
             if image.format != "PNG":
-                raise LogoRefused("Filen är ingen giltig PNG-bild.")
+                raise LogoRefused(N_("Filen är ingen giltig PNG-bild."))
     except LogoRefused:
         raise
     except Exception as error:  # Pillow raises many kinds for a broken file
-        raise LogoRefused("Filen är ingen giltig PNG-bild.") from error
+        raise LogoRefused(N_("Filen är ingen giltig PNG-bild.")) from error
 
 
 def _check_svg(data: bytes) -> None:
     from lxml import etree
 
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-        raise LogoRefused("SVG-filen får inte innehålla DOCTYPE eller entiteter.")
+        raise LogoRefused(N_("SVG-filen får inte innehålla DOCTYPE eller entiteter."))
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as error:
-        raise LogoRefused("SVG-filen kunde inte läsas (ogiltig XML).") from error
+        raise LogoRefused(N_("SVG-filen kunde inte läsas (ogiltig XML).")) from error
     if root.tag not in (f"{SVG_NS}svg", "svg"):
-        raise LogoRefused("Filen är ingen SVG-bild.")
+        raise LogoRefused(N_("Filen är ingen SVG-bild."))
     for element in root.iter():
         if not isinstance(element.tag, str):  # comments, processing instructions
             continue
         local = etree.QName(element).localname.lower()
         if local == "script":
-            raise LogoRefused("SVG-filen får inte innehålla skript.")
+            raise LogoRefused(N_("SVG-filen får inte innehålla skript."))
         if local == "foreignobject":
-            raise LogoRefused("SVG-filen får inte innehålla foreignObject.")
+            raise LogoRefused(N_("SVG-filen får inte innehålla foreignObject."))
         for name, value in element.attrib.items():
             attr = etree.QName(name).localname.lower()
             if attr.startswith("on"):
-                raise LogoRefused(f"SVG-filen får inte ha händelseattribut ({attr}).")
+                raise LogoRefused(
+                    T_("SVG-filen får inte ha händelseattribut (%(attr)s).", attr=attr)
+                )
             if attr == "href" and not value.strip().startswith("#"):
-                raise LogoRefused("SVG-filen får bara länka till sina egna delar (#id).")
+                raise LogoRefused(N_("SVG-filen får bara länka till sina egna delar (#id)."))
             if "javascript:" in value.lower().replace(" ", ""):
-                raise LogoRefused("SVG-filen får inte innehålla javascript:-länkar.")
+                raise LogoRefused(N_("SVG-filen får inte innehålla javascript:-länkar."))
 
 
 def logo() -> tuple[bytes, str] | None:

@@ -21,7 +21,7 @@ from domain import audit, throttle
 from domain import users as rules
 from domain.accounts import create_account
 from domain.numbers import format_org_number, normalise_org_number
-from domain.text import N_
+from domain.text import N_, T_
 from domain.tickets import operator_name
 from permissions import ALL_PERMISSIONS, format_permissions
 from tables.org import (
@@ -47,6 +47,11 @@ class Refused(Exception):
         self.field = field
 
 
+def _message(error: Exception) -> str:
+    """An error's message as raised (a marked Text keeps its msgid and values)."""
+    return error.args[0] if error.args and isinstance(error.args[0], str) else str(error)
+
+
 # --------------------------------------------------------------------------- checks
 
 
@@ -54,12 +59,15 @@ def org_number_problem(text: str, except_id=None) -> str | None:
     """Why ``text`` cannot be a new (or this) organisation's org.nr, or None."""
     number = normalise_org_number(text)
     if number is None:
-        return "Ange ett giltigt organisationsnummer (10 siffror, t.ex. 556677-8899)."
+        return N_("Ange ett giltigt organisationsnummer (10 siffror, t.ex. 556677-8899).")
     query = Organisation.select().where(Organisation.org_number == number)
     if except_id is not None:
         query = query.where(Organisation.id != except_id)
     if query.exists():
-        return f"Det finns redan en kund med organisationsnummer {format_org_number(number)}."
+        return T_(
+            "Det finns redan en kund med organisationsnummer %(number)s.",
+            number=format_org_number(number),
+        )
     return None
 
 
@@ -67,7 +75,7 @@ def username_problem(email: str) -> str | None:
     """Portal user names are unique over all organisations; staff may be told."""
     name = (email or "").strip().lower()
     if User.select().where(User.username == name).exists():
-        return "Det finns redan en portalanvändare med den e-postadressen som användarnamn."
+        return N_("Det finns redan en portalanvändare med den e-postadressen som användarnamn.")
     return None
 
 
@@ -288,7 +296,7 @@ def add_user(
     if problem:
         raise Refused(problem, "email")
     if account.organisation_id != org.id:
-        raise Refused("Kontot hör inte till kunden.", "account")
+        raise Refused(N_("Kontot hör inte till kunden."), "account")
     manager = OperatorManager(org)
     wanted = rules.Access(
         scope_account=account,
@@ -305,7 +313,7 @@ def add_user(
     try:
         user = rules.create_user(manager, details, None, wanted)
     except rules.Refused as refused:
-        raise Refused(str(refused)) from refused
+        raise Refused(_message(refused)) from refused
     return user
 
 
@@ -314,7 +322,7 @@ def remove_user(org: Organisation, user: User) -> None:
     try:
         rules.remove(OperatorManager(org), user)
     except rules.Refused as refused:
-        raise Refused(str(refused)) from refused
+        raise Refused(_message(refused)) from refused
 
 
 def reset_user_2fa(org: Organisation, user: User) -> None:

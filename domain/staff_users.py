@@ -10,6 +10,7 @@ neither be deactivated nor lose the role. Call inside ``write_tx``.
 from __future__ import annotations
 
 from domain import audit, sessions, tokens, usermail
+from domain.text import N_, T_
 from tables.org import STAFF_ROLES, StaffUser
 
 
@@ -19,15 +20,15 @@ class Refused(Exception):
 
 def role_labels(staff: StaffUser) -> str:
     held = [label for key, label in STAFF_ROLES.items() if key in staff.role_keys]
-    return ", ".join(held) or "Inga roller"
+    return ", ".join(held) or N_("Inga roller")
 
 
 def _roles_value(roles) -> str:
     unknown = set(roles) - set(STAFF_ROLES)
     if unknown:
-        raise Refused("Okänd roll: " + ", ".join(sorted(unknown)))
+        raise Refused(T_("Okänd roll: %(roles)s", roles=", ".join(sorted(unknown))))
     if not roles:
-        raise Refused("Välj minst en roll.")
+        raise Refused(N_("Välj minst en roll."))
     return " ".join(key for key in STAFF_ROLES if key in roles)
 
 
@@ -59,7 +60,7 @@ def invite(manager: StaffUser, name: str, email: str, roles, require_2fa: bool =
     """Create an employee and e-mail an invitation to choose a password."""
     email = email.strip().lower()
     if email_taken(email):
-        raise Refused(f"Det finns redan personal med e-postadressen {email}.")
+        raise Refused(T_("Det finns redan personal med e-postadressen %(email)s.", email=email))
     value = _roles_value(roles)
     staff = StaffUser.create(
         username=email,
@@ -82,7 +83,7 @@ def invite(manager: StaffUser, name: str, email: str, roles, require_2fa: bool =
 
 def resend_invitation(manager: StaffUser, staff: StaffUser) -> None:
     if staff.password_hash is not None:
-        raise Refused(f"{staff.name} har redan valt ett lösenord.")
+        raise Refused(T_("%(name)s har redan valt ett lösenord.", name=staff.name))
     _send_invitation(manager, staff)
     audit.record(
         "staff.invite",
@@ -102,7 +103,7 @@ def update(manager: StaffUser, staff: StaffUser, name: str, roles, require_2fa: 
     value = _roles_value(roles)
     losing_admin = "admin" in staff.role_keys and "admin" not in value.split()
     if losing_admin and staff.active and not _other_active_admins(staff):
-        raise Refused("Det måste finnas minst en aktiv administratör.")
+        raise Refused(N_("Det måste finnas minst en aktiv administratör."))
     before = _snapshot(staff)
     staff.name, staff.roles = name.strip(), value
     staff.is_admin = "admin" in value.split()
@@ -124,9 +125,9 @@ def set_active(manager: StaffUser, staff: StaffUser, active: bool) -> None:
     """Deactivate (every session ends at once) or reactivate an employee."""
     if not active:
         if staff.id == manager.id:
-            raise Refused("Du kan inte inaktivera dig själv.")
+            raise Refused(N_("Du kan inte inaktivera dig själv."))
         if "admin" in staff.role_keys and not _other_active_admins(staff):
-            raise Refused("Det måste finnas minst en aktiv administratör.")
+            raise Refused(N_("Det måste finnas minst en aktiv administratör."))
     if staff.active == active:
         return
     before = _snapshot(staff)

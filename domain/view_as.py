@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from database import utcnow
 from domain import audit
+from domain.text import N_
 from tables.org import StaffUser, User, ViewAsSession
 
 REASON_LENGTH = 200
@@ -27,7 +28,7 @@ class Refused(ValueError):
 def start(staff: StaffUser, user: User, reason: str = "", ip: str = "") -> ViewAsSession:
     """Begin viewing as ``user``; ends any viewing ``staff`` still had open."""
     if user.removed_at is not None or not user.active:
-        raise Refused("Användaren är borttagen eller inaktiverad och kan inte visas.")
+        raise Refused(N_("Användaren är borttagen eller inaktiverad och kan inte visas."))
     for row in open_sessions(staff):
         stop(row)
     row = ViewAsSession.create(

@@ -28,6 +28,7 @@ from tables.orders import CLOSED_ORDER_STATUSES, Order
 from tables.org import Organisation
 from tables.tickets import OPEN_TICKET_STATUSES, Ticket
 from web.auth import public, staff_required
+from web.i18n import N_
 from web.signin import STAFF
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -40,7 +41,7 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
-    return login_view(STAFF, "Administration – logga in")
+    return login_view(STAFF, N_("Administration – logga in"))
 
 
 @bp.route("/login/verify", methods=["GET", "POST"])
@@ -94,23 +95,25 @@ def index():
     if staff.has_role("support"):
         tiles.append(
             (
-                "Öppna ärenden",
+                N_("Öppna ärenden"),
                 Ticket.select().where(Ticket.status.in_(OPEN_TICKET_STATUSES)).count(),
                 "staff.tickets",
             )
         )
-        tiles.append(("Aktuella driftstörningar", len(known_outages.current()), "staff.outages"))
+        tiles.append(
+            (N_("Aktuella driftstörningar"), len(known_outages.current()), "staff.outages")
+        )
     if staff.has_role("orders"):
         tiles.append(
             (
-                "Pågående beställningar",
+                N_("Pågående beställningar"),
                 Order.select().where(Order.status.not_in(CLOSED_ORDER_STATUSES)).count(),
                 "staff.orders",
             )
         )
         tiles.append(
             (
-                "Ändringar att utföra",
+                N_("Ändringar att utföra"),
                 Order.select()
                 .where(Order.service.is_null(False) & Order.status.in_(PENDING_STATUSES))
                 .count(),
@@ -120,7 +123,7 @@ def index():
     if staff.has_role("billing"):
         tiles.append(
             (
-                "Fakturaimporter att granska",
+                N_("Fakturaimporter att granska"),
                 ImportBatch.select().where(ImportBatch.status == "preview").count(),
                 "staff.billing",
             )

@@ -4,6 +4,7 @@ the customer's page in the back office (Konton); 404 while PIN sign-in is off.""
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from blueprints.staff import bp
 from blueprints.staff.organisations import confirm_page, load_organisation
@@ -37,7 +38,7 @@ def account_pin_set(org_id: int, account_id: int):
         had = account.pin_hash is not None
         with write_tx():
             account_pin.set_pin(account, form.pin.data.strip())
-        flash("PIN-koden är ändrad." if had else "PIN-koden är sparad.", "success")
+        flash(_("PIN-koden är ändrad.") if had else _("PIN-koden är sparad."), "success")
         return redirect(_back(account), code=303)
     return render_template(
         "staff/organisations/pin.html", form=form, account=account, back=_back(account)
@@ -53,16 +54,21 @@ def account_pin_remove(org_id: int, account_id: int):
     account = _account(org_id, account_id)
     if request.method == "GET":
         return confirm_page(
-            "Ta bort PIN-kod",
-            f"Ta bort PIN-koden för kundnummer {account.customer_number}? Inloggning med "
-            "kundnummer och PIN-kod slutar fungera.",
-            "Ta bort",
+            _("Ta bort PIN-kod"),
+            _(
+                "Ta bort PIN-koden för kundnummer %(number)s? Inloggning med "
+                "kundnummer och PIN-kod slutar fungera.",
+                number=account.customer_number,
+            ),
+            _("Ta bort"),
             _back(account),
             danger=True,
         )
     if FlaskForm().validate_on_submit():
         with write_tx():
             removed = account_pin.remove_pin(account)
-        flash("PIN-koden är borttagen." if removed else "Kontot har ingen PIN-kod.", "success")
+        flash(
+            _("PIN-koden är borttagen.") if removed else _("Kontot har ingen PIN-kod."), "success"
+        )
         return redirect(_back(account), code=303)
     abort(400)

@@ -26,6 +26,7 @@ from tables.orders import Order
 from tables.org import Agreement, AgreementProduct, Organisation, PriceList, SLADefinition
 from web.auth import parse_id, staff_required
 from web.forms import FlaskForm, select_choices
+from web.i18n import N_
 from web.listcolumns import ChoiceFilter, Column, date_column, text_column
 from web.listview import ListView
 
@@ -68,15 +69,15 @@ AGREEMENT_LIST = ListView(
     rows_loader=label_rows,
     empty_text="Det finns inga avtal",
     columns=[
-        text_column("number", "Avtalsnummer", Agreement.number),
-        text_column("customer", "Kund", Organisation.name),
-        text_column("name", "Namn", Agreement.name),
-        date_column("start", "Från", Agreement.start_date),
-        date_column("end", "Till", Agreement.end_date),
-        text_column("price_list", "Prislista", PriceList.name),
+        text_column("number", N_("Avtalsnummer"), Agreement.number),
+        text_column("customer", N_("Kund"), Organisation.name),
+        text_column("name", N_("Namn"), Agreement.name),
+        date_column("start", N_("Från"), Agreement.start_date),
+        date_column("end", N_("Till"), Agreement.end_date),
+        text_column("price_list", N_("Prislista"), PriceList.name),
         Column(
             "status",
-            "Status",
+            N_("Status"),
             filter=ChoiceFilter(
                 AGREEMENT_STATUSES, condition=lambda value: agreements.status_condition(value)
             ),

@@ -68,5 +68,5 @@ def audit_unlock(lock_id):
             summary=f"Inloggningsspärr för {name} hävd av operatörens personal",
             organisation=getattr(user, "organisation_id", None),
         )
-    flash(f"Spärren för {name} är hävd.", "success")
+    flash(_("Spärren för %(name)s är hävd.", name=name), "success")
     return redirect(url_for("staff.audit"), code=303)

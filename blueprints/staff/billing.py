@@ -38,6 +38,7 @@ from tables.org import StaffUser
 from web import dialogs
 from web.auth import parse_id, staff_required
 from web.forms import FlaskForm, select_choices
+from web.i18n import N_
 from web.listcolumns import ChoiceFilter, Column, choice_column, date_column
 from web.listview import ListView
 
@@ -81,15 +82,15 @@ BATCH_LIST = ListView(
     bulk_actions=[],
     rows_loader=label_rows,
     columns=[
-        Column("id", "Import", sort=ImportBatch.id),
-        choice_column("kind", "Typ", ImportBatch.kind, KIND_LABELS),
-        Column("filename", "Fil", sort=ImportBatch.filename),
-        date_column("created", "Tid", ImportBatch.created_at),
-        Column("staff", "Av"),
-        Column("counts", "Nya / oförändrade / uppdaterade / konflikter / fel"),
+        Column("id", N_("Import"), sort=ImportBatch.id),
+        choice_column("kind", N_("Typ"), ImportBatch.kind, KIND_LABELS),
+        Column("filename", N_("Fil"), sort=ImportBatch.filename),
+        date_column("created", N_("Tid"), ImportBatch.created_at),
+        Column("staff", N_("Av")),
+        Column("counts", N_("Nya / oförändrade / uppdaterade / konflikter / fel")),
         choice_column(
             "status",
-            "Status",
+            N_("Status"),
             ImportBatch.status,
             STATUS_LABELS,
             filter=ChoiceFilter(STATUS_LABELS),

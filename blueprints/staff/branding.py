@@ -4,6 +4,8 @@ and customer-service details, kept in the database (domain/branding.py)."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, StringField
 from wtforms.validators import Email, Length, Optional, ValidationError
@@ -15,44 +17,48 @@ from domain.numbers import normalise_org_number
 from domain.operator import current
 from web.auth import staff_required
 from web.forms import FlaskForm
+from web.i18n import error_text, tr
 
 
 def _colour(form, field):
     if field.data and (problem := branding.colour_problem(field.data.strip())):
-        raise ValidationError(problem)
+        raise ValidationError(tr(problem))
 
 
 def _org_number(form, field):
     if field.data and normalise_org_number(field.data) is None:
-        raise ValidationError("Ogiltigt organisationsnummer (10 siffror med kontrollsiffra).")
+        raise ValidationError(_("Ogiltigt organisationsnummer (10 siffror med kontrollsiffra)."))
 
 
 def _web(form, field):
     if field.data and not field.data.strip().startswith(("https://", "http://")):
-        raise ValidationError("Ange adressen med https://.")
+        raise ValidationError(_("Ange adressen med https://."))
 
 
-TEXT = [Optional(), Length(max=200, message="Högst 200 tecken.")]
+TEXT = [Optional(), Length(max=200, message=_l("Högst 200 tecken."))]
 
 
 class BrandingForm(FlaskForm):
     name = StringField(
-        branding.FIELD_LABELS["name"], validators=[Length(min=1, max=80, message="Ange ett namn.")]
+        _l(branding.FIELD_LABELS["name"]),
+        validators=[Length(min=1, max=80, message=_l("Ange ett namn."))],
     )
-    phone = StringField(branding.FIELD_LABELS["phone"], validators=TEXT)
+    phone = StringField(_l(branding.FIELD_LABELS["phone"]), validators=TEXT)
     email = StringField(
-        branding.FIELD_LABELS["email"], validators=[*TEXT, Email("Ogiltig e-postadress.")]
+        _l(branding.FIELD_LABELS["email"]), validators=[*TEXT, Email(_l("Ogiltig e-postadress."))]
     )
-    web = StringField(branding.FIELD_LABELS["web"], validators=[*TEXT, _web])
-    support_url = StringField(branding.FIELD_LABELS["support_url"], validators=[*TEXT, _web])
-    address = StringField(branding.FIELD_LABELS["address"], validators=TEXT)
-    org_number = StringField(branding.FIELD_LABELS["org_number"], validators=[*TEXT, _org_number])
-    vat_number = StringField(branding.FIELD_LABELS["vat_number"], validators=TEXT)
-    bankgiro = StringField(branding.FIELD_LABELS["bankgiro"], validators=TEXT)
-    plusgiro = StringField(branding.FIELD_LABELS["plusgiro"], validators=TEXT)
-    colour = StringField(branding.FIELD_LABELS["colour"], validators=[_colour])
-    logo = FileField("Logotyp")
-    remove_logo = BooleanField("Ta bort logotypen (visa standardlogotypen)")
+    web = StringField(_l(branding.FIELD_LABELS["web"]), validators=[*TEXT, _web])
+    support_url = StringField(_l(branding.FIELD_LABELS["support_url"]), validators=[*TEXT, _web])
+    address = StringField(_l(branding.FIELD_LABELS["address"]), validators=TEXT)
+    org_number = StringField(
+        _l(branding.FIELD_LABELS["org_number"]), validators=[*TEXT, _org_number]
+    )
+    vat_number = StringField(_l(branding.FIELD_LABELS["vat_number"]), validators=TEXT)
+    bankgiro = StringField(_l(branding.FIELD_LABELS["bankgiro"]), validators=TEXT)
+    plusgiro = StringField(_l(branding.FIELD_LABELS["plusgiro"]), validators=TEXT)
+    colour = StringField(_l(branding.FIELD_LABELS["colour"]), validators=[_colour])
+    logo = FileField(_l("Logotyp"))
+    remove_logo = BooleanField(_l("Ta bort logotypen (visa standardlogotypen)"))
 
 
 @bp.route("/branding", methods=["GET", "POST"], endpoint="branding")
@@ -68,7 +74,7 @@ def branding_edit():
             try:
                 content_type = branding.check_logo(data, upload.filename or "")
             except branding.LogoRefused as refused:
-                form.logo.errors = [str(refused)]
+                form.logo.errors = [error_text(refused)]
         if not form.logo.errors:
             values = {name: form[name].data for name in branding.FIELD_LABELS}
             with write_tx():
@@ -78,7 +84,9 @@ def branding_edit():
                 elif form.remove_logo.data and operator.has_logo:
                     branding.remove_logo()
             flash(
-                "Inställningarna är sparade." if changes or content_type else "Inget ändrades.",
+                _("Inställningarna är sparade.")
+                if changes or content_type
+                else _("Inget ändrades."),
                 "success",
             )
             return redirect(url_for("staff.branding"), code=303)

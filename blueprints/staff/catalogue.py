@@ -31,6 +31,7 @@ from tables.catalogue import (
 )
 from web.auth import staff_required
 from web.forms import FlaskForm
+from web.i18n import N_
 from web.listcolumns import ChoiceFilter, Column, choice_column, kronor_column, text_column
 from web.listview import ListView
 
@@ -67,15 +68,15 @@ PRODUCT_LIST = ListView(
     export_title="Produkter",
     bulk_actions=[],
     columns=[
-        text_column("code", "Kod", Product.code),
-        text_column("name", "Namn", Product.name),
-        Column("category", "Kategori", sort=ProductCategory.name, filter=CategoryFilter()),
-        choice_column("kind", "Typ", Product.kind, PRODUCT_KINDS),
-        kronor_column("monthly", "Månadskostnad", Product.monthly_ore),
-        kronor_column("start", "Startkostnad", Product.start_ore),
+        text_column("code", N_("Kod"), Product.code),
+        text_column("name", N_("Namn"), Product.name),
+        Column("category", N_("Kategori"), sort=ProductCategory.name, filter=CategoryFilter()),
+        choice_column("kind", N_("Typ"), Product.kind, PRODUCT_KINDS),
+        kronor_column("monthly", N_("Månadskostnad"), Product.monthly_ore),
+        kronor_column("start", N_("Startkostnad"), Product.start_ore),
         Column(
             "active",
-            "Status",
+            N_("Status"),
             sort=Product.active,
             filter=ChoiceFilter(
                 ACTIVE_CHOICES,

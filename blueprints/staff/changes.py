@@ -27,6 +27,7 @@ from tables.services import Service, SimCard
 from web import dialogs
 from web.auth import get_visible_or_404, safe_next, staff_required
 from web.forms import FlaskForm
+from web.i18n import N_
 from web.listcolumns import (
     ChoiceFilter,
     Column,
@@ -73,25 +74,25 @@ CHANGE_LIST = ListView(
     columns=[
         choice_column(
             "status",
-            "Status",
+            N_("Status"),
             Order.status,
             ORDER_STATUSES,
             filter=ChoiceFilter(SHOWN_STATUSES, default=provisioning.PENDING_STATUSES),
         ),
-        order_number_column("Order"),
+        order_number_column(N_("Order")),
         order_type_column(),
         Column(
             "customer",
-            "Kund",
+            N_("Kund"),
             sort=Organisation.name,
             filter=TextFilter(),
             filter_expr=(Organisation.name, Account.customer_number),
             export=Organisation.name,
         ),
-        number_column("service", "Tjänst", Service.number),
-        Column("change", "Ändring"),
-        date_column("desired", "Önskat datum", Order.desired_date),
-        date_column("date", "Beställd", Order.created_at),
+        number_column("service", N_("Tjänst"), Service.number),
+        Column("change", N_("Ändring")),
+        date_column("desired", N_("Önskat datum"), Order.desired_date),
+        date_column("date", N_("Beställd"), Order.created_at),
         Column("handle", ""),
     ],
     essential=("status", "number", "customer", "change", "handle"),  # a phone's card

@@ -25,6 +25,7 @@ from web.auth import parse_id, staff_required
 from web.formatting import kr
 from web.forms import FlaskForm
 from web.htmx import render
+from web.i18n import N_
 from web.listcolumns import ChoiceFilter, Column, date_column, kronor_column, text_column
 from web.listview import ListView
 
@@ -60,20 +61,20 @@ CHARGE_LIST = ListView(
     empty_text="Det finns inga avgifter",
     preset="Visar avgifter som ännu inte är hämtade – ändra i kolumnen Status",
     columns=[
-        date_column("created", "Registrerad", Charge.created_at),
-        text_column("customer", "Kund", Organisation.name),
-        text_column("account", "Kundnummer", Account.customer_number),
-        Column("ticket", "Ärende", sort=Ticket.number, export=Ticket.number, text=False),
-        text_column("description", "Beskrivning", Charge.description),
-        text_column("agreement", "Avtal", Charge.agreement_number),
-        kronor_column("amount", "Belopp", Charge.amount_ore),
+        date_column("created", N_("Registrerad"), Charge.created_at),
+        text_column("customer", N_("Kund"), Organisation.name),
+        text_column("account", N_("Kundnummer"), Account.customer_number),
+        Column("ticket", N_("Ärende"), sort=Ticket.number, export=Ticket.number, text=False),
+        text_column("description", N_("Beskrivning"), Charge.description),
+        text_column("agreement", N_("Avtal"), Charge.agreement_number),
+        kronor_column("amount", N_("Belopp"), Charge.amount_ore),
         Column(
             "status",
-            "Status",
+            N_("Status"),
             filter=ChoiceFilter(CHARGE_STATUSES, default=("open",), condition=_status_condition),
             filter_expr=Charge.collected_at,
         ),
-        date_column("collected", "Hämtad", Charge.collected_at),
+        date_column("collected", N_("Hämtad"), Charge.collected_at),
     ],
     essential=("created", "customer", "description", "amount", "status"),
 )

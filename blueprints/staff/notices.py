@@ -34,6 +34,7 @@ from tables.services import SERVICE_KINDS
 from web.auth import staff_required
 from web.forms import FlaskForm, select_choices
 from web.htmx import is_htmx
+from web.i18n import N_
 from web.listcolumns import Column, date_column, number_column, text_column
 from web.listview import ListView
 
@@ -143,11 +144,11 @@ NOTICE_LIST = ListView(
     empty_text="Inga meddelanden har skickats",
     bulk_actions=[],
     columns=[
-        date_column("created", "Skickat", TechnicalNotice.created_at),
-        text_column("subject", "Rubrik", TechnicalNotice.subject),
-        text_column("audience", "Mottagare", TechnicalNotice.audience_label),
-        number_column("recipients", "E-postadresser", TechnicalNotice.recipients),
-        Column("staff", "Av"),
+        date_column("created", N_("Skickat"), TechnicalNotice.created_at),
+        text_column("subject", N_("Rubrik"), TechnicalNotice.subject),
+        text_column("audience", N_("Mottagare"), TechnicalNotice.audience_label),
+        number_column("recipients", N_("E-postadresser"), TechnicalNotice.recipients),
+        Column("staff", N_("Av")),
     ],
     essential=("created", "subject", "recipients"),
 )

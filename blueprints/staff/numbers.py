@@ -17,6 +17,7 @@ from domain import catalogue_imports as imports
 from tables.orders import NUMBER_STATUSES, Availability, Order, PoolNumber
 from web.auth import staff_required
 from web.forms import FlaskForm, select_choices
+from web.i18n import N_
 from web.listcolumns import Column, choice_column, date_column, number_column, text_column
 from web.listview import ListView
 
@@ -62,11 +63,11 @@ NUMBER_LIST = ListView(
     export_title="Nummerpool",
     bulk_actions=[],
     columns=[
-        number_column("number", "Nummer", PoolNumber.number),
-        choice_column("kind", "Typ", PoolNumber.kind, imports.NUMBER_KINDS),
-        choice_column("status", "Status", PoolNumber.status, NUMBER_STATUSES),
-        Column("order", "Order", sort=Order.number),
-        date_column("changed", "Ändrad", PoolNumber.changed_at),
+        number_column("number", N_("Nummer"), PoolNumber.number),
+        choice_column("kind", N_("Typ"), PoolNumber.kind, imports.NUMBER_KINDS),
+        choice_column("status", N_("Status"), PoolNumber.status, NUMBER_STATUSES),
+        Column("order", N_("Order"), sort=Order.number),
+        date_column("changed", N_("Ändrad"), PoolNumber.changed_at),
     ],
     essential=("number", "status", "order"),
 )
@@ -80,11 +81,11 @@ AVAILABILITY_LIST = ListView(
     export_title="Tillgänglighet",
     bulk_actions=[],
     columns=[
-        text_column("postcode", "Postnummer", Availability.postcode),
-        text_column("technology", "Teknik", Availability.technology),
+        text_column("postcode", N_("Postnummer"), Availability.postcode),
+        text_column("technology", N_("Teknik"), Availability.technology),
         Column(
             "down",
-            "Ned (Mbit/s)",
+            N_("Ned (Mbit/s)"),
             sort=Availability.down_mbit,
             export=Availability.down_mbit,
             text=False,
@@ -92,7 +93,7 @@ AVAILABILITY_LIST = ListView(
         ),
         Column(
             "up",
-            "Upp (Mbit/s)",
+            N_("Upp (Mbit/s)"),
             sort=Availability.up_mbit,
             export=Availability.up_mbit,
             text=False,

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.oidc import callback_url, provider_form, save_provider_form
@@ -19,7 +20,7 @@ def organisation_microsoft(org_id: int):
     org = load_organisation(org_id)
     form = provider_form(org)
     if request.method == "POST" and save_provider_form(form, org, current_user):
-        flash("Inställningarna för inloggning med Microsoft är sparade.", "success")
+        flash(_("Inställningarna för inloggning med Microsoft är sparade."), "success")
         return redirect(url_for("staff.organisation", org_id=org.id), code=303)
     return render_template(
         "oidc/settings.html",
@@ -28,5 +29,5 @@ def organisation_microsoft(org_id: int):
         settings=oidc.settings_view(org),
         callback=callback_url(),
         back=url_for("staff.organisation", org_id=org.id),
-        heading=f"Inloggning med Microsoft – {org.name}",
+        heading=_("Inloggning med Microsoft – %(name)s", name=org.name),
     ), (400 if form.errors else 200)

@@ -35,6 +35,7 @@ from tables.orders import ORDER_STATUSES, Order, OrderApproval, OrderEvent, Orde
 from tables.org import Account, Organisation
 from web.auth import get_visible_or_404, staff_required
 from web.forms import FlaskForm
+from web.i18n import N_
 from web.listcolumns import (
     ChoiceFilter,
     Column,
@@ -94,30 +95,30 @@ QUEUE = ListView(
     columns=[
         choice_column(
             "status",
-            "Status",
+            N_("Status"),
             Order.status,
             ORDER_STATUSES,
             filter=ChoiceFilter(QUEUE_STATUSES, default=WAITING),
         ),
-        order_number_column("Order"),
+        order_number_column(N_("Order")),
         Column(
             "kind",
-            "Slag",
+            N_("Slag"),
             filter=ChoiceFilter(KINDS, condition=kind_condition),
             export=Order.is_quote,
         ),
         order_type_column(),
         Column(
             "customer",
-            "Kund",
+            N_("Kund"),
             sort=Organisation.name,
             filter=TextFilter(),
             filter_expr=(Organisation.name, Organisation.org_number, Account.customer_number),
             export=Organisation.name,
         ),
-        Column("products", "Produkter"),
-        date_column("desired", "Önskat datum", Order.desired_date),
-        date_column("date", "Beställd", Order.created_at),
+        Column("products", N_("Produkter")),
+        date_column("desired", N_("Önskat datum"), Order.desired_date),
+        date_column("date", N_("Beställd"), Order.created_at),
         Column("show", ""),
     ],
     essential=("status", "number", "customer", "products", "show"),  # a phone's card

@@ -11,6 +11,8 @@ Granskningslogg.
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
@@ -28,6 +30,7 @@ from tables.org import Account, Role, User
 from web import excel
 from web.auth import staff_required
 from web.forms import FlaskForm, PhoneField, select_choices
+from web.i18n import N_, error_text, tr
 
 SUPERUSER = "superuser"
 
@@ -46,31 +49,34 @@ def role_choices(org) -> list[tuple[str, str]]:
         )
         .order_by(Role.name)
     )
-    return [(SUPERUSER, "Superuser (alla rättigheter)")] + [(str(r.id), r.name) for r in roles]
+    return [(SUPERUSER, _("Superuser (alla rättigheter)"))] + [(str(r.id), r.name) for r in roles]
 
 
 class AddUserForm(FlaskForm):
     name = StringField(
-        "Namn",
-        filters=[_strip],
-        validators=[DataRequired("Ange namnet."), Length(max=200, message="Högst 200 tecken.")],
-    )
-    email = StringField(
-        "E-postadress (blir användarnamn)",
+        _l("Namn"),
         filters=[_strip],
         validators=[
-            DataRequired("Ange en e-postadress."),
-            Email("Ange en giltig e-postadress.", check_deliverability=False),
-            Length(max=254, message="Högst 254 tecken."),
+            DataRequired(_l("Ange namnet.")),
+            Length(max=200, message=_l("Högst 200 tecken.")),
         ],
     )
-    mobile = PhoneField("Mobilnummer", filters=[_strip], validators=[Length(max=30)])
-    account = StringField(
-        "Tillgång till konto (kundnummer)",
+    email = StringField(
+        _l("E-postadress (blir användarnamn)"),
         filters=[_strip],
-        validators=[DataRequired("Ange kundnumret.")],
+        validators=[
+            DataRequired(_l("Ange en e-postadress.")),
+            Email(_l("Ange en giltig e-postadress."), check_deliverability=False),
+            Length(max=254, message=_l("Högst 254 tecken.")),
+        ],
     )
-    role = SelectField("Roll", validate_choice=True)
+    mobile = PhoneField(_l("Mobilnummer"), filters=[_strip], validators=[Length(max=30)])
+    account = StringField(
+        _l("Tillgång till konto (kundnummer)"),
+        filters=[_strip],
+        validators=[DataRequired(_l("Ange kundnumret."))],
+    )
+    role = SelectField(_l("Roll"), validate_choice=True)
 
     def setup(self, org):
         self.role.choices = select_choices(role_choices(org))
@@ -81,14 +87,17 @@ class AddUserForm(FlaskForm):
     def validate_mobile(self, field):
         problem = mobile_number_problem(field.data) if field.data else None
         if problem:
-            field.errors.append(problem)
+            field.errors.append(tr(problem))
 
     def chosen_account(self, org) -> Account | None:
         account = Account.get_or_none(
             (Account.organisation == org.id) & (Account.customer_number == self.account.data)
         )
         if account is None:
-            self.account.errors = [*self.account.errors, "Kunden har inget konto med det numret."]
+            self.account.errors = [
+                *self.account.errors,
+                _("Kunden har inget konto med det numret."),
+            ]
         return account
 
     def chosen_role(self, org) -> Role | None:
@@ -122,7 +131,7 @@ def organisations_user_new(org_id: int):
         if form.email.data and not form.email.errors:
             problem = customers.username_problem(form.email.data)
             if problem:
-                form.email.errors = [*form.email.errors, problem]
+                form.email.errors = [*form.email.errors, tr(problem)]
                 valid = False
         if valid and account is not None:
             try:
@@ -136,11 +145,15 @@ def organisations_user_new(org_id: int):
                         role=form.chosen_role(org),
                     )
             except customers.Refused as refused:
-                getattr(form, refused.field or "role").errors = [str(refused)]
+                getattr(form, refused.field or "role").errors = [error_text(refused)]
             else:
                 flash(
-                    f"{user.name} är tillagd och inbjuden – en inbjudan har skickats till "
-                    f"{user.email}.",
+                    _(
+                        "%(name)s är tillagd och inbjuden – en inbjudan har skickats till "
+                        "%(email)s.",
+                        name=user.name,
+                        email=user.email,
+                    ),
                     "success",
                 )
                 return _back(org)
@@ -151,17 +164,18 @@ def organisations_user_new(org_id: int):
 
 def _user_action(org_id: int, user_id: int, action, message: str, confirm: tuple):
     """A change to one user: GET asks (``confirm``: heading, question, submit,
-    detail), POST does it."""
+    detail), POST does it. The texts are marked with N_ and translated here
+    (placeholders %(name)s and %(username)s)."""
     org = load_organisation(org_id)
     user = _user_of(org, user_id)
     if request.method == "GET":
         heading, question, submit, detail = confirm
         return confirm_page(
-            heading,
-            question.format(name=user.name, username=user.username),
-            submit,
+            _(heading),
+            _(question, name=user.name, username=user.username),
+            _(submit),
             url_for("staff.organisation", org_id=org.id, _anchor="users"),
-            detail=detail,
+            detail=_(detail) if detail else None,
             danger=True,
         )
     if not ConfirmForm().validate_on_submit():
@@ -170,9 +184,9 @@ def _user_action(org_id: int, user_id: int, action, message: str, confirm: tuple
         with write_tx():
             action(org, user)
     except customers.Refused as refused:
-        flash(str(refused), "error")
+        flash(error_text(refused), "error")
     else:
-        flash(message.format(name=user.name), "success")
+        flash(_(message, name=user.name), "success")
     return _back(org)
 
 
@@ -183,13 +197,15 @@ def organisations_user_remove(org_id: int, user_id: int):
         org_id,
         user_id,
         customers.remove_user,
-        "{name} är borttagen ur portalen.",
+        N_("%(name)s är borttagen ur portalen."),
         (
-            "Ta bort användare",
-            "Vill du ta bort {name} ({username}) ur portalen?",
-            "Ta bort",
-            "Användaren loggas ut och kan inte längre logga in. Uppgifterna sparas för "
-            "historiken (granskningsloggen, ärenden och beställningar).",
+            N_("Ta bort användare"),
+            N_("Vill du ta bort %(name)s (%(username)s) ur portalen?"),
+            N_("Ta bort"),
+            N_(
+                "Användaren loggas ut och kan inte längre logga in. Uppgifterna sparas för "
+                "historiken (granskningsloggen, ärenden och beställningar)."
+            ),
         ),
     )
 
@@ -201,8 +217,8 @@ def organisations_user_unlock(org_id: int, user_id: int):
         org_id,
         user_id,
         lambda org, user: customers.unlock_user(user),
-        "Inloggningsspärren för {name} är hävd.",
-        ("Lås upp", "Vill du häva inloggningsspärren för {name}?", "Lås upp", None),
+        N_("Inloggningsspärren för %(name)s är hävd."),
+        (N_("Lås upp"), N_("Vill du häva inloggningsspärren för %(name)s?"), N_("Lås upp"), None),
     )
 
 
@@ -213,14 +229,18 @@ def organisations_user_reset_2fa(org_id: int, user_id: int):
         org_id,
         user_id,
         customers.reset_user_2fa,
-        "Tvåstegsverifieringen för {name} är återställd; hen registrerar den igen vid nästa "
-        "inloggning.",
+        N_(
+            "Tvåstegsverifieringen för %(name)s är återställd; hen registrerar den igen vid "
+            "nästa inloggning."
+        ),
         (
-            "Återställ tvåstegsverifiering",
-            "Vill du återställa tvåstegsverifieringen för {name}?",
-            "Återställ",
-            "Användarens app, SMS-koder och reservkoder tas bort och hen loggas ut. "
-            "Krävs tvåstegsverifiering registrerar hen den igen vid nästa inloggning.",
+            N_("Återställ tvåstegsverifiering"),
+            N_("Vill du återställa tvåstegsverifieringen för %(name)s?"),
+            N_("Återställ"),
+            N_(
+                "Användarens app, SMS-koder och reservkoder tas bort och hen loggas ut. "
+                "Krävs tvåstegsverifiering registrerar hen den igen vid nästa inloggning."
+            ),
         ),
     )
 
@@ -233,7 +253,7 @@ def organisations_users_export(org_id: int):
     org = load_organisation(org_id)
 
     def status(user) -> str:
-        return "Inbjuden" if user.invited else "Aktiv" if user.active else "Inaktiv"
+        return _("Inbjuden") if user.invited else _("Aktiv") if user.active else _("Inaktiv")
 
     rows = (
         (
@@ -241,27 +261,29 @@ def organisations_users_export(org_id: int):
             u.username,
             u.email,
             u.scope_account.customer_number,
-            u.type_label,
-            u.rights,
-            u.two_factor,
+            tr(u.type_label),
+            tr(u.rights),
+            tr(u.two_factor),
             status(u),
             u.last_login_at,
-            "Ja" if u.locked else "Nej",
+            _("Ja") if u.locked else _("Nej"),
         )
         for u in portal_users(org, limit=None)
     )
     headers = [
-        "Namn",
-        "Användarnamn",
-        "E-postadress",
-        "Konto",
-        "Typ",
-        "Roll",
-        "Tvåstegsverifiering",
-        "Status",
-        "Senast inloggad",
-        "Spärrad",
+        _("Namn"),
+        _("Användarnamn"),
+        _("E-postadress"),
+        _("Konto"),
+        _("Typ"),
+        _("Roll"),
+        _("Tvåstegsverifiering"),
+        _("Status"),
+        _("Senast inloggad"),
+        _("Spärrad"),
     ]
     formats = [None] * 8 + [excel.to_datetime, None]
     number_formats = [None] * 8 + [excel.DATETIME_FORMAT, None]
-    return excel.send_rows("Portalanvändare", headers, rows, formats, number_formats=number_formats)
+    return excel.send_rows(
+        _("Portalanvändare"), headers, rows, formats, number_formats=number_formats
+    )

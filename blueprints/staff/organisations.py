@@ -9,6 +9,8 @@ are managed in organisation_users.py.
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from peewee import JOIN, fn
 from wtforms import StringField
@@ -21,12 +23,13 @@ from domain.numbers import normalise_postcode
 from tables.org import Account, Agreement, Organisation, PriceList, Role, User
 from web.auth import parse_id, staff_required
 from web.forms import FlaskForm, OrgNumberField
+from web.i18n import N_, NC_, error_text, tr
 from web.listcolumns import ChoiceFilter, Column, NumberFilter, date_column
 from web.listview import ListView
 
 ACCOUNTS_PER_PAGE = 200
 USERS_SHOWN = 500
-STATUS_LABELS = {"active": "Aktiv", "suspended": "Avstängd"}
+STATUS_LABELS = {"active": N_("Aktiv"), "suspended": N_("Avstängd")}
 
 
 def _strip(value):
@@ -91,7 +94,7 @@ ORGANISATION_LIST = ListView(
     columns=[
         Column(
             "name",
-            "Namn",
+            N_("Namn"),
             sort=Organisation.name,
             filter=NumberFilter(),
             filter_expr=(Organisation.name, Organisation.org_number),
@@ -99,21 +102,27 @@ ORGANISATION_LIST = ListView(
         ),
         Column(
             "org_number",
-            "Org.nr",
+            N_("Org.nr"),
             sort=Organisation.org_number,
             export=Organisation.org_number,
         ),
         Column(
             "status",
-            "Status",
+            N_("Status"),
             sort=Organisation.active,
             filter=ChoiceFilter(STATUS_LABELS, condition=_status_condition),
             export=Organisation.active,
             export_format=lambda active: "Aktiv" if active else "Avstängd",
         ),
-        Column("accounts", "Konton", export=_account_count(), text=False, align="right"),
-        Column("users", "Användare", export=_user_count(), text=False, align="right"),
-        date_column("created", "Skapad", Organisation.created_at),
+        Column("accounts", N_("Konton"), export=_account_count(), text=False, align="right"),
+        Column(
+            "users",
+            NC_("organisationens", "Användare"),
+            export=_user_count(),
+            text=False,
+            align="right",
+        ),
+        date_column("created", N_("Skapad"), Organisation.created_at),
     ],
     essential=("name", "org_number", "status"),
 )
@@ -130,62 +139,64 @@ def organisations_index():
 
 class OrganisationForm(FlaskForm):
     name = StringField(
-        "Företagsnamn",
+        _l("Företagsnamn"),
         filters=[_strip],
         validators=[
-            DataRequired("Ange företagsnamnet."),
-            Length(max=200, message="Högst 200 tecken."),
+            DataRequired(_l("Ange företagsnamnet.")),
+            Length(max=200, message=_l("Högst 200 tecken.")),
         ],
     )
     org_number = OrgNumberField(
-        "Organisationsnummer",
+        _l("Organisationsnummer"),
         filters=[_strip],
-        validators=[DataRequired("Ange organisationsnumret.")],
+        validators=[DataRequired(_l("Ange organisationsnumret."))],
     )
 
     def org_number_ok(self, except_id=None) -> bool:
         problem = customers.org_number_problem(self.org_number.data or "", except_id)
         if problem:
-            self.org_number.errors = [*self.org_number.errors, problem]
+            self.org_number.errors = [*self.org_number.errors, tr(problem)]
         return problem is None
 
 
 class NewCustomerForm(OrganisationForm):
     street = StringField(
-        "Gatuadress", filters=[_strip], validators=[Length(max=200, message="Högst 200 tecken.")]
+        _l("Gatuadress"),
+        filters=[_strip],
+        validators=[Length(max=200, message=_l("Högst 200 tecken."))],
     )
-    postcode = StringField("Postnummer", filters=[_strip])
+    postcode = StringField(_l("Postnummer"), filters=[_strip])
     city = StringField(
-        "Ort", filters=[_strip], validators=[Length(max=100, message="Högst 100 tecken.")]
+        _l("Ort"), filters=[_strip], validators=[Length(max=100, message=_l("Högst 100 tecken."))]
     )
     admin_name = StringField(
-        "Namn",
+        _l("Namn"),
         filters=[_strip],
         validators=[
-            DataRequired("Ange Superuserns namn."),
-            Length(max=200, message="Högst 200 tecken."),
+            DataRequired(_l("Ange Superuserns namn.")),
+            Length(max=200, message=_l("Högst 200 tecken.")),
         ],
     )
     admin_email = StringField(
-        "E-postadress",
+        _l("E-postadress"),
         filters=[_strip],
         validators=[
-            DataRequired("Ange Superuserns e-postadress."),
-            Email("Ange en giltig e-postadress.", check_deliverability=False),
-            Length(max=254, message="Högst 254 tecken."),
+            DataRequired(_l("Ange Superuserns e-postadress.")),
+            Email(_l("Ange en giltig e-postadress."), check_deliverability=False),
+            Length(max=254, message=_l("Högst 254 tecken.")),
         ],
     )
 
     def validate_postcode(self, field):
         if field.data and normalise_postcode(field.data) is None:
-            field.errors.append("Ange postnumret som fem siffror, t.ex. 903 04.")
+            field.errors.append(_("Ange postnumret som fem siffror, t.ex. 903 04."))
 
     def extra_checks(self) -> bool:
         ok = self.org_number_ok()
         if self.admin_email.data and not self.admin_email.errors:
             problem = customers.username_problem(self.admin_email.data)
             if problem:
-                self.admin_email.errors = [*self.admin_email.errors, problem]
+                self.admin_email.errors = [*self.admin_email.errors, tr(problem)]
                 ok = False
         return ok
 
@@ -210,12 +221,16 @@ def organisations_new():
             )
             try:
                 with write_tx():
-                    org, _, user = customers.create_organisation(new)
+                    org, _top, user = customers.create_organisation(new)
             except customers.Refused as refused:  # a second click, or someone else first
-                getattr(form, refused.field or "name").errors = [str(refused)]
+                getattr(form, refused.field or "name").errors = [error_text(refused)]
             else:
                 flash(
-                    f"Kunden {org.name} är skapad. En inbjudan har skickats till {user.email}.",
+                    _(
+                        "Kunden %(name)s är skapad. En inbjudan har skickats till %(email)s.",
+                        name=org.name,
+                        email=user.email,
+                    ),
                     "success",
                 )
                 return redirect(url_for("staff.organisation", org_id=org.id), code=303)
@@ -329,9 +344,11 @@ def organisations_edit(org_id: int):
                         org, form.name.data, form.org_number.data
                     )
             except customers.Refused as refused:
-                form.org_number.errors = [str(refused)]
+                form.org_number.errors = [error_text(refused)]
             else:
-                flash("Kunduppgifterna är sparade." if changed else "Inget ändrades.", "success")
+                flash(
+                    _("Kunduppgifterna är sparade.") if changed else _("Inget ändrades."), "success"
+                )
                 return redirect(url_for("staff.organisation", org_id=org.id), code=303)
     return render_template("staff/organisations/edit.html", form=form, org=org)
 
@@ -369,15 +386,19 @@ def _set_suspended(org_id: int, suspended: bool):
     org = load_organisation(org_id)
     if request.method == "GET":
         return confirm_page(
-            "Stäng av kund" if suspended else "Återaktivera kund",
-            f"Vill du stänga av {org.name}?" if suspended else f"Vill du återaktivera {org.name}?",
-            "Stäng av kund" if suspended else "Återaktivera",
+            _("Stäng av kund") if suspended else _("Återaktivera kund"),
+            _("Vill du stänga av %(name)s?", name=org.name)
+            if suspended
+            else _("Vill du återaktivera %(name)s?", name=org.name),
+            _("Stäng av kund") if suspended else _("Återaktivera"),
             url_for("staff.organisation", org_id=org.id),
             detail=(
-                "Alla kundens användare loggas ut och kan inte logga in förrän kunden "
-                "återaktiveras. Inga uppgifter tas bort."
+                _(
+                    "Alla kundens användare loggas ut och kan inte logga in förrän kunden "
+                    "återaktiveras. Inga uppgifter tas bort."
+                )
                 if suspended
-                else "Kundens användare kan logga in igen."
+                else _("Kundens användare kan logga in igen.")
             ),
             danger=suspended,
         )
@@ -386,9 +407,17 @@ def _set_suspended(org_id: int, suspended: bool):
     with write_tx():
         changed = customers.set_suspended(org, suspended)
     if not changed:
-        flash(f"Kunden är redan {'avstängd' if suspended else 'aktiv'}.", "info")
+        flash(_("Kunden är redan avstängd.") if suspended else _("Kunden är redan aktiv."), "info")
     elif suspended:
-        flash(f"{org.name} är avstängd. Användarna är utloggade och kan inte logga in.", "success")
+        flash(
+            _(
+                "%(name)s är avstängd. Användarna är utloggade och kan inte logga in.",
+                name=org.name,
+            ),
+            "success",
+        )
     else:
-        flash(f"{org.name} är återaktiverad. Användarna kan logga in igen.", "success")
+        flash(
+            _("%(name)s är återaktiverad. Användarna kan logga in igen.", name=org.name), "success"
+        )
     return redirect(url_for("staff.organisation", org_id=org.id), code=303)

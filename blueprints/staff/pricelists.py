@@ -25,6 +25,7 @@ from tables.org import Agreement, PriceList, PriceListItem
 from tables.tickets import RequestType
 from web.auth import staff_required
 from web.forms import FlaskForm
+from web.i18n import N_
 from web.listcolumns import Column, parse_kronor, text_column
 from web.listview import ListView
 
@@ -65,10 +66,10 @@ PRICE_LIST_LIST = ListView(
     rows_loader=count_rows,
     empty_text="Det finns inga prislistor",
     columns=[
-        text_column("name", "Namn", PriceList.name),
-        text_column("description", "Beskrivning", PriceList.description),
-        Column("products", "Produkter", align="right"),
-        Column("agreements", "Avtal", align="right"),
+        text_column("name", N_("Namn"), PriceList.name),
+        text_column("description", N_("Beskrivning"), PriceList.description),
+        Column("products", N_("Produkter"), align="right"),
+        Column("agreements", N_("Avtal"), align="right"),
     ],
     essential=("name", "agreements"),
 )

@@ -8,6 +8,8 @@ them. The rules are in domain/staff_users.py.
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import BooleanField, EmailField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, Length
@@ -20,13 +22,24 @@ from tables.org import STAFF_ROLES, StaffUser
 from web import dialogs
 from web.auth import staff_required
 from web.forms import FlaskForm, select_choices
+from web.i18n import N_, error_text, tr
 
 ROLE_HINTS = {
-    "support": "Ärenden, driftinformation och täckning, visa som kund",
-    "orders": "Beställningar och tjänsteändringar",
-    "billing": "Fakturaimport, fakturor och debiteringar",
-    "admin": "Allt ovan samt kunder, avtal, produkter, personal och inställningar",
+    "support": N_("Ärenden, driftinformation och täckning, visa som kund"),
+    "orders": N_("Beställningar och tjänsteändringar"),
+    "billing": N_("Fakturaimport, fakturor och debiteringar"),
+    "admin": N_("Allt ovan samt kunder, avtal, produkter, personal och inställningar"),
 }
+# The labels of tables.org.STAFF_ROLES, marked for translation here (the
+# tables stay Swedish); shown with tr().
+ROLE_LABELS = (N_("Support"), N_("Orderdesk"), N_("Fakturering"), N_("Administratör"))
+
+
+def role_labels(staff: StaffUser) -> str:
+    """The employee's roles in the page's language (staff_users.role_labels
+    is the Swedish one the audit log keeps)."""
+    held = [tr(label) for key, label in STAFF_ROLES.items() if key in staff.role_keys]
+    return ", ".join(held) or _("Inga roller")
 
 
 class RolesField(SelectMultipleField):
@@ -35,21 +48,21 @@ class RolesField(SelectMultipleField):
 
 
 class StaffForm(FlaskForm):
-    name = StringField("Namn", validators=[DataRequired("Ange namn."), Length(max=100)])
+    name = StringField(_l("Namn"), validators=[DataRequired(_l("Ange namn.")), Length(max=100)])
     roles = RolesField(
-        "Roller",
-        choices=select_choices(STAFF_ROLES.items()),
-        validators=[DataRequired("Välj minst en roll.")],
+        _l("Roller"),
+        choices=select_choices((key, _l(label)) for key, label in STAFF_ROLES.items()),
+        validators=[DataRequired(_l("Välj minst en roll."))],
     )
-    require_2fa = BooleanField("Kräv tvåstegsverifiering", default=True)
+    require_2fa = BooleanField(_l("Kräv tvåstegsverifiering"), default=True)
 
 
 class InviteForm(StaffForm):
     email = EmailField(
-        "E-post",
+        _l("E-post"),
         validators=[
-            DataRequired("Ange e-postadress."),
-            Email("Ange en giltig e-postadress."),
+            DataRequired(_l("Ange e-postadress.")),
+            Email(_l("Ange en giltig e-postadress.")),
             Length(max=254),
         ],
     )
@@ -69,7 +82,7 @@ def users_index():
     return render_template(
         "staff/users.html",
         staff=staff,
-        role_labels=staff_users.role_labels,
+        role_labels=role_labels,
         has_2fa=twofactor.has_2fa,
     )
 
@@ -90,16 +103,16 @@ def users_new():
                     form.require_2fa.data,
                 )
         except staff_users.Refused as refused:
-            form.email.errors.append(str(refused))
+            form.email.errors.append(error_text(refused))
         else:
-            return dialogs.go(back, f"Inbjudan har skickats till {staff.email}.")
+            return dialogs.go(back, _("Inbjudan har skickats till %(email)s.", email=staff.email))
     return dialogs.show(
         "partials/staff/_staff_form.html",
         back,
         form=form,
         action=url_for("staff.users_new"),
-        title="Bjud in personal",
-        submit="Skicka inbjudan",
+        title=_("Bjud in personal"),
+        submit=_("Skicka inbjudan"),
         hints=ROLE_HINTS,
     )
 
@@ -125,16 +138,16 @@ def users_edit(staff_id):
                     current_user, staff, form.name.data, form.roles.data, form.require_2fa.data
                 )
         except staff_users.Refused as refused:
-            form.roles.errors.append(str(refused))
+            form.roles.errors.append(error_text(refused))
         else:
-            return dialogs.go(back, f"{staff.name} är ändrad.")
+            return dialogs.go(back, _("%(name)s är ändrad.", name=staff.name))
     return dialogs.show(
         "partials/staff/_staff_form.html",
         back,
         form=form,
         action=url_for("staff.users_edit", staff_id=staff.id),
-        title=f"Ändra {staff.name}",
-        submit="Spara",
+        title=_("Ändra %(name)s", name=staff.name),
+        submit=_("Spara"),
         hints=ROLE_HINTS,
     )
 
@@ -148,9 +161,14 @@ def users_set_active(staff_id, action):
         with write_tx():
             staff_users.set_active(current_user, staff, active)
     except staff_users.Refused as refused:
-        flash(str(refused), "error")
+        flash(error_text(refused), "error")
     else:
-        flash(f"{staff.name} är {'aktiverad' if active else 'inaktiverad'}.", "success")
+        flash(
+            _("%(name)s är aktiverad.", name=staff.name)
+            if active
+            else _("%(name)s är inaktiverad.", name=staff.name),
+            "success",
+        )
     return redirect(url_for("staff.users"), code=303)
 
 
@@ -162,7 +180,7 @@ def users_resend(staff_id):
         with write_tx():
             staff_users.resend_invitation(current_user, staff)
     except staff_users.Refused as refused:
-        flash(str(refused), "error")
+        flash(error_text(refused), "error")
     else:
-        flash(f"Inbjudan har skickats igen till {staff.email}.", "success")
+        flash(_("Inbjudan har skickats igen till %(email)s.", email=staff.email), "success")
     return redirect(url_for("staff.users"), code=303)

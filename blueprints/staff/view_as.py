@@ -10,6 +10,8 @@ requests in web/viewas.py.
 from __future__ import annotations
 
 from flask import abort, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import HiddenField, StringField
 from wtforms.validators import Length
@@ -21,13 +23,14 @@ from tables.org import Organisation, User
 from web import dialogs
 from web.auth import staff_required, while_viewing_as
 from web.forms import FlaskForm
+from web.i18n import error_text
 from web.requestcontext import client_ip
 
 
 class ViewAsForm(FlaskForm):
     reason = StringField(
-        "Anledning",
-        validators=[Length(max=view_as.REASON_LENGTH, message="Högst 200 tecken.")],
+        _l("Anledning"),
+        validators=[Length(max=view_as.REASON_LENGTH, message=_l("Högst 200 tecken."))],
     )
     next = HiddenField()
 
@@ -55,7 +58,7 @@ def view_as_start(user_id):
         with write_tx():
             row = view_as.start(current_user, user, reason=reason, ip=client_ip())
     except view_as.Refused as refused:
-        flash(str(refused), "error")
+        flash(error_text(refused), "error")
         return redirect(request.referrer or url_for("staff.index"), code=303)
     session["view_as"] = row.id
     session["view_as_return"] = _return_url(form.next.data)
@@ -72,7 +75,7 @@ def view_as_stop():
     if row is not None:
         with allow_writes(), write_tx():
             view_as.stop(row)
-        flash(f"Du visar inte längre portalen som {current_user.name}.", "success")
+        flash(_("Du visar inte längre portalen som %(name)s.", name=current_user.name), "success")
     return redirect(back, code=303)
 
 

@@ -59,12 +59,20 @@ FILTERS = {
 }
 
 
-def cases(lists) -> list[tuple[str, str]]:
+def cases(lists, parts=True) -> list[tuple[str, str]]:
+    """(case, URL) per list and filter. A group-filtered page comes without
+    its total (ListView._part): with ``parts`` its counted pager, and
+    Fakturor's group sum, are cases of their own ("… pager", "… sum")."""
     out = []
     for name in lists:
         for label, groups in FILTERS.items():
             query = "&".join(f"grupp={{{c}:{g}}}" for c, g in groups)
-            out.append((f"{LISTS[name]}, {label}", f"/{name}" + (f"?{query}" if query else "")))
+            url = f"/{name}" + (f"?{query}" if query else "")
+            out.append((f"{LISTS[name]}, {label}", url))
+            if parts and groups:
+                out.append((f"{LISTS[name]}, {label}, pager", f"{url}#part=pager"))
+                if name == "invoices":
+                    out.append((f"{LISTS[name]}, {label}, sum", f"{url}#part=group-total"))
     return out
 
 
@@ -102,6 +110,9 @@ def main() -> int:
     parser.add_argument("--lists", default=",".join(LISTS))
     parser.add_argument("--users", default="Administratör,Kontoadmin")
     parser.add_argument("--label", default="", help="saved with the results")
+    parser.add_argument(
+        "--no-parts", action="store_true", help="leave out the pager and sum fetched after a page"
+    )
     args = parser.parse_args()
     lists = [name for name in args.lists.split(",") if name]
     unknown = set(lists) - set(LISTS)
@@ -121,7 +132,7 @@ def main() -> int:
             args.requests,
             args.warmup,
             args.rounds,
-            cases=cases(lists),
+            cases=cases(lists, not args.no_parts),
             resolve=resolve,
         )
         took = time.perf_counter() - started
@@ -130,7 +141,7 @@ def main() -> int:
     print(f"\nGroup filters: p95 in ms (median of {args.rounds} rounds of {args.requests})")
     print(f"{'user':<14} {'case':<30} {'large':>9} {'demo':>8} {'ratio':>7}  shown (large)")
     for user_label in user_labels:
-        for case, _url in cases(lists):
+        for case, _url in cases(lists, not args.no_parts):
             key = (user_label, case)
             big, small = results["large"][key], results["demo"][key]
             ratio = big["p95"] / small["p95"] if small["p95"] else float("inf")

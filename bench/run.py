@@ -164,8 +164,11 @@ class Side:
 
     def get(self, user_label: str, url: str):
         self.activate()
+        # "…#part=pager": a part a page fetches after loading (X-List-Part).
+        url, _, part = url.partition("#part=")
+        headers = {"HX-Request": "true", "X-List-Part": part} if part else {}
         started, cpu_started = time.perf_counter(), time.thread_time()
-        response = self.clients[user_label].get(url)
+        response = self.clients[user_label].get(url, headers=headers)
         elapsed = (time.perf_counter() - started) * 1000
         cpu = (time.thread_time() - cpu_started) * 1000
         if response.status_code not in self.accepted:

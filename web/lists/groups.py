@@ -171,10 +171,14 @@ def choices_for(user, ticked_ids) -> list[dict]:
 
 
 def invoice_lines_total(invoices, chosen) -> int:
-    """The sum (öre, VAT excluded) of the lines of ``invoices`` (the filtered
-    invoice list's query) that count toward the chosen groups; an invoice
-    without lines counts whole (its amount less VAT)."""
-    invoice_ids = invoices.select(Invoice.id)
+    """The sum (öre, VAT excluded) of the lines that count toward the chosen
+    groups, of ``invoices``: the invoice list's query *without* its group
+    condition (scope and column filters). A line counting toward the groups
+    puts its invoice in the filtered list by definition, so each line's own
+    condition is tested once, not again through its invoice's; an invoice
+    without lines counts whole (its amount less VAT) when its account held
+    the groups in its period month."""
+    invoice_ids = invoices.where(InvoiceGroupRule.candidates(chosen)).select(Invoice.id)
     lines = (
         InvoiceLine.select(fn.COALESCE(fn.SUM(InvoiceLine.amount_ore), 0))
         .join(Invoice, on=(InvoiceLine.invoice == Invoice.id))
@@ -183,9 +187,10 @@ def invoice_lines_total(invoices, chosen) -> int:
     )
     any_line = InvoiceLine.alias()
     no_lines = ~fn.EXISTS(any_line.select(SQL("1")).where(any_line.invoice == Invoice.id))
+    by_account = groups_condition(chosen, account=Invoice.account, month=_invoice_month())
     whole = (
         Invoice.select(fn.COALESCE(fn.SUM(Invoice.amount_ore - Invoice.vat_ore), 0))
-        .where(Invoice.id.in_(invoice_ids) & no_lines)
+        .where(Invoice.id.in_(invoice_ids) & no_lines & by_account)
         .scalar()
     )
     return int(lines or 0) + int(whole or 0)

@@ -62,14 +62,14 @@ class PlanningMixin:
     """The queries of a ``web.lists.view.ListView``, which holds the model,
     columns, joins and tally they read."""
 
-    def _where(self, user, state: ListState, extra=None):
+    def _where(self, user, state: ListState, extra=None, with_groups=True):
         query = self.base_query(user)
         if extra is not None:
             query = query.where(extra)
         for key, value in state.filters.items():
             column = self.by_key[key]
             query = query.where(column.filter.condition(column.target, value))
-        if self.groups is not None and groups.chosen(state, user):
+        if with_groups and self.groups is not None and groups.chosen(state, user):
             query = query.where(self.groups.condition(groups.chosen(state, user)))
         return query
 

@@ -193,7 +193,7 @@ class ListView(PlanningMixin, ExportMixin):
             listing.group_total_capped = True
         else:
             listing.group_total_ore = groups.invoice_lines_total(
-                self._where(user, state, extra), state.chosen
+                self._where(user, state, extra, with_groups=False), state.chosen
             )
 
     def _part(self, part: str, user, state: ListState, extra):

@@ -97,7 +97,8 @@ class Invoice(BaseModel):
 
     class Meta:
         indexes = (
-            (("organisation", "due_date"), False),
+            # the account too: a sub-tree's walk skips rows on the index alone
+            (("organisation", "due_date", "account"), False),
             (("organisation", "status", "due_date"), False),
             (("organisation", "invoice_date"), False),
             (("organisation", "account", "due_date", "status"), False),  # sub-trees

@@ -110,7 +110,7 @@ class Service(BaseModel):
         indexes = (
             (("organisation", "hidden", "status", "number"), False),
             (("organisation", "hidden", "status", "user_name"), False),
-            (("organisation", "hidden", "status", "monthly_ore"), False),
+            (("organisation", "hidden", "status", "monthly_ore", "account"), False),
             (("organisation", "hidden", "kind", "status"), False),
             # Historik – Avslutade tjänster: the ended ones by end date (no
             # "hidden": with it SQLite took this index for every list).

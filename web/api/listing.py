@@ -9,6 +9,7 @@ from flask import request
 
 from web.api.paging import limit_arg, page_ids
 from web.api.problems import ApiError
+from web.lists.planning import follows_an_index
 
 
 def list_ids(view, user, sorts: tuple[str, ...], extra=None):
@@ -43,8 +44,22 @@ def list_ids(view, user, sorts: tuple[str, ...], extra=None):
     else:
         sort_key, descending = state.sort_key, state.descending
     state.sort_key, state.descending = sort_key, descending
+    sort_expr = view.by_key[sort_key].sort_expr
+    # A Kontoadministratör's page: walked off the organisation's index in
+    # order where that pays (SQLite would otherwise gather and sort every
+    # row of the sub-tree for each page), one walk per status chosen.
+    arms = view.walking_arms(user, state, extra, limit + 1)
+    if arms and _walks(arms[0], sort_expr, view.model.id, descending):
+        return page_ids(arms, sort_expr, view.model.id, descending, limit)
     query = view.narrowed(user, state, extra)
-    return page_ids(query, view.by_key[sort_key].sort_expr, view.model.id, descending, limit)
+    return page_ids(query, sort_expr, view.model.id, descending, limit)
+
+
+def _walks(query, sort_expr, tiebreak, descending: bool) -> bool:
+    """Whether SQLite reads ``query`` in the list's order off an index (a
+    walk that sorts is no walk: the sub-tree's own index is better then)."""
+    order = (sort_expr.desc(), tiebreak.desc()) if descending else (sort_expr, tiebreak)
+    return follows_an_index(*query.select(tiebreak, sort_expr).order_by(*order).limit(1).sql())
 
 
 def in_order(rows, ids: list[int]) -> list:

@@ -70,10 +70,14 @@ def decode_cursor(text: str):
         raise bad_query("cursor", "The cursor is not one this API handed out.") from error
 
 
-def page_ids(query, sort_expr, tiebreak, descending: bool, limit: int):
-    """(ids of the page, cursor of the next page or None) of ``query`` in
-    the order of ``sort_expr`` then ``tiebreak`` (the id)."""
+def page_ids(queries, sort_expr, tiebreak, descending: bool, limit: int):
+    """(ids of the page, cursor of the next page or None) of ``queries`` (one
+    query, or several whose rows together are the list: the walks of
+    ``ListView.walking_arms``, merged here) in the order of ``sort_expr`` then
+    ``tiebreak`` (the id)."""
+    queries = queries if isinstance(queries, list) else [queries]
     cursor = request.args.get("cursor")
+    after = None
     if cursor:
         value, last_id = decode_cursor(cursor)
         if value is None:
@@ -88,14 +92,16 @@ def page_ids(query, sort_expr, tiebreak, descending: bool, limit: int):
             after = (sort_expr >= value) & (
                 (sort_expr > value) | ((sort_expr == value) & (tiebreak > last_id))
             )
-        query = query.where(after)
     order = (sort_expr.desc(), tiebreak.desc()) if descending else (sort_expr, tiebreak)
-    rows = list(
-        query.select(tiebreak, sort_expr.alias("sort_value"))
-        .order_by(*order)
-        .limit(limit + 1)
-        .tuples()
-    )
+    rows = []
+    for query in queries:
+        if after is not None:
+            query = query.where(after)
+        found = query.select(tiebreak, sort_expr.alias("sort_value")).order_by(*order)
+        rows.extend(found.limit(limit + 1).tuples())
+    if len(queries) > 1:
+        # each walk gave its first limit + 1 rows in order: the page's are among them
+        rows.sort(key=lambda row: (row[1], row[0]), reverse=descending)
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = encode_cursor(rows[-1][1], rows[-1][0]) if more and rows else None

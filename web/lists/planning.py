@@ -46,13 +46,16 @@ UNCOUNTED = sys.maxsize - 1
 _ORDERED_PLANS: dict[tuple[str, str], bool] = {}
 
 
-def _follows_an_index(sql: str, params) -> bool:
-    """Whether SQLite would read ``sql`` in order off an index, not sort it."""
+def follows_an_index(sql: str, params) -> bool:
+    """Whether SQLite would read ``sql`` in order off an index, not sort it.
+    Sorting only the rows of one sort value by the tiebreak ("TEMP B-TREE FOR
+    RIGHT PART OF ORDER BY", where the index holds more columns after the
+    sort key) still reads in order: it never gathers the whole list."""
     key = (db.obj.database, sql)
     ordered = _ORDERED_PLANS.get(key)
     if ordered is None:
         plan = db.execute_sql(f"EXPLAIN QUERY PLAN {sql}", params).fetchall()
-        ordered = not any("TEMP B-TREE" in row[-1] for row in plan)
+        ordered = not any("TEMP B-TREE FOR ORDER BY" in row[-1] for row in plan)
         if len(_ORDERED_PLANS) < 4096:
             _ORDERED_PLANS[key] = ordered
     return ordered
@@ -187,17 +190,7 @@ class PlanningMixin:
         key, it merges as they come. None when no filter has several values
         and the list walks no column's values unfiltered (``walk_each``).
         """
-        key = next(
-            (
-                k
-                for k, value in state.filters.items()
-                if isinstance(value, list)
-                and len(value) > 1
-                and isinstance(self.by_key[k].filter, ChoiceFilter)
-                and self.by_key[k].filter.one_value_at_a_time
-            ),
-            None,
-        )
+        key = self._one_value_key(state)
         values = state.filters.get(key)
         if key is None and self.walk_each and self.walk_each not in state.filters:
             key, values = self.walk_each, list(self.by_key[self.walk_each].filter.choices)
@@ -244,6 +237,45 @@ class PlanningMixin:
             return False
         return distance * (organisation / total) * WALK_COST < total
 
+    def walking_arms(self, user, state: ListState, extra, rows: int) -> list | None:
+        """The queries that find ``rows`` rows from a start in the list's
+        order (the API's cursor pages) by walking the organisation's index,
+        one per value of a filter with several values (merged by the
+        caller), where that pays for a Kontoadministratör (see _walk_pays);
+        None where the sub-tree's rows are better gathered and sorted."""
+        if not (self.tally and extra is None and is_sqlite()) or state.group_ids:
+            return None
+        if user.is_staff or user.is_admin or getattr(user, "restricted", False):
+            return None
+        total = self.tally.total(user, state, extra)
+        organisation = self.tally.organisation_total(user, state)
+        if not total or not organisation or rows * (organisation / total) * WALK_COST >= total:
+            return None
+        key = self._one_value_key(state)
+        states = [state]
+        if key is not None:
+            states = [
+                dataclasses.replace(state, filters={**state.filters, key: [value]})
+                for value in state.filters[key]
+            ]
+        with walk_in_order():
+            return [self.narrowed(user, arm, extra) for arm in states]
+
+    def _one_value_key(self, state: ListState) -> str | None:
+        """A choice filter with several values whose rows an index gives one
+        value at a time (Tjänster's Aktiv and Spärrad)."""
+        return next(
+            (
+                k
+                for k, value in state.filters.items()
+                if isinstance(value, list)
+                and len(value) > 1
+                and isinstance(self.by_key[k].filter, ChoiceFilter)
+                and self.by_key[k].filter.one_value_at_a_time
+            ),
+            None,
+        )
+
     def _walking_ids_sql(self, user, state: ListState, extra, total: int):
         """(SQL, parameters) finding the page's ids by walking the
         organisation's rows in the list's order off an index, or None where
@@ -255,7 +287,7 @@ class PlanningMixin:
             if walking is None:
                 walking = self._ids_query(self.narrowed(user, state, extra), state, total)
             sql = walking[0].sql()
-        return sql if _follows_an_index(*sql) else None
+        return sql if follows_an_index(*sql) else None
 
     def _merged_ids_sql(self, user, state: ListState, extra, total: int):
         """(SQL, parameters) finding the page's ids with one index walk per
@@ -267,7 +299,7 @@ class PlanningMixin:
         if merged is None:
             return None
         sql = merged[0].sql()
-        return sql if _follows_an_index(*sql) else None
+        return sql if follows_an_index(*sql) else None
 
     def page(self, user, state: ListState | None = None, extra=None, count=True) -> ListPage:
         """The state's page of rows with its total. ``count=False`` answers a

@@ -33,10 +33,11 @@ from domain import audit
 from domain import groups as group_rules
 from domain import service_actions as sa
 from domain.orders import service_requests
-from domain.text import N_, T_
+from domain.text import N_, T_, Text
 from permissions import holds_any
 from tables.bulk import BulkAction, BulkActionRow
 from tables.catalogue import Product
+from tables.org import Group
 from tables.services import BARRING_KINDS, Barring, Service
 
 ACTIVE = ("queued", "running")
@@ -128,12 +129,8 @@ def clean(organisation_id: int, key: str, values: dict) -> tuple[dict, str]:
         if values.get("start_month") and start is None:
             raise BulkError(N_("Ange månaden som ÅÅÅÅ-MM, t.ex. 2026-01."), "start_month")
         start = start or group_rules.current_month()
-        text = T_(
-            "Lägg till i %(group)s från %(month)s",
-            group=group.label,
-            month=group_rules.format_month(start),
-        )
-        return {"group": group.id, "start": start.isoformat()}, text
+        params = {"group": group.id, "start": start.isoformat()}
+        return params, describe(key, params, group.label)
     if key in ("price_plan", "data_package"):
         if key == "price_plan":
             product = _product("price_plan", values.get("code"), "code", N_("Välj en prislista."))
@@ -143,37 +140,57 @@ def clean(organisation_id: int, key: str, values: dict) -> tuple[dict, str]:
             )
         desired = _date(values.get("desired_date") or "")
         params = {"code": product.code, "desired": desired.isoformat() if desired else ""}
-        name = product.name
-        if key == "price_plan" and desired:
-            text = T_(
-                "Byt prisplan till %(name)s från %(date)s", name=name, date=desired.isoformat()
-            )
-        elif key == "price_plan":
-            text = T_("Byt prisplan till %(name)s (tidigast möjliga datum)", name=name)
-        elif desired:
-            text = T_(
-                "Byt datapaket till %(name)s från %(date)s", name=name, date=desired.isoformat()
-            )
-        else:
-            text = T_("Byt datapaket till %(name)s (tidigast möjliga datum)", name=name)
-        return params, text
+        return params, describe(key, params, product.name)
     if key in ("bar", "unbar"):
         kind = values.get("kind") or ""
         if kind not in BARRING_KINDS:
             raise BulkError(N_("Välj en spärr i listan."), "kind")
-        if key == "bar":
-            return {"kind": kind}, T_("Lägg till spärr: %(kind)s", kind=BARRING_KINDS[kind])
-        return {"kind": kind}, T_("Ta bort spärr: %(kind)s", kind=BARRING_KINDS[kind])
+        return {"kind": kind}, describe(key, {"kind": kind})
     if key == "invoice_text":
         text = (values.get("invoice_text") or "").strip()
         try:
             sa.prepare_invoice_text(None, text)  # the same length rule, once for the form
         except sa.ActionError as error:
             raise BulkError(error.message, "invoice_text") from error
-        return {"invoice_text": text}, (
-            T_("Sätt fakturatexten ”%(text)s”", text=text) if text else N_("Ta bort fakturatexten")
-        )
+        return {"invoice_text": text}, describe(key, {"invoice_text": text})
     raise BulkError(N_("Okänd åtgärd."))
+
+
+def describe(key: str, params: dict, name: str = "") -> Text:
+    """What the action does in words, from its stored params (``name``: the
+    group's or product's name, looked up when not given). A barring's kind
+    is the parameter ``kind``, a marked label the web layer translates too."""
+    if key == "group":
+        if not name:
+            group = Group.get_or_none(Group.id == params.get("group"))
+            name = group.label if group is not None else ""
+        month = group_rules.format_month(dt.date.fromisoformat(params["start"]))
+        return T_("Lägg till i %(group)s från %(month)s", group=name, month=month)
+    if key in ("price_plan", "data_package"):
+        if not name:
+            product = Product.get_or_none(
+                (Product.kind == key) & (Product.code == params.get("code"))
+            )
+            name = product.name if product is not None else params.get("code", "")
+        desired = params.get("desired")
+        if key == "price_plan" and desired:
+            return T_("Byt prisplan till %(name)s från %(date)s", name=name, date=desired)
+        if key == "price_plan":
+            return T_("Byt prisplan till %(name)s (tidigast möjliga datum)", name=name)
+        if desired:
+            return T_("Byt datapaket till %(name)s från %(date)s", name=name, date=desired)
+        return T_("Byt datapaket till %(name)s (tidigast möjliga datum)", name=name)
+    if key in ("bar", "unbar"):
+        label = BARRING_KINDS.get(params.get("kind"), params.get("kind", ""))
+        if key == "bar":
+            return T_("Lägg till spärr: %(kind)s", kind=label)
+        return T_("Ta bort spärr: %(kind)s", kind=label)
+    if key == "invoice_text":
+        text = params.get("invoice_text", "")
+        if text:
+            return T_("Sätt fakturatexten ”%(text)s”", text=text)
+        return T_("Ta bort fakturatexten")
+    return T_("Okänd åtgärd.")
 
 
 def _int(value) -> int:

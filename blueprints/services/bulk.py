@@ -28,6 +28,7 @@ from blueprints.services import bp
 from blueprints.services.listing import SERVICE_LIST
 from domain import bulk_actions as bulk
 from domain import groups as group_rules
+from domain.text import Text
 from tables.bulk import BulkActionRow
 from tables.orders import Order
 from tables.services import BARRING_KINDS, Service
@@ -122,6 +123,23 @@ def _choices(form: BulkForm) -> None:
     )
 
 
+def shown_summary(text) -> str:
+    """What the action does, in the page's language: a barring's kind (a
+    marked label among the values) is translated too."""
+    if isinstance(text, Text) and "kind" in text.params:
+        return _(text.msgid, **{**text.params, "kind": tr(text.params["kind"])})
+    return tr(text)
+
+
+def run_summary(run) -> str:
+    """A run's stored (Swedish) summary, described again from its action and
+    values so it can be shown in the user's language."""
+    try:
+        return shown_summary(bulk.describe(run.action, run.values))
+    except (KeyError, ValueError, TypeError):
+        return run.summary
+
+
 def _preview(sel: Selection, key: str, params: dict) -> dict:
     """How many will be refused up front and why (a small selection only)."""
     if len(sel.ids) > bulk.PREVIEW_ROWS:
@@ -184,7 +202,12 @@ def bulk_dialog():
     if form.step.data != "run":
         form.token.data = secrets.token_urlsafe(16)
         return _dialog(
-            form, kind, sel, "confirm", summary=tr(summary), preview=_preview(sel, key, params)
+            form,
+            kind,
+            sel,
+            "confirm",
+            summary=shown_summary(summary),
+            preview=_preview(sel, key, params),
         )
     token = (form.token.data or "")[:64]
     if not token:
@@ -219,7 +242,7 @@ def _rows(run):
 
 
 def _result_context(run) -> dict:
-    return {"run": run, "counts": bulk.counts(run)}
+    return {"run": run, "counts": bulk.counts(run), "summary": run_summary(run)}
 
 
 @bp.route("/bulk/<int:bulk_id>")

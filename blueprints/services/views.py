@@ -39,8 +39,9 @@ from tables.services import (
 )
 from tables.tickets import Ticket
 from web.auth import get_visible_or_404, require
-from web.formatting import gigabytes, kr, local
+from web.formatting import local
 from web.htmx import is_htmx, render
+from web.i18n import gigabytes, kr
 
 RELATED_LIMIT = 10
 MONITORING_DAYS = 7

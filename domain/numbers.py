@@ -15,6 +15,8 @@ import re
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
 
+from domain.text import N_, T_
+
 
 def luhn_digit(digits: str) -> str:
     """The check digit that makes ``digits`` + digit pass the Luhn test."""
@@ -136,7 +138,14 @@ def number_query(text: str) -> str | None:
 
 
 EXAMPLE_MOBILE = "070-123 45 67"
-MOBILE_LENGTH = f"Ett svenskt mobilnummer har tio siffror, t.ex. {EXAMPLE_MOBILE}."
+# "… har tio siffror, t.ex. 070-123 45 67." ends the too short/too long messages.
+
+
+def _too_short() -> str:
+    return T_(
+        "Mobilnumret är för kort. Ett svenskt mobilnummer har tio siffror, t.ex. %(example)s.",
+        example=EXAMPLE_MOBILE,
+    )
 
 
 def mobile_number_problem(text: str) -> str | None:
@@ -144,27 +153,35 @@ def mobile_number_problem(text: str) -> str | None:
     person can act on; None when it is one."""
     text = (text or "").strip()
     if re.search(r"[^\W\d_]", text):
-        return "Mobilnumret får bara innehålla siffror, inte bokstäver."
+        return N_("Mobilnumret får bara innehålla siffror, inte bokstäver.")
     if not _PHONE_TEXT.fullmatch(text) or not re.search(r"\d", text):
-        return "Skriv mobilnumret med siffror, gärna med mellanslag och bindestreck."
+        return N_("Skriv mobilnumret med siffror, gärna med mellanslag och bindestreck.")
     try:
         number = phonenumbers.parse(text, SWEDEN)
     except NumberParseException:
-        return f"Mobilnumret är för kort. {MOBILE_LENGTH}"
+        return _too_short()
     if number.country_code != 46:
-        return "Ange ett svenskt mobilnummer (07… eller +46 7…), inte ett utländskt."
+        return N_("Ange ett svenskt mobilnummer (07… eller +46 7…), inte ett utländskt.")
     kind = phonenumbers.number_type(number)
     if kind in (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE):
         return None
     if phonenumbers.is_valid_number(number):  # a real number, but not a mobile's
         shown = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
-        return f"{shown} är inte ett mobilnummer. Svenska mobilnummer börjar med 07."
+        return T_(
+            "%(number)s är inte ett mobilnummer. Svenska mobilnummer börjar med 07.", number=shown
+        )
     reason = phonenumbers.is_possible_number_for_type_with_reason(number, PhoneNumberType.MOBILE)
     if reason == phonenumbers.ValidationResult.TOO_SHORT:
-        return f"Mobilnumret är för kort. {MOBILE_LENGTH}"
+        return _too_short()
     if reason == phonenumbers.ValidationResult.TOO_LONG:
-        return f"Mobilnumret är för långt. {MOBILE_LENGTH}"
-    return f"Numret är inte ett svenskt mobilnummer. Kontrollera siffrorna, t.ex. {EXAMPLE_MOBILE}."
+        return T_(
+            "Mobilnumret är för långt. Ett svenskt mobilnummer har tio siffror, t.ex. %(example)s.",
+            example=EXAMPLE_MOBILE,
+        )
+    return T_(
+        "Numret är inte ett svenskt mobilnummer. Kontrollera siffrorna, t.ex. %(example)s.",
+        example=EXAMPLE_MOBILE,
+    )
 
 
 def normalise_mobile(text: str) -> str | None:

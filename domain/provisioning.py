@@ -80,6 +80,7 @@ from domain.service_terms import (  # noqa: F401 - PENDING_STATUSES also reached
     current_data_line,
 )
 from domain.settings import config_value
+from domain.text import N_, T_
 from tables.orders import Order, OrderEvent, OrderLine
 from tables.services import MonthlyUsage, Service, SimCard
 
@@ -214,8 +215,12 @@ def _apply(order, service, payload: dict, actor) -> None:
         before, after = service_changes.apply(order, service, payload, actor)
     except (KeyError, ValueError, TypeError) as error:
         raise ProvisioningError(
-            "Ändringen saknar uppgifter som behövs för att genomföra den här "
-            f"({error}). Genomför den i näten och avvisa den här, eller be kunden beställa igen."
+            T_(
+                "Ändringen saknar uppgifter som behövs för att genomföra den här "
+                "(%(error)s). Genomför den i näten och avvisa den här, eller be kunden "
+                "beställa igen.",
+                error=str(error),
+            )
         ) from error
     audit.record(
         f"service.{payload.get('op', order.type)}",
@@ -258,7 +263,7 @@ def complete(order, actor=None, *, comment: str = "", extra: dict | None = None,
     still ahead (dated operations). Notifies the creator. Inside ``write_tx``."""
     today = today or dt.date.today()
     if order.status not in PENDING_STATUSES:
-        raise ProvisioningError("Ändringen är redan hanterad.")
+        raise ProvisioningError(N_("Ändringen är redan hanterad."))
     payload = payload_of(order)
     if extra:
         payload.update(extra)
@@ -284,11 +289,13 @@ def complete(order, actor=None, *, comment: str = "", extra: dict | None = None,
 def reject(order, actor, comment: str = ""):
     """Avvisa: the pending order is refused and nothing changes (inside ``write_tx``)."""
     if order.status not in PENDING_STATUSES:
-        raise ProvisioningError("Ändringen är redan hanterad.")
+        raise ProvisioningError(N_("Ändringen är redan hanterad."))
     if payload_of(order).get("recorded"):
         raise ProvisioningError(
-            "Spärren gäller redan i portalen och kan inte avvisas. Slutför den när kortet är "
-            "spärrat i nätet; kunden häver den själv med Häv spärr."
+            N_(
+                "Spärren gäller redan i portalen och kan inte avvisas. Slutför den när kortet "
+                "är spärrat i nätet; kunden häver den själv med Häv spärr."
+            )
         )
     backend_ = backend()
     if hasattr(backend_, "cancel"):
@@ -310,7 +317,7 @@ def withdraw(order, actor, comment: str = ""):
     """Avbryt: the customer withdraws a pending order before it is carried
     out; nothing changes on the service (inside ``write_tx``)."""
     if order.status not in PENDING_STATUSES:
-        raise ProvisioningError("Beställningen är redan hanterad.")
+        raise ProvisioningError(N_("Beställningen är redan hanterad."))
     backend_ = backend()
     if hasattr(backend_, "cancel"):
         backend_.cancel(order)

@@ -72,6 +72,7 @@ from domain.service_terms import (  # noqa: F401 - part of this module's interfa
     prices,
     topup_products,
 )
+from domain.text import N_, T_
 from permissions import holds_any
 from tables.orders import ORDER_TYPES
 from tables.services import MOBILE_KINDS, SERVICE_KINDS, SERVICE_STATUSES, SimCard
@@ -108,22 +109,22 @@ class Action:
 def _has_change_options(service) -> str | None:
     options = change_options(service)
     if not options["data_package"] and not options["price_plan"]:
-        return "Tjänsten har inga datapaket eller prislistor att byta till."
+        return N_("Tjänsten har inga datapaket eller prislistor att byta till.")
     return None
 
 
 def _has_addon_options(service) -> str | None:
     if not addon_options(service):
-        return "Det finns inga tilläggsabonnemang för den här tjänsten."
+        return N_("Det finns inga tilläggsabonnemang för den här tjänsten.")
     return None
 
 
 def _has_sim(service) -> str | None:
     sim = active_sim(service)
     if sim is None:
-        return "Tjänsten har inget aktivt SIM-kort att spärra."
+        return N_("Tjänsten har inget aktivt SIM-kort att spärra.")
     if sim.status == "blocked":
-        return "SIM-kortet är redan spärrat."
+        return N_("SIM-kortet är redan spärrat.")
     return None
 
 
@@ -142,57 +143,57 @@ def _has_lost_block(service) -> str | None:
         .exists()
     )
     if replaced and sim is not None:
-        return (
+        return N_(
             "Det förlorade SIM-kortet har ersatts av ett nytt och förblir spärrat; "
             "spärren kan inte hävas."
         )
-    return "SIM-kortet är inte spärrat."
+    return N_("SIM-kortet är inte spärrat.")
 
 
 ACTIONS: dict[str, Action] = {
     a.key: a
     for a in [
-        Action("user_name", "Ändra användare", "setting", "services.addons", ALL_KINDS,
+        Action("user_name", N_("Ändra användare"), "setting", "services.addons", ALL_KINDS,
                ("ordered",) + RUNNING, group="inline"),
-        Action("sim", "Ersätt SIM-kort", "sim_swap",
+        Action("sim", N_("Ersätt SIM-kort"), "sim_swap",
                ("services.hardware", "services.allocate_sim"), MOBILE_KINDS, OPEN),
-        Action("barrings", "Mobilspärrar", "barring", "services.addons", MOBILE_KINDS, RUNNING),
-        Action("forwardings", "Vidarekopplingar", "forwarding", "services.addons", VOICE_KINDS,
+        Action("barrings", N_("Mobilspärrar"), "barring", "services.addons", MOBILE_KINDS, RUNNING),
+        Action("forwardings", N_("Vidarekopplingar"), "forwarding", "services.addons", VOICE_KINDS,
                RUNNING),
-        Action("external_username", "Externt användarnamn", "setting",
+        Action("external_username", N_("Externt användarnamn"), "setting",
                "services.external_username", MOBILE_KINDS, RUNNING),
-        Action("change", "Ändra tjänst", "change", "orders.create", ALL_KINDS, OPEN,
+        Action("change", N_("Ändra tjänst"), "change", "orders.create", ALL_KINDS, OPEN,
                requires=_has_change_options),
-        Action("move", "Flytta till annat konto", "move", "services.move", ALL_KINDS, OPEN),
-        Action("topup", "Fyll på data", "topup", "orders.create", MOBILE_KINDS, ("active",)),
-        Action("terminate", "Avsluta tjänst", "termination", "orders.create", ALL_KINDS,
+        Action("move", N_("Flytta till annat konto"), "move", "services.move", ALL_KINDS, OPEN),
+        Action("topup", N_("Fyll på data"), "topup", "orders.create", MOBILE_KINDS, ("active",)),
+        Action("terminate", N_("Avsluta tjänst"), "termination", "orders.create", ALL_KINDS,
                ("ordered", "active", "barred")),
-        Action("ticket", "Skapa ärende", None, ("tickets.manage", "faults.create"), ALL_KINDS,
+        Action("ticket", N_("Skapa ärende"), None, ("tickets.manage", "faults.create"), ALL_KINDS,
                ANY_STATUS),
         # Stofa's mobile administration (SRV-4) and other settings
-        Action("limits", "Förbrukningsgränser", "setting", "services.addons", MOBILE_KINDS,
+        Action("limits", N_("Förbrukningsgränser"), "setting", "services.addons", MOBILE_KINDS,
                RUNNING, group="admin"),
-        Action("options", "Optioner", "setting", "services.addons", MOBILE_KINDS, RUNNING,
+        Action("options", N_("Optioner"), "setting", "services.addons", MOBILE_KINDS, RUNNING,
                group="admin"),
-        Action("addons", "Tilläggsabonnemang", "addon", "services.addons", MOBILE_KINDS, OPEN,
+        Action("addons", N_("Tilläggsabonnemang"), "addon", "services.addons", MOBILE_KINDS, OPEN,
                group="admin", requires=_has_addon_options),
-        Action("auto_upgrade", "Auto-uppgradering", "setting", "services.addons", MOBILE_KINDS,
+        Action("auto_upgrade", N_("Auto-uppgradering"), "setting", "services.addons", MOBILE_KINDS,
                RUNNING, group="admin"),
-        Action("lost_sim", "Spärra förlorat SIM-kort", "lost_sim", "services.hardware",
+        Action("lost_sim", N_("Spärra förlorat SIM-kort"), "lost_sim", "services.hardware",
                MOBILE_KINDS, OPEN, group="admin", requires=_has_sim),
-        Action("lost_sim_lift", "Häv spärr", "lost_sim_lift", "services.hardware",
+        Action("lost_sim_lift", N_("Häv spärr"), "lost_sim_lift", "services.hardware",
                MOBILE_KINDS, OPEN, group="admin", requires=_has_lost_block),
-        Action("caller_id", "Nummervisning", "setting", "services.addons", VOICE_KINDS, RUNNING,
+        Action("caller_id", N_("Nummervisning"), "setting", "services.addons", VOICE_KINDS, RUNNING,
                group="admin"),
-        Action("invoice_text", "Fakturatext", "setting", "services.addons", ALL_KINDS, RUNNING,
+        Action("invoice_text", N_("Fakturatext"), "setting", "services.addons", ALL_KINDS, RUNNING,
                group="admin"),
-        Action("profile", "Profil", "setting", "services.addons", MOBILE_KINDS, RUNNING,
+        Action("profile", N_("Profil"), "setting", "services.addons", MOBILE_KINDS, RUNNING,
                group="admin"),
-        Action("mex", "Växelstatus (MEX)", "setting", "services.mex", ("mobile_pbx",), RUNNING,
+        Action("mex", N_("Växelstatus (MEX)"), "setting", "services.mex", ("mobile_pbx",), RUNNING,
                group="admin"),
         # A molnväxel change that its backend wants as an order (domain/switchboard.py):
         # placed from the Medarbetare/Köer dialogs, never listed among the actions.
-        Action("switchboard", "Ändring i molnväxeln", "setting",
+        Action("switchboard", N_("Ändring i molnväxeln"), "setting",
                ("services.addons", "services.mex"), ("cloud_pbx",), RUNNING, group="switchboard"),
     ]
 }  # fmt: skip
@@ -237,13 +238,18 @@ def refusal(user, service, key: str) -> str | None:
     """Why ``user`` may not use action ``key`` on ``service`` (None: allowed)."""
     action = ACTIONS[key]
     if service.kind not in action.kinds:
-        return f"Åtgärden {action.label} finns inte för tjänster av typen {service.kind_label}."
+        return T_(
+            "Åtgärden %(action)s finns inte för tjänster av typen %(kind)s.",
+            action=T_(action.label),
+            kind=T_(service.kind_label),
+        )
     if not holds_any(user, action.permission):
-        return f"Du har inte behörighet att använda {action.label}."
+        return T_("Du har inte behörighet att använda %(action)s.", action=T_(action.label))
     if service.status not in action.statuses:
-        return (
-            f"Åtgärden {action.label} kan inte användas när tjänsten har status "
-            f"{service.status_label}."
+        return T_(
+            "Åtgärden %(action)s kan inte användas när tjänsten har status %(status)s.",
+            action=T_(action.label),
+            status=T_(service.status_label),
         )
     if action.requires is not None:
         return action.requires(service)
@@ -294,11 +300,16 @@ def order_summary(order) -> str:
     payload = payload_of(order)
     if payload.get("summary"):
         if payload.get("lost_icc"):
-            return f"{payload['summary']} – ersätter förlorat SIM-kort {payload['lost_icc']}"
+            return T_(
+                "%(summary)s – ersätter förlorat SIM-kort %(icc)s",
+                summary=payload["summary"],
+                icc=payload["lost_icc"],
+            )
         return payload["summary"]
     label = ORDER_TYPES.get(order.type, order.type)
     if order.type == "termination" and payload.get("end_date"):
-        return f"Avslut per {payload['end_date']}"
+        return T_("Avslut per %(date)s", date=payload["end_date"])
     if order.type == "sim_swap" and payload.get("method") == "send":
-        return f"Nytt SIM-kort ({SIM_TYPES.get(payload.get('sim_type'), 'SIM-kort')}) skickas"
+        sim_type = SIM_TYPES.get(payload.get("sim_type"), N_("SIM-kort"))
+        return T_("Nytt SIM-kort (%(type)s) skickas", type=T_(sim_type))
     return label

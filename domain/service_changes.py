@@ -25,6 +25,7 @@ from domain.service_terms import (
     first_of_month,
     prices,
 )
+from domain.text import N_
 from tables.catalogue import Product
 from tables.services import (
     Barring,
@@ -221,7 +222,7 @@ def _lost_card(service, payload):
 def _apply_lost_sim(order, service, payload, actor):
     sim = _lost_card(service, payload)
     if sim is None:
-        raise ProvisioningError("Tjänsten har inget aktivt SIM-kort att spärra.")
+        raise ProvisioningError(N_("Tjänsten har inget aktivt SIM-kort att spärra."))
     before = {"sim_status": sim.status, "status": service.status}
     if sim.status == "active":
         SimCard.update(status="blocked", blocked_at=utcnow(), blocked_status=service.status).where(
@@ -238,7 +239,7 @@ def _apply_lost_sim_lift(order, service, payload, actor):
     """Häv spärr: the lost card turned up and works again."""
     sim = _lost_card(service, payload)
     if sim is None or sim.status != "blocked":
-        raise ProvisioningError("SIM-kortet är inte spärrat längre.")
+        raise ProvisioningError(N_("SIM-kortet är inte spärrat längre."))
     before = {"sim_status": "blocked", "status": service.status}
     SimCard.update(status="active", blocked_at=None, blocked_status=None).where(
         SimCard.id == sim.id

@@ -28,6 +28,7 @@ from domain.service_terms import (
     prices,
     topup_products,
 )
+from domain.text import N_, T_
 from tables.catalogue import Product
 from tables.org import Account
 from tables.scope import visible_accounts
@@ -43,9 +44,13 @@ from tables.services import (
 )
 
 VOICE_KINDS = ("mobile", "mobile_pbx")
-MEX_STATUSES = {"in": "Inloggad i växeln", "out": "Utloggad ur växeln"}
-SIM_TYPES = {"physical": "Fysiskt SIM-kort", "esim": "eSIM"}
-CALLER_ID_MODES = {"own": "Eget nummer", "other": "Annat nummer", "hidden": "Dolt nummer"}
+MEX_STATUSES = {"in": N_("Inloggad i växeln"), "out": N_("Utloggad ur växeln")}
+SIM_TYPES = {"physical": N_("Fysiskt SIM-kort"), "esim": "eSIM"}
+CALLER_ID_MODES = {
+    "own": N_("Eget nummer"),
+    "other": N_("Annat nummer"),
+    "hidden": N_("Dolt nummer"),
+}
 
 
 class ActionError(Exception):
@@ -64,9 +69,9 @@ class ActionError(Exception):
 def prepare_user_name(service, name: str) -> dict:
     name = (name or "").strip()
     if not name:
-        raise ActionError("Ange användarens namn.", "user_name")
+        raise ActionError(N_("Ange användarens namn."), "user_name")
     if len(name) > 100:
-        raise ActionError("Högst 100 tecken.", "user_name")
+        raise ActionError(N_("Högst 100 tecken."), "user_name")
     return {
         "op": "user_name",
         "payload": {"user_name": name},
@@ -77,9 +82,9 @@ def prepare_user_name(service, name: str) -> dict:
 def prepare_external_username(service, value: str) -> dict:
     value = (value or "").strip()
     if len(value) > 100:
-        raise ActionError("Högst 100 tecken.", "external_username")
+        raise ActionError(N_("Högst 100 tecken."), "external_username")
     if any(ch.isspace() for ch in value):
-        raise ActionError("Användarnamnet får inte innehålla mellanslag.", "external_username")
+        raise ActionError(N_("Användarnamnet får inte innehålla mellanslag."), "external_username")
     return {
         "op": "external_username",
         "payload": {"external_username": value},
@@ -96,10 +101,10 @@ def barring_kinds_for(service) -> dict[str, str]:
 def prepare_barring_add(service, kind: str) -> dict:
     kinds = barring_kinds_for(service)
     if kind not in kinds:
-        raise ActionError("Välj en spärr i listan.", "kind")
+        raise ActionError(N_("Välj en spärr i listan."), "kind")
     exists = Barring.get_or_none((Barring.service == service.id) & (Barring.kind == kind))
     if exists is not None:
-        raise ActionError(f"Spärren {kinds[kind]} är redan aktiv.", "kind")
+        raise ActionError(T_("Spärren %(kind)s är redan aktiv.", kind=kinds[kind]), "kind")
     return {
         "op": "barring_add",
         "payload": {"kind": kind},
@@ -110,7 +115,7 @@ def prepare_barring_add(service, kind: str) -> dict:
 def prepare_barring_remove(service, barring_id) -> dict:
     barring = Barring.get_or_none((Barring.service == service.id) & (Barring.id == barring_id))
     if barring is None:
-        raise ActionError("Spärren finns inte längre.")
+        raise ActionError(N_("Spärren finns inte längre."))
     label = BARRING_KINDS.get(barring.kind, barring.kind)
     return {
         "op": "barring_remove",
@@ -129,22 +134,22 @@ def prepare_forwarding(service, values: dict) -> dict:
         seconds = str(seconds or "").strip()
         if not target:
             if seconds and kind == "no_answer":
-                raise ActionError("Ange numret att vidarekoppla till.", f"{kind}_target")
+                raise ActionError(N_("Ange numret att vidarekoppla till."), f"{kind}_target")
             continue
         number = normalise_phone(target)
         if number is None:
             raise ActionError(
-                "Ange ett giltigt telefonnummer, t.ex. 070-123 45 67 eller +46 70 123 45 67.",
+                N_("Ange ett giltigt telefonnummer, t.ex. 070-123 45 67 eller +46 70 123 45 67."),
                 f"{kind}_target",
             )
         if number == service.number:
             raise ActionError(
-                "Tjänsten kan inte vidarekopplas till sitt eget nummer.", f"{kind}_target"
+                N_("Tjänsten kan inte vidarekopplas till sitt eget nummer."), f"{kind}_target"
             )
         entry = {"target": number}
         if kind == "no_answer":
             if not seconds.isdigit() or not 5 <= int(seconds) <= 60:
-                raise ActionError("Ange ringtiden i sekunder, 5–60.", "no_answer_seconds")
+                raise ActionError(N_("Ange ringtiden i sekunder, 5–60."), "no_answer_seconds")
             entry["ring_seconds"] = int(seconds)
         chosen[kind] = entry
     current = {
@@ -152,7 +157,7 @@ def prepare_forwarding(service, values: dict) -> dict:
         for f in CallForwarding.select().where(CallForwarding.service == service.id)
     }
     if chosen == current:
-        raise ActionError("Inga ändringar att spara.")
+        raise ActionError(N_("Inga ändringar att spara."))
     if chosen:
         parts = [
             f"{FORWARDING_KINDS[k]} → {format_phone(v['target'])}"
@@ -167,16 +172,16 @@ def prepare_forwarding(service, values: dict) -> dict:
 
 def icc_refusal(service, icc: str) -> str | None:
     if not valid_icc(icc):
-        return "ICC ska vara 19 siffror som börjar med 89 och har en giltig kontrollsiffra."
+        return N_("ICC ska vara 19 siffror som börjar med 89 och har en giltig kontrollsiffra.")
     card = SimCard.get_or_none(SimCard.icc == icc)
     if card is None:
         return None
     if card.service_id == service.id and card.status in ("active", "blocked"):
-        return "Det är tjänstens nuvarande SIM-kort."
+        return N_("Det är tjänstens nuvarande SIM-kort.")
     if card.service_id is not None or card.status != "stock":
-        return "SIM-kortet med det ICC-numret används redan."
+        return N_("SIM-kortet med det ICC-numret används redan.")
     if card.organisation_id not in (None, service.organisation_id):
-        return "SIM-kortet med det ICC-numret kan inte användas."
+        return N_("SIM-kortet med det ICC-numret kan inte användas.")
     return None
 
 
@@ -186,10 +191,13 @@ def prepare_sim_customer(service, msisdn: str, icc: str) -> dict:
     icc = (icc or "").replace(" ", "").strip()
     number = normalise_phone(msisdn)
     if number is None:
-        raise ActionError("Ange ett giltigt telefonnummer (msisdn), t.ex. 0701234567.", "msisdn")
+        raise ActionError(
+            N_("Ange ett giltigt telefonnummer (msisdn), t.ex. 0701234567."), "msisdn"
+        )
     if number != service.number:
         raise ActionError(
-            f"Msisdn ska vara tjänstens nummer {format_phone(service.number)}.", "msisdn"
+            T_("Msisdn ska vara tjänstens nummer %(number)s.", number=format_phone(service.number)),
+            "msisdn",
         )
     message = icc_refusal(service, icc)
     if message:
@@ -203,13 +211,13 @@ def prepare_sim_customer(service, msisdn: str, icc: str) -> dict:
 
 def prepare_sim_send(service, sim_type: str, address: dict, email: str) -> dict:
     if sim_type not in SIM_TYPES:
-        raise ActionError("Välj typ av SIM-kort.", "sim_type")
+        raise ActionError(N_("Välj typ av SIM-kort."), "sim_type")
     payload = {"method": "send", "sim_type": sim_type}
     if sim_type == "esim":
         email = (email or "").strip()
         if not _valid_email(email):
             raise ActionError(
-                "Ange en giltig e-postadress dit aktiveringsuppgifterna ska skickas.", "email"
+                N_("Ange en giltig e-postadress dit aktiveringsuppgifterna ska skickas."), "email"
             )
         payload["email"] = email
         summary = f"Nytt eSIM, aktivering till {email}"
@@ -228,10 +236,10 @@ DELIVERY_FIELDS = ("delivery_name", "delivery_street", "delivery_postcode", "del
 
 def delivery_address(address: dict) -> dict:
     fields = {
-        "delivery_name": ("Ange mottagare.", 100),
-        "delivery_street": ("Ange gatuadress.", 100),
-        "delivery_postcode": ("Ange postnummer.", 6),
-        "delivery_city": ("Ange ort.", 60),
+        "delivery_name": (N_("Ange mottagare."), 100),
+        "delivery_street": (N_("Ange gatuadress."), 100),
+        "delivery_postcode": (N_("Ange postnummer."), 6),
+        "delivery_city": (N_("Ange ort."), 60),
     }
     out = {}
     for name, (missing, limit) in fields.items():
@@ -239,11 +247,11 @@ def delivery_address(address: dict) -> dict:
         if not value:
             raise ActionError(missing, name)
         if len(value) > limit:
-            raise ActionError(f"Högst {limit} tecken.", name)
+            raise ActionError(T_("Högst %(limit)s tecken.", limit=limit), name)
         out[name] = value
     postcode = normalise_postcode(out["delivery_postcode"])
     if postcode is None:
-        raise ActionError("Postnumret ska vara fem siffror, t.ex. 903 04.", "delivery_postcode")
+        raise ActionError(N_("Postnumret ska vara fem siffror, t.ex. 903 04."), "delivery_postcode")
     out["delivery_postcode"] = postcode
     return out
 
@@ -330,22 +338,26 @@ def prepare_change_service(service, plan_code, data_code, desired: dt.date | Non
     today = today or dt.date.today()
     options = change_options(service)
     if plan_code and _product(plan_code, options["price_plan"]) is None:
-        raise ActionError("Välj en prislista i listan.", "price_plan")
+        raise ActionError(N_("Välj en prislista i listan."), "price_plan")
     if data_code and _product(data_code, options["data_package"]) is None:
-        raise ActionError("Välj ett datapaket i listan.", "data_package")
+        raise ActionError(N_("Välj ett datapaket i listan."), "data_package")
     preview = change_preview(service, plan_code, data_code, today)
     if not preview["changed"]:
-        raise ActionError("Välj ett annat datapaket eller en annan prislista än de nuvarande.")
+        raise ActionError(N_("Välj ett annat datapaket eller en annan prislista än de nuvarande."))
     if desired is None:
-        raise ActionError("Ange datum för önskad aktivering.", "desired_date")
+        raise ActionError(N_("Ange datum för önskad aktivering."), "desired_date")
     if desired < today:
-        raise ActionError("Datumet har redan passerat.", "desired_date")
+        raise ActionError(N_("Datumet har redan passerat."), "desired_date")
     if desired > add_months(today, 12):
-        raise ActionError("Välj ett datum inom ett år.", "desired_date")
+        raise ActionError(N_("Välj ett datum inom ett år."), "desired_date")
     if desired < preview["earliest"]:
         raise ActionError(
-            f"Ett lägre datapaket kan tidigast aktiveras {preview['earliest'].isoformat()}, "
-            f"när bindningstiden ({service.binding_end.isoformat()}) har löpt ut.",
+            T_(
+                "Ett lägre datapaket kan tidigast aktiveras %(earliest)s, "
+                "när bindningstiden (%(binding_end)s) har löpt ut.",
+                earliest=preview["earliest"].isoformat(),
+                binding_end=service.binding_end.isoformat(),
+            ),
             "desired_date",
         )
     org = service.organisation
@@ -385,17 +397,17 @@ def prepare_move(user, service, account_id, start: dt.date | None, today=None) -
     try:
         account_id = int(account_id)
     except (TypeError, ValueError):
-        raise ActionError("Välj kontot att flytta till.", "account") from None
+        raise ActionError(N_("Välj kontot att flytta till."), "account") from None
     target = next((a for a in move_targets(user, service) if a.id == account_id), None)
     if target is None:
-        raise ActionError("Kontot finns inte bland de konton du kan flytta till.", "account")
+        raise ActionError(N_("Kontot finns inte bland de konton du kan flytta till."), "account")
     earliest = earliest_move_date(today)
     if start is None:
-        raise ActionError("Ange datum då nya kontot ska börja debiteras.", "start_date")
+        raise ActionError(N_("Ange datum då nya kontot ska börja debiteras."), "start_date")
     if start < earliest:
-        raise ActionError(f"Tidigast {earliest.isoformat()}.", "start_date")
+        raise ActionError(T_("Tidigast %(date)s.", date=earliest.isoformat()), "start_date")
     if start > add_months(today, 12):
-        raise ActionError("Välj ett datum inom ett år.", "start_date")
+        raise ActionError(N_("Välj ett datum inom ett år."), "start_date")
     return {
         "op": "move",
         "payload": {
@@ -413,7 +425,7 @@ def prepare_topup(service, code: str, today=None) -> dict:
     today = today or dt.date.today()
     product = _product(code, topup_products(service))
     if product is None:
-        raise ActionError("Välj ett datapaket att fylla på med.", "product")
+        raise ActionError(N_("Välj ett datapaket att fylla på med."), "product")
     monthly, start, _ = prices(service.organisation, product)
     price = monthly or start
     return {
@@ -433,11 +445,11 @@ def prepare_topup(service, code: str, today=None) -> dict:
 def prepare_terminate(service, end: dt.date | None, today=None) -> dict:
     today = today or dt.date.today()
     if end is None:
-        raise ActionError("Ange önskat tekniskt avslutsdatum.", "end_date")
+        raise ActionError(N_("Ange önskat tekniskt avslutsdatum."), "end_date")
     if end < today:
-        raise ActionError("Datumet har redan passerat.", "end_date")
+        raise ActionError(N_("Datumet har redan passerat."), "end_date")
     if end > add_months(today, 24):
-        raise ActionError("Välj ett datum inom två år.", "end_date")
+        raise ActionError(N_("Välj ett datum inom två år."), "end_date")
     until = billed_until(service, end, today)
     return {
         "op": "terminate",
@@ -454,9 +466,9 @@ def _gb_to_mb(text: str, field: str) -> int | None:
     try:
         value = float(text)
     except ValueError:
-        raise ActionError("Ange mängden i GB, t.ex. 2 eller 0,5.", field) from None
+        raise ActionError(N_("Ange mängden i GB, t.ex. 2 eller 0,5."), field) from None
     if not 0.1 <= value <= 1000:
-        raise ActionError("Ange mellan 0,1 och 1000 GB.", field)
+        raise ActionError(N_("Ange mellan 0,1 och 1000 GB."), field)
     return round(value * 1024)
 
 
@@ -465,10 +477,10 @@ def prepare_limits(service, call_kr: str, data_gb: str) -> dict:
     call = None
     if call_text:
         if not call_text.isdigit() or not 1 <= int(call_text) <= 100000:
-            raise ActionError("Ange samtalsgränsen i hela kronor, 1–100 000.", "call_limit")
+            raise ActionError(N_("Ange samtalsgränsen i hela kronor, 1–100 000."), "call_limit")
         call = int(call_text) * 100
     if call is not None and service.kind == "mbb":
-        raise ActionError("Mobilt bredband har ingen samtalsgräns.", "call_limit")
+        raise ActionError(N_("Mobilt bredband har ingen samtalsgräns."), "call_limit")
     data = _gb_to_mb(data_gb, "data_limit")
     parts = []
     parts.append(f"samtal {call // 100} kr" if call else "ingen samtalsgräns")
@@ -505,13 +517,13 @@ def prepare_addons(service, codes: list[str], today=None) -> dict:
     options = {p.code: p for p in addon_options(service)}
     unknown = [c for c in codes if c not in options]
     if unknown:
-        raise ActionError("Välj bland tilläggsabonnemangen i listan.", "addons")
+        raise ActionError(N_("Välj bland tilläggsabonnemangen i listan."), "addons")
     current = {c for c in current_addon_codes(service) if c in options}
     chosen = set(codes)
     added = sorted(chosen - current)
     removed = sorted(current - chosen)
     if not added and not removed:
-        raise ActionError("Inga ändringar att spara.")
+        raise ActionError(N_("Inga ändringar att spara."))
     org = service.organisation
     lines = []
     for code in added:
@@ -545,9 +557,9 @@ class AlreadyBlocked(ActionError):
 def prepare_lost_sim(service) -> dict:
     sim = active_sim(service)
     if sim is None:
-        raise ActionError("Tjänsten har inget aktivt SIM-kort att spärra.")
+        raise ActionError(N_("Tjänsten har inget aktivt SIM-kort att spärra."))
     if sim.status != "active":
-        raise AlreadyBlocked("SIM-kortet är redan spärrat.")
+        raise AlreadyBlocked(N_("SIM-kortet är redan spärrat."))
     return {
         "op": "lost_sim",
         "payload": {"icc": sim.icc},
@@ -558,7 +570,7 @@ def prepare_lost_sim(service) -> dict:
 def prepare_lost_sim_lift(service) -> dict:
     sim = active_sim(service)
     if sim is None or sim.status != "blocked":
-        raise ActionError("SIM-kortet är inte spärrat.")
+        raise ActionError(N_("SIM-kortet är inte spärrat."))
     return {
         "op": "lost_sim_lift",
         "payload": {"icc": sim.icc},
@@ -591,17 +603,19 @@ def organisation_numbers_match(service, number: str) -> bool:
 
 def prepare_caller_id(service, mode: str, number: str) -> dict:
     if mode not in CALLER_ID_MODES:
-        raise ActionError("Välj vilket nummer som ska visas.", "mode")
+        raise ActionError(N_("Välj vilket nummer som ska visas."), "mode")
     shown = ""
     if mode == "other":
         shown = normalise_phone(number) or ""
         if not shown:
-            raise ActionError("Ange ett giltigt telefonnummer, t.ex. 090-695 32 00.", "number")
+            raise ActionError(N_("Ange ett giltigt telefonnummer, t.ex. 090-695 32 00."), "number")
         if shown == service.number:
             shown = ""
             mode = "own"
         elif not organisation_numbers_match(service, shown):
-            raise ActionError("Numret måste vara ett av er organisations egna nummer.", "number")
+            raise ActionError(
+                N_("Numret måste vara ett av er organisations egna nummer."), "number"
+            )
     summary = {
         "own": "Nummervisning: eget nummer",
         "hidden": "Nummervisning: dolt nummer",
@@ -617,7 +631,7 @@ def prepare_caller_id(service, mode: str, number: str) -> dict:
 def prepare_invoice_text(service, text: str) -> dict:
     text = (text or "").strip()
     if len(text) > 50:
-        raise ActionError("Högst 50 tecken.", "invoice_text")
+        raise ActionError(N_("Högst 50 tecken."), "invoice_text")
     return {
         "op": "invoice_text",
         "payload": {"invoice_text": text},
@@ -635,16 +649,16 @@ def prepare_profile(service, name, address, user_email, admin_email) -> dict:
     limits = {"profile_name": 100, "profile_address": 200}
     for key, limit in limits.items():
         if len(values[key]) > limit:
-            raise ActionError(f"Högst {limit} tecken.", key)
+            raise ActionError(T_("Högst %(limit)s tecken.", limit=limit), key)
     for key in ("profile_user_email", "profile_admin_email"):
         if values[key] and not _valid_email(values[key]):
-            raise ActionError("Ange en giltig e-postadress.", key)
+            raise ActionError(N_("Ange en giltig e-postadress."), key)
     return {"op": "profile", "payload": values, "summary": "Profil uppdaterad"}
 
 
 def prepare_mex(service, status: str) -> dict:
     if status not in MEX_STATUSES:
-        raise ActionError("Välj växelstatus.", "mex_status")
+        raise ActionError(N_("Välj växelstatus."), "mex_status")
     return {
         "op": "mex",
         "payload": {"mex_status": status},

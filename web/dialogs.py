@@ -16,8 +16,24 @@ flashed, becomes the toast.
 from __future__ import annotations
 
 from flask import flash, make_response, redirect
+from flask_babel import gettext
 
+from domain.text import Text
 from web.htmx import is_htmx, render, trigger
+from web.i18n import tr
+
+
+def message_text(text) -> str:
+    """``tr(text)`` for a domain message whose values may themselves be marked
+    labels (``T_(action.label)``, a Text without values): those values are
+    translated too, other values (names, numbers) are filled in as they are."""
+    if isinstance(text, Text):
+        params = {
+            key: message_text(value) if isinstance(value, Text) else value
+            for key, value in text.params.items()
+        }
+        return gettext(text.msgid, **params)
+    return tr(text)
 
 
 def show(template: str, back_url: str, **context):
@@ -29,7 +45,9 @@ def show(template: str, back_url: str, **context):
 
 def done(back_url: str, message: str | None = None, **events):
     """Close the dialog, confirm with ``message`` and announce ``events``;
-    without htmx go back (the message flashed there)."""
+    without htmx go back (the message flashed there). A domain message
+    (``N_``/``T_``) is translated here."""
+    message = message_text(message)
     if is_htmx():
         response = make_response("")
         response.headers["Vary"] = "HX-Request"
@@ -47,6 +65,7 @@ def done(back_url: str, message: str | None = None, **events):
 def go(target: str, message: str | None = None):
     """End the dialog by going to ``target`` (htmx: ``HX-Redirect``), where
     ``message`` shows as the same toast (a success flash)."""
+    message = message_text(message)
     if message:
         flash(message, "success")
     if is_htmx():

@@ -18,14 +18,17 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm as _FlaskForm
 from wtforms import PasswordField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from domain.numbers import format_org_number, format_phone
+from web.i18n import N_, tr
 
-CONTROL_MESSAGE = "Fältet innehåller otillåtna tecken."
+CONTROL_MESSAGE = N_("Fältet innehåller otillåtna tecken.")
 
 _BIDI = "\u202a-\u202e\u2066-\u2069"
 SINGLE_LINE_FORBIDDEN = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}]")
@@ -42,7 +45,7 @@ def forbidden_characters(field) -> re.Pattern | None:
 def _no_control_characters(pattern: re.Pattern):
     def check(form, field):
         if isinstance(field.data, str) and pattern.search(field.data):
-            raise ValidationError(CONTROL_MESSAGE)
+            raise ValidationError(gettext(CONTROL_MESSAGE))
 
     return check
 
@@ -93,11 +96,11 @@ class OrgNumberField(StringField):
 class PinForm(FlaskForm):
     """An account's PIN for kundnummer + PIN sign-in (domain/account_pin.py)."""
 
-    pin = PasswordField("Ny PIN-kod")
+    pin = PasswordField(_l("Ny PIN-kod"))
 
     def validate_pin(self, field):
         from domain.account_pin import pin_problem
 
         problem = pin_problem((field.data or "").strip())
         if problem:
-            raise ValidationError(problem)
+            raise ValidationError(tr(problem))

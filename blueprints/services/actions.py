@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import pgettext
 from flask_login import current_user
 
 from blueprints.services import bp
@@ -40,11 +42,12 @@ from domain import service_actions as sa
 from domain.orders import service_requests
 from domain.provisioning import payload_of
 from tables.services import BARRING_KINDS, FORWARDING_KINDS, Service, SpendingLimit
-from web import dialogs
+from web import dialogs, i18n
 from web.auth import get_visible_or_404, parse_id, require
-from web.formatting import amount, kr
+from web.formatting import amount
 from web.forms import select_choices
 from web.htmx import confirm, is_htmx, trigger
+from web.i18n import N_, tr
 
 DIALOGS = "partials/services/dialogs/"
 
@@ -64,8 +67,8 @@ def refused(error: Refused):
         DIALOGS + "_refused.html",
         back_url(error.service),
         service=error.service,
-        message=error.message,
-        dialog_title="Åtgärden kan inte utföras",
+        message=dialogs.message_text(error.message),
+        dialog_title=_("Åtgärden kan inte utföras"),
     )
     response.status_code = 403
     return response
@@ -106,34 +109,34 @@ def dialog(name: str, service, **context):
         f"{DIALOGS}_{name}.html",
         back_url(service),
         service=service,
-        dialog_title=context.pop("title", action.label if action else ""),
+        dialog_title=context.pop("title", tr(action.label) if action else ""),
         **context,
     )
 
 
 # What a carried-out change says in the confirmation, by operation
-# ({kind}: the barring's name, {user_name}: the service's new user).
+# (%(kind)s: the barring's name, %(user_name)s: the service's new user).
 DONE_MESSAGES = {
-    "user_name": "Användaren är ändrad till {user_name}.",
-    "external_username": "Det externa användarnamnet är sparat.",
-    "barring_add": "Spärren {kind} är tillagd.",
-    "barring_remove": "Spärren {kind} är borttagen.",
-    "forwarding": "Vidarekopplingarna är sparade.",
-    "sim_customer": "SIM-kortet är bytt.",
-    "sim_send": "Ett nytt SIM-kort är beställt.",
-    "change_service": "Tjänsten är ändrad.",
-    "move": "Tjänsten är flyttad.",
-    "topup": "Datapåfyllningen är genomförd.",
-    "terminate": "Tjänsten är avslutad.",
-    "limits": "Förbrukningsgränserna är sparade.",
-    "options": "Optionerna är sparade.",
-    "addons": "Tilläggsabonnemangen är sparade.",
-    "auto_upgrade": "Auto-uppgraderingen är sparad.",
-    "lost_sim": "SIM-kortet är spärrat.",
-    "caller_id": "Nummervisningen är sparad.",
-    "invoice_text": "Fakturatexten är sparad.",
-    "profile": "Profilen är sparad.",
-    "mex": "Växelstatusen är sparad.",
+    "user_name": N_("Användaren är ändrad till %(user_name)s."),
+    "external_username": N_("Det externa användarnamnet är sparat."),
+    "barring_add": N_("Spärren %(kind)s är tillagd."),
+    "barring_remove": N_("Spärren %(kind)s är borttagen."),
+    "forwarding": N_("Vidarekopplingarna är sparade."),
+    "sim_customer": N_("SIM-kortet är bytt."),
+    "sim_send": N_("Ett nytt SIM-kort är beställt."),
+    "change_service": N_("Tjänsten är ändrad."),
+    "move": N_("Tjänsten är flyttad."),
+    "topup": N_("Datapåfyllningen är genomförd."),
+    "terminate": N_("Tjänsten är avslutad."),
+    "limits": N_("Förbrukningsgränserna är sparade."),
+    "options": N_("Optionerna är sparade."),
+    "addons": N_("Tilläggsabonnemangen är sparade."),
+    "auto_upgrade": N_("Auto-uppgraderingen är sparad."),
+    "lost_sim": N_("SIM-kortet är spärrat."),
+    "caller_id": N_("Nummervisningen är sparad."),
+    "invoice_text": N_("Fakturatexten är sparad."),
+    "profile": N_("Profilen är sparad."),
+    "mex": N_("Växelstatusen är sparad."),
 }
 
 
@@ -142,10 +145,14 @@ def confirmation(order) -> str:
     which order carries it out."""
     payload = payload_of(order)
     if order.status != "completed":
-        return f"Beställningen {order.label} är mottagen: {sa.order_summary(order)}."
+        return _(
+            "Beställningen %(order)s är mottagen: %(summary)s.",
+            order=order.label,
+            summary=dialogs.message_text(sa.order_summary(order)),
+        )
     kind = BARRING_KINDS.get(payload.get("kind"), payload.get("kind", ""))
-    text = DONE_MESSAGES.get(payload.get("op"), "Ändringen är genomförd.")
-    return text.format(kind=kind, user_name=payload.get("user_name", ""))
+    text = DONE_MESSAGES.get(payload.get("op"), N_("Ändringen är genomförd."))
+    return _(text, kind=tr(kind), user_name=payload.get("user_name", ""))
 
 
 def finished(service, order, note: str = ""):
@@ -156,10 +163,11 @@ def finished(service, order, note: str = ""):
     if done:
         text = confirmation(order)
     else:
-        text = (
-            f"Beställningen {order.label} är mottagen och genomförs av "
-            f"{operators.current().name}. Den visas under Pågående ändringar "
-            "tills den är klar."
+        text = _(
+            "Beställningen %(order)s är mottagen och genomförs av %(operator)s. "
+            "Den visas under Pågående ändringar tills den är klar.",
+            order=order.label,
+            operator=operators.current().name,
         )
     if not is_htmx():
         flash(" ".join(p for p in (text, note) if p), "success")
@@ -171,10 +179,10 @@ def finished(service, order, note: str = ""):
         back_url(service),
         service=service,
         order=order,
-        summary=sa.order_summary(order),
+        summary=dialogs.message_text(sa.order_summary(order)),
         text=text,
         note=note,
-        dialog_title="Tack!",
+        dialog_title=_("Tack!"),
     )
     return confirm(trigger(response, serviceChanged=service.id), confirmation(order))
 
@@ -208,7 +216,8 @@ def submit(service, form, prepare, name: str, **context):
 def user_name(service_id: int):
     service = load(service_id, "user_name")
     form = UserNameForm(data={"user_name": service.user_name})
-    context = {"title": "Ändra användare"}
+    form.user_name.label.text = pgettext("tjänstens", "Användare")
+    context = {"title": _("Ändra användare")}
     return submit(
         service, form, lambda: sa.prepare_user_name(service, form.user_name.data),
         "user_name", **context,
@@ -238,11 +247,11 @@ def company_address(service) -> dict:
 
 
 def sim_methods(user) -> list[tuple[str, str]]:
-    methods = [("", "Välj metod...")]
+    methods = [("", _("Välj metod..."))]
     if user.has("services.hardware"):
-        methods.append(("send", "Skicka nytt SIM"))
+        methods.append(("send", _("Skicka nytt SIM")))
     if user.has("services.allocate_sim"):
-        methods.append(("customer", "Använd kundplacerat SIM-kort"))
+        methods.append(("customer", _("Använd kundplacerat SIM-kort")))
     return methods
 
 
@@ -263,29 +272,31 @@ def sim(service_id: int):
         method = form.method.data
         if method == "send":
             if not current_user.has("services.hardware"):
-                raise sa.ActionError("Du har inte behörighet att beställa nya SIM-kort.", "method")
+                raise sa.ActionError(
+                    N_("Du har inte behörighet att beställa nya SIM-kort."), "method"
+                )
             address = {k: form[k].data for k in sa.DELIVERY_FIELDS}
             return sa.prepare_sim_send(service, form.sim_type.data, address, form.email.data)
         if method == "customer":
             if not current_user.has("services.allocate_sim"):
                 raise sa.ActionError(
-                    "Du har inte behörighet att allokera kundplacerade SIM-kort.", "method"
+                    N_("Du har inte behörighet att allokera kundplacerade SIM-kort."), "method"
                 )
             return sa.prepare_sim_customer(service, form.msisdn.data, form.icc.data)
-        raise sa.ActionError("Välj metod.", "method")
+        raise sa.ActionError(N_("Välj metod."), "method")
 
     if form.method.data == "customer":
-        note = (
+        note = _(
             "Sätt i det nya SIM-kortet i mobilen och starta om den. När telefonen har fått "
             "nät är bytet klart."
         )
     elif form.sim_type.data == "esim":
-        note = (
+        note = _(
             "Aktiveringsuppgifterna skickas med e-post. Installera eSIM-profilen och starta "
             "om telefonen."
         )
     else:
-        note = "När SIM-kortet har kommit: sätt i det i mobilen och starta om den."
+        note = _("När SIM-kortet har kommit: sätt i det i mobilen och starta om den.")
     return perform(service, form, prepare, "sim", note_after=note, **context)
 
 
@@ -296,11 +307,11 @@ def barrings_dialog(service, form=None, message=None, status=200):
     form = form or BarringForm()
     kinds = sa.barring_kinds_for(service)
     active = {b.kind for b in service.barrings}
-    form.kind.choices = select_choices((k, v) for k, v in kinds.items() if k not in active)
+    form.kind.choices = select_choices((k, tr(v)) for k, v in kinds.items() if k not in active)
     response = dialog(
         "barrings",
         service,
-        title="Hantera spärrar",
+        title=_("Hantera spärrar"),
         form=form,
         barrings=list(service.barrings),
         barring_kinds=BARRING_KINDS,
@@ -320,10 +331,10 @@ def barring_changed(service, order):
 
 
 def order_text(order) -> str:
-    summary = sa.order_summary(order)
+    summary = dialogs.message_text(sa.order_summary(order))
     if order.status == "completed":
-        return f"Klart: {summary}."
-    return f"Beställt: {summary} (order {order.label})."
+        return _("Klart: %(summary)s.", summary=summary)
+    return _("Beställt: %(summary)s (order %(order)s).", summary=summary, order=order.label)
 
 
 @bp.route("/<int:service_id>/barrings", methods=["GET", "POST"])
@@ -375,7 +386,7 @@ def forwardings(service_id: int):
     if "no_answer" in current and current["no_answer"].ring_seconds:
         data["no_answer_seconds"] = str(current["no_answer"].ring_seconds)
     form = ForwardingForm(data=data)
-    context = {"title": "Hantera vidarekopplingar"}
+    context = {"title": _("Hantera vidarekopplingar")}
 
     def prepare():
         values = {
@@ -406,7 +417,10 @@ def external_username(service_id: int):
 
 
 def _option_choices(products, org) -> list[tuple[str, str]]:
-    return [(p.code, f"{p.name} – {kr(sa.prices(org, p)[0])}/mån") for p in products]
+    return [
+        (p.code, _("%(name)s – %(price)s/mån", name=p.name, price=i18n.kr(sa.prices(org, p)[0])))
+        for p in products
+    ]
 
 
 @bp.route("/<int:service_id>/change", methods=["GET", "POST"])
@@ -439,7 +453,7 @@ def change(service_id: int):
             add_error(
                 form,
                 sa.ActionError(
-                    "Välj ett annat datapaket eller en annan prislista än de nuvarande."
+                    N_("Välj ett annat datapaket eller en annan prislista än de nuvarande.")
                 ),
             )
             return dialog("change", service, form=form, preview=shown, step="choose", **context)
@@ -471,7 +485,7 @@ def move(service_id: int):
     targets = sa.move_targets(current_user, service)
     form = MoveForm(data={"start_date": earliest.isoformat()})
     form.account.choices = select_choices(
-        [("", "Välj konto...")] + [(str(a.id), a.label) for a in targets]
+        [("", _("Välj konto..."))] + [(str(a.id), a.label) for a in targets]
     )
     context = {"earliest": earliest, "targets": targets}
 
@@ -485,6 +499,11 @@ def move(service_id: int):
 # --------------------------------------------------------------------- Fyll på data
 
 
+def _topup_price(ore: int) -> str:
+    """Swedish as it always was ("1 234,50 kr"), else the locale's currency."""
+    return f"{amount(ore)} kr" if i18n.locale_code() == "sv" else i18n.kr(ore)
+
+
 @bp.route("/<int:service_id>/topup", methods=["GET", "POST"])
 @require("services.view")
 def topup(service_id: int):
@@ -493,7 +512,7 @@ def topup(service_id: int):
     org = service.organisation
     form = TopupForm(data={"product": products[0].code if products else ""})
     form.product.choices = select_choices(
-        (p.code, f"{p.name} {amount(sa.prices(org, p)[0] or sa.prices(org, p)[1])} kr")
+        (p.code, f"{p.name} {_topup_price(sa.prices(org, p)[0] or sa.prices(org, p)[1])}")
         for p in products
     )
     today = dt.date.today()

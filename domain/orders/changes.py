@@ -154,7 +154,7 @@ def _shown(key: str, value) -> str:
     if value in (None, ""):
         return "–"
     if isinstance(value, bool):
-        return "Ja" if value else "Nej"
+        return N_("Ja") if value else N_("Nej")
     if key in ("monthly_ore", "start_ore") and isinstance(value, int):
         return kr(value)
     if key in ("number", "mobile_number", "contact_phone", "mbb_contact_number"):

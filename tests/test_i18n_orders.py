@@ -298,3 +298,13 @@ def test_status_mail_in_the_creators_language(danish):
     assert f"Bestilling {order.label} (Nybestilling, konto" in message.body
     assert "har fået status Annulleret." in message.body and "Med venlig hilsen" in message.body
     assert "Beställning" not in message.body
+
+
+def test_refused_change_of_a_closed_order_in_english(english):
+    order = sent_order(ADMIN, status="completed")
+    response = english.get(f"/orders/{order.id}/change", headers=HX)
+    assert response.status_code == 403
+    body = response.get_data(as_text=True)
+    assert "The action cannot be carried out" in body
+    assert "The order cannot be changed when it is completed." in body
+    assert "slutförd" not in body

@@ -308,3 +308,18 @@ def test_refused_change_of_a_closed_order_in_english(english):
     assert "The action cannot be carried out" in body
     assert "The order cannot be changed when it is completed." in body
     assert "slutförd" not in body
+
+
+def test_history_comment_of_the_approval_translated(client, people, make_order):
+    from domain.orders import approvals
+
+    set_chain(people.org, "mobile", people.a)
+    order = make_order(people.org, people.creator)
+    approvals.start(order, people.creator)
+    approvals.approve(order, people.a, position=1)
+    signed_in(client, "en", people.creator.username)
+    response = client.get(f"/orders/{order.id}")
+    assert response.status_code == 200
+    page = text(response)
+    assert "Approved by all order approvers" in page and "Received" in page
+    assert "Godkänd av alla ordergodkännare" not in page

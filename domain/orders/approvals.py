@@ -431,7 +431,7 @@ def _advance(order: Order, actor) -> None:
             order,
             "received",
             user=actor,
-            comment="Godkänd av alla ordergodkännare",
+            comment=N_("Godkänd av alla ordergodkännare"),
             expect=("awaiting_approval",),
         )
         notices.notify_status(order)
@@ -458,7 +458,7 @@ def restart(order: Order, user, *, expect=("rejected", "awaiting_approval", "rec
     sent order changed): the chain from the start, as the area's chain is now.
     The old steps are replaced; their decisions stay in the history and the
     audit log (see the module's docstring)."""
-    start(order, user, expect=expect, comment="Skickad igen – godkännandet börjar om")
+    start(order, user, expect=expect, comment=N_("Skickad igen – godkännandet börjar om"))
 
 
 def _turn(order: Order, actor, position: int | None):
@@ -568,7 +568,7 @@ def approve(order: Order, approver, comment: str = "", *, position: int | None =
                 fresh,
                 "received",
                 user=approver,
-                comment="Godkänd av Superuser",
+                comment=N_("Godkänd av Superuser"),
                 expect=("awaiting_approval",),
             )
             notices.notify_status(fresh)

@@ -91,7 +91,7 @@ def notify_status(order: Order, comment: str = "") -> int:
         subject = T_("Beställning %(order)s: %(status)s", **values)
     body = [translate(first, lang)]
     if note:
-        body.append(translate(T_("Kommentar: %(comment)s", comment=note), lang))
+        body.append(translate(T_("Kommentar: %(comment)s", comment=translate(note, lang)), lang))
     if order.status == "answered" and order.answer:
         body.append(translate(T_("Svar på offerten: %(answer)s", answer=order.answer), lang))
     body.append(translate(T_("Se beställningen: %(link)s", link=_link(order)), lang))

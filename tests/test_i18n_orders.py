@@ -10,7 +10,7 @@ import pytest
 
 from models import Account, Order, OrderLine, Product
 from tests.approvals_fixtures import *  # noqa: F403 (the fixtures)
-from tests.approvals_fixtures import set_chain
+from tests.approvals_fixtures import outbox_to, set_chain
 from tests.conftest import ADMIN, login_as
 from tests.order_factory import make_order as sent_order
 from tests.test_i18n import set_language
@@ -266,3 +266,60 @@ def test_swedish_stays_swedish(demo_client):
     page = text(demo_client.get(f"/orders/{order.id}"))
     assert f"Beställning {order.number} v0" in page and "Leverans och kontakt" in page
     assert "Order – Nybeställning" in page and "Bindningstid 24 mån" in page
+
+
+# --------------------------------------------------------------------------- e-mail
+
+
+def test_approval_request_mail_in_the_approvers_language(people, make_order):
+    from domain.orders import approvals
+
+    set_language(people.a.username, "en")
+    set_chain(people.org, "mobile", people.a)
+    order = make_order(people.org, people.creator)
+    approvals.start(order, people.creator)
+    [message] = outbox_to(people.a.email)
+    assert message.subject == f"Order {order.label} (Mobile telephony) is waiting for your approval"
+    assert f"Hello {people.a.name}," in message.body
+    assert "Approve or reject it here:" in message.body and "Kind regards" in message.body
+    assert "väntar" not in message.body and "Med vänlig hälsning" not in message.body
+
+
+def test_status_mail_in_the_creators_language(danish):
+    from models import User
+
+    order = sent_order(ADMIN)
+    email = User.get(User.username == ADMIN).email
+    before = len(outbox_to(email))
+    response = danish.post(f"/orders/{order.id}/undo", data={"seen_status": order.status})
+    assert response.status_code in (200, 204, 303)
+    message = outbox_to(email)[before]
+    assert message.subject == f"Bestilling {order.label}: Annulleret"
+    assert f"Bestilling {order.label} (Nybestilling, konto" in message.body
+    assert "har fået status Annulleret." in message.body and "Med venlig hilsen" in message.body
+    assert "Beställning" not in message.body
+
+
+def test_refused_change_of_a_closed_order_in_english(english):
+    order = sent_order(ADMIN, status="completed")
+    response = english.get(f"/orders/{order.id}/change", headers=HX)
+    assert response.status_code == 403
+    body = response.get_data(as_text=True)
+    assert "The action cannot be carried out" in body
+    assert "The order cannot be changed when it is completed." in body
+    assert "slutförd" not in body
+
+
+def test_history_comment_of_the_approval_translated(client, people, make_order):
+    from domain.orders import approvals
+
+    set_chain(people.org, "mobile", people.a)
+    order = make_order(people.org, people.creator)
+    approvals.start(order, people.creator)
+    approvals.approve(order, people.a, position=1)
+    signed_in(client, "en", people.creator.username)
+    response = client.get(f"/orders/{order.id}")
+    assert response.status_code == 200
+    page = text(response)
+    assert "Approved by all order approvers" in page and "Received" in page
+    assert "Godkänd av alla ordergodkännare" not in page

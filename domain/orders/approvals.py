@@ -56,7 +56,7 @@ from domain import audit
 from domain import operator as operators
 from domain.mail import send_email
 from domain.orders import flow, notices, pool
-from domain.text import N_, T_
+from domain.text import N_, T_, translate
 from tables.orders import PRODUCT_AREAS, ApproverChainEntry, Order, OrderApproval
 from tables.org import Account, Role, User
 
@@ -431,7 +431,7 @@ def _advance(order: Order, actor) -> None:
             order,
             "received",
             user=actor,
-            comment="Godkänd av alla ordergodkännare",
+            comment=N_("Godkänd av alla ordergodkännare"),
             expect=("awaiting_approval",),
         )
         notices.notify_status(order)
@@ -458,7 +458,7 @@ def restart(order: Order, user, *, expect=("rejected", "awaiting_approval", "rec
     sent order changed): the chain from the start, as the area's chain is now.
     The old steps are replaced; their decisions stay in the history and the
     audit log (see the module's docstring)."""
-    start(order, user, expect=expect, comment="Skickad igen – godkännandet börjar om")
+    start(order, user, expect=expect, comment=N_("Skickad igen – godkännandet börjar om"))
 
 
 def _turn(order: Order, actor, position: int | None):
@@ -568,7 +568,7 @@ def approve(order: Order, approver, comment: str = "", *, position: int | None =
                 fresh,
                 "received",
                 user=approver,
-                comment="Godkänd av Superuser",
+                comment=N_("Godkänd av Superuser"),
                 expect=("awaiting_approval",),
             )
             notices.notify_status(fresh)
@@ -683,34 +683,58 @@ def _link(path: str) -> str:
     return current_app.config["PUBLIC_URL"].rstrip("/") + path
 
 
-def _footer() -> str:
-    return (
-        f"\n\nMed vänlig hälsning\n{operators.current().name}\n"
-        "Det här meddelandet skickades automatiskt och går inte att svara på."
+def _footer(lang: str | None = None) -> str:
+    return "\n\n" + translate(
+        T_(
+            "Med vänlig hälsning\n%(operator)s\n"
+            "Det här meddelandet skickades automatiskt och går inte att svara på.",
+            operator=operators.current().name,
+        ),
+        lang,
     )
 
 
-def _what(order: Order) -> str:
-    kind = "Offert" if order.is_quote else "Beställning"
-    return f"{kind} {order.label} ({PRODUCT_AREAS.get(order.product_area, order.product_area)})"
+def _what(order: Order, lang: str | None = None) -> str:
+    area = PRODUCT_AREAS.get(order.product_area, order.product_area)
+    values = {"order": order.label, "area": translate(area, lang)}
+    if order.is_quote:
+        return translate(T_("Offert %(order)s (%(area)s)", **values), lang)
+    return translate(T_("Beställning %(order)s (%(area)s)", **values), lang)
 
 
 def _mail_approver(order: Order, user: User, *, fallback: bool = False) -> None:
-    creator = order.created_by.name if order.created_by_id else "En användare"
+    lang = getattr(user, "language", None)
+    creator = order.created_by.name if order.created_by_id else translate(N_("En användare"), lang)
     why = (
-        "\n\nIngen i kedjan av ordergodkännare kan godkänna den, så den går till "
-        "organisationens Superusers."
+        "\n\n"
+        + translate(
+            N_(
+                "Ingen i kedjan av ordergodkännare kan godkänna den, så den går till "
+                "organisationens Superusers."
+            ),
+            lang,
+        )
         if fallback
         else ""
     )
+    body = translate(
+        T_(
+            "Hej %(name)s!\n\n%(creator)s har skickat %(what)s som väntar på "
+            "ditt godkännande.%(why)s\n\nGodkänn eller avslå den här:\n%(link)s\n\n"
+            "Allt som väntar på dig finns under Att godkänna: %(list)s",
+            name=user.name,
+            creator=creator,
+            what=_what(order, lang).lower(),
+            why=why,
+            link=_link(f"/orders/{order.id}"),
+            list=_link("/orders/approvals"),
+        ),
+        lang,
+    )
     send_email(
         user.email,
-        f"{_what(order)} väntar på ditt godkännande",
-        f"Hej {user.name}!\n\n{creator} har skickat {_what(order).lower()} som väntar på "
-        f"ditt godkännande.{why}\n\nGodkänn eller avslå den här:\n"
-        f"{_link(f'/orders/{order.id}')}\n\n"
-        f"Allt som väntar på dig finns under Att godkänna: {_link('/orders/approvals')}"
-        + _footer(),
+        translate(T_("%(what)s väntar på ditt godkännande", what=_what(order, lang)), lang),
+        body + _footer(lang),
         organisation=order.organisation_id,
     )
 
@@ -719,11 +743,22 @@ def _mail_rejected(order: Order, approver, comment: str) -> None:
     creator = order.created_by if order.created_by_id else None
     if creator is None or not creator.email:
         return
+    lang = getattr(creator, "language", None)
+    body = translate(
+        T_(
+            "Hej %(name)s!\n\n%(approver)s har avslagit %(what)s med kommentaren:\n\n"
+            "%(comment)s\n\nDu kan rätta beställningen och skicka den igen:\n%(link)s",
+            name=creator.name,
+            approver=approver.name,
+            what=_what(order, lang).lower(),
+            comment=comment,
+            link=_link(f"/orders/{order.id}"),
+        ),
+        lang,
+    )
     send_email(
         creator.email,
-        f"{_what(order)} är avslagen",
-        f"Hej {creator.name}!\n\n{approver.name} har avslagit {_what(order).lower()} "
-        f"med kommentaren:\n\n{comment}\n\nDu kan rätta beställningen och skicka den igen:\n"
-        f"{_link(f'/orders/{order.id}')}" + _footer(),
+        translate(T_("%(what)s är avslagen", what=_what(order, lang)), lang),
+        body + _footer(lang),
         organisation=order.organisation_id,
     )

@@ -154,7 +154,7 @@ def _shown(key: str, value) -> str:
     if value in (None, ""):
         return "–"
     if isinstance(value, bool):
-        return "Ja" if value else "Nej"
+        return N_("Ja") if value else N_("Nej")
     if key in ("monthly_ore", "start_ore") and isinstance(value, int):
         return kr(value)
     if key in ("number", "mobile_number", "contact_phone", "mbb_contact_number"):
@@ -221,6 +221,25 @@ def _is_creator_or_manager(user, order: Order) -> bool:
     return order.created_by_id == user.id or user.has("orders.manage")
 
 
+# "Beställningen kan inte ändras när den är …" per status, whole sentences so
+# that each translates with its status in the right words.
+NOT_CHANGEABLE = {
+    "draft": N_("Beställningen kan inte ändras när den är utkast."),
+    "completed": N_("Beställningen kan inte ändras när den är slutförd."),
+    "cancelled": N_("Beställningen kan inte ändras när den är avbruten."),
+    "rejected": N_("Beställningen kan inte ändras när den är avslagen."),
+    "answered": N_("Beställningen kan inte ändras när den är besvarad."),
+    "declined": N_("Beställningen kan inte ändras när den är avböjd."),
+}
+
+
+def not_changeable(order: Order) -> str:
+    return NOT_CHANGEABLE.get(order.status) or T_(
+        "Beställningen kan inte ändras när den är %(status)s.",
+        status=ORDER_STATUSES[order.status].lower(),
+    )
+
+
 def change_refusal(user, order: Order) -> str | None:
     """Why ``user`` may not change ``order`` now; None when they may. An
     Avslagen order may be corrected and sent again by its creator."""
@@ -235,10 +254,7 @@ def change_refusal(user, order: Order) -> str | None:
     if order.status == "in_progress":
         return N_("Beställningen kan inte ändras: handläggningen har påbörjats.")
     if order.status not in CHANGEABLE_STATUSES:
-        return T_(
-            "Beställningen kan inte ändras när den är %(status)s.",
-            status=ORDER_STATUSES[order.status].lower(),
-        )
+        return not_changeable(order)
     return None
 
 
@@ -515,12 +531,7 @@ def change_by_staff(
     """Staff change a delivery date or a number, with a comment the customer
     sees; one version more, as for the customer's own change."""
     if order.status not in STAFF_CHANGEABLE_STATUSES:
-        raise ChangeError(
-            T_(
-                "Beställningen kan inte ändras när den är %(status)s.",
-                status=ORDER_STATUSES[order.status].lower(),
-            )
-        )
+        raise ChangeError(not_changeable(order))
     comment = _clean_text(comment, "comment", 2000)
     if not comment:
         raise ChangeError(N_("Skriv en kommentar till kunden om ändringen."), "comment")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from domain import mail
 from domain import operator as operators
 from domain.settings import config_value
+from domain.text import N_, T_, translate
 from tables.orders import Order, OrderEvent
 
 
@@ -39,15 +40,21 @@ def _link(order: Order) -> str:
     return f"{base}/orders/{order.id}"
 
 
-def _footer() -> str:
-    return (
-        f"\n\nMed vänlig hälsning\n{operators.current().name}\n"
-        "Det här meddelandet skickades automatiskt och går inte att svara på."
+def _footer(lang: str | None = None) -> str:
+    return "\n\n" + translate(
+        T_(
+            "Med vänlig hälsning\n%(operator)s\n"
+            "Det här meddelandet skickades automatiskt och går inte att svara på.",
+            operator=operators.current().name,
+        ),
+        lang,
     )
 
 
-def _kind(order: Order) -> str:
-    return "Offert" if order.is_quote else "Beställning"
+def language(order: Order) -> str | None:
+    """The e-mail's language: that of the person who sent the order (its
+    contact persons get the same message), Swedish when unknown."""
+    return getattr(order.created_by, "language", None) if order.created_by_id else None
 
 
 def notify_status(order: Order, comment: str = "") -> int:
@@ -64,22 +71,44 @@ def notify_status(order: Order, comment: str = "") -> int:
         .first()
     )
     note = comment or (last.comment if last and last.to_status == order.status else "")
-    body = [
-        f"{_kind(order)} {order.label} ({order.type_label}, konto "
-        f"{order.account.customer_number}) har fått status {order.status_label}.",
-    ]
+    lang = language(order)
+    values = {
+        "order": order.label,
+        "type": translate(order.type_label, lang),
+        "account": order.account.customer_number,
+        "status": translate(order.status_label, lang),
+    }
+    if order.is_quote:
+        first = T_(
+            "Offert %(order)s (%(type)s, konto %(account)s) har fått status %(status)s.", **values
+        )
+        subject = T_("Offert %(order)s: %(status)s", **values)
+    else:
+        first = T_(
+            "Beställning %(order)s (%(type)s, konto %(account)s) har fått status %(status)s.",
+            **values,
+        )
+        subject = T_("Beställning %(order)s: %(status)s", **values)
+    body = [translate(first, lang)]
     if note:
-        body.append(f"Kommentar: {note}")
+        body.append(translate(T_("Kommentar: %(comment)s", comment=translate(note, lang)), lang))
     if order.status == "answered" and order.answer:
-        body.append(f"Svar på offerten: {order.answer}")
-    body.append(f"Se beställningen: {_link(order)}")
-    subject = f"{_kind(order)} {order.label}: {order.status_label}"
+        body.append(translate(T_("Svar på offerten: %(answer)s", answer=order.answer), lang))
+    body.append(translate(T_("Se beställningen: %(link)s", link=_link(order)), lang))
+    hello = translate(N_("Hej!"), lang)
     for address in recipients(order):
         mail.send_email(
-            address, subject, "Hej!\n\n" + "\n".join(body) + _footer(),
+            address, translate(subject, lang), hello + "\n\n" + "\n".join(body) + _footer(lang),
             organisation=order.organisation_id,
         )  # fmt: skip
     return len(recipients(order))
+
+
+def _changed(label, old, new, lang) -> str:
+    """One line of a change in words: "Ort: Umeå → Luleå"."""
+    return (
+        f"{translate(str(label), lang)}: {translate(str(old), lang)} → {translate(str(new), lang)}"
+    )
 
 
 def notify_change(order: Order, diff, comment: str = "", *, by_operator: bool = False) -> int:
@@ -88,21 +117,40 @@ def notify_change(order: Order, diff, comment: str = "", *, by_operator: bool = 
     ett e-postmeddelande"), under the same Företagsprofil switch."""
     if not _wants_mail(order):
         return 0
-    who = operators.current().name if by_operator else "Beställningen"
+    lang = language(order)
+    values = {"number": order.number, "version": order.version, "order": order.label}
+    if order.is_quote:
+        first = T_(
+            "Offert %(number)s har ändrats och är nu version %(version)s (%(order)s).", **values
+        )
+        subject = T_("Offert %(order)s har ändrats", **values)
+    else:
+        first = T_(
+            "Beställning %(number)s har ändrats och är nu version %(version)s (%(order)s).",
+            **values,
+        )
+        subject = T_("Beställning %(order)s har ändrats", **values)
     lines = [
-        f"{_kind(order)} {order.number} har ändrats och är nu version {order.version} "
-        f"({order.label}).",
+        translate(first, lang),
         "",
-        *(f"{label}: {old} → {new}" for label, old, new in diff),
+        *(_changed(label, old, new, lang) for label, old, new in diff),
     ]
     if comment:
-        lines += ["", f"Kommentar{' från ' + who if by_operator else ''}: {comment}"]
-    lines += ["", f"Se beställningen: {_link(order)}"]
+        if by_operator:
+            said = T_(
+                "Kommentar från %(operator)s: %(comment)s",
+                operator=operators.current().name,
+                comment=comment,
+            )
+        else:
+            said = T_("Kommentar: %(comment)s", comment=comment)
+        lines += ["", translate(said, lang)]
+    lines += ["", translate(T_("Se beställningen: %(link)s", link=_link(order)), lang)]
     for address in recipients(order):
         mail.send_email(
             address,
-            f"{_kind(order)} {order.label} har ändrats",
-            "Hej!\n\n" + "\n".join(lines) + _footer(),
+            translate(subject, lang),
+            translate(N_("Hej!"), lang) + "\n\n" + "\n".join(lines) + _footer(lang),
             organisation=order.organisation_id,
         )
     return len(recipients(order))

@@ -88,7 +88,7 @@ bench-load: install-dev seed-large
 # tests/test_i18n.py fails when a catalogue or a .mo lags behind).
 BABEL_IGNORE := .* _* tests bench instance instance-large node_modules
 translations: install-dev
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k NC_:1c,2 -k T_ --no-location --project=Teleportal \
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k NC_:1c,2 -k T_ -k _l --no-location --project=Teleportal \
 		--ignore-dirs="$(BABEL_IGNORE)" -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching -w 100
 	$(BIN)/pybabel compile -d translations --statistics

@@ -51,7 +51,7 @@ def extracted_msgids() -> set[str]:
     """The msgids pybabel extract finds now (babel.cfg, keyword N_)."""
     method_map = [("templates/**.html", "jinja2"), ("**.py", "python")]
     keywords = {
-        **{"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "T_": None},
+        **{"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "T_": None, "_l": None},
         **{"pgettext": ((1, "c"), 2), "NC_": ((1, "c"), 2)},
     }
     skip = ("tests", "bench", "instance", "instance-large", "node_modules")

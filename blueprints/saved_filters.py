@@ -14,6 +14,8 @@ import sys
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import BooleanField, HiddenField, StringField
 from wtforms.validators import Length
@@ -22,12 +24,13 @@ from domain import saved_filters as rules
 from web import dialogs
 from web.auth import customer_required, safe_next
 from web.forms import FlaskForm
+from web.i18n import error_text
 from web.listview import ListView
 
 bp = Blueprint("saved_filters", __name__, url_prefix="/filters")
 
 _known: set[str] | None = None
-NAME_TOO_LONG = f"Namnet får vara högst {rules.MAX_NAME} tecken."
+NAME_TOO_LONG = _l("Namnet får vara högst %(count)s tecken.", count=rules.MAX_NAME)
 
 
 def known_lists() -> set[str]:
@@ -49,14 +52,14 @@ def known_lists() -> set[str]:
 
 
 class SaveForm(FlaskForm):
-    name = StringField("Namn", validators=[Length(max=rules.MAX_NAME, message=NAME_TOO_LONG)])
-    shared = BooleanField("Dela med organisationen")
+    name = StringField(_l("Namn"), validators=[Length(max=rules.MAX_NAME, message=NAME_TOO_LONG)])
+    shared = BooleanField(_l("Dela med organisationen"))
     query = HiddenField()
     back = HiddenField()
 
 
 class RenameForm(FlaskForm):
-    name = StringField("Namn", validators=[Length(max=rules.MAX_NAME, message=NAME_TOO_LONG)])
+    name = StringField(_l("Namn"), validators=[Length(max=rules.MAX_NAME, message=NAME_TOO_LONG)])
     back = HiddenField()
 
 
@@ -98,9 +101,9 @@ def _back() -> str:
 def _apply_error(form, exc: rules.FilterError) -> None:
     field = getattr(form, exc.field, None) if exc.field else None
     if field is not None:
-        field.errors = [*field.errors, str(exc)]
+        field.errors = [*field.errors, error_text(exc)]
     else:
-        form.form_errors.append(str(exc))
+        form.form_errors.append(error_text(exc))
 
 
 @bp.route("/<list_name>/new", methods=["GET", "POST"])
@@ -112,7 +115,7 @@ def new(list_name: str):
     back = _back()
     form = SaveForm(data={"query": request.args.get("q", ""), "back": back})
     context = {
-        "dialog_title": "Spara filter",
+        "dialog_title": _("Spara filter"),
         "list_name": list_name,
         "may_share": rules.may_share(current_user),
     }
@@ -125,8 +128,11 @@ def new(list_name: str):
     except rules.FilterError as exc:
         _apply_error(form, exc)
         return dialogs.show("partials/saved_filters/_new.html", back, form=form, **context)
-    shared = " och delades med organisationen" if saved.shared else ""
-    return dialogs.go(back, f"Filtret {saved.name} sparades{shared}.")
+    if saved.shared:
+        message = _("Filtret %(name)s sparades och delades med organisationen.", name=saved.name)
+    else:
+        message = _("Filtret %(name)s sparades.", name=saved.name)
+    return dialogs.go(back, message)
 
 
 @bp.route("/<int:filter_id>/edit", methods=["GET", "POST"])
@@ -138,7 +144,7 @@ def edit(filter_id: int):
         abort(404)
     back = _back()
     form = RenameForm(data={"name": saved.name, "back": back})
-    context = {"dialog_title": "Byt namn på filter", "saved": saved}
+    context = {"dialog_title": _("Byt namn på filter"), "saved": saved}
     if not form.validate_on_submit():
         return dialogs.show("partials/saved_filters/_rename.html", back, form=form, **context)
     try:
@@ -146,7 +152,7 @@ def edit(filter_id: int):
     except rules.FilterError as exc:
         _apply_error(form, exc)
         return dialogs.show("partials/saved_filters/_rename.html", back, form=form, **context)
-    return dialogs.go(back, "Filtret har bytt namn.")
+    return dialogs.go(back, _("Filtret har bytt namn."))
 
 
 @bp.route("/<int:filter_id>/delete", methods=["POST"])
@@ -159,4 +165,4 @@ def delete(filter_id: int):
     if not rules.may_remove(current_user, saved):
         abort(403)
     rules.remove(current_user, saved)
-    return dialogs.go(_back(), f"Filtret {saved.name} togs bort.")
+    return dialogs.go(_back(), _("Filtret %(name)s togs bort.", name=saved.name))

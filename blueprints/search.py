@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import Blueprint, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
 from peewee import JOIN
@@ -34,8 +35,9 @@ from tables.scope import scope_condition, visible_accounts
 from tables.services import PhoneNumber, Service, SimCard
 from tables.tickets import Ticket
 from web.auth import customer_required
-from web.formatting import isodate, kr, phone, url_if
+from web.formatting import phone, url_if
 from web.htmx import is_htmx, render
+from web.i18n import N_, isodate, kr, tr
 
 bp = Blueprint("search", __name__, url_prefix="/search")
 
@@ -74,8 +76,8 @@ def search_accounts(user, text: str, limit: int) -> Group:
             detail=" · ".join(
                 p
                 for p in (
-                    f"Org. nr {format_org_number(a.org_number)}",
-                    a.alias and f"Alias {a.alias}",
+                    _("Org. nr %(number)s", number=format_org_number(a.org_number)),
+                    a.alias and _("Alias %(alias)s", alias=a.alias),
                 )
                 if p
             ),
@@ -83,7 +85,7 @@ def search_accounts(user, text: str, limit: int) -> Group:
         )
         for a in rows
     ]
-    return Group("accounts", "Konton", hits, more)
+    return Group("accounts", N_("Konton"), hits, more)
 
 
 def search_services(user, text: str, limit: int) -> Group:
@@ -124,13 +126,13 @@ def search_services(user, text: str, limit: int) -> Group:
         if s.id in iccs:
             details.insert(0, f"ICC {iccs[s.id]}")
         if s.status != "active":
-            details.append(s.status_label)
+            details.append(tr(s.status_label))
         url = url_if("services.detail", service_id=s.id) or url_for(
             "services.index", f_number=s.number, f_status=""
         )
         title = f"{phone(s.number)} {s.user_name}".strip()
         hits.append(Hit(title=title, detail=" · ".join(details), url=url))
-    return Group("services", "Tjänster", hits, more)
+    return Group("services", N_("Tjänster"), hits, more)
 
 
 def search_tickets(user, text: str, limit: int) -> Group:
@@ -148,14 +150,14 @@ def search_tickets(user, text: str, limit: int) -> Group:
     rows, more = _limited(query, limit)
     hits = [
         Hit(
-            title=f"Ärende {t.number}: {t.subject}",
-            detail=f"{t.status_label} · {t.account.customer_number} {t.account.display_name}",
+            title=_("Ärende %(number)s: %(subject)s", number=t.number, subject=t.subject),
+            detail=f"{tr(t.status_label)} · {t.account.customer_number} {t.account.display_name}",
             url=url_if("tickets.detail", ticket_id=t.id)
             or url_for("tickets.index", f_number=t.number, f_status=""),
         )
         for t in rows
     ]
-    return Group("tickets", "Ärenden", hits, more)
+    return Group("tickets", N_("Ärenden"), hits, more)
 
 
 def search_invoices(user, text: str, limit: int) -> Group:
@@ -169,16 +171,16 @@ def search_invoices(user, text: str, limit: int) -> Group:
     rows, more = _limited(query, limit)
     hits = [
         Hit(
-            title=f"Faktura {i.number}",
+            title=_("Faktura %(number)s", number=i.number),
             detail=(
-                f"{isodate(i.invoice_date)} · {kr(i.amount_ore)} · {i.status_label()} · "
+                f"{isodate(i.invoice_date)} · {kr(i.amount_ore)} · {tr(i.status_label())} · "
                 f"{i.account.customer_number} {i.account.display_name}"
             ),
             url=url_for("invoices.detail", invoice_id=i.id),
         )
         for i in rows
     ]
-    return Group("invoices", "Fakturor", hits, more)
+    return Group("invoices", N_("Fakturor"), hits, more)
 
 
 def search_users(user, text: str, limit: int) -> Group:
@@ -210,7 +212,7 @@ def search_users(user, text: str, limit: int) -> Group:
         )
         for u in rows
     ]
-    return Group("users", "Användare", hits, more)
+    return Group("users", N_("Användare"), hits, more)
 
 
 @dataclass(frozen=True)
@@ -225,32 +227,32 @@ class Area:
 
 AREAS = (
     Area(
-        "konto",
-        "konton (kundnummer, namn, alias, org. nr)",
+        N_("konto"),
+        N_("konton (kundnummer, namn, alias, org. nr)"),
         lambda user: user.has("accounts.view"),
         search_accounts,
     ),
     Area(
-        "tjänst",
-        "tjänster (telefonnummer, användare, ICC)",
+        N_("tjänst"),
+        N_("tjänster (telefonnummer, användare, ICC)"),
         lambda user: user.has("services.view"),
         search_services,
     ),
     Area(
-        "ärende",
-        "ärenden (ärendenummer, rubrik)",
+        N_("ärende"),
+        N_("ärenden (ärendenummer, rubrik)"),
         lambda user: holds_any(user, TICKET_AREA),
         search_tickets,
     ),
     Area(
-        "faktura",
-        "fakturor (fakturanummer)",
+        N_("faktura"),
+        N_("fakturor (fakturanummer)"),
         lambda user: user.has("invoices.view"),
         search_invoices,
     ),
     Area(
-        "användare",
-        "användare (namn, användarnamn, e-post)",
+        N_("användare"),
+        N_("användare (namn, användarnamn, e-post)"),
         lambda user: user.has("users.manage"),
         search_users,
     ),
@@ -265,8 +267,11 @@ def areas_for(user) -> list[Area]:
 
 
 def listed(words: list[str]) -> str:
-    """ "a", "a och b", "a, b och c"."""
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} och {words[-1]}"
+    """ "a", "a och b", "a, b och c" (each word translated)."""
+    words = [tr(word) for word in words]
+    if len(words) == 1:
+        return words[0]
+    return _("%(first)s och %(last)s", first=", ".join(words[:-1]), last=words[-1])
 
 
 # The box is narrow: its placeholder names this many areas, then "…".
@@ -283,11 +288,14 @@ class Prompt:
 def search_prompt() -> Prompt | None:
     """What the search box offers the signed-in user ("Sök faktura"); None
     when they may search nothing (then there is no box)."""
-    nouns = [area.noun for area in areas_for(current_user)]
+    nouns = [tr(area.noun) for area in areas_for(current_user)]
     if not nouns:
         return None
     shown = ", ".join(nouns[:PROMPT_AREAS]) + (" …" if len(nouns) > PROMPT_AREAS else "")
-    return Prompt(placeholder=f"Sök {shown}", label=f"Sök {', '.join(nouns)}")
+    return Prompt(
+        placeholder=_("Sök %(areas)s", areas=shown),
+        label=_("Sök %(areas)s", areas=", ".join(nouns)),
+    )
 
 
 def run(user, text: str, limit: int) -> list[Group]:

@@ -16,6 +16,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
@@ -26,21 +28,26 @@ from domain import shortcuts as rules
 from web import dialogs
 from web.auth import customer_required
 from web.forms import FlaskForm
+from web.i18n import N_, error_text, tr
 
 bp = Blueprint("shortcuts", __name__, url_prefix="/shortcuts")
 
-NOT_A_PAGE = "Adressen är inte en sida i portalen."
-TITLE_TOO_LONG = f"Namnet får vara högst {rules.MAX_TITLE} tecken."
-URL_TOO_LONG = f"Adressen får vara högst {rules.MAX_URL} tecken."
+NOT_A_PAGE = N_("Adressen är inte en sida i portalen.")
+TITLE_TOO_LONG = _l("Namnet får vara högst %(count)s tecken.", count=rules.MAX_TITLE)
+URL_TOO_LONG = _l("Adressen får vara högst %(count)s tecken.", count=rules.MAX_URL)
 
 
 class ShortcutForm(FlaskForm):
-    title = StringField("Namn", validators=[Length(max=rules.MAX_TITLE, message=TITLE_TOO_LONG)])
-    url = StringField("Adress", validators=[Length(max=rules.MAX_URL, message=URL_TOO_LONG)])
+    title = StringField(
+        _l("Namn"), validators=[Length(max=rules.MAX_TITLE, message=TITLE_TOO_LONG)]
+    )
+    url = StringField(_l("Adress"), validators=[Length(max=rules.MAX_URL, message=URL_TOO_LONG)])
 
 
 class RenameForm(FlaskForm):
-    title = StringField("Namn", validators=[Length(max=rules.MAX_TITLE, message=TITLE_TOO_LONG)])
+    title = StringField(
+        _l("Namn"), validators=[Length(max=rules.MAX_TITLE, message=TITLE_TOO_LONG)]
+    )
     shown = HiddenField()
 
 
@@ -100,20 +107,21 @@ def new():
             "url": request.args.get("url", ""),
         }
     )
-    context = {"dialog_title": "Spara som genväg"}
+    context = {"dialog_title": _("Spara som genväg")}
     if not form.validate_on_submit():
         return _dialog("partials/shortcuts/_new.html", form, **context)
     url = form.url.data.strip()
     error = portal_page_error(url)
     if error:
-        form.url.errors = [*form.url.errors, error]
+        form.url.errors = [*form.url.errors, tr(error)]
         return _dialog("partials/shortcuts/_new.html", form, **context)
     try:
         rules.create(current_user, form.title.data, url)
     except rules.ShortcutError as exc:
         _show_error(form, exc)
         return _dialog("partials/shortcuts/_new.html", form, **context)
-    return dialogs.done(url, "Genvägen sparades. Du hittar den på Översikt.", shortcutSaved=url)
+    message = _("Genvägen sparades. Du hittar den på Översikt.")
+    return dialogs.done(url, message, shortcutSaved=url)
 
 
 @bp.route("/<int:shortcut_id>/edit", methods=["GET", "POST"])
@@ -121,7 +129,7 @@ def new():
 def edit(shortcut_id: int):
     shortcut = _own_or_404(shortcut_id)
     form = RenameForm(data={"title": shortcut.title, "shown": request.args.get("shown", "")})
-    context = {"dialog_title": "Byt namn på genväg", "shortcut": shortcut}
+    context = {"dialog_title": _("Byt namn på genväg"), "shortcut": shortcut}
     if request.method == "GET":
         shown = request.args.get("shown")
         if shown is not None and shown != rules.version(rules.for_user(current_user)):
@@ -138,7 +146,7 @@ def edit(shortcut_id: int):
         abort(404)
     except rules.StaleShortcuts:
         return _stale()
-    return dialogs.go(url_for("shortcuts.index"), "Genvägen har bytt namn.")
+    return dialogs.go(url_for("shortcuts.index"), _("Genvägen har bytt namn."))
 
 
 @bp.route("/<int:shortcut_id>/move", methods=["POST"])
@@ -167,7 +175,8 @@ def delete(shortcut_id: int):
         abort(404)
     except rules.StaleShortcuts:
         return _stale()
-    return dialogs.go(url_for("shortcuts.index"), f"Genvägen {shortcut.title} togs bort.")
+    message = _("Genvägen %(name)s togs bort.", name=shortcut.title)
+    return dialogs.go(url_for("shortcuts.index"), message)
 
 
 def _shown() -> str:
@@ -183,7 +192,7 @@ def _stale():
     response = _dialog(
         "partials/shortcuts/_stale.html",
         None,
-        dialog_title="Genvägarna har ändrats",
+        dialog_title=_("Genvägarna har ändrats"),
         message=rules.STALE,
     )
     response.status_code = 409
@@ -200,6 +209,6 @@ def _own_or_404(shortcut_id: int):
 def _show_error(form, exc: rules.ShortcutError) -> None:
     field = getattr(form, exc.field, None) if exc.field else None
     if field is not None:
-        field.errors = [*field.errors, str(exc)]
+        field.errors = [*field.errors, error_text(exc)]
     else:
-        form.form_errors.append(str(exc))
+        form.form_errors.append(error_text(exc))

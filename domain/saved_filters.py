@@ -20,6 +20,7 @@ from peewee import IntegrityError
 
 from database import write_tx
 from domain import audit
+from domain.text import N_, T_
 from tables.org import SavedFilter, User, name_key
 
 MAX_PER_LIST = 50
@@ -82,14 +83,14 @@ def may_remove(user, saved: SavedFilter) -> bool:
 def _name(name: str) -> str:
     name = (name or "").strip()
     if not name:
-        raise FilterError("Ange ett namn.", "name")
+        raise FilterError(N_("Ange ett namn."), "name")
     if len(name) > MAX_NAME:
-        raise FilterError(f"Namnet får vara högst {MAX_NAME} tecken.", "name")
+        raise FilterError(T_("Namnet får vara högst %(count)s tecken.", count=MAX_NAME), "name")
     return name
 
 
-MINE_TAKEN = "Du har redan ett filter med det namnet i listan."
-SHARED_TAKEN = "Det finns redan ett delat filter med det namnet i listan."
+MINE_TAKEN = N_("Du har redan ett filter med det namnet i listan.")
+SHARED_TAKEN = N_("Det finns redan ett delat filter med det namnet i listan.")
 
 
 def _clash(
@@ -125,9 +126,9 @@ def create(user, list_name: str, name: str, query_string: str, shared: bool) -> 
     query = clean_query(query_string)
     shared = bool(shared)
     if len(query) > MAX_QUERY:
-        raise FilterError("Filtret är för långt för att sparas.")
+        raise FilterError(N_("Filtret är för långt för att sparas."))
     if shared and not may_share(user):
-        raise FilterError("Du får inte dela filter med organisationen.")
+        raise FilterError(N_("Du får inte dela filter med organisationen."))
     try:
         return _create(user, list_name, name, query, shared)
     except IntegrityError:
@@ -165,8 +166,11 @@ def _create(user, list_name: str, name: str, query: str, shared: bool) -> SavedF
         )
         if mine >= MAX_PER_LIST:
             raise FilterError(
-                f"Du har redan {MAX_PER_LIST} sparade filter i listan, som är det högsta "
-                "antalet. Ta bort ett filter först."
+                T_(
+                    "Du har redan %(count)s sparade filter i listan, som är det högsta "
+                    "antalet. Ta bort ett filter först.",
+                    count=MAX_PER_LIST,
+                )
             )
         saved = SavedFilter.create(
             organisation=user.organisation_id,

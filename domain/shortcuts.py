@@ -14,6 +14,7 @@ import re
 from urllib.parse import urlsplit
 
 from database import write_tx
+from domain.text import N_, T_
 from tables.org import Shortcut
 
 MAX_PER_USER = 30
@@ -39,7 +40,7 @@ class GoneShortcut(LookupError):
     """The shortcut was removed (in another tab) before the change reached it."""
 
 
-STALE = "Genvägarna har ändrats på en annan sida. Ladda om sidan och försök igen."
+STALE = N_("Genvägarna har ändrats på en annan sida. Ladda om sidan och försök igen.")
 
 
 def version(shortcuts: list[Shortcut]) -> str:
@@ -67,14 +68,14 @@ def _check_shown(user, shortcut_id: int, shown: str) -> list[Shortcut]:
 def path_error(url: str) -> str | None:
     """Why ``url`` is not a path of this portal (by its form alone), or None."""
     if not url:
-        return "Ange adressen."
+        return N_("Ange adressen.")
     if len(url) > MAX_URL:
-        return f"Adressen får vara högst {MAX_URL} tecken."
+        return T_("Adressen får vara högst %(count)s tecken.", count=MAX_URL)
     if _CONTROL.search(url) or "\\" in url or " " in url:
-        return "Adressen innehåller otillåtna tecken."
+        return N_("Adressen innehåller otillåtna tecken.")
     parts = urlsplit(url)
     if parts.scheme or parts.netloc or not url.startswith("/") or url.startswith("//"):
-        return "En genväg kan bara gå till en sida i portalen, inte till en annan webbplats."
+        return N_("En genväg kan bara gå till en sida i portalen, inte till en annan webbplats.")
     return None
 
 
@@ -95,9 +96,9 @@ def get_own(user, shortcut_id: int) -> Shortcut | None:
 def _title(title: str) -> str:
     title = (title or "").strip()
     if not title:
-        raise ShortcutError("Ange ett namn.", "title")
+        raise ShortcutError(N_("Ange ett namn."), "title")
     if len(title) > MAX_TITLE:
-        raise ShortcutError(f"Namnet får vara högst {MAX_TITLE} tecken.", "title")
+        raise ShortcutError(T_("Namnet får vara högst %(count)s tecken.", count=MAX_TITLE), "title")
     return title
 
 
@@ -113,8 +114,11 @@ def create(user, title: str, url: str) -> Shortcut:
                 return shortcut  # the same form sent twice: saved once
         if len(existing) >= MAX_PER_USER:
             raise ShortcutError(
-                f"Du har redan {MAX_PER_USER} genvägar, som är det högsta antalet. "
-                "Ta bort en genväg först."
+                T_(
+                    "Du har redan %(count)s genvägar, som är det högsta antalet. "
+                    "Ta bort en genväg först.",
+                    count=MAX_PER_USER,
+                )
             )
         position = max((s.position for s in existing), default=0) + 1
         return Shortcut.create(user=user.id, title=title, url=url, position=position)

@@ -129,9 +129,9 @@ class ContactForm(FlaskForm):
     email = text(
         _l("E-post"), max_length=254, extra=[Email(message=_l("Ange en giltig e-postadress."))]
     )
-    notify_billing = BooleanField(_l(NOTIFICATIONS["notify_billing"]))
-    notify_technical = BooleanField(_l(NOTIFICATIONS["notify_technical"]))
-    notify_outage = BooleanField(_l(NOTIFICATIONS["notify_outage"]))
+    notify_billing = BooleanField(_l("Fakturor och ekonomi"))
+    notify_technical = BooleanField(_l("Tekniska meddelanden"))
+    notify_outage = BooleanField(_l("Driftstörningar"))
 
     reach_error = None  # shown next to the three ways of reaching the person
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 
 from flask import abort, flash, make_response, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import JOIN
 
@@ -215,8 +216,11 @@ def _staff_view(view, roles: tuple[str, ...]):
         if current_user.viewed_by is not None and not getattr(wrapper, "while_viewing", False):
             # The back office is out of reach while viewing as a customer.
             flash(
-                f"Du visar portalen som {current_user.name}. Avsluta visningen för att "
-                "gå till administrationen.",
+                _(
+                    "Du visar portalen som %(name)s. Avsluta visningen för att "
+                    "gå till administrationen.",
+                    name=current_user.name,
+                ),
                 "info",
             )
             return redirect(url_for("dashboard.index"))

@@ -12,6 +12,7 @@ from flask import abort, request
 from peewee import Field, Node
 
 from web import excel, jobs, lookup
+from web.i18n import tr
 from web.lists import groups
 
 if TYPE_CHECKING:
@@ -115,9 +116,11 @@ class ExportMixin:
                 if jobs.runs_later(user, total):
                     return jobs.start(user, self.export_title, total)
             columns, rows, formats = self.export_rows(user, state, extra, ids)
+            # Headings and the sheet's title in the user's language (a job's
+            # replay signs its user in, so the worker's file is theirs too).
             sheet = {
-                "title": self.export_title,
-                "headers": [c.label for c in columns],
+                "title": tr(self.export_title),
+                "headers": [tr(c.label) for c in columns],
                 "rows": rows,
                 "formats": formats,
                 "escape": [c.export_escape for c in columns],

@@ -200,6 +200,23 @@ def test_worker_export_is_in_the_users_language(demo_app, as_lang, tmp_path):
     assert "Klar" not in mine
 
 
+def test_a_job_keeps_the_language_it_was_asked_in(demo_app, as_lang, tmp_path, monkeypatch):
+    from web import jobs as web_jobs
+
+    demo_app.config.update(EXPORT_JOB_ROWS=5, REPORT_DIR=str(tmp_path / "reports"))
+    held = []
+    monkeypatch.setattr(web_jobs, "_enqueue", held.append)
+    client = as_lang("en")
+    assert client.get(EXPORT).status_code == 303
+    set_language(ADMIN, "da")  # changed before the worker takes the job
+    [job_id] = held
+    assert web_jobs.replay(demo_app, job_id) == "done"
+    job = ExportJob.get_by_id(job_id)
+    assert job.language == "en"
+    title, rows = sheet_rows(client.get(f"/reports/filer/{job.id}/ladda-ner").data)
+    assert title == "Overview – Subscriptions" and rows[0][:2] == ("Status", "Number")
+
+
 def test_scheduled_report_in_owners_language_and_mail_in_recipients(
     demo_app, smtp_server, tmp_path
 ):

@@ -185,6 +185,16 @@ def test_english_export_has_english_headings(as_lang):
     assert rows[0][:4] == ("Status", "Nummer", "Användare", "Typ")
 
 
+def test_danish_invoice_export_has_danish_headings_and_statuses(as_lang):
+    title, rows = sheet_rows(as_lang("da").get("/invoices?export=xlsx").data)
+    assert title == "Fakturaer"
+    assert rows[0][:2] == ("Status", "Kundenummer") and "Forfaldsdato" in rows[0]
+    statuses = {row[0] for row in rows[1:]}
+    assert statuses and statuses <= {"Betalt", "Ubetalt", "Forfalden"}
+    _title, rows = sheet_rows(as_lang("sv").get("/invoices?export=xlsx").data)
+    assert {row[0] for row in rows[1:]} <= {"Betald", "Obetald", "Förfallen"}
+
+
 def test_worker_export_is_in_the_users_language(demo_app, as_lang, tmp_path):
     demo_app.config.update(EXPORT_JOB_ROWS=5, REPORT_DIR=str(tmp_path / "reports"))
     client = as_lang("da")

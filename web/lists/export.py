@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flask import abort, request
+from flask import abort, has_request_context, request
 from peewee import Field, Node
 
 from web import excel, jobs, lookup
@@ -63,14 +63,19 @@ class ExportMixin:
         selected, formats = [], []
         for column in columns:
             expr = column.export_expr
+            # Labels the cells hold (statuses, Ja/Nej) in the user's language
+            # (in a request or the worker's replay of one).
+            export_format = column.export_format
+            if has_request_context():
+                export_format = excel.in_language(export_format, tr)
             if isinstance(expr, Field) and expr.model in looked_up:
                 selected.append(self.foreign_key_to(expr.model))
                 formats.append(
-                    lookup.LookUp(expr, column.export_format, lookup.in_reach(expr.model, user))
+                    lookup.LookUp(expr, export_format, lookup.in_reach(expr.model, user))
                 )
             else:
                 selected.append(expr)
-                formats.append(column.export_format)
+                formats.append(export_format)
         return columns, excel.iterate(query.select(*selected).tuples()), formats
 
     def foreign_key_to(self, model):

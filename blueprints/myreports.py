@@ -27,6 +27,8 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField
 from wtforms.validators import InputRequired, NumberRange, ValidationError
@@ -42,6 +44,7 @@ from web import schedules as web_schedules
 from web.auth import customer_required, require
 from web.forms import FlaskForm, select_choices
 from web.htmx import confirm, render
+from web.i18n import N_, tr
 
 bp = Blueprint("myreports", __name__, url_prefix="/reports")
 
@@ -82,7 +85,7 @@ def download(job_id):
         path,
         mimetype=excel.XLSX_MIME,
         as_attachment=True,
-        download_name=f"{job.title} {stamp}.xlsx",
+        download_name=f"{tr(job.title)} {stamp}.xlsx",
     )
 
 
@@ -110,35 +113,37 @@ class ScheduleForm(FlaskForm):
     path = HiddenField()
     title = HiddenField()
     frequency = SelectField(
-        "Hur ofta",
-        choices=select_choices(report_schedules.FREQUENCIES.items()),
-        validators=[InputRequired("Välj hur ofta.")],
+        _l(N_("Hur ofta")),
+        choices=select_choices(
+            (key, _l(label)) for key, label in report_schedules.FREQUENCIES.items()
+        ),
+        validators=[InputRequired(_l(N_("Välj hur ofta.")))],
     )
     weekday = SelectField(
-        "Veckodag (varje vecka)",
+        _l(N_("Veckodag (varje vecka)")),
         choices=select_choices(
-            (str(i), name.capitalize()) for i, name in enumerate(report_schedules.WEEKDAYS, 1)
+            (str(i), _l(name)) for i, name in enumerate(report_schedules.WEEKDAY_NAMES, 1)
         ),
         default="1",
     )
     month_day = IntegerField(
-        "Dag i månaden (varje månad, 1–28)",
+        _l(N_("Dag i månaden (varje månad, 1–28)")),
         default=1,
         validators=[
-            InputRequired("Ange en dag 1–28."),
-            NumberRange(1, 28, "Ange en dag 1–28."),
+            InputRequired(_l(N_("Ange en dag 1–28."))),
+            NumberRange(1, 28, _l(N_("Ange en dag 1–28."))),
         ],
     )
     hour = IntegerField(
-        "Klockan (timme 0–23)",
+        _l(N_("Klockan (timme 0–23)")),
         default=7,
         validators=[
-            InputRequired("Ange en timme 0–23."),
-            NumberRange(0, 23, "Ange en timme 0–23."),
+            InputRequired(_l(N_("Ange en timme 0–23."))),
+            NumberRange(0, 23, _l(N_("Ange en timme 0–23."))),
         ],
     )
     recipients = SelectMultipleField(
-        "Mottagare",
+        _l(N_("Mottagare")),
         choices=[],
         coerce=int,
         widget=ListWidget(prefix_label=False),
@@ -151,7 +156,7 @@ def _at_least_one(field) -> None:
     """At least one recipient (not the HTML ``required``, which would ask
     for every checkbox)."""
     if not field.data:
-        raise ValidationError("Välj minst en mottagare.")
+        raise ValidationError(_("Välj minst en mottagare."))
 
 
 def _candidates(path: str) -> list[User]:
@@ -172,7 +177,7 @@ def _candidates(path: str) -> list[User]:
 
 def report_title(endpoint: str) -> str:
     """A schedulable report's title from Rapporter's list (Samtal for /calls)."""
-    return TITLES.get(endpoint) or ("Samtal" if endpoint == "calls.index" else endpoint)
+    return TITLES.get(endpoint) or (N_("Samtal") if endpoint == "calls.index" else endpoint)
 
 
 @bp.route("/scheman/ny", methods=["GET", "POST"])
@@ -203,7 +208,7 @@ def schedule_new():
             recipient_ids=form.recipients.data,
         )
         response = redirect(url_for("myreports.schedules"), 303)
-        return confirm(response, f"Rapporten är schemalagd: {schedule.title}")
+        return confirm(response, _("Rapporten är schemalagd: %(title)s", title=tr(schedule.title)))
     status = 400 if request.method == "POST" else 200
     return render_template(
         "myreports/schedule_form.html",
@@ -259,7 +264,7 @@ def schedule_edit(schedule_id):
             recipient_ids=form.recipients.data,
         )
         response = redirect(url_for("myreports.schedules"), 303)
-        return confirm(response, f"Schemat är ändrat: {schedule.title}")
+        return confirm(response, _("Schemat är ändrat: %(title)s", title=tr(schedule.title)))
     return render_template(
         "myreports/schedule_form.html",
         form=form,
@@ -296,11 +301,13 @@ def schedule_remove(schedule_id):
     form = RemoveForm()
     if form.validate_on_submit():
         report_schedules.remove(schedule, current_user)
-        return dialogs.go(back, f"Den schemalagda rapporten är borttagen: {schedule.title}")
+        return dialogs.go(
+            back, _("Den schemalagda rapporten är borttagen: %(title)s", title=tr(schedule.title))
+        )
     return dialogs.show(
         "partials/myreports/_remove.html",
         back,
         schedule=schedule,
         form=form,
-        dialog_title="Ta bort schemalagd rapport",
+        dialog_title=_("Ta bort schemalagd rapport"),
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 from domain.formats import amount, isodate
 from domain.numbers import format_org_number, ocr_from_invoice_number
 from domain.operator import Operator
+from domain.text import N_, T_, translate
 
 DEFAULT_VAT_PERCENT = 25
 FOOTER_WIDTHS = (42, 62, 50, 36)  # mm: address, contact, company, payment (A4 less margins)
@@ -52,10 +53,20 @@ def _percent(rate: int) -> str:
 
 
 def render_invoice_pdf(
-    invoice, lines, account, operator: Operator, logo: tuple[bytes, str] | None = None
+    invoice,
+    lines,
+    account,
+    operator: Operator,
+    logo: tuple[bytes, str] | None = None,
+    lang: str | None = None,
 ) -> bytes:
     """``logo``: the operator's uploaded logo (bytes, content type), drawn
-    above its name (UI-10)."""
+    above its name (UI-10). ``lang``: the language of the labels (the
+    reader's; Swedish when not given); amounts and dates keep their format."""
+
+    def t(text) -> str:
+        return translate(text, lang)
+
     # Imported here: fpdf2 with fontTools takes 40 MB and over a second to
     # import, which every worker paid at start and few requests need.
     from fpdf import FPDF
@@ -75,16 +86,21 @@ def render_invoice_pdf(
                 for i, (label, value) in enumerate(rows):
                     self.set_x(left)
                     self.set_font("Helvetica", "B" if i == 0 and label is None else "", 7.5)
-                    text = value if label is None else f"{label} {value}"
+                    text = value if label is None else f"{t(label)} {value}"
                     self.cell(width, 3.6, _t(text), new_x="LMARGIN", new_y="NEXT")
                 left += width
             self.set_xy(self.l_margin, -8)
             self.set_font("Helvetica", "", 7)
-            self.cell(0, 4, f"Sida {self.page_no()} av {{nb}}", align="R")
+            self.cell(
+                0,
+                4,
+                t(T_("Sida %(page)s av %(pages)s", page=self.page_no(), pages="{nb}")),
+                align="R",
+            )
 
     ocr = ocr_reference(invoice)
     pdf = InvoicePDF(format="A4")
-    pdf.set_title(_t(f"Faktura {invoice.number}"))
+    pdf.set_title(_t(t(T_("Faktura %(number)s", number=invoice.number))))
     pdf.set_author(_t(operator.name))
     pdf.set_auto_page_break(auto=True, margin=34)
     pdf.add_page()
@@ -95,7 +111,7 @@ def render_invoice_pdf(
     pdf.set_font("Helvetica", "B", 18)
     pdf.cell(120, 10, _t(operator.name))
     pdf.set_font("Helvetica", "B", 16)
-    pdf.cell(0, 10, "FAKTURA", align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 10, _t(t(N_("FAKTURA"))), align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 9)
     pdf.cell(0, 4.5, _t(", ".join(operator.address_lines)), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(8)
@@ -113,21 +129,22 @@ def render_invoice_pdf(
         pdf.cell(95, 5, _t(line), new_x="LMARGIN", new_y="NEXT")
 
     facts = [
-        ("Fakturanummer", invoice.number),
-        ("Fakturadatum", isodate(invoice.invoice_date)),
-        ("Förfallodatum", isodate(invoice.due_date)),
-        ("OCR-nummer", ocr or "-"),
-        ("Kundnummer", account.customer_number),
-        ("Organisationsnummer", format_org_number(account.org_number)),
-        ("Er referens", invoice.reference or "-"),
+        (N_("Fakturanummer"), invoice.number),
+        (N_("Fakturadatum"), isodate(invoice.invoice_date)),
+        (N_("Förfallodatum"), isodate(invoice.due_date)),
+        (N_("OCR-nummer"), ocr or "-"),
+        (N_("Kundnummer"), account.customer_number),
+        (N_("Organisationsnummer"), format_org_number(account.org_number)),
+        (N_("Er referens"), invoice.reference or "-"),
     ]
     if invoice.period_start and invoice.period_end:
-        facts.append(("Period", f"{isodate(invoice.period_start)} - {isodate(invoice.period_end)}"))
+        period = f"{isodate(invoice.period_start)} - {isodate(invoice.period_end)}"
+        facts.append((N_("Period"), period))
     pdf.set_y(top)
     for label, value in facts:
         pdf.set_x(115)
         pdf.set_font("Helvetica", "B", 9)
-        pdf.cell(38, 5, _t(label))
+        pdf.cell(38, 5, _t(t(label)))
         pdf.set_font("Helvetica", "", 9)
         pdf.cell(0, 5, _t(value), new_x="LMARGIN", new_y="NEXT")
     pdf.set_y(max(pdf.get_y(), top + 5 * len(recipient)) + 8)
@@ -141,7 +158,11 @@ def render_invoice_pdf(
         line_height=5.5,
         borders_layout="HORIZONTAL_LINES",
     ) as table:
-        table.row(["Beskrivning", "Användare", "Period", "Moms", "Belopp exkl. moms"])
+        # The line's user: the msgid with the context "tjänstens" (a service's
+        # user, not the menu's Users).
+        user = translate("Användare", lang, context="tjänstens")
+        headings = [t(N_("Beskrivning")), user, t(N_("Period")), t(N_("Moms"))]
+        table.row([_t(text) for text in [*headings, t(N_("Belopp exkl. moms"))]])
         for line in lines:
             description = line.description
             if line.invoice_text:
@@ -160,17 +181,18 @@ def render_invoice_pdf(
             )
 
     pdf.ln(4)
-    totals = [("Summa exkl. moms", invoice.amount_ore - invoice.vat_ore, False)]
+    totals = [(t(N_("Summa exkl. moms")), invoice.amount_ore - invoice.vat_ore, False)]
     for rate, base, vat in vat_lines(invoice, lines):
-        totals.append((f"Moms {_percent(rate)} på {amount(base)}", vat, False))
-    totals.append(("Att betala (SEK)", invoice.amount_ore, True))
+        label = t(T_("Moms %(rate)s på %(amount)s", rate=_percent(rate), amount=amount(base)))
+        totals.append((label, vat, False))
+    totals.append((t(N_("Att betala (SEK)")), invoice.amount_ore, True))
     for label, value, bold in totals:
         pdf.set_x(pdf.w - pdf.r_margin - 95)
         pdf.set_font("Helvetica", "B" if bold else "", 10)
         pdf.cell(70, 6, _t(label))
         pdf.cell(25, 6, _t(amount(value)), align="R", new_x="LMARGIN", new_y="NEXT")
 
-    _payment_box(pdf, invoice, operator, ocr)
+    _payment_box(pdf, invoice, operator, ocr, t)
     return bytes(pdf.output())
 
 
@@ -184,18 +206,18 @@ def _logo(pdf, data: bytes, content_type: str) -> None:
     pdf.ln(2)
 
 
-def _payment_box(pdf, invoice, operator: Operator, ocr: str) -> None:
+def _payment_box(pdf, invoice, operator: Operator, ocr: str, t=lambda text: text) -> None:
     """How to pay: the giro numbers, the OCR reference, the amount and the day."""
     pdf.ln(8)
     rows = []
     if operator.bankgiro:
-        rows.append(("Bankgiro", operator.bankgiro))
+        rows.append((N_("Bankgiro"), operator.bankgiro))
     if operator.plusgiro:
-        rows.append(("Plusgiro", operator.plusgiro))
+        rows.append((N_("Plusgiro"), operator.plusgiro))
     rows += [
-        ("OCR-nummer", ocr or invoice.number),
-        ("Att betala", f"{amount(invoice.amount_ore)} kr"),
-        ("Förfallodatum", isodate(invoice.due_date)),
+        (N_("OCR-nummer"), ocr or invoice.number),
+        (N_("Att betala"), f"{amount(invoice.amount_ore)} kr"),
+        (N_("Förfallodatum"), isodate(invoice.due_date)),
     ]
     width = pdf.w - pdf.l_margin - pdf.r_margin
     column = width / len(rows)
@@ -206,29 +228,36 @@ def _payment_box(pdf, invoice, operator: Operator, ocr: str) -> None:
     for i, (label, value) in enumerate(rows):
         pdf.set_xy(pdf.l_margin + i * column + 2, top + 2)
         pdf.set_font("Helvetica", "", 7.5)
-        pdf.cell(column - 4, 4, _t(label))
+        pdf.cell(column - 4, 4, _t(t(label)))
         pdf.set_xy(pdf.l_margin + i * column + 2, top + 6.5)
         pdf.set_font("Helvetica", "B", 10)
         pdf.cell(column - 4, 5.5, _t(value))
     pdf.set_xy(pdf.l_margin, top + 16)
     pdf.set_font("Helvetica", "", 8)
-    reference = "OCR-numret" if ocr else "fakturanumret"
-    text = f"Ange {reference} vid betalning. Frågor om fakturan: Kundservice {operator.phone}"
-    if operator.email:
-        text += f", {operator.email}"
-    pdf.multi_cell(0, 4, _t(text + "."))
+    contact = operator.phone + (f", {operator.email}" if operator.email else "")
+    if ocr:
+        text = T_(
+            "Ange OCR-numret vid betalning. Frågor om fakturan: Kundservice %(contact)s.",
+            contact=contact,
+        )
+    else:
+        text = T_(
+            "Ange fakturanumret vid betalning. Frågor om fakturan: Kundservice %(contact)s.",
+            contact=contact,
+        )
+    pdf.multi_cell(0, 4, _t(t(text)))
 
 
 def _footer_columns(operator: Operator) -> list[list[tuple[str | None, str]]]:
     """Four columns of (label or None for a heading line, value)."""
     address = [(None, operator.name)] + [(None, line) for line in operator.address_lines]
-    contact = [("Telefon", operator.phone)]
+    contact = [(N_("Telefon"), operator.phone)]
     if operator.email:
-        contact.append(("E-post", operator.email))
+        contact.append((N_("E-post"), operator.email))
     if operator.web:
-        contact.append(("Webb", operator.web_host))
-    company = [("Org.nr", operator.org_number), ("Momsreg.nr", operator.vat_number)]
-    payment = [("Bankgiro", operator.bankgiro), ("Plusgiro", operator.plusgiro)]
+        contact.append((N_("Webb"), operator.web_host))
+    company = [(N_("Org.nr"), operator.org_number), (N_("Momsreg.nr"), operator.vat_number)]
+    payment = [(N_("Bankgiro"), operator.bankgiro), (N_("Plusgiro"), operator.plusgiro)]
     return [
         address,
         contact,

@@ -57,6 +57,7 @@ def create(user, title: str, path: str, total: int, schedule=None) -> ExportJob:
         title=title[:200],
         path=path,
         rows_total=total,
+        language=getattr(user, "language", None) or "sv",
     )
     audit.record(
         "job.start",

@@ -29,13 +29,29 @@ from zoneinfo import ZoneInfo
 
 from database import utcnow, write_tx
 from domain import audit
+from domain.text import N_, T_
 from permissions import holds_any
 from tables.ops import ScheduledReport
 from tables.org import User
 
 LOCAL_TZ = ZoneInfo("Europe/Stockholm")
-FREQUENCIES = {"weekly": "Varje vecka", "monthly": "Varje månad"}
+FREQUENCIES = {"weekly": N_("Varje vecka"), "monthly": N_("Varje månad")}
 WEEKDAYS = ["måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"]
+# The select's names, and describe()'s sentence per weekday (whole sentences
+# translate; a weekday's name alone would not fit every language's order).
+WEEKDAY_NAMES = [
+    N_("Måndag"), N_("Tisdag"), N_("Onsdag"), N_("Torsdag"), N_("Fredag"), N_("Lördag"),
+    N_("Söndag"),
+]  # fmt: skip
+WEEKLY = [
+    N_("Varje måndag kl. %(hour)s"),
+    N_("Varje tisdag kl. %(hour)s"),
+    N_("Varje onsdag kl. %(hour)s"),
+    N_("Varje torsdag kl. %(hour)s"),
+    N_("Varje fredag kl. %(hour)s"),
+    N_("Varje lördag kl. %(hour)s"),
+    N_("Varje söndag kl. %(hour)s"),
+]
 MONTH_DAYS = range(1, 29)  # every month has them
 LINK_ONLY_PATHS = frozenset(
     ["/calls", "/reports/trafikspecifikation", "/reports/samtalsspecifikation-faktura"]
@@ -70,8 +86,8 @@ def may_receive(owner, recipient, permissions=()) -> bool:
 def describe(schedule: ScheduledReport) -> str:
     """ "Varje måndag kl. 07" / "Den 1:a varje månad kl. 07"."""
     if schedule.frequency == "weekly":
-        return f"Varje {WEEKDAYS[schedule.day - 1]} kl. {schedule.hour:02d}"
-    return f"Den {schedule.day} varje månad kl. {schedule.hour:02d}"
+        return T_(WEEKLY[schedule.day - 1], hour=f"{schedule.hour:02d}")
+    return T_("Den %(day)s varje månad kl. %(hour)s", day=schedule.day, hour=f"{schedule.hour:02d}")
 
 
 def next_run(frequency: str, day: int, hour: int, after: dt.datetime | None = None) -> dt.datetime:

@@ -43,6 +43,8 @@ class ExportJob(BaseModel):
     started_at = DateTimeField(null=True)
     finished_at = DateTimeField(null=True)
     expires_at = DateTimeField(null=True)
+    # The language of the user who asked (issue 20): the file's headings.
+    language = CharField(default="sv")
 
     class Meta:
         indexes = (

@@ -30,6 +30,7 @@ from openpyxl.utils import get_column_letter
 
 from database import db, is_sqlite
 from web.formatting import LOCAL_TZ, local
+from web.i18n import N_
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_START = frozenset("=+-@\t\r")
@@ -162,12 +163,42 @@ def clean_text(text: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub(REPLACEMENT, text)
 
 
+YES, NO = N_("Ja"), N_("Nej")
+
+
 def to_bool(value):
-    return "Ja" if value else "Nej"
+    return YES if value else NO
+
+
+class Labels:
+    """A coded column's export format: a code → its label (Swedish, as
+    marked); :func:`in_language` gives the same in the reader's language."""
+
+    __slots__ = ("mapping",)
+
+    def __init__(self, mapping: dict):
+        self.mapping = mapping
+
+    def __call__(self, value):
+        return self.mapping.get(value, value)
 
 
 def labels(mapping: dict) -> Callable:
-    return lambda value: mapping.get(value, value)
+    return Labels(mapping)
+
+
+def in_language(export_format, translate: Callable[[str], str]):
+    """``export_format`` with the labels it writes (a coded column's, Ja/Nej)
+    translated once for the whole file by ``translate`` (``web.i18n.tr``
+    in the request, and in the worker's replay under the job's language);
+    any other format as it is. Cells stay a dictionary look-up each."""
+    if isinstance(export_format, Labels):
+        mapping = {code: translate(label) for code, label in export_format.mapping.items()}
+        return lambda value: mapping.get(value, value)
+    if export_format is to_bool:
+        yes, no = translate(YES), translate(NO)
+        return lambda value: yes if value else no
+    return export_format
 
 
 def _escaped(ws, text: str) -> WriteOnlyCell:

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from flask import current_app, flash, g, make_response, redirect, request, url_for
+from flask_babel import force_locale
 from peewee import JOIN
 from werkzeug.exceptions import HTTPException
 
@@ -35,6 +36,7 @@ from domain import jobs
 from tables.jobs import ExportJob
 from tables.org import Account, Role, User
 from web import excel
+from web.i18n import N_
 
 log = logging.getLogger("teleportal.jobs")
 
@@ -159,10 +161,11 @@ def load_user(user_id: int) -> User | None:
     return user
 
 
-NO_USER = "Användaren finns inte längre eller är inaktiverad."
-NO_ACCESS = "Du har inte längre behörighet till den här rapporten."
-BAD_PARAMETERS = "Rapporten kunde inte skapas med de valda parametrarna."
-CRASHED = "Exporten misslyckades på grund av ett internt fel. Försök igen."
+# Stored on the job (and a paused schedule) in Swedish, shown with tr().
+NO_USER = N_("Användaren finns inte längre eller är inaktiverad.")
+NO_ACCESS = N_("Du har inte längre behörighet till den här rapporten.")
+BAD_PARAMETERS = N_("Rapporten kunde inte skapas med de valda parametrarna.")
+CRASHED = N_("Exporten misslyckades på grund av ett internt fel. Försök igen.")
 
 
 def with_export(path: str) -> str:
@@ -190,7 +193,9 @@ def replay(app, job_id: int) -> str:
         g._login_user = user  # Flask-Login's current_user for this request
         g.export_job = job
         try:
-            response = app.make_response(app.dispatch_request())
+            # The file in the language the user had when asking (issue 20).
+            with force_locale(job.language or "sv"):
+                response = app.make_response(app.dispatch_request())
             code = response.status_code
         except HTTPException as exc:
             code = exc.code

@@ -20,6 +20,7 @@ from werkzeug.routing import RequestRedirect
 
 from database import write_tx
 from domain import jobs, mail, report_schedules
+from domain.text import N_, T_, translate
 from tables.jobs import ExportJob
 from tables.ops import ScheduledReport
 from tables.org import User
@@ -123,41 +124,62 @@ def _url(app, path: str) -> str:
 
 
 def _send(app, schedule, owner, job, users) -> None:
-    when = report_schedules.describe(schedule)
+    """The report to each recipient, in the recipient's language."""
     days = app.config["REPORT_FILE_DAYS"]
     link = report_schedules.carries_call_data(schedule.path)
-    subject = f"Schemalagd rapport: {schedule.title}"
     with write_tx():
         for user in users:
+            lang = getattr(user, "language", None)
+
+            def t(text, lang=lang):
+                return translate(text, lang)
+
+            title = translate(schedule.title, lang)
+            when = translate(report_schedules.describe(schedule), lang)
             lines = [
-                "Hej!",
+                t(N_("Hej!")),
                 "",
-                f"Här är rapporten {schedule.title} ({job.rows_done} rader), schemalagd av "
-                f"{owner.name} ({when.lower()}).",
+                t(
+                    T_(
+                        "Här är rapporten %(title)s (%(rows)s rader), schemalagd av %(owner)s"
+                        " (%(when)s).",
+                        title=title,
+                        rows=job.rows_done,
+                        owner=owner.name,
+                        when=when.lower(),
+                    )
+                ),
                 "",
             ]
             attachments = None
             if link:
                 lines += [
-                    "Rapporten innehåller samtalsuppgifter (B-nummer) och skickas därför inte "
-                    "som bilaga. Logga in för att ladda ner den:",
+                    t(
+                        N_(
+                            "Rapporten innehåller samtalsuppgifter (B-nummer) och skickas därför"
+                            " inte som bilaga. Logga in för att ladda ner den:"
+                        )
+                    ),
                     _url(app, f"/reports/filer/{job.id}/ladda-ner"),
                     "",
-                    f"Filen finns kvar i {days} dagar.",
+                    t(T_("Filen finns kvar i %(days)s dagar.", days=days)),
                 ]
             else:
-                lines.append("Rapporten finns som bilaga (Excel).")
+                lines.append(t(N_("Rapporten finns som bilaga (Excel).")))
                 attachments = [
                     {
                         "path": str(web_jobs.report_dir() / job.file),
-                        "filename": f"{schedule.title} {job.finished_at:%Y-%m-%d}.xlsx",
+                        "filename": f"{title} {job.finished_at:%Y-%m-%d}.xlsx",
                         "mime": excel.XLSX_MIME,
                     }
                 ]
-            lines += ["", f"Dina schemalagda rapporter: {_url(app, '/reports/scheman')}"]
+            lines += [
+                "",
+                t(T_("Dina schemalagda rapporter: %(url)s", url=_url(app, "/reports/scheman"))),
+            ]
             mail.send_email(
                 user.email,
-                subject,
+                t(T_("Schemalagd rapport: %(title)s", title=title)),
                 "\n".join(lines),
                 organisation=schedule.organisation_id,
                 attachments=attachments,

@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from flask import render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import JOIN, fn
 
@@ -153,7 +154,7 @@ def monthly_chart(query, last_month: dt.date, title: str):
 def month_chart(invoice: Invoice, user):
     """What the account was invoiced in the twelve months up to the invoice's."""
     query = Invoice.visible_to(user).where(Invoice.account == invoice.account_id)
-    return monthly_chart(query, invoice.invoice_date, "Fakturerat per månad (inkl. moms)")
+    return monthly_chart(query, invoice.invoice_date, _("Fakturerat per månad (inkl. moms)"))
 
 
 @bp.route("/<int:invoice_id>")
@@ -201,5 +202,5 @@ def scope_chart():
     )
     if isinstance(newest, str):
         newest = dt.date.fromisoformat(newest)
-    chart = monthly_chart(query, newest or dt.date.today(), "Per månad, inkl. moms")
+    chart = monthly_chart(query, newest or dt.date.today(), _("Per månad, inkl. moms"))
     return render_template("partials/invoices/_scope_chart.html", chart=chart)

@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 from flask import abort, current_app, send_file
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.invoices import bp
@@ -19,7 +20,7 @@ from tables.org import Account
 from web import excel
 from web import group_totals as web_group_totals
 from web.auth import get_visible_or_404, require
-from web.i18n import N_
+from web.i18n import N_, locale_code
 from web.listcolumns import (
     AmountRangeFilter,
     ChoiceFilter,
@@ -53,7 +54,9 @@ def status_buckets(values):
     return sorted(({"unpaid"} if shown & unpaid else set()) | (shown & {"paid"}))
 
 
-def invoice_pdf_bytes(invoice: Invoice) -> bytes:
+def invoice_pdf_bytes(invoice: Invoice, lang: str | None = None) -> bytes:
+    """The invoice's PDF: the billing system's own (as it is), else rendered
+    with its labels in ``lang`` (the page's language when not given)."""
     if invoice.pdf_file:
         base = Path(current_app.config["INVOICE_PDF_DIR"]).resolve()
         path = (base / invoice.pdf_file).resolve()
@@ -62,7 +65,8 @@ def invoice_pdf_bytes(invoice: Invoice) -> bytes:
     lines = list(invoice.lines.order_by(InvoiceLine.position, InvoiceLine.id))
     operator = operators.current()
     logo = branding.logo() if operator.has_logo else None
-    return render_invoice_pdf(invoice, lines, invoice.account, operator, logo)
+    lang = lang or locale_code()
+    return render_invoice_pdf(invoice, lines, invoice.account, operator, logo, lang=lang)
 
 
 def zip_response(query):
@@ -73,13 +77,14 @@ def zip_response(query):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for invoice in invoices:
-            archive.writestr(f"Faktura {invoice.number}.pdf", invoice_pdf_bytes(invoice))
+            name = _("Faktura %(number)s", number=invoice.number)
+            archive.writestr(f"{name}.pdf", invoice_pdf_bytes(invoice))
     buffer.seek(0)
     return send_file(
         buffer,
         mimetype="application/zip",
         as_attachment=True,
-        download_name=f"Fakturor {dt.date.today().isoformat()}.zip",
+        download_name=f"{_('Fakturor')} {dt.date.today().isoformat()}.zip",
     )
 
 
@@ -98,7 +103,7 @@ INVOICE_LIST = ListView(
     row_template="partials/invoices/_rows.html",
     default_sort=("due", "desc"),
     export_title=N_("Fakturor"),
-    bulk_actions=[("xlsx", "Exportera markerade"), ("zip", "Ladda ned PDF (zip)")],
+    bulk_actions=[("xlsx", N_("Exportera markerade")), ("zip", N_("Ladda ned PDF (zip)"))],
     bulk_handlers={"zip": zip_response},
     columns=[
         Column(
@@ -149,5 +154,5 @@ def pdf(invoice_id: int):
         io.BytesIO(invoice_pdf_bytes(invoice)),
         mimetype="application/pdf",
         as_attachment=False,
-        download_name=f"Faktura {invoice.number}.pdf",
+        download_name=f"{_('Faktura %(number)s', number=invoice.number)}.pdf",
     )

@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 
 from flask import abort, current_app, render_template, request
+from flask_babel import gettext
 from flask_login import current_user
 from peewee import fn
 
@@ -31,6 +32,7 @@ from blueprints.reports import groups as report_groups
 from blueprints.reports.common import TITLES
 from blueprints.services.charts import month_label
 from domain.formats import integer
+from domain.text import T_
 from tables.billing import Invoice, InvoiceLine
 from tables.group_filter import month_of
 from tables.group_totals import line_costs, line_month
@@ -38,12 +40,20 @@ from tables.org import Group, GroupCategory
 from tables.scope import scope_condition
 from web import excel, jobs
 from web.auth import parse_id, require
+from web.i18n import N_
 from web.lists.groups import organisation_of
 
 ENDPOINT = "reports.group_costs"
 DEFAULT_MONTHS = 12
 MAX_MONTHS = 36
-NO_GROUP = "Utan grupp"
+NO_GROUP = N_("Utan grupp")
+
+
+# Per field: not a month in range.
+MONTH_ERRORS = {
+    "from": N_("Från ska vara en månad (ÅÅÅÅ-MM) mellan år %(first)s och %(last)s."),
+    "to": N_("Till ska vara en månad (ÅÅÅÅ-MM) mellan år %(first)s och %(last)s."),
+}
 
 
 def add_months(month: dt.date, count: int) -> dt.date:
@@ -107,22 +117,22 @@ def parse_form(user, args) -> CostForm:
         (args.get("to") or this_month.strftime("%Y-%m")).strip(),
     )
     if category is None:
-        form.errors["kategori"] = (
+        form.errors["kategori"] = N_(
             "Organisationen har inga gruppkategorier – skapa dem under Grupper."
         )
-    for key, label, text in (("from", "Från", form.month_from), ("to", "Till", form.month_to)):
+    for key, text in (("from", form.month_from), ("to", form.month_to)):
         month = _parse_month(text[:7] if len(text) == 10 else text)
         if month is None:
-            form.errors[key] = f"{label} ska vara en månad (ÅÅÅÅ-MM) mellan år 2000 och 2099."
+            form.errors[key] = T_(MONTH_ERRORS[key], first=2000, last=2099)
         elif key == "from":
             form.first = month
         else:
             form.last = month
     if form.first and form.last:
         if form.last < form.first:
-            form.errors["to"] = "Till kan inte vara före Från."
+            form.errors["to"] = N_("Till kan inte vara före Från.")
         elif form.last >= add_months(form.first, MAX_MONTHS):
-            form.errors["to"] = f"Perioden får vara högst {MAX_MONTHS} månader."
+            form.errors["to"] = T_("Perioden får vara högst %(months)s månader.", months=MAX_MONTHS)
     return form
 
 
@@ -157,9 +167,10 @@ def lines_beyond_preview(user, form: CostForm) -> str | None:
     lines = lines.select(InvoiceLine.id).order_by()
     if lines.limit(limit + 1).count() <= limit:
         return None
-    return (
-        f"Perioden omfattar fler än {integer(limit)} fakturarader – för många för att"
-        " summera på skärmen. Rapporten tas fram som Excel-fil."
+    return gettext(
+        "Perioden omfattar fler än %(n)s fakturarader – för många för att"
+        " summera på skärmen. Rapporten tas fram som Excel-fil.",
+        n=integer(limit),
     )
 
 
@@ -185,7 +196,7 @@ def cost_table(user, form: CostForm) -> CostTable:
     rows = []
     for key, label in [
         *((g.id, g.name) for g in groups if g.removed_at is None or g.id in used),
-        (None, NO_GROUP),
+        (None, gettext(NO_GROUP)),
     ]:
         cells = [costs.get((m, key), 0) for m in months]
         rows.append({"label": label, "cells": cells, "total": sum(cells), "group_id": key})
@@ -199,13 +210,14 @@ def _month_heading(month: dt.date) -> str:
 
 def export(user, form: CostForm, title: str):
     table = cost_table(user, form)
-    headers = [form.category.name, *(_month_heading(m) for m in table.months), "Totalt"]
+    total = gettext("Totalt")
+    headers = [form.category.name, *(_month_heading(m) for m in table.months), total]
     rows = [(row["label"], *row["cells"], row["total"]) for row in table.rows]
-    rows.append(("Totalt", *table.totals, table.total))
+    rows.append((total, *table.totals, table.total))
     formats = [None] + [excel.to_kronor] * (len(headers) - 1)
     number_formats = [None] + [excel.KRONOR_FORMAT] * (len(headers) - 1)
     sheet = {
-        "title": title,
+        "title": gettext(title),
         "headers": headers,
         "rows": rows,
         "formats": formats,

@@ -20,6 +20,7 @@ so a link with a foreign id shows the whole report and no "Grupper:" line.
 from __future__ import annotations
 
 from flask import g, request
+from flask_babel import gettext
 from flask_login import current_user
 
 from tables.group_filter import (
@@ -79,7 +80,9 @@ def applied(user=None) -> str | None:
         .order_by(GroupCategory.position, GroupCategory.name, Group.name)
         .dicts()
     )
-    return "Grupper: " + ", ".join(f"{n['category']}:{n['name']}" for n in names)
+    return gettext(
+        "Grupper: %(groups)s", groups=", ".join(f"{n['category']}:{n['name']}" for n in names)
+    )
 
 
 __all__ = ["PARAM", "applied", "chosen", "condition", "narrow", "picker"]

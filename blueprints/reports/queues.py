@@ -20,6 +20,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import abort, render_template, request
+from flask_babel import gettext
 from flask_login import current_user
 
 from blueprints.reports import bp
@@ -36,12 +37,13 @@ from web import jobs
 from web.auth import require
 from web.excel import send_rows
 from web.formatting import phone
+from web.i18n import N_
 
 HEADERS = [
-    "Del", "Kö", "Period", "Samtal", "Besvarade", "Ej besvarade", "Svarsfrekvens (%)",
-    "Snitt väntetid (s)", "Snitt samtalstid (s)",
+    N_("Del"), N_("Kö"), N_("Period"), N_("Samtal"), N_("Besvarade"), N_("Ej besvarade"),
+    N_("Svarsfrekvens (%)"), N_("Snitt väntetid (s)"), N_("Snitt samtalstid (s)"),
 ]  # fmt: skip
-HIDDEN_AGENT = "Nummer utanför din behörighet"
+HIDDEN_AGENT = N_("Nummer utanför din behörighet")
 
 
 def _duration(seconds: int) -> str:
@@ -76,16 +78,17 @@ def _sections(pbx, start, end, user) -> list[tuple[str, str, list]]:
     def agent_label(sid):
         service = agents.get(sid)
         if service is None or sid not in visible:
-            return HIDDEN_AGENT
+            return gettext(HIDDEN_AGENT)
         return f"{phone(service.number)} {service.user_name}".strip()
 
     return [
-        ("Kö", "Per kö", [(name[q], "Hela perioden", t) for q, t in stats["queue"].items()]),
-        ("Månad", "Per kö och månad",
+        ("Kö", N_("Per kö"),
+         [(name[q], gettext("Hela perioden"), t) for q, t in stats["queue"].items()]),
+        ("Månad", N_("Per kö och månad"),
          [(name[q], month, t) for (q, month), t in stats["month"].items()]),
-        ("Timme", "Per kö och timme",
+        ("Timme", N_("Per kö och timme"),
          [(name[q], f"{hour:02d}–{hour + 1:02d}", t) for (q, hour), t in stats["hour"].items()]),
-        ("Agent", "Per agent (besvarade samtal)",
+        ("Agent", N_("Per agent (besvarade samtal)"),
          [("", agent_label(a), t) for a, t in stats["agent"].items()]),
     ]  # fmt: skip
 
@@ -108,14 +111,16 @@ def queues():
         if not form.ok or pbx is None:
             abort(400)
         rows = [
-            (part, queue, label, t["calls"], t["answered"], t["abandoned"], t["answer_rate"],
+            (gettext(part), queue, label, t["calls"], t["answered"], t["abandoned"], t["answer_rate"],
              t["avg_wait"], t["avg_talk"])
             for part, _, items in sections
             for queue, label, t in items
         ]  # fmt: skip
+        headers = [gettext(header) for header in HEADERS]
+        sheet_title = f"{gettext(title)} {pbx.number}"
         if jobs.replaying() is not None:  # a scheduled run
-            return jobs.write_file(f"{title} {pbx.number}", HEADERS, rows, None, None, None)
-        return send_rows(f"{title} {pbx.number}", HEADERS, rows)
+            return jobs.write_file(sheet_title, headers, rows, None, None, None)
+        return send_rows(sheet_title, headers, rows)
     return render_template(
         "reports/queues.html",
         title=title,

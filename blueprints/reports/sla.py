@@ -36,6 +36,7 @@ from blueprints.reports.common import (
 from database import is_sqlite, utcnow
 from tables.org import Account
 from tables.tickets import TICKET_PRIORITIES, Ticket
+from web import excel
 from web.auth import require
 from web.formatting import stamp
 from web.i18n import N_
@@ -152,7 +153,7 @@ def _minutes_column(key: str, label: str) -> Column:
 
 
 def _met_column(key: str, label: str, done, due) -> Column:
-    return Column(key, label, export=met(done, due), export_format=MET.get)
+    return Column(key, label, export=met(done, due), export_format=excel.labels(MET))
 
 
 SLA = ListView(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import abort, current_app, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from peewee import fn
 from werkzeug.exceptions import NotFound
@@ -105,9 +106,10 @@ def usage_beyond_preview(user) -> str | None:
     rows = usage_query(user).where(MonthlyUsage.month == month).select(MonthlyUsage.id)
     if rows.limit(limit + 1).count() <= limit:
         return None
-    return (
-        f"Månaden omfattar fler än {integer(limit)} mobilabonnemang – för många för att visa på"
-        " skärmen. Förbrukningsrapporten tas fram som Excel-fil."
+    return gettext(
+        "Månaden omfattar fler än %(n)s mobilabonnemang – för många för att visa på"
+        " skärmen. Förbrukningsrapporten tas fram som Excel-fil.",
+        n=integer(limit),
     )
 
 
@@ -127,16 +129,16 @@ USAGE = ListView(
     rows_loader=cells_loader(MonthlyUsage, usage_query, FIELDS, _cells),
     columns=[
         *service_columns(),
-        _number("data", "Data (MB)", MonthlyUsage.data_used_mb),
-        _number("calls", "Samtal", MonthlyUsage.calls),
+        _number("data", N_("Data (MB)"), MonthlyUsage.data_used_mb),
+        _number("calls", N_("Samtal"), MonthlyUsage.calls),
         _number(
             "minutes",
-            "Samtalstid (min)",
+            N_("Samtalstid (min)"),
             MonthlyUsage.voice_seconds,
             export_format=lambda s: round((s or 0) / 60, 1),
         ),
-        _number("sms", "SMS", MonthlyUsage.sms),
-        _number("mms", "MMS", MonthlyUsage.mms),
+        _number("sms", N_("SMS"), MonthlyUsage.sms),
+        _number("mms", N_("MMS"), MonthlyUsage.mms),
         kronor_column("cost", N_("Kostnad"), MonthlyUsage.cost_ore),
         text_column("account", N_("Konto"), Account.customer_number),
     ],
@@ -196,7 +198,7 @@ def cost_chart(user, month: dt.date):
     points = [
         (f"{month_label(m)} {m.year}", totals.get(m, 0) / 100, kr(totals.get(m, 0))) for m in months
     ]
-    chart = bar_chart("Mobilabonnemangens kostnad per månad", points, "kr")
+    chart = bar_chart(gettext("Mobilabonnemangens kostnad per månad"), points, "kr")
     chart.xlabels = [(x, text.split()[0]) for x, text in chart.xlabels]
     return chart
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flask import abort, request
+from flask import abort, has_request_context, request
 from peewee import Field, Node
 
 from web import excel, jobs, lookup
+from web.i18n import tr
 from web.lists import groups
 
 if TYPE_CHECKING:
@@ -62,14 +63,19 @@ class ExportMixin:
         selected, formats = [], []
         for column in columns:
             expr = column.export_expr
+            # Labels the cells hold (statuses, Ja/Nej) in the user's language
+            # (in a request or the worker's replay of one).
+            export_format = column.export_format
+            if has_request_context():
+                export_format = excel.in_language(export_format, tr)
             if isinstance(expr, Field) and expr.model in looked_up:
                 selected.append(self.foreign_key_to(expr.model))
                 formats.append(
-                    lookup.LookUp(expr, column.export_format, lookup.in_reach(expr.model, user))
+                    lookup.LookUp(expr, export_format, lookup.in_reach(expr.model, user))
                 )
             else:
                 selected.append(expr)
-                formats.append(column.export_format)
+                formats.append(export_format)
         return columns, excel.iterate(query.select(*selected).tuples()), formats
 
     def foreign_key_to(self, model):
@@ -115,9 +121,11 @@ class ExportMixin:
                 if jobs.runs_later(user, total):
                     return jobs.start(user, self.export_title, total)
             columns, rows, formats = self.export_rows(user, state, extra, ids)
+            # Headings and the sheet's title in the user's language (a job's
+            # replay signs its user in, so the worker's file is theirs too).
             sheet = {
-                "title": self.export_title,
-                "headers": [c.label for c in columns],
+                "title": tr(self.export_title),
+                "headers": [tr(c.label) for c in columns],
                 "rows": rows,
                 "formats": formats,
                 "escape": [c.export_escape for c in columns],

@@ -74,6 +74,10 @@ def test_reply_dialog_and_its_form_error_in_danish(demo_app):
     dialog = text_of(client.get(f"/tickets/{t.id}/reply", headers={"HX-Request": "true"}))
     assert "Svar på sag" in dialog and ">Annuller<" in dialog and ">Send<" in dialog
     assert "Vedhæft fil" in dialog and "Meddelelse" in dialog
+    # the browser's own size check (static/tickets.js) speaks Danish too
+    assert (
+        'data-too-big="For stor fil: {files}. Den største tilladte størrelse er {mb} MB."' in dialog
+    )
     assert "Svara på ärende" not in dialog and "Avbryt" not in dialog
     response = client.post(
         f"/tickets/{t.id}/reply", data={"body": ""}, headers={"HX-Request": "true"}

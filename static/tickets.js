@@ -13,6 +13,12 @@
     return mins + " min";
   }
 
+  // A sentence in the page's language: the template puts it in an attribute
+  // with {} where the value goes (Swedish when the attribute is missing).
+  function said(el, attribute, swedish, value) {
+    return (el.getAttribute(attribute) || swedish).replace("{}", value);
+  }
+
   function tick() {
     var now = Date.now();
     document.querySelectorAll("[data-sla-due]").forEach(function (el) {
@@ -25,10 +31,10 @@
       var short = el.hasAttribute("data-sla-short");
       if (rest < 0) {
         el.classList.add("sla-overdue");
-        left.textContent = short ? "\u2212" + span(-rest) : "Överskriden med " + span(-rest);
+        left.textContent = short ? "\u2212" + span(-rest) : said(el, "data-sla-overdue", "Överskriden med {}", span(-rest));
       } else {
         el.classList.add(rest <= 2 * 3600 * 1000 ? "sla-soon" : "sla-running");
-        left.textContent = short ? span(rest) : span(rest) + " kvar";
+        left.textContent = short ? span(rest) : said(el, "data-sla-left", "{} kvar", span(rest));
       }
     });
   }
@@ -103,10 +109,11 @@
     if (error) {
       error.hidden = big.length === 0;
       error.textContent = big.length
-        ? "För stor fil: " + big.join(", ") + ". Största tillåtna storlek är " + Math.round(limit / 1048576) + " MB."
+        ? (input.getAttribute("data-too-big") || "För stor fil: {files}. Största tillåtna storlek är {mb} MB.")
+          .replace("{files}", big.join(", ")).replace("{mb}", Math.round(limit / 1048576))
         : "";
     }
-    input.setCustomValidity(big.length ? "För stor fil" : "");
+    input.setCustomValidity(big.length ? (input.getAttribute("data-too-big-short") || "För stor fil") : "");
   });
 })();
 

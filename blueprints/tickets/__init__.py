@@ -19,6 +19,7 @@ from domain import attachments as files
 from domain import ticket_sla
 from domain import tickets as ticketing
 from tables.tickets import TICKET_PRIORITIES
+from web.i18n import locale_code
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
 
@@ -70,7 +71,9 @@ def ticket_author(message):
 def filesize(size: int | None) -> str:
     size = int(size or 0)
     if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.1f}".replace(".", ",") + " MB"
+        shown = f"{size / (1024 * 1024):.1f}"
+        # a decimal comma in Swedish and Danish, a point in English
+        return (shown if locale_code() == "en" else shown.replace(".", ",")) + " MB"
     return f"{max(1, round(size / 1024))} kB"
 
 

@@ -214,7 +214,7 @@ def _save(price_list: PriceList | None):
             .where(PriceListItem.price_list == price_list.id)
             .tuples()
         }
-    products = [p for _, group in agreements.catalogue_groups(keep=listed) for p in group]
+    products = [p for _heading, group in agreements.catalogue_groups(keep=listed) for p in group]
     prices, requests, errors = _read_prices(request.form, products, _request_types())
     form.name.data = form.name.data or ""
     form.description.data = form.description.data or ""

@@ -23,12 +23,13 @@ from dataclasses import dataclass, field
 from peewee import JOIN, fn
 
 from domain import audit
+from domain.text import N_, T_
 from tables.catalogue import PRODUCT_KINDS, Product, ProductCategory
 from tables.charges import PriceListRequestPrice
 from tables.org import Agreement, AgreementProduct, Organisation, PriceList, PriceListItem
 from tables.tickets import RequestType
 
-AGREEMENT_STATUSES = {"current": "Gällande", "coming": "Kommande", "ended": "Upphört"}
+AGREEMENT_STATUSES = {"current": N_("Gällande"), "coming": N_("Kommande"), "ended": N_("Upphört")}
 MAX_NOTICE_MONTHS = 60
 MAX_BINDING_MONTHS = 120
 MAX_PRICE_ORE = 100_000_000  # one million kronor
@@ -54,7 +55,7 @@ def catalogue_groups(keep: set[int] = frozenset(), only: set[int] | None = None)
         heading = (
             product.category.name
             if product.category_id
-            else f"Tillval: {PRODUCT_KINDS.get(product.kind, product.kind)}"
+            else T_("Tillval: %(kind)s", kind=PRODUCT_KINDS.get(product.kind, product.kind))
         )
         groups.setdefault(heading, []).append(product)
     categorised = [(h, ps) for h, ps in groups.items() if ps[0].category_id]
@@ -88,8 +89,10 @@ def status_condition(statuses, today: dt.date | None = None):
 
 
 def period_label(agreement: Agreement) -> str:
-    end = agreement.end_date.isoformat() if agreement.end_date else "tills vidare"
-    return f"{agreement.start_date.isoformat()} – {end}"
+    start = agreement.start_date.isoformat()
+    if agreement.end_date:
+        return f"{start} – {agreement.end_date.isoformat()}"
+    return T_("%(start)s – tills vidare", start=start)
 
 
 @dataclass
@@ -127,45 +130,49 @@ def check_agreement(data: AgreementData, agreement: Agreement | None = None) -> 
     errors: dict[str, str] = {}
     exclude = agreement.id if agreement is not None else None
     if not data.number:
-        errors["number"] = "Ange ett avtalsnummer."
+        errors["number"] = N_("Ange ett avtalsnummer.")
     else:
         taken = Agreement.select().where(fn.LOWER(Agreement.number) == data.number.lower())
         if exclude is not None:
             taken = taken.where(Agreement.id != exclude)
         other = taken.first()
         if other is not None:
-            errors["number"] = (
-                f"Avtalsnumret {other.number} finns redan ({other.organisation.name})."
+            errors["number"] = T_(
+                "Avtalsnumret %(number)s finns redan (%(customer)s).",
+                number=other.number,
+                customer=other.organisation.name,
             )
     if not data.name:
-        errors["name"] = "Ange ett namn på avtalet."
+        errors["name"] = N_("Ange ett namn på avtalet.")
     organisation = None
     if data.organisation_id is None:
-        errors["organisation"] = "Välj en kund."
+        errors["organisation"] = N_("Välj en kund.")
     else:
         organisation = Organisation.get_or_none(Organisation.id == data.organisation_id)
         if organisation is None:
-            errors["organisation"] = "Kunden finns inte."
+            errors["organisation"] = N_("Kunden finns inte.")
     if data.start_date is None:
-        errors.setdefault("start_date", "Ange startdatum som ÅÅÅÅ-MM-DD.")
+        errors.setdefault("start_date", N_("Ange startdatum som ÅÅÅÅ-MM-DD."))
     if (
         data.end_date is not None
         and data.start_date is not None
         and data.end_date < data.start_date
     ):
-        errors["end_date"] = "Slutdatum kan inte vara före startdatum."
+        errors["end_date"] = N_("Slutdatum kan inte vara före startdatum.")
     if (
         data.price_list_id is not None
         and PriceList.get_or_none(PriceList.id == data.price_list_id) is None
     ):
-        errors["price_list"] = "Prislistan finns inte."
+        errors["price_list"] = N_("Prislistan finns inte.")
     if (
         data.sla_id is not None
         and SLADefinition.get_or_none(SLADefinition.id == data.sla_id) is None
     ):
-        errors["sla"] = "SLA-nivån finns inte."
+        errors["sla"] = N_("SLA-nivån finns inte.")
     if data.notice_months is None or not 0 <= data.notice_months <= MAX_NOTICE_MONTHS:
-        errors["notice_months"] = f"Ange uppsägningstid i hela månader, 0–{MAX_NOTICE_MONTHS}."
+        errors["notice_months"] = T_(
+            "Ange uppsägningstid i hela månader, 0–%(max)s.", max=MAX_NOTICE_MONTHS
+        )
     known = {
         pid
         for (pid,) in Product.select(Product.id)
@@ -173,13 +180,16 @@ def check_agreement(data: AgreementData, agreement: Agreement | None = None) -> 
         .tuples()
     }
     if set(data.product_ids) - known:
-        errors["products"] = "En vald produkt finns inte längre. Välj produkterna igen."
+        errors["products"] = N_("En vald produkt finns inte längre. Välj produkterna igen.")
     if organisation is not None and "start_date" not in errors and "end_date" not in errors:
         other = overlapping(organisation.id, data.start_date, data.end_date, exclude).first()
         if other is not None:
-            errors["end_date" if data.end_date else "start_date"] = (
-                f"Perioden överlappar avtal {other.number} ({other.name}, "
-                f"{period_label(other)}). En kund kan bara ha ett gällande avtal åt gången."
+            errors["end_date" if data.end_date else "start_date"] = T_(
+                "Perioden överlappar avtal %(number)s (%(name)s, %(period)s). "
+                "En kund kan bara ha ett gällande avtal åt gången.",
+                number=other.number,
+                name=other.name,
+                period=period_label(other),
             )
     return errors
 
@@ -295,12 +305,12 @@ def price_list_fingerprint(price_list: PriceList) -> str:
 
 def check_price_list_name(name: str, price_list: PriceList | None) -> str | None:
     if not name:
-        return "Ange ett namn på prislistan."
+        return N_("Ange ett namn på prislistan.")
     taken = PriceList.select().where(fn.LOWER(PriceList.name) == name.lower())
     if price_list is not None:
         taken = taken.where(PriceList.id != price_list.id)
     if taken.exists():
-        return f"Det finns redan en prislista som heter {name}."
+        return T_("Det finns redan en prislista som heter %(name)s.", name=name)
     return None
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from peewee import fn
 
 from domain import audit
+from domain.text import N_, T_
 from tables.catalogue import OptionGroup, OptionGroupItem, Product, ProductCategory
 from tables.orders import OrderLine
 from tables.org import AgreementProduct, PriceListItem
@@ -21,14 +22,14 @@ from tables.services import Service, ServiceAddon, ServiceLine, TopUp
 
 # What refers to a product, in the words the delete button explains with.
 USES = [
-    ("tjänster", Service, (Service.product, Service.price_plan)),
-    ("tjänsterader", ServiceLine, (ServiceLine.product,)),
-    ("tilläggstjänster på tjänster", ServiceAddon, (ServiceAddon.product,)),
-    ("påfyllningar", TopUp, (TopUp.product,)),
-    ("orderrader", OrderLine, (OrderLine.product,)),
-    ("prislistor", PriceListItem, (PriceListItem.product,)),
-    ("avtal", AgreementProduct, (AgreementProduct.product,)),
-    ("tillval i andra produkter", OptionGroupItem, (OptionGroupItem.product,)),
+    (N_("tjänster"), Service, (Service.product, Service.price_plan)),
+    (N_("tjänsterader"), ServiceLine, (ServiceLine.product,)),
+    (N_("tilläggstjänster på tjänster"), ServiceAddon, (ServiceAddon.product,)),
+    (N_("påfyllningar"), TopUp, (TopUp.product,)),
+    (N_("orderrader"), OrderLine, (OrderLine.product,)),
+    (N_("prislistor"), PriceListItem, (PriceListItem.product,)),
+    (N_("avtal"), AgreementProduct, (AgreementProduct.product,)),
+    (N_("tillval i andra produkter"), OptionGroupItem, (OptionGroupItem.product,)),
 ]
 
 
@@ -58,9 +59,13 @@ def delete_product(product: Product) -> None:
     found = uses(product)
     if found:
         raise InUse(
-            f"{product.name} används ({use_text(found)}) och kan inte tas bort. "
-            "Avaktivera produkten i stället: den erbjuds då inte längre i Ny beställning "
-            "men visas fortfarande där den används."
+            T_(
+                "%(name)s används (%(uses)s) och kan inte tas bort. "
+                "Avaktivera produkten i stället: den erbjuds då inte längre i Ny beställning "
+                "men visas fortfarande där den används.",
+                name=product.name,
+                uses=use_text(found),
+            )
         )
     audit.record(
         "catalogue.product_deleted",

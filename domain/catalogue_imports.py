@@ -20,10 +20,11 @@ from phonenumbers import NumberParseException, PhoneNumberType
 
 from database import utcnow
 from domain import audit
+from domain.text import N_, T_
 from tables.orders import Availability, PoolNumber
 
 MAX_ROWS = 50_000
-NUMBER_KINDS = {"mobile": "Mobil", "fixed": "Fast"}
+NUMBER_KINDS = {"mobile": N_("Mobil"), "fixed": N_("Fast")}
 MOBILE_TYPES = (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE)
 FIXED_TYPES = (PhoneNumberType.FIXED_LINE, PhoneNumberType.FIXED_LINE_OR_MOBILE)
 
@@ -64,14 +65,14 @@ def read_rows(data: bytes, filename: str) -> list[list[str]]:
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
     if "\x00" in text:
-        raise FileRefused("Filen är varken CSV eller Excel (.xlsx).")
+        raise FileRefused(N_("Filen är varken CSV eller Excel (.xlsx)."))
     sample = text[:4096]
     delimiter = max(";,\t", key=sample.count) if any(c in sample for c in ";,\t") else ";"
     rows = [
         [cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)
     ]
     if len(rows) > MAX_ROWS:
-        raise FileRefused(f"Filen har fler än {MAX_ROWS} rader. Dela upp den.")
+        raise FileRefused(T_("Filen har fler än %(max)s rader. Dela upp den.", max=MAX_ROWS))
     return rows
 
 
@@ -81,12 +82,12 @@ def _excel_rows(data: bytes) -> list[list[str]]:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a broken file
-        raise FileRefused("Excelfilen kunde inte läsas (.xlsx krävs).") from error
+        raise FileRefused(N_("Excelfilen kunde inte läsas (.xlsx krävs).")) from error
     rows = []
     for values in book.worksheets[0].iter_rows(values_only=True):
         rows.append(["" if v is None else _cell_text(v) for v in values])
         if len(rows) > MAX_ROWS:
-            raise FileRefused(f"Filen har fler än {MAX_ROWS} rader. Dela upp den.")
+            raise FileRefused(T_("Filen har fler än %(max)s rader. Dela upp den.", max=MAX_ROWS))
     book.close()
     return rows
 
@@ -108,21 +109,21 @@ def number_problem(text: str, kind: str) -> tuple[str | None, str | None]:
     try:
         parsed = phonenumbers.parse(raw, "SE")
     except NumberParseException:
-        return None, "inte ett svenskt nummer"
+        return None, N_("inte ett svenskt nummer")
     if parsed.country_code != 46 or not phonenumbers.is_valid_number(parsed):
-        return None, "inte ett svenskt nummer"
+        return None, N_("inte ett svenskt nummer")
     kind_of = phonenumbers.number_type(parsed)
     if kind == "mobile" and kind_of not in MOBILE_TYPES:
-        return None, "inte ett mobilnummer (07…)"
+        return None, N_("inte ett mobilnummer (07…)")
     if kind == "fixed" and kind_of not in FIXED_TYPES:
-        return None, "inte ett fastnätsnummer"
+        return None, N_("inte ett fastnätsnummer")
     return "0" + str(parsed.national_number), None
 
 
 def import_numbers(rows: list[list[str]], kind: str, all_or_nothing: bool = False) -> Report:
     """One number per row (the first cell); a heading row is skipped."""
     if kind not in NUMBER_KINDS:
-        raise FileRefused("Välj mobil eller fast.")
+        raise FileRefused(N_("Välj mobil eller fast."))
     report = Report()
     seen: dict[str, int] = {}
     valid: list[tuple[int, str, str]] = []
@@ -137,7 +138,7 @@ def import_numbers(rows: list[list[str]], kind: str, all_or_nothing: bool = Fals
         if reason:
             report.problem(index, value, reason)
         elif digits in seen:
-            report.problem(index, value, f"dubblett (samma som rad {seen[digits]})")
+            report.problem(index, value, T_("dubblett (samma som rad %(row)s)", row=seen[digits]))
         else:
             seen[digits] = index
             valid.append((index, value, digits))
@@ -150,7 +151,7 @@ def import_numbers(rows: list[list[str]], kind: str, all_or_nothing: bool = Fals
     fresh = []
     for index, value, digits in valid:
         if digits in existing:
-            report.problem(index, value, "finns redan i nummerpoolen")
+            report.problem(index, value, N_("finns redan i nummerpoolen"))
         else:
             fresh.append(digits)
     report.problems.sort(key=lambda p: p.row)
@@ -197,16 +198,18 @@ def import_availability(
     ``merge`` adds and updates (postcode, technology) pairs; ``replace``
     makes the file the whole table."""
     if mode not in ("merge", "replace"):
-        raise FileRefused("Välj ersätt eller slå samman.")
+        raise FileRefused(N_("Välj ersätt eller slå samman."))
     if not rows:
-        raise FileRefused("Filen är tom.")
+        raise FileRefused(N_("Filen är tom."))
     headings = [_heading(c) for c in rows[0]]
     missing = [name.capitalize() for name in AVAILABILITY_COLUMNS if name not in headings]
     if missing:
         raise FileRefused(
-            "Första raden måste ha kolumnerna Postnummer, Teknik, Ned och Upp; saknas: "
-            + ", ".join(missing)
-            + "."
+            T_(
+                "Första raden måste ha kolumnerna Postnummer, Teknik, Ned och Upp; saknas: "
+                "%(missing)s.",
+                missing=", ".join(missing),
+            )
         )
     at = {AVAILABILITY_COLUMNS[h]: i for i, h in enumerate(headings) if h in AVAILABILITY_COLUMNS}
     report = Report()
@@ -219,18 +222,24 @@ def import_availability(
         report.rows += 1
         postcode = re.sub(r"\s", "", cells["postcode"])
         if not re.fullmatch(r"[1-9]\d{4}", postcode):
-            report.problem(index, cells["postcode"], "ogiltigt postnummer (fem siffror)")
+            report.problem(index, cells["postcode"], N_("ogiltigt postnummer (fem siffror)"))
             continue
         technology = cells["technology"].strip()
         if not technology or len(technology) > 40:
-            report.problem(index, cells["technology"], "ange teknik (högst 40 tecken)")
+            report.problem(index, cells["technology"], N_("ange teknik (högst 40 tecken)"))
             continue
         speeds = []
         for key, label in (("down", "Ned"), ("up", "Upp")):
             text = cells[key].replace(" ", "")
             if not re.fullmatch(r"\d{1,6}", text) or not 0 < int(text) <= MAX_MBIT:
                 report.problem(
-                    index, cells[key], f"{label}: ange Mbit/s som ett heltal 1–{MAX_MBIT}"
+                    index,
+                    cells[key],
+                    T_(
+                        "%(column)s: ange Mbit/s som ett heltal 1–%(max)s",
+                        column=label,
+                        max=MAX_MBIT,
+                    ),
                 )
                 break
             speeds.append(int(text))
@@ -239,7 +248,9 @@ def import_availability(
         key = (postcode, technology)
         if key in seen:
             report.problem(
-                index, f"{postcode} {technology}", f"dubblett (samma som rad {seen[key]})"
+                index,
+                f"{postcode} {technology}",
+                T_("dubblett (samma som rad %(row)s)", row=seen[key]),
             )
             continue
         seen[key] = index

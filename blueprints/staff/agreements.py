@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from peewee import Case, fn
 from wtforms import HiddenField, SelectField, StringField
@@ -26,7 +28,7 @@ from tables.orders import Order
 from tables.org import Agreement, AgreementProduct, Organisation, PriceList, SLADefinition
 from web.auth import parse_id, staff_required
 from web.forms import FlaskForm, select_choices
-from web.i18n import N_
+from web.i18n import N_, tr
 from web.listcolumns import ChoiceFilter, Column, date_column, text_column
 from web.listview import ListView
 
@@ -67,7 +69,7 @@ AGREEMENT_LIST = ListView(
     export_title="Avtal",
     bulk_actions=[],
     rows_loader=label_rows,
-    empty_text="Det finns inga avtal",
+    empty_text=N_("Det finns inga avtal"),
     columns=[
         text_column("number", N_("Avtalsnummer"), Agreement.number),
         text_column("customer", N_("Kund"), Organisation.name),
@@ -152,41 +154,41 @@ def agreement_show(agreement_id: int):
 
 
 class AgreementForm(FlaskForm):
-    number = StringField("Avtalsnummer", filters=[strip], validators=[Length(max=40)])
-    organisation = SelectField("Kund", validate_choice=False)
-    name = StringField("Namn", filters=[strip], validators=[Length(max=100)])
-    start_date = StringField("Från", filters=[strip])
-    end_date = StringField("Till", filters=[strip])
-    price_list = SelectField("Prislista", validate_choice=False)
-    sla = SelectField("SLA", validate_choice=False)
-    notice_months = StringField("Uppsägningstid (månader)", filters=[strip])
+    number = StringField(_l("Avtalsnummer"), filters=[strip], validators=[Length(max=40)])
+    organisation = SelectField(_l("Kund"), validate_choice=False)
+    name = StringField(_l("Namn"), filters=[strip], validators=[Length(max=100)])
+    start_date = StringField(_l("Från"), filters=[strip])
+    end_date = StringField(_l("Till"), filters=[strip])
+    price_list = SelectField(_l("Prislista"), validate_choice=False)
+    sla = SelectField(_l("SLA"), validate_choice=False)
+    notice_months = StringField(_l("Uppsägningstid (månader)"), filters=[strip])
     fingerprint = HiddenField()
 
 
 def _choices(form: AgreementForm) -> None:
     form.organisation.choices = select_choices(
-        [("", "Välj kund")]
+        [("", _("Välj kund"))]
         + [(str(o.id), o.name) for o in Organisation.select().order_by(Organisation.name)]
     )
     form.price_list.choices = select_choices(
-        [("", "Ingen prislista (listpris)")]
+        [("", _("Ingen prislista (listpris)"))]
         + [(str(p.id), p.name) for p in PriceList.select().order_by(PriceList.name)]
     )
     form.sla.choices = select_choices(
-        [("", "Ingen SLA")]
+        [("", _("Ingen SLA"))]
         + [(str(s.id), s.name) for s in SLADefinition.select().order_by(SLADefinition.name)]
     )
 
 
 def _date(text: str, required: bool) -> tuple[dt.date | None, str | None]:
     if not text:
-        return None, ("Ange datum som ÅÅÅÅ-MM-DD." if required else None)
+        return None, (N_("Ange datum som ÅÅÅÅ-MM-DD.") if required else None)
     try:
         if len(text) != 10:
             raise ValueError(text)
         return dt.date.fromisoformat(text), None
     except ValueError:
-        return None, "Ange datum som ÅÅÅÅ-MM-DD, t.ex. 2026-01-01."
+        return None, N_("Ange datum som ÅÅÅÅ-MM-DD, t.ex. 2026-01-01.")
 
 
 def _read(form: AgreementForm, agreement: Agreement | None):
@@ -204,7 +206,7 @@ def _read(form: AgreementForm, agreement: Agreement | None):
     for raw in request.form.getlist("products")[:5000]:
         product_id = parse_id(raw)
         if product_id is None:
-            errors["products"] = "En vald produkt finns inte längre. Välj produkterna igen."
+            errors["products"] = N_("En vald produkt finns inte längre. Välj produkterna igen.")
         else:
             product_ids.append(product_id)
 
@@ -225,20 +227,20 @@ def _read(form: AgreementForm, agreement: Agreement | None):
         product_ids=sorted(set(product_ids)),
     )
     if form.price_list.data and data.price_list_id is None:
-        errors["price_list"] = "Prislistan finns inte."
+        errors["price_list"] = N_("Prislistan finns inte.")
     if form.sla.data and data.sla_id is None:
-        errors["sla"] = "SLA-nivån finns inte."
+        errors["sla"] = N_("SLA-nivån finns inte.")
     if agreement is None and form.organisation.data and data.organisation_id is None:
-        errors["organisation"] = "Kunden finns inte."
+        errors["organisation"] = N_("Kunden finns inte.")
     return data, errors
 
 
 def _form_page(form, agreement, chosen: set[int], errors=None):
     for key, message in (errors or {}).items():
         if key in form and key != "fingerprint":
-            form[key].errors = [*form[key].errors, message]
+            form[key].errors = [*form[key].errors, tr(message)]
         else:
-            form.form_errors.append(message)
+            form.form_errors.append(tr(message))
     return render_template(
         "staff/agreements/form.html",
         form=form,
@@ -264,7 +266,7 @@ def _save(form: AgreementForm, agreement: Agreement | None):
         if agreement is not None:
             agreement = Agreement.get_by_id(agreement.id)
             if form.fingerprint.data != agreements.agreement_fingerprint(agreement):
-                errors[""] = (
+                errors[""] = N_(
                     "Avtalet har ändrats av någon annan sedan du öppnade det. "
                     "Ladda om sidan och gör din ändring igen."
                 )
@@ -277,7 +279,9 @@ def _save(form: AgreementForm, agreement: Agreement | None):
     if saved is None:
         return _form_page(form, agreement, set(data.product_ids), errors)
     flash(
-        f"Avtal {saved.number} är {'skapat' if agreement is None else 'sparat'}.",
+        _("Avtal %(number)s är skapat.", number=saved.number)
+        if agreement is None
+        else _("Avtal %(number)s är sparat.", number=saved.number),
         "success",
     )
     return redirect(url_for("staff.agreement", agreement_id=saved.id), code=303)

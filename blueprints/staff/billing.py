@@ -23,6 +23,8 @@ import secrets
 from pathlib import Path
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
 from peewee import JOIN
@@ -38,22 +40,25 @@ from tables.org import StaffUser
 from web import dialogs
 from web.auth import parse_id, staff_required
 from web.forms import FlaskForm, select_choices
-from web.i18n import N_
+from web.i18n import N_, error_text, tr
 from web.listcolumns import ChoiceFilter, Column, choice_column, date_column
 from web.listview import ListView
 
 SHOWN = 100  # errors and conflicts shown on the page (the CLI prints them all)
 KIND_LABELS = {name: kind.label for name, kind in KINDS.items()}
 ON_ERROR_CHOICES = [
-    ("skip", "Importera de giltiga raderna"),
-    ("refuse", "Avvisa hela filen"),
+    ("skip", _l("Importera de giltiga raderna")),
+    ("refuse", _l("Avvisa hela filen")),
 ]
 
 
 class UploadForm(FlaskForm):
-    kind = SelectField("Typ av fil", choices=select_choices(KIND_LABELS.items()))
-    file = FileField("Fil", validators=[FileRequired("Välj en fil att importera.")])
-    on_error = RadioField("Vid fel", choices=select_choices(ON_ERROR_CHOICES), default="skip")
+    kind = SelectField(
+        _l("Typ av fil"),
+        choices=select_choices((key, _l(label)) for key, label in KIND_LABELS.items()),
+    )
+    file = FileField(_l("Fil"), validators=[FileRequired(_l("Välj en fil att importera."))])
+    on_error = RadioField(_l("Vid fel"), choices=select_choices(ON_ERROR_CHOICES), default="skip")
 
 
 class TokenForm(FlaskForm):
@@ -126,7 +131,9 @@ def preview_upload(form: UploadForm) -> ImportBatch | None:
     suffix = Path(filename).suffix.lower()
     allowed = (".zip", ".pdf") if kind == "pdf" else (".csv", ".txt")
     if suffix not in allowed:
-        form.file.errors.append(f"Filen ska sluta på {' eller '.join(allowed)}.")
+        form.file.errors.append(
+            _("Filen ska sluta på %(endings)s.", endings=_(" eller ").join(allowed))
+        )
         return None
     token = secrets.token_urlsafe(24)
     path = upload_dir() / f"{token}{suffix}"
@@ -211,7 +218,13 @@ def billing_import(batch_id: int):
             .execute()
         )
     if not claimed:
-        flash(f"Import #{batch.id} är redan gjord eller påbörjad; inget importerades igen.", "info")
+        flash(
+            _(
+                "Import #%(id)s är redan gjord eller påbörjad; inget importerades igen.",
+                id=batch.id,
+            ),
+            "info",
+        )
         return redirect(url_for("staff.billing_batch", batch_id=batch.id), code=303)
     batch = ImportBatch.get_by_id(batch.id)
     path = batch.stored_path
@@ -226,16 +239,21 @@ def billing_import(batch_id: int):
         )
     except Exception:  # the batch is marked failed and what it wrote taken back
         current_app.logger.exception("billing import #%s failed", batch.id)
-        flash(f"Import #{batch.id} misslyckades; inget av den är kvar i databasen.", "error")
+        flash(
+            _("Import #%(id)s misslyckades; inget av den är kvar i databasen.", id=batch.id),
+            "error",
+        )
         return redirect(url_for("staff.billing_batch", batch_id=batch.id), code=303)
     finally:
         Path(path).unlink(missing_ok=True)
         with write_tx():
             ImportBatch.update(stored_path="").where(ImportBatch.id == batch.id).execute()
     if report.status == "done":
-        flash(f"Import #{batch.id} klar: {report.summary()}.", "success")
+        flash(
+            _("Import #%(id)s klar: %(summary)s.", id=batch.id, summary=report.summary()), "success"
+        )
     else:
-        flash(report.message, "error")
+        flash(tr(report.message), "error")
     return redirect(url_for("staff.billing_batch", batch_id=batch.id), code=303)
 
 
@@ -280,13 +298,13 @@ def billing_undo(batch_id: int):
                 pdf_dir=current_app.config["INVOICE_PDF_DIR"],
             )
         except UndoRefused as error:
-            form.form_errors.append(str(error))
+            form.form_errors.append(error_text(error))
         else:
-            return dialogs.go(back, f"Import #{batch.id} är ångrad.")
+            return dialogs.go(back, _("Import #%(id)s är ångrad.", id=batch.id))
     return dialogs.show(
         "partials/staff/_billing_undo.html",
         back,
         batch=batch,
         form=form,
-        dialog_title=f"Ångra import #{batch.id}",
+        dialog_title=_("Ångra import #%(id)s", id=batch.id),
     )

@@ -35,28 +35,29 @@ def _web(form, field):
         raise ValidationError(_("Ange adressen med https://."))
 
 
+def _label(key: str):
+    """A field's label (domain.branding.FIELD_LABELS, marked there), translated when shown."""
+    return _l(branding.FIELD_LABELS[key])
+
+
 TEXT = [Optional(), Length(max=200, message=_l("Högst 200 tecken."))]
 
 
 class BrandingForm(FlaskForm):
     name = StringField(
-        _l(branding.FIELD_LABELS["name"]),
+        _label("name"),
         validators=[Length(min=1, max=80, message=_l("Ange ett namn."))],
     )
-    phone = StringField(_l(branding.FIELD_LABELS["phone"]), validators=TEXT)
-    email = StringField(
-        _l(branding.FIELD_LABELS["email"]), validators=[*TEXT, Email(_l("Ogiltig e-postadress."))]
-    )
-    web = StringField(_l(branding.FIELD_LABELS["web"]), validators=[*TEXT, _web])
-    support_url = StringField(_l(branding.FIELD_LABELS["support_url"]), validators=[*TEXT, _web])
-    address = StringField(_l(branding.FIELD_LABELS["address"]), validators=TEXT)
-    org_number = StringField(
-        _l(branding.FIELD_LABELS["org_number"]), validators=[*TEXT, _org_number]
-    )
-    vat_number = StringField(_l(branding.FIELD_LABELS["vat_number"]), validators=TEXT)
-    bankgiro = StringField(_l(branding.FIELD_LABELS["bankgiro"]), validators=TEXT)
-    plusgiro = StringField(_l(branding.FIELD_LABELS["plusgiro"]), validators=TEXT)
-    colour = StringField(_l(branding.FIELD_LABELS["colour"]), validators=[_colour])
+    phone = StringField(_label("phone"), validators=TEXT)
+    email = StringField(_label("email"), validators=[*TEXT, Email(_l("Ogiltig e-postadress."))])
+    web = StringField(_label("web"), validators=[*TEXT, _web])
+    support_url = StringField(_label("support_url"), validators=[*TEXT, _web])
+    address = StringField(_label("address"), validators=TEXT)
+    org_number = StringField(_label("org_number"), validators=[*TEXT, _org_number])
+    vat_number = StringField(_label("vat_number"), validators=TEXT)
+    bankgiro = StringField(_label("bankgiro"), validators=TEXT)
+    plusgiro = StringField(_label("plusgiro"), validators=TEXT)
+    colour = StringField(_label("colour"), validators=[_colour])
     logo = FileField(_l("Logotyp"))
     remove_logo = BooleanField(_l("Ta bort logotypen (visa standardlogotypen)"))
 

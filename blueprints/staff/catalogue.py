@@ -6,6 +6,7 @@ groups and their items. Administratör only. A product in use is retired
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import IntegrityError
 
@@ -31,11 +32,11 @@ from tables.catalogue import (
 )
 from web.auth import staff_required
 from web.forms import FlaskForm
-from web.i18n import N_
+from web.i18n import N_, error_text, tr
 from web.listcolumns import ChoiceFilter, Column, choice_column, kronor_column, text_column
 from web.listview import ListView
 
-ACTIVE_CHOICES = {"yes": "Aktiv", "no": "Avaktiverad"}
+ACTIVE_CHOICES = {"yes": N_("Aktiv"), "no": N_("Avaktiverad")}
 
 
 class CategoryFilter(ChoiceFilter):
@@ -159,7 +160,7 @@ def _category_form(category: ProductCategory | None):
                 after=values,
                 organisation=audit.STAFF_ONLY,
             )
-        flash(f"Kategorin {values['name']} är sparad.", "success")
+        flash(_("Kategorin %(name)s är sparad.", name=values["name"]), "success")
         return redirect(url_for("staff.catalogue"), code=303)
     return render_template("staff/catalogue/category.html", form=form, category=category)
 
@@ -200,9 +201,9 @@ def catalogue_product_new():
                     organisation=audit.STAFF_ONLY,
                 )
         except IntegrityError:  # the same code sent twice at once (double submit)
-            form.code.errors = ["Koden används redan av en annan produkt."]
+            form.code.errors = [_("Koden används redan av en annan produkt.")]
         else:
-            flash(f"Produkten {product.name} är skapad.", "success")
+            flash(_("Produkten %(name)s är skapad.", name=product.name), "success")
             return redirect(url_for("staff.catalogue_product", product_id=product.id), code=303)
     return render_template("staff/catalogue/product.html", form=form, product=None)
 
@@ -233,9 +234,9 @@ def catalogue_product(product_id):
                     organisation=audit.STAFF_ONLY,
                 )
         except IntegrityError:  # another product took the code meanwhile
-            form.code.errors = ["Koden används redan av en annan produkt."]
+            form.code.errors = [_("Koden används redan av en annan produkt.")]
             return _product_page(product, form)
-        flash(f"Produkten {product.name} är sparad.", "success")
+        flash(_("Produkten %(name)s är sparad.", name=product.name), "success")
         return redirect(url_for("staff.catalogue_product", product_id=product.id), code=303)
     return _product_page(product, form)
 
@@ -272,7 +273,7 @@ def _product_page(product, form, group_form=None, item_forms=None, status=200):
             item_forms=item_forms,
             action_form=ActionForm(),
             uses=found,
-            use_text=domain.use_text(found),
+            use_text=", ".join(f"{count} {tr(label)}" for label, count in found),
             kinds=PRODUCT_KINDS,
             group_kinds=GROUP_KINDS,
             finish_labels=FINISH_FIELDS,
@@ -291,9 +292,9 @@ def catalogue_product_delete(product_id):
         with write_tx():
             domain.delete_product(product)
     except domain.InUse as refused:
-        flash(str(refused), "error")
+        flash(error_text(refused), "error")
         return redirect(url_for("staff.catalogue_product", product_id=product.id), code=303)
-    flash(f"Produkten {product.name} är borttagen.", "success")
+    flash(_("Produkten %(name)s är borttagen.", name=product.name), "success")
     return redirect(url_for("staff.catalogue"), code=303)
 
 

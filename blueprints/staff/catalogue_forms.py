@@ -7,6 +7,8 @@ from __future__ import annotations
 import hashlib
 import json
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from peewee import fn
 from wtforms import (
     BooleanField,
@@ -26,6 +28,7 @@ from tables.catalogue import FINISH_FIELDS, PRODUCT_KINDS, Product, ProductCateg
 from tables.orders import PRODUCT_AREAS
 from tables.services import SERVICE_KINDS
 from web.forms import FlaskForm, select_choices
+from web.i18n import tr
 from web.listcolumns import parse_kronor
 
 
@@ -49,13 +52,18 @@ class KronorField(StringField):
             self.data = parse_kronor(self.raw) if self.raw else 0
         except ValueError:
             self.data = None
-            raise ValueError("Ange beloppet i kronor, till exempel 139 eller 139,50.") from None
+            raise ValueError(_("Ange beloppet i kronor, till exempel 139 eller 139,50.")) from None
         if self.data < 0:
             self.data = None
-            raise ValueError("Beloppet kan inte vara negativt.")
+            raise ValueError(_("Beloppet kan inte vara negativt."))
 
     def _value(self):
         return self.raw
+
+
+def _labelled(labels: dict) -> list:
+    """(key, label) choices whose labels are translated when shown."""
+    return [(key, _l(label)) for key, label in labels.items()]
 
 
 class CheckboxesField(SelectMultipleField):
@@ -64,19 +72,26 @@ class CheckboxesField(SelectMultipleField):
 
 
 def _whole(label: str, low: int, high: int, required: bool = True):
-    first = InputRequired("Ange ett heltal.") if required else Optional()
+    first = InputRequired(_l("Ange ett heltal.")) if required else Optional()
     return IntegerField(
         label,
-        validators=[first, NumberRange(low, high, f"Ange ett heltal mellan {low} och {high}.")],
+        validators=[
+            first,
+            NumberRange(
+                low, high, _l("Ange ett heltal mellan %(low)s och %(high)s.", low=low, high=high)
+            ),
+        ],
     )
 
 
 class CategoryForm(FlaskForm):
-    name = StringField("Namn", validators=[Length(1, 80, "Ange ett namn (högst 80 tecken).")])
-    section = StringField(
-        "Avsnitt", validators=[Length(1, 40, "Ange ett avsnitt, t.ex. Mobiltjänster.")]
+    name = StringField(
+        _l("Namn"), validators=[Length(1, 80, _l("Ange ett namn (högst 80 tecken)."))]
     )
-    active = BooleanField("Aktiv (visas i Ny beställning)", default=True)
+    section = StringField(
+        _l("Avsnitt"), validators=[Length(1, 40, _l("Ange ett avsnitt, t.ex. Mobiltjänster."))]
+    )
+    active = BooleanField(_l("Aktiv (visas i Ny beställning)"), default=True)
 
     def __init__(self, *args, category: ProductCategory | None = None, **kwargs):
         super().__init__(*args, obj=category, **kwargs)
@@ -91,40 +106,49 @@ class CategoryForm(FlaskForm):
         if self.category is not None:
             same = same.where(ProductCategory.id != self.category.id)
         if same.exists():
-            raise ValidationError("Avsnittet har redan en kategori med det namnet.")
+            raise ValidationError(_("Avsnittet har redan en kategori med det namnet."))
 
 
 class ProductForm(FlaskForm):
-    code = StringField("Produktkod", validators=[Length(1, 40, "Ange en kod (högst 40 tecken).")])
-    name = StringField("Namn", validators=[Length(1, 120, "Ange ett namn (högst 120 tecken).")])
-    category = SelectField("Kategori", coerce=str)
-    kind = SelectField("Typ", choices=select_choices(PRODUCT_KINDS.items()))
+    code = StringField(
+        _l("Produktkod"), validators=[Length(1, 40, _l("Ange en kod (högst 40 tecken)."))]
+    )
+    name = StringField(
+        _l("Namn"), validators=[Length(1, 120, _l("Ange ett namn (högst 120 tecken)."))]
+    )
+    category = SelectField(_l("Kategori"), coerce=str)
+    kind = SelectField(_l("Typ"), choices=select_choices(_labelled(PRODUCT_KINDS)))
     service_kind = SelectField(
-        "Tjänstetyp",
-        choices=select_choices([("", "Ingen (skapar ingen tjänst)"), *SERVICE_KINDS.items()]),
+        _l("Tjänstetyp"),
+        choices=select_choices(
+            [("", _l("Ingen (skapar ingen tjänst)")), *_labelled(SERVICE_KINDS)]
+        ),
     )
-    monthly_ore = KronorField("Månadskostnad (kr)")
-    start_ore = KronorField("Startkostnad (kr)")
-    binding_months = _whole("Bindningstid (månader)", 0, 60)
-    data_mb = _whole("Data (MB)", 0, 10_000_000, required=False)
-    description = TextAreaField("Beskrivning", validators=[Length(max=2000)])
-    active = BooleanField("Aktiv (erbjuds i Ny beställning)", default=True)
+    monthly_ore = KronorField(_l("Månadskostnad (kr)"))
+    start_ore = KronorField(_l("Startkostnad (kr)"))
+    binding_months = _whole(_l("Bindningstid (månader)"), 0, 60)
+    data_mb = _whole(_l("Data (MB)"), 0, 10_000_000, required=False)
+    description = TextAreaField(_l("Beskrivning"), validators=[Length(max=2000)])
+    active = BooleanField(_l("Aktiv (erbjuds i Ny beställning)"), default=True)
     product_area = SelectField(
-        "Godkännandeområde",
-        choices=select_choices([("", "Inget"), *PRODUCT_AREAS.items()]),
+        _l("Godkännandeområde"),
+        choices=select_choices([("", _l("Inget")), *_labelled(PRODUCT_AREAS)]),
     )
-    max_quantity = _whole("Högsta antal per orderrad", 1, 1000)
-    instructions = TextAreaField("Beställningsinstruktioner", validators=[Length(max=4000)])
+    max_quantity = _whole(_l("Högsta antal per orderrad"), 1, 1000)
+    instructions = TextAreaField(_l("Beställningsinstruktioner"), validators=[Length(max=4000)])
     finish_fields = CheckboxesField(
-        "Uppgifter i Slutför beställningen", choices=select_choices(FINISH_FIELDS.items())
+        _l("Uppgifter i Slutför beställningen"), choices=select_choices(_labelled(FINISH_FIELDS))
     )
     # What the product was when the form was loaded (a stale form is refused).
     stamp = HiddenField()
     permission = SelectField(
-        "Synlig för",
+        _l("Synlig för"),
         choices=select_choices(
-            [("", "Alla som får beställa")]
-            + [(key, f"Endast med behörigheten {label}") for key, label, _ in PERMISSIONS]
+            [("", _l("Alla som får beställa"))]
+            + [
+                (key, _l("Endast med behörigheten %(label)s", label=_l(label)))
+                for key, label, _unused in PERMISSIONS
+            ]
         ),
     )
 
@@ -132,7 +156,8 @@ class ProductForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.product = product
         self.category.choices = select_choices(
-            [("", "Ingen kategori")] + [(str(c.id), f"{c.section} – {c.name}") for c in categories]
+            [("", _("Ingen kategori"))]
+            + [(str(c.id), f"{c.section} – {c.name}") for c in categories]
         )
 
     def validate_code(self, field):
@@ -141,17 +166,19 @@ class ProductForm(FlaskForm):
         if self.product is not None:
             taken = taken.where(Product.id != self.product.id)
         if taken.exists():
-            raise ValidationError("Koden används redan av en annan produkt.")
+            raise ValidationError(_("Koden används redan av en annan produkt."))
 
     def validate_service_kind(self, field):
         if self.kind.data == "subscription" and not field.data:
-            raise ValidationError("Ett abonnemang måste ange vilken tjänst det skapar.")
+            raise ValidationError(_("Ett abonnemang måste ange vilken tjänst det skapar."))
 
     def validate_stamp(self, field):
         if self.product is not None and field.data != product_stamp(self.product):
             raise ValidationError(
-                "Produkten har ändrats av någon annan sedan du öppnade den. "
-                "Ladda om sidan och gör ändringen igen."
+                _(
+                    "Produkten har ändrats av någon annan sedan du öppnade den. "
+                    "Ladda om sidan och gör ändringen igen."
+                )
             )
 
     def values(self) -> dict:
@@ -182,23 +209,25 @@ GROUP_KINDS = {k: v for k, v in PRODUCT_KINDS.items() if k not in ("subscription
 
 
 class GroupForm(FlaskForm):
-    name = StringField("Namn", validators=[Length(1, 80, "Ange ett namn, t.ex. Datapaket.")])
-    kind = SelectField("Typ", choices=select_choices(GROUP_KINDS.items()))
-    optional = BooleanField("Valfritt (kunden får avstå)")
-    multiple = BooleanField("Flera val")
+    name = StringField(
+        _l("Namn"), validators=[Length(1, 80, _l("Ange ett namn, t.ex. Datapaket."))]
+    )
+    kind = SelectField(_l("Typ"), choices=select_choices(_labelled(GROUP_KINDS)))
+    optional = BooleanField(_l("Valfritt (kunden får avstå)"))
+    multiple = BooleanField(_l("Flera val"))
 
 
 class ItemForm(FlaskForm):
-    product = SelectField("Produkt", coerce=str)
-    is_default = BooleanField("Förval")
+    product = SelectField(_l("Produkt"), coerce=str)
+    is_default = BooleanField(_l("Förval"))
 
     def __init__(self, *args, products=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.product.choices = select_choices(
-            [("", "Välj produkt")]
-            + [(str(p.id), f"{p.name} ({PRODUCT_KINDS.get(p.kind, p.kind)})") for p in products]
+            [("", _("Välj produkt"))]
+            + [(str(p.id), f"{p.name} ({tr(PRODUCT_KINDS.get(p.kind, p.kind))})") for p in products]
         )
 
     def validate_product(self, field):
         if not field.data:
-            raise ValidationError("Välj en produkt.")
+            raise ValidationError(_("Välj en produkt."))

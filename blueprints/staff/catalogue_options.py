@@ -4,6 +4,7 @@ their items, in the order the order wizard shows them (ORD-2, ORD-3)."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 
 from blueprints.staff import bp
 from blueprints.staff.catalogue import ActionForm, _categories, _product_page, get_or_404
@@ -50,7 +51,7 @@ def catalogue_group_new(product_id):
             position=domain.next_position(siblings, OptionGroup.position),
         )
         _record("catalogue.group_created", group, f"Tillvalsgruppen {group.name} på {product.name}")
-    flash(f"Gruppen {group.name} är tillagd.", "success")
+    flash(_("Gruppen %(name)s är tillagd.", name=group.name), "success")
     return _back(product.id, f"group-{group.id}")
 
 
@@ -61,7 +62,10 @@ def catalogue_group_edit(group_id):
     form = GroupForm(prefix=f"e{group.id}")
     if not form.validate_on_submit():
         flash(
-            "Gruppen sparades inte: " + "; ".join(m for ms in form.errors.values() for m in ms),
+            _(
+                "Gruppen sparades inte: %(errors)s",
+                errors="; ".join(str(m) for ms in form.errors.values() for m in ms),
+            ),
             "error",
         )
         return _back(group.product_id, f"group-{group.id}")
@@ -84,7 +88,7 @@ def catalogue_group_edit(group_id):
         _record(
             "catalogue.group_changed", group, f"Tillvalsgruppen {form.name.data.strip()} ändrad"
         )
-    flash("Gruppen är sparad.", "success")
+    flash(_("Gruppen är sparad."), "success")
     return _back(group.product_id, f"group-{group.id}")
 
 
@@ -108,7 +112,7 @@ def catalogue_group_delete(group_id):
         OptionGroupItem.delete().where(OptionGroupItem.group == group.id).execute()
         OptionGroup.delete().where(OptionGroup.id == group.id).execute()
         _record("catalogue.group_deleted", group, f"Tillvalsgruppen {group.name} borttagen")
-    flash(f"Gruppen {group.name} är borttagen.", "success")
+    flash(_("Gruppen %(name)s är borttagen.", name=group.name), "success")
     return _back(group.product_id)
 
 
@@ -126,7 +130,7 @@ def catalogue_item_new(group_id):
             (OptionGroupItem.group == group.id) & (OptionGroupItem.product == option.id)
         )
         if taken.exists():
-            form.product.errors = [f"{option.name} finns redan i gruppen."]
+            form.product.errors = [_("%(name)s finns redan i gruppen.", name=option.name)]
         else:
             with write_tx():
                 siblings = OptionGroupItem.select().where(OptionGroupItem.group == group.id)

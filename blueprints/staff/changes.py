@@ -12,6 +12,8 @@ import datetime as dt
 import re
 
 from flask import request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import StringField, TextAreaField
 
@@ -27,7 +29,7 @@ from tables.services import Service, SimCard
 from web import dialogs
 from web.auth import get_visible_or_404, safe_next, staff_required
 from web.forms import FlaskForm
-from web.i18n import N_
+from web.i18n import N_, error_text
 from web.listcolumns import (
     ChoiceFilter,
     Column,
@@ -106,7 +108,7 @@ def changes():
 
 
 class CompleteForm(FlaskForm):
-    comment = TextAreaField("Kommentar till kunden")
+    comment = TextAreaField(_l("Kommentar till kunden"))
     icc = StringField("ICC")
     imsi = StringField("IMSI")
     pin = StringField("PIN")
@@ -114,7 +116,7 @@ class CompleteForm(FlaskForm):
 
 
 class RejectForm(FlaskForm):
-    comment = TextAreaField("Orsak")
+    comment = TextAreaField(_l("Orsak"))
 
 
 def pending_order(order_id: int):
@@ -139,7 +141,7 @@ def sim_details(form, order) -> dict | None:
     ok = True
     if not valid_icc(icc):
         form.icc.errors = [
-            "ICC ska vara 19 siffror som börjar med 89 och ha giltig kontrollsiffra."
+            _("ICC ska vara 19 siffror som börjar med 89 och ha giltig kontrollsiffra.")
         ]
         ok = False
     elif (
@@ -149,10 +151,13 @@ def sim_details(form, order) -> dict | None:
         )
         .exists()
     ):
-        form.icc.errors = ["Det SIM-kortet används redan."]
+        form.icc.errors = [_("Det SIM-kortet används redan.")]
         ok = False
-    checks = (("imsi", r"\d{15}", "IMSI är 15 siffror."), ("pin", r"\d{4,8}", "PIN är 4–8 siffror."),
-              ("puk", r"\d{8}", "PUK är 8 siffror."))  # fmt: skip
+    checks = (
+        ("imsi", r"\d{15}", _("IMSI är 15 siffror.")),
+        ("pin", r"\d{4,8}", _("PIN är 4–8 siffror.")),
+        ("puk", r"\d{8}", _("PUK är 8 siffror.")),
+    )
     for name, pattern, message in checks:
         value = (form[name].data or "").strip()
         if value and not re.fullmatch(pattern, value):
@@ -178,11 +183,11 @@ def changes_complete(order_id: int):
         "order": order,
         "form": form,
         "next": back(),
-        "dialog_title": "Slutför ändring",
+        "dialog_title": _("Slutför ändring"),
         "today": dt.date.today(),
     }
     if order.status not in provisioning.PENDING_STATUSES:
-        form.form_errors.append("Ändringen är redan hanterad.")
+        form.form_errors.append(_("Ändringen är redan hanterad."))
         return dialogs.show("partials/staff/_change_complete.html", back(), **context)
     if form.validate_on_submit():
         extra = None
@@ -195,12 +200,19 @@ def changes_complete(order_id: int):
                         order, current_user, comment=(form.comment.data or "").strip(), extra=extra
                     )
             except provisioning.ProvisioningError as error:
-                form.form_errors.append(str(error))
+                form.form_errors.append(error_text(error))
             else:
                 if order.status == "completed":
-                    return handled(order, f"Ändringen {order.label} är genomförd.")
+                    return handled(order, _("Ändringen %(label)s är genomförd.", label=order.label))
                 when = order.desired_date.isoformat()
-                return handled(order, f"Ändringen {order.label} är godkänd och genomförs {when}.")
+                return handled(
+                    order,
+                    _(
+                        "Ändringen %(label)s är godkänd och genomförs %(date)s.",
+                        label=order.label,
+                        date=when,
+                    ),
+                )
     return dialogs.show("partials/staff/_change_complete.html", back(), **context)
 
 
@@ -210,43 +222,48 @@ def changes_reject(order_id: int):
     """Avvisa: refuse the change with a reason; nothing changes on the service."""
     order = pending_order(order_id)
     form = RejectForm()
-    context = {"order": order, "form": form, "next": back(), "dialog_title": "Avvisa ändring"}
+    context = {
+        "order": order,
+        "form": form,
+        "next": back(),
+        "dialog_title": _("Avvisa ändring"),
+    }
     if form.validate_on_submit():
         reason = (form.comment.data or "").strip()
         if not reason:
-            form.comment.errors = ["Ange orsaken; kunden får se den."]
+            form.comment.errors = [_("Ange orsaken; kunden får se den.")]
         else:
             try:
                 with write_tx():
                     provisioning.reject(order, current_user, reason)
             except provisioning.ProvisioningError as error:
-                form.form_errors.append(str(error))
+                form.form_errors.append(error_text(error))
             else:
-                return handled(order, f"Ändringen {order.label} är avvisad.")
+                return handled(order, _("Ändringen %(label)s är avvisad.", label=order.label))
     return dialogs.show("partials/staff/_change_reject.html", back(), **context)
 
 
 def payload_lines(order) -> list[tuple[str, str]]:
     """The order's payload as label/value pairs for staff."""
     labels = {
-        "method": "Metod",
-        "sim_type": "SIM-typ",
-        "delivery_name": "Mottagare",
-        "delivery_street": "Gatuadress",
-        "delivery_postcode": "Postnummer",
-        "delivery_city": "Ort",
-        "email": "E-post",
-        "account": "Till konto",
-        "start_date": "Debiteras från",
-        "end_date": "Tekniskt avslutsdatum",
-        "billed_until": "Debiteras t.o.m.",
-        "price_plan": "Prislista",
-        "data_package": "Datapaket",
-        "add": "Lägg till",
-        "remove": "Ta bort",
-        "effective": "Gäller från",
-        "lost_icc": "Ersätter förlorat SIM-kort",
-        "network": "Nätet",
+        "method": N_("Metod"),
+        "sim_type": N_("SIM-typ"),
+        "delivery_name": N_("Mottagare"),
+        "delivery_street": N_("Gatuadress"),
+        "delivery_postcode": N_("Postnummer"),
+        "delivery_city": N_("Ort"),
+        "email": N_("E-post"),
+        "account": N_("Till konto"),
+        "start_date": N_("Debiteras från"),
+        "end_date": N_("Tekniskt avslutsdatum"),
+        "billed_until": N_("Debiteras t.o.m."),
+        "price_plan": N_("Prislista"),
+        "data_package": N_("Datapaket"),
+        "add": N_("Lägg till"),
+        "remove": N_("Ta bort"),
+        "effective": N_("Gäller från"),
+        "lost_icc": N_("Ersätter förlorat SIM-kort"),
+        "network": N_("Nätet"),
     }
     payload = provisioning.payload_of(order)
     out = []

@@ -11,6 +11,7 @@ charges even when new ones arrive in between; "Visa nya" opens a fresh one.
 from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import fn
 from werkzeug.datastructures import MultiDict
@@ -58,8 +59,8 @@ CHARGE_LIST = ListView(
     export_title="Avgifter att fakturera",
     bulk_actions=[],
     rows_loader=label_rows,
-    empty_text="Det finns inga avgifter",
-    preset="Visar avgifter som ännu inte är hämtade – ändra i kolumnen Status",
+    empty_text=N_("Det finns inga avgifter"),
+    preset=N_("Visar avgifter som ännu inte är hämtade – ändra i kolumnen Status"),
     columns=[
         date_column("created", N_("Registrerad"), Charge.created_at),
         text_column("customer", N_("Kund"), Organisation.name),
@@ -145,7 +146,14 @@ def billing_charges_collect():
         ids = [row_id for (row_id,) in query.select(Charge.id).tuples()]
         count, total = charges.mark_collected(ids, staff=current_user._get_current_object())
     if count:
-        flash(f"{count} avgifter ({kr(total)}) är markerade som hämtade.", "success")
+        flash(
+            _(
+                "%(count)s avgifter (%(total)s) är markerade som hämtade.",
+                count=count,
+                total=kr(total),
+            ),
+            "success",
+        )
     else:
-        flash("Inga avgifter att markera; de är redan hämtade.", "info")
+        flash(_("Inga avgifter att markera; de är redan hämtade."), "info")
     return redirect(url_for("staff.billing_charges"), code=303)

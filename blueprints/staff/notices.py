@@ -19,6 +19,8 @@ import json
 import secrets
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from peewee import JOIN
 from wtforms import HiddenField, RadioField, SelectMultipleField, StringField, TextAreaField
@@ -43,35 +45,35 @@ def addresses(count: int) -> str:
     return f"{count} e-postadress" if count == 1 else f"{count} e-postadresser"
 
 
-AUDIENCES = [("all", "Alla organisationer"), ("chosen", "Valda organisationer")]
+AUDIENCES = [("all", _l("Alla organisationer")), ("chosen", _l("Valda organisationer"))]
 
 
 class NoticeForm(FlaskForm):
     subject = StringField(
-        "Rubrik",
+        _l("Rubrik"),
         validators=[
-            InputRequired("Skriv en rubrik."),
-            Length(max=200, message="Högst 200 tecken."),
+            InputRequired(_l("Skriv en rubrik.")),
+            Length(max=200, message=_l("Högst 200 tecken.")),
         ],
     )
     body = TextAreaField(
-        "Meddelande",
+        _l("Meddelande"),
         validators=[
-            InputRequired("Skriv meddelandet."),
-            Length(max=10000, message="Högst 10 000 tecken."),
+            InputRequired(_l("Skriv meddelandet.")),
+            Length(max=10000, message=_l("Högst 10 000 tecken.")),
         ],
     )
-    audience = RadioField("Mottagare", choices=select_choices(AUDIENCES), default="all")
+    audience = RadioField(_l("Mottagare"), choices=select_choices(AUDIENCES), default="all")
     organisations = SelectMultipleField(
-        "Organisationer",
+        _l("Organisationer"),
         coerce=int,
         choices=[],
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
     kinds = SelectMultipleField(
-        "Endast kontaktpersoner med tjänster av typen",
-        choices=select_choices(SERVICE_KINDS.items()),
+        _l("Endast kontaktpersoner med tjänster av typen"),
+        choices=select_choices((key, _l(label)) for key, label in SERVICE_KINDS.items()),
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
@@ -90,12 +92,12 @@ class NoticeForm(FlaskForm):
 
     def validate_organisations(self, field):
         if self.audience.data == "chosen" and not field.data:
-            raise ValidationError("Välj minst en organisation.")
+            raise ValidationError(_("Välj minst en organisation."))
 
     def validate_token(self, field):
         if not field.data or len(field.data) > 64:
             field.data = secrets.token_urlsafe(16)  # the form shown again works
-            raise ValidationError("Formuläret hade gått ut. Kontrollera och skicka igen.")
+            raise ValidationError(_("Formuläret hade gått ut. Kontrollera och skicka igen."))
 
     def chosen(self) -> tuple[list[int] | None, list[str]]:
         """(organisation ids or None for all, service kinds)."""
@@ -141,7 +143,7 @@ NOTICE_LIST = ListView(
     row_template="partials/staff/_notices_rows.html",
     default_sort=("created", "desc"),
     export_title="Tekniska meddelanden",
-    empty_text="Inga meddelanden har skickats",
+    empty_text=N_("Inga meddelanden har skickats"),
     bulk_actions=[],
     columns=[
         date_column("created", N_("Skickat"), TechnicalNotice.created_at),
@@ -202,9 +204,20 @@ def _send(form: NoticeForm):
                 organisation=audit.STAFF_ONLY,
             )
     if existing is not None:
-        flash(f"Meddelandet ”{existing.subject}” är redan skickat och skickades inte igen.", "info")
+        flash(
+            _(
+                "Meddelandet ”%(subject)s” är redan skickat och skickades inte igen.",
+                subject=existing.subject,
+            ),
+            "info",
+        )
     else:
-        flash(f"Meddelandet skickades till {addresses(count)}.", "success")
+        flash(
+            _("Meddelandet skickades till %(count)s e-postadress.", count=count)
+            if count == 1
+            else _("Meddelandet skickades till %(count)s e-postadresser.", count=count),
+            "success",
+        )
     target = url_for("staff.notices")
     if is_htmx():
         return "", 200, {"HX-Redirect": target}

@@ -6,6 +6,7 @@ broadband wizard answers from, each a list view with an import from a file
 from __future__ import annotations
 
 from flask import render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
 from peewee import fn
@@ -17,7 +18,7 @@ from domain import catalogue_imports as imports
 from tables.orders import NUMBER_STATUSES, Availability, Order, PoolNumber
 from web.auth import staff_required
 from web.forms import FlaskForm, select_choices
-from web.i18n import N_
+from web.i18n import N_, error_text
 from web.listcolumns import Column, choice_column, date_column, number_column, text_column
 from web.listview import ListView
 
@@ -27,26 +28,28 @@ MAX_SERIES = 100
 
 
 class NumbersImportForm(FlaskForm):
-    file = FileField("Fil", validators=[FileRequired("Välj en fil att importera.")])
+    file = FileField(_l("Fil"), validators=[FileRequired(_l("Välj en fil att importera."))])
     kind = RadioField(
-        "Typ av nummer", choices=select_choices(imports.NUMBER_KINDS.items()), default="mobile"
+        _l("Typ av nummer"),
+        choices=select_choices((key, _l(label)) for key, label in imports.NUMBER_KINDS.items()),
+        default="mobile",
     )
-    all_or_nothing = BooleanField("Allt eller inget: importera ingenting om någon rad är fel")
+    all_or_nothing = BooleanField(_l("Allt eller inget: importera ingenting om någon rad är fel"))
 
 
 class AvailabilityImportForm(FlaskForm):
-    file = FileField("Fil", validators=[FileRequired("Välj en fil att importera.")])
+    file = FileField(_l("Fil"), validators=[FileRequired(_l("Välj en fil att importera."))])
     mode = RadioField(
-        "Vid import",
+        _l("Vid import"),
         choices=select_choices(
             [
-                ("merge", "Slå samman: lägg till nya och uppdatera befintliga rader"),
-                ("replace", "Ersätt: filen blir hela tabellen"),
+                ("merge", _l("Slå samman: lägg till nya och uppdatera befintliga rader")),
+                ("replace", _l("Ersätt: filen blir hela tabellen")),
             ]
         ),
         default="merge",
     )
-    all_or_nothing = BooleanField("Allt eller inget: importera ingenting om någon rad är fel")
+    all_or_nothing = BooleanField(_l("Allt eller inget: importera ingenting om någon rad är fel"))
 
 
 def numbers_query(user):
@@ -144,7 +147,7 @@ def _import(form, run):
         with write_tx():
             return run(rows), None
     except imports.FileRefused as refused:
-        return None, str(refused)
+        return None, error_text(refused)
 
 
 @bp.route("/catalogue/numbers", methods=["GET", "POST"])

@@ -19,6 +19,8 @@ import json
 from collections import defaultdict
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import TextAreaField
 
@@ -35,7 +37,7 @@ from tables.orders import ORDER_STATUSES, Order, OrderApproval, OrderEvent, Orde
 from tables.org import Account, Organisation
 from web.auth import get_visible_or_404, staff_required
 from web.forms import FlaskForm
-from web.i18n import N_
+from web.i18n import N_, error_text, tr
 from web.listcolumns import (
     ChoiceFilter,
     Column,
@@ -49,7 +51,7 @@ from web.listview import ListView
 # Staff never see a customer's drafts: they are the customer's until sent.
 QUEUE_STATUSES = {k: v for k, v in ORDER_STATUSES.items() if k != "draft"}
 WAITING = ("received", "in_progress")
-KINDS = {"order": "Order", "quote": "Offert"}
+KINDS = {"order": N_("Order"), "quote": N_("Offert")}
 
 
 def queue_query(user):
@@ -88,10 +90,10 @@ QUEUE = ListView(
     row_template="partials/staff/_orders_rows.html",
     default_sort=("date", "asc"),
     export_title="Beställningar",
-    empty_text="Inga beställningar väntar",
+    empty_text=N_("Inga beställningar väntar"),
     rows_loader=attach_products,
     bulk_actions=[],
-    preset="Visar beställningar som väntar på er (Mottagen, Pågår) – ändra i kolumnen Status",
+    preset=N_("Visar beställningar som väntar på er (Mottagen, Pågår) – ändra i kolumnen Status"),
     columns=[
         choice_column(
             "status",
@@ -135,15 +137,15 @@ def orders():
 
 
 class StepForm(FlaskForm):
-    comment = TextAreaField("Kommentar till kunden")
+    comment = TextAreaField(_l("Kommentar till kunden"))
 
 
 class CancelForm(FlaskForm):
-    reason = TextAreaField("Orsak")
+    reason = TextAreaField(_l("Orsak"))
 
 
 class AnswerForm(FlaskForm):
-    text = TextAreaField("Svar till kunden")
+    text = TextAreaField(_l("Svar till kunden"))
 
 
 def staff_order_or_404(order_id: int) -> Order:
@@ -152,22 +154,22 @@ def staff_order_or_404(order_id: int) -> Order:
 
 DETAIL_LABELS = {
     "end_user": FINISH_FIELDS["end_user"],
-    "sim": "SIM-kort",
+    "sim": N_("SIM-kort"),
     "icc": "ICC",
-    "esim_email": "E-post för eSIM",
-    "number_choice": "Nummer",
-    "number": "Mobilnummer",
-    "port_org_number": "Nuvarande innehavares org.nr",
-    "port_date": "Porteringsdatum",
-    "mbb_public_ip": "MBB Publik IP",
-    "mbb_contact_number": "Kontaktnummer MBB",
-    "address": "Installationsadress",
-    "technology": "Teknik",
-    "shipment": "Leverans",
+    "esim_email": N_("E-post för eSIM"),
+    "number_choice": N_("Nummer"),
+    "number": N_("Mobilnummer"),
+    "port_org_number": N_("Nuvarande innehavares org.nr"),
+    "port_date": N_("Porteringsdatum"),
+    "mbb_public_ip": N_("MBB Publik IP"),
+    "mbb_contact_number": N_("Kontaktnummer MBB"),
+    "address": N_("Installationsadress"),
+    "technology": N_("Teknik"),
+    "shipment": N_("Leverans"),
 }
 DETAIL_VALUES = {
-    "sim": {"new": "Nytt fysiskt SIM-kort", "esim": "eSIM", "own": "Eget SIM-kort (ICC)"},
-    "number_choice": {"new": "Nytt nummer", "port": "Portering"},
+    "sim": {"new": N_("Nytt fysiskt SIM-kort"), "esim": "eSIM", "own": N_("Eget SIM-kort (ICC)")},
+    "number_choice": {"new": N_("Nytt nummer"), "port": N_("Portering")},
 }
 
 
@@ -188,13 +190,18 @@ def detail_rows(details: dict) -> list[tuple[str, str]]:
                 if p and p.strip()
             )
         elif key == "shipment" and isinstance(value, dict):
-            value = f"Skickad {value.get('date', '')} ({value.get('quantity', 1)} st) till {value.get('to', '')}"
+            value = _(
+                "Skickad %(date)s (%(quantity)s st) till %(to)s",
+                date=value.get("date", ""),
+                quantity=value.get("quantity", 1),
+                to=value.get("to", ""),
+            )
         elif key in ("number", "mbb_contact_number"):
             value = format_phone(value)
         elif isinstance(value, bool):
-            value = "Ja" if value else "Nej"
+            value = _("Ja") if value else _("Nej")
         else:
-            value = DETAIL_VALUES.get(key, {}).get(value, value)
+            value = tr(DETAIL_VALUES.get(key, {}).get(value, value))
         rows.append((label, str(value)))
     return rows
 
@@ -271,7 +278,7 @@ def _done(order: Order, message: str):
 
 
 def _conflict(order: Order, error: Exception):
-    flash(f"{error} Sidan visar beställningen som den är nu.", "error")
+    flash(_("%(error)s Sidan visar beställningen som den är nu.", error=error_text(error)), "error")
     return redirect(url_for("staff.orders_detail", order_id=order.id), code=303)
 
 
@@ -288,7 +295,7 @@ def _step(order_id: int, act, message) -> object:
     except OrderConflict as error:
         return _conflict(order, error)
     except (fulfilment.FulfilmentError, fulfilment.provisioning.ProvisioningError) as error:
-        form.form_errors.append(str(error))
+        form.form_errors.append(error_text(error))
         return page(staff_order_or_404(order.id), step_form=form)  # as it is now
     return _done(order, message(order, result))
 
@@ -298,13 +305,20 @@ def _step(order_id: int, act, message) -> object:
 def orders_start(order_id: int):
     """Påbörja: Mottagen → Pågår."""
     return _step(
-        order_id, fulfilment.start, lambda order, _: f"Beställning {order.number} är påbörjad."
+        order_id,
+        fulfilment.start,
+        lambda order, _result: _("Beställning %(number)s är påbörjad.", number=order.number),
     )
 
 
 def _completed(order: Order, created) -> str:
-    made = f" {len(created)} tjänst(er) skapade." if created else ""
-    return f"Beställning {order.number} är slutförd.{made}"
+    if created:
+        return _(
+            "Beställning %(number)s är slutförd. %(count)s tjänst(er) skapade.",
+            number=order.number,
+            count=len(created),
+        )
+    return _("Beställning %(number)s är slutförd.", number=order.number)
 
 
 @bp.post("/orders/<int:order_id>/complete")
@@ -324,14 +338,14 @@ def orders_cancel(order_id: int):
         return page(order, cancel_form=form)
     reason = (form.reason.data or "").strip()
     if not reason:
-        form.reason.errors = ["Ange orsaken; kunden får se den."]
+        form.reason.errors = [_("Ange orsaken; kunden får se den.")]
         return page(order, cancel_form=form)
     try:
         with write_tx():
             fulfilment.cancel(order, current_user, reason)
     except OrderConflict as error:
         return _conflict(order, error)
-    return _done(order, f"Beställning {order.number} är avbruten.")
+    return _done(order, _("Beställning %(number)s är avbruten.", number=order.number))
 
 
 @bp.post("/orders/<int:order_id>/answer")
@@ -352,7 +366,7 @@ def orders_answer(order_id: int):
             continue
         prices[line.id] = (monthly, start)
     if bad:
-        form.form_errors.append("Ange priserna i kronor, t.ex. 199 eller 99,50.")
+        form.form_errors.append(_("Ange priserna i kronor, t.ex. 199 eller 99,50."))
         return page(order, answer_form=form)
     try:
         with write_tx():
@@ -360,6 +374,6 @@ def orders_answer(order_id: int):
     except OrderConflict as error:
         return _conflict(order, error)
     except fulfilment.FulfilmentError as error:
-        form.form_errors.append(str(error))
+        form.form_errors.append(error_text(error))
         return page(order, answer_form=form)
-    return _done(order, f"Offert {order.number} är besvarad.")
+    return _done(order, _("Offert %(number)s är besvarad.", number=order.number))

@@ -11,6 +11,8 @@ transaction; orders already sent keep the prices copied onto their lines.
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from peewee import fn
 from wtforms import HiddenField, StringField, TextAreaField
@@ -20,16 +22,17 @@ from blueprints.staff import bp
 from database import write_tx
 from domain import agreements
 from domain.agreements import MAX_BINDING_MONTHS, MAX_PRICE_ORE, ProductPrice
+from domain.text import T_
 from tables.charges import PriceListRequestPrice
 from tables.org import Agreement, PriceList, PriceListItem
 from tables.tickets import RequestType
 from web.auth import staff_required
 from web.forms import FlaskForm
-from web.i18n import N_
+from web.i18n import N_, tr
 from web.listcolumns import Column, parse_kronor, text_column
 from web.listview import ListView
 
-BAD_PRICE = "Ange ett belopp i kronor, t.ex. 199 eller 199,00."
+BAD_PRICE = N_("Ange ett belopp i kronor, t.ex. 199 eller 199,00.")
 
 
 def strip(value):
@@ -64,7 +67,7 @@ PRICE_LIST_LIST = ListView(
     export_title="Prislistor",
     bulk_actions=[],
     rows_loader=count_rows,
-    empty_text="Det finns inga prislistor",
+    empty_text=N_("Det finns inga prislistor"),
     columns=[
         text_column("name", N_("Namn"), PriceList.name),
         text_column("description", N_("Beskrivning"), PriceList.description),
@@ -82,8 +85,8 @@ def pricelists_index():
 
 
 class PriceListForm(FlaskForm):
-    name = StringField("Namn", filters=[strip], validators=[Length(max=100)])
-    description = TextAreaField("Beskrivning", filters=[strip], validators=[Length(max=2000)])
+    name = StringField(_l("Namn"), filters=[strip], validators=[Length(max=100)])
+    description = TextAreaField(_l("Beskrivning"), filters=[strip], validators=[Length(max=2000)])
     fingerprint = HiddenField()
 
 
@@ -104,9 +107,9 @@ def parse_price(text: str) -> tuple[int | None, str | None]:
     except ValueError:
         return None, BAD_PRICE
     if ore < 0:
-        return None, "Priset kan inte vara negativt."
+        return None, N_("Priset kan inte vara negativt.")
     if ore > MAX_PRICE_ORE:
-        return None, "Priset får vara högst 1 000 000 kr."
+        return None, N_("Priset får vara högst 1 000 000 kr.")
     return ore, None
 
 
@@ -151,13 +154,13 @@ def _read_prices(source, products, request_types):
             if binding_text.isdigit() and int(binding_text) <= MAX_BINDING_MONTHS:
                 binding = int(binding_text)
             else:
-                errors[f"{key}_binding"] = (
-                    f"Ange bindningstid i hela månader, 0–{MAX_BINDING_MONTHS}."
+                errors[f"{key}_binding"] = T_(
+                    "Ange bindningstid i hela månader, 0–%(max)s.", max=MAX_BINDING_MONTHS
                 )
         if not monthly_text:
             if start_text or binding_text:
                 errors.setdefault(
-                    f"{key}_monthly", "Ange månadspris för att ta med produkten (0 går bra)."
+                    f"{key}_monthly", N_("Ange månadspris för att ta med produkten (0 går bra).")
                 )
             continue
         if monthly is not None:
@@ -211,12 +214,12 @@ def _save(price_list: PriceList | None):
             .where(PriceListItem.price_list == price_list.id)
             .tuples()
         }
-    products = [p for _, group in agreements.catalogue_groups(keep=listed) for p in group]
+    products = [p for _heading, group in agreements.catalogue_groups(keep=listed) for p in group]
     prices, requests, errors = _read_prices(request.form, products, _request_types())
     form.name.data = form.name.data or ""
     form.description.data = form.description.data or ""
     if errors:
-        form.form_errors.append("Några priser kunde inte tolkas; se fälten nedan.")
+        form.form_errors.append(_("Några priser kunde inte tolkas; se fälten nedan."))
         return _page(form, price_list, request.form.to_dict(), errors)
     # Checked and written in one write transaction (a double click, two
     # colleagues): the second save sees the first.
@@ -226,12 +229,14 @@ def _save(price_list: PriceList | None):
             price_list = PriceList.get_by_id(price_list.id)
             if form.fingerprint.data != agreements.price_list_fingerprint(price_list):
                 form.form_errors.append(
-                    "Prislistan har ändrats av någon annan sedan du öppnade den. "
-                    "Ladda om sidan och gör din ändring igen."
+                    _(
+                        "Prislistan har ändrats av någon annan sedan du öppnade den. "
+                        "Ladda om sidan och gör din ändring igen."
+                    )
                 )
         name_error = agreements.check_price_list_name(form.name.data, price_list)
         if name_error:
-            form.name.errors = [name_error]
+            form.name.errors = [tr(name_error)]
         if not name_error and not form.form_errors:
             saved = agreements.save_price_list(
                 price_list,
@@ -243,7 +248,12 @@ def _save(price_list: PriceList | None):
             )
     if saved is None:
         return _page(form, price_list, request.form.to_dict(), errors)
-    flash(f"Prislistan {saved.name} är {'skapad' if price_list is None else 'sparad'}.", "success")
+    flash(
+        _("Prislistan %(name)s är skapad.", name=saved.name)
+        if price_list is None
+        else _("Prislistan %(name)s är sparad.", name=saved.name),
+        "success",
+    )
     return redirect(url_for("staff.pricelist", price_list_id=saved.id), code=303)
 
 

@@ -29,6 +29,7 @@ from domain.billing.engine import (
     record_change,
     save_changes,
 )
+from domain.text import N_
 from tables.billing import CallRecord, Invoice
 
 REQUIRED = ("kundnummer", "tjänst", "starttid", "typ", "b_nummer")
@@ -102,7 +103,7 @@ INSERT_FIELDS = [
 
 class CallRecords:
     name = "cdr"
-    label = "Samtal (CDR)"
+    label = N_("Samtal (CDR)")
     required = REQUIRED
     optional = OPTIONAL
 

@@ -31,6 +31,7 @@ from domain.billing.engine import (
     save_changes,
 )
 from domain.formats import amount as shown_amount
+from domain.text import N_
 from tables.billing import CreditNote, CreditNoteLine, Invoice, InvoiceLine
 
 STATUSES = {"betald": "paid", "paid": "paid", "obetald": "unpaid", "unpaid": "unpaid"}
@@ -113,7 +114,7 @@ INVOICE_REQUIRED = (
 
 class Invoices:
     name = "invoices"
-    label = "Fakturor med rader"
+    label = N_("Fakturor med rader")
     header = INVOICE_HEADER
     required = INVOICE_REQUIRED
     optional = tuple(c for c in INVOICE_HEADER if c not in INVOICE_REQUIRED) + (
@@ -322,7 +323,7 @@ def _col(name: str) -> str:
 
 class CreditNotes:
     name = "credit_notes"
-    label = "Kreditfakturor med rader"
+    label = N_("Kreditfakturor med rader")
     header = ("kreditnummer", "kundnummer", "fakturanummer", "datum", "orsak", "moms", "belopp")
     required = ("kreditnummer", "kundnummer", "fakturanummer", "datum", "beskrivning", "radbelopp")
     optional = ("orsak", "moms", "belopp", "tjänst", "fakturarad")

@@ -29,6 +29,7 @@ from domain.billing.engine import (
     save_changes,
 )
 from domain.files import write_atomic
+from domain.text import N_
 from tables.billing import Invoice
 
 MAX_PDF_BYTES = 20 * 1024 * 1024
@@ -44,7 +45,7 @@ class PdfFile:
 
 class Pdfs:
     name = "pdf"
-    label = "Faktura-PDF:er (mapp eller zip)"
+    label = N_("Faktura-PDF:er (mapp eller zip)")
     required = ()
     optional = ()
     chunk = 20  # PDFs are read whole: a few at a time

@@ -16,6 +16,7 @@ import os
 
 from database import utcnow, write_tx
 from domain import audit
+from domain.text import N_, T_
 from tables.billing import CallRecord, CreditNote, ImportBatch, ImportChange, Invoice
 from tables.services import MonthlyUsage
 
@@ -126,17 +127,25 @@ def undo(batch_id: int, *, staff=None, pdf_dir: str | None = None) -> ImportBatc
     with write_tx():
         batch = ImportBatch.get_or_none(ImportBatch.id == batch_id)
         if batch is None:
-            raise UndoRefused(f"Det finns ingen import #{batch_id}.")
+            raise UndoRefused(T_("Det finns ingen import #%(id)s.", id=batch_id))
         if batch.status != "done":
             raise UndoRefused(
-                f"Import #{batch.id} kan inte ångras: den är {STATUS_LABELS.get(batch.status, batch.status).lower()}."
+                T_(
+                    "Import #%(id)s kan inte ångras: den är %(status)s.",
+                    id=batch.id,
+                    status=STATUS_LABELS.get(batch.status, batch.status).lower(),
+                )
             )
         blocking = blocking_batches(batch)
         if blocking:
             numbers = ", ".join(f"#{b}" for b in blocking)
             raise UndoRefused(
-                f"Import #{batch.id} kan inte ångras förrän {numbers} har ångrats: "
-                "de ändrade samma rader senare."
+                T_(
+                    "Import #%(id)s kan inte ångras förrän %(numbers)s har ångrats: "
+                    "de ändrade samma rader senare.",
+                    id=batch.id,
+                    numbers=numbers,
+                )
             )
         files = revert(batch)
         batch.status = "undone"
@@ -159,11 +168,11 @@ def undo(batch_id: int, *, staff=None, pdf_dir: str | None = None) -> ImportBatc
 
 
 STATUS_LABELS = {
-    "preview": "Förhandsgranskad",
-    "running": "Pågår",
-    "done": "Klar",
-    "refused": "Avvisad",
-    "failed": "Misslyckad",
-    "undone": "Ångrad",
-    "discarded": "Avbruten",
+    "preview": N_("Förhandsgranskad"),
+    "running": N_("Pågår"),
+    "done": N_("Klar"),
+    "refused": N_("Avvisad"),
+    "failed": N_("Misslyckad"),
+    "undone": N_("Ångrad"),
+    "discarded": N_("Avbruten"),
 }

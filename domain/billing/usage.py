@@ -23,6 +23,7 @@ from domain.billing.engine import (
     record_change,
     save_changes,
 )
+from domain.text import N_
 from tables.services import MonthlyUsage
 
 FIGURES = {
@@ -45,7 +46,7 @@ def open_months(today: dt.date) -> tuple[dt.date, dt.date]:
 
 class Usage:
     name = "usage"
-    label = "Förbrukning per månad"
+    label = N_("Förbrukning per månad")
     required = ("kundnummer", "tjänst", "månad")
     optional = (*FIGURES, "kostnad")
 

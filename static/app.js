@@ -160,11 +160,17 @@
     var count = list.querySelector(".pager .count");
     var empty = list.querySelector("tr.empty");
     var sorted = list.querySelector("th[aria-sort]");
-    var text = "Listan är uppdaterad: " + (empty ? empty.textContent.trim()
+    // The sentences come from the page, in its language (partials/_listview.html).
+    function said(name, fallback, value) {
+      return (list.getAttribute(name) || fallback).replace("{}", value);
+    }
+    var text = said("data-announce", "Listan är uppdaterad: {}", empty ? empty.textContent.trim()
       : (count ? count.textContent.trim() : ""));
     if (sorted) {
-      text += ", sorterad på " + sorted.textContent.replace(/[↑↓]/g, "").trim() +
-        (sorted.getAttribute("aria-sort") === "descending" ? " fallande" : " stigande");
+      var column = sorted.textContent.replace(/[↑↓]/g, "").trim();
+      text += sorted.getAttribute("aria-sort") === "descending"
+        ? said("data-announce-desc", ", sorterad på {} fallande", column)
+        : said("data-announce-asc", ", sorterad på {} stigande", column);
     }
     listStatus().textContent = text + ".";
     if (listFocus && listFocus.id === list.id) {

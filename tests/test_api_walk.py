@@ -1,5 +1,5 @@
 """A Kontoadministratör's API pages walked off the organisation's index in
-the list's order (issue 19 item 6, ListView.walking_arms): the same rows and
+the list's order (issue 19 item 6, ListView.cursor_arms): the same rows and
 cursors as the sub-tree's own index gives, one walk per status chosen,
 merged. The demo's sub-tree is too small for the walk to pay, so these tests
 make it always pay or never (WALK_COST). SQLite only: PostgreSQL plans the
@@ -50,6 +50,32 @@ def test_walked_pages_hold_the_same_rows_as_sorted_ones(demo_app, monkeypatch, s
     walked_ids, _pages = every_page(client, secret, url)
     assert any(WALKED in s for s in sql_log)
     assert walked_ids == sorted_ids
+
+
+@pytest.mark.sqlite_only
+def test_an_administrators_two_statuses_are_two_walks_merged(demo_app, sql_log):
+    from tests.conftest import ADMIN
+
+    secret, _row = make_token(ADMIN)
+    client = demo_app.test_client()
+    ids, pages = every_page(client, secret, CASES[2])
+    arms = [s for s in sql_log if s.startswith("SELECT") and '"t1"."status" IN (?))' in s]
+    assert arms and not any(WALKED in s for s in arms)  # split, not walked
+    # the same rows as one query sorting both statuses
+    from models import Service, User
+
+    organisation = User.get(User.username == ADMIN).organisation_id
+    expected = [
+        s.id
+        for s in Service.select(Service.id)
+        .where(
+            (Service.organisation == organisation)
+            & (Service.hidden == False)  # noqa: E712
+            & Service.status.in_(["active", "barred"])
+        )
+        .order_by(Service.monthly_ore.desc(), Service.id.desc())
+    ]
+    assert ids == expected and pages > 1
 
 
 @pytest.mark.sqlite_only

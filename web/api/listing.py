@@ -45,10 +45,10 @@ def list_ids(view, user, sorts: tuple[str, ...], extra=None):
         sort_key, descending = state.sort_key, state.descending
     state.sort_key, state.descending = sort_key, descending
     sort_expr = view.by_key[sort_key].sort_expr
-    # A Kontoadministratör's page: walked off the organisation's index in
-    # order where that pays (SQLite would otherwise gather and sort every
-    # row of the sub-tree for each page), one walk per status chosen.
-    arms = view.walking_arms(user, state, extra, limit + 1)
+    # One index walk per status chosen, merged; a Kontoadministratör's page
+    # walked off the organisation's index where that pays (SQLite would
+    # otherwise gather and sort every row of the sub-tree for each page).
+    arms = view.cursor_arms(user, state, extra, limit + 1)
     if arms and _walks(arms[0], sort_expr, view.model.id, descending):
         return page_ids(arms, sort_expr, view.model.id, descending, limit)
     query = view.narrowed(user, state, extra)

@@ -73,7 +73,7 @@ def decode_cursor(text: str):
 def page_ids(queries, sort_expr, tiebreak, descending: bool, limit: int):
     """(ids of the page, cursor of the next page or None) of ``queries`` (one
     query, or several whose rows together are the list: the walks of
-    ``ListView.walking_arms``, merged here) in the order of ``sort_expr`` then
+    ``ListView.cursor_arms``, merged here) in the order of ``sort_expr`` then
     ``tiebreak`` (the id)."""
     queries = queries if isinstance(queries, list) else [queries]
     cursor = request.args.get("cursor")

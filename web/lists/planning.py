@@ -237,29 +237,41 @@ class PlanningMixin:
             return False
         return distance * (organisation / total) * WALK_COST < total
 
-    def walking_arms(self, user, state: ListState, extra, rows: int) -> list | None:
+    def cursor_arms(self, user, state: ListState, extra, rows: int) -> list | None:
         """The queries that find ``rows`` rows from a start in the list's
-        order (the API's cursor pages) by walking the organisation's index,
-        one per value of a filter with several values (merged by the
-        caller), where that pays for a Kontoadministratör (see _walk_pays);
-        None where the sub-tree's rows are better gathered and sorted."""
-        if not (self.tally and extra is None and is_sqlite()) or state.group_ids:
+        order (the API's cursor pages) each off an index in order, for the
+        caller to merge; None where the plain query is best. Two things make
+        arms (SQLite only; PostgreSQL merges index scans by itself):
+
+        * a filter with several values an index gives one at a time
+          (Tjänster's Aktiv and Spärrad): one query per value, where one
+          query would gather and sort every row of both;
+        * a Kontoadministratör whose page is cheaper found by walking the
+          organisation's index in order than by sorting the sub-tree's rows
+          (see _walk_pays; the tally knows both totals)."""
+        if not is_sqlite() or state.group_ids or extra is not None:
             return None
-        if user.is_staff or user.is_admin or getattr(user, "restricted", False):
-            return None
-        total = self.tally.total(user, state, extra)
-        organisation = self.tally.organisation_total(user, state)
-        if not total or not organisation or rows * (organisation / total) * WALK_COST >= total:
-            return None
+        walk = self._cursor_walk_pays(user, state, rows)
         key = self._one_value_key(state)
+        if not walk and key is None:
+            return None
         states = [state]
         if key is not None:
             states = [
                 dataclasses.replace(state, filters={**state.filters, key: [value]})
                 for value in state.filters[key]
             ]
+        if not walk:
+            return [self.narrowed(user, arm, extra) for arm in states]
         with walk_in_order():
             return [self.narrowed(user, arm, extra) for arm in states]
+
+    def _cursor_walk_pays(self, user, state: ListState, rows: int) -> bool:
+        if not self.tally or user.is_staff or user.is_admin or getattr(user, "restricted", False):
+            return False
+        total = self.tally.total(user, state)
+        organisation = self.tally.organisation_total(user, state)
+        return bool(total and organisation and rows * (organisation / total) * WALK_COST < total)
 
     def _one_value_key(self, state: ListState) -> str | None:
         """A choice filter with several values whose rows an index gives one

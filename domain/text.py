@@ -90,6 +90,7 @@ def translate(text: str, lang: str | None, context: str | None = None) -> str:
             if text.params
             else catalogue.ugettext(text.msgid)
         )
+    context = context or getattr(text, "context", None)  # marked with NC_
     if context:
         return catalogue.upgettext(context, text)
     return catalogue.ugettext(text)

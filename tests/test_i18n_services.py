@@ -183,3 +183,16 @@ def test_bulk_form_error_and_result_page_in_english(as_lang):
     assert "Back to Services" in text and "Result" in text
     for swedish in ("Lägg till spärr", "Betalsamtal", "Tillbaka till Tjänster", "Resultat"):
         assert swedish not in text, swedish
+
+
+def test_service_labels_outside_a_request():
+    """Status and kind labels (tables/services.py) for files written outside
+    a request; a service's Avslutad is not a ticket's (a msgctxt)."""
+    from domain.text import translate
+    from tables.services import SERVICE_KINDS, SERVICE_STATUSES
+
+    assert SERVICE_STATUSES["terminated"] == "Avslutad"  # Swedish as before
+    assert translate(SERVICE_STATUSES["terminated"], "en") == "Terminated"
+    assert translate(SERVICE_STATUSES["barred"], "da") == "Spærret"
+    assert translate(SERVICE_KINDS["cloud_pbx"], "en") == "Cloud switchboard"
+    assert translate(SERVICE_KINDS["cloud_pbx"], "sv") == "Molnväxel"

@@ -81,6 +81,12 @@ def decode_text(data):
     return data
 
 
+def _listed(parts: list) -> Text:
+    """Marked parts joined with ", " (each translated on its own)."""
+    msgid = ", ".join(f"%(p{i})s" for i in range(len(parts)))
+    return Text(msgid, {f"p{i}": part for i, part in enumerate(parts)})
+
+
 def _translatable_summary(prepare):
     """The order stores its summary as the Swedish sentence; a marked one also
     goes in the payload (``summary_text``) so that pages show it in the
@@ -162,6 +168,7 @@ def prepare_barring_remove(service, barring_id) -> dict:
     }
 
 
+@_translatable_summary
 def prepare_forwarding(service, values: dict) -> dict:
     """``values``: kind → (target text, ring seconds text) as entered."""
     chosen = {}
@@ -198,13 +205,23 @@ def prepare_forwarding(service, values: dict) -> dict:
         raise ActionError(N_("Inga ändringar att spara."))
     if chosen:
         parts = [
-            f"{FORWARDING_KINDS[k]} → {format_phone(v['target'])}"
-            + (f" efter {v['ring_seconds']} s" if "ring_seconds" in v else "")
+            T_(
+                "%(kind)s → %(number)s efter %(seconds)s s",
+                kind=T_(FORWARDING_KINDS[k]),
+                number=format_phone(v["target"]),
+                seconds=v["ring_seconds"],
+            )
+            if "ring_seconds" in v
+            else T_(
+                "%(kind)s → %(number)s",
+                kind=T_(FORWARDING_KINDS[k]),
+                number=format_phone(v["target"]),
+            )
             for k, v in chosen.items()
         ]
-        summary = "Vidarekopplingar: " + ", ".join(parts)
+        summary = T_("Vidarekopplingar: %(list)s", list=_listed(parts))
     else:
-        summary = "Vidarekopplingar borttagna"
+        summary = T_("Vidarekopplingar borttagna")
     return {"op": "forwarding", "payload": {"forwardings": chosen}, "summary": summary}
 
 
@@ -523,6 +540,7 @@ def _gb_to_mb(text: str, field: str) -> int | None:
     return round(value * 1024)
 
 
+@_translatable_summary
 def prepare_limits(service, call_kr: str, data_gb: str) -> dict:
     call_text = (call_kr or "").strip().replace(" ", "")
     call = None
@@ -533,16 +551,18 @@ def prepare_limits(service, call_kr: str, data_gb: str) -> dict:
     if call is not None and service.kind == "mbb":
         raise ActionError(N_("Mobilt bredband har ingen samtalsgräns."), "call_limit")
     data = _gb_to_mb(data_gb, "data_limit")
-    parts = []
-    parts.append(f"samtal {call // 100} kr" if call else "ingen samtalsgräns")
-    parts.append(f"Speed Stop {data_gb.strip()} GB" if data else "ingen Speed Stop")
+    parts = [
+        T_("samtal %(amount)s kr", amount=call // 100) if call else T_("ingen samtalsgräns"),
+        T_("Speed Stop %(gb)s GB", gb=data_gb.strip()) if data else T_("ingen Speed Stop"),
+    ]
     return {
         "op": "limits",
         "payload": {"call_ore": call, "data_mb": data},
-        "summary": "Förbrukningsgränser: " + ", ".join(parts),
+        "summary": T_("Förbrukningsgränser: %(list)s", list=_listed(parts)),
     }
 
 
+@_translatable_summary
 def prepare_options(service, directory: bool, roaming_voice: bool, roaming_data: bool) -> dict:
     voice = service.kind in VOICE_KINDS
     values = {
@@ -551,18 +571,22 @@ def prepare_options(service, directory: bool, roaming_voice: bool, roaming_data:
         "roaming_data": bool(roaming_data),
     }
     labels = {
-        "directory_listed": "Katalogpost",
-        "roaming_voice": "Roaming tal",
-        "roaming_data": "Roaming data",
+        "directory_listed": N_("Katalogpost"),
+        "roaming_voice": N_("Roaming tal"),
+        "roaming_data": N_("Roaming data"),
     }
     parts = [
-        f"{labels[k]} {'på' if v else 'av'}"
+        T_("%(option)s på", option=T_(labels[k]))
+        if v
+        else T_("%(option)s av", option=T_(labels[k]))
         for k, v in values.items()
         if voice or k == "roaming_data"
     ]
-    return {"op": "options", "payload": values, "summary": "Optioner: " + ", ".join(parts)}
+    summary = T_("Optioner: %(list)s", list=_listed(parts))
+    return {"op": "options", "payload": values, "summary": summary}
 
 
+@_translatable_summary
 def prepare_addons(service, codes: list[str], today=None) -> dict:
     today = today or dt.date.today()
     options = {p.code: p for p in addon_options(service)}
@@ -588,7 +612,7 @@ def prepare_addons(service, codes: list[str], today=None) -> dict:
             "remove": removed,
             "effective": first_of_month(today).isoformat(),
         },
-        "summary": "Tilläggsabonnemang: " + ", ".join(parts),
+        "summary": T_("Tilläggsabonnemang: %(list)s", list=", ".join(parts)),
         "lines": lines,
     }
 

@@ -182,6 +182,25 @@ def test_mobile_number_problem_is_swedish_and_translatable():
     )
 
 
+def test_summary_of_several_parts_translated(as_lang):
+    client = as_lang("en")
+    service = demo_service("mobile")
+    data = {"directory_listed": "y", "roaming_voice": "y"}  # roaming for data off
+    response = post(client, url(service, "options"), data, htmx=False)
+    assert response.status_code == 303
+    from domain import service_actions as sa
+    from tests.services_fixtures import last_order
+
+    summary = sa.order_summary(last_order(service))
+    assert summary == "Optioner: Katalogpost på, Roaming tal på, Roaming data av"  # Swedish kept
+    with client.application.test_request_context(headers={"Accept-Language": "en"}):
+        from web.dialogs import message_text
+
+        assert message_text(summary) == (
+            "Options: Directory listing on, Voice roaming on, Data roaming off"
+        )
+
+
 # --------------------------------------------------------------------------- e-mail
 
 

@@ -75,12 +75,13 @@ from domain import operator as operators
 from domain.numbers import format_phone
 from domain.service_actions import payload_of  # noqa: F401 - also reached from here
 from domain.service_changes import ProvisioningError  # noqa: F401 - also reached from here
+from domain.service_rules import decode_text
 from domain.service_terms import (  # noqa: F401 - PENDING_STATUSES also reached from here
     PENDING_STATUSES,
     current_data_line,
 )
 from domain.settings import config_value
-from domain.text import N_, T_
+from domain.text import N_, T_, Text, translate
 from tables.orders import Order, OrderEvent, OrderLine
 from tables.services import MonthlyUsage, Service, SimCard
 
@@ -425,6 +426,17 @@ def apply_due(today: dt.date | None = None) -> dict:
     return done
 
 
+def _translated(text, lang: str) -> str:
+    """``translate`` for a message whose values may be marked labels too."""
+    if isinstance(text, Text) and text.params:
+        params = {
+            key: _translated(value, lang) if isinstance(value, Text) else value
+            for key, value in text.params.items()
+        }
+        return translate(text.msgid, lang) % params
+    return translate(text, lang)
+
+
 def notify(order) -> None:
     """E-mail the creator about a status change made by someone else, when
     the organisation's Företagsprofil has notifications on."""
@@ -433,24 +445,45 @@ def notify(order) -> None:
         return
     if not order.organisation.profile().notify_email:
         return
+    # in the recipient's language (Min profil → Språk); Swedish as before
+    lang = getattr(user, "language", None) or "sv"
     payload = payload_of(order)
-    what = payload.get("summary") or order.type_label
+    what = payload.get("summary") or translate(order.type_label, lang)
+    if payload.get("summary_text"):
+        what = _translated(decode_text(payload["summary_text"]), lang)
+    type_label = translate(order.type_label, lang)
+    status_label = translate(order.status_label, lang)
+    if order.service_id:
+        about = T_(
+            "Gäller: %(what)s, tjänst %(number)s",
+            what=what,
+            number=format_phone(order.service.number),
+        )
+    else:
+        about = T_("Gäller: %(what)s", what=what)
     lines = [
-        f"Hej {user.name},",
+        T_("Hej %(name)s,", name=user.name),
         "",
-        f"Order {order.label} ({order.type_label}) har fått status {order.status_label}.",
-        f"Gäller: {what}"
-        + (f", tjänst {format_phone(order.service.number)}" if order.service_id else ""),
+        T_(
+            "Order %(order)s (%(type)s) har fått status %(status)s.",
+            order=order.label,
+            type=type_label,
+            status=status_label,
+        ),
+        about,
     ]
     if order.status == "in_progress" and order.desired_date:
-        lines.append(f"Ändringen genomförs {order.desired_date.isoformat()}.")
+        lines.append(T_("Ändringen genomförs %(date)s.", date=order.desired_date.isoformat()))
     comment = staff_comment(order)
     if comment:
         operator = operators.current().name or "Teleportal"
-        lines.append(f"Kommentar från {operator}: {comment}")
+        lines.append(
+            T_("Kommentar från %(operator)s: %(comment)s", operator=operator, comment=comment)
+        )
+    subject = T_("Order %(order)s: %(status)s", order=order.label, status=status_label)
     mail.send_email(
         user.email,
-        f"Order {order.label}: {order.status_label}",
-        "\n".join(lines),
+        translate(subject, lang),
+        "\n".join(translate(line, lang) for line in lines),
         organisation=order.organisation_id,
     )

@@ -28,6 +28,7 @@ from domain.service_rules import (  # noqa: F401 - part of this module's interfa
     AlreadyBlocked,
     barring_kinds_for,
     change_preview,
+    decode_text,
     delivery_address,
     icc_refusal,
     move_targets,
@@ -299,13 +300,19 @@ def order_summary(order) -> str:
     """What a service order asks for, in words (Produkter for orders without lines)."""
     payload = payload_of(order)
     if payload.get("summary"):
+        summary = payload["summary"]
+        if payload.get("summary_text"):
+            try:
+                summary = decode_text(payload["summary_text"])
+            except (KeyError, TypeError, ValueError):
+                summary = payload["summary"]
         if payload.get("lost_icc"):
             return T_(
                 "%(summary)s – ersätter förlorat SIM-kort %(icc)s",
-                summary=payload["summary"],
+                summary=summary,
                 icc=payload["lost_icc"],
             )
-        return payload["summary"]
+        return summary
     label = ORDER_TYPES.get(order.type, order.type)
     if order.type == "termination" and payload.get("end_date"):
         return T_("Avslut per %(date)s", date=payload["end_date"])

@@ -10,6 +10,7 @@ provisioning → domain/orders.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -28,7 +29,7 @@ from domain.service_terms import (
     prices,
     topup_products,
 )
-from domain.text import N_, T_
+from domain.text import N_, T_, Text
 from tables.catalogue import Product
 from tables.org import Account
 from tables.scope import visible_accounts
@@ -66,6 +67,42 @@ class ActionError(Exception):
 # domain.orders.service_requests.request(); raises ActionError.
 
 
+def encode_text(text):
+    """A marked message (``T_``, its values possibly marked labels) as JSON."""
+    if isinstance(text, Text):
+        return {"msgid": text.msgid, "params": {k: encode_text(v) for k, v in text.params.items()}}
+    return text
+
+
+def decode_text(data):
+    """The message :func:`encode_text` stored (a Text, Swedish as it was)."""
+    if isinstance(data, dict) and "msgid" in data:
+        return Text(data["msgid"], {k: decode_text(v) for k, v in data.get("params", {}).items()})
+    return data
+
+
+def _listed(parts: list) -> Text:
+    """Marked parts joined with ", " (each translated on its own)."""
+    msgid = ", ".join(f"%(p{i})s" for i in range(len(parts)))
+    return Text(msgid, {f"p{i}": part for i, part in enumerate(parts)})
+
+
+def _translatable_summary(prepare):
+    """The order stores its summary as the Swedish sentence; a marked one also
+    goes in the payload (``summary_text``) so that pages show it in the
+    reader's language (domain/service_actions.order_summary)."""
+
+    @functools.wraps(prepare)
+    def prepared(*args, **kwargs):
+        request = prepare(*args, **kwargs)
+        if isinstance(request.get("summary"), Text):
+            request["payload"]["summary_text"] = encode_text(request["summary"])
+        return request
+
+    return prepared
+
+
+@_translatable_summary
 def prepare_user_name(service, name: str) -> dict:
     name = (name or "").strip()
     if not name:
@@ -75,10 +112,11 @@ def prepare_user_name(service, name: str) -> dict:
     return {
         "op": "user_name",
         "payload": {"user_name": name},
-        "summary": f"Användare: {name}",
+        "summary": T_("Användare: %(name)s", name=name),
     }
 
 
+@_translatable_summary
 def prepare_external_username(service, value: str) -> dict:
     value = (value or "").strip()
     if len(value) > 100:
@@ -88,7 +126,11 @@ def prepare_external_username(service, value: str) -> dict:
     return {
         "op": "external_username",
         "payload": {"external_username": value},
-        "summary": f"Externt användarnamn: {value}" if value else "Externt användarnamn borttaget",
+        "summary": (
+            T_("Externt användarnamn: %(name)s", name=value)
+            if value
+            else T_("Externt användarnamn borttaget")
+        ),
     }
 
 
@@ -98,6 +140,7 @@ def barring_kinds_for(service) -> dict[str, str]:
     return dict(BARRING_KINDS)
 
 
+@_translatable_summary
 def prepare_barring_add(service, kind: str) -> dict:
     kinds = barring_kinds_for(service)
     if kind not in kinds:
@@ -108,10 +151,11 @@ def prepare_barring_add(service, kind: str) -> dict:
     return {
         "op": "barring_add",
         "payload": {"kind": kind},
-        "summary": f"Lägg till spärr: {kinds[kind]}",
+        "summary": T_("Lägg till spärr: %(kind)s", kind=T_(kinds[kind])),
     }
 
 
+@_translatable_summary
 def prepare_barring_remove(service, barring_id) -> dict:
     barring = Barring.get_or_none((Barring.service == service.id) & (Barring.id == barring_id))
     if barring is None:
@@ -120,10 +164,11 @@ def prepare_barring_remove(service, barring_id) -> dict:
     return {
         "op": "barring_remove",
         "payload": {"kind": barring.kind},
-        "summary": f"Ta bort spärr: {label}",
+        "summary": T_("Ta bort spärr: %(kind)s", kind=T_(label)),
     }
 
 
+@_translatable_summary
 def prepare_forwarding(service, values: dict) -> dict:
     """``values``: kind → (target text, ring seconds text) as entered."""
     chosen = {}
@@ -160,13 +205,23 @@ def prepare_forwarding(service, values: dict) -> dict:
         raise ActionError(N_("Inga ändringar att spara."))
     if chosen:
         parts = [
-            f"{FORWARDING_KINDS[k]} → {format_phone(v['target'])}"
-            + (f" efter {v['ring_seconds']} s" if "ring_seconds" in v else "")
+            T_(
+                "%(kind)s → %(number)s efter %(seconds)s s",
+                kind=T_(FORWARDING_KINDS[k]),
+                number=format_phone(v["target"]),
+                seconds=v["ring_seconds"],
+            )
+            if "ring_seconds" in v
+            else T_(
+                "%(kind)s → %(number)s",
+                kind=T_(FORWARDING_KINDS[k]),
+                number=format_phone(v["target"]),
+            )
             for k, v in chosen.items()
         ]
-        summary = "Vidarekopplingar: " + ", ".join(parts)
+        summary = T_("Vidarekopplingar: %(list)s", list=_listed(parts))
     else:
-        summary = "Vidarekopplingar borttagna"
+        summary = T_("Vidarekopplingar borttagna")
     return {"op": "forwarding", "payload": {"forwardings": chosen}, "summary": summary}
 
 
@@ -185,6 +240,7 @@ def icc_refusal(service, icc: str) -> str | None:
     return None
 
 
+@_translatable_summary
 def prepare_sim_customer(service, msisdn: str, icc: str) -> dict:
     """A SIM card the customer already has: ``msisdn`` is the number to be
     active on it, which must be the service's own."""
@@ -205,10 +261,11 @@ def prepare_sim_customer(service, msisdn: str, icc: str) -> dict:
     return {
         "op": "sim_customer",
         "payload": {"method": "customer", "msisdn": number, "icc": icc},
-        "summary": f"Kundplacerat SIM-kort {icc}",
+        "summary": T_("Kundplacerat SIM-kort %(icc)s", icc=icc),
     }
 
 
+@_translatable_summary
 def prepare_sim_send(service, sim_type: str, address: dict, email: str) -> dict:
     if sim_type not in SIM_TYPES:
         raise ActionError(N_("Välj typ av SIM-kort."), "sim_type")
@@ -220,13 +277,15 @@ def prepare_sim_send(service, sim_type: str, address: dict, email: str) -> dict:
                 N_("Ange en giltig e-postadress dit aktiveringsuppgifterna ska skickas."), "email"
             )
         payload["email"] = email
-        summary = f"Nytt eSIM, aktivering till {email}"
+        summary = T_("Nytt eSIM, aktivering till %(email)s", email=email)
     else:
         payload.update(delivery_address(address))
-        summary = (
-            f"Nytt SIM-kort skickas till {payload['delivery_name']}, "
-            f"{payload['delivery_street']}, {payload['delivery_postcode']} "
-            f"{payload['delivery_city']}"
+        summary = T_(
+            "Nytt SIM-kort skickas till %(name)s, %(street)s, %(postcode)s %(city)s",
+            name=payload["delivery_name"],
+            street=payload["delivery_street"],
+            postcode=payload["delivery_postcode"],
+            city=payload["delivery_city"],
         )
     return {"op": "sim_send", "payload": payload, "summary": summary}
 
@@ -334,6 +393,7 @@ def change_preview(service, plan_code: str | None, data_code: str | None, today=
     }
 
 
+@_translatable_summary
 def prepare_change_service(service, plan_code, data_code, desired: dt.date | None, today=None):
     today = today or dt.date.today()
     options = change_options(service)
@@ -378,7 +438,7 @@ def prepare_change_service(service, plan_code, data_code, desired: dt.date | Non
     return {
         "op": "change_service",
         "payload": payload,
-        "summary": "Ändra tjänst: " + ", ".join(names),
+        "summary": T_("Ändra tjänst: %(products)s", products=", ".join(names)),
         "desired_date": desired,
         "lines": lines,
     }
@@ -392,6 +452,7 @@ def move_targets(user, service) -> list:
     )
 
 
+@_translatable_summary
 def prepare_move(user, service, account_id, start: dt.date | None, today=None) -> dict:
     today = today or dt.date.today()
     try:
@@ -416,7 +477,9 @@ def prepare_move(user, service, account_id, start: dt.date | None, today=None) -
             "from_account_id": service.account_id,
             "start_date": start.isoformat(),
         },
-        "summary": f"Flytt till {target.label} från {start.isoformat()}",
+        "summary": T_(
+            "Flytt till %(account)s från %(date)s", account=target.label, date=start.isoformat()
+        ),
         "desired_date": start,
     }
 
@@ -442,6 +505,7 @@ def prepare_topup(service, code: str, today=None) -> dict:
     }
 
 
+@_translatable_summary
 def prepare_terminate(service, end: dt.date | None, today=None) -> dict:
     today = today or dt.date.today()
     if end is None:
@@ -454,7 +518,11 @@ def prepare_terminate(service, end: dt.date | None, today=None) -> dict:
     return {
         "op": "terminate",
         "payload": {"end_date": end.isoformat(), "billed_until": until.isoformat()},
-        "summary": f"Avslut per {end.isoformat()} (debiteras t.o.m. {until.isoformat()})",
+        "summary": T_(
+            "Avslut per %(end)s (debiteras t.o.m. %(until)s)",
+            end=end.isoformat(),
+            until=until.isoformat(),
+        ),
         "desired_date": end,
     }
 
@@ -472,6 +540,7 @@ def _gb_to_mb(text: str, field: str) -> int | None:
     return round(value * 1024)
 
 
+@_translatable_summary
 def prepare_limits(service, call_kr: str, data_gb: str) -> dict:
     call_text = (call_kr or "").strip().replace(" ", "")
     call = None
@@ -482,16 +551,18 @@ def prepare_limits(service, call_kr: str, data_gb: str) -> dict:
     if call is not None and service.kind == "mbb":
         raise ActionError(N_("Mobilt bredband har ingen samtalsgräns."), "call_limit")
     data = _gb_to_mb(data_gb, "data_limit")
-    parts = []
-    parts.append(f"samtal {call // 100} kr" if call else "ingen samtalsgräns")
-    parts.append(f"Speed Stop {data_gb.strip()} GB" if data else "ingen Speed Stop")
+    parts = [
+        T_("samtal %(amount)s kr", amount=call // 100) if call else T_("ingen samtalsgräns"),
+        T_("Speed Stop %(gb)s GB", gb=data_gb.strip()) if data else T_("ingen Speed Stop"),
+    ]
     return {
         "op": "limits",
         "payload": {"call_ore": call, "data_mb": data},
-        "summary": "Förbrukningsgränser: " + ", ".join(parts),
+        "summary": T_("Förbrukningsgränser: %(list)s", list=_listed(parts)),
     }
 
 
+@_translatable_summary
 def prepare_options(service, directory: bool, roaming_voice: bool, roaming_data: bool) -> dict:
     voice = service.kind in VOICE_KINDS
     values = {
@@ -500,18 +571,22 @@ def prepare_options(service, directory: bool, roaming_voice: bool, roaming_data:
         "roaming_data": bool(roaming_data),
     }
     labels = {
-        "directory_listed": "Katalogpost",
-        "roaming_voice": "Roaming tal",
-        "roaming_data": "Roaming data",
+        "directory_listed": N_("Katalogpost"),
+        "roaming_voice": N_("Roaming tal"),
+        "roaming_data": N_("Roaming data"),
     }
     parts = [
-        f"{labels[k]} {'på' if v else 'av'}"
+        T_("%(option)s på", option=T_(labels[k]))
+        if v
+        else T_("%(option)s av", option=T_(labels[k]))
         for k, v in values.items()
         if voice or k == "roaming_data"
     ]
-    return {"op": "options", "payload": values, "summary": "Optioner: " + ", ".join(parts)}
+    summary = T_("Optioner: %(list)s", list=_listed(parts))
+    return {"op": "options", "payload": values, "summary": summary}
 
 
+@_translatable_summary
 def prepare_addons(service, codes: list[str], today=None) -> dict:
     today = today or dt.date.today()
     options = {p.code: p for p in addon_options(service)}
@@ -537,16 +612,17 @@ def prepare_addons(service, codes: list[str], today=None) -> dict:
             "remove": removed,
             "effective": first_of_month(today).isoformat(),
         },
-        "summary": "Tilläggsabonnemang: " + ", ".join(parts),
+        "summary": T_("Tilläggsabonnemang: %(list)s", list=", ".join(parts)),
         "lines": lines,
     }
 
 
+@_translatable_summary
 def prepare_auto_upgrade(service, on: bool) -> dict:
     return {
         "op": "auto_upgrade",
         "payload": {"auto_upgrade": bool(on)},
-        "summary": f"Auto-uppgradering {'på' if on else 'av'}",
+        "summary": T_("Auto-uppgradering på") if on else T_("Auto-uppgradering av"),
     }
 
 
@@ -554,6 +630,7 @@ class AlreadyBlocked(ActionError):
     """The SIM card is blocked already (by someone else, or a second submit)."""
 
 
+@_translatable_summary
 def prepare_lost_sim(service) -> dict:
     sim = active_sim(service)
     if sim is None:
@@ -563,10 +640,11 @@ def prepare_lost_sim(service) -> dict:
     return {
         "op": "lost_sim",
         "payload": {"icc": sim.icc},
-        "summary": f"Spärr av förlorat SIM-kort {sim.icc}",
+        "summary": T_("Spärr av förlorat SIM-kort %(icc)s", icc=sim.icc),
     }
 
 
+@_translatable_summary
 def prepare_lost_sim_lift(service) -> dict:
     sim = active_sim(service)
     if sim is None or sim.status != "blocked":
@@ -574,7 +652,7 @@ def prepare_lost_sim_lift(service) -> dict:
     return {
         "op": "lost_sim_lift",
         "payload": {"icc": sim.icc},
-        "summary": f"Häv spärr av SIM-kort {sim.icc}",
+        "summary": T_("Häv spärr av SIM-kort %(icc)s", icc=sim.icc),
     }
 
 
@@ -601,6 +679,7 @@ def organisation_numbers_match(service, number: str) -> bool:
     return False
 
 
+@_translatable_summary
 def prepare_caller_id(service, mode: str, number: str) -> dict:
     if mode not in CALLER_ID_MODES:
         raise ActionError(N_("Välj vilket nummer som ska visas."), "mode")
@@ -617,9 +696,9 @@ def prepare_caller_id(service, mode: str, number: str) -> dict:
                 N_("Numret måste vara ett av er organisations egna nummer."), "number"
             )
     summary = {
-        "own": "Nummervisning: eget nummer",
-        "hidden": "Nummervisning: dolt nummer",
-        "other": f"Nummervisning: {format_phone(shown)}",
+        "own": T_("Nummervisning: eget nummer"),
+        "hidden": T_("Nummervisning: dolt nummer"),
+        "other": T_("Nummervisning: %(number)s", number=format_phone(shown)),
     }[mode]
     return {
         "op": "caller_id",
@@ -628,6 +707,7 @@ def prepare_caller_id(service, mode: str, number: str) -> dict:
     }
 
 
+@_translatable_summary
 def prepare_invoice_text(service, text: str) -> dict:
     text = (text or "").strip()
     if len(text) > 50:
@@ -635,10 +715,11 @@ def prepare_invoice_text(service, text: str) -> dict:
     return {
         "op": "invoice_text",
         "payload": {"invoice_text": text},
-        "summary": f"Fakturatext: {text}" if text else "Fakturatext borttagen",
+        "summary": T_("Fakturatext: %(text)s", text=text) if text else T_("Fakturatext borttagen"),
     }
 
 
+@_translatable_summary
 def prepare_profile(service, name, address, user_email, admin_email) -> dict:
     values = {
         "profile_name": (name or "").strip(),
@@ -653,14 +734,15 @@ def prepare_profile(service, name, address, user_email, admin_email) -> dict:
     for key in ("profile_user_email", "profile_admin_email"):
         if values[key] and not _valid_email(values[key]):
             raise ActionError(N_("Ange en giltig e-postadress."), key)
-    return {"op": "profile", "payload": values, "summary": "Profil uppdaterad"}
+    return {"op": "profile", "payload": values, "summary": T_("Profil uppdaterad")}
 
 
+@_translatable_summary
 def prepare_mex(service, status: str) -> dict:
     if status not in MEX_STATUSES:
         raise ActionError(N_("Välj växelstatus."), "mex_status")
     return {
         "op": "mex",
         "payload": {"mex_status": status},
-        "summary": f"Växelstatus: {MEX_STATUSES[status]}",
+        "summary": T_("Växelstatus: %(status)s", status=T_(MEX_STATUSES[status])),
     }

@@ -130,8 +130,9 @@ def test_confirmation_toast_translated(as_lang, lang, message):
     client = as_lang(lang)
     response = post(client, url(demo_service("mobile"), "barrings"), {"kind": "roaming"})
     assert json.loads(response.headers["HX-Trigger"])["showMessage"] == message
-    text = response.get_data(as_text=True)
-    assert ("Done: " if lang == "en" else "Udført: ") in text and "Klart:" not in text
+    text = response.get_data(as_text=True)  # the dialog stays open with the order's summary
+    done = "Done: Add bar: Roaming." if lang == "en" else "Udført: Tilføj spærring: Roaming."
+    assert done in text and "Klart:" not in text and "Lägg till spärr" not in text
 
 
 def test_flash_message_without_htmx_translated(as_lang):
@@ -179,3 +180,48 @@ def test_mobile_number_problem_is_swedish_and_translatable():
     assert translate(mobile_number_problem("07o"), "da") == (
         "Mobilnummeret må kun indeholde cifre, ikke bogstaver."
     )
+
+
+def test_summary_of_several_parts_translated(as_lang):
+    client = as_lang("en")
+    service = demo_service("mobile")
+    data = {"directory_listed": "y", "roaming_voice": "y"}  # roaming for data off
+    response = post(client, url(service, "options"), data, htmx=False)
+    assert response.status_code == 303
+    from domain import service_actions as sa
+    from tests.services_fixtures import last_order
+
+    summary = sa.order_summary(last_order(service))
+    assert summary == "Optioner: Katalogpost på, Roaming tal på, Roaming data av"  # Swedish kept
+    with client.application.test_request_context(headers={"Accept-Language": "en"}):
+        from web.dialogs import message_text
+
+        assert message_text(summary) == (
+            "Options: Directory listing on, Voice roaming on, Data roaming off"
+        )
+
+
+# --------------------------------------------------------------------------- e-mail
+
+
+def test_status_mail_in_the_recipients_language(as_lang, demo_app, login):
+    import datetime as dt
+
+    from domain import service_actions as sa
+    from tests.conftest import STAFF
+    from tests.test_services_staff import customer_request
+    from tests.test_services_staff_comment import last_mail_to
+
+    as_lang("en")
+    staff = demo_app.test_client()
+    login(staff, STAFF)
+    service = demo_service("mobile")
+    end = dt.date.today() + dt.timedelta(days=20)
+    order = customer_request(service, sa.prepare_terminate, end=end)
+    comment = {"comment": "Bindningstiden löper till 2027."}
+    assert post(staff, f"/staff/changes/{order.id}/reject", comment).status_code == 200
+    mail = last_mail_to(ADMIN)
+    assert order.label in mail.subject
+    assert "Comment from Teleportal: Bindningstiden löper till 2027." in mail.body
+    assert f"Concerns: Termination as of {end.isoformat()}" in mail.body
+    assert "Kommentar från" not in mail.body and "Gäller:" not in mail.body

@@ -121,7 +121,9 @@ def new():
         _show_error(form, exc)
         return _dialog("partials/shortcuts/_new.html", form, **context)
     message = _("Genvägen sparades. Du hittar den på Översikt.")
-    return dialogs.done(url, message, shortcutSaved=url)
+    # The star's new label travels with the event (static/shortcuts.js).
+    saved = {"value": url, "label": _("Sparad som genväg – spara igen")}
+    return dialogs.done(url, message, shortcutSaved=saved)
 
 
 @bp.route("/<int:shortcut_id>/edit", methods=["GET", "POST"])

@@ -25,8 +25,10 @@
     var saved = event.detail && event.detail.value;
     if (!star || saved !== window.location.pathname + window.location.search) return;
     star.classList.add("saved");
-    star.setAttribute("title", "Sparad som genväg – spara igen");
-    star.setAttribute("aria-label", "Sparad som genväg – spara igen");
+    // The label in the user's language comes with the event (blueprints/shortcuts.py).
+    var label = (event.detail && event.detail.label) || "Sparad som genväg – spara igen";
+    star.setAttribute("title", label);
+    star.setAttribute("aria-label", label);
     star.firstElementChild.textContent = "\u2605";
   });
   // A Sparade filter menu closes when one clicks elsewhere.

@@ -259,3 +259,16 @@ def test_search_in_english(demo_client):
     assert "Search for accounts (customer number, name, alias, org. no.)," in results
     none = main(demo_client.get("/search?q=qqqzzz"))
     assert "No matches for “qqqzzz”." in none and "Inga träffar" not in none
+
+
+def test_saved_shortcut_message_and_star_label_in_english(demo_client):
+    use_language(demo_client, "en")
+    saved = demo_client.post(
+        "/shortcuts/new", data={"title": "My services", "url": "/services"}, headers=HTMX
+    )
+    events = triggers(saved)
+    assert events["showMessage"] == "The shortcut was saved. You will find it on the Overview."
+    assert events["shortcutSaved"] == {
+        "value": "/services",
+        "label": "Saved as shortcut – save again",
+    }

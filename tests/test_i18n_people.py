@@ -322,3 +322,27 @@ def test_a_swedish_users_notification_stays_swedish(outage_contacts):
     mail = outage_mail("anna@kund.se")
     assert mail.subject == "Driftstörning: Fiberavbrott Umeå centrum"
     assert "Vi har en driftstörning som berör era tjänster." in " ".join(mail.body.split())
+
+
+# --------------------------------------------------------------------------- Excel
+
+
+def test_users_and_audit_exports_write_labels_from_codes(demo_client, login):
+    """The exports' labels come from codes (excel.labels, excel.to_bool), so
+    the list view can write them in the reader's language; Swedish as before."""
+    from tests.listpage import read_xlsx
+
+    signed_in_as(demo_client, login, "sv")
+    header, rows = read_xlsx(demo_client.get("/users?export=xlsx"))
+    column = {name: [row[i].value for row in rows] for i, name in enumerate(header)}
+    assert set(column["Typ"]) == {"Administratör", "Kontoadministratör"}
+    assert set(column["Status"]) <= {"Aktiv", "Inaktiv"} and "Aktiv" in column["Status"]
+    assert set(column["2FA"]) <= {"Ja", "Nej"} and "Nej" in column["2FA"]
+    assert "Superuser" in column["Rättigheter"]
+    assert None not in column["Rättigheter"] and "" not in column["Rättigheter"]
+
+    user = User.get(User.username == ADMIN)
+    demo_client.post("/profile/details", data=details(user, name="Anna L"))  # profile.update
+    header, rows = read_xlsx(demo_client.get("/audit?export=xlsx"))
+    actions = {row[header.index("Händelse")].value for row in rows}
+    assert "Egna uppgifter ändrade" in actions and "profile.update" not in actions

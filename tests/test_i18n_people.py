@@ -346,3 +346,32 @@ def test_users_and_audit_exports_write_labels_from_codes(demo_client, login):
     header, rows = read_xlsx(demo_client.get("/audit?export=xlsx"))
     actions = {row[header.index("Händelse")].value for row in rows}
     assert "Egna uppgifter ändrade" in actions and "profile.update" not in actions
+
+
+def test_invitation_and_sms_code_in_the_users_language(app, make_org, make_user):
+    from domain import twofactor, usermail
+    from domain.operator import current as current_operator
+
+    org = make_org()
+    english = make_user(org, language="en", mobile="+46701234567")
+    danish = make_user(org, language="da", mobile="+46701234568")
+    swedish = make_user(org, mobile="+46701234569")
+    operator = current_operator().name
+    with write_tx():
+        for user in (english, danish, swedish):
+            usermail.invitation(user, "token", invited_by="Anna Lind")
+            twofactor.send_sms_code(user, "sms_login")
+
+    mail = last_mail(english.email)
+    assert mail.subject == f"Invitation to {operator}'s customer portal"
+    assert "Anna Lind has invited you." in mail.body and "Choose your password here" in mail.body
+    assert "Välj ditt lösenord" not in mail.body
+    assert last_mail(danish.email).subject == f"Invitation til {operator}s kundeportal"
+    assert last_mail(swedish.email).subject == f"Inbjudan till {operator}s kundportal"
+
+    sms = {
+        m.recipient: m.body for m in OutboxMessage.select().where(OutboxMessage.channel == "sms")
+    }
+    assert f"is your sign-in code for {operator}." in sms["+46701234567"]
+    assert f"er din log ind-kode til {operator}." in sms["+46701234568"]
+    assert f"är din inloggningskod till {operator}." in sms["+46701234569"]

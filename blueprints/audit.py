@@ -18,7 +18,7 @@ from peewee import JOIN
 
 from tables.ops import AuditLog
 from tables.org import Account, Organisation, User
-from web import dialogs
+from web import dialogs, excel
 from web.auth import require
 from web.i18n import N_, tr
 from web.listcolumns import ChoiceFilter, Column, TextFilter, date_column, text_column
@@ -137,7 +137,7 @@ def columns(with_organisation: bool = False) -> list[Column]:
             sort=AuditLog.action,
             filter=ChoiceFilter(AREAS, condition=_area_condition),
             export=AuditLog.action,
-            export_format=action_label,
+            export_format=excel.labels(ACTION_LABELS),  # in the reader's language
         ),
         Column(
             "summary",

@@ -59,6 +59,8 @@ STATUS_CHOICES = {
     "inactive": N_("Inaktiv"),
 }
 TWOFACTOR_CHOICES = {"yes": N_("Ja"), "no": N_("Nej")}
+# The Rättigheter column's export: a role's name, or Egendefinierad without one.
+_NO_ROLE = {"": N_("Egendefinierad")}
 INDENT = "\u00a0\u00a0\u00a0"  # options cannot be styled: show the tree with spaces
 ACCESS_CHOICES = [
     ("all", N_("Alla konton och tjänster i Tillgång till konton")),
@@ -125,7 +127,9 @@ USER_LIST = ListView(
                     else Account.id.is_null(False)
                 ),
             ),
-            export=Case(None, [(Account.parent.is_null(), "Administratör")], "Kontoadministratör"),
+            # codes in SQL, their labels in the reader's language (excel.labels)
+            export=Case(None, [(Account.parent.is_null(), "admin")], "account_admin"),
+            export_format=excel.labels(TYPE_CHOICES),
         ),
         text_column("name", N_("Namn"), User.name),
         Column(
@@ -145,7 +149,8 @@ USER_LIST = ListView(
             filter=ChoiceFilter(
                 {key: label for key, label, _ in PERMISSIONS}, condition=_permission_condition
             ),
-            export=fn.COALESCE(Role.name, "Egendefinierad"),
+            export=fn.COALESCE(Role.name, ""),  # a role's name is data
+            export_format=excel.labels(_NO_ROLE),
         ),
         Column(
             "permissions",
@@ -172,11 +177,8 @@ USER_LIST = ListView(
                     else User.id.is_null(False)
                 ),
             ),
-            export=Case(
-                None,
-                [(User.totp_enabled | User.sms_2fa_enabled, "Ja")],
-                "Nej",
-            ),
+            export=Case(None, [(User.totp_enabled | User.sms_2fa_enabled, 1)], 0),
+            export_format=excel.to_bool,
         ),
         Column(
             "last_login",
@@ -192,7 +194,8 @@ USER_LIST = ListView(
             N_("Status"),
             sort=User.active,
             filter=ChoiceFilter(STATUS_CHOICES, condition=_status_condition),
-            export=Case(None, [(User.active == False, "Inaktiv")], "Aktiv"),  # noqa: E712
+            export=Case(None, [(User.active == False, "inactive")], "active"),  # noqa: E712
+            export_format=excel.labels(STATUS_CHOICES),
         ),
         Column("edit", ""),  # the Redigera button of each row
     ],

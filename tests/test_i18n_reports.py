@@ -85,6 +85,28 @@ def test_invoice_page_in_english(as_lang):
     assert "Fakturauppgifter" not in text and "Att betala" not in text
 
 
+def test_usage_report_months_in_english(as_lang):
+    text = page(as_lang("en"), "/reports/forbrukning")
+    heading = re.search(r'<h2 id="usage-mobile">(.*?)</h2>', text).group(1)
+    assert heading.startswith("Mobile subscriptions – ")
+    month = heading.rsplit(" ", 2)[-2]
+    assert month in (
+        "Jan",
+        "Feb",
+        "Mar",
+        "Apr",
+        "May",
+        "Jun",
+        "Jul",
+        "Aug",
+        "Sep",
+        "Oct",
+        "Nov",
+        "Dec",
+    )
+    assert "Mobilabonnemang" not in text
+
+
 def test_my_reports_and_schedules_in_danish(as_lang):
     client = as_lang("da")
     assert "Du har ingen rapporter endnu." in page(client, "/reports/mina")

@@ -249,6 +249,17 @@ def test_a_job_keeps_the_language_it_was_asked_in(demo_app, as_lang, tmp_path, m
     assert title == "Overview – Subscriptions" and rows[0][:2] == ("Status", "Number")
 
 
+def test_a_report_too_large_for_the_screen_says_so_in_english(demo_app, as_lang, tmp_path):
+    demo_app.config.update(REPORT_PREVIEW_ROWS=1, REPORT_DIR=str(tmp_path / "reports"))
+    client = as_lang("en")
+    response = client.get("/reports/forbrukning")
+    assert response.status_code == 303
+    text = page(client, response.headers["Location"])
+    assert "The month holds more than 1 mobile subscriptions" in text
+    assert "Månaden omfattar" not in text
+    assert "Usage report" in text and "The export is large" in text
+
+
 def test_scheduled_report_in_owners_language_and_mail_in_recipients(
     demo_app, smtp_server, tmp_path
 ):

@@ -85,6 +85,28 @@ def test_invoice_page_in_english(as_lang):
     assert "Fakturauppgifter" not in text and "Att betala" not in text
 
 
+def test_usage_report_months_in_english(as_lang):
+    text = page(as_lang("en"), "/reports/forbrukning")
+    heading = re.search(r'<h2 id="usage-mobile">(.*?)</h2>', text).group(1)
+    assert heading.startswith("Mobile subscriptions – ")
+    month = heading.rsplit(" ", 2)[-2]
+    assert month in (
+        "Jan",
+        "Feb",
+        "Mar",
+        "Apr",
+        "May",
+        "Jun",
+        "Jul",
+        "Aug",
+        "Sep",
+        "Oct",
+        "Nov",
+        "Dec",
+    )
+    assert "Mobilabonnemang" not in text
+
+
 def test_my_reports_and_schedules_in_danish(as_lang):
     client = as_lang("da")
     assert "Du har ingen rapporter endnu." in page(client, "/reports/mina")
@@ -225,6 +247,17 @@ def test_a_job_keeps_the_language_it_was_asked_in(demo_app, as_lang, tmp_path, m
     assert job.language == "en"
     title, rows = sheet_rows(client.get(f"/reports/filer/{job.id}/ladda-ner").data)
     assert title == "Overview – Subscriptions" and rows[0][:2] == ("Status", "Number")
+
+
+def test_a_report_too_large_for_the_screen_says_so_in_english(demo_app, as_lang, tmp_path):
+    demo_app.config.update(REPORT_PREVIEW_ROWS=1, REPORT_DIR=str(tmp_path / "reports"))
+    client = as_lang("en")
+    response = client.get("/reports/forbrukning")
+    assert response.status_code == 303
+    text = page(client, response.headers["Location"])
+    assert "The month holds more than 1 mobile subscriptions" in text
+    assert "Månaden omfattar" not in text
+    assert "Usage report" in text and "The export is large" in text
 
 
 def test_scheduled_report_in_owners_language_and_mail_in_recipients(

@@ -187,14 +187,30 @@ def _send(app, schedule, owner, job, users) -> None:
 
 
 def _tell_owner_paused(app, schedule, owner) -> None:
+    """The owner is told, in their language (Swedish when they are gone)."""
+    lang = getattr(owner, "language", None)
+    title = translate(schedule.title, lang)
+    body = "\n\n".join(
+        [
+            translate(N_("Hej!"), lang),
+            translate(
+                T_(
+                    "Den schemalagda rapporten %(title)s kunde inte skapas: du har inte längre"
+                    " behörighet till den eller ditt konto är inaktiverat. Schemat är pausat och"
+                    " inga rapporter skickas.",
+                    title=title,
+                ),
+                lang,
+            ),
+            translate(
+                T_("Dina schemalagda rapporter: %(url)s", url=_url(app, "/reports/scheman")), lang
+            ),
+        ]
+    )
     with write_tx():
         mail.send_email(
             owner.email,
-            f"Schemalagd rapport pausad: {schedule.title}",
-            "Hej!\n\n"
-            f"Den schemalagda rapporten {schedule.title} kunde inte skapas: du har inte längre "
-            "behörighet till den eller ditt konto är inaktiverat. Schemat är pausat och inga "
-            "rapporter skickas.\n\n"
-            f"Dina schemalagda rapporter: {_url(app, '/reports/scheman')}\n",
+            translate(T_("Schemalagd rapport pausad: %(title)s", title=title), lang),
+            body + "\n",
             organisation=schedule.organisation_id,
         )

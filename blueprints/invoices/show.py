@@ -13,7 +13,7 @@ from flask_login import current_user
 from peewee import JOIN, fn
 
 from blueprints.invoices import bp
-from blueprints.services.charts import bar_chart, month_label
+from blueprints.services.charts import bar_chart
 from domain.formats import kr
 from domain.invoice_pdf import ocr_reference
 from tables.billing import CallRecord, CreditNote, CreditNoteLine, Invoice, InvoiceLine
@@ -129,6 +129,9 @@ def monthly_chart(query, last_month: dt.date, title: str):
 
     Summed per invoice date in SQL and folded into months here, which reads
     the same on SQLite and PostgreSQL (no date functions of either)."""
+    # Imported here: the reports (Förbrukningsrapport) import this module.
+    from blueprints.reports.common import month_and_year
+
     first = month_start(last_month, CHART_MONTHS - 1)
     after = month_start(last_month, -1)
     rows = (
@@ -142,9 +145,7 @@ def monthly_chart(query, last_month: dt.date, title: str):
         day = day if isinstance(day, dt.date) else dt.date.fromisoformat(day)
         totals[month_start(day)] = totals.get(month_start(day), 0) + int(amount or 0)
     months = [month_start(last_month, back) for back in range(CHART_MONTHS - 1, -1, -1)]
-    points = [
-        (f"{month_label(m)} {m.year}", totals.get(m, 0) / 100, kr(totals.get(m, 0))) for m in months
-    ]
+    points = [(month_and_year(m), totals.get(m, 0) / 100, kr(totals.get(m, 0))) for m in months]
     chart = bar_chart(title, points, "kr")
     # Month names alone under the bars; the year is in the table and the tooltips.
     chart.xlabels = [(x, text.split()[0]) for x, text in chart.xlabels]

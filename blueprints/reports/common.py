@@ -10,12 +10,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from babel.dates import format_date
 from flask import abort, render_template, request
 from flask_login import current_user
 from peewee import Entity, fn
 
+from blueprints.services import charts
 from domain.text import T_
-from web.i18n import N_
+from web.i18n import N_, locale_code
 
 # ----------------------------------------------------------------------- registry
 
@@ -162,6 +164,23 @@ def check_offered(endpoint: str) -> None:
     the permissions themselves are the views' ``@require``."""
     if BY_ENDPOINT[endpoint].sla_only and not has_sla(current_user):
         abort(404)
+
+
+# ------------------------------------------------------------------ month names
+
+
+def month_label(day: dt.date) -> str:
+    """A month's short name in the page's language: "maj" in Swedish (the
+    charts' own names), "May" in English, "maj" in Danish."""
+    lang = locale_code()
+    if lang == "sv":
+        return charts.month_label(day)
+    return format_date(day, "LLL", locale=lang).rstrip(".")
+
+
+def month_and_year(day: dt.date) -> str:
+    """ "maj 2026" (Swedish as before), "May 2026", "maj 2026"."""
+    return f"{month_label(day)} {day.year}"
 
 
 # ------------------------------------------------------------------------- period

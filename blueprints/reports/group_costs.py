@@ -29,8 +29,7 @@ from peewee import fn
 
 from blueprints.reports import bp
 from blueprints.reports import groups as report_groups
-from blueprints.reports.common import TITLES
-from blueprints.services.charts import month_label
+from blueprints.reports.common import TITLES, month_and_year
 from domain.formats import integer
 from domain.text import T_
 from tables.billing import Invoice, InvoiceLine
@@ -205,7 +204,7 @@ def cost_table(user, form: CostForm) -> CostTable:
 
 
 def _month_heading(month: dt.date) -> str:
-    return f"{month_label(month)} {month.year}"
+    return month_and_year(month)
 
 
 def export(user, form: CostForm, title: str):

@@ -56,8 +56,8 @@ from tables.scope import scope_condition, visible_accounts
 from tables.services import Service
 from web import i18n
 from web.auth import parse_id, require
-from web.formatting import isodate, kr, phone
-from web.i18n import N_, NC_
+from web.formatting import phone
+from web.i18n import N_, NC_, isodate, kr
 from web.listcolumns import Column, choice_column, date_column, kronor_column, text_column
 from web.lists.groups import GroupRule, row_month
 from web.listview import ListView

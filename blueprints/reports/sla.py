@@ -38,8 +38,7 @@ from tables.org import Account
 from tables.tickets import TICKET_PRIORITIES, Ticket
 from web import excel
 from web.auth import require
-from web.formatting import stamp
-from web.i18n import N_
+from web.i18n import N_, stamp
 from web.listcolumns import Column, choice_column, date_column, text_column
 from web.lists.groups import GroupRule, row_month
 from web.listview import ListView

@@ -43,8 +43,8 @@ from tables.org import Account
 from tables.services import Service
 from web import excel
 from web.auth import require
-from web.formatting import kr, local, phone
-from web.i18n import N_, NC_
+from web.formatting import local, phone
+from web.i18n import N_, NC_, kr
 from web.listcolumns import Column, NumberFilter, choice_column, kronor_column, text_column
 from web.listview import ListView
 

@@ -22,18 +22,18 @@ from werkzeug.exceptions import NotFound
 from blueprints.invoices.show import month_start
 from blueprints.reports import bp
 from blueprints.reports import groups as report_groups
-from blueprints.reports.common import TITLES, Link, cells_loader, datetime_bounds
+from blueprints.reports.common import TITLES, Link, cells_loader, datetime_bounds, month_and_year
 from blueprints.reports.traffic import service_columns
-from blueprints.services.charts import bar_chart, month_label
+from blueprints.services.charts import bar_chart
 from domain.formats import integer
 from tables.billing import CallRecord
 from tables.org import Account
 from tables.scope import scope_condition
 from tables.services import MOBILE_KINDS, MonthlyUsage, Service
 from web.auth import require
-from web.formatting import kr, phone
+from web.formatting import phone
 from web.htmx import is_htmx
-from web.i18n import N_
+from web.i18n import N_, kr
 from web.listcolumns import Column, kronor_column, text_column
 from web.lists.groups import GroupRule
 from web.listview import ListView
@@ -195,9 +195,7 @@ def cost_chart(user, month: dt.date):
         day = dt.date.fromisoformat(day[:10]) if isinstance(day, str) else day
         totals[month_start(day)] = cost or 0
     months = [month_start(month, back) for back in range(CHART_MONTHS - 1, -1, -1)]
-    points = [
-        (f"{month_label(m)} {m.year}", totals.get(m, 0) / 100, kr(totals.get(m, 0))) for m in months
-    ]
+    points = [(month_and_year(m), totals.get(m, 0) / 100, kr(totals.get(m, 0))) for m in months]
     chart = bar_chart(gettext("Mobilabonnemangens kostnad per månad"), points, "kr")
     chart.xlabels = [(x, text.split()[0]) for x, text in chart.xlabels]
     return chart
@@ -274,7 +272,7 @@ def usage():
         title=title,
         month=month,
         choices=choices,
-        month_label=lambda m: f"{month_label(m)} {m.year}",
+        month_label=month_and_year,
         **context,
     )
 

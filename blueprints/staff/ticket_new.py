@@ -13,6 +13,8 @@ from __future__ import annotations
 import secrets
 
 from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
@@ -38,29 +40,34 @@ class StaffTicketForm(FlaskForm):
     # the browser's resend) finds its ticket made and creates no other.
     once = HiddenField()
     creator = SelectField(
-        "För användare", validators=[InputRequired("Välj användaren ärendet gäller.")]
+        _l("För användare"), validators=[InputRequired(_l("Välj användaren ärendet gäller."))]
     )
     category = SelectField(
-        "Ärendet avser",
-        choices=select_choices(CATEGORIES.items()),
+        _l("Ärendet avser"),
+        choices=select_choices((key, _l(label)) for key, label in CATEGORIES.items()),
         default="support",
-        validators=[InputRequired("Välj vad ärendet avser.")],
+        validators=[InputRequired(_l("Välj vad ärendet avser."))],
     )
     priority = SelectField(
-        "Prioritet", choices=select_choices(PRIORITY_CHOICES.items()), default="3"
+        _l("Prioritet"),
+        choices=select_choices((key, _l(label)) for key, label in PRIORITY_CHOICES.items()),
+        default="3",
     )
-    service = StringField("Tjänst som ärendet gäller", filters=[strip])
+    service = StringField(_l("Tjänst som ärendet gäller"), filters=[strip])
     subject = StringField(
-        "Rubrik",
-        filters=[strip],
-        validators=[DataRequired("Ange en rubrik."), Length(max=200, message="Högst 200 tecken.")],
-    )
-    body = TextAreaField(
-        "Meddelande",
+        _l("Rubrik"),
         filters=[strip],
         validators=[
-            DataRequired("Skriv ett meddelande."),
-            Length(max=20000, message="Högst 20 000 tecken."),
+            DataRequired(_l("Ange en rubrik.")),
+            Length(max=200, message=_l("Högst 200 tecken.")),
+        ],
+    )
+    body = TextAreaField(
+        _l("Meddelande"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Skriv ett meddelande.")),
+            Length(max=20000, message=_l("Högst 20 000 tecken.")),
         ],
     )
 
@@ -72,13 +79,13 @@ class StaffTicketForm(FlaskForm):
         )
         self._users = {str(u.id): u for u in users}
         self.creator.choices = select_choices(
-            [("", "Välj användare")]
+            [("", _("Välj användare"))]
             + [(k, f"{u.name} ({u.username})") for k, u in self._users.items()]
         )
 
     def validate_creator(self, field):
         if field.data not in self._users:
-            field.errors.append("Välj en av kundens användare.")
+            field.errors.append(_("Välj en av kundens användare."))
 
     def chosen_service(self, org) -> Service | None:
         """The service by number within the organisation; an error when not found."""
@@ -92,7 +99,10 @@ class StaffTicketForm(FlaskForm):
             .first()
         )
         if found is None:
-            self.service.errors = [*self.service.errors, "Kunden har ingen tjänst med det numret."]
+            self.service.errors = [
+                *self.service.errors,
+                _("Kunden har ingen tjänst med det numret."),
+            ]
         return found
 
 
@@ -119,7 +129,7 @@ def tickets_new():
     if request.method == "POST":
         made = session.get(MADE_KEY, {}).get(form.once.data)
         if made is not None:
-            flash("Ärendet är redan skapat.", "info")
+            flash(_("Ärendet är redan skapat."), "info")
             return redirect(url_for("staff.tickets_detail", ticket_id=made), code=303)
         valid = form.validate_on_submit()
         service = form.chosen_service(org)
@@ -128,8 +138,12 @@ def tickets_new():
             remembered = list(session.get(MADE_KEY, {}).items())[-(MADE_KEPT - 1) :]
             session[MADE_KEY] = {**dict(remembered), form.once.data: ticket.id}
             flash(
-                f"Ärende {ticket.number} är skapat för {ticket.created_by.name}, "
-                "som har fått en bekräftelse per e-post.",
+                _(
+                    "Ärende %(number)s är skapat för %(name)s, "
+                    "som har fått en bekräftelse per e-post.",
+                    number=ticket.number,
+                    name=ticket.created_by.name,
+                ),
                 "success",
             )
             return redirect(url_for("staff.tickets_detail", ticket_id=ticket.id), code=303)

@@ -9,31 +9,32 @@ from peewee import (
 )
 
 from database import BaseModel
+from domain.text import N_
 
 # What a product is. Subscriptions create services; the rest configure them.
 PRODUCT_KINDS = {
-    "subscription": "Abonnemang",
-    "price_plan": "Prislista",
-    "data_package": "Datapaket",
-    "addon": "Tilläggstjänst",
-    "handset": "Handtag",
-    "sim_type": "SIM-kortstyp",
-    "included": "Ingår alltid",
-    "hardware": "Hårdvara",
-    "topup": "Påfyllning",
-    "function": "Växelfunktion",
+    "subscription": N_("Abonnemang"),
+    "price_plan": N_("Prislista"),
+    "data_package": N_("Datapaket"),
+    "addon": N_("Tilläggstjänst"),
+    "handset": N_("Handtag"),
+    "sim_type": N_("SIM-kortstyp"),
+    "included": N_("Ingår alltid"),
+    "hardware": N_("Hårdvara"),
+    "topup": N_("Påfyllning"),
+    "function": N_("Växelfunktion"),
 }
 
 
 # The parts of Slutför beställningen a product may ask for (Product.finish_fields).
 FINISH_FIELDS = {
-    "end_user": "Slutanvändare/Alias",
-    "sim": "SIM-kort",
-    "number": "Mobilnummer",
-    "mbb": "MBB Publik IP och Kontaktnummer MBB",
-    "address": "Installationsadress",
-    "quantity": "Antal",
-    "delivery": "Leveransadress",
+    "end_user": N_("Slutanvändare/Alias"),
+    "sim": N_("SIM-kort"),
+    "number": N_("Mobilnummer"),
+    "mbb": N_("MBB Publik IP och Kontaktnummer MBB"),
+    "address": N_("Installationsadress"),
+    "quantity": N_("Antal"),
+    "delivery": N_("Leveransadress"),
 }
 
 

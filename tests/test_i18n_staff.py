@@ -154,3 +154,31 @@ def test_swedish_stays_swedish(desk):
     assert heading(html) == "Kunder" and "Ny kund" in html
     response = client.post("/staff/organisations/new", data={**NEW, "name": ""})
     assert field_error(response.get_data(as_text=True), "name") == "Ange företagsnamnet."
+
+
+def test_import_report_reasons_translated(desk):
+    """A catalogue import's row report: the reasons are domain messages, one
+    with a value (the row it repeats)."""
+    import io
+
+    client = desk("da")
+    rows = b"0701740605\n0701740605\n12\n"
+    response = client.post(
+        "/staff/catalogue/numbers",
+        data={"file": (io.BytesIO(rows), "nummer.csv"), "kind": "mobile"},
+        content_type="multipart/form-data",
+    )
+    html = response.get_data(as_text=True)
+    assert "dublet (samme som række 1)" in html and "ikke et svensk nummer" in html
+    assert "Importen er færdig:" in html and "dubblett" not in html
+
+
+def test_agreement_form_errors_translated(desk):
+    client = desk("en")
+    page = client.get("/staff/agreements/new").get_data(as_text=True)
+    assert "Products in the agreement" in page and "Produkter i avtalet" not in page
+    response = client.post("/staff/agreements/new", data={"number": "", "start_date": "x"})
+    html = response.get_data(as_text=True)
+    assert "Enter an agreement number." in html
+    assert "Enter the date as YYYY-MM-DD, e.g. 2026-01-01." in html
+    assert "Ange ett avtalsnummer." not in html

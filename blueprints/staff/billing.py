@@ -250,7 +250,8 @@ def billing_import(batch_id: int):
             ImportBatch.update(stored_path="").where(ImportBatch.id == batch.id).execute()
     if report.status == "done":
         flash(
-            _("Import #%(id)s klar: %(summary)s.", id=batch.id, summary=report.summary()), "success"
+            _("Import #%(id)s klar: %(summary)s.", id=batch.id, summary=tr(report.summary())),
+            "success",
         )
     else:
         flash(tr(report.message), "error")

@@ -30,6 +30,10 @@ from web.i18n import N_
 from web.listcolumns import ChoiceFilter, Column, date_column, kronor_column, text_column
 from web.listview import ListView
 
+# The labels of tables.charges.CHARGE_STATUSES, marked for translation here
+# (shown with tr(): the rows and the Status filter).
+STATUS_LABELS = (N_("Ej hämtad"), N_("Hämtad"))
+
 
 def _status_condition(values):
     chosen = set(values)

@@ -27,6 +27,11 @@ SERIES_DIGITS = 8  # "070-123 45": a series of a hundred numbers
 MAX_SERIES = 100
 
 
+# The labels of tables.orders.NUMBER_STATUSES, marked for translation here
+# (shown with tr(): the rows and the Status filter).
+STATUS_LABELS = (N_("Ledigt"), N_("Reserverat"), N_("Använt"))
+
+
 class NumbersImportForm(FlaskForm):
     file = FileField(_l("Fil"), validators=[FileRequired(_l("Välj en fil att importera."))])
     kind = RadioField(

@@ -34,6 +34,7 @@ from database import utcnow, write_tx
 from domain import audit
 from domain.billing.csvfile import FileError, RowError
 from domain.billing.undo import revert
+from domain.text import T_
 from tables.billing import ImportBatch, ImportChange
 from tables.org import Account
 from tables.services import Service
@@ -109,9 +110,15 @@ class Report:
             self.new += 1
 
     def summary(self) -> str:
-        return (
-            f"{self.total} poster: {self.new} nya, {self.unchanged} oförändrade, "
-            f"{self.updated} uppdaterade, {self.conflicts} konflikter, {self.errors} fel"
+        return T_(
+            "%(total)s poster: %(new)s nya, %(unchanged)s oförändrade, "
+            "%(updated)s uppdaterade, %(conflicts)s konflikter, %(errors)s fel",
+            total=self.total,
+            new=self.new,
+            unchanged=self.unchanged,
+            updated=self.updated,
+            conflicts=self.conflicts,
+            errors=self.errors,
         )
 
 

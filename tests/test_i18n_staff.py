@@ -177,6 +177,8 @@ def test_agreement_form_errors_translated(desk):
     client = desk("en")
     page = client.get("/staff/agreements/new").get_data(as_text=True)
     assert "Products in the agreement" in page and "Produkter i avtalet" not in page
+    # a heading of the product groups: "Tillval: <kind>", the kind translated too
+    assert "Options: Add-on" in page and "Tillval:" not in page
     response = client.post("/staff/agreements/new", data={"number": "", "start_date": "x"})
     html = response.get_data(as_text=True)
     assert "Enter an agreement number." in html

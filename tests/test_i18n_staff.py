@@ -184,3 +184,11 @@ def test_agreement_form_errors_translated(desk):
     assert "Enter an agreement number." in html
     assert "Enter the date as YYYY-MM-DD, e.g. 2026-01-01." in html
     assert "Ange ett avtalsnummer." not in html
+
+
+def test_staff_sign_in_page_switches_language(demo_app):
+    client = demo_app.test_client()
+    english = client.get("/staff/login?lang=en").get_data(as_text=True)
+    assert "Back office – sign in" in english and "Administration – logga in" not in english
+    danish = client.get("/staff/login?lang=da").get_data(as_text=True)
+    assert "Administration – log ind" in danish

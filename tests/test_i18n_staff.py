@@ -177,8 +177,18 @@ def test_agreement_form_errors_translated(desk):
     client = desk("en")
     page = client.get("/staff/agreements/new").get_data(as_text=True)
     assert "Products in the agreement" in page and "Produkter i avtalet" not in page
+    # a heading of the product groups: "Tillval: <kind>", the kind translated too
+    assert "Options: Add-on" in page and "Tillval:" not in page
     response = client.post("/staff/agreements/new", data={"number": "", "start_date": "x"})
     html = response.get_data(as_text=True)
     assert "Enter an agreement number." in html
     assert "Enter the date as YYYY-MM-DD, e.g. 2026-01-01." in html
     assert "Ange ett avtalsnummer." not in html
+
+
+def test_staff_sign_in_page_switches_language(demo_app):
+    client = demo_app.test_client()
+    english = client.get("/staff/login?lang=en").get_data(as_text=True)
+    assert "Back office – sign in" in english and "Administration – logga in" not in english
+    danish = client.get("/staff/login?lang=da").get_data(as_text=True)
+    assert "Administration – log ind" in danish

@@ -24,6 +24,7 @@ from blueprints.staff import bp
 from database import write_tx
 from domain import agreements
 from domain.agreements import AGREEMENT_STATUSES, AgreementData
+from domain.text import Text
 from tables.orders import Order
 from tables.org import Agreement, AgreementProduct, Organisation, PriceList, SLADefinition
 from web.auth import parse_id, staff_required
@@ -35,6 +36,19 @@ from web.listview import ListView
 
 def strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def shown_groups(groups):
+    """``agreements.catalogue_groups`` with the headings in the page's
+    language: a category's name is data; "Tillval: <kind>" is translated
+    with its kind (a marked label)."""
+    return [(_heading(heading), products) for heading, products in groups]
+
+
+def _heading(heading):
+    if isinstance(heading, Text):
+        return _(heading.msgid, **{key: tr(value) for key, value in heading.params.items()})
+    return heading
 
 
 def _status_export():
@@ -141,7 +155,7 @@ def agreement_show(agreement_id: int):
     return render_template(
         "staff/agreements/show.html",
         agreement=agreement,
-        groups=agreements.catalogue_groups(only=included),
+        groups=shown_groups(agreements.catalogue_groups(only=included)),
         product_count=len(included),
         status=status,
         status_label=AGREEMENT_STATUSES[status],
@@ -247,7 +261,7 @@ def _form_page(form, agreement, chosen: set[int], errors=None):
         agreement=agreement,
         chosen=chosen,
         product_errors=(errors or {}).get("products"),
-        groups=agreements.catalogue_groups(keep=chosen),
+        groups=shown_groups(agreements.catalogue_groups(keep=chosen)),
     )
 
 

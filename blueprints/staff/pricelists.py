@@ -19,6 +19,7 @@ from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import Length
 
 from blueprints.staff import bp
+from blueprints.staff.agreements import shown_groups
 from database import write_tx
 from domain import agreements
 from domain.agreements import MAX_BINDING_MONTHS, MAX_PRICE_ORE, ProductPrice
@@ -194,7 +195,7 @@ def _page(form, price_list, values, errors=None):
         price_list=price_list,
         values=values,
         errors=errors or {},
-        groups=agreements.catalogue_groups(keep=in_list),
+        groups=shown_groups(agreements.catalogue_groups(keep=in_list)),
         request_types=_request_types(),
         agreements_using=users,
     )

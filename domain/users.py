@@ -367,12 +367,14 @@ def create_user(manager, details: dict, contact: Contact | None, wanted: Access)
             organisation=audit.STAFF_ONLY,  # neither organisation learns about the other
         )
         return None
+    # The new user starts in the language of the one who invites them (their
+    # invitation is written in it); Min profil → Språk changes it.
     user = User.create(
         organisation=manager.organisation_id,
         contact=contact.id,
         scope_account=access.scope_account.id,
         password_hash=None,
-        **details,
+        **{"language": getattr(manager, "language", None) or "sv", **details},
     )
     _save_access(user, access)
     user = User.get_by_id(user.id)

@@ -315,3 +315,23 @@ def test_deactivate_and_remove(demo_client, login):
     assert '<td data-label="Namn">Eva Ek' not in demo_client.get("/users").get_data(as_text=True)
     assert demo_client.get(f"/users/{eva.id}/edit").status_code == 404
     assert {"user.deactivate", "user.remove"} <= set(actions())
+
+
+def test_a_new_user_starts_in_the_language_of_the_inviting_admin(demo_client, login):
+    from models import OutboxMessage
+
+    with write_tx():
+        User.update(language="en").where(User.username == ADMIN).execute()
+    login(demo_client, ADMIN)
+    top = user_by_name(ADMIN).scope_account
+    data = form_data(scope_account=str(top.id), permissions=["accounts.view"])
+    assert demo_client.post("/users/new", data=data).status_code == 303
+    new = user_by_name("nils@a3demo.se")
+    assert new.language == "en"
+    invitation = (
+        OutboxMessage.select()
+        .where(OutboxMessage.recipient == new.email)
+        .order_by(OutboxMessage.id.desc())
+        .get()
+    )
+    assert invitation.subject.startswith("Invitation to ")

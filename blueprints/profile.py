@@ -22,7 +22,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -40,7 +39,7 @@ from tables.org import User
 from web import dialogs
 from web.auth import customer_required
 from web.forms import FlaskForm, PhoneField, select_choices
-from web.i18n import N_, tr
+from web.i18n import N_, force_locale, tr
 from web.signin import bump_session_version, relogin, session_limits, sms_recently_sent
 
 bp = Blueprint("profile", __name__, url_prefix="/profile")

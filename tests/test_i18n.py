@@ -331,3 +331,29 @@ def test_domain_message_with_values_is_swedish_and_translatable(app):
         # a domain error carrying the message and a field name
         assert error_text(ValueError(message, "name")) == "Today at 10:15"
         assert error_text(ValueError("Tjänster")) == "Services"
+
+
+def test_force_locale_only_through_web_i18n():
+    """web.i18n.translations() caches the request's translations; Flask-Babel's
+    own force_locale would leave that cache in the other language."""
+    offenders = [
+        str(path.relative_to(ROOT))
+        for folder in ("blueprints", "web", "domain")
+        for path in (ROOT / folder).rglob("*.py")
+        if path.name != "i18n.py" and "flask_babel import force_locale" in path.read_text()
+    ]
+    assert offenders == []
+
+
+def test_force_locale_inside_a_request_and_back(app):
+    from flask import render_template_string
+
+    from web.i18n import force_locale, tr
+
+    with app.test_request_context("/login", headers={"Accept-Language": "en"}):
+        assert render_template_string("{{ _('Tjänster') }}") == "Services"
+        with force_locale("da"):
+            assert render_template_string("{{ _('Tjänster') }}") == "Abonnementer"
+            assert tr("Tjänster") == "Abonnementer"
+        assert render_template_string("{{ _('Tjänster') }}") == "Services"
+        assert tr("Tjänster") == "Services"

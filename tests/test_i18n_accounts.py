@@ -253,7 +253,7 @@ def test_saved_filter_flash_and_error_in_danish(demo_client):
 def test_search_in_english(demo_client):
     use_language(demo_client, "en")
     html = demo_client.get("/").get_data(as_text=True)
-    assert 'placeholder="Search account, service, case …"' in html
+    assert 'placeholder="Search account, service, ticket …"' in html
     results = main(demo_client.get(f"/search?q={TOP}"))
     assert f"Search: “{TOP}”" in results and "Accounts" in results
     assert "Search for accounts (customer number, name, alias, org. no.)," in results

@@ -27,7 +27,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from flask import current_app, flash, g, make_response, redirect, request, url_for
-from flask_babel import force_locale
 from peewee import JOIN
 from werkzeug.exceptions import HTTPException
 
@@ -36,7 +35,7 @@ from domain import jobs
 from tables.jobs import ExportJob
 from tables.org import Account, Role, User
 from web import excel
-from web.i18n import N_
+from web.i18n import N_, force_locale
 
 log = logging.getLogger("teleportal.jobs")
 

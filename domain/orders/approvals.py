@@ -53,7 +53,6 @@ from peewee import JOIN, IntegrityError, fn
 
 from database import utcnow, write_tx
 from domain import audit
-from domain import operator as operators
 from domain.mail import send_email
 from domain.orders import flow, notices, pool
 from domain.text import N_, T_, translate
@@ -683,17 +682,6 @@ def _link(path: str) -> str:
     return current_app.config["PUBLIC_URL"].rstrip("/") + path
 
 
-def _footer(lang: str | None = None) -> str:
-    return "\n\n" + translate(
-        T_(
-            "Med vänlig hälsning\n%(operator)s\n"
-            "Det här meddelandet skickades automatiskt och går inte att svara på.",
-            operator=operators.current().name,
-        ),
-        lang,
-    )
-
-
 def _what(order: Order, lang: str | None = None) -> str:
     area = PRODUCT_AREAS.get(order.product_area, order.product_area)
     values = {"order": order.label, "area": translate(area, lang)}
@@ -734,7 +722,7 @@ def _mail_approver(order: Order, user: User, *, fallback: bool = False) -> None:
     send_email(
         user.email,
         translate(T_("%(what)s väntar på ditt godkännande", what=_what(order, lang)), lang),
-        body + _footer(lang),
+        body + notices.footer(lang),
         organisation=order.organisation_id,
     )
 
@@ -759,6 +747,6 @@ def _mail_rejected(order: Order, approver, comment: str) -> None:
     send_email(
         creator.email,
         translate(T_("%(what)s är avslagen", what=_what(order, lang)), lang),
-        body + _footer(lang),
+        body + notices.footer(lang),
         organisation=order.organisation_id,
     )

@@ -40,7 +40,8 @@ def _link(order: Order) -> str:
     return f"{base}/orders/{order.id}"
 
 
-def _footer(lang: str | None = None) -> str:
+def footer(lang: str | None = None) -> str:
+    """The sign-off of the order e-mails (also the approvals'), in ``lang``."""
     return "\n\n" + translate(
         T_(
             "Med vänlig hälsning\n%(operator)s\n"
@@ -98,7 +99,7 @@ def notify_status(order: Order, comment: str = "") -> int:
     hello = translate(N_("Hej!"), lang)
     for address in recipients(order):
         mail.send_email(
-            address, translate(subject, lang), hello + "\n\n" + "\n".join(body) + _footer(lang),
+            address, translate(subject, lang), hello + "\n\n" + "\n".join(body) + footer(lang),
             organisation=order.organisation_id,
         )  # fmt: skip
     return len(recipients(order))
@@ -150,7 +151,7 @@ def notify_change(order: Order, diff, comment: str = "", *, by_operator: bool = 
         mail.send_email(
             address,
             translate(subject, lang),
-            translate(N_("Hej!"), lang) + "\n\n" + "\n".join(lines) + _footer(lang),
+            translate(N_("Hej!"), lang) + "\n\n" + "\n".join(lines) + footer(lang),
             organisation=order.organisation_id,
         )
     return len(recipients(order))

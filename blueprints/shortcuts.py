@@ -58,7 +58,7 @@ def portal_page_error(url: str) -> str | None:
         return error
     adapter = current_app.url_map.bind("portal")
     try:
-        endpoint, _ = adapter.match(unquote(urlsplit(url).path), method="GET")
+        endpoint, _args = adapter.match(unquote(urlsplit(url).path), method="GET")
     except (HTTPException, RequestRedirect):
         return NOT_A_PAGE
     view = current_app.view_functions.get(endpoint)

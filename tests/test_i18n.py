@@ -357,3 +357,11 @@ def test_force_locale_inside_a_request_and_back(app):
             assert tr("Tjänster") == "Abonnementer"
         assert render_template_string("{{ _('Tjänster') }}") == "Services"
         assert tr("Tjänster") == "Services"
+
+
+def test_a_message_may_have_a_value_called_text(app):
+    from domain.text import T_
+    from web.i18n import tr
+
+    with app.test_request_context("/login"):
+        assert tr(T_("Fakturatext: %(text)s", text="Projekt 7")) == "Fakturatext: Projekt 7"

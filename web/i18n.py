@@ -88,13 +88,13 @@ def force_locale(lang: str):
             g._translations = saved
 
 
-def gettext(text: str, **values) -> str:
-    found = translations().ugettext(text)
+def gettext(msgid: str, /, **values) -> str:
+    found = translations().ugettext(msgid)
     return found % values if values else found
 
 
-def pgettext(context: str, text: str, **values) -> str:
-    found = translations().upgettext(context, text)
+def pgettext(context: str, msgid: str, /, **values) -> str:
+    found = translations().upgettext(context, msgid)
     return found % values if values else found
 
 

@@ -4,6 +4,7 @@ itself) and the login lockouts in force, which staff can lift."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.audit import all_entries, columns, show_entry
@@ -54,7 +55,7 @@ def audit_unlock(lock_id):
     lock = LoginThrottle.get_or_none(LoginThrottle.id == lock_id)
     if lock is None:
         abort(404)
-    kind, _, name = lock.key.partition(":")
+    kind, _sep, name = lock.key.partition(":")
     model = {"user": User, "staff": StaffUser}.get(kind)
     user = model.get_or_none(model.username == name) if model else None
     with write_tx():

@@ -48,14 +48,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app
 from peewee import JOIN, IntegrityError, fn
 
 from database import utcnow, write_tx
 from domain import audit
-from domain.mail import send_email
-from domain.orders import flow, notices, pool
-from domain.text import N_, T_, translate
+from domain.orders import approval_mail, flow, notices, pool
+from domain.text import N_, T_
 from tables.orders import PRODUCT_AREAS, ApproverChainEntry, Order, OrderApproval
 from tables.org import Account, Role, User
 
@@ -421,10 +419,10 @@ def _advance(order: Order, actor) -> None:
     for step, reason in state.to_pass:
         _decide(order, step, "passed", reason, actor)
     if state.current is not None:
-        _mail_approver(order, state.users[state.current.approver_id])
+        approval_mail.to_approver(order, state.users[state.current.approver_id])
     elif state.falls_to_superusers:
         for user in fallback_approvers(order):
-            _mail_approver(order, user, fallback=True)
+            approval_mail.to_approver(order, user, fallback=True)
     else:
         flow.set_status(
             order,
@@ -595,7 +593,7 @@ def reject(order: Order, approver, comment: str, *, position: int | None = None)
             fresh, "rejected", user=approver, comment=comment, expect=("awaiting_approval",)
         )
         pool.release(fresh)
-        _mail_rejected(fresh, approver, comment)
+        approval_mail.rejected(fresh, approver, comment)
     _sync(order, fresh)
 
 
@@ -672,81 +670,4 @@ def last_position(order: Order) -> int:
         .where(OrderApproval.order == order.id)
         .scalar()
         or 0
-    )
-
-
-# --------------------------------------------------------------------------- e-mail
-
-
-def _link(path: str) -> str:
-    return current_app.config["PUBLIC_URL"].rstrip("/") + path
-
-
-def _what(order: Order, lang: str | None = None) -> str:
-    area = PRODUCT_AREAS.get(order.product_area, order.product_area)
-    values = {"order": order.label, "area": translate(area, lang)}
-    if order.is_quote:
-        return translate(T_("Offert %(order)s (%(area)s)", **values), lang)
-    return translate(T_("Beställning %(order)s (%(area)s)", **values), lang)
-
-
-def _mail_approver(order: Order, user: User, *, fallback: bool = False) -> None:
-    lang = getattr(user, "language", None)
-    creator = order.created_by.name if order.created_by_id else translate(N_("En användare"), lang)
-    why = (
-        "\n\n"
-        + translate(
-            N_(
-                "Ingen i kedjan av ordergodkännare kan godkänna den, så den går till "
-                "organisationens Superusers."
-            ),
-            lang,
-        )
-        if fallback
-        else ""
-    )
-    body = translate(
-        T_(
-            "Hej %(name)s!\n\n%(creator)s har skickat %(what)s som väntar på "
-            "ditt godkännande.%(why)s\n\nGodkänn eller avslå den här:\n%(link)s\n\n"
-            "Allt som väntar på dig finns under Att godkänna: %(list)s",
-            name=user.name,
-            creator=creator,
-            what=_what(order, lang).lower(),
-            why=why,
-            link=_link(f"/orders/{order.id}"),
-            list=_link("/orders/approvals"),
-        ),
-        lang,
-    )
-    send_email(
-        user.email,
-        translate(T_("%(what)s väntar på ditt godkännande", what=_what(order, lang)), lang),
-        body + notices.footer(lang),
-        organisation=order.organisation_id,
-    )
-
-
-def _mail_rejected(order: Order, approver, comment: str) -> None:
-    creator = order.created_by if order.created_by_id else None
-    if creator is None or not creator.email:
-        return
-    lang = getattr(creator, "language", None)
-    body = translate(
-        T_(
-            "Hej %(name)s!\n\n%(approver)s har avslagit %(what)s med kommentaren:\n\n"
-            "%(comment)s\n\nDu kan rätta beställningen och skicka den igen:\n%(link)s",
-            name=creator.name,
-            approver=approver.name,
-            what=_what(order, lang).lower(),
-            comment=comment,
-            link=_link(f"/orders/{order.id}"),
-        ),
-        lang,
-    )
-    send_email(
-        creator.email,
-        translate(T_("%(what)s är avslagen", what=_what(order, lang)), lang),
-        body + notices.footer(lang),
-        organisation=order.organisation_id,
     )

@@ -3,8 +3,12 @@
 rules, and returns what the request records; it raises :class:`ActionError`
 with a message for the form. Nothing here writes.
 
-Layers: service_terms → service_rules → service_actions → service_changes →
-provisioning → domain/orders.
+The Mobiladministration's rules (limits, options, add-ons, caller id …)
+are domain/mobile_admin_rules.py's, built on this module's ActionError and
+summary helpers.
+
+Layers: service_terms → service_rules → mobile_admin_rules → service_actions
+→ service_changes → provisioning → domain/orders.
 """
 
 from __future__ import annotations
@@ -16,12 +20,9 @@ from email_validator import EmailNotValidError, validate_email
 
 from domain.numbers import format_phone, normalise_phone, normalise_postcode, valid_icc
 from domain.service_terms import (
-    active_sim,
     add_months,
-    addon_options,
     billed_until,
     change_options,
-    current_addon_codes,
     current_data_line,
     earliest_move_date,
     first_of_month,
@@ -38,20 +39,12 @@ from tables.services import (
     FORWARDING_KINDS,
     Barring,
     CallForwarding,
-    PhoneNumber,
-    Service,
     ServiceLine,
     SimCard,
 )
 
 VOICE_KINDS = ("mobile", "mobile_pbx")
-MEX_STATUSES = {"in": N_("Inloggad i växeln"), "out": N_("Utloggad ur växeln")}
 SIM_TYPES = {"physical": N_("Fysiskt SIM-kort"), "esim": "eSIM"}
-CALLER_ID_MODES = {
-    "own": N_("Eget nummer"),
-    "other": N_("Annat nummer"),
-    "hidden": N_("Dolt nummer"),
-}
 
 
 class ActionError(Exception):
@@ -81,13 +74,13 @@ def decode_text(data):
     return data
 
 
-def _listed(parts: list) -> Text:
+def listed(parts: list) -> Text:
     """Marked parts joined with ", " (each translated on its own)."""
     msgid = ", ".join(f"%(p{i})s" for i in range(len(parts)))
     return Text(msgid, {f"p{i}": part for i, part in enumerate(parts)})
 
 
-def _translatable_summary(prepare):
+def translatable_summary(prepare):
     """The order stores its summary as the Swedish sentence; a marked one also
     goes in the payload (``summary_text``) so that pages show it in the
     reader's language (domain/service_actions.order_summary)."""
@@ -102,7 +95,7 @@ def _translatable_summary(prepare):
     return prepared
 
 
-@_translatable_summary
+@translatable_summary
 def prepare_user_name(service, name: str) -> dict:
     name = (name or "").strip()
     if not name:
@@ -116,7 +109,7 @@ def prepare_user_name(service, name: str) -> dict:
     }
 
 
-@_translatable_summary
+@translatable_summary
 def prepare_external_username(service, value: str) -> dict:
     value = (value or "").strip()
     if len(value) > 100:
@@ -140,7 +133,7 @@ def barring_kinds_for(service) -> dict[str, str]:
     return dict(BARRING_KINDS)
 
 
-@_translatable_summary
+@translatable_summary
 def prepare_barring_add(service, kind: str) -> dict:
     kinds = barring_kinds_for(service)
     if kind not in kinds:
@@ -155,7 +148,7 @@ def prepare_barring_add(service, kind: str) -> dict:
     }
 
 
-@_translatable_summary
+@translatable_summary
 def prepare_barring_remove(service, barring_id) -> dict:
     barring = Barring.get_or_none((Barring.service == service.id) & (Barring.id == barring_id))
     if barring is None:
@@ -168,7 +161,7 @@ def prepare_barring_remove(service, barring_id) -> dict:
     }
 
 
-@_translatable_summary
+@translatable_summary
 def prepare_forwarding(service, values: dict) -> dict:
     """``values``: kind → (target text, ring seconds text) as entered."""
     chosen = {}
@@ -219,7 +212,7 @@ def prepare_forwarding(service, values: dict) -> dict:
             )
             for k, v in chosen.items()
         ]
-        summary = T_("Vidarekopplingar: %(list)s", list=_listed(parts))
+        summary = T_("Vidarekopplingar: %(list)s", list=listed(parts))
     else:
         summary = T_("Vidarekopplingar borttagna")
     return {"op": "forwarding", "payload": {"forwardings": chosen}, "summary": summary}
@@ -240,7 +233,7 @@ def icc_refusal(service, icc: str) -> str | None:
     return None
 
 
-@_translatable_summary
+@translatable_summary
 def prepare_sim_customer(service, msisdn: str, icc: str) -> dict:
     """A SIM card the customer already has: ``msisdn`` is the number to be
     active on it, which must be the service's own."""
@@ -265,14 +258,14 @@ def prepare_sim_customer(service, msisdn: str, icc: str) -> dict:
     }
 
 
-@_translatable_summary
+@translatable_summary
 def prepare_sim_send(service, sim_type: str, address: dict, email: str) -> dict:
     if sim_type not in SIM_TYPES:
         raise ActionError(N_("Välj typ av SIM-kort."), "sim_type")
     payload = {"method": "send", "sim_type": sim_type}
     if sim_type == "esim":
         email = (email or "").strip()
-        if not _valid_email(email):
+        if not valid_email(email):
             raise ActionError(
                 N_("Ange en giltig e-postadress dit aktiveringsuppgifterna ska skickas."), "email"
             )
@@ -315,7 +308,7 @@ def delivery_address(address: dict) -> dict:
     return out
 
 
-def _valid_email(value: str) -> bool:
+def valid_email(value: str) -> bool:
     if not value or len(value) > 254:
         return False
     try:
@@ -393,7 +386,7 @@ def change_preview(service, plan_code: str | None, data_code: str | None, today=
     }
 
 
-@_translatable_summary
+@translatable_summary
 def prepare_change_service(service, plan_code, data_code, desired: dt.date | None, today=None):
     today = today or dt.date.today()
     options = change_options(service)
@@ -452,7 +445,7 @@ def move_targets(user, service) -> list:
     )
 
 
-@_translatable_summary
+@translatable_summary
 def prepare_move(user, service, account_id, start: dt.date | None, today=None) -> dict:
     today = today or dt.date.today()
     try:
@@ -505,7 +498,7 @@ def prepare_topup(service, code: str, today=None) -> dict:
     }
 
 
-@_translatable_summary
+@translatable_summary
 def prepare_terminate(service, end: dt.date | None, today=None) -> dict:
     today = today or dt.date.today()
     if end is None:
@@ -524,225 +517,4 @@ def prepare_terminate(service, end: dt.date | None, today=None) -> dict:
             until=until.isoformat(),
         ),
         "desired_date": end,
-    }
-
-
-def _gb_to_mb(text: str, field: str) -> int | None:
-    text = (text or "").strip().replace(",", ".").replace(" ", "")
-    if not text:
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        raise ActionError(N_("Ange mängden i GB, t.ex. 2 eller 0,5."), field) from None
-    if not 0.1 <= value <= 1000:
-        raise ActionError(N_("Ange mellan 0,1 och 1000 GB."), field)
-    return round(value * 1024)
-
-
-@_translatable_summary
-def prepare_limits(service, call_kr: str, data_gb: str) -> dict:
-    call_text = (call_kr or "").strip().replace(" ", "")
-    call = None
-    if call_text:
-        if not call_text.isdigit() or not 1 <= int(call_text) <= 100000:
-            raise ActionError(N_("Ange samtalsgränsen i hela kronor, 1–100 000."), "call_limit")
-        call = int(call_text) * 100
-    if call is not None and service.kind == "mbb":
-        raise ActionError(N_("Mobilt bredband har ingen samtalsgräns."), "call_limit")
-    data = _gb_to_mb(data_gb, "data_limit")
-    parts = [
-        T_("samtal %(amount)s kr", amount=call // 100) if call else T_("ingen samtalsgräns"),
-        T_("Speed Stop %(gb)s GB", gb=data_gb.strip()) if data else T_("ingen Speed Stop"),
-    ]
-    return {
-        "op": "limits",
-        "payload": {"call_ore": call, "data_mb": data},
-        "summary": T_("Förbrukningsgränser: %(list)s", list=_listed(parts)),
-    }
-
-
-@_translatable_summary
-def prepare_options(service, directory: bool, roaming_voice: bool, roaming_data: bool) -> dict:
-    voice = service.kind in VOICE_KINDS
-    values = {
-        "directory_listed": bool(directory) if voice else service.directory_listed,
-        "roaming_voice": bool(roaming_voice) if voice else service.roaming_voice,
-        "roaming_data": bool(roaming_data),
-    }
-    labels = {
-        "directory_listed": N_("Katalogpost"),
-        "roaming_voice": N_("Roaming tal"),
-        "roaming_data": N_("Roaming data"),
-    }
-    parts = [
-        T_("%(option)s på", option=T_(labels[k]))
-        if v
-        else T_("%(option)s av", option=T_(labels[k]))
-        for k, v in values.items()
-        if voice or k == "roaming_data"
-    ]
-    summary = T_("Optioner: %(list)s", list=_listed(parts))
-    return {"op": "options", "payload": values, "summary": summary}
-
-
-@_translatable_summary
-def prepare_addons(service, codes: list[str], today=None) -> dict:
-    today = today or dt.date.today()
-    options = {p.code: p for p in addon_options(service)}
-    unknown = [c for c in codes if c not in options]
-    if unknown:
-        raise ActionError(N_("Välj bland tilläggsabonnemangen i listan."), "addons")
-    current = {c for c in current_addon_codes(service) if c in options}
-    chosen = set(codes)
-    added = sorted(chosen - current)
-    removed = sorted(current - chosen)
-    if not added and not removed:
-        raise ActionError(N_("Inga ändringar att spara."))
-    org = service.organisation
-    lines = []
-    for code in added:
-        monthly, start, binding = prices(org, options[code])
-        lines.append((options[code], monthly, start, binding))
-    parts = [f"+{options[c].name}" for c in added] + [f"−{options[c].name}" for c in removed]
-    return {
-        "op": "addons",
-        "payload": {
-            "add": added,
-            "remove": removed,
-            "effective": first_of_month(today).isoformat(),
-        },
-        "summary": T_("Tilläggsabonnemang: %(list)s", list=", ".join(parts)),
-        "lines": lines,
-    }
-
-
-@_translatable_summary
-def prepare_auto_upgrade(service, on: bool) -> dict:
-    return {
-        "op": "auto_upgrade",
-        "payload": {"auto_upgrade": bool(on)},
-        "summary": T_("Auto-uppgradering på") if on else T_("Auto-uppgradering av"),
-    }
-
-
-class AlreadyBlocked(ActionError):
-    """The SIM card is blocked already (by someone else, or a second submit)."""
-
-
-@_translatable_summary
-def prepare_lost_sim(service) -> dict:
-    sim = active_sim(service)
-    if sim is None:
-        raise ActionError(N_("Tjänsten har inget aktivt SIM-kort att spärra."))
-    if sim.status != "active":
-        raise AlreadyBlocked(N_("SIM-kortet är redan spärrat."))
-    return {
-        "op": "lost_sim",
-        "payload": {"icc": sim.icc},
-        "summary": T_("Spärr av förlorat SIM-kort %(icc)s", icc=sim.icc),
-    }
-
-
-@_translatable_summary
-def prepare_lost_sim_lift(service) -> dict:
-    sim = active_sim(service)
-    if sim is None or sim.status != "blocked":
-        raise ActionError(N_("SIM-kortet är inte spärrat."))
-    return {
-        "op": "lost_sim_lift",
-        "payload": {"icc": sim.icc},
-        "summary": T_("Häv spärr av SIM-kort %(icc)s", icc=sim.icc),
-    }
-
-
-def organisation_numbers_match(service, number: str) -> bool:
-    """Whether ``number`` is one of the organisation's own numbers."""
-    own = Service.select(Service.id).where(
-        (Service.organisation == service.organisation_id)
-        & (Service.number == number)
-        & (Service.status != "terminated")
-    )
-    if own.exists():
-        return True
-    numbers = (
-        PhoneNumber.select(PhoneNumber.number, PhoneNumber.range_end)
-        .join(Service, on=(PhoneNumber.service == Service.id))
-        .where((Service.organisation == service.organisation_id) & (Service.status != "terminated"))
-        .tuples()
-    )
-    for first, last in numbers:
-        if number == first:
-            return True
-        if last and len(first) == len(number) == len(last) and first <= number <= last:
-            return True
-    return False
-
-
-@_translatable_summary
-def prepare_caller_id(service, mode: str, number: str) -> dict:
-    if mode not in CALLER_ID_MODES:
-        raise ActionError(N_("Välj vilket nummer som ska visas."), "mode")
-    shown = ""
-    if mode == "other":
-        shown = normalise_phone(number) or ""
-        if not shown:
-            raise ActionError(N_("Ange ett giltigt telefonnummer, t.ex. 090-695 32 00."), "number")
-        if shown == service.number:
-            shown = ""
-            mode = "own"
-        elif not organisation_numbers_match(service, shown):
-            raise ActionError(
-                N_("Numret måste vara ett av er organisations egna nummer."), "number"
-            )
-    summary = {
-        "own": T_("Nummervisning: eget nummer"),
-        "hidden": T_("Nummervisning: dolt nummer"),
-        "other": T_("Nummervisning: %(number)s", number=format_phone(shown)),
-    }[mode]
-    return {
-        "op": "caller_id",
-        "payload": {"caller_id": shown, "caller_id_hidden": mode == "hidden"},
-        "summary": summary,
-    }
-
-
-@_translatable_summary
-def prepare_invoice_text(service, text: str) -> dict:
-    text = (text or "").strip()
-    if len(text) > 50:
-        raise ActionError(N_("Högst 50 tecken."), "invoice_text")
-    return {
-        "op": "invoice_text",
-        "payload": {"invoice_text": text},
-        "summary": T_("Fakturatext: %(text)s", text=text) if text else T_("Fakturatext borttagen"),
-    }
-
-
-@_translatable_summary
-def prepare_profile(service, name, address, user_email, admin_email) -> dict:
-    values = {
-        "profile_name": (name or "").strip(),
-        "profile_address": (address or "").strip(),
-        "profile_user_email": (user_email or "").strip(),
-        "profile_admin_email": (admin_email or "").strip(),
-    }
-    limits = {"profile_name": 100, "profile_address": 200}
-    for key, limit in limits.items():
-        if len(values[key]) > limit:
-            raise ActionError(T_("Högst %(limit)s tecken.", limit=limit), key)
-    for key in ("profile_user_email", "profile_admin_email"):
-        if values[key] and not _valid_email(values[key]):
-            raise ActionError(N_("Ange en giltig e-postadress."), key)
-    return {"op": "profile", "payload": values, "summary": T_("Profil uppdaterad")}
-
-
-@_translatable_summary
-def prepare_mex(service, status: str) -> dict:
-    if status not in MEX_STATUSES:
-        raise ActionError(N_("Välj växelstatus."), "mex_status")
-    return {
-        "op": "mex",
-        "payload": {"mex_status": status},
-        "summary": T_("Växelstatus: %(status)s", status=T_(MEX_STATUSES[status])),
     }

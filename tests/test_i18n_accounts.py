@@ -8,13 +8,14 @@ from __future__ import annotations
 import io
 import re
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from database import write_tx
 from models import User
 from tests.accounts_fixtures import SUB1, TOP, account, sign_in, triggers
 from tests.conftest import ADMIN
 from tests.groups_fixtures import HTMX, group
+from tests.test_groups_upload import workbook
 
 
 def use_language(client, lang: str, username: str = ADMIN):
@@ -167,17 +168,6 @@ def test_membership_dialog_and_panel_in_english(demo_client):
     assert "Active groups" in panel and "Aktiva grupper" not in panel
 
 
-def workbook(header, *rows) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.append(list(header))
-    for row in rows:
-        sheet.append(list(row))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
 def upload(client, data: bytes, mode="all"):
     return client.post(
         "/groups/upload",
@@ -197,7 +187,7 @@ def test_upload_template_and_report_in_danish(demo_client):
     assert header[5:] == ("Fra måned", "Til måned")
     assert book.sheetnames == ["Grupper", "Vejledning"]
     # the Danish header is read; the report's reasons are Danish
-    data = workbook(header, ("Region", "Nord", "", "12345678", "", "", ""))
+    data = workbook(("Region", "Nord", "", "12345678", "", "", ""), header=header)
     result = text(upload(demo_client, data))
     assert "Intet blev gemt: 1 af 1 rækker har fejl (Alt eller intet)." in result
     assert "Fejl ukendt kundenummer" in result and "okänt kundnummer" not in result
@@ -208,7 +198,7 @@ def test_upload_refusals_in_english(demo_client):
     refused = text(upload(demo_client, b"not excel"))
     assert "The file is not an Excel file." in refused
     header = ("Category", "Group", "Kundnummer", "Number", "From month", "To month")
-    missing = text(upload(demo_client, workbook(header, ("A", "B", "", "", "", ""))))
+    missing = text(upload(demo_client, workbook(("A", "B", "", "", "", ""), header=header)))
     assert "The column Description is missing from the first row." in missing
     # a Swedish header is read too, and the outcome is English
     swedish = (
@@ -220,7 +210,9 @@ def test_upload_refusals_in_english(demo_client):
         "Från månad",
         "Till månad",
     )
-    done = text(upload(demo_client, workbook(swedish, ("Region", "Nord", "", "", "", "", ""))))
+    done = text(
+        upload(demo_client, workbook(("Region", "Nord", "", "", "", "", ""), header=swedish))
+    )
     assert "1 row saved." in done and "category Region created, group Region:Nord created" in done
 
 

@@ -14,6 +14,7 @@ from tests.approvals_fixtures import outbox_to, set_chain
 from tests.conftest import ADMIN, login_as
 from tests.order_factory import make_order as sent_order
 from tests.test_i18n import set_language
+from tests.test_orders_wizard import finish_data
 
 HX = {"HX-Request": "true"}
 
@@ -53,22 +54,6 @@ def add_line(client, draft, code="MOB-FAST"):
     response = client.post(f"/orders/drafts/{draft.id}/lines", data={"product": product.id})
     assert response.status_code == 303, response.text
     return OrderLine.get_by_id(int(response.location.rsplit("/", 1)[1]))
-
-
-def finish_data(line, **extra):
-    data = {
-        f"l{line.id}-end_user": "Anna Andersson",
-        f"l{line.id}-sim": "new",
-        f"l{line.id}-number_choice": "new",
-        f"l{line.id}-number": "0761000100",
-        "delivery_choice": "profile",
-        "billing_account": str(line.order.account_id),
-        "contact_method": "email",
-        "contact_email": "admin@a3demo.se",
-        "desired_date": "",
-    }
-    data.update(extra)
-    return data
 
 
 # --------------------------------------------------------------------------- the list

@@ -16,6 +16,7 @@ from models import ApiToken, Contact, Outage, OutboxMessage, User
 from tests.auth_fixtures import fresh_login_cache, last_mail, reload  # noqa: F401
 from tests.conftest import ADMIN, DEMO_PASSWORD
 from tests.test_i18n import set_language
+from tests.test_profile_company_audit import details
 
 # The pages' headings, a few labels or buttons each, and Swedish that must be gone.
 PAGES = {
@@ -91,19 +92,6 @@ def test_details_dialog_translated(demo_client, login, lang, heading, label, hin
     text = demo_client.get("/profile/details").get_data(as_text=True)
     assert heading in text and label in text and hint in text
     assert "Personuppgifter" not in text and "Nuvarande lösenord" not in text
-
-
-def details(user, **changes) -> dict:
-    data = {
-        "name": user.name,
-        "username": user.username,
-        "email": user.email,
-        "mobile": user.mobile,
-        "language": user.language,
-        "current_password": "",
-    }
-    data.update(changes)
-    return data
 
 
 # --------------------------------------------------------------------------- Min profil → Språk

@@ -478,3 +478,19 @@ def make_service(app):
 def csrf_meta(html: str) -> str | None:
     match = re.search(r'name="csrf-token" content="([^"]+)"', html)
     return match.group(1) if match else None
+
+
+@pytest.fixture
+def as_lang(demo_client, login):
+    """The demo admin signed in with a language: ``as_lang("en")`` (the
+    language tests of each area, tests/test_i18n_*.py)."""
+    from database import write_tx
+    from models import User
+
+    def sign_in(lang: str):
+        with write_tx():
+            User.update(language=lang).where(User.username == ADMIN).execute()
+        login(demo_client, ADMIN)
+        return demo_client
+
+    return sign_in

@@ -12,21 +12,8 @@ from domain.numbers import mobile_number_problem
 from domain.text import translate
 from tests.conftest import ADMIN
 from tests.services_fixtures import demo_service, post, url
-from tests.test_i18n import set_language
 
 HX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def as_lang(demo_client, login):
-    """The demo admin, signed in with the given language."""
-
-    def sign_in(lang: str):
-        set_language(ADMIN, lang)
-        login(demo_client, ADMIN)
-        return demo_client
-
-    return sign_in
 
 
 def dialog(client, service, action: str) -> str:

@@ -11,7 +11,6 @@ import json
 import re
 
 import openpyxl
-import pytest
 from pypdf import PdfReader
 
 from database import utcnow, write_tx
@@ -40,18 +39,6 @@ def pdf_text(client, invoice) -> str:
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     reader = PdfReader(io.BytesIO(response.data))
     return re.sub(r"\s+", " ", " ".join(p.extract_text() for p in reader.pages))
-
-
-@pytest.fixture
-def as_lang(demo_client, login):
-    """Sign the demo admin in with a language: ``as_lang("en")``."""
-
-    def sign_in(lang: str):
-        set_language(ADMIN, lang)
-        login(demo_client, ADMIN)
-        return demo_client
-
-    return sign_in
 
 
 # ------------------------------------------------------------------- pages

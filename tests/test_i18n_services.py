@@ -10,19 +10,7 @@ import re
 import pytest
 
 from models import BulkAction, CallRecord, Service, SwitchboardQueue
-from tests.conftest import ADMIN
 from tests.services_fixtures import HX, demo_service, post
-from tests.test_i18n import set_language
-
-
-@pytest.fixture
-def as_lang(demo_client, login):
-    def sign_in(lang: str):
-        set_language(ADMIN, lang)
-        login(demo_client, ADMIN)
-        return demo_client
-
-    return sign_in
 
 
 def page(client, url: str) -> str:
